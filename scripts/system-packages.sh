@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Installs the Debian packages the portal needs, when run as root on Debian; otherwise says
+# which ones are missing. `runtime`: fonts and libraries for documents; `test`: also Chromium
+# for the browser tests (Debian's own build: nothing downloads a browser).
+set -euo pipefail
+want=(fonts-noto-cjk)
+if [ "${1:-runtime}" = test ]; then want+=(chromium); fi
+missing=()
+for pkg in "${want[@]}"; do
+  dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+  echo "安装系统软件包：${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq >/dev/null
+  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+else
+  echo "缺少系统软件包：${missing[*]}。请以 root 运行，或先执行：sudo apt-get install ${missing[*]}" >&2
+  exit 1
+fi
