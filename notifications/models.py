@@ -1,0 +1,85 @@
+"""The SMS outbox and the in-site inbox.
+
+Every SMS is a row here before it is a network call: the row is written in the caller's
+transaction together with the task that delivers it, so a rolled-back change sends nothing,
+and a committed one is delivered by a worker even if the gateway is down for a while."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+from lib.masking import mask_mobile
+
+
+class SmsStatus(models.TextChoices):
+    QUEUED = "queued", "排队"
+    SENDING = "sending", "发送中"
+    DELIVERED = "delivered", "已送达"
+    FAILED = "failed", "失败"
+
+
+class SmsMessage(models.Model):
+    # SET_NULL: the outbox is a delivery record; deleting an account must not erase it.
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="sms_messages",
+        verbose_name="用户",
+    )
+    mobile = models.CharField("手机号", max_length=20)
+    template = models.CharField("模板", max_length=64)
+    text = models.TextField("短信内容")
+    # A verification code is a secret: its text is blanked once the message is done with, so
+    # the outbox does not keep codes that accounts only ever stores as HMACs.
+    sensitive = models.BooleanField("含验证码", default=False)
+    status = models.CharField("状态", max_length=10, choices=SmsStatus.choices, default=SmsStatus.QUEUED)
+    attempts = models.PositiveSmallIntegerField("发送次数", default=0)
+    # The earliest time a worker may try (again); pushed back after each failure.
+    next_attempt_at = models.DateTimeField("下次发送时间", default=timezone.now)
+    # When a worker took the message; a SENDING row claimed long ago belongs to a dead worker.
+    claimed_at = models.DateTimeField("领取时间", null=True, blank=True)
+    provider_message_id = models.CharField("网关消息编号", max_length=100, blank=True)
+    last_error = models.CharField("最近错误", max_length=500, blank=True)
+    created_at = models.DateTimeField("创建时间", default=timezone.now)
+    sent_at = models.DateTimeField("送达时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "短信"
+        verbose_name_plural = "短信"
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["status", "next_attempt_at"], name="notif_sms_status_next_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.template} → {mask_mobile(self.mobile)}（{self.get_status_display()}）"
+
+
+class InboxMessage(models.Model):
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="inbox_messages",
+        verbose_name="用户",
+    )
+    title = models.CharField("标题", max_length=200)
+    body = models.TextField("内容")
+    # A path inside the portal (e.g. the 办件's page), never an outside address.
+    link = models.CharField("链接", max_length=500, blank=True)
+    created_at = models.DateTimeField("发送时间", default=timezone.now)
+    read_at = models.DateTimeField("阅读时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "站内消息"
+        verbose_name_plural = "站内消息"
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["user", "-created_at"], name="notif_inbox_user_created_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
