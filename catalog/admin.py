@@ -1,0 +1,96 @@
+"""The admin edits reference data only: departments, 事项 with their 办事指南, 办理项 and
+materials. Applications and decisions never go through it."""
+
+from __future__ import annotations
+
+from django.contrib import admin
+from django.db.models import QuerySet
+from django.forms import ModelForm
+from django.http import HttpRequest
+
+from catalog.models import Department, Material, Matter, ServiceItem
+from catalog.services import matter_index_refresh
+
+
+@admin.register(Department)
+class DepartmentAdmin(admin.ModelAdmin[Department]):
+    list_display = ("name", "short_name", "code", "uscc", "phone", "order")
+    list_editable = ("order",)
+    search_fields = ("name", "short_name", "code")
+
+
+class ServiceItemInline(admin.TabularInline[ServiceItem, Matter]):
+    model = ServiceItem
+    fields = ("code", "name", "description", "order")
+    extra = 0
+    show_change_link = True
+
+
+@admin.register(Matter)
+class MatterAdmin(admin.ModelAdmin[Matter]):
+    list_display = ("name", "department", "code", "promised_days", "online", "order")
+    list_filter = ("department", "online")
+    search_fields = ("name", "aliases", "code", "department__name")
+    readonly_fields = ("search_text",)
+    inlines = (ServiceItemInline,)
+    fieldsets = (
+        (
+            None,
+            {
+                "fields": (
+                    "department",
+                    "code",
+                    "name",
+                    "aliases",
+                    "search_text",
+                    "summary",
+                    "online",
+                    "order",
+                )
+            },
+        ),
+        (
+            "办事指南",
+            {
+                "fields": (
+                    "basis",
+                    "conditions",
+                    "process",
+                    "legal_days",
+                    "promised_days",
+                    "fee",
+                    "phone",
+                    "result",
+                    "delivery",
+                    "location",
+                )
+            },
+        ),
+    )
+
+    def save_model(self, request: HttpRequest, obj: Matter, form: ModelForm[Matter], change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        # The search reads only the derived text, so it must follow every edit of the
+        # name or the aliases.
+        matter_index_refresh(matter=obj)
+
+
+class MaterialInline(admin.TabularInline[Material, ServiceItem]):
+    model = Material
+    fields = ("code", "name", "required", "kind", "notes", "order")
+    extra = 0
+
+
+@admin.register(ServiceItem)
+class ServiceItemAdmin(admin.ModelAdmin[ServiceItem]):
+    list_display = ("name", "matter", "code", "material_count", "order")
+    list_filter = ("matter__department", "matter")
+    search_fields = ("name", "code", "matter__name")
+    inlines = (MaterialInline,)
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[ServiceItem]:
+        return super().get_queryset(request).select_related("matter")
+
+    @admin.display(description="材料数")
+    def material_count(self, obj: ServiceItem) -> int:
+        return obj.materials.count()

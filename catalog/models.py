@@ -1,0 +1,115 @@
+"""The service catalogue: 部门 → 事项 → 办理项, each 办理项 with its 申请材料.
+
+Reference data that administrators edit in the admin; the seeded defaults come from
+`catalog/seed.py`."""
+
+from __future__ import annotations
+
+from django.db import models
+
+
+class Department(models.Model):
+    code = models.SlugField("编码", max_length=40, unique=True)
+    name = models.CharField("部门名称", max_length=100, unique=True)
+    short_name = models.CharField("简称", max_length=50, blank=True)
+    uscc = models.CharField("统一社会信用代码", max_length=18, blank=True)
+    address = models.CharField("地址", max_length=200, blank=True)
+    phone = models.CharField("咨询电话", max_length=50, blank=True)
+    order = models.PositiveIntegerField("排序", default=100)
+
+    class Meta:
+        verbose_name = "部门"
+        verbose_name_plural = "部门"
+        ordering = ["order", "id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def display_name(self) -> str:
+        return self.short_name or self.name
+
+
+class Matter(models.Model):
+    """A 事项 with its 办事指南."""
+
+    department = models.ForeignKey(
+        Department, on_delete=models.PROTECT, related_name="matters", verbose_name="部门"
+    )
+    code = models.SlugField("编码", max_length=60, unique=True)
+    name = models.CharField("事项名称", max_length=200)
+    aliases = models.CharField(
+        "别名与简称", max_length=300, blank=True, help_text="用逗号分隔，例如：二建，建造师注册"
+    )
+    # Derived from name and aliases (characters, full pinyin, pinyin initials) by
+    # catalog.search.matter_search_text, so a keyword search is one indexed LIKE.
+    search_text = models.TextField("检索词", blank=True, editable=False)
+    summary = models.CharField("简介", max_length=300, blank=True)
+    basis = models.TextField("设定依据", blank=True)
+    conditions = models.TextField("受理条件", blank=True)
+    process = models.TextField("办理流程", blank=True)
+    legal_days = models.PositiveIntegerField("法定时限（工作日）", default=20)
+    promised_days = models.PositiveIntegerField("承诺时限（工作日）", default=10)
+    fee = models.CharField("收费标准", max_length=100, default="不收费")
+    phone = models.CharField("咨询电话", max_length=100, blank=True)
+    result = models.CharField("办理结果", max_length=200, blank=True)
+    delivery = models.CharField("送达方式", max_length=200, blank=True)
+    location = models.CharField("办理地点", max_length=200, blank=True)
+    online = models.BooleanField("可网上申请", default=True)
+    order = models.PositiveIntegerField("排序", default=100)
+
+    class Meta:
+        verbose_name = "事项"
+        verbose_name_plural = "事项"
+        ordering = ["department__order", "order", "id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ServiceItem(models.Model):
+    """A 办理项 of a 事项 (初始注册, 增项注册, …). `code` names the per-type definition
+    that the application form and the register use."""
+
+    matter = models.ForeignKey(Matter, on_delete=models.CASCADE, related_name="items", verbose_name="事项")
+    code = models.SlugField("编码", max_length=40)
+    name = models.CharField("办理项名称", max_length=100)
+    description = models.TextField("说明", blank=True)
+    order = models.PositiveIntegerField("排序", default=100)
+
+    class Meta:
+        verbose_name = "办理项"
+        verbose_name_plural = "办理项"
+        ordering = ["order", "id"]
+        constraints = [models.UniqueConstraint(fields=["matter", "code"], name="catalog_item_code_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.matter.name} · {self.name}"
+
+
+class MaterialKind(models.TextChoices):
+    IMAGE = "image", "图片（JPG/PNG）"
+    DOCUMENT = "document", "PDF或图片"
+
+
+class Material(models.Model):
+    item = models.ForeignKey(
+        ServiceItem, on_delete=models.CASCADE, related_name="materials", verbose_name="办理项"
+    )
+    code = models.SlugField("编码", max_length=40)
+    name = models.CharField("材料名称", max_length=200)
+    required = models.BooleanField("必传", default=True)
+    kind = models.CharField(
+        "格式", max_length=10, choices=MaterialKind.choices, default=MaterialKind.DOCUMENT
+    )
+    notes = models.CharField("说明", max_length=300, blank=True)
+    order = models.PositiveIntegerField("排序", default=100)
+
+    class Meta:
+        verbose_name = "申请材料"
+        verbose_name_plural = "申请材料"
+        ordering = ["order", "id"]
+        constraints = [models.UniqueConstraint(fields=["item", "code"], name="catalog_material_code_unique")]
+
+    def __str__(self) -> str:
+        return self.name
