@@ -1,0 +1,221 @@
+"""Forms for accounts: they validate and normalise; the services do the writing."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from django import forms
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+
+from accounts.models import IdType, SmsPurpose, User, UserKind
+from lib.idcard import IdNumberError, validate_id_number
+from lib.mobile import MobileError, validate_mobile
+from lib.uscc import UsccError, validate_uscc
+
+# Other kinds of ID (passports, permits) have no public check digit: letters and digits only.
+OTHER_ID_RE = re.compile(r"[A-Z0-9]{5,20}", re.ASCII)
+NAME_MAX = 50
+
+
+def _clean_mobile(value: str) -> str:
+    try:
+        return validate_mobile(value)
+    except MobileError as e:
+        raise ValidationError(str(e)) from None
+
+
+def _clean_resident_id(value: str) -> str:
+    try:
+        return validate_id_number(value)
+    except IdNumberError as e:
+        raise ValidationError(str(e)) from None
+
+
+def _clean_name(value: str, label: str) -> str:
+    value = value.strip()
+    if not value:
+        raise ValidationError(f"请填写{label}")
+    return value
+
+
+class _PasswordPairMixin(forms.Form):
+    password1 = forms.CharField(
+        label="密码",
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        strip=False,
+        help_text="至少8位，不能全是数字，不能使用常见密码",
+    )
+    password2 = forms.CharField(
+        label="确认密码", strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
+    )
+
+    password_user_kind = UserKind.PERSON
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        p1, p2 = cleaned.get("password1"), cleaned.get("password2")
+        if p1 and p2 and p1 != p2:
+            self.add_error("password2", "两次输入的密码不一致")
+        elif p1:
+            try:
+                validate_password(p1, user=User(kind=self.password_user_kind, name=cleaned.get("name", "")))
+            except ValidationError as e:
+                self.add_error("password1", e)
+        return cleaned
+
+
+class PersonRegisterForm(_PasswordPairMixin):
+    name = forms.CharField(label="姓名", max_length=NAME_MAX)
+    id_type = forms.ChoiceField(label="证件类型", choices=IdType.choices, initial=IdType.RESIDENT)
+    id_number = forms.CharField(label="证件号码", max_length=32)
+    mobile = forms.CharField(
+        label="手机号",
+        max_length=20,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "tel"}),
+    )
+    sms_code = forms.CharField(
+        label="短信验证码",
+        max_length=6,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "one-time-code"}),
+    )
+    consent = forms.BooleanField(
+        label="我已阅读并同意《个人信息保护告知书》",
+        error_messages={"required": "请阅读并同意《个人信息保护告知书》"},
+    )
+    field_order = ["name", "id_type", "id_number", "mobile", "sms_code", "password1", "password2", "consent"]
+
+    def clean_name(self) -> str:
+        return _clean_name(self.cleaned_data["name"], "姓名")
+
+    def clean_mobile(self) -> str:
+        return _clean_mobile(self.cleaned_data["mobile"])
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        raw = cleaned.get("id_number", "")
+        if raw and "id_number" not in self.errors:
+            try:
+                if cleaned.get("id_type") == IdType.RESIDENT:
+                    cleaned["id_number"] = _clean_resident_id(raw)
+                else:
+                    value = raw.strip().upper()
+                    if not OTHER_ID_RE.fullmatch(value):
+                        raise ValidationError("证件号码只能包含字母和数字，长度5到20位")
+                    cleaned["id_number"] = value
+            except ValidationError as e:
+                self.add_error("id_number", e)
+        return cleaned
+
+
+class EnterpriseRegisterForm(_PasswordPairMixin):
+    name = forms.CharField(label="单位名称", max_length=100)
+    uscc = forms.CharField(label="统一社会信用代码", max_length=32)
+    legal_representative = forms.CharField(label="法定代表人", max_length=NAME_MAX)
+    agent_name = forms.CharField(label="经办人姓名", max_length=NAME_MAX)
+    agent_id_number = forms.CharField(label="经办人身份证号码", max_length=32)
+    mobile = forms.CharField(
+        label="经办人手机号", max_length=20, widget=forms.TextInput(attrs={"inputmode": "numeric"})
+    )
+    sms_code = forms.CharField(
+        label="短信验证码",
+        max_length=6,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "one-time-code"}),
+    )
+    consent = forms.BooleanField(
+        label="我已阅读并同意《个人信息保护告知书》",
+        error_messages={"required": "请阅读并同意《个人信息保护告知书》"},
+    )
+    password_user_kind = UserKind.LEGAL
+    field_order = [
+        "name",
+        "uscc",
+        "legal_representative",
+        "agent_name",
+        "agent_id_number",
+        "mobile",
+        "sms_code",
+        "password1",
+        "password2",
+        "consent",
+    ]
+
+    def clean_name(self) -> str:
+        return _clean_name(self.cleaned_data["name"], "单位名称")
+
+    def clean_legal_representative(self) -> str:
+        return _clean_name(self.cleaned_data["legal_representative"], "法定代表人")
+
+    def clean_agent_name(self) -> str:
+        return _clean_name(self.cleaned_data["agent_name"], "经办人姓名")
+
+    def clean_uscc(self) -> str:
+        try:
+            return validate_uscc(self.cleaned_data["uscc"])
+        except UsccError as e:
+            raise ValidationError(str(e)) from None
+
+    def clean_agent_id_number(self) -> str:
+        return _clean_resident_id(self.cleaned_data["agent_id_number"])
+
+    def clean_mobile(self) -> str:
+        return _clean_mobile(self.cleaned_data["mobile"])
+
+
+LOGIN_KINDS = [(UserKind.PERSON, "个人"), (UserKind.LEGAL, "法人"), (UserKind.STAFF, "工作人员")]
+
+
+class PasswordLoginForm(forms.Form):
+    kind = forms.ChoiceField(choices=LOGIN_KINDS, widget=forms.HiddenInput, initial=UserKind.PERSON)
+    identifier = forms.CharField(
+        label="账号", max_length=64, widget=forms.TextInput(attrs={"autocomplete": "username"})
+    )
+    password = forms.CharField(
+        label="密码",
+        strip=False,
+        max_length=128,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+
+
+class SmsLoginForm(forms.Form):
+    kind = forms.ChoiceField(choices=LOGIN_KINDS[:2], widget=forms.HiddenInput, initial=UserKind.PERSON)
+    mobile = forms.CharField(
+        label="手机号", max_length=20, widget=forms.TextInput(attrs={"inputmode": "numeric"})
+    )
+    sms_code = forms.CharField(
+        label="短信验证码",
+        max_length=6,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "one-time-code"}),
+    )
+
+    def clean_mobile(self) -> str:
+        return _clean_mobile(self.cleaned_data["mobile"])
+
+
+class PasswordResetForm(_PasswordPairMixin):
+    kind = forms.ChoiceField(
+        label="用户类型", choices=LOGIN_KINDS[:2], initial=UserKind.PERSON, widget=forms.RadioSelect
+    )
+    mobile = forms.CharField(
+        label="注册时填写的手机号", max_length=20, widget=forms.TextInput(attrs={"inputmode": "numeric"})
+    )
+    sms_code = forms.CharField(
+        label="短信验证码",
+        max_length=6,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "one-time-code"}),
+    )
+    field_order = ["kind", "mobile", "sms_code", "password1", "password2"]
+
+    def clean_mobile(self) -> str:
+        return _clean_mobile(self.cleaned_data["mobile"])
+
+
+class SmsCodeRequestForm(forms.Form):
+    mobile = forms.CharField(max_length=20)
+    purpose = forms.ChoiceField(choices=SmsPurpose.choices)
+    kind = forms.ChoiceField(choices=LOGIN_KINDS[:2], required=False)
+
+    def clean_mobile(self) -> str:
+        return _clean_mobile(self.cleaned_data["mobile"])

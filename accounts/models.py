@@ -1,0 +1,180 @@
+"""Users of the portal: 自然人 and 法人 applicants, and the department's staff."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+
+class UserKind(models.TextChoices):
+    PERSON = "person", "个人"
+    LEGAL = "legal", "法人"
+    STAFF = "staff", "工作人员"
+
+
+class IdType(models.TextChoices):
+    RESIDENT = "resident", "居民身份证"
+    HK_MACAO = "hk_macao", "港澳居民来往内地通行证"
+    TAIWAN = "taiwan", "台湾居民来往大陆通行证"
+    PASSPORT = "passport", "护照"
+    FOREIGN_PR = "foreign_pr", "外国人永久居留身份证"
+
+
+class StaffRole(models.TextChoices):
+    ACCEPTOR = "acceptor", "受理人员"
+    REVIEWER = "reviewer", "审查人员"
+    DECIDER = "decider", "审批人员"
+    ADMIN = "admin", "系统管理员"
+
+
+class UserManager(BaseUserManager["User"]):
+    def create_user(self, username: str, password: str | None = None, **fields: Any) -> User:
+        user = self.model(username=username, **fields)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_superuser(self, username: str, password: str | None = None, **fields: Any) -> User:
+        fields.update(kind=UserKind.STAFF, staff_role=StaffRole.ADMIN, is_staff=True, is_superuser=True)
+        fields.setdefault("name", username)
+        return self.create_user(username, password, **fields)
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    # The login key: the 证件号码 of a person, the 统一社会信用代码 of an enterprise, the
+    # chosen login name of a staff member. People log in with it or with their mobile.
+    username = models.CharField("登录名", max_length=64, unique=True)
+    kind = models.CharField("用户类型", max_length=10, choices=UserKind.choices)
+    name = models.CharField("姓名/单位名称", max_length=100)
+    id_type = models.CharField(
+        "证件类型", max_length=12, choices=IdType.choices, default=IdType.RESIDENT, blank=True
+    )
+    id_number = models.CharField("证件号码", max_length=32, blank=True)
+    mobile = models.CharField("手机号", max_length=11, blank=True)
+    staff_role = models.CharField("岗位", max_length=10, choices=StaffRole.choices, blank=True)
+    department = models.ForeignKey(
+        "catalog.Department",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="staff",
+        verbose_name="所属部门",
+    )
+    real_name_verified_at = models.DateTimeField("实名认证时间", null=True, blank=True)
+    is_active = models.BooleanField("有效", default=True)
+    is_staff = models.BooleanField("可进入管理后台", default=False)
+    date_joined = models.DateTimeField("注册时间", default=timezone.now)
+
+    objects: ClassVar[UserManager] = UserManager()
+
+    USERNAME_FIELD = "username"
+    REQUIRED_FIELDS: ClassVar[list[str]] = ["name"]
+
+    class Meta:
+        verbose_name = "用户"
+        verbose_name_plural = "用户"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["id_type", "id_number"],
+                condition=Q(kind="person"),
+                name="accounts_person_id_unique",
+            ),
+            models.UniqueConstraint(
+                fields=["kind", "mobile"],
+                condition=Q(kind__in=["person", "legal"]),
+                name="accounts_mobile_unique_per_kind",
+            ),
+            models.CheckConstraint(
+                condition=Q(kind__in=["person", "legal", "staff"]), name="accounts_kind_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_person(self) -> bool:
+        return self.kind == UserKind.PERSON
+
+    @property
+    def is_legal(self) -> bool:
+        return self.kind == UserKind.LEGAL
+
+    @property
+    def is_department_staff(self) -> bool:
+        return self.kind == UserKind.STAFF
+
+
+class Enterprise(models.Model):
+    """The 法人 side of an enterprise account. The account's `name` is the 单位名称 and its
+    `mobile` the 经办人's, who receives the SMS codes."""
+
+    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="enterprise")
+    uscc = models.CharField("统一社会信用代码", max_length=18, unique=True)
+    legal_representative = models.CharField("法定代表人", max_length=50)
+    agent_name = models.CharField("经办人姓名", max_length=50)
+    agent_id_number = models.CharField("经办人身份证号码", max_length=18)
+
+    class Meta:
+        verbose_name = "法人信息"
+        verbose_name_plural = "法人信息"
+
+    def __str__(self) -> str:
+        return self.user.name
+
+
+class LoginThrottle(models.Model):
+    """Failed logins counted per account (or per typed name when no account matches, so the
+    answer is the same either way). In the database, so every process counts alike."""
+
+    key = models.CharField(max_length=100, unique=True)
+    failures = models.PositiveIntegerField(default=0)
+    locked_until = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return self.key
+
+
+class SmsPurpose(models.TextChoices):
+    REGISTER = "register", "注册"
+    LOGIN = "login", "登录"
+    RESET = "reset", "找回密码"
+
+
+class SmsCode(models.Model):
+    """A one-time code sent to a phone. Only an HMAC of the code is stored."""
+
+    mobile = models.CharField(max_length=11)
+    purpose = models.CharField(max_length=10, choices=SmsPurpose.choices)
+    code_hash = models.CharField(max_length=64)
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    tries = models.PositiveIntegerField(default=0)
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["mobile", "purpose", "-created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.mobile} {self.purpose} {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class SmsQuota(models.Model):
+    """How many codes a phone received on a day, and when the last one went out. Its row is
+    the lock that keeps a double click from sending two codes."""
+
+    mobile = models.CharField(max_length=11)
+    day = models.DateField()
+    count = models.PositiveIntegerField(default=0)
+    last_sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["mobile", "day"], name="accounts_sms_quota_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.mobile} {self.day}"

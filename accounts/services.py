@@ -1,0 +1,380 @@
+"""Writes for accounts: registration, SMS codes, login throttling and password reset.
+
+Each service raises AccountError with a message in Chinese that the view shows as it is."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from datetime import timedelta
+from enum import Enum
+
+from django.conf import settings
+from django.contrib.auth.hashers import make_password
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from accounts.models import (
+    Enterprise,
+    IdType,
+    LoginThrottle,
+    SmsCode,
+    SmsPurpose,
+    SmsQuota,
+    StaffRole,
+    User,
+    UserKind,
+)
+from accounts.realname import get_provider
+from catalog.models import Department
+from lib.idcard import normalize_id_number
+from lib.uscc import normalize_uscc
+from notifications.services import sms_enqueue
+
+
+class AccountError(Exception):
+    """A refusal to show to the user as it is."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+# --- SMS verification codes -------------------------------------------------------------
+
+
+def _code_hash(*, mobile: str, purpose: str, code: str) -> str:
+    # An HMAC with the server's secret, not a bare hash: six digits are a million guesses
+    # away from any plain digest, and a copy of the database must not give codes away.
+    message = f"{purpose}:{mobile}:{code}".encode()
+    return hmac.new(settings.SECRET_KEY.encode(), message, hashlib.sha256).hexdigest()
+
+
+def sms_code_send(*, mobile: str, purpose: str) -> None:
+    """Make a fresh code for `mobile` and queue the SMS that carries it.
+
+    One code a minute and SMS_CODE_DAILY_CAP a day per phone; the per-phone quota row is
+    locked so that a double click cannot send two messages."""
+    now = timezone.now()
+    today = timezone.localdate(now)
+    with transaction.atomic():
+        SmsQuota.objects.get_or_create(mobile=mobile, day=today)
+        quota = SmsQuota.objects.select_for_update().get(mobile=mobile, day=today)
+        if quota.last_sent_at and now - quota.last_sent_at < timedelta(
+            seconds=settings.SMS_CODE_RESEND_SECONDS
+        ):
+            wait = settings.SMS_CODE_RESEND_SECONDS - int((now - quota.last_sent_at).total_seconds())
+            refusal = f"验证码发送过于频繁，请{max(wait, 1)}秒后再试"
+        elif quota.count >= settings.SMS_CODE_DAILY_CAP:
+            refusal = "该手机号今日获取验证码次数已达上限，请明天再试"
+        else:
+            refusal = ""
+            quota.count += 1
+            quota.last_sent_at = now
+            quota.save(update_fields=["count", "last_sent_at"])
+            code = f"{secrets.randbelow(10**6):06d}"
+            # An older unused code for the same purpose stops working once a new one is sent.
+            SmsCode.objects.filter(mobile=mobile, purpose=purpose, used_at__isnull=True).update(
+                expires_at=now
+            )
+            SmsCode.objects.create(
+                mobile=mobile,
+                purpose=purpose,
+                code_hash=_code_hash(mobile=mobile, purpose=purpose, code=code),
+                created_at=now,
+                expires_at=now + timedelta(seconds=settings.SMS_CODE_TTL_SECONDS),
+            )
+            sms_enqueue(
+                mobile=mobile,
+                template="verification_code",
+                context={
+                    "code": code,
+                    "purpose": SmsPurpose(purpose).label,
+                    "minutes": settings.SMS_CODE_TTL_SECONDS // 60,
+                },
+                sensitive=True,
+            )
+    if refusal:
+        raise AccountError(refusal)
+
+
+def sms_code_verify(*, mobile: str, purpose: str, code: str) -> None:
+    """Use up the code if it is right. A wrong try is counted and committed even though the
+    call then raises, so this must not run inside another transaction."""
+    now = timezone.now()
+    code = code.strip()
+    with transaction.atomic():
+        sms = (
+            SmsCode.objects.select_for_update()
+            .filter(mobile=mobile, purpose=purpose, used_at__isnull=True)
+            .order_by("-created_at")
+            .first()
+        )
+        if sms is None or sms.expires_at <= now:
+            refusal = "验证码已失效，请重新获取"
+        elif sms.tries >= settings.SMS_CODE_MAX_TRIES:
+            refusal = "验证码错误次数过多，请重新获取"
+        else:
+            sms.tries += 1
+            if hmac.compare_digest(sms.code_hash, _code_hash(mobile=mobile, purpose=purpose, code=code)):
+                sms.used_at = now
+                refusal = ""
+            else:
+                left = settings.SMS_CODE_MAX_TRIES - sms.tries
+                refusal = f"验证码错误，还可尝试{left}次" if left else "验证码错误次数过多，请重新获取"
+            sms.save(update_fields=["tries", "used_at"])
+    if refusal:
+        raise AccountError(refusal)
+
+
+# --- Registration -----------------------------------------------------------------------
+
+
+def person_register(
+    *, name: str, id_type: str, id_number: str, mobile: str, password: str, sms_code: str
+) -> User:
+    """Register a 自然人 after the real-name check and the SMS code. Inputs are already
+    normalised by the form."""
+    result = get_provider().verify(name=name, id_type=id_type, id_number=id_number)
+    if not result.ok:
+        raise AccountError(f"实名认证未通过：{result.reason}")
+    _refuse_taken_person(id_type=id_type, id_number=id_number, mobile=mobile)
+    sms_code_verify(mobile=mobile, purpose=SmsPurpose.REGISTER, code=sms_code)
+    try:
+        with transaction.atomic():
+            user = User(
+                username=id_number if id_type == IdType.RESIDENT else f"{id_type}:{id_number}",
+                kind=UserKind.PERSON,
+                name=name,
+                id_type=id_type,
+                id_number=id_number,
+                mobile=mobile,
+                real_name_verified_at=timezone.now(),
+            )
+            user.set_password(password)
+            user.save()
+    except IntegrityError:
+        # Someone registered the same number between our check and this insert.
+        _refuse_taken_person(id_type=id_type, id_number=id_number, mobile=mobile)
+        raise
+    return user
+
+
+def _refuse_taken_person(*, id_type: str, id_number: str, mobile: str) -> None:
+    if User.objects.filter(kind=UserKind.PERSON, id_type=id_type, id_number=id_number).exists():
+        raise AccountError("该证件号码已注册，请直接登录；忘记密码可通过短信验证码找回")
+    if User.objects.filter(kind=UserKind.PERSON, mobile=mobile).exists():
+        raise AccountError("该手机号已被其他个人账号使用")
+
+
+def enterprise_register(
+    *,
+    name: str,
+    uscc: str,
+    legal_representative: str,
+    agent_name: str,
+    agent_id_number: str,
+    mobile: str,
+    password: str,
+    sms_code: str,
+) -> User:
+    """Register a 法人 account; the 经办人's mobile receives its codes."""
+    result = get_provider().verify(name=agent_name, id_type=IdType.RESIDENT, id_number=agent_id_number)
+    if not result.ok:
+        raise AccountError(f"经办人实名认证未通过：{result.reason}")
+    _refuse_taken_enterprise(uscc=uscc, mobile=mobile)
+    sms_code_verify(mobile=mobile, purpose=SmsPurpose.REGISTER, code=sms_code)
+    try:
+        with transaction.atomic():
+            user = User(
+                username=uscc,
+                kind=UserKind.LEGAL,
+                name=name,
+                mobile=mobile,
+                real_name_verified_at=timezone.now(),
+            )
+            user.set_password(password)
+            user.save()
+            Enterprise.objects.create(
+                user=user,
+                uscc=uscc,
+                legal_representative=legal_representative,
+                agent_name=agent_name,
+                agent_id_number=agent_id_number,
+            )
+    except IntegrityError:
+        _refuse_taken_enterprise(uscc=uscc, mobile=mobile)
+        raise
+    return user
+
+
+def _refuse_taken_enterprise(*, uscc: str, mobile: str) -> None:
+    if Enterprise.objects.filter(uscc=uscc).exists() or User.objects.filter(username=uscc).exists():
+        raise AccountError("该统一社会信用代码已注册，请直接登录")
+    if User.objects.filter(kind=UserKind.LEGAL, mobile=mobile).exists():
+        raise AccountError("该手机号已被其他法人账号使用")
+
+
+def staff_create(
+    *,
+    username: str,
+    name: str,
+    role: str,
+    department: Department,
+    password: str,
+    mobile: str = "",
+) -> User:
+    """Create or update a staff account (used by the demo data and by administrators)."""
+    user, _ = User.objects.update_or_create(
+        username=username,
+        defaults={
+            "kind": UserKind.STAFF,
+            "name": name,
+            "staff_role": role,
+            "department": department,
+            "mobile": mobile,
+            "id_type": "",
+            "is_staff": role == StaffRole.ADMIN,
+            "is_superuser": role == StaffRole.ADMIN,
+        },
+    )
+    user.set_password(password)
+    user.save()
+    return user
+
+
+# --- Login ------------------------------------------------------------------------------
+
+
+class LoginOutcome(Enum):
+    OK = "ok"
+    WRONG = "wrong"
+    LOCKED = "locked"
+
+
+LOGIN_WRONG = "账号或密码错误"
+
+
+def _lock_message() -> str:
+    minutes = settings.LOGIN_LOCK_SECONDS // 60
+    return f"登录失败次数过多，账号已锁定，请{minutes}分钟后再试，或通过短信验证码找回密码"
+
+
+def user_find(*, kind: str, identifier: str) -> User | None:
+    """The account a login name points at: 证件号码 or mobile for a person, 统一社会信用代码
+    or the 经办人's mobile for an enterprise, the login name for staff."""
+    identifier = identifier.strip()
+    if not identifier:
+        return None
+    users = User.objects.filter(kind=kind, is_active=True)
+    if kind == UserKind.PERSON:
+        if len(identifier) == 11 and identifier.isascii() and identifier.isdigit():
+            return users.filter(mobile=identifier).first()
+        return users.filter(id_number=normalize_id_number(identifier)).first()
+    if kind == UserKind.LEGAL:
+        if len(identifier) == 11 and identifier.isascii() and identifier.isdigit():
+            return users.filter(mobile=identifier).first()
+        return users.filter(username=normalize_uscc(identifier)).first()
+    if kind == UserKind.STAFF:
+        return users.filter(username=identifier).first()
+    return None
+
+
+def _throttle_key(*, kind: str, identifier: str, user: User | None) -> str:
+    # Counted per account; a name that matches no account is counted under the typed name,
+    # so an unknown user sees exactly what a wrong password sees, locking included.
+    if user is not None:
+        return f"user:{user.pk}"
+    return f"{kind}:{identifier.strip().upper()}"[:100]
+
+
+def _login_attempt_begin(key: str) -> bool:
+    """Reserve one attempt; False when the account is locked. Attempts are reserved before
+    the (slow) password check, so parallel guesses on several hosts cannot exceed the limit."""
+    now = timezone.now()
+    with transaction.atomic():
+        LoginThrottle.objects.get_or_create(key=key)
+        throttle = LoginThrottle.objects.select_for_update().get(key=key)
+        if throttle.locked_until and throttle.locked_until > now:
+            return False
+        if throttle.failures >= settings.LOGIN_MAX_FAILURES:
+            # Earlier attempts are still being checked; together they reach the limit.
+            return False
+        throttle.failures += 1
+        throttle.locked_until = None
+        throttle.save(update_fields=["failures", "locked_until", "updated_at"])
+        return True
+
+
+def _login_attempt_end(key: str, *, success: bool) -> None:
+    with transaction.atomic():
+        throttle = LoginThrottle.objects.select_for_update().get(key=key)
+        if success:
+            throttle.failures = 0
+            throttle.locked_until = None
+        elif throttle.failures >= settings.LOGIN_MAX_FAILURES:
+            throttle.failures = 0
+            throttle.locked_until = timezone.now() + timedelta(seconds=settings.LOGIN_LOCK_SECONDS)
+        throttle.save(update_fields=["failures", "locked_until", "updated_at"])
+
+
+def login_is_locked(*, kind: str, identifier: str, user: User | None) -> bool:
+    key = _throttle_key(kind=kind, identifier=identifier, user=user)
+    return LoginThrottle.objects.filter(key=key, locked_until__gt=timezone.now()).exists()
+
+
+def user_authenticate(*, kind: str, identifier: str, password: str) -> User:
+    """Check a password login; raise AccountError with the same words for an unknown user and
+    a wrong password."""
+    user = user_find(kind=kind, identifier=identifier)
+    key = _throttle_key(kind=kind, identifier=identifier, user=user)
+    if not _login_attempt_begin(key):
+        raise AccountError(_lock_message())
+    if user is None:
+        make_password(password)  # spend the same time as a real check
+        ok = False
+    else:
+        ok = user.check_password(password)
+    _login_attempt_end(key, success=ok)
+    if not ok:
+        raise AccountError(LOGIN_WRONG)
+    assert user is not None
+    return user
+
+
+def user_authenticate_by_sms(*, kind: str, mobile: str, code: str) -> User:
+    """Log in with an SMS code sent to the account's mobile."""
+    user = user_find(kind=kind, identifier=mobile)
+    if user is not None and login_is_locked(kind=kind, identifier=mobile, user=user):
+        raise AccountError(_lock_message())
+    sms_code_verify(mobile=mobile, purpose=SmsPurpose.LOGIN, code=code)
+    if user is None:
+        raise AccountError("该手机号未注册，请先注册")
+    return user
+
+
+def login_sms_code_send(*, kind: str, mobile: str) -> None:
+    """Send a login or reset code only to a registered number, but answer alike either way so
+    that the form does not tell strangers who is registered."""
+    if user_find(kind=kind, identifier=mobile) is not None:
+        sms_code_send(mobile=mobile, purpose=SmsPurpose.LOGIN)
+
+
+def password_reset_code_send(*, kind: str, mobile: str) -> None:
+    if user_find(kind=kind, identifier=mobile) is not None:
+        sms_code_send(mobile=mobile, purpose=SmsPurpose.RESET)
+
+
+def password_reset(*, kind: str, mobile: str, code: str, password: str) -> User:
+    """Set a new password after the SMS code. Changing the password also ends every other
+    session of the account (Django checks the password hash in each session)."""
+    sms_code_verify(mobile=mobile, purpose=SmsPurpose.RESET, code=code)
+    user = user_find(kind=kind, identifier=mobile)
+    if user is None:
+        raise AccountError("该手机号未注册，请先注册")
+    with transaction.atomic():
+        user.set_password(password)
+        user.save(update_fields=["password"])
+        LoginThrottle.objects.filter(key=f"user:{user.pk}").update(failures=0, locked_until=None)
+    return user

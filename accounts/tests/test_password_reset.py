@@ -1,0 +1,44 @@
+from __future__ import annotations
+
+from accounts.tests.helpers import last_code
+from portal.test import PASSWORD, BaseTestCase
+
+
+class PasswordResetTestCase(BaseTestCase):
+    def test_it_sets_a_new_password_and_ends_other_sessions(self):
+        other = self.client_class()
+        other.force_login(self.applicant)
+        self.client.post(
+            "/accounts/sms-code/", {"mobile": self.applicant.mobile, "purpose": "reset", "kind": "person"}
+        )
+        r = self.client.post(
+            "/accounts/password-reset/",
+            {
+                "kind": "person",
+                "mobile": self.applicant.mobile,
+                "sms_code": last_code(self.applicant.mobile),
+                "password1": "Xinmima-2027",
+                "password2": "Xinmima-2027",
+            },
+        )
+        self.assertRedirects(r, "/accounts/login/?kind=person", fetch_redirect_response=False)
+        self.applicant.refresh_from_db()
+        self.assertTrue(self.applicant.check_password("Xinmima-2027"))
+        self.assertFalse(self.applicant.check_password(PASSWORD))
+        # The session opened elsewhere with the old password no longer works.
+        self.assertEqual(other.get("/accounts/profile/").status_code, 302)
+
+    def test_it_refuses_without_the_right_code(self):
+        r = self.client.post(
+            "/accounts/password-reset/",
+            {
+                "kind": "person",
+                "mobile": self.applicant.mobile,
+                "sms_code": "123456",
+                "password1": "Xinmima-2027",
+                "password2": "Xinmima-2027",
+            },
+        )
+        self.assertContains(r, "验证码已失效")
+        self.applicant.refresh_from_db()
+        self.assertTrue(self.applicant.check_password(PASSWORD))

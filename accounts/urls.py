@@ -1,0 +1,15 @@
+from __future__ import annotations
+
+from django.urls import path
+
+from accounts import views
+
+app_name = "accounts"
+urlpatterns = [
+    path("register/", views.register, name="register"),
+    path("login/", views.login_view, name="login"),
+    path("logout/", views.logout_view, name="logout"),
+    path("profile/", views.profile, name="profile"),
+    path("password-reset/", views.password_reset_view, name="password_reset"),
+    path("sms-code/", views.sms_code, name="sms_code"),
+]

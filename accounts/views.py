@@ -1,0 +1,175 @@
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth import login as auth_login
+from django.contrib.auth import logout as auth_logout
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
+
+from accounts import services
+from accounts.forms import (
+    EnterpriseRegisterForm,
+    PasswordLoginForm,
+    PasswordResetForm,
+    PersonRegisterForm,
+    SmsCodeRequestForm,
+    SmsLoginForm,
+)
+from accounts.models import SmsPurpose, User, UserKind
+from accounts.selectors import enterprise_for_user
+
+BACKEND = "accounts.backends.PortalBackend"
+
+
+def register(request: HttpRequest) -> HttpResponse:
+    kind = UserKind.LEGAL if request.GET.get("type") == "legal" else UserKind.PERSON
+    form_class = EnterpriseRegisterForm if kind == UserKind.LEGAL else PersonRegisterForm
+    form = form_class(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            if kind == UserKind.LEGAL:
+                services.enterprise_register(
+                    name=data["name"],
+                    uscc=data["uscc"],
+                    legal_representative=data["legal_representative"],
+                    agent_name=data["agent_name"],
+                    agent_id_number=data["agent_id_number"],
+                    mobile=data["mobile"],
+                    password=data["password1"],
+                    sms_code=data["sms_code"],
+                )
+            else:
+                services.person_register(
+                    name=data["name"],
+                    id_type=data["id_type"],
+                    id_number=data["id_number"],
+                    mobile=data["mobile"],
+                    password=data["password1"],
+                    sms_code=data["sms_code"],
+                )
+        except services.AccountError as e:
+            form.add_error(None, e.message)
+        else:
+            messages.success(request, "注册成功，请登录")
+            return redirect(f"{reverse('accounts:login')}?kind={kind}")
+    return render(request, "accounts/register.html", {"form": form, "kind": kind})
+
+
+def _next_url(request: HttpRequest, user: User) -> str:
+    candidate = request.POST.get("next") or request.GET.get("next") or ""
+    if candidate and url_has_allowed_host_and_scheme(
+        candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return candidate
+    if user.is_staff:
+        return reverse("admin:index")
+    return reverse("accounts:profile")
+
+
+def login_view(request: HttpRequest) -> HttpResponse:
+    kind = request.POST.get("kind") or request.GET.get("kind") or UserKind.PERSON
+    if kind not in UserKind.values:
+        kind = UserKind.PERSON
+    method = (
+        "sms"
+        if (request.POST.get("method") or request.GET.get("method")) == "sms" and kind != UserKind.STAFF
+        else "password"
+    )
+    data = request.POST if request.method == "POST" else None
+    form: PasswordLoginForm | SmsLoginForm
+    form = (
+        SmsLoginForm(data, initial={"kind": kind})
+        if method == "sms"
+        else PasswordLoginForm(data, initial={"kind": kind})
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            if isinstance(form, SmsLoginForm):
+                user = services.user_authenticate_by_sms(
+                    kind=form.cleaned_data["kind"],
+                    mobile=form.cleaned_data["mobile"],
+                    code=form.cleaned_data["sms_code"],
+                )
+            else:
+                user = services.user_authenticate(
+                    kind=form.cleaned_data["kind"],
+                    identifier=form.cleaned_data["identifier"],
+                    password=form.cleaned_data["password"],
+                )
+        except services.AccountError as e:
+            form.add_error(None, e.message)
+        else:
+            # auth_login gives the browser a new session id, so a planted one is worthless.
+            auth_login(request, user, backend=BACKEND)
+            return redirect(_next_url(request, user))
+    return render(
+        request,
+        "accounts/login.html",
+        {
+            "form": form,
+            "kind": kind,
+            "method": method,
+            "next": request.POST.get("next") or request.GET.get("next", ""),
+        },
+    )
+
+
+@require_POST
+def logout_view(request: HttpRequest) -> HttpResponse:
+    auth_logout(request)  # deletes the session on the server, not just the cookie
+    messages.info(request, "您已安全退出")
+    return redirect("portal:home")
+
+
+@login_required
+def profile(request: HttpRequest) -> HttpResponse:
+    user: User = request.user  # type: ignore[assignment]
+    return render(
+        request, "accounts/profile.html", {"account": user, "enterprise": enterprise_for_user(user=user)}
+    )
+
+
+def password_reset_view(request: HttpRequest) -> HttpResponse:
+    form = PasswordResetForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.password_reset(
+                kind=data["kind"], mobile=data["mobile"], code=data["sms_code"], password=data["password1"]
+            )
+        except services.AccountError as e:
+            form.add_error(None, e.message)
+        else:
+            messages.success(request, "密码已重置，请使用新密码登录")
+            return redirect(f"{reverse('accounts:login')}?kind={data['kind']}")
+    return render(request, "accounts/password_reset.html", {"form": form})
+
+
+@require_POST
+def sms_code(request: HttpRequest) -> JsonResponse:
+    """The 「获取验证码」 button. For login and reset, the answer is the same whether or not
+    the number is registered."""
+    form = SmsCodeRequestForm(request.POST)
+    if not form.is_valid():
+        first = next(iter(form.errors.values()))[0]
+        return JsonResponse({"ok": False, "message": first}, status=400)
+    mobile, purpose = form.cleaned_data["mobile"], form.cleaned_data["purpose"]
+    kind = form.cleaned_data["kind"] or UserKind.PERSON
+    try:
+        if purpose == SmsPurpose.REGISTER:
+            services.sms_code_send(mobile=mobile, purpose=purpose)
+            text = "验证码已发送，请查收短信"
+        elif purpose == SmsPurpose.LOGIN:
+            services.login_sms_code_send(kind=kind, mobile=mobile)
+            text = "如该手机号已注册，验证码已发送，请查收短信"
+        else:
+            services.password_reset_code_send(kind=kind, mobile=mobile)
+            text = "如该手机号已注册，验证码已发送，请查收短信"
+    except services.AccountError as e:
+        return JsonResponse({"ok": False, "message": e.message}, status=429)
+    return JsonResponse({"ok": True, "message": text})
