@@ -1,0 +1,112 @@
+"""The people every test talks about, made once per test class.
+
+- applicant: 张伟, a 自然人 who applies for his own registration
+- other_applicant: 李娜, another 自然人, who must never see 张伟's things
+- enterprise: 辽宁宏建建设集团有限公司, a 法人 account (张伟's employer)
+- acceptor / reviewer / decider: staff of 辽宁省住房和城乡建设厅
+- outsider: a reviewer of another department
+- admin: the 系统管理员
+"""
+
+from __future__ import annotations
+
+from django.test import TestCase
+
+from accounts.models import Enterprise, IdType, StaffRole, User, UserKind
+from catalog.models import Department
+from catalog.seed import seed_catalog
+from lib.idcard import id_number_check_char
+from lib.uscc import uscc_check_char
+
+PASSWORD = "Jianzao-2026"
+STAFF_PASSWORD = "Shenpi#2026-ln"
+
+
+def make_id_number(first17: str) -> str:
+    return first17 + id_number_check_char(first17)
+
+
+def make_uscc(first17: str) -> str:
+    return first17 + uscc_check_char(first17)
+
+
+def person_create(*, name: str, first17: str, mobile: str) -> User:
+    number = make_id_number(first17)
+    return User.objects.create_user(
+        username=number,
+        password=PASSWORD,
+        kind=UserKind.PERSON,
+        name=name,
+        id_type=IdType.RESIDENT,
+        id_number=number,
+        mobile=mobile,
+    )
+
+
+def staff_make(*, username: str, name: str, role: str, department: Department) -> User:
+    return User.objects.create_user(
+        username=username,
+        password=STAFF_PASSWORD,
+        kind=UserKind.STAFF,
+        name=name,
+        id_type="",
+        staff_role=role,
+        department=department,
+        is_staff=role == StaffRole.ADMIN,
+        is_superuser=role == StaffRole.ADMIN,
+    )
+
+
+class BaseTestCase(TestCase):
+    department: Department
+    other_department: Department
+    applicant: User
+    other_applicant: User
+    enterprise: User
+    acceptor: User
+    reviewer: User
+    decider: User
+    outsider: User
+    admin: User
+
+    @classmethod
+    def setUpTestData(cls) -> None:
+        seed_catalog()
+        cls.department = Department.objects.get(code="lnszjt")
+        cls.other_department = Department.objects.exclude(pk=cls.department.pk).first()  # type: ignore[assignment]
+
+        cls.applicant = person_create(name="张伟", first17="21010219900307001", mobile="13800000001")
+        cls.other_applicant = person_create(name="李娜", first17="21020319920815002", mobile="13900000002")
+
+        uscc = make_uscc("91210100MA0QC0000")
+        cls.enterprise = User.objects.create_user(
+            username=uscc,
+            password=PASSWORD,
+            kind=UserKind.LEGAL,
+            name="辽宁宏建建设集团有限公司",
+            id_type="",
+            mobile="13700000003",
+        )
+        Enterprise.objects.create(
+            user=cls.enterprise,
+            uscc=uscc,
+            legal_representative="王建国",
+            agent_name="赵敏",
+            agent_id_number=make_id_number("21010319850101002"),
+        )
+
+        cls.acceptor = staff_make(
+            username="shouli", name="受理员刘洋", role=StaffRole.ACCEPTOR, department=cls.department
+        )
+        cls.reviewer = staff_make(
+            username="shencha", name="审查员陈静", role=StaffRole.REVIEWER, department=cls.department
+        )
+        cls.decider = staff_make(
+            username="shenpi", name="审批员孙磊", role=StaffRole.DECIDER, department=cls.department
+        )
+        cls.outsider = staff_make(
+            username="waibu", name="外厅审查员", role=StaffRole.REVIEWER, department=cls.other_department
+        )
+        cls.admin = staff_make(
+            username="admin", name="系统管理员", role=StaffRole.ADMIN, department=cls.department
+        )
