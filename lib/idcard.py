@@ -26,9 +26,7 @@ PROVINCE_CODES: frozenset[str] = frozenset(
 # 港澳台居民居住证 numbers (issued since 2018) follow GB 11643 but use these
 # province-only address codes, so they must pass despite the "0000" rule.
 # 83 is not a GB/T 2260 province; it exists only as 830000 for Taiwan residents.
-RESIDENCE_PERMIT_REGION_CODES: frozenset[str] = frozenset(
-    {"810000", "820000", "830000"}
-)
+RESIDENCE_PERMIT_REGION_CODES: frozenset[str] = frozenset({"810000", "820000", "830000"})
 
 # Explicit [0-9] plus re.ASCII: str.isdigit()/\d would accept '０' or '١',
 # which int() silently converts and which we must reject instead.

@@ -29,9 +29,7 @@ NON_ASCII_DIGITS = "０１２３４５６７８９٠١٢٣٤٥٦٧٨٩۰۵०५
 def id_bodies(draw: st.DrawFn) -> tuple[str, date]:
     """17 body digits with a valid region and birth date, plus that date."""
     province = draw(st.sampled_from(sorted(PROVINCE_CODES)))
-    county = draw(
-        st.from_regex(r"\A[0-9]{4}\Z", fullmatch=True).filter(lambda s: s != "0000")
-    )
+    county = draw(st.from_regex(r"\A[0-9]{4}\Z", fullmatch=True).filter(lambda s: s != "0000"))
     born = draw(st.dates(min_value=date(1900, 1, 1), max_value=TODAY))
     seq = draw(st.from_regex(r"\A[0-9]{3}\Z", fullmatch=True))
     return f"{province}{county}{born:%Y%m%d}{seq}", born
@@ -72,10 +70,7 @@ def test_it_validates_and_round_trips_generated_numbers(case: tuple[str, date]) 
     body, born = case
     number = valid_number(body)
     assert validate_id_number(number, today=TODAY) == number
-    assert (
-        validate_id_number(validate_id_number(number, today=TODAY), today=TODAY)
-        == number
-    )
+    assert validate_id_number(validate_id_number(number, today=TODAY), today=TODAY) == number
     assert id_number_birth_date(number) == born
     assert id_number_sex(number) == ("男" if int(number[16]) % 2 else "女")
 
@@ -91,9 +86,7 @@ def test_it_rejects_any_wrong_check_char(case: tuple[str, date], wrong: str) -> 
 
 
 @given(id_bodies(), st.integers(min_value=0, max_value=16), st.integers(1, 9))
-def test_it_rejects_any_single_digit_change(
-    case: tuple[str, date], pos: int, delta: int
-) -> None:
+def test_it_rejects_any_single_digit_change(case: tuple[str, date], pos: int, delta: int) -> None:
     # MOD 11-2 weights are non-zero mod 11, so one changed digit is always
     # caught (by the check char if not already by the region or date rules).
     body, _ = case
@@ -108,9 +101,7 @@ def test_it_rejects_any_single_digit_change(
     st.integers(min_value=0, max_value=17),
     st.sampled_from(NON_ASCII_DIGITS),
 )
-def test_it_rejects_non_ascii_digits(
-    case: tuple[str, date], pos: int, digit: str
-) -> None:
+def test_it_rejects_non_ascii_digits(case: tuple[str, date], pos: int, digit: str) -> None:
     body, _ = case
     number = valid_number(body)
     bad = number[:pos] + digit + number[pos + 1 :]

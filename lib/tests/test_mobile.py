@@ -34,9 +34,7 @@ def test_it_strips_spaces_and_dashes(number: str) -> None:
     assert validate_mobile(f"+86 {number[:3]}-{number[3:7]}-{number[7:]}") == number
 
 
-@given(
-    mobiles, st.integers(min_value=0, max_value=10), st.sampled_from(NON_ASCII_DIGITS)
-)
+@given(mobiles, st.integers(min_value=0, max_value=10), st.sampled_from(NON_ASCII_DIGITS))
 def test_it_rejects_non_ascii_digits(number: str, pos: int, digit: str) -> None:
     bad = number[:pos] + digit + number[pos + 1 :]
     assert normalize_mobile(bad) == bad

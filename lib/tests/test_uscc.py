@@ -64,9 +64,7 @@ def test_it_rejects_any_single_substitution(body: str, pos: int, delta: int) -> 
 
 
 @given(uscc_bodies(), st.integers(min_value=0, max_value=17), st.integers(1, 30))
-def test_it_detects_substitution_by_check_char_alone(
-    body: str, pos: int, delta: int
-) -> None:
+def test_it_detects_substitution_by_check_char_alone(body: str, pos: int, delta: int) -> None:
     # Independent of the shape rules: the MOD 31 check itself must change.
     code = body + uscc_check_char(body)
     replacement = ALPHABET[(ALPHABET.index(code[pos]) + delta) % 31]

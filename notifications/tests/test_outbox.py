@@ -356,8 +356,12 @@ class SensitiveTextTestCase(BaseTestCase):
     """Verification codes leave the outbox once their message is done with."""
 
     def test_it_blanks_a_code_once_delivered(self):
-        message = sms_enqueue(mobile="13800000001", template="verification_code",
-                              context={"code": "246810", "purpose": "注册", "minutes": 5}, sensitive=True)
+        message = sms_enqueue(
+            mobile="13800000001",
+            template="verification_code",
+            context={"code": "246810", "purpose": "注册", "minutes": 5},
+            sensitive=True,
+        )
         self.assertIn("246810", message.text)
         with patch("notifications.gateways.ConsoleGateway.send", return_value="gw-1") as send:
             drain_task_queue()
@@ -368,8 +372,12 @@ class SensitiveTextTestCase(BaseTestCase):
 
     @override_settings(SMS_MAX_ATTEMPTS=1)
     def test_it_blanks_a_code_given_up_and_refuses_to_resend_it(self):
-        message = sms_enqueue(mobile="13800000001", template="verification_code",
-                              context={"code": "135790", "purpose": "注册", "minutes": 5}, sensitive=True)
+        message = sms_enqueue(
+            mobile="13800000001",
+            template="verification_code",
+            context={"code": "135790", "purpose": "注册", "minutes": 5},
+            sensitive=True,
+        )
         with patch("notifications.gateways.ConsoleGateway.send", side_effect=GatewayError("down")):
             drain_task_queue()
         message.refresh_from_db()
