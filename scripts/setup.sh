@@ -11,6 +11,7 @@ if [ ! -s var/portal.env ]; then
   echo "已生成 var/portal.env（SECRET_KEY），请勿提交到版本库。"
 fi
 set -a; . var/portal.env; set +a
+export SITE_URL=${SITE_URL:-http://127.0.0.1:${PORT:-8000}}
 .venv/bin/python manage.py migrate --noinput -v 0
 .venv/bin/python manage.py collectstatic --noinput -v 0
 .venv/bin/python manage.py seed_catalog

@@ -21,6 +21,6 @@ class Command(BaseCommand):
                 f"      登录页 {login.login_page}   账号 {login.account}   密码 {login.password}"
             )
         self.stdout.write(
-            "  短信验证码不会真的发出：在运行窗口的日志里（SMS to …），或管理后台“短信”列表中查看。"
+            "  演示环境不真的发短信：验证码显示在本窗口的日志里（SMS to 138****8000: …）。"
         )
         self.stdout.write("")
