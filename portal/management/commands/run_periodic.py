@@ -21,7 +21,6 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         while True:
-            close_old_connections()
             try:
                 requeued = sms_requeue_stale()
                 if requeued:
@@ -31,4 +30,6 @@ class Command(BaseCommand):
                 logger.exception("periodic round failed")
             if options["once"]:
                 return
+            # Like a request's end: drop a connection the database closed while we slept.
+            close_old_connections()
             time.sleep(options["interval"])
