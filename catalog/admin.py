@@ -1,5 +1,5 @@
 """The admin edits reference data only: departments, 事项 with their 办事指南, 办理项 and
-materials. Applications and decisions never go through it."""
+materials, and the holiday calendar. Applications and decisions never go through it."""
 
 from __future__ import annotations
 
@@ -8,7 +8,15 @@ from django.db.models import QuerySet
 from django.forms import ModelForm
 from django.http import HttpRequest
 
-from catalog.models import Department, Material, Matter, ServiceItem
+from catalog.models import (
+    CalendarDay,
+    CalendarSource,
+    CalendarYear,
+    Department,
+    Material,
+    Matter,
+    ServiceItem,
+)
 from catalog.services import matter_index_refresh
 
 
@@ -94,3 +102,41 @@ class ServiceItemAdmin(admin.ModelAdmin[ServiceItem]):
     @admin.display(description="材料数")
     def material_count(self, obj: ServiceItem) -> int:
         return obj.materials.count()
+
+
+WEEKDAYS = "一二三四五六日"
+
+
+@admin.register(CalendarDay)
+class CalendarDayAdmin(admin.ModelAdmin[CalendarDay]):
+    list_display = ("day", "weekday", "is_workday", "note")
+    list_filter = ("is_workday",)
+    date_hierarchy = "day"
+    search_fields = ("note",)
+    ordering = ("-day",)
+
+    @admin.display(description="星期")
+    def weekday(self, obj: CalendarDay) -> str:
+        return f"星期{WEEKDAYS[obj.day.weekday()]}"
+
+
+@admin.register(CalendarYear)
+class CalendarYearAdmin(admin.ModelAdmin[CalendarYear]):
+    """Seeded years are read-only. An administrator adds a year here after entering its
+    holidays and 调休, which ends the staff warning for it; deleting one is not offered,
+    because the next seed would then write the package's data over the corrections."""
+
+    list_display = ("year", "source", "seeded_at")
+    fields = ("year",)
+
+    def has_change_permission(self, request: HttpRequest, obj: CalendarYear | None = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: CalendarYear | None = None) -> bool:
+        return False
+
+    def save_model(
+        self, request: HttpRequest, obj: CalendarYear, form: ModelForm[CalendarYear], change: bool
+    ) -> None:
+        obj.source = CalendarSource.ADMIN
+        super().save_model(request, obj, form, change)

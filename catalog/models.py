@@ -113,3 +113,46 @@ class Material(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class CalendarDay(models.Model):
+    """An exception to the Monday-to-Friday rule (lib/workdays.py): a statutory holiday on a
+    weekday (not a workday) or a 调休 make-up workday on a weekend (a workday). Ordinary
+    weekdays and weekends have no row."""
+
+    day = models.DateField("日期", unique=True)
+    is_workday = models.BooleanField("上班", help_text="勾选表示当天上班（调休），不勾选表示放假")
+    note = models.CharField("说明", max_length=100, blank=True, help_text="例如：春节、国庆节调休上班")
+
+    class Meta:
+        verbose_name = "日历调整"
+        verbose_name_plural = "节假日与调休"
+        ordering = ["day"]
+
+    def __str__(self) -> str:
+        return f"{self.day:%Y-%m-%d} {'上班' if self.is_workday else '放假'} {self.note}".rstrip()
+
+
+class CalendarSource(models.TextChoices):
+    PACKAGE = "chinesecalendar", "chinesecalendar数据"
+    ADMIN = "admin", "管理员维护"
+
+
+class CalendarYear(models.Model):
+    """A year whose holidays and 调休 are maintained. A year without a row falls back to
+    weekends only and the staff pages warn about it; a single day an administrator adds
+    does not make its year known, this row does."""
+
+    year = models.PositiveIntegerField("年份", unique=True)
+    source = models.CharField(
+        "来源", max_length=20, choices=CalendarSource.choices, default=CalendarSource.ADMIN
+    )
+    seeded_at = models.DateTimeField("维护时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "已维护年份"
+        verbose_name_plural = "已维护年份"
+        ordering = ["year"]
+
+    def __str__(self) -> str:
+        return f"{self.year}年"

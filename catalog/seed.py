@@ -4,15 +4,31 @@
 runs on every deploy (`manage.py seed_catalog`) and in every test set-up without ever
 duplicating a row. It does not delete rows administrators added. It does put the seeded
 texts back over edits of the same rows, so edit a seeded 事项 in the admin only where the
-seed is not run again."""
+seed is not run again.
+
+`seed_calendar()` (called by `seed_catalog()`) is idempotent the other way round: it fills
+the holiday table from `chinesecalendar` only for years not yet maintained, so an
+administrator's corrections to a seeded year survive every later run."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import date
 
+import chinese_calendar
 from django.db import transaction
 
-from catalog.models import Department, Material, MaterialKind, Matter, ServiceItem
+from catalog.models import (
+    CalendarDay,
+    CalendarSource,
+    CalendarYear,
+    Department,
+    Material,
+    MaterialKind,
+    Matter,
+    ServiceItem,
+)
 from catalog.services import matter_index_refresh
 
 IMAGE = MaterialKind.IMAGE
@@ -682,7 +698,8 @@ def _seed_matter(*, department: Department, spec: MatterSpec, order: int) -> Non
 
 @transaction.atomic
 def seed_catalog() -> None:
-    """Create or update the seeded departments, 事项, 办理项 and materials."""
+    """Create or update the seeded departments, 事项, 办理项 and materials, and fill the
+    working-day calendar for the years not yet maintained."""
     for department_order, spec in enumerate(DEPARTMENTS, start=1):
         department, _ = Department.objects.update_or_create(
             code=spec.code,
@@ -697,3 +714,80 @@ def seed_catalog() -> None:
         )
         for matter_order, matter_spec in enumerate(spec.matters, start=1):
             _seed_matter(department=department, spec=matter_spec, order=matter_order)
+    seed_calendar()
+
+
+# ---------------------------------------------------------------------------------------
+# The working-day calendar (DESIGN.md, "working days")
+# ---------------------------------------------------------------------------------------
+
+# The package names holidays in English; its own Chinese names are short forms (清明, 端午).
+HOLIDAY_NAMES: dict[str, str] = {
+    "New Year's Day": "元旦",
+    "Spring Festival": "春节",
+    "Tomb-sweeping Day": "清明节",
+    "Labour Day": "劳动节",
+    "Dragon Boat Festival": "端午节",
+    "Mid-autumn Festival": "中秋节",
+    "National Day": "国庆节",
+    "Anti-Fascist 70th Day": "抗战胜利70周年纪念日",
+}
+
+
+def _holiday_name(english: str) -> str:
+    if english in HOLIDAY_NAMES:
+        return HOLIDAY_NAMES[english]
+    # A holiday added by a newer package release: its own Chinese name is better than none.
+    try:
+        return str(chinese_calendar.Holiday(english).chinese)
+    except ValueError:
+        return english
+
+
+def package_calendar_days() -> Iterator[tuple[date, bool, str]]:
+    """(day, is_workday, note) for every exception to Monday-to-Friday the package knows:
+    holidays that fall on a weekday and make-up workdays that fall on a weekend."""
+    holidays: dict[date, str] = chinese_calendar.holidays
+    workdays: dict[date, str] = chinese_calendar.workdays
+    for day, english in holidays.items():
+        # A holiday on a Saturday or Sunday changes nothing: the day is off anyway.
+        if day.weekday() < 5:
+            yield day, False, _holiday_name(english)
+    for day, english in workdays.items():
+        if day.weekday() >= 5:
+            yield day, True, f"{_holiday_name(english)}调休上班"
+
+
+def package_calendar_years() -> set[int]:
+    """The years the package has holiday data for."""
+    days: list[date] = [*chinese_calendar.holidays, *chinese_calendar.workdays]
+    return {day.year for day in days}
+
+
+@transaction.atomic
+def seed_calendar() -> int:
+    """Fill the holiday table for every year the package knows and no one maintains yet;
+    return how many days were written.
+
+    A year is written once and then marked known (`CalendarYear`), so a later run leaves
+    the administrators' corrections to it alone. Days an administrator entered for a year
+    before it was seeded are overwritten where the package has the same date."""
+    known = set(CalendarYear.objects.values_list("year", flat=True))
+    years = package_calendar_years() - known
+    if not years:
+        return 0
+    days = [
+        CalendarDay(day=day, is_workday=is_workday, note=note)
+        for day, is_workday, note in package_calendar_days()
+        if day.year in years
+    ]
+    # One statement per batch instead of one per day: every test class seeds this.
+    CalendarDay.objects.bulk_create(
+        days, update_conflicts=True, unique_fields=["day"], update_fields=["is_workday", "note"]
+    )
+    CalendarYear.objects.bulk_create(
+        [CalendarYear(year=year, source=CalendarSource.PACKAGE) for year in sorted(years)],
+        # Two deploys seeding at once: the second finds the year already there.
+        ignore_conflicts=True,
+    )
+    return len(days)

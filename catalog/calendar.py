@@ -1,0 +1,68 @@
+"""The working-day calendar as the portal keeps it: `CalendarDay` rows (holidays and 调休,
+editable in the admin) fed to the pure arithmetic of `lib.workdays`.
+
+Counting follows `lib.workdays`: a limit of N working days runs from the day after the
+start day (《行政许可法》: 开始的当日不计入). A year with no `CalendarYear` row has no
+holiday data: it counts weekends only, and `calendar_warning` tells staff so."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from catalog.models import CalendarDay, CalendarYear
+from lib.workdays import add_workdays, workdays_between
+
+WARNING = "{years}的节假日数据尚未维护，期限按周末计算，请系统管理员在后台补充"
+
+
+def calendar_overrides(*, start: date, end: date) -> dict[date, bool]:
+    """The exceptions to Monday-to-Friday from `start` to `end`, both included (one query)."""
+    return dict(CalendarDay.objects.filter(day__range=(start, end)).values_list("day", "is_workday"))
+
+
+def workday_add(*, start: date, days: int) -> date:
+    """The last day of a limit of `days` working days counted from the day after `start`."""
+    # Twice the limit plus two months holds any real run of holidays; if an administrator
+    # entered a longer one, the answer falls past the window and we load a larger one, since
+    # the result is only right when every override up to it was loaded.
+    window = days * 2 + 60
+    while True:
+        end = start + timedelta(days=window)
+        due = add_workdays(start, days, calendar_overrides(start=start, end=end))
+        if due <= end:
+            return due
+        window *= 2
+
+
+def workdays_left(*, today: date, due: date) -> int:
+    """Working days left until `due`: positive before it, negative after it.
+
+    - `due` >= `today`: the working days in (today, due], so 0 on the due day itself (the
+      last day of the limit, still in time) and 1 on the working day before it.
+    - `due` < `today`: minus the working days in (due, today], so -1 on the first working
+      day after the due day. A weekend right after the due day still gives 0: tell
+      "overdue" from "due today" by `today > due`, not by this number."""
+    if due >= today:
+        return workdays_between(today, due, calendar_overrides(start=today, end=due))
+    return -workdays_between(due, today, calendar_overrides(start=due, end=today))
+
+
+def calendar_known_years() -> set[int]:
+    """The years whose holidays are maintained (seeded from the package or by an admin)."""
+    return set(CalendarYear.objects.values_list("year", flat=True))
+
+
+def calendar_unknown_years(*, start: date, end: date) -> list[int]:
+    """The years from `start` to `end` that count weekends only, in order."""
+    known = calendar_known_years()
+    return [year for year in range(start.year, end.year + 1) if year not in known]
+
+
+def calendar_warning(*, today: date) -> str:
+    """The staff banner when this year or next year has no holiday data, else ""."""
+    # Next year too: limits set in the autumn already run into it, and the State Council
+    # publishes the next year's holidays only in November or December.
+    years = calendar_unknown_years(start=today, end=date(today.year + 1, 1, 1))
+    if not years:
+        return ""
+    return WARNING.format(years="、".join(f"{year}年" for year in years))
