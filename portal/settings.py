@@ -71,6 +71,10 @@ INSTALLED_APPS = [
     "catalog",
     "accounts",
     "notifications",
+    "paperwork",
+    "cases",
+    "registry",
+    "review",
 ]
 
 MIDDLEWARE = [
@@ -217,7 +221,11 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
+    },
 }
 
 # Real-name verification adapter (accounts/realname.py); the default checks the format only.

@@ -14,6 +14,8 @@ urlpatterns = [
     path("", include(("portal.urls_site", "portal"))),
     path("accounts/", include("accounts.urls")),
     path("catalog/", include("catalog.urls")),
+    path("cases/", include("cases.urls")),
+    path("workbench/", include("review.urls")),
     # The admin shares the portal's login, so its lockout and session rules apply there too.
     path("admin/login/", RedirectView.as_view(url="/accounts/login/?kind=staff", query_string=False)),
     path("admin/", admin.site.urls),

@@ -3,7 +3,7 @@
 # which ones are missing. `runtime`: fonts and libraries for documents; `test`: also Chromium
 # for the browser tests (Debian's own build: nothing downloads a browser).
 set -euo pipefail
-want=(fonts-noto-cjk)
+want=(fonts-noto-cjk libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0)
 if [ "${1:-runtime}" = test ]; then want+=(chromium); fi
 missing=()
 for pkg in "${want[@]}"; do

@@ -1,0 +1,190 @@
+"""办件: an application from its first 保存信息 to 办结, with its materials, events and notices.
+
+A case's status is written by `cases.services.case_transition` only, which checks the table in
+`cases/transitions.py`, locks the row and writes a CaseEvent."""
+
+from __future__ import annotations
+
+import uuid
+from pathlib import PurePosixPath
+
+from django.conf import settings
+from django.db import models
+
+from catalog.models import Department, Matter, ServiceItem
+
+
+class CaseStatus(models.TextChoices):
+    DRAFT = "draft", "草稿"
+    PENDING = "pending", "待受理"
+    CORRECTION = "correction", "待补正"
+    REVIEWING = "reviewing", "审查中"
+    DECIDING = "deciding", "待决定"
+    APPROVED = "approved", "办结（准予许可）"
+    DENIED = "denied", "办结（不予许可）"
+    REJECTED = "rejected", "办结（不予受理）"
+    WITHDRAWN = "withdrawn", "已撤回"
+
+
+class CaseAction(models.TextChoices):
+    SUBMIT = "submit", "保存并提交"
+    RESUBMIT = "resubmit", "补正后提交"
+    WITHDRAW = "withdraw", "撤回"
+    ACCEPT = "accept", "受理"
+    REQUEST_CORRECTION = "request_correction", "一次性告知补正"
+    REJECT = "reject", "不予受理"
+    REVIEW = "review", "审查通过"
+    APPROVE = "approve", "准予许可"
+    DENY = "deny", "不予许可"
+
+
+class ActorRole(models.TextChoices):
+    APPLICANT = "applicant", "申请人"
+    ACCEPTOR = "acceptor", "受理人员"
+    REVIEWER = "reviewer", "审查人员"
+    DECIDER = "decider", "审批人员"
+
+
+class SubmitMethod(models.TextChoices):
+    ONLINE = "online", "网上提交"
+    WINDOW = "window", "窗口提交"
+    POST = "post", "邮寄"
+
+
+class Case(models.Model):
+    # Used in storage paths, so a file's path never reveals a case number or a name.
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    number = models.CharField("办件编号", max_length=32, unique=True, null=True, blank=True)
+    applicant = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="cases", verbose_name="申请人"
+    )
+    applicant_name = models.CharField("申请人姓名", max_length=100)
+    department = models.ForeignKey(Department, on_delete=models.PROTECT, verbose_name="受理部门")
+    matter = models.ForeignKey(Matter, on_delete=models.PROTECT, verbose_name="事项")
+    item = models.ForeignKey(ServiceItem, on_delete=models.PROTECT, verbose_name="办理项")
+    status = models.CharField("状态", max_length=12, choices=CaseStatus.choices, default=CaseStatus.DRAFT)
+    submit_method = models.CharField("提交方式", max_length=10, choices=SubmitMethod.choices, blank=True)
+    # What the applicant typed, as typed: a draft keeps even values that do not validate yet.
+    form_data = models.JSONField("申请表数据", default=dict, blank=True)
+    # The employer named in the form, so the enterprise account can find its people's cases.
+    employer_uscc = models.CharField("聘用企业统一社会信用代码", max_length=18, blank=True, db_index=True)
+    # Sent with the first 保存信息 of a new form: a double click or a replayed POST finds the
+    # draft the first request made instead of making a second one.
+    client_token = models.UUIDField(unique=True, null=True, blank=True, editable=False)
+    submitted_at = models.DateTimeField("提交时间", null=True, blank=True)
+    accept_due = models.DateField("受理期限", null=True, blank=True)
+    accepted_at = models.DateTimeField("受理时间", null=True, blank=True)
+    decision_due = models.DateField("办结期限", null=True, blank=True)
+    decided_at = models.DateTimeField("办结时间", null=True, blank=True)
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
+
+    class Meta:
+        verbose_name = "办件"
+        verbose_name_plural = "办件"
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["department", "status"])]
+
+    def __str__(self) -> str:
+        return self.number or f"草稿 {self.pk}"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in FINISHED_STATUSES
+
+
+FINISHED_STATUSES = frozenset({CaseStatus.APPROVED, CaseStatus.DENIED, CaseStatus.REJECTED, CaseStatus.WITHDRAWN})
+# The applicant may change the form and the materials only while the case is in their hands.
+EDITABLE_STATUSES = frozenset({CaseStatus.DRAFT, CaseStatus.CORRECTION})
+
+
+class CaseEvent(models.Model):
+    """One step of a case: who did what, when, from which status to which, and why."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events")
+    action = models.CharField("操作", max_length=20, choices=CaseAction.choices)
+    from_status = models.CharField("原状态", max_length=12, choices=CaseStatus.choices)
+    to_status = models.CharField("新状态", max_length=12, choices=CaseStatus.choices)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True)
+    actor_role = models.CharField("角色", max_length=12, choices=ActorRole.choices)
+    actor_name = models.CharField("办理人", max_length=100)
+    opinion = models.TextField("意见", blank=True)
+    data = models.JSONField("附加信息", default=dict, blank=True)
+    created_at = models.DateTimeField("时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "办理记录"
+        verbose_name_plural = "办理记录"
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.case} {self.get_action_display()}"
+
+
+def attachment_path(instance: Attachment, filename: str) -> str:
+    # Never a path built from the user's file name: only the extension we chose survives.
+    ext = PurePosixPath(filename).suffix.lower()
+    return f"cases/{instance.case.uuid}/{uuid.uuid4().hex}{ext}"
+
+
+class Attachment(models.Model):
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="attachments")
+    material_code = models.SlugField("材料编码", max_length=40)
+    file = models.FileField("文件", upload_to=attachment_path, max_length=200)
+    display_name = models.CharField("原文件名", max_length=120)
+    content_type = models.CharField("类型", max_length=50)
+    size = models.PositiveIntegerField("大小")
+    sha256 = models.CharField(max_length=64)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT)
+    uploaded_at = models.DateTimeField("上传时间", auto_now_add=True)
+    # Replaced or removed files are kept (the case history refers to them) but no longer count.
+    removed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "附件"
+        verbose_name_plural = "附件"
+        ordering = ["uploaded_at", "id"]
+        indexes = [models.Index(fields=["case", "material_code"])]
+
+    def __str__(self) -> str:
+        return self.display_name
+
+
+class NoticeKind(models.TextChoices):
+    RECEIPT = "receipt", "材料接收告知单"
+    ACCEPTANCE = "acceptance", "受理通知书"
+    CORRECTION = "correction", "一次性补正告知书"
+    REJECTION = "rejection", "不予受理决定书"
+    APPROVAL = "approval", "准予行政许可决定书"
+    DENIAL = "denial", "不予行政许可决定书"
+
+
+class Notice(models.Model):
+    """A document issued to the applicant. `data` is the exact content at issue time; the PDF
+    is drawn from it on request, so it reads the same however often it is downloaded."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="notices")
+    kind = models.CharField("文书类型", max_length=12, choices=NoticeKind.choices)
+    number = models.CharField("文书编号", max_length=40, unique=True)
+    data = models.JSONField("内容")
+    event = models.ForeignKey(CaseEvent, on_delete=models.SET_NULL, null=True, blank=True)
+    created_at = models.DateTimeField("出具时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "文书"
+        verbose_name_plural = "文书"
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.number}"
+
+
+class Sequence(models.Model):
+    """Counters for 办件编号 and 文书编号, one row per key, taken under a row lock so that
+    concurrent submissions never share a number."""
+
+    key = models.CharField(max_length=40, unique=True)
+    last = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.key}={self.last}"

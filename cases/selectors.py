@@ -1,0 +1,69 @@
+"""Reads of cases, scoped to who is asking. A case, file or notice that is not yours (or, for
+staff, not your department's) does not exist: 404, never someone else's data."""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+from django.http import Http404
+
+from accounts.models import User
+from cases.models import Attachment, Case, CaseAction, CaseEvent, CaseStatus, Notice
+
+
+def case_list_for_applicant(*, user: User) -> QuerySet[Case]:
+    return Case.objects.filter(applicant=user).select_related("matter", "item").order_by("-updated_at", "-id")
+
+
+def case_get_for_applicant(*, user: User, pk: int) -> Case:
+    try:
+        return Case.objects.select_related("matter", "item", "department").get(pk=pk, applicant=user)
+    except Case.DoesNotExist:
+        raise Http404("没有这个办件") from None
+
+
+def _staff_cases(user: User) -> QuerySet[Case]:
+    if not user.is_department_staff or user.department_id is None:
+        return Case.objects.none()
+    # Drafts are the applicant's own business until submitted.
+    return Case.objects.filter(department_id=user.department_id).exclude(status=CaseStatus.DRAFT)
+
+
+def case_get_for_staff(*, user: User, pk: int) -> Case:
+    try:
+        return _staff_cases(user).select_related("matter", "item", "department", "applicant").get(pk=pk)
+    except Case.DoesNotExist:
+        raise Http404("没有这个办件") from None
+
+
+def case_get_for_user(*, user: User, pk: int) -> Case:
+    """For pages both sides open (files, notices): the applicant's own, or the department's."""
+    if user.is_department_staff:
+        return case_get_for_staff(user=user, pk=pk)
+    return case_get_for_applicant(user=user, pk=pk)
+
+
+def attachment_get_for_user(*, user: User, case_pk: int, pk: int) -> Attachment:
+    case = case_get_for_user(user=user, pk=case_pk)
+    try:
+        return case.attachments.get(pk=pk)
+    except Attachment.DoesNotExist:
+        raise Http404("没有这个文件") from None
+
+
+def notice_get_for_user(*, user: User, case_pk: int, pk: int) -> Notice:
+    case = case_get_for_user(user=user, pk=case_pk)
+    try:
+        return case.notices.select_related("case", "case__matter", "case__item", "case__department").get(pk=pk)
+    except Notice.DoesNotExist:
+        raise Http404("没有这个文书") from None
+
+
+def case_timeline(case: Case) -> QuerySet[CaseEvent]:
+    return case.events.order_by("created_at", "id")
+
+
+def case_open_correction(case: Case) -> CaseEvent | None:
+    """The 补正 request the applicant is answering now, if any."""
+    if case.status != CaseStatus.CORRECTION:
+        return None
+    return case.events.filter(action=CaseAction.REQUEST_CORRECTION).order_by("-created_at", "-id").first()

@@ -1,0 +1,296 @@
+"""Writes for cases. `case_transition` is the only code that changes a case's status."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.datastructures import MultiValueDict
+
+from accounts.models import User
+from cases.models import (
+    EDITABLE_STATUSES,
+    ActorRole,
+    Attachment,
+    Case,
+    CaseAction,
+    CaseEvent,
+    CaseStatus,
+    Notice,
+    NoticeKind,
+    Sequence,
+    SubmitMethod,
+)
+from cases.forms import ApplicationForm
+from cases.transitions import transition_find
+from cases.types import eligibility_refusals, required_materials, type_for_item
+from catalog.calendar import workday_add
+from catalog.models import Material, ServiceItem
+from lib.uploads import CheckedFile, safe_display_name
+
+# 《行政许可法》: a complete application is accepted (or refused) within 5 working days.
+ACCEPT_WORKDAYS = 5
+
+
+class CaseError(Exception):
+    """A refusal to show to the user as it is."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+def sequence_next(*, key: str) -> int:
+    """The next number of the counter `key`; the row lock makes concurrent callers wait."""
+    with transaction.atomic():
+        Sequence.objects.get_or_create(key=key)
+        seq = Sequence.objects.select_for_update().get(key=key)
+        seq.last += 1
+        seq.save(update_fields=["last"])
+        return seq.last
+
+
+def _actor_may(*, case: Case, actor: User, role: str) -> bool:
+    if role == ActorRole.APPLICANT:
+        return actor.pk == case.applicant_id
+    return actor.is_department_staff and actor.staff_role == role and actor.department_id == case.department_id
+
+
+def case_transition(
+    *, case: Case, action: str, actor: User, opinion: str = "", data: dict[str, Any] | None = None
+) -> tuple[Case, CaseEvent]:
+    """Move `case` by `action` if the table allows it from its current status and `actor`
+    holds the role for it; lock the row and write the event. Must run inside the caller's
+    transaction, together with whatever else the step writes.
+
+    Of two people acting on one case at once, the second waits for the lock, then finds the
+    status changed and is refused with a message that says so."""
+    assert transaction.get_connection().in_atomic_block, "case_transition runs inside a transaction"
+    locked = Case.objects.select_for_update().get(pk=case.pk)
+    transition = transition_find(status=locked.status, action=action)
+    if transition is None:
+        raise CaseError(
+            f"该办件当前状态为“{CaseStatus(locked.status).label}”，不能{CaseAction(action).label}。"
+            "可能已由其他人员办理，请刷新页面查看最新状态。"
+        )
+    if not _actor_may(case=locked, actor=actor, role=transition.role):
+        raise CaseError("您没有办理该办件此环节的权限")
+    event = CaseEvent.objects.create(
+        case=locked,
+        action=action,
+        from_status=locked.status,
+        to_status=transition.target,
+        actor=actor,
+        actor_role=transition.role,
+        actor_name=actor.name,
+        opinion=opinion,
+        data=data or {},
+    )
+    locked.status = transition.target
+    locked.save(update_fields=["status", "updated_at"])
+    return locked, event
+
+
+# --- Drafts and materials ---------------------------------------------------------------
+
+
+def case_draft_save(
+    *,
+    user: User,
+    item: ServiceItem,
+    form_data: dict[str, Any],
+    submit_method: str = "",
+    client_token: uuid.UUID | None = None,
+    case: Case | None = None,
+) -> Case:
+    """Create or update a draft with whatever was typed (valid or not: nothing is lost).
+
+    A new draft carries the form's `client_token`, so a second POST of the same new form
+    returns the first draft instead of making another."""
+    if submit_method and submit_method not in SubmitMethod.values:
+        raise CaseError("请选择提交方式")
+    with transaction.atomic():
+        if case is None and client_token is not None:
+            case = Case.objects.filter(client_token=client_token, applicant=user).first()
+        if case is None:
+            try:
+                with transaction.atomic():
+                    case = Case.objects.create(
+                        applicant=user,
+                        applicant_name=user.name,
+                        department=item.matter.department,
+                        matter=item.matter,
+                        item=item,
+                        client_token=client_token,
+                        form_data=form_data,
+                        submit_method=submit_method,
+                        employer_uscc=str(form_data.get("employer_uscc", ""))[:18].upper(),
+                    )
+            except IntegrityError:
+                # The same new form, posted twice at the same moment: the other request won.
+                case = Case.objects.get(client_token=client_token, applicant=user)
+            return case
+        locked = Case.objects.select_for_update().get(pk=case.pk)
+        if locked.status not in EDITABLE_STATUSES:
+            raise CaseError(f"办件当前状态为“{CaseStatus(locked.status).label}”，不能再修改申请表")
+        locked.form_data = form_data
+        locked.employer_uscc = str(form_data.get("employer_uscc", ""))[:18].upper()
+        if submit_method:
+            locked.submit_method = submit_method
+        locked.save(update_fields=["form_data", "employer_uscc", "submit_method", "updated_at"])
+        return locked
+
+
+def attachment_add(
+    *, case: Case, material: Material, checked: CheckedFile, original_name: str, user: User
+) -> Attachment:
+    """Store a checked file for one material. Image-only materials (photo, signature) hold one
+    file, so a new one replaces the old; others may hold several (a multi-page scan)."""
+    if case.status not in EDITABLE_STATUSES:
+        raise CaseError("办件已提交，不能再修改材料")
+    if material.item_id != case.item_id:
+        raise CaseError("该材料不属于本办件")
+    # Write the file before the transaction: object storage can be slow, and a row must never
+    # point at a file that is not there. If the row fails, the orphan file is removed.
+    name = default_storage.save(
+        f"cases/{case.uuid}/{uuid.uuid4().hex}.{checked.extension}", ContentFile(checked.content)
+    )
+    try:
+        with transaction.atomic():
+            locked = Case.objects.select_for_update().get(pk=case.pk)
+            if locked.status not in EDITABLE_STATUSES:
+                raise CaseError("办件已提交，不能再修改材料")
+            if material.kind == "image":
+                Attachment.objects.filter(case=locked, material_code=material.code, removed_at__isnull=True).update(
+                    removed_at=timezone.now()
+                )
+            attachment = Attachment(
+                case=locked,
+                material_code=material.code,
+                display_name=safe_display_name(original_name),
+                content_type=checked.content_type,
+                size=len(checked.content),
+                sha256=checked.sha256,
+                uploaded_by=user,
+            )
+            attachment.file.name = name
+            attachment.save()
+            return attachment
+    except BaseException:
+        default_storage.delete(name)
+        raise
+
+
+def attachment_remove(*, attachment: Attachment, user: User) -> None:
+    with transaction.atomic():
+        case = Case.objects.select_for_update().get(pk=attachment.case_id)
+        if case.applicant_id != user.pk or case.status not in EDITABLE_STATUSES:
+            raise CaseError("办件已提交，不能再删除材料")
+        attachment.removed_at = timezone.now()
+        attachment.save(update_fields=["removed_at"])
+
+
+def current_attachments(case: Case) -> dict[str, list[Attachment]]:
+    """The files that count, by material code."""
+    by_code: dict[str, list[Attachment]] = {}
+    for a in case.attachments.filter(removed_at__isnull=True):
+        by_code.setdefault(a.material_code, []).append(a)
+    return by_code
+
+
+def missing_materials(case: Case) -> list[Material]:
+    present = current_attachments(case)
+    return [m for m in required_materials(item=case.item, form_data=case.form_data) if not present.get(m.code)]
+
+
+# --- Submission ---------------------------------------------------------------------------
+
+
+def case_submit(*, case: Case, user: User) -> Case:
+    """保存并提交: check the form, eligibility and materials, give the case its 办件编号,
+    start the 受理 clock and issue the 材料接收告知单. A second submission of the same case
+    (double click, replayed POST, another tab) is refused, so it stays one case."""
+    app_type = type_for_item(case.item)
+    if app_type is None:
+        raise CaseError(f"“{case.item.name}”暂未开通网上申请")
+    today = timezone.localdate()
+    with transaction.atomic():
+        locked = Case.objects.select_for_update().get(pk=case.pk)
+        if locked.status not in EDITABLE_STATUSES:
+            raise CaseError("该办件已提交，请勿重复提交")
+        problems: list[str] = []
+        form = form_for_case(locked)
+        if form is not None and not form.is_valid():
+            labels = [str(form.fields[name].label) for name in form.errors if name in form.fields]
+            problems.append("申请表中以下内容需要填写或更正：" + "、".join(labels or ["申请表"]))
+        missing = missing_materials(locked)
+        if missing:
+            problems.append("以下必传材料尚未上传：" + "、".join(m.name for m in missing))
+        if not locked.submit_method:
+            problems.append("请先点击“保存信息”并选择提交方式")
+        problems += eligibility_refusals(item=locked.item, user=user, today=today)
+        if problems:
+            raise CaseError("；".join(problems))
+
+        action = CaseAction.SUBMIT if locked.status == CaseStatus.DRAFT else CaseAction.RESUBMIT
+        locked, event = case_transition(case=locked, action=action, actor=user)
+        now = timezone.now()
+        if not locked.number:
+            locked.number = f"LN{today:%Y%m%d}{sequence_next(key=f'case-{today:%Y%m%d}'):05d}"
+        locked.submitted_at = now
+        # The 受理 clock starts again at a resubmission: time waiting for 补正 does not count.
+        locked.accept_due = workday_add(start=today, days=ACCEPT_WORKDAYS)
+        locked.save(update_fields=["number", "submitted_at", "accept_due", "updated_at"])
+        notice_issue(case=locked, kind=NoticeKind.RECEIPT, event=event, data=_receipt_data(locked))
+        return locked
+
+
+def form_for_case(case: Case) -> ApplicationForm | None:
+    """The type's form bound to what was saved (lists for multi-selects, strings otherwise)."""
+    app_type = type_for_item(case.item)
+    if app_type is None:
+        return None
+    data = MultiValueDict({k: v if isinstance(v, list) else [v] for k, v in case.form_data.items()})
+    return app_type.form_class(data=data)
+
+
+def _receipt_data(case: Case) -> dict[str, Any]:
+    present = current_attachments(case)
+    materials = [
+        {"name": m.name, "files": len(present.get(m.code, []))}
+        for m in case.item.materials.all()
+        if present.get(m.code)
+    ]
+    return {"materials": materials, "promised_days": case.matter.promised_days, "legal_days": case.matter.legal_days}
+
+
+def case_withdraw(*, case: Case, user: User, reason: str = "") -> Case:
+    with transaction.atomic():
+        locked, _ = case_transition(case=case, action=CaseAction.WITHDRAW, actor=user, opinion=reason)
+        locked.decided_at = timezone.now()
+        locked.save(update_fields=["decided_at", "updated_at"])
+        return locked
+
+
+# --- Notices ------------------------------------------------------------------------------
+
+NOTICE_ABBREVIATIONS = {
+    NoticeKind.RECEIPT: "收",
+    NoticeKind.ACCEPTANCE: "受",
+    NoticeKind.CORRECTION: "补",
+    NoticeKind.REJECTION: "不受",
+    NoticeKind.APPROVAL: "准",
+    NoticeKind.DENIAL: "不准",
+}
+
+
+def notice_issue(*, case: Case, kind: str, event: CaseEvent | None, data: dict[str, Any]) -> Notice:
+    """Record a document with its content and a 文书编号 such as 辽建许受〔2026〕12号."""
+    year = timezone.localdate().year
+    serial = sequence_next(key=f"notice-{kind}-{year}")
+    number = f"辽建许{NOTICE_ABBREVIATIONS[NoticeKind(kind)]}〔{year}〕{serial}号"
+    return Notice.objects.create(case=case, kind=kind, number=number, data=data, event=event)

@@ -1,0 +1,58 @@
+"""The allowed status changes of a case, as data (DOMAIN.md, 《行政许可法》 steps).
+
+Everything else is derived from this table: which buttons a page shows, whether an applicant
+may withdraw, which role may act. `cases.services.case_transition` refuses any change that
+is not in it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from cases.models import ActorRole, CaseAction, CaseStatus
+
+
+@dataclass(frozen=True)
+class Transition:
+    source: CaseStatus
+    action: CaseAction
+    target: CaseStatus
+    role: ActorRole
+
+
+S, A, R = CaseStatus, CaseAction, ActorRole
+
+TRANSITIONS: tuple[Transition, ...] = (
+    Transition(S.DRAFT, A.SUBMIT, S.PENDING, R.APPLICANT),
+    Transition(S.DRAFT, A.WITHDRAW, S.WITHDRAWN, R.APPLICANT),
+    Transition(S.PENDING, A.WITHDRAW, S.WITHDRAWN, R.APPLICANT),
+    Transition(S.PENDING, A.ACCEPT, S.REVIEWING, R.ACCEPTOR),
+    Transition(S.PENDING, A.REQUEST_CORRECTION, S.CORRECTION, R.ACCEPTOR),
+    Transition(S.PENDING, A.REJECT, S.REJECTED, R.ACCEPTOR),
+    Transition(S.CORRECTION, A.RESUBMIT, S.PENDING, R.APPLICANT),
+    Transition(S.REVIEWING, A.REVIEW, S.DECIDING, R.REVIEWER),
+    Transition(S.DECIDING, A.APPROVE, S.APPROVED, R.DECIDER),
+    Transition(S.DECIDING, A.DENY, S.DENIED, R.DECIDER),
+)
+
+_BY_KEY = {(t.source, t.action): t for t in TRANSITIONS}
+
+
+def transition_find(*, status: str, action: str) -> Transition | None:
+    return _BY_KEY.get((CaseStatus(status), CaseAction(action)))
+
+
+def actions_for(*, status: str, role: str) -> list[CaseAction]:
+    """What `role` may do to a case in `status`, in table order."""
+    return [t.action for t in TRANSITIONS if t.source == status and t.role == role]
+
+
+def can_withdraw(status: str) -> bool:
+    return CaseAction.WITHDRAW in actions_for(status=status, role=ActorRole.APPLICANT)
+
+
+# The queue each staff role works from.
+ROLE_QUEUE: dict[str, CaseStatus] = {
+    R.ACCEPTOR: S.PENDING,
+    R.REVIEWER: S.REVIEWING,
+    R.DECIDER: S.DECIDING,
+}

@@ -1,0 +1,121 @@
+"""The register (注册信息库): who is registered, with which employer, under which 注册编号, in
+which specialties until when, and the history of every change with the case that caused it."""
+
+from __future__ import annotations
+
+from django.db import models
+
+from cases.models import Case
+from catalog.specialties import Specialty
+
+
+class RegistrationStatus(models.TextChoices):
+    VALID = "valid", "有效"
+    CANCELLED = "cancelled", "注销"
+    LAPSED = "lapsed", "失效"
+
+
+class Person(models.Model):
+    id_number = models.CharField("身份证件号码", max_length=32, unique=True)
+    name = models.CharField("姓名", max_length=100)
+    sex = models.CharField("性别", max_length=2)
+    birth_date = models.DateField("出生日期")
+    mobile = models.CharField("手机号", max_length=11, blank=True)
+
+    class Meta:
+        verbose_name = "注册人员"
+        verbose_name_plural = "注册人员"
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Registration(models.Model):
+    """One person's registration; a person has one at most (one employer only)."""
+
+    person = models.OneToOneField(Person, on_delete=models.PROTECT, related_name="registration")
+    number = models.CharField("注册编号", max_length=40, unique=True)
+    status = models.CharField("状态", max_length=10, choices=RegistrationStatus.choices, default=RegistrationStatus.VALID)
+    qualification_number = models.CharField("资格证书管理号", max_length=50)
+    qualification_year = models.PositiveIntegerField("取得资格年份")
+    employer_name = models.CharField("聘用企业", max_length=200)
+    employer_uscc = models.CharField("聘用企业统一社会信用代码", max_length=18, db_index=True)
+    first_registered_on = models.DateField("首次注册日期")
+    issued_on = models.DateField("签发日期")
+    created_by_case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="+", verbose_name="办件")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "注册信息"
+        verbose_name_plural = "注册信息"
+
+    def __str__(self) -> str:
+        return self.number
+
+
+class RegisteredSpecialty(models.Model):
+    registration = models.ForeignKey(Registration, on_delete=models.CASCADE, related_name="specialties")
+    specialty = models.CharField("注册专业", max_length=10, choices=Specialty.choices)
+    valid_from = models.DateField("有效期起")
+    valid_to = models.DateField("有效期至")
+
+    class Meta:
+        verbose_name = "注册专业"
+        verbose_name_plural = "注册专业"
+        ordering = ["specialty"]
+        constraints = [
+            models.UniqueConstraint(fields=["registration", "specialty"], name="registry_specialty_once")
+        ]
+
+    def __str__(self) -> str:
+        return self.get_specialty_display()
+
+
+class RegistrationChange(models.Model):
+    """The history: every change of the register, with the case that caused it."""
+
+    registration = models.ForeignKey(Registration, on_delete=models.CASCADE, related_name="changes")
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    kind = models.CharField("变更类型", max_length=20)
+    summary = models.CharField("说明", max_length=300)
+    data = models.JSONField("变更内容", default=dict)
+    created_at = models.DateTimeField("时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "注册变更记录"
+        verbose_name_plural = "注册变更记录"
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return self.summary
+
+
+class RegisterSettings(models.Model):
+    """Province policy for the register, edited by administrators (one row)."""
+
+    number_format = models.CharField(
+        "注册编号格式",
+        max_length=100,
+        default="辽{grade}{region}{qualification_year}{registration_year}{serial:05d}",
+        help_text="可用字段：{grade} 级别(2)、{region} 地区码、{qualification_year} 取得资格年份、"
+        "{registration_year} 首次注册年份、{serial:05d} 流水号",
+    )
+    region_code = models.CharField("地区码", max_length=4, default="21")
+    validity_years = models.PositiveSmallIntegerField("注册有效期（年）", default=3)
+
+    class Meta:
+        verbose_name = "注册规则"
+        verbose_name_plural = "注册规则"
+
+    def __str__(self) -> str:
+        return "注册规则"
+
+
+class NumberSequence(models.Model):
+    """The serial of 注册编号, per first-registration year, taken under a row lock."""
+
+    key = models.CharField(max_length=20, unique=True)
+    last = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.key}={self.last}"

@@ -1,0 +1,28 @@
+"""The staff's queues: their department's cases waiting for their role, soonest deadline first."""
+
+from __future__ import annotations
+
+from django.db.models import Q, QuerySet
+
+from accounts.models import User
+from cases.models import Case, CaseStatus
+from cases.transitions import ROLE_QUEUE
+
+
+def queue_status_for(user: User) -> CaseStatus | None:
+    return ROLE_QUEUE.get(user.staff_role)
+
+
+def case_queue(*, user: User, status: str = "", query: str = "") -> QuerySet[Case]:
+    """Cases of the user's department; by default the status their role works on. `query`
+    matches the 办件编号 or the applicant's name."""
+    if not user.is_department_staff or user.department_id is None:
+        return Case.objects.none()
+    cases = Case.objects.filter(department_id=user.department_id).exclude(status=CaseStatus.DRAFT)
+    wanted = status or queue_status_for(user) or ""
+    if wanted and wanted != "all":
+        cases = cases.filter(status=wanted)
+    query = query.strip()
+    if query:
+        cases = cases.filter(Q(number__icontains=query) | Q(applicant_name__icontains=query))
+    return cases.select_related("matter", "item").order_by("accept_due", "decision_due", "submitted_at", "id")

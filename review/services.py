@@ -1,0 +1,191 @@
+"""The staff's decisions on a case. Each is one transaction: the status change (through
+`cases.services.case_transition`), the dates, the notice, the register when granted, and the
+SMS and in-site message queued with it: all or nothing."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.models import User
+from cases.models import Case, CaseAction, CaseEvent, NoticeKind
+from cases.services import CaseError, case_transition, notice_issue
+from catalog.calendar import workday_add
+from notifications.services import inbox_message_create, sms_enqueue
+from registry.services import RegistryError, registration_apply_effect
+
+REMEDIES = True
+
+
+@dataclass(frozen=True)
+class CorrectionItem:
+    material_code: str
+    reason: str
+
+
+def _notify(*, case: Case, template: str, title: str, extra: dict[str, object] | None = None) -> None:
+    context: dict[str, object] = {
+        "matter": case.matter.name,
+        "item": case.item.name,
+        "number": case.number,
+        "promised_days": case.matter.promised_days,
+        **(extra or {}),
+    }
+    applicant: User = case.applicant
+    if applicant.mobile:
+        sms_enqueue(mobile=applicant.mobile, template=template, context=context, user=applicant)
+    inbox_message_create(
+        user=applicant,
+        title=title,
+        body=f"{case.matter.name}（{case.item.name}），办件编号{case.number}：{title}。",
+        link=reverse("cases:detail", args=[case.pk]),
+    )
+
+
+def case_accept(*, case: Case, actor: User, opinion: str = "") -> Case:
+    """受理: the decision clock (承诺时限, working days) starts today."""
+    with transaction.atomic():
+        case, event = case_transition(case=case, action=CaseAction.ACCEPT, actor=actor, opinion=opinion)
+        today = timezone.localdate()
+        case.accepted_at = timezone.now()
+        case.decision_due = workday_add(start=today, days=case.matter.promised_days)
+        case.save(update_fields=["accepted_at", "decision_due", "updated_at"])
+        notice_issue(
+            case=case, kind=NoticeKind.ACCEPTANCE, event=event,
+            data={
+                "paragraphs": [
+                    f"你（单位）于{case.submitted_at:%Y年%m月%d日}提出的{case.matter.name}（{case.item.name}）申请，"
+                    "申请材料齐全、符合法定形式，根据《中华人民共和国行政许可法》第三十二条的规定，决定予以受理。",
+                    f"本机关将在受理之日起{case.matter.promised_days}个工作日内作出决定"
+                    f"（法定时限{case.matter.legal_days}个工作日），预计于{case.decision_due:%Y年%m月%d日}前办结。",
+                ],
+            },
+        )
+        _notify(case=case, template="case_accepted", title="申请已受理",
+                extra={"due": f"{case.decision_due:%Y年%m月%d日}"})
+        return case
+
+
+def case_request_correction(*, case: Case, actor: User, items: list[CorrectionItem], opinion: str = "") -> Case:
+    """一次性告知补正: every missing or faulty material with its reason, in one notice. The 受理
+    clock stops until the applicant submits again."""
+    if not items:
+        raise CaseError("请至少选择一项需要补正的材料，并说明原因")
+    if any(not i.reason.strip() for i in items):
+        raise CaseError("请为每一项需要补正的材料填写原因")
+    names = {m.code: m.name for m in case.item.materials.all()}
+    if any(i.material_code not in names for i in items):
+        raise CaseError("补正材料不属于本办件")
+    listed = [{"code": i.material_code, "name": names[i.material_code], "reason": i.reason.strip()} for i in items]
+    with transaction.atomic():
+        case, event = case_transition(
+            case=case, action=CaseAction.REQUEST_CORRECTION, actor=actor, opinion=opinion, data={"items": listed}
+        )
+        case.accept_due = None
+        case.save(update_fields=["accept_due", "updated_at"])
+        notice_issue(
+            case=case, kind=NoticeKind.CORRECTION, event=event,
+            data={
+                "paragraphs": [
+                    f"你（单位）提出的{case.matter.name}（{case.item.name}）申请，经审查，申请材料不齐全或者不符合法定形式。"
+                    "根据《中华人民共和国行政许可法》第三十二条的规定，现一次性告知需要补正的全部内容如下：",
+                    "请登录辽宁政务服务网，在“我的办件”中补正上述材料后重新提交。补正材料期间不计入办理时限。",
+                ],
+                "items": [{"name": i["name"], "reason": i["reason"]} for i in listed],
+            },
+        )
+        _notify(case=case, template="case_correction", title="申请材料需要补正",
+                extra={"count": len(listed)})
+        return case
+
+
+def case_reject(*, case: Case, actor: User, reason: str) -> Case:
+    """不予受理, with the reason and the applicant's remedies."""
+    if not reason.strip():
+        raise CaseError("请填写不予受理的理由")
+    with transaction.atomic():
+        case, event = case_transition(case=case, action=CaseAction.REJECT, actor=actor, opinion=reason)
+        case.decided_at = timezone.now()
+        case.accept_due = None
+        case.save(update_fields=["decided_at", "accept_due", "updated_at"])
+        notice_issue(
+            case=case, kind=NoticeKind.REJECTION, event=event,
+            data={
+                "paragraphs": [
+                    f"你（单位）提出的{case.matter.name}（{case.item.name}）申请，经审查，决定不予受理。",
+                    f"理由：{reason.strip()}",
+                ],
+                "remedies": REMEDIES,
+            },
+        )
+        _notify(case=case, template="case_rejected", title="申请不予受理")
+        return case
+
+
+def case_review(*, case: Case, actor: User, opinion: str) -> Case:
+    """审查意见: the reviewer's opinion passes the case to the decider."""
+    if not opinion.strip():
+        raise CaseError("请填写审查意见")
+    with transaction.atomic():
+        case, _ = case_transition(case=case, action=CaseAction.REVIEW, actor=actor, opinion=opinion.strip())
+        return case
+
+
+def case_approve(*, case: Case, actor: User, opinion: str = "") -> Case:
+    """准予许可: the register changes for the case's type, in the same transaction."""
+    with transaction.atomic():
+        case, event = case_transition(case=case, action=CaseAction.APPROVE, actor=actor, opinion=opinion)
+        try:
+            registration = registration_apply_effect(case=case)
+        except RegistryError as e:
+            raise CaseError(e.message) from None
+        event.data = {"registration_number": registration.number}
+        event.save(update_fields=["data"])
+        case.decided_at = timezone.now()
+        case.save(update_fields=["decided_at", "updated_at"])
+        specialties = "、".join(s.get_specialty_display() for s in registration.specialties.all())
+        notice_issue(
+            case=case, kind=NoticeKind.APPROVAL, event=event,
+            data={
+                "paragraphs": [
+                    f"你（单位）提出的{case.matter.name}（{case.item.name}）申请，经审查，符合法定条件和标准，"
+                    "根据《中华人民共和国行政许可法》第三十八条和《注册建造师管理规定》的规定，决定准予行政许可。",
+                    f"注册编号：{registration.number}；注册专业：{specialties}；聘用企业：{registration.employer_name}。",
+                    "电子注册证书可登录辽宁政务服务网，在“我的办件”中查看详情后下载。",
+                ],
+            },
+        )
+        _notify(case=case, template="case_finished", title="申请已办结（准予许可）",
+                extra={"result": "准予许可"})
+        return case
+
+
+def case_deny(*, case: Case, actor: User, reason: str) -> Case:
+    """不予许可, with the reasons and the applicant's remedies."""
+    if not reason.strip():
+        raise CaseError("请填写不予许可的理由")
+    with transaction.atomic():
+        case, event = case_transition(case=case, action=CaseAction.DENY, actor=actor, opinion=reason.strip())
+        case.decided_at = timezone.now()
+        case.save(update_fields=["decided_at", "updated_at"])
+        notice_issue(
+            case=case, kind=NoticeKind.DENIAL, event=event,
+            data={
+                "paragraphs": [
+                    f"你（单位）提出的{case.matter.name}（{case.item.name}）申请，经审查，不符合法定条件和标准，"
+                    "根据《中华人民共和国行政许可法》第三十八条的规定，决定不予行政许可。",
+                    f"理由：{reason.strip()}",
+                ],
+                "remedies": REMEDIES,
+            },
+        )
+        _notify(case=case, template="case_finished", title="申请已办结（不予许可）",
+                extra={"result": "不予许可"})
+        return case
+
+
+def last_event(case: Case) -> CaseEvent | None:
+    return case.events.order_by("-created_at", "-id").first()
