@@ -232,7 +232,7 @@ def case_submit(*, case: Case, user: User) -> Case:
             problems.append("以下必传材料尚未上传：" + "、".join(m.name for m in missing))
         if not locked.submit_method:
             problems.append("请先点击“保存信息”并选择提交方式")
-        problems += eligibility_refusals(item=locked.item, user=user, today=today)
+        problems += eligibility_refusals(item=locked.item, user=user, today=today, case_pk=locked.pk)
         if problems:
             raise CaseError("；".join(problems))
 

@@ -13,6 +13,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from accounts.models import IdType, User
+from cases.models import Case, CaseStatus
 from cases.forms import ApplicationForm, InitialRegistrationForm, continuing_education_required
 from catalog.models import Material, ServiceItem
 from lib.idcard import IdNumberError, id_number_birth_date
@@ -72,14 +73,33 @@ def _age_refusal(user: User, today: date) -> str | None:
     return None
 
 
-def eligibility_refusals(*, item: ServiceItem, user: User, today: date) -> list[str]:
-    """Every reason why `user` may not apply for `item` today (empty when they may)."""
+# A case in one of these is still being handled: a second application of the same kind waits.
+OPEN_STATUSES = (CaseStatus.PENDING, CaseStatus.CORRECTION, CaseStatus.REVIEWING, CaseStatus.DECIDING)
+
+
+def _open_case_refusal(*, item: ServiceItem, user: User, exclude_pk: int | None) -> str | None:
+    open_case = (
+        Case.objects.filter(applicant=user, item=item, status__in=OPEN_STATUSES).exclude(pk=exclude_pk).first()
+    )
+    if open_case is not None:
+        return f"您已有一件正在办理的“{item.name}”申请（办件编号{open_case.number}），请在“我的办件”中查看进度"
+    return None
+
+
+def eligibility_refusals(
+    *, item: ServiceItem, user: User, today: date, case_pk: int | None = None
+) -> list[str]:
+    """Every reason why `user` may not apply for `item` today (empty when they may).
+    `case_pk` is the application being checked at its submission, which does not count
+    against itself."""
     if not user.is_person:
         return ["只有个人用户可以申请二级建造师注册，请使用个人账号登录"]
     app_type = type_for_item(item)
     if app_type is None:
         return [f"“{item.name}”暂未开通网上申请，请到窗口办理"]
     refusals = []
+    if reason := _open_case_refusal(item=item, user=user, exclude_pk=case_pk):
+        refusals.append(reason)
     if app_type.age_limited and (reason := _age_refusal(user, today)):
         refusals.append(reason)
     for check in _REGISTER_CHECKS.get(app_type.code, []):

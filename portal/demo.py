@@ -3,13 +3,21 @@ the passwords are printed and published in the README."""
 
 from __future__ import annotations
 
+import io
 from dataclasses import dataclass
+
+from PIL import Image, ImageDraw
+from pypdf import PdfWriter
 
 from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import Enterprise, IdType, StaffRole, User, UserKind
 from accounts.services import staff_create
+from cases.models import Case
+from cases.services import attachment_add, case_draft_save, case_submit
+from catalog.models import ServiceItem
+from lib.uploads import check_upload
 from catalog.models import Department
 from lib.idcard import id_number_check_char
 from lib.uscc import uscc_check_char
@@ -83,11 +91,35 @@ def seed_demo() -> list[DemoLogin]:
     for username, name, role in staff:
         staff_create(username=username, name=name, role=role, department=department, password=STAFF_PASSWORD)
 
+    waiting_id = "21010319880615002"
+    waiting_id += id_number_check_char(waiting_id)
+    waiting, _ = User.objects.update_or_create(
+        username=waiting_id,
+        defaults={
+            "kind": UserKind.PERSON,
+            "name": "李娜",
+            "id_type": IdType.RESIDENT,
+            "id_number": waiting_id,
+            "mobile": "13800138002",
+            "real_name_verified_at": now,
+        },
+    )
+    waiting.set_password(APPLICANT_PASSWORD)
+    waiting.save()
+    if not Case.objects.filter(applicant=waiting).exists():
+        _demo_submitted_case(applicant=waiting, employer_name=company.name, employer_uscc=uscc)
+
     return [
         DemoLogin(
             "申请人（个人，登录时选择“个人”）",
             "/accounts/login/?kind=person",
             f"{person_id} 或 13800138000",
+            APPLICANT_PASSWORD,
+        ),
+        DemoLogin(
+            "申请人（个人，已有一件待受理的办件）",
+            "/accounts/login/?kind=person",
+            "13800138002",
             APPLICANT_PASSWORD,
         ),
         DemoLogin(
@@ -106,3 +138,50 @@ def seed_demo() -> list[DemoLogin]:
             for username, _, role in staff
         ],
     ]
+
+
+def _demo_image(*, photo: bool) -> bytes:
+    """A white 1-inch photo with a dark head, or black strokes on white paper."""
+    size = (295, 413) if photo else (600, 240)
+    image = Image.new("RGB", size, "white")
+    draw = ImageDraw.Draw(image)
+    if photo:
+        draw.ellipse((90, 80, 205, 215), fill=(60, 45, 40))
+        draw.rectangle((60, 260, 235, 413), fill=(40, 50, 70))
+    else:
+        draw.line((60, 160, 200, 60, 300, 170, 420, 70, 540, 150), fill="black", width=8)
+    out = io.BytesIO()
+    image.save(out, format="PNG")
+    return out.getvalue()
+
+
+def _demo_pdf() -> bytes:
+    writer = PdfWriter()
+    writer.add_blank_page(width=595, height=842)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def _demo_submitted_case(*, applicant: User, employer_name: str, employer_uscc: str) -> None:
+    """One complete 初始注册 application waiting for 受理, so staff have work at once."""
+    item = ServiceItem.objects.get(matter__code="ejjzs-zgrd", code="initial")
+    case = case_draft_save(
+        user=applicant,
+        item=item,
+        submit_method="online",
+        form_data={
+            "education": "本科", "major": "土木工程", "qualification_number": "LN2024000168",
+            "qualification_specialties": ["10401001", "10401010"], "qualification_date": "2024-05-18",
+            "employer_name": employer_name, "employer_uscc": employer_uscc, "employer_contact": "王五",
+            "employer_phone": "024-23447766", "specialties": ["10401001", "10401010"],
+            "continuing_education_hours": "",
+        },
+    )
+    for material in item.materials.filter(required=True):
+        images = material.kind == "image"
+        data = _demo_image(photo=material.code == "photo") if images else _demo_pdf()
+        checked = check_upload(data, images_only=images)
+        attachment_add(case=case, material=material, checked=checked,
+                       original_name=f"{material.name}.{checked.extension}", user=applicant)
+    case_submit(case=case, user=applicant)

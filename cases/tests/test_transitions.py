@@ -123,3 +123,10 @@ class SubmitTestCase(BaseTestCase):
         self.assertEqual(case.events.last().action, CaseAction.WITHDRAW)  # type: ignore[union-attr]
         with self.assertRaises(CaseError):
             case_withdraw(case=case, user=self.applicant)
+
+    def test_a_second_open_application_of_the_same_kind_is_refused(self):
+        first = submitted_case(self)
+        second = draft_case(self)
+        attach_required(self, second)
+        with self.assertRaisesMessage(CaseError, f"您已有一件正在办理的“初始注册”申请（办件编号{first.number}）"):
+            case_submit(case=second, user=self.applicant)

@@ -1,0 +1,28 @@
+from __future__ import annotations
+
+from io import StringIO
+
+from django.core.management import call_command
+from django.test import TestCase
+
+from accounts.models import User
+from cases.models import Case, CaseStatus
+from catalog.seed import seed_catalog
+from portal.demo import APPLICANT_PASSWORD, STAFF_PASSWORD
+
+
+class SeedDemoTestCase(TestCase):
+    def test_it_prints_working_logins_and_can_run_twice(self):
+        seed_catalog()
+        out = StringIO()
+        call_command("seed_demo", stdout=out)
+        call_command("seed_demo", stdout=StringIO())
+        text = out.getvalue()
+        for role in ("申请人（个人", "申请人（法人", "受理人员", "审查人员", "审批人员", "系统管理员"):
+            self.assertIn(role, text)
+        self.assertTrue(User.objects.get(username="shouli").check_password(STAFF_PASSWORD))
+        self.assertTrue(User.objects.get(mobile="13800138000", kind="person").check_password(APPLICANT_PASSWORD))
+        # One complete application waits for 受理, made once however often the command runs.
+        waiting = Case.objects.get(applicant__mobile="13800138002")
+        self.assertEqual(waiting.status, CaseStatus.PENDING)
+        self.assertEqual(waiting.attachments.count(), 6)

@@ -1,0 +1,57 @@
+"""The register is changed by granted cases only; the admin shows it and edits the rules."""
+
+from __future__ import annotations
+
+from django.contrib import admin
+from django.http import HttpRequest
+
+from registry.models import RegisteredSpecialty, Registration, RegistrationChange, RegisterSettings
+
+
+class ReadOnlyInline(admin.TabularInline):  # type: ignore[type-arg]
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+
+class SpecialtyInline(ReadOnlyInline):
+    model = RegisteredSpecialty
+    fields = ["specialty", "valid_from", "valid_to"]
+
+
+class ChangeInline(ReadOnlyInline):
+    model = RegistrationChange
+    fields = ["created_at", "kind", "summary", "case"]
+
+
+@admin.register(Registration)
+class RegistrationAdmin(admin.ModelAdmin[Registration]):
+    list_display = ["number", "person", "employer_name", "status", "issued_on"]
+    list_filter = ["status"]
+    search_fields = ["number", "person__name", "employer_name"]
+    inlines = [SpecialtyInline, ChangeInline]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Registration | None = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Registration | None = None) -> bool:
+        return False
+
+
+@admin.register(RegisterSettings)
+class RegisterSettingsAdmin(admin.ModelAdmin[RegisterSettings]):
+    list_display = ["__str__", "number_format", "region_code", "validity_years"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return not RegisterSettings.objects.exists()
+
+    def has_delete_permission(self, request: HttpRequest, obj: RegisterSettings | None = None) -> bool:
+        return False

@@ -1,0 +1,58 @@
+from __future__ import annotations
+
+from datetime import date
+
+from django.db import transaction
+
+from cases.tests.helpers import submitted_case
+from registry.models import RegisteredSpecialty, Registration, RegistrationChange, RegisterSettings
+from registry.services import (
+    RegistryError,
+    registration_apply_effect,
+    registration_number_next,
+    validity_end,
+)
+from portal.test import BaseTestCase
+
+
+class NumberTestCase(BaseTestCase):
+    def test_it_follows_the_default_format(self):
+        number = registration_number_next(qualification_year=2020, registration_year=2026)
+        self.assertEqual(number, "辽221202020260000" + "1")
+        self.assertEqual(registration_number_next(qualification_year=2019, registration_year=2026)[-5:], "00002")
+        # A new first-registration year starts its own serial.
+        self.assertEqual(registration_number_next(qualification_year=2019, registration_year=2027)[-5:], "00001")
+
+    def test_the_format_is_province_policy(self):
+        RegisterSettings.objects.update_or_create(pk=1, defaults={"number_format": "LN-{registration_year}-{serial:06d}"})
+        self.assertEqual(registration_number_next(qualification_year=2020, registration_year=2026), "LN-2026-000001")
+
+
+class ValidityTestCase(BaseTestCase):
+    def test_three_years_end_the_day_before_the_anniversary(self):
+        self.assertEqual(validity_end(date(2026, 11, 24), 3), date(2029, 11, 23))
+        self.assertEqual(validity_end(date(2028, 2, 29), 3), date(2031, 2, 27))
+
+
+class InitialEffectTestCase(BaseTestCase):
+    def test_it_registers_the_person_with_the_case_as_cause(self):
+        case = submitted_case(self)
+        with transaction.atomic():
+            registration = registration_apply_effect(case=case)
+        self.assertEqual(registration.person.id_number, self.applicant.id_number)
+        self.assertEqual(registration.person.sex, "男")
+        self.assertEqual(registration.employer_uscc, self.enterprise.enterprise.uscc)
+        self.assertEqual(registration.qualification_year, 2024)
+        self.assertRegex(registration.number, r"^辽2212024\d{4}\d{5}$")
+        specialty = RegisteredSpecialty.objects.get(registration=registration)
+        self.assertEqual(specialty.specialty, "10401001")
+        self.assertEqual(specialty.valid_to, validity_end(specialty.valid_from, 3))
+        change = RegistrationChange.objects.get(registration=registration)
+        self.assertEqual((change.kind, change.case), ("initial", case))
+
+    def test_someone_registered_cannot_be_registered_again(self):
+        case = submitted_case(self)
+        registration_apply_effect(case=case)
+        with self.assertRaisesMessage(RegistryError, "已有有效注册"):
+            registration_apply_effect(case=case)
+        self.assertEqual(Registration.objects.count(), 1)
