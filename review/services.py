@@ -92,6 +92,8 @@ def case_request_correction(*, case: Case, actor: User, items: list[CorrectionIt
                 "paragraphs": [
                     f"你（单位）提出的{case.matter.name}（{case.item.name}）申请，经审查，申请材料不齐全或者不符合法定形式。"
                     "根据《中华人民共和国行政许可法》第三十二条的规定，现一次性告知需要补正的全部内容如下：",
+                ],
+                "closing_paragraphs": [
                     "请登录辽宁政务服务网，在“我的办件”中补正上述材料后重新提交。补正材料期间不计入办理时限。",
                 ],
                 "items": [{"name": i["name"], "reason": i["reason"]} for i in listed],

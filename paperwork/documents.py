@@ -1,0 +1,131 @@
+"""What each PDF needs: the context contracts of the paperwork templates.
+
+`paperwork` imports no domain app, so callers (cases, review, ...) build these plain dicts from
+their own models and pass them in. Every value is plain data: str, int, bool, bytes, date,
+datetime, and lists of dicts. Text is escaped by the template engine, so user-entered values
+may contain anything.
+
+    from paperwork.documents import ReceiptContext, receipt_pdf
+    pdf = receipt_pdf(ReceiptContext(department=..., case_number=..., ...))
+
+The typed helpers below are thin wrappers over `paperwork.pdf.render_pdf`, which callers may
+also use directly with a template name and any mapping.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, datetime
+from typing import Literal, NotRequired, TypedDict
+
+from paperwork.pdf import render_pdf
+
+# ---------------------------------------------------------------------------------------------
+# 申请表 — template "application_form"
+
+
+class FormSection(TypedDict):
+    """One titled block of the form. `rows` are [label, value] pairs, printed two to a line;
+    a long value (an address, an employer's name) gets a line of its own."""
+
+    title: str  # "申请人基本信息"
+    rows: Sequence[Sequence[object]]  # [["姓名", "张三"], ["性别", "男"], ...]
+
+
+class Specialty(TypedDict):
+    name: str  # "建筑工程"
+    code: str  # "10401001"
+
+
+class ApplicationFormContext(TypedDict):
+    title: str  # "二级注册建造师初始注册申请表"
+    department: str  # "辽宁省住房和城乡建设厅"
+    case_number: str  # "" before submission: prints "（提交后生成）"
+    item_name: str  # "初始注册"
+    submit_method: str  # "网上提交" / "窗口提交" / "邮寄"
+    sections: Sequence[FormSection]  # the first one holds the photo box at its top right
+    specialties: Sequence[Specialty]  # may be empty: the block is left out
+    photo_png: bytes | None  # the uploaded 1-inch photo (PNG or JPEG bytes), None: empty box
+    printed_at: datetime
+
+
+# ---------------------------------------------------------------------------------------------
+# 材料接收告知单 — template "receipt"
+
+
+class ReceivedMaterial(TypedDict):
+    name: str  # "申请人本人白底1寸照片"
+    files: int  # how many files were uploaded for it
+
+
+class ReceiptContext(TypedDict):
+    department: str  # "辽宁省住房和城乡建设厅"
+    case_number: str  # 办件编号
+    matter_name: str  # "二级注册建造师执业资格认定"
+    item_name: str  # "初始注册"
+    applicant_name: str
+    applicant_id_masked: str  # "2101**********1234" (the caller masks it)
+    submitted_at: datetime
+    materials: Sequence[ReceivedMaterial]
+    promised_days: int  # 承诺时限, working days
+    legal_days: int  # 法定时限, working days
+    accept_days: int  # 5: the 受理 decision is due within this many working days
+    follow_up: str  # "登录辽宁政务服务网，进入个人中心“我的办件”查看办理进度"
+    phone: str  # 咨询电话
+
+
+# ---------------------------------------------------------------------------------------------
+# 受理通知书 / 一次性补正告知书 / 不予受理决定书 / 准予、不予行政许可决定书 — template "notice"
+
+NoticeKind = Literal["acceptance", "correction", "rejection", "approval", "denial"]
+
+# The standard titles; callers pass the title themselves, usually one of these.
+NOTICE_TITLES: dict[NoticeKind, str] = {
+    "acceptance": "受理通知书",
+    "correction": "一次性补正告知书",
+    "rejection": "不予受理决定书",
+    "approval": "准予行政许可决定书",
+    "denial": "不予行政许可决定书",
+}
+
+# Printed by the template when `remedies` is true (《行政许可法》第三十八条、第三十二条:
+# a refusal states its reasons and the right to 行政复议 or 行政诉讼).
+REMEDIES_SENTENCE = (
+    "如不服本决定，可在收到本决定书之日起六十日内依法向辽宁省人民政府申请行政复议，"
+    "或者在六个月内依法向人民法院提起行政诉讼。"
+)
+
+
+class NoticeItem(TypedDict):
+    name: str  # the material: "申请人本人手写签名"
+    reason: str  # what is wrong with it: "未上传" / "字迹不清晰"
+
+
+class NoticeContext(TypedDict):
+    kind: NoticeKind
+    title: str  # NOTICE_TITLES[kind], as a rule
+    document_number: str  # "辽建许受〔2026〕123号"
+    department: str  # signs the notice (落款) and heads every page
+    recipient_name: str  # the applicant, addressed as "张三："
+    case_number: str
+    matter_name: str
+    item_name: str
+    issued_on: date  # 落款 date
+    paragraphs: Sequence[str]  # the body, one string per paragraph, written by the caller
+    items: Sequence[NoticeItem]  # correction: every missing or faulty material; else usually []
+    # Optional: paragraphs printed after the items table (what to do next), so the body can
+    # read "...需要补正的全部内容如下：" [table] "请于...补正后重新提交。"
+    closing_paragraphs: NotRequired[Sequence[str]]
+    remedies: bool  # rejection / denial: print REMEDIES_SENTENCE, after everything else
+
+
+def application_form_pdf(context: ApplicationFormContext) -> bytes:
+    return render_pdf(template="application_form", context=context)
+
+
+def receipt_pdf(context: ReceiptContext) -> bytes:
+    return render_pdf(template="receipt", context=context)
+
+
+def notice_pdf(context: NoticeContext) -> bytes:
+    return render_pdf(template="notice", context=context)
