@@ -155,8 +155,20 @@ def _flatten_on_white(img: Image.Image) -> Image.Image:
     return img.convert("RGB")
 
 
+def _refuse_truncated(data: bytes, mime: str) -> None:
+    """A cut-off upload is refused whatever Pillow is told: WeasyPrint sets Pillow's global
+    LOAD_TRUNCATED_IMAGES when it is imported, and then Pillow pads a truncated image with grey
+    instead of failing. A whole JPEG has its end-of-image marker (an appended script may
+    follow it; re-encoding drops that); a whole PNG has its IEND chunk."""
+    if mime == "image/jpeg" and b"\xff\xd9" not in data[2:]:
+        raise UploadError(MSG_IMAGE_CORRUPT)
+    if mime == "image/png" and b"IEND" not in data[8:]:
+        raise UploadError(MSG_IMAGE_CORRUPT)
+
+
 def _reencode_image(data: bytes, mime: str, max_pixels: int) -> CheckedFile:
     extension, pil_format = _IMAGE_TYPES[mime]
+    _refuse_truncated(data, mime)
     try:
         with Image.open(io.BytesIO(data), formats=[pil_format]) as opened:
             width, height = opened.size

@@ -649,3 +649,17 @@ def test_it_always_gives_a_short_clean_name(name: str) -> None:
 @given(st.from_regex(r"[A-Za-z0-9_\-\u4e00-\u9fa5（）]{1,40}\.(pdf|jpg|png)", fullmatch=True))
 def test_it_leaves_ordinary_names_alone(name: str) -> None:
     assert safe_display_name(name) == name
+
+
+def test_it_refuses_a_truncated_jpeg_even_when_pillow_is_told_to_accept_them() -> None:
+    # WeasyPrint sets this global when imported; the check must not depend on it.
+    from PIL import ImageFile
+
+    before = ImageFile.LOAD_TRUNCATED_IMAGES
+    ImageFile.LOAD_TRUNCATED_IMAGES = True
+    try:
+        whole = encode(noisy((200, 200)), quality=95)
+        with pytest.raises(UploadError):
+            check_upload(whole[: len(whole) // 2], images_only=True)
+    finally:
+        ImageFile.LOAD_TRUNCATED_IMAGES = before
