@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "paperwork",
     "cases",
     "registry",
+    "certificates",
     "review",
 ]
 
@@ -230,3 +231,11 @@ LOGGING = {
 
 # Real-name verification adapter (accounts/realname.py); the default checks the format only.
 REALNAME_PROVIDER = env("REALNAME_PROVIDER", "accounts.realname.FormatOnlyProvider")
+
+# --- Electronic certificates (certificates/) -------------------------------------------
+# Key material lives outside the repository. `make run` creates a test CA, the issuing
+# authority's SM2 key and certificate and the seal once under CERT_KEY_DIR; production
+# points these at its own files (or replaces certificates.crypto's signer by its adapter).
+CERT_KEY_DIR = Path(env("CERT_KEY_DIR", str(VAR_DIR / "keys")))
+# (the certificates helper owns the settings between these two markers)
+# --- end of certificates settings ------------------------------------------------------

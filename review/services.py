@@ -14,6 +14,7 @@ from accounts.models import User
 from cases.models import Case, CaseAction, CaseEvent, NoticeKind
 from cases.services import CaseError, case_transition, notice_issue
 from catalog.calendar import workday_add
+from certificates.services import certificate_issue
 from notifications.services import inbox_message_create, sms_enqueue
 from registry.services import RegistryError, registration_apply_effect
 
@@ -54,7 +55,9 @@ def case_accept(*, case: Case, actor: User, opinion: str = "") -> Case:
         case.decision_due = workday_add(start=today, days=case.matter.promised_days)
         case.save(update_fields=["accepted_at", "decision_due", "updated_at"])
         notice_issue(
-            case=case, kind=NoticeKind.ACCEPTANCE, event=event,
+            case=case,
+            kind=NoticeKind.ACCEPTANCE,
+            event=event,
             data={
                 "paragraphs": [
                     f"你（单位）于{case.submitted_at:%Y年%m月%d日}提出的{case.matter.name}（{case.item.name}）申请，"
@@ -64,12 +67,18 @@ def case_accept(*, case: Case, actor: User, opinion: str = "") -> Case:
                 ],
             },
         )
-        _notify(case=case, template="case_accepted", title="申请已受理",
-                extra={"due": f"{case.decision_due:%Y年%m月%d日}"})
+        _notify(
+            case=case,
+            template="case_accepted",
+            title="申请已受理",
+            extra={"due": f"{case.decision_due:%Y年%m月%d日}"},
+        )
         return case
 
 
-def case_request_correction(*, case: Case, actor: User, items: list[CorrectionItem], opinion: str = "") -> Case:
+def case_request_correction(
+    *, case: Case, actor: User, items: list[CorrectionItem], opinion: str = ""
+) -> Case:
     """一次性告知补正: every missing or faulty material with its reason, in one notice. The 受理
     clock stops until the applicant submits again."""
     if not items:
@@ -79,15 +88,23 @@ def case_request_correction(*, case: Case, actor: User, items: list[CorrectionIt
     names = {m.code: m.name for m in case.item.materials.all()}
     if any(i.material_code not in names for i in items):
         raise CaseError("补正材料不属于本办件")
-    listed = [{"code": i.material_code, "name": names[i.material_code], "reason": i.reason.strip()} for i in items]
+    listed = [
+        {"code": i.material_code, "name": names[i.material_code], "reason": i.reason.strip()} for i in items
+    ]
     with transaction.atomic():
         case, event = case_transition(
-            case=case, action=CaseAction.REQUEST_CORRECTION, actor=actor, opinion=opinion, data={"items": listed}
+            case=case,
+            action=CaseAction.REQUEST_CORRECTION,
+            actor=actor,
+            opinion=opinion,
+            data={"items": listed},
         )
         case.accept_due = None
         case.save(update_fields=["accept_due", "updated_at"])
         notice_issue(
-            case=case, kind=NoticeKind.CORRECTION, event=event,
+            case=case,
+            kind=NoticeKind.CORRECTION,
+            event=event,
             data={
                 "paragraphs": [
                     f"你（单位）提出的{case.matter.name}（{case.item.name}）申请，经审查，申请材料不齐全或者不符合法定形式。"
@@ -99,8 +116,7 @@ def case_request_correction(*, case: Case, actor: User, items: list[CorrectionIt
                 "items": [{"name": i["name"], "reason": i["reason"]} for i in listed],
             },
         )
-        _notify(case=case, template="case_correction", title="申请材料需要补正",
-                extra={"count": len(listed)})
+        _notify(case=case, template="case_correction", title="申请材料需要补正", extra={"count": len(listed)})
         return case
 
 
@@ -114,7 +130,9 @@ def case_reject(*, case: Case, actor: User, reason: str) -> Case:
         case.accept_due = None
         case.save(update_fields=["decided_at", "accept_due", "updated_at"])
         notice_issue(
-            case=case, kind=NoticeKind.REJECTION, event=event,
+            case=case,
+            kind=NoticeKind.REJECTION,
+            event=event,
             data={
                 "paragraphs": [
                     f"你（单位）提出的{case.matter.name}（{case.item.name}）申请，经审查，决定不予受理。",
@@ -144,13 +162,16 @@ def case_approve(*, case: Case, actor: User, opinion: str = "") -> Case:
             registration = registration_apply_effect(case=case)
         except RegistryError as e:
             raise CaseError(e.message) from None
-        event.data = {"registration_number": registration.number}
+        certificate = certificate_issue(registration=registration, case=case)
+        event.data = {"registration_number": registration.number, "license_id": certificate.license_id}
         event.save(update_fields=["data"])
         case.decided_at = timezone.now()
         case.save(update_fields=["decided_at", "updated_at"])
         specialties = "、".join(s.get_specialty_display() for s in registration.specialties.all())
         notice_issue(
-            case=case, kind=NoticeKind.APPROVAL, event=event,
+            case=case,
+            kind=NoticeKind.APPROVAL,
+            event=event,
             data={
                 "paragraphs": [
                     f"你（单位）提出的{case.matter.name}（{case.item.name}）申请，经审查，符合法定条件和标准，"
@@ -160,8 +181,9 @@ def case_approve(*, case: Case, actor: User, opinion: str = "") -> Case:
                 ],
             },
         )
-        _notify(case=case, template="case_finished", title="申请已办结（准予许可）",
-                extra={"result": "准予许可"})
+        _notify(
+            case=case, template="case_finished", title="申请已办结（准予许可）", extra={"result": "准予许可"}
+        )
         return case
 
 
@@ -174,7 +196,9 @@ def case_deny(*, case: Case, actor: User, reason: str) -> Case:
         case.decided_at = timezone.now()
         case.save(update_fields=["decided_at", "updated_at"])
         notice_issue(
-            case=case, kind=NoticeKind.DENIAL, event=event,
+            case=case,
+            kind=NoticeKind.DENIAL,
+            event=event,
             data={
                 "paragraphs": [
                     f"你（单位）提出的{case.matter.name}（{case.item.name}）申请，经审查，不符合法定条件和标准，"
@@ -184,8 +208,9 @@ def case_deny(*, case: Case, actor: User, reason: str) -> Case:
                 "remedies": REMEDIES,
             },
         )
-        _notify(case=case, template="case_finished", title="申请已办结（不予许可）",
-                extra={"result": "不予许可"})
+        _notify(
+            case=case, template="case_finished", title="申请已办结（不予许可）", extra={"result": "不予许可"}
+        )
         return case
 
 

@@ -7,6 +7,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandParser
 from django.db import close_old_connections
 
+from certificates.services import certificate_copies_requeue_stale
 from notifications.services import sms_requeue_stale
 
 logger = logging.getLogger(__name__)
@@ -25,6 +26,9 @@ class Command(BaseCommand):
                 requeued = sms_requeue_stale()
                 if requeued:
                     logger.warning("re-queued %d stale SMS messages", requeued)
+                copies = certificate_copies_requeue_stale()
+                if copies:
+                    logger.warning("re-queued %d certificate copies left by a dead worker", copies)
             except Exception:
                 # One failed round must not stop the sweeps; the next round tries again.
                 logger.exception("periodic round failed")

@@ -1,0 +1,20 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import transaction
+
+from certificates.models import Certificate
+from certificates.services import certificate_issue
+from cases.tests.helpers import submitted_case
+from registry.models import Registration
+from registry.services import registration_apply_effect
+
+
+def granted_registration(testcase: Any) -> tuple[Registration, Certificate]:
+    """张伟 registered through a case, with his first certificate issued."""
+    case = submitted_case(testcase)
+    with transaction.atomic():
+        registration = registration_apply_effect(case=case)
+        certificate = certificate_issue(registration=registration, case=case)
+    return registration, certificate
