@@ -48,12 +48,17 @@ class InitialRegistrationForm(ApplicationForm):
     employer_name = forms.CharField(label="聘用企业名称", max_length=200)
     employer_uscc = forms.CharField(label="聘用企业统一社会信用代码", max_length=32)
     employer_contact = forms.CharField(label="企业联系人", max_length=50)
-    employer_phone = forms.CharField(label="企业联系电话", max_length=20, help_text="手机号或带区号的固定电话")
+    employer_phone = forms.CharField(
+        label="企业联系电话", max_length=20, help_text="手机号或带区号的固定电话"
+    )
     specialties = forms.MultipleChoiceField(
         label="申请注册专业", choices=Specialty.choices, widget=forms.CheckboxSelectMultiple
     )
     continuing_education_hours = forms.IntegerField(
-        label="继续教育学时", required=False, min_value=0, max_value=1000,
+        label="继续教育学时",
+        required=False,
+        min_value=0,
+        max_value=1000,
         help_text="取得资格证书超过3年申请注册的，须填写并上传继续教育证明",
     )
 
@@ -79,7 +84,7 @@ class InitialRegistrationForm(ApplicationForm):
             raise forms.ValidationError(str(e)) from None
 
     def clean_employer_phone(self) -> str:
-        value = self.cleaned_data["employer_phone"].strip()
+        value: str = self.cleaned_data["employer_phone"].strip()
         if not PHONE_RE.fullmatch(value):
             raise forms.ValidationError("请填写11位手机号或带区号的固定电话，如024-23447766")
         return value

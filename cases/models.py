@@ -93,7 +93,9 @@ class Case(models.Model):
         return self.status in FINISHED_STATUSES
 
 
-FINISHED_STATUSES = frozenset({CaseStatus.APPROVED, CaseStatus.DENIED, CaseStatus.REJECTED, CaseStatus.WITHDRAWN})
+FINISHED_STATUSES = frozenset(
+    {CaseStatus.APPROVED, CaseStatus.DENIED, CaseStatus.REJECTED, CaseStatus.WITHDRAWN}
+)
 # The applicant may change the form and the materials only while the case is in their hands.
 EDITABLE_STATUSES = frozenset({CaseStatus.DRAFT, CaseStatus.CORRECTION})
 

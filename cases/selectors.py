@@ -53,7 +53,9 @@ def attachment_get_for_user(*, user: User, case_pk: int, pk: int) -> Attachment:
 def notice_get_for_user(*, user: User, case_pk: int, pk: int) -> Notice:
     case = case_get_for_user(user=user, pk=case_pk)
     try:
-        return case.notices.select_related("case", "case__matter", "case__item", "case__department").get(pk=pk)
+        return case.notices.select_related("case", "case__matter", "case__item", "case__department").get(
+            pk=pk
+        )
     except Notice.DoesNotExist:
         raise Http404("没有这个文书") from None
 

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.datastructures import MultiValueDict
 
 from accounts.models import User
+from cases.forms import ApplicationForm
 from cases.models import (
     EDITABLE_STATUSES,
     ActorRole,
@@ -25,7 +26,6 @@ from cases.models import (
     Sequence,
     SubmitMethod,
 )
-from cases.forms import ApplicationForm
 from cases.transitions import transition_find
 from cases.types import eligibility_refusals, required_materials, type_for_item
 from catalog.calendar import workday_add
@@ -57,7 +57,9 @@ def sequence_next(*, key: str) -> int:
 def _actor_may(*, case: Case, actor: User, role: str) -> bool:
     if role == ActorRole.APPLICANT:
         return actor.pk == case.applicant_id
-    return actor.is_department_staff and actor.staff_role == role and actor.department_id == case.department_id
+    return (
+        actor.is_department_staff and actor.staff_role == role and actor.department_id == case.department_id
+    )
 
 
 def case_transition(
@@ -165,9 +167,9 @@ def attachment_add(
             if locked.status not in EDITABLE_STATUSES:
                 raise CaseError("办件已提交，不能再修改材料")
             if material.kind == "image":
-                Attachment.objects.filter(case=locked, material_code=material.code, removed_at__isnull=True).update(
-                    removed_at=timezone.now()
-                )
+                Attachment.objects.filter(
+                    case=locked, material_code=material.code, removed_at__isnull=True
+                ).update(removed_at=timezone.now())
             attachment = Attachment(
                 case=locked,
                 material_code=material.code,
@@ -204,7 +206,9 @@ def current_attachments(case: Case) -> dict[str, list[Attachment]]:
 
 def missing_materials(case: Case) -> list[Material]:
     present = current_attachments(case)
-    return [m for m in required_materials(item=case.item, form_data=case.form_data) if not present.get(m.code)]
+    return [
+        m for m in required_materials(item=case.item, form_data=case.form_data) if not present.get(m.code)
+    ]
 
 
 # --- Submission ---------------------------------------------------------------------------
@@ -265,7 +269,11 @@ def _receipt_data(case: Case) -> dict[str, Any]:
         for m in case.item.materials.all()
         if present.get(m.code)
     ]
-    return {"materials": materials, "promised_days": case.matter.promised_days, "legal_days": case.matter.legal_days}
+    return {
+        "materials": materials,
+        "promised_days": case.matter.promised_days,
+        "legal_days": case.matter.legal_days,
+    }
 
 
 def case_withdraw(*, case: Case, user: User, reason: str = "") -> Case:

@@ -13,8 +13,8 @@ from datetime import date, timedelta
 from typing import Any
 
 from accounts.models import IdType, User
-from cases.models import Case, CaseStatus
 from cases.forms import ApplicationForm, InitialRegistrationForm, continuing_education_required
+from cases.models import Case, CaseStatus
 from catalog.models import Material, ServiceItem
 from lib.idcard import IdNumberError, id_number_birth_date
 
@@ -78,11 +78,14 @@ OPEN_STATUSES = (CaseStatus.PENDING, CaseStatus.CORRECTION, CaseStatus.REVIEWING
 
 
 def _open_case_refusal(*, item: ServiceItem, user: User, exclude_pk: int | None) -> str | None:
-    open_case = (
-        Case.objects.filter(applicant=user, item=item, status__in=OPEN_STATUSES).exclude(pk=exclude_pk).first()
-    )
+    open_cases = Case.objects.filter(applicant=user, item=item, status__in=OPEN_STATUSES)
+    if exclude_pk is not None:
+        open_cases = open_cases.exclude(pk=exclude_pk)
+    open_case = open_cases.first()
     if open_case is not None:
-        return f"您已有一件正在办理的“{item.name}”申请（办件编号{open_case.number}），请在“我的办件”中查看进度"
+        return (
+            f"您已有一件正在办理的“{item.name}”申请（办件编号{open_case.number}），请在“我的办件”中查看进度"
+        )
     return None
 
 

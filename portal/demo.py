@@ -6,20 +6,18 @@ from __future__ import annotations
 import io
 from dataclasses import dataclass
 
-from PIL import Image, ImageDraw
-from pypdf import PdfWriter
-
 from django.db import transaction
 from django.utils import timezone
+from PIL import Image, ImageDraw
+from pypdf import PdfWriter
 
 from accounts.models import Enterprise, IdType, StaffRole, User, UserKind
 from accounts.services import staff_create
 from cases.models import Case
 from cases.services import attachment_add, case_draft_save, case_submit
-from catalog.models import ServiceItem
-from lib.uploads import check_upload
-from catalog.models import Department
+from catalog.models import Department, ServiceItem
 from lib.idcard import id_number_check_char
+from lib.uploads import check_upload
 from lib.uscc import uscc_check_char
 
 # Published demo passwords, printed by `make run`: not secrets.
@@ -171,10 +169,16 @@ def _demo_submitted_case(*, applicant: User, employer_name: str, employer_uscc: 
         item=item,
         submit_method="online",
         form_data={
-            "education": "本科", "major": "土木工程", "qualification_number": "LN2024000168",
-            "qualification_specialties": ["10401001", "10401010"], "qualification_date": "2024-05-18",
-            "employer_name": employer_name, "employer_uscc": employer_uscc, "employer_contact": "王五",
-            "employer_phone": "024-23447766", "specialties": ["10401001", "10401010"],
+            "education": "本科",
+            "major": "土木工程",
+            "qualification_number": "LN2024000168",
+            "qualification_specialties": ["10401001", "10401010"],
+            "qualification_date": "2024-05-18",
+            "employer_name": employer_name,
+            "employer_uscc": employer_uscc,
+            "employer_contact": "王五",
+            "employer_phone": "024-23447766",
+            "specialties": ["10401001", "10401010"],
             "continuing_education_hours": "",
         },
     )
@@ -182,6 +186,11 @@ def _demo_submitted_case(*, applicant: User, employer_name: str, employer_uscc: 
         images = material.kind == "image"
         data = _demo_image(photo=material.code == "photo") if images else _demo_pdf()
         checked = check_upload(data, images_only=images)
-        attachment_add(case=case, material=material, checked=checked,
-                       original_name=f"{material.name}.{checked.extension}", user=applicant)
+        attachment_add(
+            case=case,
+            material=material,
+            checked=checked,
+            original_name=f"{material.name}.{checked.extension}",
+            user=applicant,
+        )
     case_submit(case=case, user=applicant)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib import admin
 from django.http import HttpRequest
 
-from registry.models import RegisteredSpecialty, Registration, RegistrationChange, RegisterSettings
+from registry.models import RegisteredSpecialty, RegisterSettings, Registration, RegistrationChange
 
 
 class ReadOnlyInline(admin.TabularInline):  # type: ignore[type-arg]

@@ -35,7 +35,9 @@ class Registration(models.Model):
 
     person = models.OneToOneField(Person, on_delete=models.PROTECT, related_name="registration")
     number = models.CharField("注册编号", max_length=40, unique=True)
-    status = models.CharField("状态", max_length=10, choices=RegistrationStatus.choices, default=RegistrationStatus.VALID)
+    status = models.CharField(
+        "状态", max_length=10, choices=RegistrationStatus.choices, default=RegistrationStatus.VALID
+    )
     qualification_number = models.CharField("资格证书管理号", max_length=50)
     qualification_year = models.PositiveIntegerField("取得资格年份")
     employer_name = models.CharField("聘用企业", max_length=200)

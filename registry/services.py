@@ -16,10 +16,10 @@ from registry.models import (
     NumberSequence,
     Person,
     RegisteredSpecialty,
+    RegisterSettings,
     Registration,
     RegistrationChange,
     RegistrationStatus,
-    RegisterSettings,
 )
 
 
@@ -111,7 +111,11 @@ def registration_grant_initial(*, case: Case) -> Registration:
         case=case,
         kind="initial",
         summary=f"初始注册，注册编号{registration.number}",
-        data={"specialties": specialties, "valid_to": valid_to.isoformat(), "employer": registration.employer_name},
+        data={
+            "specialties": specialties,
+            "valid_to": valid_to.isoformat(),
+            "employer": registration.employer_name,
+        },
     )
     return registration
 

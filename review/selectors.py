@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet
 
 from accounts.models import User
 from cases.models import Case, CaseStatus
@@ -25,4 +25,6 @@ def case_queue(*, user: User, status: str = "", query: str = "") -> QuerySet[Cas
     query = query.strip()
     if query:
         cases = cases.filter(Q(number__icontains=query) | Q(applicant_name__icontains=query))
-    return cases.select_related("matter", "item").order_by("accept_due", "decision_due", "submitted_at", "id")
+    # Soonest deadline first: the 受理 deadline while waiting for 受理, the decision deadline after.
+    due = "decision_due" if wanted in (CaseStatus.REVIEWING, CaseStatus.DECIDING) else "accept_due"
+    return cases.select_related("matter", "item").order_by(F(due).asc(nulls_last=True), "submitted_at", "id")

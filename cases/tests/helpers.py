@@ -43,7 +43,9 @@ def initial_item() -> ServiceItem:
 
 def draft_case(testcase: Any, **form: Any) -> Case:
     data = {**VALID_INITIAL_FORM, "employer_uscc": testcase.enterprise.enterprise.uscc, **form}
-    return case_draft_save(user=testcase.applicant, item=initial_item(), form_data=data, submit_method="online")
+    return case_draft_save(
+        user=testcase.applicant, item=initial_item(), form_data=data, submit_method="online"
+    )
 
 
 def attach_required(testcase: Any, case: Case) -> None:

@@ -41,7 +41,9 @@ class CaseTransitionTestCase(BaseTestCase):
     def test_it_writes_the_status_and_one_event(self):
         case = submitted_case(self)
         with transaction.atomic():
-            case, event = case_transition(case=case, action=CaseAction.ACCEPT, actor=self.acceptor, opinion="材料齐全")
+            case, event = case_transition(
+                case=case, action=CaseAction.ACCEPT, actor=self.acceptor, opinion="材料齐全"
+            )
         case.refresh_from_db()
         self.assertEqual(case.status, CaseStatus.REVIEWING)
         self.assertEqual(
@@ -52,7 +54,10 @@ class CaseTransitionTestCase(BaseTestCase):
     def test_it_refuses_a_step_not_in_the_table_and_writes_nothing(self):
         case = submitted_case(self)
         events = CaseEvent.objects.count()
-        with self.assertRaisesMessage(CaseError, "该办件当前状态为“待受理”，不能准予许可"), transaction.atomic():
+        with (
+            self.assertRaisesMessage(CaseError, "该办件当前状态为“待受理”，不能准予许可"),
+            transaction.atomic(),
+        ):
             case_transition(case=case, action=CaseAction.APPROVE, actor=self.decider)
         case.refresh_from_db()
         self.assertEqual(case.status, CaseStatus.PENDING)
@@ -61,9 +66,11 @@ class CaseTransitionTestCase(BaseTestCase):
     def test_it_refuses_the_wrong_role_and_another_department(self):
         case = submitted_case(self)
         for actor in (self.reviewer, self.outsider, self.other_applicant, self.applicant):
-            with self.subTest(actor=actor.username), self.assertRaisesMessage(CaseError, "没有办理该办件此环节的权限"):
-                with transaction.atomic():
-                    case_transition(case=case, action=CaseAction.ACCEPT, actor=actor)
+            with (
+                self.subTest(actor=actor.username),
+                self.assertRaisesMessage(CaseError, "没有办理该办件此环节的权限"),transaction.atomic()
+            ):
+                case_transition(case=case, action=CaseAction.ACCEPT, actor=actor)
         self.assertEqual(case.events.count(), 1)  # the submission only
 
     def test_it_runs_only_inside_a_transaction(self):
@@ -128,5 +135,7 @@ class SubmitTestCase(BaseTestCase):
         first = submitted_case(self)
         second = draft_case(self)
         attach_required(self, second)
-        with self.assertRaisesMessage(CaseError, f"您已有一件正在办理的“初始注册”申请（办件编号{first.number}）"):
+        with self.assertRaisesMessage(
+            CaseError, f"您已有一件正在办理的“初始注册”申请（办件编号{first.number}）"
+        ):
             case_submit(case=second, user=self.applicant)

@@ -17,7 +17,9 @@ bodies = st.text(alphabet=ALPHABET, min_size=1, max_size=60)
 
 
 def test_it_builds_an_identifier_with_a_valid_check_character() -> None:
-    lid = license_id_build(type_code="11100000000013338W", issuer_uscc="112100000011890873", serial="000123", version=2)
+    lid = license_id_build(
+        type_code="11100000000013338W", issuer_uscc="112100000011890873", serial="000123", version=2
+    )
     assert lid.startswith("1.2.156.3005.2.11100000000013338W.112100000011890873.000123.002.")
     assert license_id_valid(lid)
 
@@ -41,14 +43,21 @@ def test_any_single_substitution_is_detected(body: str, data: st.DataObject) -> 
     assert not mod37_36_valid(full[:i] + other + full[i + 1 :])
 
 
-@given(st.text(alphabet=ALPHABET, min_size=2, max_size=40), st.data())
-def test_adjacent_transpositions_are_detected(body: str, data: st.DataObject) -> None:
-    full = body + mod37_36_check_char(body)
-    i = data.draw(st.integers(0, len(full) - 2))
-    if full[i] == full[i + 1]:
-        return
-    swapped = full[:i] + full[i + 1] + full[i] + full[i + 2 :]
-    assert not mod37_36_valid(swapped)
+def test_nearly_all_adjacent_transpositions_are_detected() -> None:
+    # A hybrid ISO 7064 system catches every single substitution but not quite every swap of
+    # neighbours (unlike the pure systems); over every pair of characters in a fixed body,
+    # fewer than 1 in 200 swaps go unnoticed.
+    missed = total = 0
+    for a in ALPHABET:
+        for b in ALPHABET:
+            if a == b:
+                continue
+            body = "K2" + a + b + "Q7"
+            full = body + mod37_36_check_char(body)
+            swapped = full[:2] + b + a + full[4:]
+            total += 1
+            missed += mod37_36_valid(swapped)
+    assert missed / total < 0.005
 
 
 def test_it_refuses_bad_parts() -> None:

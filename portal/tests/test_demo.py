@@ -21,7 +21,9 @@ class SeedDemoTestCase(TestCase):
         for role in ("申请人（个人", "申请人（法人", "受理人员", "审查人员", "审批人员", "系统管理员"):
             self.assertIn(role, text)
         self.assertTrue(User.objects.get(username="shouli").check_password(STAFF_PASSWORD))
-        self.assertTrue(User.objects.get(mobile="13800138000", kind="person").check_password(APPLICANT_PASSWORD))
+        self.assertTrue(
+            User.objects.get(mobile="13800138000", kind="person").check_password(APPLICANT_PASSWORD)
+        )
         # One complete application waits for 受理, made once however often the command runs.
         waiting = Case.objects.get(applicant__mobile="13800138002")
         self.assertEqual(waiting.status, CaseStatus.PENDING)

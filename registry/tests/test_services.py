@@ -5,27 +5,35 @@ from datetime import date
 from django.db import transaction
 
 from cases.tests.helpers import submitted_case
-from registry.models import RegisteredSpecialty, Registration, RegistrationChange, RegisterSettings
+from portal.test import BaseTestCase
+from registry.models import RegisteredSpecialty, RegisterSettings, Registration, RegistrationChange
 from registry.services import (
     RegistryError,
     registration_apply_effect,
     registration_number_next,
     validity_end,
 )
-from portal.test import BaseTestCase
 
 
 class NumberTestCase(BaseTestCase):
     def test_it_follows_the_default_format(self):
         number = registration_number_next(qualification_year=2020, registration_year=2026)
         self.assertEqual(number, "辽221202020260000" + "1")
-        self.assertEqual(registration_number_next(qualification_year=2019, registration_year=2026)[-5:], "00002")
+        self.assertEqual(
+            registration_number_next(qualification_year=2019, registration_year=2026)[-5:], "00002"
+        )
         # A new first-registration year starts its own serial.
-        self.assertEqual(registration_number_next(qualification_year=2019, registration_year=2027)[-5:], "00001")
+        self.assertEqual(
+            registration_number_next(qualification_year=2019, registration_year=2027)[-5:], "00001"
+        )
 
     def test_the_format_is_province_policy(self):
-        RegisterSettings.objects.update_or_create(pk=1, defaults={"number_format": "LN-{registration_year}-{serial:06d}"})
-        self.assertEqual(registration_number_next(qualification_year=2020, registration_year=2026), "LN-2026-000001")
+        RegisterSettings.objects.update_or_create(
+            pk=1, defaults={"number_format": "LN-{registration_year}-{serial:06d}"}
+        )
+        self.assertEqual(
+            registration_number_next(qualification_year=2020, registration_year=2026), "LN-2026-000001"
+        )
 
 
 class ValidityTestCase(BaseTestCase):

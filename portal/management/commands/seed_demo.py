@@ -20,7 +20,5 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"      登录页 {login.login_page}   账号 {login.account}   密码 {login.password}"
             )
-        self.stdout.write(
-            "  演示环境不真的发短信：验证码显示在本窗口的日志里（SMS to 138****8000: …）。"
-        )
+        self.stdout.write("  演示环境不真的发短信：验证码显示在本窗口的日志里（SMS to 138****8000: …）。")
         self.stdout.write("")

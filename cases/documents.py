@@ -1,0 +1,197 @@
+"""What a case looks like on paper and on its pages: the applicant's personal block, the form's
+answers as labels and readable values, and the contexts of the paperwork PDFs (申请表,
+材料接收告知单, the notices). `paperwork` imports no domain app, so the plain dicts it expects
+are built here from the case."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+from typing import Any, cast
+
+from django import forms
+from django.utils import timezone
+
+from accounts.models import IdType, User
+from cases.models import Case, Notice, NoticeKind
+from cases.services import ACCEPT_WORKDAYS, current_attachments
+from cases.types import type_for_item
+from catalog.specialties import specialty_name
+from lib.idcard import IdNumberError, id_number_birth_date, id_number_sex
+from lib.masking import mask_id_number
+from paperwork.documents import ApplicationFormContext, FormSection, NoticeContext, ReceiptContext, Specialty
+from paperwork.documents import NoticeKind as PaperNoticeKind
+
+FOLLOW_UP = "登录辽宁政务服务网，进入个人中心“我的办件”查看办理进度"
+# The multi-select that the printed form lists as its own 申请注册专业 table (with codes).
+SPECIALTIES_FIELD = "specialties"
+
+
+@dataclass(frozen=True)
+class ApplicantProfile:
+    """The 申请人信息 block, taken from the real-name account rather than typed again."""
+
+    name: str
+    sex: str
+    birth_date: date | None
+    id_type: str
+    id_number: str
+    mobile: str
+
+
+def applicant_profile(user: User) -> ApplicantProfile:
+    sex, born = "", None
+    # Sex and birth date are only encoded in a 居民身份证 number; other documents leave them blank.
+    if user.id_type == IdType.RESIDENT:
+        with contextlib.suppress(IdNumberError):
+            sex, born = id_number_sex(user.id_number), id_number_birth_date(user.id_number)
+    return ApplicantProfile(
+        name=user.name,
+        sex=sex,
+        birth_date=born,
+        id_type=user.get_id_type_display(),
+        id_number=user.id_number,
+        mobile=user.mobile,
+    )
+
+
+def _display(field: forms.Field, value: Any) -> str:
+    """A stored answer as a reader wants it: choice labels rather than codes."""
+    if isinstance(field, forms.ChoiceField):
+        labels = {str(k): str(v) for k, v in cast(Iterable[tuple[Any, Any]], field.choices)}
+        values = value if isinstance(value, list) else [value]
+        return "、".join(labels.get(str(v), str(v)) for v in values if v not in ("", None))
+    if isinstance(value, list):
+        return "、".join(str(v) for v in value)
+    return "" if value is None else str(value)
+
+
+Rows = list[tuple[str, str]]
+
+
+def form_display(case: Case, *, skip: frozenset[str] = frozenset()) -> list[tuple[str, Rows]]:
+    """The saved form by section: (title, [(label, value), ...]), in the type's order."""
+    app_type = type_for_item(case.item)
+    if app_type is None:
+        return []
+    fields, data = app_type.form_class.base_fields, case.form_data
+    return [
+        (
+            title,
+            [(str(fields[n].label), _display(fields[n], data.get(n, ""))) for n in names if n not in skip],
+        )
+        for title, names in app_type.form_class.sections
+    ]
+
+
+def _photo_bytes(case: Case) -> bytes | None:
+    photos = current_attachments(case).get("photo")
+    if not photos:
+        return None
+    with photos[-1].file.open("rb") as f:
+        data: bytes = f.read()
+    return data
+
+
+def application_form_context(case: Case) -> ApplicationFormContext:
+    """打印申请表: the saved form with the account's personal data and the uploaded photo."""
+    app_type = type_for_item(case.item)
+    profile = applicant_profile(case.applicant)
+    personal: FormSection = {
+        "title": "申请人基本信息",
+        "rows": [
+            ["姓名", profile.name],
+            ["性别", profile.sex],
+            ["出生日期", f"{profile.birth_date:%Y-%m-%d}" if profile.birth_date else ""],
+            ["证件类型", profile.id_type],
+            # The signed paper form is what the department files: it carries the full number.
+            ["证件号码", profile.id_number],
+            ["手机号码", profile.mobile],
+        ],
+    }
+    chosen = case.form_data.get(SPECIALTIES_FIELD)
+    codes = [str(code) for code in chosen] if isinstance(chosen, list) else []
+    specialties: list[Specialty] = [{"name": specialty_name(code), "code": code} for code in codes]
+    skip = frozenset({SPECIALTIES_FIELD}) if specialties else frozenset()
+    sections = [personal] + [
+        FormSection(title=title, rows=[[label, value] for label, value in rows])
+        for title, rows in form_display(case, skip=skip)
+        if rows
+    ]
+    return {
+        "title": app_type.form_title if app_type else case.item.name,
+        "department": case.department.name,
+        "case_number": case.number or "",
+        "item_name": case.item.name,
+        "submit_method": case.get_submit_method_display(),
+        "sections": sections,
+        "specialties": specialties,
+        "photo_png": _photo_bytes(case),
+        "printed_at": timezone.now(),
+    }
+
+
+def receipt_context(notice: Notice) -> ReceiptContext:
+    """材料接收告知单 from what the notice recorded when it was issued."""
+    case = notice.case
+    data = notice.data
+    return {
+        "department": case.department.name,
+        "case_number": case.number or "",
+        "matter_name": case.matter.name,
+        "item_name": case.item.name,
+        "applicant_name": case.applicant_name,
+        "applicant_id_masked": mask_id_number(case.applicant.id_number),
+        # The notice's own time: a resubmission issues a new receipt and moves submitted_at.
+        "submitted_at": notice.created_at,
+        "materials": [
+            {"name": str(m.get("name", "")), "files": int(m.get("files", 0))}
+            for m in data.get("materials", [])
+        ],
+        "promised_days": int(data.get("promised_days", case.matter.promised_days)),
+        "legal_days": int(data.get("legal_days", case.matter.legal_days)),
+        "accept_days": ACCEPT_WORKDAYS,
+        "follow_up": FOLLOW_UP,
+        "phone": case.matter.phone or case.department.phone,
+    }
+
+
+def notice_context(notice: Notice) -> NoticeContext:
+    """受理通知书 and the other decisions: the body recorded in Notice.data, headed by the case."""
+    case = notice.case
+    data = notice.data
+    kind: PaperNoticeKind = notice.kind  # type: ignore[assignment]
+    context: NoticeContext = {
+        "kind": kind,
+        "title": notice.get_kind_display(),
+        "document_number": notice.number,
+        "department": case.department.name,
+        "recipient_name": case.applicant_name,
+        "case_number": case.number or "",
+        "matter_name": case.matter.name,
+        "item_name": case.item.name,
+        "issued_on": timezone.localdate(notice.created_at),
+        "paragraphs": [str(p) for p in data.get("paragraphs", [])],
+        "items": [
+            {"name": str(i.get("name", "")), "reason": str(i.get("reason", ""))}
+            for i in data.get("items", [])
+        ],
+        "remedies": bool(data.get("remedies")),
+    }
+    if data.get("closing_paragraphs"):
+        context["closing_paragraphs"] = [str(p) for p in data["closing_paragraphs"]]
+    return context
+
+
+def notice_document(notice: Notice) -> tuple[str, dict[str, Any]]:
+    """The paperwork template and context for a notice: its own layout for the receipt."""
+    if notice.kind == NoticeKind.RECEIPT:
+        return "receipt", dict(receipt_context(notice))
+    return "notice", dict(notice_context(notice))
+
+
+def notice_filename(notice: Notice) -> str:
+    """受理通知书-LN2026112400001.pdf"""
+    return f"{notice.get_kind_display()}-{notice.case.number or notice.number}.pdf"

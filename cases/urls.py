@@ -1,0 +1,20 @@
+from __future__ import annotations
+
+from django.urls import path
+
+from cases import views
+
+app_name = "cases"
+urlpatterns = [
+    path("start/<int:item_pk>/", views.start, name="start"),
+    path("mine/", views.mine, name="mine"),
+    path("<int:pk>/", views.detail, name="detail"),
+    path("<int:pk>/edit/", views.edit, name="edit"),
+    path("<int:pk>/materials/<slug:code>/", views.upload, name="upload"),
+    path("<int:pk>/files/<int:att_pk>/", views.attachment, name="attachment"),
+    path("<int:pk>/files/<int:att_pk>/remove/", views.attachment_remove, name="attachment_remove"),
+    path("<int:pk>/print/", views.print_form, name="print"),
+    path("<int:pk>/receipt/", views.receipt, name="receipt"),
+    path("<int:pk>/notices/<int:notice_pk>/", views.notice, name="notice"),
+    path("<int:pk>/withdraw/", views.withdraw, name="withdraw"),
+]

@@ -1,0 +1,382 @@
+"""The applicant's pages (the manual, section 2.1): 开始申请 → 保存信息 → 打印申请表 → upload
+the materials → 保存并提交 → 材料接收告知单; then 我的办件 → 查看详情, 补正 and 撤回.
+
+Each view parses the request, reads through `cases.selectors` (a case, file or notice that is
+not yours is a 404), calls one service and renders or redirects."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from django import forms
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.datastructures import MultiValueDict
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from accounts.models import User
+from cases import documents, selectors, services
+from cases.forms import ApplicationForm
+from cases.models import EDITABLE_STATUSES, Attachment, Case, CaseStatus, NoticeKind, SubmitMethod
+from cases.services import CaseError
+from cases.transitions import can_withdraw
+from cases.types import ApplicationType, eligibility_refusals, required_materials, type_for_item
+from catalog.models import Material, MaterialKind, ServiceItem
+from lib.uploads import CheckedFile, UploadError, check_id_photo, check_signature, check_upload
+from paperwork.pdf import pdf_response_headers, render_pdf
+
+UPLOAD_MAX_BYTES: int = getattr(settings, "UPLOAD_MAX_BYTES", 10 * 1024 * 1024)
+# Checks beyond "a real image" for the two materials the certificate prints.
+CONTENT_CHECKS = {"photo": check_id_photo, "signature": check_signature}
+# Personal documents: never kept by a browser or a proxy.
+PRIVATE_HEADERS = {"Cache-Control": "private, no-store", "X-Content-Type-Options": "nosniff"}
+
+
+def _user(request: HttpRequest) -> User:
+    user = request.user
+    assert isinstance(user, User), "login_required runs first"
+    return user
+
+
+# --- the application page (开始申请 / 继续填写) -------------------------------------------
+
+
+@dataclass
+class MaterialRow:
+    material: Material
+    required: bool
+    files: list[Attachment] = field(default_factory=list)
+    correction: str = ""  # the reason staff gave, while a 补正 is open
+
+    @property
+    def format_note(self) -> str:
+        return "图片" if self.material.kind == MaterialKind.IMAGE else "PDF或图片"
+
+
+def material_rows(*, item: ServiceItem, form_data: dict[str, Any], case: Case | None) -> list[MaterialRow]:
+    required = {m.code for m in required_materials(item=item, form_data=form_data)}
+    present = services.current_attachments(case) if case else {}
+    corrections: dict[str, str] = {}
+    if case and (event := selectors.case_open_correction(case)):
+        corrections = {str(i.get("code")): str(i.get("reason", "")) for i in event.data.get("items", [])}
+    return [
+        MaterialRow(m, m.code in required, present.get(m.code, []), corrections.get(m.code, ""))
+        for m in item.materials.all()
+    ]
+
+
+def _values(data: Mapping[str, Any], name: str) -> list[Any]:
+    if isinstance(data, MultiValueDict):
+        return data.getlist(name)
+    value = data.get(name)
+    return value if isinstance(value, list) else [] if value is None else [value]
+
+
+def _typed_data(form_class: type[ApplicationForm], data: Mapping[str, Any]) -> dict[str, Any]:
+    """What was typed, as typed, every field kept: a list for a multi-select, else a string."""
+    typed: dict[str, Any] = {}
+    for name, f in form_class.base_fields.items():
+        values = _values(data, name)
+        typed[name] = values if isinstance(f, forms.MultipleChoiceField) else (values[-1] if values else "")
+    return typed
+
+
+def _with_hints(form: ApplicationForm) -> ApplicationForm:
+    """Point out what is wrong in what was typed, without flagging every field still empty:
+    a draft may be incomplete, 保存并提交 names what is missing."""
+    form.is_valid()
+    for name in list(form.errors):
+        if name in form.fields and not any(v not in ("", None) for v in _values(form.data, name)):
+            del form.errors[name]
+    return form
+
+
+def _client_token(post: MultiValueDict[str, Any]) -> uuid.UUID | None:
+    try:
+        return uuid.UUID(post.get("client_token", ""))
+    except ValueError:
+        return None
+
+
+def _render_form(
+    request: HttpRequest,
+    *,
+    item: ServiceItem,
+    app_type: ApplicationType,
+    form: ApplicationForm,
+    case: Case | None = None,
+    client_token: uuid.UUID | None = None,
+) -> HttpResponse:
+    form_data = _typed_data(app_type.form_class, form.data) if form.is_bound else {}
+    correction = selectors.case_open_correction(case) if case else None
+    context = {
+        "item": item,
+        "matter": item.matter,
+        "case": case,
+        "app_type": app_type,
+        "form": form,
+        "profile": documents.applicant_profile(_user(request)),
+        "materials": material_rows(item=item, form_data=form_data, case=case),
+        "correction": correction,
+        "ask_method": case is None or not case.submit_method,
+        "submit_methods": SubmitMethod.choices,
+        "chosen_method": request.POST.get("submit_method", ""),
+        "client_token": client_token,
+        "upload_max_mb": UPLOAD_MAX_BYTES // (1024 * 1024),
+    }
+    return render(request, "cases/form.html", context)
+
+
+def _item_get(pk: int) -> ServiceItem:
+    return get_object_or_404(ServiceItem.objects.select_related("matter__department"), pk=pk)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def start(request: HttpRequest, item_pk: int) -> HttpResponse:
+    user, item = _user(request), _item_get(item_pk)
+    refusals = eligibility_refusals(item=item, user=user, today=timezone.localdate())
+    app_type = type_for_item(item)
+    if refusals or app_type is None:
+        return render(request, "cases/refused.html", {"item": item, "refusals": refusals})
+    if request.method != "POST":
+        # A fresh token per page: a second 保存信息 of this page finds the draft the first made.
+        form = app_type.form_class()
+        return _render_form(request, item=item, app_type=app_type, form=form, client_token=uuid.uuid4())
+    form = app_type.form_class(data=request.POST)
+    token, method = _client_token(request.POST) or uuid.uuid4(), request.POST.get("submit_method", "")
+    if not method:
+        messages.error(request, "请选择提交方式（网上提交、窗口提交或邮寄）后再点击“保存信息”")
+        return _render_form(request, item=item, app_type=app_type, form=_with_hints(form), client_token=token)
+    try:
+        case = services.case_draft_save(
+            user=user,
+            item=item,
+            form_data=_typed_data(app_type.form_class, request.POST),
+            submit_method=method,
+            client_token=token,
+        )
+    except CaseError as e:
+        # The same form posted again after it was submitted: that case lives in 我的办件.
+        messages.error(request, e.message)
+        return redirect("cases:mine")
+    messages.success(request, "保存成功")
+    if request.POST.get("action") == "submit":
+        # The draft is saved: a refusal shows it on its edit page, with the reason.
+        return _submit(request, case, on_error=lambda: redirect("cases:edit", pk=case.pk))
+    return redirect("cases:edit", pk=case.pk)
+
+
+def _submit(request: HttpRequest, case: Case, *, on_error: Callable[[], HttpResponse]) -> HttpResponse:
+    try:
+        services.case_submit(case=case, user=_user(request))
+    except CaseError as e:
+        return _refused_submit(request, case, e, on_error=on_error)
+    messages.success(request, "提交成功，请留存材料接收告知单")
+    return redirect("cases:receipt", pk=case.pk)
+
+
+def _refused_submit(
+    request: HttpRequest, case: Case, error: CaseError, *, on_error: Callable[[], HttpResponse]
+) -> HttpResponse:
+    fresh = selectors.case_get_for_applicant(user=_user(request), pk=case.pk)
+    if fresh.status not in EDITABLE_STATUSES:
+        return _not_editable(request, fresh, submitting=True)
+    messages.error(request, error.message)
+    return on_error()
+
+
+def _not_editable(request: HttpRequest, case: Case, *, submitting: bool) -> HttpResponse:
+    """A double click, a replayed POST or a second tab: the case was submitted already."""
+    if submitting and case.number and case.status == CaseStatus.PENDING:
+        messages.info(request, "该办件已提交，请勿重复提交。以下是材料接收告知单。")
+        return redirect("cases:receipt", pk=case.pk)
+    messages.info(request, f"办件当前状态为“{case.get_status_display()}”，不能再修改申请表和材料")
+    return redirect("cases:detail", pk=case.pk)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def edit(request: HttpRequest, pk: int) -> HttpResponse:
+    user = _user(request)
+    case = selectors.case_get_for_applicant(user=user, pk=pk)
+    submitting = request.POST.get("action") == "submit"
+    app_type = type_for_item(case.item)
+    if case.status not in EDITABLE_STATUSES or app_type is None:
+        return _not_editable(request, case, submitting=submitting)
+    if request.method != "POST":
+        form = services.form_for_case(case)
+        assert form is not None  # the type exists
+        return _render_form(request, item=case.item, app_type=app_type, form=_with_hints(form), case=case)
+    form = app_type.form_class(data=request.POST)
+
+    def rerender() -> HttpResponse:
+        return _render_form(request, item=case.item, app_type=app_type, form=form, case=case)
+
+    try:
+        case = services.case_draft_save(
+            user=user,
+            item=case.item,
+            case=case,
+            form_data=_typed_data(app_type.form_class, request.POST),
+            submit_method=request.POST.get("submit_method", ""),
+        )
+    except CaseError as e:
+        return _refused_submit(request, case, e, on_error=rerender)
+    if submitting:
+        # A refusal re-renders the page bound to what was posted: every field is kept.
+        return _submit(request, case, on_error=rerender)
+    messages.success(request, "保存成功")
+    return redirect("cases:edit", pk=case.pk)
+
+
+# --- materials ------------------------------------------------------------------------------
+
+
+def _checked_upload(material: Material, data: bytes) -> CheckedFile:
+    checked = check_upload(data, images_only=material.kind == MaterialKind.IMAGE, max_bytes=UPLOAD_MAX_BYTES)
+    if extra := CONTENT_CHECKS.get(material.code):
+        extra(checked)
+    return checked
+
+
+@login_required
+@require_POST
+def upload(request: HttpRequest, pk: int, code: str) -> HttpResponse:
+    user = _user(request)
+    case = selectors.case_get_for_applicant(user=user, pk=pk)
+    material = get_object_or_404(Material, item=case.item, code=code)
+    back = redirect(reverse("cases:edit", args=[case.pk]) + "#materials")
+    upload = request.FILES.get("file")
+    try:
+        if upload is None:
+            raise UploadError("请选择要上传的文件")
+        # Refuse by the declared size before reading a byte of an oversized file into memory.
+        if upload.size is not None and upload.size > UPLOAD_MAX_BYTES:
+            raise UploadError(f"文件过大，单个文件不能超过{UPLOAD_MAX_BYTES // (1024 * 1024)}MB")
+        checked = _checked_upload(material, upload.read())
+        services.attachment_add(
+            case=case, material=material, checked=checked, original_name=upload.name or "", user=user
+        )
+    except (UploadError, CaseError) as e:
+        messages.error(request, f"“{material.name}”上传失败：{e}")
+        return back
+    messages.success(request, f"“{material.name}”上传成功")
+    return back
+
+
+@login_required
+@require_GET
+def attachment(request: HttpRequest, pk: int, att_pk: int) -> FileResponse:
+    # The owner, or staff of the case's department: anyone else gets a 404.
+    att = selectors.attachment_get_for_user(user=_user(request), case_pk=pk, pk=att_pk)
+    response = FileResponse(
+        att.file.open("rb"), content_type=att.content_type, as_attachment=False, filename=att.display_name
+    )
+    for name, value in PRIVATE_HEADERS.items():
+        response[name] = value
+    return response
+
+
+@login_required
+@require_POST
+def attachment_remove(request: HttpRequest, pk: int, att_pk: int) -> HttpResponse:
+    user = _user(request)
+    case = selectors.case_get_for_applicant(user=user, pk=pk)
+    att = selectors.attachment_get_for_user(user=user, case_pk=case.pk, pk=att_pk)
+    try:
+        services.attachment_remove(attachment=att, user=user)
+    except CaseError as e:
+        messages.error(request, e.message)
+    else:
+        messages.success(request, f"已删除“{att.display_name}”")
+    return redirect(reverse("cases:edit", args=[case.pk]) + "#materials")
+
+
+# --- documents ----------------------------------------------------------------------------
+
+
+def _pdf_response(pdf: bytes, filename: str) -> HttpResponse:
+    return HttpResponse(pdf, headers={**pdf_response_headers(filename, inline=True), **PRIVATE_HEADERS})
+
+
+@login_required
+@require_GET
+def print_form(request: HttpRequest, pk: int) -> HttpResponse:
+    case = selectors.case_get_for_applicant(user=_user(request), pk=pk)
+    context = documents.application_form_context(case)
+    pdf = render_pdf(template="application_form", context=context)
+    return _pdf_response(pdf, f"{context['title']}-{case.number or case.applicant_name}.pdf")
+
+
+@login_required
+@require_GET
+def notice(request: HttpRequest, pk: int, notice_pk: int) -> HttpResponse:
+    # Both sides download notices here: the applicant, and the department's staff.
+    found = selectors.notice_get_for_user(user=_user(request), case_pk=pk, pk=notice_pk)
+    template, context = documents.notice_document(found)
+    return _pdf_response(render_pdf(template=template, context=context), documents.notice_filename(found))
+
+
+@login_required
+@require_GET
+def receipt(request: HttpRequest, pk: int) -> HttpResponse:
+    case = selectors.case_get_for_applicant(user=_user(request), pk=pk)
+    found = case.notices.filter(kind=NoticeKind.RECEIPT).order_by("-created_at", "-id").first()
+    if found is None:
+        messages.info(request, "该办件尚未提交，还没有材料接收告知单")
+        return redirect("cases:detail", pk=case.pk)
+    context = {"case": case, "notice": found, "receipt": documents.receipt_context(found)}
+    return render(request, "cases/receipt.html", context)
+
+
+# --- 我的办件 · 查看详情 ------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def mine(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    cases = selectors.case_list_for_applicant(user=user) if user.is_person else Case.objects.none()
+    return render(request, "cases/mine.html", {"cases": cases})
+
+
+@login_required
+@require_GET
+def detail(request: HttpRequest, pk: int) -> HttpResponse:
+    user = _user(request)
+    case = selectors.case_get_for_applicant(user=user, pk=pk)
+    context = {
+        "case": case,
+        "profile": documents.applicant_profile(user),
+        "sections": documents.form_display(case),
+        "materials": material_rows(item=case.item, form_data=case.form_data, case=case),
+        "notices": case.notices.order_by("created_at", "id"),
+        "events": selectors.case_timeline(case),
+        "correction": selectors.case_open_correction(case),
+        "can_withdraw": can_withdraw(case.status),
+        "editable": case.status in EDITABLE_STATUSES,
+    }
+    return render(request, "cases/detail.html", context)
+
+
+@login_required
+@require_POST
+def withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+    user = _user(request)
+    case = selectors.case_get_for_applicant(user=user, pk=pk)
+    try:
+        services.case_withdraw(case=case, user=user, reason=request.POST.get("reason", "").strip()[:500])
+    except CaseError as e:
+        messages.error(request, e.message)
+    else:
+        messages.success(request, "办件已撤回")
+    return redirect("cases:detail", pk=case.pk)
