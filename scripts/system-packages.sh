@@ -4,7 +4,7 @@
 # for the browser tests (Debian's own build: nothing downloads a browser).
 set -euo pipefail
 want=(fonts-noto-cjk libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0)
-if [ "${1:-runtime}" = test ]; then want+=(chromium); fi
+if [ "${1:-runtime}" = test ]; then want+=(chromium openssl); fi
 missing=()
 for pkg in "${want[@]}"; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
