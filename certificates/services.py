@@ -22,8 +22,8 @@ from django.utils import timezone
 
 from accounts.models import User
 from cases.models import Case
-from cases.services import current_attachments, sequence_next
-from certificates.tasks import make_certificate_copy
+from cases.services import sequence_next
+from certificates.issuing import certificate_data, sealed_ofd
 from certificates.models import (
     Certificate,
     CertificateCopy,
@@ -33,6 +33,7 @@ from certificates.models import (
     CopyStatus,
     LogAction,
 )
+from certificates.tasks import make_certificate_copy
 from lib.licenseid import license_id_build
 from registry.models import Registration, RegistrationStatus
 
@@ -71,7 +72,9 @@ def certificate_issue(*, registration: Registration, case: Case | None) -> Certi
             previous.status = CertificateStatus.SUPERSEDED
             previous.revoked_at = timezone.now()
             previous.save(update_fields=["status", "revoked_at"])
-            CertificateLog.objects.create(certificate=previous, action=LogAction.SUPERSEDE, detail="换发新版本")
+            CertificateLog.objects.create(
+                certificate=previous, action=LogAction.SUPERSEDE, detail="换发新版本"
+            )
             serial, version = previous.serial, previous.version + 1
         else:
             serial, version = f"{sequence_next(key='certificate-serial'):08d}", 1
@@ -80,7 +83,10 @@ def certificate_issue(*, registration: Registration, case: Case | None) -> Certi
             serial=serial,
             version=version,
             license_id=license_id_build(
-                type_code=config.type_code, issuer_uscc=_issuer_uscc(registration), serial=serial, version=version
+                type_code=config.type_code,
+                issuer_uscc=_issuer_uscc(registration),
+                serial=serial,
+                version=version,
             ),
             case=case,
             issued_on=timezone.localdate(),
@@ -99,7 +105,9 @@ def certificate_revoke(*, registration: Registration, reason: str) -> None:
             certificate.revoked_at = timezone.now()
             certificate.revoke_reason = reason
             certificate.save(update_fields=["status", "revoked_at", "revoke_reason"])
-            CertificateLog.objects.create(certificate=certificate, action=LogAction.REVOKE, detail=reason[:200])
+            CertificateLog.objects.create(
+                certificate=certificate, action=LogAction.REVOKE, detail=reason[:200]
+            )
 
 
 def _sixty_fifth_birthday(born: date) -> date:
@@ -137,8 +145,10 @@ def certificate_copy_request(*, certificate: Certificate, user: User) -> Certifi
     """「加注」: record a copy 加注中 and enqueue its making (in this transaction)."""
     today = timezone.localdate()
     with transaction.atomic():
-        certificate = Certificate.objects.select_for_update().select_related("registration__person").get(
-            pk=certificate.pk
+        certificate = (
+            Certificate.objects.select_for_update()
+            .select_related("registration__person")
+            .get(pk=certificate.pk)
         )
         if refusal := annotate_refusal(certificate=certificate, today=today):
             raise CertificateError(refusal)
@@ -156,7 +166,9 @@ def certificate_copy_request(*, certificate: Certificate, user: User) -> Certifi
             usage_valid_until=usage_valid_until(certificate=certificate, today=today),
             requested_by=user,
         )
-        CertificateLog.objects.create(certificate=certificate, copy=copy, user=user, action=LogAction.ANNOTATE)
+        CertificateLog.objects.create(
+            certificate=certificate, copy=copy, user=user, action=LogAction.ANNOTATE
+        )
         make_certificate_copy.enqueue(copy_id=copy.pk)
         return copy
 
@@ -167,12 +179,10 @@ def verify_url(copy: CertificateCopy) -> str:
 
 def certificate_copy_make(*, copy_id: int) -> None:
     """The task: claim the copy, draw and seal the OFD outside any transaction, store it."""
-    from certificates.issuing import certificate_data, sealed_ofd
-
     now = timezone.now()
-    claimed = CertificateCopy.objects.filter(pk=copy_id, status=CopyStatus.PENDING, claimed_at__isnull=True).update(
-        claimed_at=now, attempts=F("attempts") + 1
-    )
+    claimed = CertificateCopy.objects.filter(
+        pk=copy_id, status=CopyStatus.PENDING, claimed_at__isnull=True
+    ).update(claimed_at=now, attempts=F("attempts") + 1)
     if claimed != 1:
         return
     copy = CertificateCopy.objects.select_related(
@@ -216,19 +226,6 @@ def certificate_copies_requeue_stale(*, now: datetime | None = None) -> int:
 
 
 def certificate_download_log(*, copy: CertificateCopy, user: User | None) -> None:
-    CertificateLog.objects.create(certificate=copy.certificate, copy=copy, user=user, action=LogAction.DOWNLOAD)
-
-
-def photo_and_signature(*, registration: Registration) -> tuple[bytes, bytes]:
-    """The holder's photo and signature from the case that created the registration."""
-    files = current_attachments(registration.created_by_case)
-    try:
-        photo = files["photo"][-1]
-        signature = files["signature"][-1]
-    except (KeyError, IndexError):
-        raise CertificateError("注册档案中缺少照片或签名，请联系发证机关") from None
-    with photo.file.open("rb") as f:
-        photo_bytes = f.read()
-    with signature.file.open("rb") as f:
-        signature_bytes = f.read()
-    return photo_bytes, signature_bytes
+    CertificateLog.objects.create(
+        certificate=copy.certificate, copy=copy, user=user, action=LogAction.DOWNLOAD
+    )

@@ -1,10 +1,15 @@
 from __future__ import annotations
 
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
 
 from catalog import selectors as catalog_selectors
+from notifications.selectors import inbox_list_for_user, inbox_message_get_for_user
+from notifications.services import inbox_message_mark_read
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -27,3 +32,18 @@ def healthz(request: HttpRequest) -> HttpResponse:
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1")
     return JsonResponse({"status": "ok"})
+
+
+@login_required
+def inbox(request: HttpRequest) -> HttpResponse:
+    """站内消息: the same news as the SMS, kept in the portal."""
+    page = Paginator(inbox_list_for_user(user=request.user), 20).get_page(request.GET.get("page"))
+    return render(request, "portal/inbox.html", {"page": page})
+
+
+@login_required
+@require_POST
+def inbox_open(request: HttpRequest, pk: int) -> HttpResponse:
+    message = inbox_message_get_for_user(user=request.user, pk=pk)
+    inbox_message_mark_read(message=message)
+    return redirect(message.link or "portal:inbox")

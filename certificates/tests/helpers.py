@@ -4,9 +4,9 @@ from typing import Any
 
 from django.db import transaction
 
+from cases.tests.helpers import submitted_case
 from certificates.models import Certificate
 from certificates.services import certificate_issue
-from cases.tests.helpers import submitted_case
 from registry.models import Registration
 from registry.services import registration_apply_effect
 
@@ -18,3 +18,12 @@ def granted_registration(testcase: Any) -> tuple[Registration, Certificate]:
         registration = registration_apply_effect(case=case)
         certificate = certificate_issue(registration=registration, case=case)
     return registration, certificate
+
+
+def ensure_keys() -> None:
+    """Key material in the test run's CERT_KEY_DIR (a temporary folder), made once."""
+    from certificates.crypto import signer_cache_clear
+    from certificates.keys import key_material_create
+
+    if key_material_create():
+        signer_cache_clear()

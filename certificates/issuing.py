@@ -1,0 +1,79 @@
+"""From a 加注 copy to the sealed OFD bytes: the data the certificate shows, the writer's
+package, the seal, the zip. Runs in the worker (and in `certificate_export` / the benchmark)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from cases.services import current_attachments
+from catalog.specialties import specialty_name
+from certificates.crypto import get_signer
+from certificates.document import CertificateData, SpecialtyLine
+from certificates.keys import seal_der
+from certificates.layout import SEAL_BOUNDARY_MM
+from certificates.models import CertificateCopy
+from certificates.ofd import build_ofd, zip_package
+from certificates.signing import ofd_sign
+from registry.models import Registration
+
+
+class IssuingError(Exception):
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+def photo_and_signature(*, registration: Registration) -> tuple[bytes, bytes]:
+    """The holder's photo and signature, from the case that created the registration."""
+    files = current_attachments(registration.created_by_case)
+    try:
+        photo, signature = files["photo"][-1], files["signature"][-1]
+    except (KeyError, IndexError):
+        raise IssuingError("注册档案中缺少照片或签名，请联系发证机关") from None
+    with photo.file.open("rb") as f:
+        photo_bytes = f.read()
+    with signature.file.open("rb") as f:
+        signature_bytes = f.read()
+    return photo_bytes, signature_bytes
+
+
+def certificate_data(*, copy: CertificateCopy, verify_url: str) -> CertificateData:
+    certificate = copy.certificate
+    registration = certificate.registration
+    person = registration.person
+    photo, signature = photo_and_signature(registration=registration)
+    return CertificateData(
+        name=person.name,
+        sex=person.sex,
+        birth_date=person.birth_date,
+        id_number=person.id_number,
+        employer=registration.employer_name,
+        registration_number=registration.number,
+        specialties=tuple(
+            SpecialtyLine(name=specialty_name(s.specialty), valid_from=s.valid_from, valid_to=s.valid_to)
+            for s in registration.specialties.all()
+        ),
+        issued_on=certificate.issued_on,
+        authority=registration.created_by_case.department.name,
+        photo=photo,
+        signature=signature,
+        verify_url=verify_url,
+        license_id=certificate.license_id,
+        usage_valid_until=copy.usage_valid_until,
+        copy_serial=str(certificate.copies.filter(pk__lte=copy.pk).count()),
+    )
+
+
+def sealed_ofd(data: CertificateData, *, when: datetime) -> bytes:
+    """Draw, seal and zip one certificate."""
+    package = build_ofd(data)
+    signed = ofd_sign(
+        package.files,
+        signer=get_signer(),
+        seal_der=seal_der(),
+        page_id=package.page_id,
+        stamp_boundary=SEAL_BOUNDARY_MM,
+        when=when,
+        next_id=package.stamp_annot_id,
+    )
+    return zip_package(signed)

@@ -1,0 +1,79 @@
+from __future__ import annotations
+
+import zipfile
+from datetime import timedelta
+from io import BytesIO
+from unittest.mock import patch
+
+from django.utils import timezone
+
+from certificates.models import CopyStatus
+from certificates.services import (
+    certificate_copies_requeue_stale,
+    certificate_copy_make,
+    certificate_copy_request,
+)
+from certificates.tests.helpers import ensure_keys, granted_registration
+from certificates.verify import verify_ofd
+from notifications.testing import drain_task_queue
+from portal.test import BaseTestCase
+
+
+class CopyMakingTestCase(BaseTestCase):
+    @classmethod
+    def setUpClass(cls) -> None:
+        super().setUpClass()
+        ensure_keys()
+
+    def test_the_worker_makes_a_sealed_copy_that_verifies(self):
+        _, certificate = granted_registration(self)
+        copy = certificate_copy_request(certificate=certificate, user=self.applicant)
+        self.assertEqual(drain_task_queue(), 1)
+        copy.refresh_from_db()
+        self.assertEqual(copy.status, CopyStatus.READY)
+        with copy.file.open("rb") as f:
+            content = f.read()
+        result = verify_ofd(content)
+        self.assertTrue(result.ok, result.problems)
+        names = zipfile.ZipFile(BytesIO(content)).namelist()
+        self.assertIn("Doc_0/Signs/Sign_0/SignedValue.dat", names)
+        self.assertIn("Doc_0/Attachments/certificate.json", names)
+        record = zipfile.ZipFile(BytesIO(content)).read("Doc_0/Attachments/certificate.json").decode()
+        self.assertIn(certificate.license_id, record)
+        self.assertIn(copy.usage_valid_until.isoformat(), record)
+
+    def test_a_second_task_for_the_same_copy_does_nothing(self):
+        _, certificate = granted_registration(self)
+        copy = certificate_copy_request(certificate=certificate, user=self.applicant)
+        drain_task_queue()
+        copy.refresh_from_db()
+        made = copy.file.name
+        certificate_copy_make(copy_id=copy.pk)
+        copy.refresh_from_db()
+        self.assertEqual(copy.file.name, made)
+
+    def test_a_copy_left_by_a_dead_worker_is_made_again(self):
+        _, certificate = granted_registration(self)
+        copy = certificate_copy_request(certificate=certificate, user=self.applicant)
+        # The worker claimed it and died: the task row is gone with it.
+        copy.claimed_at = timezone.now() - timedelta(minutes=10)
+        copy.save()
+        from django_tasks_db.models import DBTaskResult
+
+        DBTaskResult.objects.all().delete()
+        later = timezone.now() + timedelta(minutes=10)
+        self.assertEqual(certificate_copies_requeue_stale(now=later), 1)
+        drain_task_queue()
+        copy.refresh_from_db()
+        self.assertEqual(copy.status, CopyStatus.READY)
+
+    def test_a_failure_is_recorded_and_retried_then_given_up(self):
+        _, certificate = granted_registration(self)
+        copy = certificate_copy_request(certificate=certificate, user=self.applicant)
+        with patch("certificates.services.sealed_ofd", side_effect=RuntimeError("seal service down")):
+            for _ in range(3):
+                certificate_copy_make(copy_id=copy.pk)
+        copy.refresh_from_db()
+        self.assertEqual(copy.status, CopyStatus.FAILED)
+        self.assertEqual(copy.attempts, 3)
+        self.assertIn("seal service down", copy.error)
