@@ -9,7 +9,7 @@ PY := $(VENV)/bin/python
 PORT ?= 8000
 export PORT
 
-.PHONY: run setup test test-pg lint bench clean-demo
+.PHONY: run setup test lint bench
 
 $(VENV)/.runtime: requirements.txt
 	@scripts/system-packages.sh runtime
@@ -30,6 +30,9 @@ run: setup
 
 test: $(VENV)/.dev
 	@scripts/test.sh
+
+bench: setup
+	@scripts/bench.sh
 
 lint: $(VENV)/.dev
 	$(VENV)/bin/ruff check .

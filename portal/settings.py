@@ -209,8 +209,27 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATIC_ROOT = Path(env("STATIC_ROOT", str(VAR_DIR / "static")))
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# Files (attachments, certificates) on this host's disk by default; in S3-compatible object
+# storage when S3_BUCKET is set, so that no app server keeps anything on its own disk.
+S3_BUCKET = env("S3_BUCKET")
+if S3_BUCKET:
+    _default_storage: dict[str, object] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": S3_BUCKET,
+            "endpoint_url": env("S3_ENDPOINT_URL") or None,
+            "region_name": env("S3_REGION") or None,
+            "access_key": env("S3_ACCESS_KEY_ID") or None,
+            "secret_key": env("S3_SECRET_ACCESS_KEY") or None,
+            "default_acl": "private",
+            "querystring_auth": True,
+            "file_overwrite": False,
+        },
+    }
+else:
+    _default_storage = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": _default_storage,
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
 MEDIA_ROOT = Path(env("MEDIA_ROOT", str(VAR_DIR / "media")))
@@ -238,4 +257,15 @@ REALNAME_PROVIDER = env("REALNAME_PROVIDER", "accounts.realname.FormatOnlyProvid
 # points these at its own files (or replaces certificates.crypto's signer by its adapter).
 CERT_KEY_DIR = Path(env("CERT_KEY_DIR", str(VAR_DIR / "keys")))
 # (the certificates helper owns the settings between these two markers)
+# PEM or DER files; each path can be set on its own (production: the authority's own files).
+CERT_CA_CERT = Path(env("CERT_CA_CERT", str(CERT_KEY_DIR / "ca.pem")))  # the trusted root for verification
+CERT_CA_KEY = Path(
+    env("CERT_CA_KEY", str(CERT_KEY_DIR / "ca.key"))
+)  # test CA and 制章者; not needed in production
+CERT_SIGNING_KEY = Path(env("CERT_SIGNING_KEY", str(CERT_KEY_DIR / "issuer.key")))
+CERT_SIGNING_CERT = Path(env("CERT_SIGNING_CERT", str(CERT_KEY_DIR / "issuer.pem")))
+CERT_SEAL_FILE = Path(env("CERT_SEAL_FILE", str(CERT_KEY_DIR / "seal.esl")))  # DER SESeal (GB/T 38540)
+# A zero-argument callable returning a certificates.crypto.Signer: the local key files by
+# default, or the dotted path of an adapter to a signing service (signature server / HSM).
+CERT_SIGNER = env("CERT_SIGNER", "certificates.crypto.local_signer")
 # --- end of certificates settings ------------------------------------------------------

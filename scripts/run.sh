@@ -8,7 +8,7 @@ PORT=${PORT:-8000}
 export SITE_URL=${SITE_URL:-http://127.0.0.1:$PORT}
 .venv/bin/gunicorn portal.wsgi --bind "127.0.0.1:$PORT" --workers "${WEB_WORKERS:-2}" \
   --access-logfile - --log-level info &
-.venv/bin/python manage.py db_worker --interval 1 &
+.venv/bin/python manage.py run_worker &
 .venv/bin/python manage.py run_periodic &
 trap 'kill $(jobs -p) 2>/dev/null; wait' EXIT INT TERM
 echo "门户已启动：http://127.0.0.1:$PORT/  （按 Ctrl-C 停止）"
