@@ -38,7 +38,9 @@ class Certificate(models.Model):
     serial = models.CharField("流水号", max_length=20)
     version = models.PositiveSmallIntegerField("版本")
     license_id = models.CharField("电子证照标识", max_length=120, unique=True)
-    status = models.CharField("状态", max_length=12, choices=CertificateStatus.choices, default=CertificateStatus.CURRENT)
+    status = models.CharField(
+        "状态", max_length=12, choices=CertificateStatus.choices, default=CertificateStatus.CURRENT
+    )
     case = models.ForeignKey(Case, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     issued_on = models.DateField("签发日期")
     issued_at = models.DateTimeField("签发时间", auto_now_add=True)
@@ -107,7 +109,9 @@ class CertificateLog(models.Model):
     """Every issue, copy and download, for the holder's list and for audits."""
 
     certificate = models.ForeignKey(Certificate, on_delete=models.CASCADE, related_name="logs")
-    copy = models.ForeignKey(CertificateCopy, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    copy = models.ForeignKey(
+        CertificateCopy, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True)
     action = models.CharField("操作", max_length=10, choices=LogAction.choices)
     detail = models.CharField("说明", max_length=200, blank=True)

@@ -2,7 +2,6 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from django.test import override_settings
 from django.utils import timezone
 
 from certificates.models import CertificateLog, CertificateSettings, CertificateStatus, CopyStatus, LogAction
@@ -22,12 +21,14 @@ from registry.models import RegistrationStatus
 
 class IssueTestCase(BaseTestCase):
     def test_it_issues_version_one_with_a_valid_identifier(self):
-        registration, certificate = granted_registration(self)
+        _, certificate = granted_registration(self)
         self.assertEqual(certificate.version, 1)
         self.assertTrue(license_id_valid(certificate.license_id))
         self.assertIn(".001.", certificate.license_id)
         self.assertIn(f".{self.department.uscc}.", certificate.license_id)
-        self.assertTrue(CertificateLog.objects.filter(certificate=certificate, action=LogAction.ISSUE).exists())
+        self.assertTrue(
+            CertificateLog.objects.filter(certificate=certificate, action=LogAction.ISSUE).exists()
+        )
 
     def test_a_new_version_supersedes_the_old_one(self):
         registration, first = granted_registration(self)
@@ -50,7 +51,10 @@ class UsageValidityTestCase(BaseTestCase):
         person = registration.person
         person.birth_date = date(today.year - 65, today.month, 1) + timedelta(days=40)
         person.save()
-        self.assertEqual(usage_valid_until(certificate=certificate, today=today), person.birth_date.replace(year=today.year))
+        self.assertEqual(
+            usage_valid_until(certificate=certificate, today=today),
+            person.birth_date.replace(year=today.year),
+        )
 
     def test_the_number_of_days_is_province_policy(self):
         CertificateSettings.objects.update_or_create(pk=1, defaults={"usage_days": 90})
@@ -66,7 +70,9 @@ class CopyRequestTestCase(BaseTestCase):
         self.assertEqual(copy.status, CopyStatus.PENDING)
         self.assertEqual(copy.usage_valid_until, timezone.localdate() + timedelta(days=180))
         self.assertEqual(len(pending_tasks(task_path="certificates.tasks.make_certificate_copy")), 1)
-        self.assertTrue(CertificateLog.objects.filter(copy=copy, action=LogAction.ANNOTATE, user=self.applicant).exists())
+        self.assertTrue(
+            CertificateLog.objects.filter(copy=copy, action=LogAction.ANNOTATE, user=self.applicant).exists()
+        )
 
     def test_a_double_click_gives_the_same_copy(self):
         _, certificate = granted_registration(self)

@@ -1,0 +1,359 @@
+"""Writing the certificate as an OFD package (GB/T 33190-2016).
+
+``build_ofd`` lays the certificate out (``certificates.layout``) and writes the package's
+files; ``zip_package`` zips them. The signer adds ``Doc_0/Signs/…`` to ``files`` before
+zipping, which is why the package is handed over as a dict and ``OFD.xml`` already points
+at ``Doc_0/Signs/Signatures.xml``.
+
+Layout of the package::
+
+    OFD.xml
+    Doc_0/Document.xml            CommonData, the page, CustomTags, Attachments
+    Doc_0/PublicRes.xml           fonts (宋体/黑体 + embedded subset TrueType files)
+    Doc_0/DocumentRes.xml         images (photo, signature)
+    Doc_0/Pages/Page_0/Content.xml
+    Doc_0/Res/font_N.ttf, photo.*, signature.*
+    Doc_0/Tags/CustomTags.xml, Doc_0/Tags/CustomTag.xml
+    Doc_0/Attachments/Attachments.xml, Doc_0/Attachments/certificate.json
+
+Elements follow the order of the standard's schemas; every ID is unique in the document
+and ``MaxUnitID`` is the largest.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+import zipfile
+from dataclasses import dataclass
+from datetime import datetime
+from io import BytesIO
+from typing import Final
+
+from lxml import etree  # type: ignore[import-untyped]  # no stubs installed
+
+from certificates.document import CertificateData, to_record
+from certificates.layout import ImageItem, Item, PathItem, Sheet, TextItem, TextLine, compose
+from certificates.ofd import fonts
+from certificates.ofd.xml import OFD_NS, num, nums, root, serialize, sub
+
+DOC: Final = "Doc_0"
+OFD_XML: Final = "OFD.xml"
+DOCUMENT_XML: Final = f"{DOC}/Document.xml"
+PUBLIC_RES_XML: Final = f"{DOC}/PublicRes.xml"
+DOCUMENT_RES_XML: Final = f"{DOC}/DocumentRes.xml"
+PAGE_XML: Final = f"{DOC}/Pages/Page_0/Content.xml"
+RES_DIR: Final = "Res"
+CUSTOM_TAGS_XML: Final = f"{DOC}/Tags/CustomTags.xml"
+CUSTOM_TAG_XML: Final = f"{DOC}/Tags/CustomTag.xml"
+ATTACHMENTS_XML: Final = f"{DOC}/Attachments/Attachments.xml"
+ATTACHMENT_JSON: Final = f"{DOC}/Attachments/certificate.json"
+SIGNATURES_XML: Final = f"{DOC}/Signs/Signatures.xml"
+
+CREATOR: Final = "辽宁政务服务网"
+CREATOR_VERSION: Final = "1.0"
+# Our namespace for the CustomTags file; the field names inside are the printed labels.
+TAG_NS: Final = "urn:lnzwfw:ejjzs-certificate:tags:1"
+ATTACHMENT_ID: Final = "certificate_data"  # xs:ID in the schema, so a name, not a number
+
+# Glyph boxes may reach a little past a character's advance (Latin letters, punctuation);
+# the text's Boundary is widened by this much on each side so readers that clip to the
+# Boundary never cut a stroke.
+TEXT_PAD: Final = 0.5
+# Zip entries get a fixed time: it means nothing to a reader, and the same package then
+# zips to the same bytes.
+ZIP_DATE_TIME: Final = (2000, 1, 1, 0, 0, 0)
+
+
+@dataclass(frozen=True)
+class OfdPackage:
+    """The files of one certificate, before signing and zipping.
+
+    ``page_id`` is the ID of the page object (for the seal's StampAnnot PageRef);
+    ``stamp_annot_id`` an ID no object uses, kept for the seal's StampAnnot: Document.xml
+    is signed, so its MaxUnitID must already count the stamp when the signer comes;
+    ``max_unit_id`` is the document's MaxUnitID, the largest ID (IDs above it are free).
+    """
+
+    files: dict[str, bytes]
+    page_id: int
+    stamp_annot_id: int
+    max_unit_id: int
+
+
+class _Ids:
+    def __init__(self) -> None:
+        self.last = 0
+
+    def next(self) -> int:
+        self.last += 1
+        return self.last
+
+
+def _color(parent: etree._Element, tag: str, rgb: tuple[int, int, int]) -> None:
+    sub(parent, tag, Value=" ".join(str(c) for c in rgb))
+
+
+def _segments(line: TextLine) -> list[tuple[float, str, tuple[float, ...]]]:
+    """Split a line into (x offset, text, advances) runs, each character beyond the BMP
+    (𠮷 U+20BB7) in a run of its own: readers differ on whether DeltaX counts UTF-16
+    units or characters, and a lone character needs no DeltaX at all."""
+    runs: list[tuple[float, str, tuple[float, ...]]] = []
+    start_x = 0.0
+    text = ""
+    advances: list[float] = []
+    x = 0.0
+    for char, advance in zip(line.text, line.advances, strict=True):
+        wide = ord(char) > 0xFFFF
+        if text and (wide or ord(text[-1]) > 0xFFFF):
+            runs.append((start_x, text, tuple(advances)))
+            text, advances = "", []
+        if not text:
+            start_x = x
+        text += char
+        advances.append(advance)
+        x += advance
+    if text:
+        runs.append((start_x, text, tuple(advances)))
+    return runs
+
+
+def _text_object(layer: etree._Element, item: TextItem, object_id: int, font_id: int) -> None:
+    x, y, w, h = item.bounds
+    left, top = x - TEXT_PAD, y
+    element = sub(
+        layer,
+        "TextObject",
+        ID=str(object_id),
+        Boundary=nums((left, top, w + 2 * TEXT_PAD, h)),
+        Font=str(font_id),
+        Size=num(item.size),
+    )
+    _color(element, "FillColor", item.color)
+    for line in item.lines:
+        for offset, text, advances in _segments(line):
+            code = sub(element, "TextCode", text, X=num(line.x + offset - left), Y=num(line.y - top))
+            if len(text) > 1:
+                # DeltaX[i] moves the pen from character i to i+1: the real advance widths,
+                # so every reader places each character where the layout (and the
+                # preview) put it, whatever font it ends up drawing with.
+                code.set("DeltaX", nums(advances[:-1]))
+
+
+def _path_object(layer: etree._Element, item: PathItem, object_id: int) -> None:
+    x, y, w, h = item.bounds
+    commands: list[str] = []
+    for subpath in item.subpaths:
+        (x0, y0), *rest = subpath
+        commands.append(f"M {num(x0 - x)} {num(y0 - y)}")
+        commands.extend(f"L {num(px - x)} {num(py - y)}" for px, py in rest)
+        if item.closed:
+            commands.append("C")
+    attrs = {"ID": str(object_id), "Boundary": nums((x, y, w, h))}
+    if item.stroke is not None:
+        attrs["LineWidth"] = num(item.line_width)
+    attrs["Stroke"] = "true" if item.stroke is not None else "false"
+    attrs["Fill"] = "true" if item.fill is not None else "false"
+    element = sub(layer, "PathObject", **attrs)
+    if item.stroke is not None:
+        _color(element, "StrokeColor", item.stroke)
+    if item.fill is not None:
+        _color(element, "FillColor", item.fill)
+    sub(element, "AbbreviatedData", " ".join(commands))
+
+
+def _image_object(layer: etree._Element, item: ImageItem, object_id: int, resource_id: int) -> None:
+    # The CTM maps the image's unit square onto the Boundary; without it readers draw
+    # the image 1×1 mm or not at all.
+    sub(
+        layer,
+        "ImageObject",
+        ID=str(object_id),
+        Boundary=nums(item.bounds),
+        CTM=f"{num(item.width)} 0 0 {num(item.height)} 0 0",
+        ResourceID=str(resource_id),
+    )
+
+
+def _inside_page(sheet: Sheet, item: Item) -> None:
+    x, y, w, h = item.bounds
+    if x < 0 or y < 0 or x + w > sheet.width or y + h > sheet.height:
+        raise ValueError(f"证书版式错误：对象超出页面 {item.bounds}")
+
+
+def build_ofd(
+    data: CertificateData,
+    *,
+    doc_id: str | None = None,
+    created: datetime | None = None,
+) -> OfdPackage:
+    """The certificate's OFD files (unsigned, unzipped).
+
+    Raises FontCoverageError (before anything is built) when a character of the data
+    cannot be drawn with the certificate's fonts.
+    """
+    sheet = compose(data)
+    created = created or datetime.now()
+    ids = _Ids()
+    files: dict[str, bytes] = {}
+
+    # Resources first: their IDs are referenced by the page.
+    font_ids: dict[str, int] = {}
+    public_res = root("Res", BaseLoc=RES_DIR)
+    fonts_element = sub(public_res, "Fonts")
+    font_files: dict[str, bytes] = {}
+    for index, (key, chars) in enumerate(sorted(sheet.chars_by_font().items())):
+        subset = fonts.subset_font(key, chars)
+        font_ids[key] = ids.next()
+        file_name = f"font_{index}.ttf"
+        font = sub(
+            fonts_element,
+            "Font",
+            ID=str(font_ids[key]),
+            # The standard Chinese name, so a reader that substitutes picks 宋体/黑体; the
+            # embedded subset makes substitution unnecessary. Bold is left unset: the
+            # file is already bold, and some readers would embolden it again.
+            FontName=subset.face.ofd_name,
+            FamilyName=subset.face.ofd_name,
+        )
+        if subset.face.serif:
+            font.set("Serif", "true")
+        sub(font, "FontFile", file_name)
+        font_files[f"{DOC}/{RES_DIR}/{file_name}"] = subset.data
+
+    document_res = root("Res", BaseLoc=RES_DIR)
+    media_element = sub(document_res, "MultiMedias")
+    media_ids: dict[int, int] = {}  # id(ImageItem) -> MultiMedia ID
+    image_files: dict[str, bytes] = {}
+    image_names = {"照片": "photo", "本人签名": "signature"}
+    for index, image in enumerate(i for i in sheet.items if isinstance(i, ImageItem)):
+        media_id = ids.next()
+        media_ids[id(image)] = media_id
+        stem = image_names.get(image.tag or "", f"image_{index}")
+        file_name = f"{stem}.{'png' if image.format == 'PNG' else 'jpg'}"
+        media = sub(media_element, "MultiMedia", ID=str(media_id), Type="Image", Format=image.format)
+        sub(media, "MediaFile", file_name)
+        image_files[f"{DOC}/{RES_DIR}/{file_name}"] = image.data
+
+    page_id = ids.next()
+    page = root("Page")
+    area = sub(page, "Area")
+    sub(area, "PhysicalBox", nums((0, 0, sheet.width, sheet.height)))
+    content = sub(page, "Content")
+    layer = sub(content, "Layer", ID=str(ids.next()), Type="Body")
+    tags: dict[str, list[int]] = {}
+    for item in sheet.items:
+        _inside_page(sheet, item)
+        object_id = ids.next()
+        if isinstance(item, TextItem):
+            _text_object(layer, item, object_id, font_ids[item.font])
+        elif isinstance(item, PathItem):
+            _path_object(layer, item, object_id)
+        else:
+            _image_object(layer, item, object_id, media_ids[id(item)])
+        if item.tag:
+            tags.setdefault(item.tag, []).append(object_id)
+    stamp_annot_id = ids.next()
+    max_unit_id = ids.last
+
+    record = to_record(data)
+    attachment = json.dumps(record, ensure_ascii=False, indent=2).encode("utf-8")
+
+    files[OFD_XML] = serialize(_ofd_xml(data, doc_id or uuid.uuid4().hex, created))
+    files[DOCUMENT_XML] = serialize(_document_xml(sheet, page_id, max_unit_id))
+    files[PUBLIC_RES_XML] = serialize(public_res)
+    files[DOCUMENT_RES_XML] = serialize(document_res)
+    files[PAGE_XML] = serialize(page)
+    files.update(font_files)
+    files.update(image_files)
+    files[CUSTOM_TAGS_XML] = serialize(_custom_tags_xml())
+    files[CUSTOM_TAG_XML] = serialize(_custom_tag_xml(tags, page_id))
+    files[ATTACHMENTS_XML] = serialize(_attachments_xml(len(attachment), created))
+    files[ATTACHMENT_JSON] = attachment
+    return OfdPackage(files=files, page_id=page_id, stamp_annot_id=stamp_annot_id, max_unit_id=max_unit_id)
+
+
+def _ofd_xml(data: CertificateData, doc_id: str, created: datetime) -> etree._Element:
+    ofd = root("OFD", Version="1.0", DocType="OFD")
+    body = sub(ofd, "DocBody")
+    info = sub(body, "DocInfo")
+    sub(info, "DocID", doc_id)
+    sub(info, "Title", data.title)
+    sub(info, "Author", data.authority)
+    sub(info, "CreationDate", created.date().isoformat())
+    sub(info, "Creator", CREATOR)
+    sub(info, "CreatorVersion", CREATOR_VERSION)
+    custom = sub(info, "CustomDatas")
+    sub(custom, "CustomData", data.license_id, Name="电子证照标识")
+    sub(custom, "CustomData", data.registration_number, Name="注册编号")
+    sub(body, "DocRoot", DOCUMENT_XML)
+    # Always present: the signer adds the file; an unsigned copy is never handed out.
+    sub(body, "Signatures", SIGNATURES_XML)
+    return ofd
+
+
+def _document_xml(sheet: Sheet, page_id: int, max_unit_id: int) -> etree._Element:
+    document = root("Document")
+    common = sub(document, "CommonData")
+    sub(common, "MaxUnitID", str(max_unit_id))
+    page_area = sub(common, "PageArea")
+    sub(page_area, "PhysicalBox", nums((0, 0, sheet.width, sheet.height)))
+    sub(common, "PublicRes", PUBLIC_RES_XML.removeprefix(f"{DOC}/"))
+    sub(common, "DocumentRes", DOCUMENT_RES_XML.removeprefix(f"{DOC}/"))
+    pages = sub(document, "Pages")
+    sub(pages, "Page", ID=str(page_id), BaseLoc=PAGE_XML.removeprefix(f"{DOC}/"))
+    # Schema order: … Annotations, CustomTags, Attachments, Extensions.
+    sub(document, "CustomTags", CUSTOM_TAGS_XML.removeprefix(f"{DOC}/"))
+    sub(document, "Attachments", ATTACHMENTS_XML.removeprefix(f"{DOC}/"))
+    return document
+
+
+def _custom_tags_xml() -> etree._Element:
+    custom_tags = root("CustomTags")
+    tag = sub(custom_tags, "CustomTag", NameSpace=TAG_NS)
+    sub(tag, "FileLoc", CUSTOM_TAG_XML.rsplit("/", 1)[1])
+    return custom_tags
+
+
+def _custom_tag_xml(tags: dict[str, list[int]], page_id: int) -> etree._Element:
+    """One ``Field`` per printed field, named by its label, pointing at its objects."""
+    certificate = etree.Element(f"{{{TAG_NS}}}Certificate", nsmap={"zs": TAG_NS, "ofd": OFD_NS})
+    for name, object_ids in tags.items():
+        field = etree.SubElement(certificate, f"{{{TAG_NS}}}Field", {"Name": name})
+        for object_id in object_ids:
+            ref = etree.SubElement(field, f"{{{OFD_NS}}}ObjectRef", {"PageRef": str(page_id)})
+            ref.text = str(object_id)
+    return certificate
+
+
+def _attachments_xml(size: int, created: datetime) -> etree._Element:
+    attachments = root("Attachments")
+    attachment = sub(
+        attachments,
+        "Attachment",
+        ID=ATTACHMENT_ID,
+        Name="证书数据",
+        Format="json",
+        CreationDate=created.strftime("%Y-%m-%dT%H:%M:%S"),
+        Size=num(size / 1024),  # the schema's Size is in KB
+        Visible="true",
+        Usage="none",
+    )
+    sub(attachment, "FileLoc", ATTACHMENT_JSON.rsplit("/", 1)[1])
+    return attachments
+
+
+def zip_package(files: dict[str, bytes]) -> bytes:
+    """The OFD file: one plain deflate zip, OFD.xml first, no directory entries."""
+    out = BytesIO()
+    ordered = sorted(files, key=lambda path: path != OFD_XML)  # stable: keeps the rest in order
+    with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for path in ordered:
+            info = zipfile.ZipInfo(path, date_time=ZIP_DATE_TIME)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.external_attr = 0o644 << 16  # rw-r--r-- when someone unzips it
+            archive.writestr(info, files[path])
+    return out.getvalue()
+
+
+__all__ = ["OfdPackage", "build_ofd", "zip_package"]
