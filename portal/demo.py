@@ -15,6 +15,7 @@ from accounts.models import Enterprise, IdType, StaffRole, User, UserKind
 from accounts.services import staff_create
 from cases.models import Case
 from cases.services import attachment_add, case_draft_save, case_submit
+from review.services import case_accept, case_approve, case_review
 from catalog.models import Department, ServiceItem
 from lib.idcard import id_number_check_char
 from lib.uploads import check_upload
@@ -107,6 +108,29 @@ def seed_demo() -> list[DemoLogin]:
     if not Case.objects.filter(applicant=waiting).exists():
         _demo_submitted_case(applicant=waiting, employer_name=company.name, employer_uscc=uscc)
 
+    holder_id = "21010519800920003"
+    holder_id += id_number_check_char(holder_id)
+    holder, _ = User.objects.update_or_create(
+        username=holder_id,
+        defaults={
+            "kind": UserKind.PERSON,
+            "name": "王强",
+            "id_type": IdType.RESIDENT,
+            "id_number": holder_id,
+            "mobile": "13800138003",
+            "real_name_verified_at": now,
+        },
+    )
+    holder.set_password(APPLICANT_PASSWORD)
+    holder.save()
+    if not Case.objects.filter(applicant=holder).exists():
+        # A registration granted through the real steps, so 公示附件 → 加注 works at once.
+        case = _demo_submitted_case(applicant=holder, employer_name=company.name, employer_uscc=uscc)
+        staff_by_role = {u.staff_role: u for u in User.objects.filter(kind=UserKind.STAFF, department=department)}
+        case = case_accept(case=case, actor=staff_by_role[StaffRole.ACCEPTOR], opinion="材料齐全，予以受理")
+        case = case_review(case=case, actor=staff_by_role[StaffRole.REVIEWER], opinion="符合初始注册条件")
+        case_approve(case=case, actor=staff_by_role[StaffRole.DECIDER], opinion="准予注册")
+
     return [
         DemoLogin(
             "申请人（个人，登录时选择“个人”）",
@@ -118,6 +142,12 @@ def seed_demo() -> list[DemoLogin]:
             "申请人（个人，已有一件待受理的办件）",
             "/accounts/login/?kind=person",
             "13800138002",
+            APPLICANT_PASSWORD,
+        ),
+        DemoLogin(
+            "持证人（个人，已准予注册，可在“我的办件”→“查看详情”→“公示附件”中加注下载证书）",
+            "/accounts/login/?kind=person",
+            "13800138003",
             APPLICANT_PASSWORD,
         ),
         DemoLogin(
@@ -161,7 +191,7 @@ def _demo_pdf() -> bytes:
     return out.getvalue()
 
 
-def _demo_submitted_case(*, applicant: User, employer_name: str, employer_uscc: str) -> None:
+def _demo_submitted_case(*, applicant: User, employer_name: str, employer_uscc: str) -> Case:
     """One complete 初始注册 application waiting for 受理, so staff have work at once."""
     item = ServiceItem.objects.get(matter__code="ejjzs-zgrd", code="initial")
     case = case_draft_save(
@@ -193,4 +223,4 @@ def _demo_submitted_case(*, applicant: User, employer_name: str, employer_uscc: 
             original_name=f"{material.name}.{checked.extension}",
             user=applicant,
         )
-    case_submit(case=case, user=applicant)
+    return case_submit(case=case, user=applicant)

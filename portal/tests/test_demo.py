@@ -7,6 +7,7 @@ from django.test import TestCase
 
 from accounts.models import User
 from cases.models import Case, CaseStatus
+from certificates.models import Certificate
 from catalog.seed import seed_catalog
 from portal.demo import APPLICANT_PASSWORD, STAFF_PASSWORD
 
@@ -28,3 +29,7 @@ class SeedDemoTestCase(TestCase):
         waiting = Case.objects.get(applicant__mobile="13800138002")
         self.assertEqual(waiting.status, CaseStatus.PENDING)
         self.assertEqual(waiting.attachments.count(), 6)
+        # And one holder whose registration was granted, with a certificate to 加注.
+        granted = Case.objects.get(applicant__mobile="13800138003")
+        self.assertEqual(granted.status, CaseStatus.APPROVED)
+        self.assertTrue(Certificate.objects.filter(registration__person__name="王强", status="current").exists())
