@@ -13,7 +13,9 @@ import base64
 import binascii
 import io
 import posixpath
+import struct
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -70,7 +72,17 @@ def _read_package(data: bytes) -> dict[str, bytes]:
                 raise _Invalid(f"{NOT_OFD}（压缩包中有两个名为 {info.filename} 的文件）")
             try:
                 files[info.filename] = archive.read(info)
-            except (zipfile.BadZipFile, ValueError, NotImplementedError, EOFError, OSError):
+            # zlib.error: a changed byte inside a deflate stream; RuntimeError: a flipped
+            # "encrypted" flag. Both are a damaged file, not a crash of the page.
+            except (
+                zipfile.BadZipFile,
+                zlib.error,
+                RuntimeError,
+                ValueError,
+                NotImplementedError,
+                EOFError,
+                OSError,
+            ):
                 raise _Invalid(f"文件 {info.filename} 已损坏，无法读取") from None
     return files
 
@@ -108,6 +120,129 @@ def _resolve(location: str, *, base: str, files: dict[str, bytes]) -> str:
     return posixpath.normpath(location)
 
 
+_LOCAL_HEADER = struct.Struct("<4sHHHHHIIIHH")
+_EOCD_SIZE = 22
+# What `certificates.ofd.writer.zip_package` writes for every entry. The seal covers the
+# contents of every file; these checks cover the container around them, so that a changed
+# byte in a timestamp, a duplicate CRC or an attribute is found too.
+_EXPECTED_ENTRY = {
+    "create_system": 3,
+    "create_version": 20,
+    "extract_version": 20,
+    "flag_bits": 0,
+    "compress_type": zipfile.ZIP_DEFLATED,
+    "external_attr": 0o644 << 16,
+    "internal_attr": 0,
+    "extra": b"",
+    "comment": b"",
+    "volume": 0,
+}
+
+
+def _dos_time(date_time: tuple[int, int, int, int, int, int]) -> tuple[int, int]:
+    y, mo, d, h, mi, sec = date_time
+    return (h << 11) | (mi << 5) | (sec // 2), ((y - 1980) << 9) | (mo << 5) | d
+
+
+def _container_problems(data: bytes) -> list[str]:
+    """Differences between the zip's records and what our writer produces: each local header
+    must repeat its central directory entry, the entries must follow one another with nothing
+    between or after them, and the archive must carry no comment."""
+    from certificates.ofd.writer import ZIP_DATE_TIME
+
+    problems: list[str] = []
+    archive = zipfile.ZipFile(io.BytesIO(data))
+    infos = sorted(archive.infolist(), key=lambda i: i.header_offset)
+    expected_offset = 0
+    for info in infos:
+        changed = (
+            any(getattr(info, k) != v for k, v in _EXPECTED_ENTRY.items()) or info.date_time != ZIP_DATE_TIME
+        )
+        header = data[info.header_offset : info.header_offset + _LOCAL_HEADER.size]
+        if len(header) < _LOCAL_HEADER.size or info.header_offset != expected_offset:
+            changed = True
+        else:
+            sig, version, flags, method, mtime, mdate, crc, csize, usize, nlen, xlen = _LOCAL_HEADER.unpack(
+                header
+            )
+            name = data[
+                info.header_offset + _LOCAL_HEADER.size : info.header_offset + _LOCAL_HEADER.size + nlen
+            ]
+            changed = changed or (
+                sig != b"PK\x03\x04",
+                version,
+                flags,
+                method,
+                (mtime, mdate),
+                crc,
+                csize,
+                usize,
+                xlen,
+                name,
+            ) != (
+                False,
+                info.extract_version,
+                info.flag_bits,
+                info.compress_type,
+                _dos_time(info.date_time),
+                info.CRC,
+                info.compress_size,
+                info.file_size,
+                0,
+                info.orig_filename.encode(),
+            )
+            expected_offset = info.header_offset + _LOCAL_HEADER.size + nlen + xlen + info.compress_size
+        if changed:
+            problems.append(f"文件 {info.filename} 的压缩包记录已被改动（与签发时不一致）")
+    start_dir = getattr(archive, "start_dir", expected_offset)
+    if infos and start_dir != expected_offset:
+        problems.append("OFD压缩包结构已被改动（文件之间有多余数据）")
+    if data[start_dir:] != _central_directory(archive.infolist(), start_dir):
+        problems.append("OFD压缩包结构已被改动（压缩包目录与签发时不一致）")
+    return problems
+
+
+_CENTRAL = struct.Struct("<4s4B4HL2L5H2L")
+_END = struct.Struct("<4s4H2LH")
+
+
+def _central_directory(infos: list[zipfile.ZipInfo], start: int) -> bytes:
+    """The central directory and end record our writer would have written for these entries:
+    every field but the per-file CRC, sizes and offsets is a constant of ours, and those are
+    checked against the local headers and the data."""
+    out = io.BytesIO()
+    for info in infos:
+        name = info.orig_filename.encode()
+        dos_time, dos_date = _dos_time(info.date_time)
+        out.write(
+            _CENTRAL.pack(
+                b"PK\x01\x02",
+                20,
+                3,
+                20,
+                0,
+                0,
+                zipfile.ZIP_DEFLATED,
+                dos_time,
+                dos_date,
+                info.CRC,
+                info.compress_size,
+                info.file_size,
+                len(name),
+                0,
+                0,
+                0,
+                0,
+                0o644 << 16,
+                info.header_offset,
+            )
+        )
+        out.write(name)
+    size = out.tell()
+    out.write(_END.pack(b"PK\x05\x06", 0, 0, len(infos), len(infos), size, start, 0))
+    return out.getvalue()
+
+
 def verify_ofd(data: bytes, *, ca_certificate_der: bytes | None = None) -> Verification:
     """Check a sealed OFD file. The CA defaults to settings.CERT_CA_CERT."""
     if ca_certificate_der is None:
@@ -117,6 +252,7 @@ def verify_ofd(data: bytes, *, ca_certificate_der: bytes | None = None) -> Verif
     result = Verification(ok=False)
     try:
         files = _read_package(data)
+        result.problems.extend(_container_problems(data))
         if "OFD.xml" not in files:
             raise _Invalid(f"{NOT_OFD}（缺少 OFD.xml）")
         try:

@@ -32,8 +32,14 @@ from django.utils import timezone
 
 from accounts.models import StaffRole, User
 from cases.models import Case, CaseStatus
-from certificates import issuing
-from certificates.models import Certificate, CertificateCopy, CertificateSettings, CertificateStatus, CopyStatus
+from certificates import issuing, layout, signing
+from certificates.models import (
+    Certificate,
+    CertificateCopy,
+    CertificateSettings,
+    CertificateStatus,
+    CopyStatus,
+)
 from certificates.ofd import fonts
 from certificates.ofd import writer as ofd_writer
 from certificates.services import certificate_copy_make, certificate_copy_request, verify_url
@@ -60,11 +66,11 @@ def timed_steps(totals: dict[str, float]) -> Iterator[None]:
         return timed
 
     with (
-        mock.patch.object(ofd_writer, "compose", wrap("layout", ofd_writer.compose)),
-        mock.patch.object(fonts, "subset_font", wrap("fonts", fonts.subset_font)),
-        mock.patch.object(issuing, "build_ofd", wrap("ofd", issuing.build_ofd)),
-        mock.patch.object(issuing, "ofd_sign", wrap("signing", issuing.ofd_sign)),
-        mock.patch.object(issuing, "zip_package", wrap("zip", issuing.zip_package)),
+        mock.patch("certificates.ofd.writer.compose", wrap("layout", layout.compose)),
+        mock.patch("certificates.ofd.fonts.subset_font", wrap("fonts", fonts.subset_font)),
+        mock.patch("certificates.issuing.build_ofd", wrap("ofd", ofd_writer.build_ofd)),
+        mock.patch("certificates.issuing.ofd_sign", wrap("signing", signing.ofd_sign)),
+        mock.patch("certificates.issuing.zip_package", wrap("zip", ofd_writer.zip_package)),
     ):
         yield
 
@@ -82,7 +88,9 @@ def granted_certificate() -> tuple[Certificate, User]:
         case = case_review(case=case, actor=staff[StaffRole.REVIEWER], opinion="性能测试：材料齐全")
     if case.status == CaseStatus.DECIDING:
         case = case_approve(case=case, actor=staff[StaffRole.DECIDER])
-    certificate = Certificate.objects.get(registration__person__id_number=holder.id_number, status=CertificateStatus.CURRENT)
+    certificate = Certificate.objects.get(
+        registration__person__id_number=holder.id_number, status=CertificateStatus.CURRENT
+    )
     # The benchmark makes hundreds of copies a day; the province's daily limit is for people.
     CertificateSettings.objects.update_or_create(pk=1, defaults={"copies_per_day": 100_000})
     return certificate, holder
@@ -112,8 +120,10 @@ def bench_issuing(certificate: Certificate, holder: User, *, runs: int, out: Cal
             durations.append(time.perf_counter() - start)
     total = sum(durations)
     xml = totals["ofd"] - totals["layout"] - totals["fonts"]
-    out(f"签发一份加注件（进程内，{runs} 次）：中位数 {statistics.median(durations) * 1000:.1f} ms，"
-        f"p95 {percentile(durations, 0.95) * 1000:.1f} ms，最慢 {max(durations) * 1000:.1f} ms")
+    out(
+        f"签发一份加注件（进程内，{runs} 次）：中位数 {statistics.median(durations) * 1000:.1f} ms，"
+        f"p95 {percentile(durations, 0.95) * 1000:.1f} ms，最慢 {max(durations) * 1000:.1f} ms"
+    )
     for label, seconds in (
         ("版面排布（含二维码）", totals["layout"]),
         ("字体子集", totals["fonts"]),
@@ -136,7 +146,9 @@ def bench_verify_page(copy: CertificateCopy, *, seconds: float, out: Callable[[s
     out(f"公开核验页（进程内，经完整 Django 请求处理，单进程）：每秒 {count / elapsed:.0f} 页")
 
 
-def bench_click_to_ready(certificate: Certificate, holder: User, *, clicks: int, out: Callable[[str], None]) -> None:
+def bench_click_to_ready(
+    certificate: Certificate, holder: User, *, clicks: int, out: Callable[[str], None]
+) -> None:
     env = dict(os.environ)
     worker = subprocess.Popen(  # noqa: S603 - our own manage.py with fixed arguments
         [sys.executable, str(Path(settings.BASE_DIR) / "manage.py"), "run_worker"],
@@ -162,13 +174,17 @@ def bench_click_to_ready(certificate: Certificate, holder: User, *, clicks: int,
     finally:
         worker.terminate()
         worker.wait(timeout=10)
-    out(f"「加注」点击到可下载（工作进程运行中，{clicks} 次）：中位数 {statistics.median(durations) * 1000:.0f} ms，"
-        f"p95 {percentile(durations, 0.95) * 1000:.0f} ms")
+    out(
+        f"「加注」点击到可下载（工作进程运行中，{clicks} 次）："
+        f"中位数 {statistics.median(durations) * 1000:.0f} ms，"
+        f"p95 {percentile(durations, 0.95) * 1000:.0f} ms"
+    )
 
 
 def run(*, runs: int, clicks: int, out: Callable[[str], None]) -> None:
     certificate, holder = granted_certificate()
-    out(f"机器：{os.cpu_count()} 核；Python {sys.version.split()[0]}；数据库 {settings.DATABASES['default']['ENGINE'].rsplit('.', 1)[-1]}")
+    engine = settings.DATABASES["default"]["ENGINE"].rsplit(".", 1)[-1]
+    out(f"机器：{os.cpu_count()} 核；Python {sys.version.split()[0]}；数据库 {engine}")
     bench_issuing(certificate, holder, runs=runs, out=out)
     bench_verify_page(fresh_copy(certificate, holder), seconds=3.0, out=out)
     bench_click_to_ready(certificate, holder, clicks=clicks, out=out)

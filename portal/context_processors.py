@@ -9,7 +9,11 @@ from notifications.selectors import inbox_unread_count
 
 
 def site(request: HttpRequest) -> dict[str, Any]:
-    context: dict[str, Any] = {"SITE_NAME": settings.SITE_NAME, "SUPPORT_PHONE": "024-83988821", "HOTLINE": "12345"}
+    context: dict[str, Any] = {
+        "SITE_NAME": settings.SITE_NAME,
+        "SUPPORT_PHONE": "024-83988821",
+        "HOTLINE": "12345",
+    }
     user = getattr(request, "user", None)
     if user is not None and user.is_authenticated:
         context["INBOX_UNREAD"] = inbox_unread_count(user=user)

@@ -15,11 +15,11 @@ from accounts.models import Enterprise, IdType, StaffRole, User, UserKind
 from accounts.services import staff_create
 from cases.models import Case
 from cases.services import attachment_add, case_draft_save, case_submit
-from review.services import case_accept, case_approve, case_review
 from catalog.models import Department, ServiceItem
 from lib.idcard import id_number_check_char
 from lib.uploads import check_upload
 from lib.uscc import uscc_check_char
+from review.services import case_accept, case_approve, case_review
 
 # Published demo passwords, printed by `make run`: not secrets.
 APPLICANT_PASSWORD = "Jianzao-2026"  # noqa: S105
@@ -126,7 +126,9 @@ def seed_demo() -> list[DemoLogin]:
     if not Case.objects.filter(applicant=holder).exists():
         # A registration granted through the real steps, so 公示附件 → 加注 works at once.
         case = _demo_submitted_case(applicant=holder, employer_name=company.name, employer_uscc=uscc)
-        staff_by_role = {u.staff_role: u for u in User.objects.filter(kind=UserKind.STAFF, department=department)}
+        staff_by_role = {
+            u.staff_role: u for u in User.objects.filter(kind=UserKind.STAFF, department=department)
+        }
         case = case_accept(case=case, actor=staff_by_role[StaffRole.ACCEPTOR], opinion="材料齐全，予以受理")
         case = case_review(case=case, actor=staff_by_role[StaffRole.REVIEWER], opinion="符合初始注册条件")
         case_approve(case=case, actor=staff_by_role[StaffRole.DECIDER], opinion="准予注册")

@@ -7,6 +7,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from accounts.models import User
 from catalog import selectors as catalog_selectors
 from notifications.selectors import inbox_list_for_user, inbox_message_get_for_user
 from notifications.services import inbox_message_mark_read
@@ -37,13 +38,15 @@ def healthz(request: HttpRequest) -> HttpResponse:
 @login_required
 def inbox(request: HttpRequest) -> HttpResponse:
     """站内消息: the same news as the SMS, kept in the portal."""
-    page = Paginator(inbox_list_for_user(user=request.user), 20).get_page(request.GET.get("page"))
+    user: User = request.user  # type: ignore[assignment]  # login_required
+    page = Paginator(inbox_list_for_user(user=user), 20).get_page(request.GET.get("page"))
     return render(request, "portal/inbox.html", {"page": page})
 
 
 @login_required
 @require_POST
 def inbox_open(request: HttpRequest, pk: int) -> HttpResponse:
-    message = inbox_message_get_for_user(user=request.user, pk=pk)
+    user: User = request.user  # type: ignore[assignment]  # login_required
+    message = inbox_message_get_for_user(user=user, pk=pk)
     inbox_message_mark_read(message=message)
     return redirect(message.link or "portal:inbox")

@@ -68,7 +68,8 @@ class CaseTransitionTestCase(BaseTestCase):
         for actor in (self.reviewer, self.outsider, self.other_applicant, self.applicant):
             with (
                 self.subTest(actor=actor.username),
-                self.assertRaisesMessage(CaseError, "没有办理该办件此环节的权限"),transaction.atomic()
+                self.assertRaisesMessage(CaseError, "没有办理该办件此环节的权限"),
+                transaction.atomic(),
             ):
                 case_transition(case=case, action=CaseAction.ACCEPT, actor=actor)
         self.assertEqual(case.events.count(), 1)  # the submission only

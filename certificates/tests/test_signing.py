@@ -1,14 +1,13 @@
 from __future__ import annotations
 
 import base64
-import io
-import zipfile
 from datetime import UTC, datetime, timedelta, timezone
 
 from lxml import etree  # type: ignore[import-untyped]  # no stubs installed
 
 from certificates.crypto import get_signer, sm3
 from certificates.keys import key_paths, seal_der
+from certificates.ofd.writer import zip_package
 from certificates.ses import ses_signature_parse
 from certificates.signing import (
     OFD_NS,
@@ -52,11 +51,8 @@ Font="1" Size="5"><ofd:TextCode X="0" Y="5" DeltaX="5 5">张伟</ofd:TextCode></
 
 
 def ofd_zip(files: dict[str, bytes]) -> bytes:
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-        for path, data in files.items():
-            archive.writestr(path, data)
-    return out.getvalue()
+    # Packed as every certificate is, since the verifier checks the container too.
+    return zip_package(files)
 
 
 def sign(files: dict[str, bytes], *, when: datetime | None = None) -> dict[str, bytes]:

@@ -7,8 +7,8 @@ from django.test import TestCase
 
 from accounts.models import User
 from cases.models import Case, CaseStatus
-from certificates.models import Certificate
 from catalog.seed import seed_catalog
+from certificates.models import Certificate
 from portal.demo import APPLICANT_PASSWORD, STAFF_PASSWORD
 
 
@@ -32,4 +32,6 @@ class SeedDemoTestCase(TestCase):
         # And one holder whose registration was granted, with a certificate to 加注.
         granted = Case.objects.get(applicant__mobile="13800138003")
         self.assertEqual(granted.status, CaseStatus.APPROVED)
-        self.assertTrue(Certificate.objects.filter(registration__person__name="王强", status="current").exists())
+        self.assertTrue(
+            Certificate.objects.filter(registration__person__name="王强", status="current").exists()
+        )

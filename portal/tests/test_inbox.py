@@ -7,7 +7,9 @@ from portal.test import BaseTestCase
 
 class InboxTestCase(BaseTestCase):
     def test_it_lists_own_messages_and_counts_unread(self):
-        inbox_message_create(user=self.applicant, title="申请已受理", body="办件编号LN1：申请已受理。", link="/cases/mine/")
+        inbox_message_create(
+            user=self.applicant, title="申请已受理", body="办件编号LN1：申请已受理。", link="/cases/mine/"
+        )
         inbox_message_create(user=self.other_applicant, title="别人的消息", body="不应出现")
         self.client.force_login(self.applicant)
         r = self.client.get("/messages/")

@@ -20,7 +20,9 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         certificate = (
-            Certificate.objects.filter(registration__number=options["number"], status=CertificateStatus.CURRENT)
+            Certificate.objects.filter(
+                registration__number=options["number"], status=CertificateStatus.CURRENT
+            )
             .select_related("registration__person")
             .first()
         )
@@ -37,11 +39,14 @@ class Command(BaseCommand):
         with copy.file.open("rb") as f:
             Path(options["file"]).write_bytes(f.read())
         self.stdout.write(
-            f"已导出 {options['file']}（电子证照标识 {certificate.license_id}，使用有效期至 {copy.usage_valid_until}）"
+            f"已导出 {options['file']}（电子证照标识 {certificate.license_id}，"
+            f"使用有效期至 {copy.usage_valid_until}）"
         )
 
     def _make_copy(self, certificate: Certificate) -> CertificateCopy:
-        holder = User.objects.filter(kind=UserKind.PERSON, id_number=certificate.registration.person.id_number).first()
+        holder = User.objects.filter(
+            kind=UserKind.PERSON, id_number=certificate.registration.person.id_number
+        ).first()
         if holder is None:
             raise CommandError("持证人没有个人账号，无法记录加注人")
         try:

@@ -8,7 +8,10 @@ from portal.bench import run
 
 
 class Command(BaseCommand):
-    help = "性能基准：签发加注件的耗时分布、公开核验页吞吐、加注点击到可下载的时间（请在专用数据库上运行：make bench）"
+    help = (
+        "性能基准：签发加注件的耗时分布、公开核验页吞吐、加注点击到可下载的时间"
+        "（请在专用数据库上运行：make bench）"
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--runs", type=int, default=200, help="签发次数（至少 200）")

@@ -1,0 +1,208 @@
+"""Reads of certificates, scoped to who is asking.
+
+A certificate belongs to the person in the register whose 身份证件号码 is the account's: the
+holder sees it from any of their cases and from 我的证照; anyone else gets a 404. The public
+verification page reads a copy by the token printed in its QR code, and nothing more."""
+
+from __future__ import annotations
+
+import json
+import uuid
+import zipfile
+from dataclasses import dataclass, replace
+from datetime import date
+from io import BytesIO
+from typing import Any
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.db.models import Case as DbCase
+from django.db.models import IntegerField, QuerySet, Value, When
+from django.http import Http404
+from django.urls import Resolver404, resolve, reverse
+
+from accounts.models import User
+from cases.models import CaseStatus
+from cases.selectors import case_get_for_applicant
+from certificates.document import CertificateData
+from certificates.issuing import certificate_data
+from certificates.models import (
+    Certificate,
+    CertificateCopy,
+    CertificateLog,
+    CertificateStatus,
+    CopyStatus,
+)
+from certificates.services import verify_url
+from registry.models import RegistrationStatus
+
+_RELATED = ("registration__person", "registration__created_by_case__department")
+
+
+def _holder_id_number(user: User) -> str | None:
+    """Only a 自然人 account with an identity number holds certificates."""
+    if not user.is_authenticated or not user.is_person or not user.id_number:
+        return None
+    return user.id_number
+
+
+def certificates_for_user(*, user: User) -> QuerySet[Certificate]:
+    """The holder's certificates, the current one first, then newest first."""
+    id_number = _holder_id_number(user)
+    if id_number is None:
+        return Certificate.objects.none()
+    current_first = DbCase(
+        When(status=CertificateStatus.CURRENT, then=Value(0)), default=Value(1), output_field=IntegerField()
+    )
+    return (
+        Certificate.objects.filter(registration__person__id_number=id_number)
+        .select_related(*_RELATED)
+        .order_by(current_first, "-issued_at", "-id")
+    )
+
+
+def certificate_get_for_user(*, user: User, pk: int) -> Certificate:
+    try:
+        return certificates_for_user(user=user).get(pk=pk)
+    except Certificate.DoesNotExist:
+        raise Http404("没有这个证书") from None
+
+
+def certificate_for_case(*, user: User, case_pk: int) -> Certificate | None:
+    """The certificate the 公示附件 window of the applicant's own case shows: the holder's
+    latest (current first) once the case is 办结（准予许可）, else None. Not their case: 404."""
+    case = case_get_for_applicant(user=user, pk=case_pk)
+    if case.status != CaseStatus.APPROVED:
+        return None
+    return certificates_for_user(user=user).first()
+
+
+def copies_for_certificate(*, certificate: Certificate) -> QuerySet[CertificateCopy]:
+    return certificate.copies.select_related("certificate__registration").order_by("-requested_at", "-id")
+
+
+def copy_get_for_user(*, user: User, pk: int) -> CertificateCopy:
+    id_number = _holder_id_number(user)
+    try:
+        if id_number is None:
+            raise CertificateCopy.DoesNotExist
+        return CertificateCopy.objects.select_related(*(f"certificate__{r}" for r in _RELATED)).get(
+            pk=pk, certificate__registration__person__id_number=id_number
+        )
+    except CertificateCopy.DoesNotExist:
+        raise Http404("没有这个证书文件") from None
+
+
+def logs_for_user(*, user: User) -> QuerySet[CertificateLog]:
+    """Every issue, 加注 and download of the holder's certificates, newest first."""
+    id_number = _holder_id_number(user)
+    if id_number is None:
+        return CertificateLog.objects.none()
+    return CertificateLog.objects.filter(
+        certificate__registration__person__id_number=id_number
+    ).select_related("certificate", "copy")
+
+
+def copy_by_token(*, token: uuid.UUID) -> CertificateCopy:
+    """Public: the copy whose QR code was scanned. A copy never made has no file to scan."""
+    try:
+        return CertificateCopy.objects.select_related(*(f"certificate__{r}" for r in _RELATED)).get(
+            token=token, status=CopyStatus.READY
+        )
+    except CertificateCopy.DoesNotExist:
+        raise Http404("未找到该证书") from None
+
+
+def latest_ready_copy(*, certificate: Certificate) -> CertificateCopy | None:
+    return certificate.copies.filter(status=CopyStatus.READY).order_by("-ready_at", "-id").first()
+
+
+# --- what the public verification page says ------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Verdict:
+    code: str  # valid / superseded / revoked / lapsed / expired
+    label: str
+    note: str
+
+    @property
+    def ok(self) -> bool:
+        return self.code == "valid"
+
+
+def copy_verdict(*, copy: CertificateCopy, today: date) -> Verdict:
+    """The live status of a copy, the worst reason first."""
+    certificate = copy.certificate
+    registration = certificate.registration
+    if certificate.status == CertificateStatus.REVOKED or registration.status == RegistrationStatus.CANCELLED:
+        return Verdict("revoked", "注册已注销", "该注册已注销，此证书不再有效。")
+    if registration.status == RegistrationStatus.LAPSED:
+        return Verdict("lapsed", "注册已失效", "该注册已失效，此证书不再有效。")
+    if certificate.status == CertificateStatus.SUPERSEDED:
+        return Verdict(
+            "superseded",
+            "已被新证书替代",
+            "注册信息已变更并换发了新证书，此证书不再有效，请向持证人索取最新证书。",
+        )
+    if copy.usage_valid_until < today:
+        return Verdict(
+            "expired",
+            "超过使用有效期",
+            "此证书文件已超过使用有效期，不能再作为有效证书使用；"
+            "持证人可登录辽宁政务服务网重新“加注”获取新的证书文件。",
+        )
+    return Verdict(
+        "valid", "有效", "注册信息库中该注册有效，此证书文件在使用有效期内。请核对下列信息与证书是否一致。"
+    )
+
+
+def copy_for_sealed_file(*, content: bytes) -> CertificateCopy | None:
+    """The copy an uploaded OFD file is, by the 电子证照标识 and the verification address in
+    its attached certificate.json. Call only after the seal verified: then the record is ours."""
+    record = _attached_record(content)
+    if record is None:
+        return None
+    license_id, address = record.get("license_id"), record.get("verify_url")
+    if not isinstance(license_id, str) or not isinstance(address, str):
+        return None
+    try:
+        match = resolve(urlsplit(address).path)
+    except Resolver404:
+        return None
+    if match.view_name != "certificates:verify":
+        return None
+    try:
+        copy = copy_by_token(token=match.kwargs["token"])
+    except Http404:
+        return None
+    return copy if copy.certificate.license_id == license_id else None
+
+
+def _attached_record(content: bytes) -> dict[str, Any] | None:
+    try:
+        with zipfile.ZipFile(BytesIO(content)) as archive:
+            raw = archive.read("Doc_0/Attachments/certificate.json")
+        record = json.loads(raw.decode("utf-8"))
+    except (zipfile.BadZipFile, KeyError, ValueError, UnicodeDecodeError):
+        return None
+    return record if isinstance(record, dict) else None
+
+
+# --- the certificate in the browser --------------------------------------------------------
+
+
+def certificate_display_data(*, certificate: Certificate) -> tuple[CertificateData, CertificateCopy | None]:
+    """What the browser preview and the PDF copy show: the latest ready 加注 copy, as its OFD
+    shows it; without one, the certificate itself (no 使用有效期), its QR code leading to the
+    public verification page, where a file can be checked."""
+    copy = latest_ready_copy(certificate=certificate)
+    if copy is not None:
+        return certificate_data(copy=copy, verify_url=verify_url(copy)), copy
+    # An unsaved stand-in: certificate_data reads the certificate through a copy. pk=0 counts
+    # no earlier copies; the 使用有效期 and copy number are cleared below.
+    stand_in = CertificateCopy(pk=0, certificate=certificate, usage_valid_until=certificate.issued_on)
+    data = certificate_data(
+        copy=stand_in, verify_url=settings.SITE_URL + reverse("certificates:verify_upload")
+    )
+    return replace(data, usage_valid_until=None, copy_serial=""), None

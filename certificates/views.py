@@ -1,0 +1,322 @@
+"""The certificate pages (the manual, section 3 and 4(4)–(6)): from 查看详情 of a 办结 case,
+「ofd阅读器下载」 and 「公示附件」 → 「加注」 → 加注中… → 「二建建造师注册证书」 → download; 我的证照;
+the certificate in the browser and as a PDF; and, for anyone, the verification page the QR
+code opens, where an OFD file can also be checked.
+
+Each view reads through `certificates.selectors` (not your certificate: 404) and calls at
+most one service; the making of the file happens in the worker, never here."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+from io import BytesIO
+from typing import Any, TypeVar
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import content_disposition_header, url_has_allowed_host_and_scheme
+from django.utils.safestring import mark_safe
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from PIL import Image
+
+from accounts.models import User
+from certificates import selectors
+from certificates.document import CertificateData
+from certificates.forms import VerifyUploadForm
+from certificates.issuing import IssuingError
+from certificates.models import Certificate, CertificateCopy, CopyStatus
+from certificates.preview import render_preview_png, render_preview_svg
+from certificates.sealimage import seal_picture_png
+from certificates.services import (
+    CertificateError,
+    annotate_refusal,
+    certificate_copy_request,
+    certificate_download_log,
+    certificate_settings,
+)
+from certificates.verify import verify_ofd
+from lib.masking import mask_name
+
+# Personal documents: never kept by a browser or a proxy.
+PRIVATE_HEADERS = {"Cache-Control": "private, no-store", "X-Content-Type-Options": "nosniff"}
+COPIES_IN_WINDOW = 10
+PDF_PIXELS_PER_MM = 8.0  # 203 dpi: sharp on paper, about 1 MB
+VERIFY_UPLOADS_PER_MINUTE = 20
+FAILED_NOTE = "加注失败，请重新加注"
+_CJK = re.compile(r"[\u3400-\u9fff]")
+R = TypeVar("R", bound=HttpResponseBase)
+
+
+def _user(request: HttpRequest) -> User:
+    user = request.user
+    assert isinstance(user, User), "login_required runs first"
+    return user
+
+
+def _private(response: R) -> R:
+    for name, value in PRIVATE_HEADERS.items():
+        response[name] = value
+    return response
+
+
+def _attachment(filename: str) -> str:
+    # RFC 5987 (filename*=utf-8''...) for the Chinese name, which every current browser reads.
+    header = content_disposition_header(as_attachment=True, filename=filename)
+    assert header is not None, "always set for an attachment"
+    return header
+
+
+def _wants_json(request: HttpRequest) -> bool:
+    return "application/json" in request.headers.get("Accept", "")
+
+
+def _back(request: HttpRequest) -> str:
+    target = request.POST.get("next", "")
+    if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=False):
+        return target
+    return reverse("certificates:mine")
+
+
+def _shown_error(copy: CertificateCopy) -> str:
+    # The worker records Chinese reasons meant for the holder (a missing photo) and raw
+    # exception texts meant for us; only the former are shown.
+    return copy.error if copy.status == CopyStatus.FAILED and _CJK.search(copy.error) else ""
+
+
+@dataclass(frozen=True)
+class CopyRow:
+    """A 加注 copy as the lists show it."""
+
+    copy: CertificateCopy
+    expired: bool
+    error: str
+
+
+def _rows(copies: Iterable[CertificateCopy], *, today: date) -> list[CopyRow]:
+    return [CopyRow(c, c.usage_valid_until < today, _shown_error(c)) for c in copies]
+
+
+# --- 「ofd阅读器下载」 --------------------------------------------------------------------
+
+
+@require_GET
+def ofd_reader(request: HttpRequest) -> HttpResponse:
+    return render(request, "certificates/ofd_reader.html")
+
+
+# --- 「公示附件」 → 「加注」 → 「二建建造师注册证书」 ---------------------------------------
+
+
+@login_required
+@require_GET
+def case_attachments(request: HttpRequest, case_pk: int) -> HttpResponse:
+    certificate = selectors.certificate_for_case(user=_user(request), case_pk=case_pk)
+    today = timezone.localdate()
+    context: dict[str, Any] = {"case_pk": case_pk, "certificate": certificate, "today": today}
+    if certificate is not None:
+        copies = selectors.copies_for_certificate(certificate=certificate)[:COPIES_IN_WINDOW]
+        rows = _rows(copies, today=today)
+        context |= {
+            "registration": certificate.registration,
+            "rows": rows,
+            "pending": any(r.copy.status == CopyStatus.PENDING for r in rows),
+            "refusal": annotate_refusal(certificate=certificate, today=today),
+            "usage_days": certificate_settings().usage_days,
+        }
+    partial = request.GET.get("partial") == "1"
+    template = "certificates/_attachments.html" if partial else "certificates/attachments.html"
+    return _private(render(request, template, context))
+
+
+@login_required
+@require_POST
+def annotate(request: HttpRequest, cert_pk: int) -> HttpResponse:
+    user = _user(request)
+    certificate = selectors.certificate_get_for_user(user=user, pk=cert_pk)
+    try:
+        copy = certificate_copy_request(certificate=certificate, user=user)
+    except CertificateError as e:
+        if _wants_json(request):
+            return JsonResponse({"ok": False, "message": e.message}, status=409)
+        messages.error(request, e.message)
+        return redirect(_back(request))
+    message = "已提交加注，证书文件生成后即可下载"
+    if _wants_json(request):
+        status_url = reverse("certificates:copy_status", args=[copy.pk])
+        return JsonResponse({"ok": True, "copy_id": copy.pk, "status_url": status_url, "message": message})
+    messages.success(request, message)
+    return redirect(_back(request))
+
+
+@login_required
+@require_GET
+def copy_status(request: HttpRequest, pk: int) -> HttpResponse:
+    copy = selectors.copy_get_for_user(user=_user(request), pk=pk)
+    ready = copy.status == CopyStatus.READY
+    return JsonResponse(
+        {
+            "status": copy.status,
+            "status_label": copy.get_status_display(),
+            "download_url": reverse("certificates:download", args=[copy.pk]) if ready else None,
+            "usage_valid_until": copy.usage_valid_until.isoformat(),
+            "error": _shown_error(copy)
+            or ("加注失败，请重新加注" if copy.status == CopyStatus.FAILED else ""),
+        },
+        headers=PRIVATE_HEADERS,
+    )
+
+
+@login_required
+@require_GET
+def download(request: HttpRequest, pk: int) -> FileResponse:
+    user = _user(request)
+    copy = selectors.copy_get_for_user(user=user, pk=pk)
+    if copy.status != CopyStatus.READY or not copy.file:
+        raise Http404("证书文件尚未生成")
+    content = copy.file.open("rb")
+    certificate_download_log(copy=copy, user=user)
+    filename = f"二建建造师注册证书-{copy.certificate.registration.number}.ofd"
+    response = FileResponse(content, content_type="application/ofd")
+    response["Content-Disposition"] = _attachment(filename)
+    return _private(response)
+
+
+# --- 我的证照 ------------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def mine(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    today = timezone.localdate()
+    certificates = selectors.certificates_for_user(user=user).prefetch_related(
+        "copies", "registration__specialties"
+    )
+    context = {
+        "entries": [(c, _rows(c.copies.all(), today=today)) for c in certificates],
+        "logs": selectors.logs_for_user(user=user)[:200],
+        "today": today,
+    }
+    return _private(render(request, "certificates/mine.html", context))
+
+
+# --- the certificate in the browser, and a PDF copy --------------------------------------
+
+
+def _seal_png(data: CertificateData) -> bytes:
+    return seal_picture_png(authority=data.authority)
+
+
+@login_required
+@require_GET
+def preview(request: HttpRequest, cert_pk: int) -> HttpResponse:
+    certificate = selectors.certificate_get_for_user(user=_user(request), pk=cert_pk)
+    context: dict[str, Any] = {"certificate": certificate, "today": timezone.localdate()}
+    try:
+        data, copy = selectors.certificate_display_data(certificate=certificate)
+    except IssuingError as e:
+        context["error"] = e.message
+        return _private(render(request, "certificates/preview.html", context))
+    # render_preview_svg escapes every text and quotes every attribute it writes.
+    svg = mark_safe(render_preview_svg(data, seal_png=_seal_png(data)))  # noqa: S308
+    context |= {"data": data, "copy": copy, "svg": svg}
+    return _private(render(request, "certificates/preview.html", context))
+
+
+def _pdf_copy(data: CertificateData) -> bytes:
+    png = render_preview_png(data, scale=PDF_PIXELS_PER_MM, seal_png=_seal_png(data))
+    out = BytesIO()
+    with Image.open(BytesIO(png)) as picture:
+        # A4 exactly: the picture is 210 × 297 mm at this many dots per inch.
+        picture.convert("RGB").save(
+            out, "PDF", resolution=PDF_PIXELS_PER_MM * 25.4, title=data.title, author=data.authority
+        )
+    return out.getvalue()
+
+
+@login_required
+@require_GET
+def pdf(request: HttpRequest, cert_pk: int) -> HttpResponse:
+    certificate = selectors.certificate_get_for_user(user=_user(request), pk=cert_pk)
+    try:
+        data, _ = selectors.certificate_display_data(certificate=certificate)
+    except IssuingError as e:
+        messages.error(request, e.message)
+        return redirect("certificates:preview", cert_pk=certificate.pk)
+    filename = f"二建建造师注册证书-{certificate.registration.number}（PDF副本）.pdf"
+    response = HttpResponse(_pdf_copy(data), content_type="application/pdf")
+    response["Content-Disposition"] = _attachment(filename)
+    return _private(response)
+
+
+# --- public: the QR code's page, and the file check --------------------------------------
+
+
+def _public_record(copy: CertificateCopy) -> dict[str, Any]:
+    """What anyone may see of a copy: the register's live record, the holder's name masked."""
+    certificate: Certificate = copy.certificate
+    registration = certificate.registration
+    return {
+        "copy": copy,
+        "certificate": certificate,
+        "registration": registration,
+        "specialties": list(registration.specialties.all()),
+        "holder_name": mask_name(registration.person.name),
+        "authority": registration.created_by_case.department.name,
+        "verdict": selectors.copy_verdict(copy=copy, today=timezone.localdate()),
+        "checked_at": timezone.localtime(),
+    }
+
+
+@require_GET
+def verify(request: HttpRequest, token: uuid.UUID) -> HttpResponse:
+    try:
+        copy = selectors.copy_by_token(token=token)
+    except Http404:
+        return render(request, "certificates/verify_not_found.html", status=404)
+    context = {**_public_record(copy), "form": VerifyUploadForm()}
+    return render(request, "certificates/verify.html", context)
+
+
+def _upload_allowed(request: HttpRequest) -> bool:
+    """At most VERIFY_UPLOADS_PER_MINUTE checks per address and minute: each one runs the
+    SM2 and SM3 work, and the page needs no login."""
+    key = f"certificates:verify-upload:{request.META.get('REMOTE_ADDR', '')}"
+    cache.add(key, 0, timeout=60)
+    try:
+        count = cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.set(key, 1, timeout=60)
+        count = 1
+    return count <= VERIFY_UPLOADS_PER_MINUTE
+
+
+@require_http_methods(["GET", "POST"])
+def verify_upload(request: HttpRequest) -> HttpResponse:
+    form = VerifyUploadForm()
+    context: dict[str, Any] = {}
+    status = 200
+    if request.method == "POST":
+        if not _upload_allowed(request):
+            context["limited"] = f"核验过于频繁：每分钟最多核验{VERIFY_UPLOADS_PER_MINUTE}个文件，请稍后再试"
+            status = 429
+        else:
+            form = VerifyUploadForm(request.POST, request.FILES)
+            if form.is_valid():
+                content: bytes = form.cleaned_data["file"]
+                result = verify_ofd(content)
+                copy = selectors.copy_for_sealed_file(content=content) if result.ok else None
+                context |= {"result": result, "file_name": form.file_name}
+                if copy is not None:
+                    context |= _public_record(copy)
+    context["form"] = form
+    return render(request, "certificates/verify_upload.html", context, status=status)

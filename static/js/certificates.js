@@ -1,0 +1,98 @@
+// 公示附件 → 加注 → 加注中… → 二建建造师注册证书, without leaving the page (the manual, section 3).
+// Everything here is an enhancement: without JavaScript 「公示附件」 is a link to the same
+// window as a page, 「加注」 posts and comes back, and a pending copy refreshes the page.
+(function () {
+  "use strict";
+  var POLL_MS = 500;
+  var POLL_LIMIT = 240;  // two minutes; the worker takes well under a second
+
+  function load(container) {
+    return fetch(container.dataset.partialUrl, { credentials: "same-origin", headers: { "Accept": "text/html" } })
+      .then(function (r) { if (!r.ok) { throw new Error(r.status); } return r.text(); })
+      .then(function (html) { container.innerHTML = html; wire(container); })
+      .catch(function () {
+        var page = container.dataset.pageUrl || container.dataset.partialUrl.replace(/\?.*$/, "");
+        container.innerHTML = '<p class="msg msg-error" role="alert">加载失败，请<a href="' + page +
+          '">打开公示附件页面</a>。</p>';
+      });
+  }
+
+  function stillShown(el) {
+    var dialog = el.closest("dialog");
+    return document.body.contains(el) && (!dialog || dialog.open);
+  }
+
+  // Asks every half second until the copy is made, then shows the window again with the
+  // 「二建建造师注册证书」 link in the place of 加注中….
+  function poll(container, el, n) {
+    if (n >= POLL_LIMIT) {
+      el.querySelector(".pending-text").textContent = "加注时间较长，请稍后刷新页面查看";
+      return;
+    }
+    setTimeout(function () {
+      if (!stillShown(el)) { return; }
+      fetch(el.dataset.statusUrl, { credentials: "same-origin", headers: { "Accept": "application/json" } })
+        .then(function (r) { if (!r.ok) { throw new Error(r.status); } return r.json(); })
+        .then(function (s) {
+          if (s.status === "pending") { poll(container, el, n + 1); return; }
+          if (container) { load(container); } else { window.location.reload(); }
+        })
+        .catch(function () { poll(container, el, n + 1); });
+    }, POLL_MS);
+  }
+
+  function wire(container) {
+    container.querySelectorAll("form.annotate-form").forEach(function (form) {
+      form.addEventListener("submit", function (e) {
+        e.preventDefault();
+        var button = form.querySelector("button[type=submit]");
+        var note = form.querySelector(".annotate-note");
+        button.disabled = true;
+        note.classList.remove("error");
+        note.textContent = "正在提交加注…";
+        fetch(form.getAttribute("action"), {
+          method: "POST", body: new FormData(form), credentials: "same-origin",
+          headers: { "Accept": "application/json" }
+        })
+          .then(function (r) { return r.json(); })
+          .then(function (j) {
+            if (!j.ok) {
+              note.textContent = j.message;
+              note.classList.add("error");
+              button.disabled = false;
+              return;
+            }
+            load(container);
+          })
+          .catch(function () {
+            note.textContent = "网络异常，请稍后重试";
+            note.classList.add("error");
+            button.disabled = false;
+          });
+      });
+    });
+    container.querySelectorAll("[data-status-url]").forEach(function (el) { poll(container, el, 0); });
+  }
+
+  // 「公示附件」 on the case page: the window opens over the page.
+  document.querySelectorAll("[data-attachments-dialog]").forEach(function (link) {
+    var dialog = document.getElementById(link.dataset.attachmentsDialog);
+    if (!dialog || typeof dialog.showModal !== "function") { return; }
+    var body = dialog.querySelector(".attachments-body");
+    link.addEventListener("click", function (e) {
+      e.preventDefault();
+      body.innerHTML = '<p class="muted"><span class="spinner" aria-hidden="true"></span> 正在加载…</p>';
+      dialog.showModal();
+      load(body);
+    });
+    dialog.querySelector("[data-dialog-close]").addEventListener("click", function () { dialog.close(); });
+  });
+
+  // The 公示附件 page itself (opened without the window), and 我的证照.
+  document.querySelectorAll(".attachments-body[data-partial-url]").forEach(function (container) {
+    if (!container.closest("dialog")) { wire(container); }
+  });
+  document.querySelectorAll("[data-status-url]").forEach(function (el) {
+    if (!el.closest(".attachments-body")) { poll(null, el, 0); }
+  });
+})();
