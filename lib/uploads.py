@@ -480,13 +480,14 @@ def safe_display_name(name: str) -> str:
     # macOS sends decomposed (NFD) names; compose so 的 etc. display and
     # compare as typed.
     base = unicodedata.normalize("NFC", base)
-    # Tabs and newlines become spaces first (header injection needs CR/LF;
-    # "a\tb" should still read as two words), then runs collapse.
+    # Category C covers control chars (Cc), format chars such as U+202E
+    # RIGHT-TO-LEFT OVERRIDE that disguise "gpj.exe" as "exe.jpg" (Cf), and lone
+    # surrogates/unassigned code points that break encoders. They go first, so
+    # that the whitespace around one of them collapses into a single space.
+    base = "".join(ch for ch in base if ch.isspace() or not unicodedata.category(ch).startswith("C"))
+    # Tabs and newlines become spaces (header injection needs CR/LF; "a\tb"
+    # should still read as two words), and runs collapse.
     base = _WHITESPACE_RUN.sub(" ", base)
-    # Category C covers the remaining control chars (Cc), format chars such
-    # as U+202E RIGHT-TO-LEFT OVERRIDE that disguise "gpj.exe" as "exe.jpg"
-    # (Cf), and lone surrogates/unassigned code points that break encoders.
-    base = "".join(ch for ch in base if not unicodedata.category(ch).startswith("C"))
     base = _UNSAFE_NAME_CHARS.sub("_", base)
     # Leading dots hide files on Unix and Windows drops trailing ones; "." and
     # ".." are not names at all.

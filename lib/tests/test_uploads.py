@@ -646,6 +646,11 @@ def test_it_always_gives_a_short_clean_name(name: str) -> None:
     assert safe_display_name(result) == result  # idempotent
 
 
+def test_it_collapses_spaces_around_a_removed_control_character() -> None:
+    # Found by hypothesis in CI: the escape between CR and NEL used to leave two spaces.
+    assert safe_display_name("0\r\x1b\x850") == "0 0"
+
+
 @given(st.from_regex(r"[A-Za-z0-9_\-\u4e00-\u9fa5（）]{1,40}\.(pdf|jpg|png)", fullmatch=True))
 def test_it_leaves_ordinary_names_alone(name: str) -> None:
     assert safe_display_name(name) == name
