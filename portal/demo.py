@@ -40,21 +40,7 @@ def seed_demo() -> list[DemoLogin]:
     department = Department.objects.get(code="lnszjt")
     now = timezone.now()
 
-    person_id = "21010219850312001"
-    person_id += id_number_check_char(person_id)
-    person, _ = User.objects.update_or_create(
-        username=person_id,
-        defaults={
-            "kind": UserKind.PERSON,
-            "name": "张三",
-            "id_type": IdType.RESIDENT,
-            "id_number": person_id,
-            "mobile": "13800138000",
-            "real_name_verified_at": now,
-        },
-    )
-    person.set_password(APPLICANT_PASSWORD)
-    person.save()
+    person = _demo_person(first17="21010219850312001", name="张三", mobile="13800138000")
 
     uscc = "91210100MA0DEMX10"
     uscc += uscc_check_char(uscc)
@@ -90,39 +76,11 @@ def seed_demo() -> list[DemoLogin]:
     for username, name, role in staff:
         staff_create(username=username, name=name, role=role, department=department, password=STAFF_PASSWORD)
 
-    waiting_id = "21010319880615002"
-    waiting_id += id_number_check_char(waiting_id)
-    waiting, _ = User.objects.update_or_create(
-        username=waiting_id,
-        defaults={
-            "kind": UserKind.PERSON,
-            "name": "李娜",
-            "id_type": IdType.RESIDENT,
-            "id_number": waiting_id,
-            "mobile": "13800138002",
-            "real_name_verified_at": now,
-        },
-    )
-    waiting.set_password(APPLICANT_PASSWORD)
-    waiting.save()
+    waiting = _demo_person(first17="21010319880615002", name="李娜", mobile="13800138002")
     if not Case.objects.filter(applicant=waiting).exists():
         _demo_submitted_case(applicant=waiting, employer_name=company.name, employer_uscc=uscc)
 
-    holder_id = "21010519800920003"
-    holder_id += id_number_check_char(holder_id)
-    holder, _ = User.objects.update_or_create(
-        username=holder_id,
-        defaults={
-            "kind": UserKind.PERSON,
-            "name": "王强",
-            "id_type": IdType.RESIDENT,
-            "id_number": holder_id,
-            "mobile": "13800138003",
-            "real_name_verified_at": now,
-        },
-    )
-    holder.set_password(APPLICANT_PASSWORD)
-    holder.save()
+    holder = _demo_person(first17="21010519800920003", name="王强", mobile="13800138003")
     if not Case.objects.filter(applicant=holder).exists():
         # A registration granted through the real steps, so 公示附件 → 加注 works at once.
         case = _demo_submitted_case(applicant=holder, employer_name=company.name, employer_uscc=uscc)
@@ -137,7 +95,7 @@ def seed_demo() -> list[DemoLogin]:
         DemoLogin(
             "申请人（个人，登录时选择“个人”）",
             "/accounts/login/?kind=person",
-            f"{person_id} 或 13800138000",
+            f"{person.id_number} 或 13800138000",
             APPLICANT_PASSWORD,
         ),
         DemoLogin(
@@ -168,6 +126,25 @@ def seed_demo() -> list[DemoLogin]:
             for username, _, role in staff
         ],
     ]
+
+
+def _demo_person(*, first17: str, name: str, mobile: str) -> User:
+    """A verified 自然人 with the published demo password, made or refreshed."""
+    id_number = first17 + id_number_check_char(first17)
+    person, _ = User.objects.update_or_create(
+        username=id_number,
+        defaults={
+            "kind": UserKind.PERSON,
+            "name": name,
+            "id_type": IdType.RESIDENT,
+            "id_number": id_number,
+            "mobile": mobile,
+            "real_name_verified_at": timezone.now(),
+        },
+    )
+    person.set_password(APPLICANT_PASSWORD)
+    person.save()
+    return person
 
 
 def _demo_image(*, photo: bool) -> bytes:
