@@ -3,8 +3,8 @@ from __future__ import annotations
 from django.db import transaction
 
 from cases.models import ActorRole, CaseAction, CaseEvent, CaseStatus, Notice, NoticeKind
-from cases.services import CaseError, case_submit, case_transition, case_withdraw
-from cases.tests.helpers import attach_required, draft_case, submitted_case
+from cases.services import CaseError, attachment_add, case_submit, case_transition, case_withdraw
+from cases.tests.helpers import attach_required, draft_case, pdf_file, png_file, submitted_case
 from cases.transitions import TRANSITIONS, actions_for, can_withdraw, transition_find
 from portal.test import BaseTestCase
 
@@ -107,7 +107,9 @@ class SubmitTestCase(BaseTestCase):
 
     def test_continuing_education_becomes_required_after_three_years(self):
         case = draft_case(self, qualification_date="2019-03-01", continuing_education_hours="90")
-        attach_required(self, case)
+        for material in case.item.materials.filter(required=True):  # all but the conditional one
+            kind = png_file() if material.kind == "image" else pdf_file()
+            attachment_add(case=case, material=material, checked=kind, original_name="x", user=self.applicant)
         with self.assertRaisesMessage(CaseError, "继续教育证明"):
             case_submit(case=case, user=self.applicant)
 

@@ -5,11 +5,11 @@ from typing import Any
 from django.db import transaction
 
 from cases.models import Case
+from cases.tests.helpers import submitted_case
 from certificates.models import Certificate
 from certificates.services import certificate_issue
 from registry.models import Registration
 from registry.services import registration_apply_effect
-from review.tests.helpers import submitted_case
 
 
 def granted_registration(testcase: Any) -> tuple[Registration, Certificate]:

@@ -162,7 +162,7 @@ class AttachmentsTestCase(BaseTestCase):
         self.assertGreater(fresh.usage_valid_until, timezone.localdate())
 
     def test_it_is_not_shown_before_approval(self):
-        from review.tests.helpers import submitted_case
+        from cases.tests.helpers import submitted_case
 
         # 李娜's own case, still 待受理.
         case = submitted_case(self, applicant=self.other_applicant)

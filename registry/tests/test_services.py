@@ -4,7 +4,7 @@ from datetime import date
 
 from django.db import transaction
 
-from cases.tests.helpers import submitted_case
+from cases.tests.helpers import QUALIFIED_ON, submitted_case
 from portal.test import BaseTestCase
 from registry.models import RegisteredSpecialty, RegisterSettings, Registration, RegistrationChange
 from registry.services import (
@@ -50,8 +50,8 @@ class InitialEffectTestCase(BaseTestCase):
         self.assertEqual(registration.person.id_number, self.applicant.id_number)
         self.assertEqual(registration.person.sex, "男")
         self.assertEqual(registration.employer_uscc, self.enterprise.enterprise.uscc)
-        self.assertEqual(registration.qualification_year, 2024)
-        self.assertRegex(registration.number, r"^辽2212024\d{4}\d{5}$")
+        self.assertEqual(registration.qualification_year, QUALIFIED_ON.year)
+        self.assertRegex(registration.number, rf"^辽221{QUALIFIED_ON.year}\d{{4}}\d{{5}}$")
         specialty = RegisteredSpecialty.objects.get(registration=registration)
         self.assertEqual(specialty.specialty, "10401001")
         self.assertEqual(specialty.valid_to, validity_end(specialty.valid_from, 3))

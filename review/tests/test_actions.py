@@ -13,6 +13,7 @@ from django.utils import timezone
 from accounts.models import StaffRole, User
 from cases.models import ActorRole, Case, CaseAction, CaseEvent, CaseStatus, Notice, NoticeKind
 from cases.services import CaseError
+from cases.tests.helpers import QUALIFIED_ON, submitted_case
 from catalog.models import Department
 from notifications.models import InboxMessage, SmsMessage
 from notifications.testing import drain_task_queue
@@ -20,7 +21,6 @@ from portal.test import BaseTestCase, person_create, staff_make
 from registry.models import Registration, RegistrationChange
 from registry.services import validity_end
 from review.services import case_accept, case_approve, case_review
-from review.tests.helpers import QUALIFIED_ON, submitted_case
 
 REGISTRATION_NUMBER = re.compile(r"辽221\d{4}\d{4}\d{5}")
 

@@ -1,10 +1,10 @@
 from __future__ import annotations
 
 from cases.models import NoticeKind
+from cases.tests.helpers import submitted_case
 from lib.masking import mask_id_number
 from portal.test import BaseTestCase
 from review.services import CorrectionItem, case_accept, case_request_correction, case_review
-from review.tests.helpers import submitted_case
 
 
 class CasePageTestCase(BaseTestCase):

@@ -5,12 +5,12 @@ from datetime import timedelta
 from django.utils import timezone
 
 from cases.models import Case, CaseStatus
+from cases.tests.helpers import initial_item, submitted_case
 from catalog.calendar import workday_add
 from catalog.models import CalendarYear
 from lib.masking import mask_id_number
 from portal.test import BaseTestCase
 from review.services import case_accept
-from review.tests.helpers import initial_item, submitted_case
 
 
 class QueueTestCase(BaseTestCase):
