@@ -139,6 +139,10 @@ class Attachment(models.Model):
     sha256 = models.CharField(max_length=64)
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT)
     uploaded_at = models.DateTimeField("上传时间", auto_now_add=True)
+    # A file offered again from one of the applicant's earlier applications.
+    reused_from = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name="沿用自"
+    )
     # Replaced or removed files are kept (the case history refers to them) but no longer count.
     removed_at = models.DateTimeField(null=True, blank=True)
 
@@ -150,6 +154,20 @@ class Attachment(models.Model):
 
     def __str__(self) -> str:
         return self.display_name
+
+
+class CorrectionReminder(models.Model):
+    """The one reminder sent for a 补正 request left unanswered: unique per request."""
+
+    event = models.OneToOneField(CaseEvent, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField("提醒时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "补正提醒"
+        verbose_name_plural = "补正提醒"
+
+    def __str__(self) -> str:
+        return f"{self.event.case} 补正提醒"
 
 
 class NoticeKind(models.TextChoices):

@@ -3,6 +3,7 @@ which specialties until when, and the history of every change with the case that
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 
 from cases.models import Case
@@ -104,6 +105,18 @@ class RegisterSettings(models.Model):
     )
     region_code = models.CharField("地区码", max_length=4, default="21")
     validity_years = models.PositiveSmallIntegerField("注册有效期（年）", default=3)
+    renewal_opens_days = models.PositiveSmallIntegerField(
+        "延续注册开始受理（有效期届满前天数）", default=90
+    )
+    renewal_closes_days = models.PositiveSmallIntegerField(
+        "延续注册截止受理（有效期届满前天数）", default=30
+    )
+    reminder_days = models.CharField(
+        "到期短信提醒（届满前天数）",
+        max_length=40,
+        default="90,60,30",
+        help_text="用英文逗号分隔，如 90,60,30：每个专业在届满前这些天各提醒一次",
+    )
 
     class Meta:
         verbose_name = "注册规则"
@@ -121,3 +134,44 @@ class NumberSequence(models.Model):
 
     def __str__(self) -> str:
         return f"{self.key}={self.last}"
+
+
+class ExpiryReminder(models.Model):
+    """One SMS reminder sent for one specialty's expiry at one threshold: the unique key
+    makes the daily job idempotent on any number of hosts."""
+
+    specialty = models.ForeignKey(RegisteredSpecialty, on_delete=models.CASCADE, related_name="reminders")
+    valid_to = models.DateField("有效期至")
+    days_before = models.PositiveSmallIntegerField("届满前天数")
+    created_at = models.DateTimeField("提醒时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "到期提醒"
+        verbose_name_plural = "到期提醒"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["specialty", "valid_to", "days_before"], name="registry_reminder_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.specialty} {self.valid_to} -{self.days_before}"
+
+
+class RegisterLookup(models.Model):
+    """Every 提取信息: who asked for which ID number, and whether it was allowed. Reading the
+    register is personal data processing, so refusals are kept as well as successes."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    id_number_masked = models.CharField("查询的证件号码", max_length=32)
+    allowed = models.BooleanField("是否允许")
+    note = models.CharField("说明", max_length=200, blank=True)
+    created_at = models.DateTimeField("时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "提取信息记录"
+        verbose_name_plural = "提取信息记录"
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.user} {self.id_number_masked}"
