@@ -71,18 +71,43 @@ def _display(field: forms.Field, value: Any) -> str:
 Rows = list[tuple[str, str]]
 
 
-def form_display(case: Case, *, skip: frozenset[str] = frozenset()) -> list[tuple[str, Rows]]:
-    """The saved form by section: (title, [(label, value), ...]), in the type's order."""
+def form_display(
+    case: Case, *, skip: frozenset[str] = frozenset(), full_numbers: bool = False
+) -> list[tuple[str, Rows]]:
+    """The saved form by section: (title, [(label, value), ...]), in the type's order. An
+    optional field left blank is left out; a typed ID number is masked unless `full_numbers`
+    (the signed paper form carries it in full). What 提取信息 filled in comes last."""
     app_type = type_for_item(case.item)
     if app_type is None:
         return []
     fields, data = app_type.form_class.base_fields, case.form_data
+    sections: list[tuple[str, Rows]] = []
+    for title, names in app_type.form_class.sections:
+        rows: Rows = []
+        for name in names:
+            value = _display(fields[name], data.get(name, ""))
+            if name in skip or (not value and not fields[name].required):
+                continue
+            if name == "id_number" and value and not full_numbers:
+                value = mask_id_number(value)
+            rows.append((str(fields[name].label), value))
+        sections.append((title, rows))
+    extracted = data.get("extracted")
+    if isinstance(extracted, dict):
+        sections.append(("提取的注册信息", _extracted_rows(extracted)))
+    return sections
+
+
+def _extracted_rows(extracted: dict[str, Any]) -> Rows:
+    specialties = [s for s in extracted.get("specialties", []) if isinstance(s, dict)]
     return [
+        ("姓名", str(extracted.get("name", ""))),
+        ("注册编号", str(extracted.get("number", ""))),
+        ("聘用企业", str(extracted.get("employer_name", ""))),
         (
-            title,
-            [(str(fields[n].label), _display(fields[n], data.get(n, ""))) for n in names if n not in skip],
-        )
-        for title, names in app_type.form_class.sections
+            "注册专业及有效期",
+            "；".join(f"{s.get('name')}（{s.get('valid_from')}至{s.get('valid_to')}）" for s in specialties),
+        ),
     ]
 
 
@@ -117,7 +142,7 @@ def application_form_context(case: Case) -> ApplicationFormContext:
     skip = frozenset({SPECIALTIES_FIELD}) if specialties else frozenset()
     sections = [personal] + [
         FormSection(title=title, rows=[[label, value] for label, value in rows])
-        for title, rows in form_display(case, skip=skip)
+        for title, rows in form_display(case, skip=skip, full_numbers=True)
         if rows
     ]
     return {

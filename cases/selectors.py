@@ -8,6 +8,7 @@ from django.http import Http404
 
 from accounts.models import User
 from cases.models import Attachment, Case, CaseAction, CaseEvent, CaseStatus, Notice
+from cases.types import REUSABLE_MATERIALS
 
 
 def case_list_for_applicant(*, user: User) -> QuerySet[Case]:
@@ -69,3 +70,34 @@ def case_open_correction(case: Case) -> CaseEvent | None:
     if case.status != CaseStatus.CORRECTION:
         return None
     return case.events.filter(action=CaseAction.REQUEST_CORRECTION).order_by("-created_at", "-id").first()
+
+
+def reusable_attachments(*, user: User, case: Case) -> dict[str, Attachment]:
+    """By material code, the newest file the applicant gave for it in an earlier submitted
+    application, for the materials that stay true (photo, signature, ID, qualification) and
+    that this case still lacks."""
+    codes = set(REUSABLE_MATERIALS) & set(case.item.materials.values_list("code", flat=True))
+    present = set(
+        case.attachments.filter(removed_at__isnull=True, material_code__in=codes).values_list(
+            "material_code", flat=True
+        )
+    )
+    earlier = (
+        Attachment.objects.filter(
+            case__applicant=user,
+            case__number__isnull=False,
+            uploaded_by=user,
+            removed_at__isnull=True,
+        )
+        .exclude(case=case)
+        .order_by("-uploaded_at", "-id")
+    )
+    found = {code: earlier.filter(material_code=code).first() for code in sorted(codes - present)}
+    return {code: a for code, a in found.items() if a is not None}
+
+
+def reusable_attachment_get(*, user: User, case: Case, code: str) -> Attachment:
+    found = reusable_attachments(user=user, case=case).get(code)
+    if found is None:
+        raise Http404("没有可以沿用的材料")
+    return found

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from pathlib import PurePosixPath
 from typing import Any
 
 from django.core.files.base import ContentFile
@@ -26,6 +27,7 @@ from cases.models import (
     Sequence,
     SubmitMethod,
 )
+from cases.register import register_record
 from cases.transitions import transition_find
 from cases.types import eligibility_refusals, required_materials, type_for_item
 from catalog.calendar import workday_add
@@ -100,6 +102,16 @@ def case_transition(
 # --- Drafts and materials ---------------------------------------------------------------
 
 
+def _employer_uscc(user: User, form_data: dict[str, Any]) -> str:
+    """The enterprise the case concerns, so its account sees it: the one the form names (a new
+    registration, a new employer), else the one the register holds for the applicant."""
+    typed = str(form_data.get("employer_uscc") or "").strip()[:18].upper()
+    if typed:
+        return typed
+    record = register_record(user.id_number)
+    return record.employer_uscc if record else ""
+
+
 def case_draft_save(
     *,
     user: User,
@@ -130,7 +142,7 @@ def case_draft_save(
                         client_token=client_token,
                         form_data=form_data,
                         submit_method=submit_method,
-                        employer_uscc=str(form_data.get("employer_uscc", ""))[:18].upper(),
+                        employer_uscc=_employer_uscc(user, form_data),
                     )
             except IntegrityError:
                 # The same new form, posted twice at the same moment: the other request won.
@@ -140,7 +152,7 @@ def case_draft_save(
         if locked.status not in EDITABLE_STATUSES:
             raise CaseError(f"办件当前状态为“{CaseStatus(locked.status).label}”，不能再修改申请表")
         locked.form_data = form_data
-        locked.employer_uscc = str(form_data.get("employer_uscc", ""))[:18].upper()
+        locked.employer_uscc = _employer_uscc(user, form_data)
         if submit_method:
             locked.submit_method = submit_method
         locked.save(update_fields=["form_data", "employer_uscc", "submit_method", "updated_at"])
@@ -148,7 +160,13 @@ def case_draft_save(
 
 
 def attachment_add(
-    *, case: Case, material: Material, checked: CheckedFile, original_name: str, user: User
+    *,
+    case: Case,
+    material: Material,
+    checked: CheckedFile,
+    original_name: str,
+    user: User,
+    reused_from: Attachment | None = None,
 ) -> Attachment:
     """Store a checked file for one material. Image-only materials (photo, signature) hold one
     file, so a new one replaces the old; others may hold several (a multi-page scan)."""
@@ -178,6 +196,7 @@ def attachment_add(
                 size=len(checked.content),
                 sha256=checked.sha256,
                 uploaded_by=user,
+                reused_from=reused_from,
             )
             attachment.file.name = name
             attachment.save()
@@ -185,6 +204,34 @@ def attachment_add(
     except BaseException:
         default_storage.delete(name)
         raise
+
+
+def attachment_reuse(*, case: Case, material: Material, source: Attachment, user: User) -> Attachment:
+    """Offer again a file the applicant gave in an earlier application (photo, signature, ID,
+    qualification): a copy under this case, checked when it was first uploaded, so nobody
+    uploads the same file twice. `source` must come from `selectors.reusable_attachments`."""
+    if source.uploaded_by_id != user.pk or source.material_code != material.code:
+        raise CaseError("只能沿用本人此前提交的同类材料")
+    with source.file.open("rb") as f:
+        content = f.read()
+    extension = PurePosixPath(source.file.name).suffix.lstrip(".") or "bin"
+    # Checked (sniffed, re-encoded) when it was first uploaded: stored as it is.
+    checked = CheckedFile(
+        content=content,
+        extension=extension,
+        content_type=source.content_type,
+        width=None,
+        height=None,
+        sha256=source.sha256,
+    )
+    return attachment_add(
+        case=case,
+        material=material,
+        checked=checked,
+        original_name=source.display_name,
+        user=user,
+        reused_from=source,
+    )
 
 
 def attachment_remove(*, attachment: Attachment, user: User) -> None:
@@ -236,7 +283,9 @@ def case_submit(*, case: Case, user: User) -> Case:
             problems.append("以下必传材料尚未上传：" + "、".join(m.name for m in missing))
         if not locked.submit_method:
             problems.append("请先点击“保存信息”并选择提交方式")
-        problems += eligibility_refusals(item=locked.item, user=user, today=today, case_pk=locked.pk)
+        problems += eligibility_refusals(
+            item=locked.item, user=user, today=today, case_pk=locked.pk, form_data=locked.form_data
+        )
         if problems:
             raise CaseError("；".join(problems))
 
@@ -254,12 +303,14 @@ def case_submit(*, case: Case, user: User) -> Case:
 
 
 def form_for_case(case: Case) -> ApplicationForm | None:
-    """The type's form bound to what was saved (lists for multi-selects, strings otherwise)."""
+    """The type's form bound to what was saved (lists for multi-selects, strings otherwise),
+    checked against what the register holds for the applicant now."""
     app_type = type_for_item(case.item)
     if app_type is None:
         return None
     data = MultiValueDict({k: v if isinstance(v, list) else [v] for k, v in case.form_data.items()})
-    return app_type.form_class(data=data)
+    applicant: User = case.applicant
+    return app_type.form_class(data=data, record=register_record(applicant.id_number))
 
 
 def _receipt_data(case: Case) -> dict[str, Any]:

@@ -13,7 +13,17 @@ from datetime import date, timedelta
 from typing import Any
 
 from accounts.models import IdType, User
-from cases.forms import ApplicationForm, InitialRegistrationForm, continuing_education_required
+from cases.forms import (
+    AdditionForm,
+    ApplicationForm,
+    CancelForm,
+    ChangeForm,
+    InitialRegistrationForm,
+    ReissueForm,
+    RenewalForm,
+    change_is_employer,
+    continuing_education_required,
+)
 from cases.models import Case, CaseStatus
 from catalog.models import Material, ServiceItem
 from lib.idcard import IdNumberError, id_number_birth_date
@@ -32,17 +42,55 @@ class ApplicationType:
     form_class: type[ApplicationForm]
     # Materials that become required by what the form says (code → predicate on form data).
     conditional_materials: dict[str, Callable[[dict[str, Any]], bool]] = field(default_factory=dict)
-    age_limited: bool = True
+    # DOMAIN.md: the 65-year rule holds for 初始/重新/延续/增项 and for a change of employer
+    # only, so it may depend on the answers (an empty form before it is offered).
+    age_limited: bool | Callable[[dict[str, Any]], bool] = True
+    # The page shows what the register holds now (the types that change a registration).
+    shows_record: bool = False
+    # 遗失补办: the form is filled from the register by 「提取信息」.
+    extracts: bool = False
+
+    def is_age_limited(self, form_data: dict[str, Any]) -> bool:
+        return self.age_limited(form_data) if callable(self.age_limited) else self.age_limited
 
 
-TYPES: dict[str, ApplicationType] = {
-    "initial": ApplicationType(
-        code="initial",
-        form_title="二级注册建造师初始注册申请表",
-        form_class=InitialRegistrationForm,
-        conditional_materials={"continuing_education": continuing_education_required},
-    ),
-}
+def _type(
+    code: str, title: str, form_class: type[ApplicationForm], **options: Any
+) -> tuple[str, ApplicationType]:
+    return code, ApplicationType(code=code, form_title=title, form_class=form_class, **options)
+
+
+_CONTINUING_EDUCATION = {"continuing_education": continuing_education_required}
+TYPES: dict[str, ApplicationType] = dict(
+    [
+        _type(
+            "initial",
+            "二级注册建造师初始注册申请表",
+            InitialRegistrationForm,
+            conditional_materials=_CONTINUING_EDUCATION,
+        ),
+        _type("addition", "二级注册建造师增项注册申请表", AdditionForm, shows_record=True),
+        _type(
+            "reregister",
+            "二级注册建造师重新注册申请表",
+            InitialRegistrationForm,
+            conditional_materials=_CONTINUING_EDUCATION,
+            shows_record=True,
+        ),
+        _type(
+            "change",
+            "二级注册建造师变更注册申请表",
+            ChangeForm,
+            age_limited=change_is_employer,
+            shows_record=True,
+        ),
+        _type("cancel", "二级注册建造师注销注册申请表", CancelForm, age_limited=False, shows_record=True),
+        _type("renewal", "二级注册建造师延续注册申请表", RenewalForm, shows_record=True),
+        _type("reissue", "二级建造师注册证书遗失补办申请表", ReissueForm, age_limited=False, extracts=True),
+    ]
+)
+# Materials an applicant gave once that stay true: offered again in the next application.
+REUSABLE_MATERIALS = ("photo", "signature", "identity", "qualification")
 
 _REGISTER_CHECKS: dict[str, list[EligibilityCheck]] = {}
 
@@ -78,23 +126,31 @@ OPEN_STATUSES = (CaseStatus.PENDING, CaseStatus.CORRECTION, CaseStatus.REVIEWING
 
 
 def _open_case_refusal(*, item: ServiceItem, user: User, exclude_pk: int | None) -> str | None:
-    open_cases = Case.objects.filter(applicant=user, item=item, status__in=OPEN_STATUSES)
+    # One registration application of a matter at a time: two at once (an 增项 and a 变更, say)
+    # would each be decided on a register the other is about to change.
+    open_cases = Case.objects.filter(applicant=user, matter_id=item.matter_id, status__in=OPEN_STATUSES)
     if exclude_pk is not None:
         open_cases = open_cases.exclude(pk=exclude_pk)
-    open_case = open_cases.first()
+    open_case = open_cases.select_related("item").first()
     if open_case is not None:
         return (
-            f"您已有一件正在办理的“{item.name}”申请（办件编号{open_case.number}），请在“我的办件”中查看进度"
+            f"您已有一件正在办理的“{open_case.item.name}”申请（办件编号{open_case.number}），"
+            "办结或撤回后才能再申请本事项，请在“我的办件”中查看进度"
         )
     return None
 
 
 def eligibility_refusals(
-    *, item: ServiceItem, user: User, today: date, case_pk: int | None = None
+    *,
+    item: ServiceItem,
+    user: User,
+    today: date,
+    case_pk: int | None = None,
+    form_data: dict[str, Any] | None = None,
 ) -> list[str]:
-    """Every reason why `user` may not apply for `item` today (empty when they may).
-    `case_pk` is the application being checked at its submission, which does not count
-    against itself."""
+    """Every reason why `user` may not apply for `item` today (empty when they may): before
+    the form is offered, and again at submission with the answers (`form_data`). `case_pk` is
+    the application being submitted, which does not count against itself."""
     if not user.is_person:
         return ["只有个人用户可以申请二级建造师注册，请使用个人账号登录"]
     app_type = type_for_item(item)
@@ -103,7 +159,7 @@ def eligibility_refusals(
     refusals = []
     if reason := _open_case_refusal(item=item, user=user, exclude_pk=case_pk):
         refusals.append(reason)
-    if app_type.age_limited and (reason := _age_refusal(user, today)):
+    if app_type.is_age_limited(form_data or {}) and (reason := _age_refusal(user, today)):
         refusals.append(reason)
     for check in _REGISTER_CHECKS.get(app_type.code, []):
         if reason := check(user, today):

@@ -11,6 +11,7 @@ urlpatterns = [
     path("<int:pk>/", views.detail, name="detail"),
     path("<int:pk>/edit/", views.edit, name="edit"),
     path("<int:pk>/materials/<slug:code>/", views.upload, name="upload"),
+    path("<int:pk>/materials/<slug:code>/reuse/", views.reuse, name="reuse"),
     path("<int:pk>/files/<int:att_pk>/", views.attachment, name="attachment"),
     path("<int:pk>/files/<int:att_pk>/remove/", views.attachment_remove, name="attachment_remove"),
     path("<int:pk>/print/", views.print_form, name="print"),

@@ -26,6 +26,7 @@ from accounts.models import User
 from cases import documents, selectors, services
 from cases.forms import ApplicationForm
 from cases.models import EDITABLE_STATUSES, Attachment, Case, CaseStatus, NoticeKind, SubmitMethod
+from cases.register import ExtractRefused, register_extract, register_record
 from cases.services import CaseError
 from cases.transitions import can_withdraw
 from cases.types import ApplicationType, eligibility_refusals, required_materials, type_for_item
@@ -55,20 +56,33 @@ class MaterialRow:
     required: bool
     files: list[Attachment] = field(default_factory=list)
     correction: str = ""  # the reason staff gave, while a 补正 is open
+    reusable: Attachment | None = None  # the file given in an earlier application, if any
 
     @property
     def format_note(self) -> str:
         return "图片" if self.material.kind == MaterialKind.IMAGE else "PDF或图片"
 
 
-def material_rows(*, item: ServiceItem, form_data: dict[str, Any], case: Case | None) -> list[MaterialRow]:
+def material_rows(
+    *,
+    item: ServiceItem,
+    form_data: dict[str, Any],
+    case: Case | None,
+    reusable: Mapping[str, Attachment] | None = None,
+) -> list[MaterialRow]:
     required = {m.code for m in required_materials(item=item, form_data=form_data)}
     present = services.current_attachments(case) if case else {}
     corrections: dict[str, str] = {}
     if case and (event := selectors.case_open_correction(case)):
         corrections = {str(i.get("code")): str(i.get("reason", "")) for i in event.data.get("items", [])}
     return [
-        MaterialRow(m, m.code in required, present.get(m.code, []), corrections.get(m.code, ""))
+        MaterialRow(
+            m,
+            m.code in required,
+            present.get(m.code, []),
+            corrections.get(m.code, ""),
+            (reusable or {}).get(m.code),
+        )
         for m in item.materials.all()
     ]
 
@@ -117,6 +131,7 @@ def _render_form(
 ) -> HttpResponse:
     form_data = _typed_data(app_type.form_class, form.data) if form.is_bound else {}
     correction = selectors.case_open_correction(case) if case else None
+    user = _user(request)
     context = {
         "item": item,
         "matter": item.matter,
@@ -124,15 +139,47 @@ def _render_form(
         "app_type": app_type,
         "form": form,
         "profile": documents.applicant_profile(_user(request)),
-        "materials": material_rows(item=item, form_data=form_data, case=case),
+        "materials": material_rows(
+            item=item,
+            form_data=form_data,
+            case=case,
+            reusable=selectors.reusable_attachments(user=user, case=case) if case else {},
+        ),
         "correction": correction,
         "ask_method": case is None or not case.submit_method,
         "submit_methods": SubmitMethod.choices,
         "chosen_method": request.POST.get("submit_method", ""),
         "client_token": client_token,
         "upload_max_mb": UPLOAD_MAX_BYTES // (1024 * 1024),
+        "record": form.record if app_type.shows_record else None,
+        "extracted": form.extracted(),
     }
     return render(request, "cases/form.html", context)
+
+
+def _form(
+    app_type: ApplicationType, user: User, data: MultiValueDict[str, Any] | None = None
+) -> ApplicationForm:
+    """The type's form, checked against what the register holds for the applicant."""
+    return app_type.form_class(data=data, record=register_record(user.id_number))
+
+
+def _answers(app_type: ApplicationType, form: ApplicationForm) -> dict[str, Any]:
+    """What to store: what was typed, as typed, and what 提取信息 filled in."""
+    return {**_typed_data(app_type.form_class, form.data), **form.derived_data()}
+
+
+def _extract(request: HttpRequest, form: ApplicationForm) -> ApplicationForm:
+    """「提取信息」: fill the form from the register, for the applicant's own 身份证号 only."""
+    user = _user(request)
+    try:
+        record = register_extract(user=user, id_number=str(request.POST.get("id_number", "")))
+    except ExtractRefused as e:
+        messages.error(request, f"提取信息失败：{e.message}")
+        return form
+    messages.success(request, "已从注册信息库提取您的注册信息，请核对")
+    extracted = type(form)(data=form.data, record=record)
+    return _with_hints(extracted)
 
 
 def _item_get(pk: int) -> ServiceItem:
@@ -149,10 +196,13 @@ def start(request: HttpRequest, item_pk: int) -> HttpResponse:
         return render(request, "cases/refused.html", {"item": item, "refusals": refusals})
     if request.method != "POST":
         # A fresh token per page: a second 保存信息 of this page finds the draft the first made.
-        form = app_type.form_class()
+        form = _form(app_type, user)
         return _render_form(request, item=item, app_type=app_type, form=form, client_token=uuid.uuid4())
-    form = app_type.form_class(data=request.POST)
+    form = _form(app_type, user, request.POST)
     token, method = _client_token(request.POST) or uuid.uuid4(), request.POST.get("submit_method", "")
+    if request.POST.get("action") == "extract":
+        form = _extract(request, form)
+        return _render_form(request, item=item, app_type=app_type, form=form, client_token=token)
     if not method:
         messages.error(request, "请选择提交方式（网上提交、窗口提交或邮寄）后再点击“保存信息”")
         return _render_form(request, item=item, app_type=app_type, form=_with_hints(form), client_token=token)
@@ -160,7 +210,7 @@ def start(request: HttpRequest, item_pk: int) -> HttpResponse:
         case = services.case_draft_save(
             user=user,
             item=item,
-            form_data=_typed_data(app_type.form_class, request.POST),
+            form_data=_answers(app_type, form),
             submit_method=method,
             client_token=token,
         )
@@ -216,17 +266,21 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
         form = services.form_for_case(case)
         assert form is not None  # the type exists
         return _render_form(request, item=case.item, app_type=app_type, form=_with_hints(form), case=case)
-    form = app_type.form_class(data=request.POST)
+    form = _form(app_type, user, request.POST)
 
     def rerender() -> HttpResponse:
         return _render_form(request, item=case.item, app_type=app_type, form=form, case=case)
+
+    if request.POST.get("action") == "extract":
+        form = _extract(request, form)
+        return rerender()
 
     try:
         case = services.case_draft_save(
             user=user,
             item=case.item,
             case=case,
-            form_data=_typed_data(app_type.form_class, request.POST),
+            form_data=_answers(app_type, form),
             submit_method=request.POST.get("submit_method", ""),
         )
     except CaseError as e:
@@ -284,6 +338,32 @@ def attachment(request: HttpRequest, pk: int, att_pk: int) -> FileResponse:
     for name, value in PRIVATE_HEADERS.items():
         response[name] = value
     return response
+
+
+@login_required
+@require_POST
+def reuse(request: HttpRequest, pk: int, code: str) -> HttpResponse:
+    """「沿用」: the file given for this material in an earlier application, copied to this one."""
+    user = _user(request)
+    case = selectors.case_get_for_applicant(user=user, pk=pk)
+    offers = selectors.reusable_attachments(user=user, case=case)
+    codes = list(offers) if code == "all" else [code]
+    reused = []
+    for material in Material.objects.filter(item=case.item, code__in=codes):
+        source = offers.get(material.code)
+        if source is None:
+            continue  # uploaded meanwhile, or a second click: nothing to copy
+        try:
+            services.attachment_reuse(case=case, material=material, source=source, user=user)
+        except CaseError as e:
+            messages.error(request, f"“{material.name}”沿用失败：{e.message}")
+            break
+        reused.append(material.name)
+    if reused:
+        messages.success(request, "已沿用此前提交的材料：" + "、".join(reused))
+    elif not messages.get_messages(request):
+        messages.info(request, "没有需要沿用的材料，该材料可能已经上传")
+    return redirect(reverse("cases:edit", args=[case.pk]) + "#materials")
 
 
 @login_required

@@ -11,10 +11,9 @@ from certificates.crypto import get_signer
 from certificates.document import CertificateData, SpecialtyLine
 from certificates.keys import seal_der
 from certificates.layout import SEAL_BOUNDARY_MM
-from certificates.models import CertificateCopy
+from certificates.models import Certificate, CertificateCopy
 from certificates.ofd import build_ofd, zip_package
 from certificates.signing import ofd_sign
-from registry.models import Registration
 
 
 class IssuingError(Exception):
@@ -23,13 +22,17 @@ class IssuingError(Exception):
         self.message = message
 
 
-def photo_and_signature(*, registration: Registration) -> tuple[bytes, bytes]:
-    """The holder's photo and signature, from the case that created the registration."""
-    files = current_attachments(registration.created_by_case)
-    try:
-        photo, signature = files["photo"][-1], files["signature"][-1]
-    except (KeyError, IndexError):
-        raise IssuingError("注册档案中缺少照片或签名，请联系发证机关") from None
+def photo_and_signature(*, certificate: Certificate) -> tuple[bytes, bytes]:
+    """The holder's photo and signature from the case that issued this version (every type
+    asks for both), else from the case that created the registration."""
+    cases = [c for c in (certificate.case, certificate.registration.created_by_case) if c is not None]
+    for case in cases:
+        files = current_attachments(case)
+        if files.get("photo") and files.get("signature"):
+            photo, signature = files["photo"][-1], files["signature"][-1]
+            break
+    else:
+        raise IssuingError("注册档案中缺少照片或签名，请联系发证机关")
     with photo.file.open("rb") as f:
         photo_bytes = f.read()
     with signature.file.open("rb") as f:
@@ -41,7 +44,7 @@ def certificate_data(*, copy: CertificateCopy, verify_url: str) -> CertificateDa
     certificate = copy.certificate
     registration = certificate.registration
     person = registration.person
-    photo, signature = photo_and_signature(registration=registration)
+    photo, signature = photo_and_signature(certificate=certificate)
     return CertificateData(
         name=person.name,
         sex=person.sex,

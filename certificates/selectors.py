@@ -122,7 +122,7 @@ def latest_ready_copy(*, certificate: Certificate) -> CertificateCopy | None:
 
 @dataclass(frozen=True)
 class Verdict:
-    code: str  # valid / superseded / revoked / lapsed / expired
+    code: str  # valid / superseded / revoked / void / lapsed / expired
     label: str
     note: str
 
@@ -135,9 +135,13 @@ def copy_verdict(*, copy: CertificateCopy, today: date) -> Verdict:
     """The live status of a copy, the worst reason first."""
     certificate = copy.certificate
     registration = certificate.registration
-    if certificate.status == CertificateStatus.REVOKED or registration.status == RegistrationStatus.CANCELLED:
+    status = registration.status_on(today)
+    if status == RegistrationStatus.CANCELLED:
         return Verdict("revoked", "注册已注销", "该注册已注销，此证书不再有效。")
-    if registration.status == RegistrationStatus.LAPSED:
+    if certificate.status == CertificateStatus.REVOKED:
+        reason = f"（{certificate.revoke_reason}）" if certificate.revoke_reason else ""
+        return Verdict("void", "已作废", f"此证书已作废{reason}，不再有效，请向持证人索取最新证书。")
+    if status == RegistrationStatus.LAPSED:
         return Verdict("lapsed", "注册已失效", "该注册已失效，此证书不再有效。")
     if certificate.status == CertificateStatus.SUPERSEDED:
         return Verdict(

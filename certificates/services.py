@@ -35,7 +35,7 @@ from certificates.models import (
 )
 from certificates.tasks import make_certificate_copy
 from lib.licenseid import license_id_build
-from registry.models import Registration, RegistrationStatus
+from registry.models import Registration, RegistrationChange, RegistrationStatus
 
 logger = logging.getLogger(__name__)
 
@@ -59,8 +59,11 @@ def _issuer_uscc(registration: Registration) -> str:
     return registration.created_by_case.department.uscc or "000000000000000000"
 
 
-def certificate_issue(*, registration: Registration, case: Case | None) -> Certificate:
-    """A new certificate version for `registration`, superseding the current one."""
+def certificate_issue(
+    *, registration: Registration, case: Case | None, revoke_reason: str = ""
+) -> Certificate:
+    """A new certificate version for `registration`. The current one becomes 已被新证书替代,
+    or, given a `revoke_reason` (a lost certificate replaced), 已作废."""
     config = certificate_settings()
     with transaction.atomic():
         previous = (
@@ -69,12 +72,18 @@ def certificate_issue(*, registration: Registration, case: Case | None) -> Certi
             .first()
         )
         if previous is not None:
-            previous.status = CertificateStatus.SUPERSEDED
             previous.revoked_at = timezone.now()
-            previous.save(update_fields=["status", "revoked_at"])
-            CertificateLog.objects.create(
-                certificate=previous, action=LogAction.SUPERSEDE, detail="换发新版本"
-            )
+            if revoke_reason:
+                previous.status, previous.revoke_reason = CertificateStatus.REVOKED, revoke_reason[:200]
+                action, detail = LogAction.REVOKE, revoke_reason[:200]
+            else:
+                previous.status, action, detail = (
+                    CertificateStatus.SUPERSEDED,
+                    LogAction.SUPERSEDE,
+                    "换发新版本",
+                )
+            previous.save(update_fields=["status", "revoked_at", "revoke_reason"])
+            CertificateLog.objects.create(certificate=previous, action=action, detail=detail)
             serial, version = previous.serial, previous.version + 1
         else:
             serial, version = f"{sequence_next(key='certificate-serial'):08d}", 1
@@ -110,6 +119,24 @@ def certificate_revoke(*, registration: Registration, reason: str) -> None:
             )
 
 
+def certificate_follow_register(*, change: RegistrationChange) -> Certificate | None:
+    """The certificate after a granted case changed the register: a cancellation revokes it;
+    a reissue replaces it (the lost one is revoked); any other change makes a new version,
+    the previous one 已被新证书替代. Runs in the approval transaction."""
+    registration, case = change.registration, change.case
+    number = case.number if case else ""
+    if change.kind == "cancel":
+        certificate_revoke(registration=registration, reason=f"注册已注销（办件编号{number}）")
+        return None
+    if change.kind == "reissue":
+        return certificate_issue(
+            registration=registration,
+            case=case,
+            revoke_reason=f"证书遗失补办，原证书作废（办件编号{number}）",
+        )
+    return certificate_issue(registration=registration, case=case)
+
+
 def _sixty_fifth_birthday(born: date) -> date:
     try:
         return born.replace(year=born.year + 65)
@@ -134,6 +161,8 @@ def annotate_refusal(*, certificate: Certificate, today: date) -> str | None:
         return "该注册已注销，不能加注"
     if registration.status != RegistrationStatus.VALID:
         return "该注册已失效，不能加注"
+    if certificate.status == CertificateStatus.REVOKED:
+        return "该证书已作废，请对最新证书加注"
     if certificate.status != CertificateStatus.CURRENT:
         return "该证书已被新证书替代，请对最新证书加注"
     if usage_valid_until(certificate=certificate, today=today) <= today:

@@ -18,7 +18,6 @@ from typing import Any, TypeVar
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.cache import cache
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -45,6 +44,7 @@ from certificates.services import (
 )
 from certificates.verify import verify_ofd
 from lib.masking import mask_name
+from lib.ratelimit import client_ip, rate_allow
 
 # Personal documents: never kept by a browser or a proxy.
 PRIVATE_HEADERS = {"Cache-Control": "private, no-store", "X-Content-Type-Options": "nosniff"}
@@ -290,14 +290,11 @@ def verify(request: HttpRequest, token: uuid.UUID) -> HttpResponse:
 def _upload_allowed(request: HttpRequest) -> bool:
     """At most VERIFY_UPLOADS_PER_MINUTE checks per address and minute: each one runs the
     SM2 and SM3 work, and the page needs no login."""
-    key = f"certificates:verify-upload:{request.META.get('REMOTE_ADDR', '')}"
-    cache.add(key, 0, timeout=60)
-    try:
-        count = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, timeout=60)
-        count = 1
-    return count <= VERIFY_UPLOADS_PER_MINUTE
+    return rate_allow(
+        key=f"certificates:verify-upload:{client_ip(request)}",
+        limit=VERIFY_UPLOADS_PER_MINUTE,
+        window_seconds=60,
+    )
 
 
 @require_http_methods(["GET", "POST"])

@@ -17,6 +17,7 @@ urlpatterns = [
     path("cases/", include("cases.urls")),
     path("workbench/", include("review.urls")),
     path("certificates/", include("certificates.urls")),
+    path("registry/", include("registry.urls")),
     # The admin shares the portal's login, so its lockout and session rules apply there too.
     path("admin/login/", RedirectView.as_view(url="/accounts/login/?kind=staff", query_string=False)),
     path("admin/", admin.site.urls),

@@ -1,24 +1,157 @@
-"""Eligibility checks that need the register, handed to `cases` at start-up."""
+"""What the register hands to `cases` at start-up (`cases` may not import `registry`): the
+eligibility checks of each registration type, and the record its forms check answers against.
+
+The checks here are the ones a person can be told before a form is offered. Checks on the
+answers (a specialty already registered, a renewal outside its window) are the forms' own,
+against the record; the effects in `registry.services` check again when a case is granted."""
 
 from __future__ import annotations
 
-from datetime import date
+from collections.abc import Callable
+from datetime import date, timedelta
+
+from django.utils import timezone
 
 from accounts.models import User
+from cases.register import RegisterRecord, SpecialtyRecord, register_provide
 from cases.types import eligibility_register
-from registry.models import Registration, RegistrationStatus
+from catalog.specialties import Specialty, specialty_name
+from registry.models import RegisterSettings, Registration, RegistrationStatus
+
+REGISTER_LINK = "请在“我的证照”或“注册人员查询”中核对注册信息"
+
+
+def _settings() -> RegisterSettings:
+    row, _ = RegisterSettings.objects.get_or_create(pk=1)
+    return row
+
+
+def registration_of(id_number: str) -> Registration | None:
+    return (
+        Registration.objects.filter(person__id_number=id_number)
+        .select_related("person")
+        .prefetch_related("specialties")
+        .first()
+    )
+
+
+def record_of(registration: Registration, *, today: date) -> RegisterRecord:
+    config = _settings()
+    status = registration.status_on(today)
+    return RegisterRecord(
+        number=registration.number,
+        status=status,
+        status_label=RegistrationStatus(status).label,
+        name=registration.person.name,
+        id_number=registration.person.id_number,
+        employer_name=registration.employer_name,
+        employer_uscc=registration.employer_uscc,
+        specialties=tuple(
+            SpecialtyRecord(
+                code=s.specialty,
+                name=specialty_name(s.specialty),
+                valid_from=s.valid_from,
+                valid_to=s.valid_to,
+                renewal_opens=s.valid_to - timedelta(days=config.renewal_opens_days),
+                renewal_closes=s.valid_to - timedelta(days=config.renewal_closes_days),
+            )
+            for s in registration.specialties.all()
+        ),
+    )
+
+
+def record_lookup(id_number: str) -> RegisterRecord | None:
+    registration = registration_of(id_number)
+    return record_of(registration, today=timezone.localdate()) if registration else None
+
+
+# --- the checks, one per rule, each (user, today) -> the refusal or None -------------------
+
+
+def _valid_registration(user: User, today: date) -> Registration | None:
+    registration = registration_of(user.id_number)
+    if registration is None or registration.status_on(today) != RegistrationStatus.VALID:
+        return None
+    return registration
 
 
 def refuse_if_registered(user: User, today: date) -> str | None:
-    registration = (
-        Registration.objects.filter(person__id_number=user.id_number, status=RegistrationStatus.VALID)
-        .only("number")
-        .first()
-    )
-    if registration is not None:
+    registration = registration_of(user.id_number)
+    if registration is None:
+        return None
+    status = registration.status_on(today)
+    if status == RegistrationStatus.VALID:
         return f"您已是有效注册的二级建造师（注册编号{registration.number}），不能申请初始注册"
+    return (
+        f"您曾经注册（注册编号{registration.number}），目前注册{RegistrationStatus(status).label}，"
+        "请申请“重新注册”"
+    )
+
+
+def refuse_unless_lapsed_or_cancelled(user: User, today: date) -> str | None:
+    registration = registration_of(user.id_number)
+    if registration is None:
+        return "注册信息库中没有您的注册记录，首次注册请申请“初始注册”"
+    if registration.status_on(today) == RegistrationStatus.VALID:
+        return f"您的注册（注册编号{registration.number}）仍然有效，不能申请重新注册"
     return None
 
 
+def refuse_unless_registered(item_name: str) -> Callable[[User, date], str | None]:
+    def check(user: User, today: date) -> str | None:
+        if _valid_registration(user, today) is None:
+            return f"注册信息库中没有您的有效注册，不能申请{item_name}。{REGISTER_LINK}"
+        return None
+
+    return check
+
+
+def refuse_if_nothing_to_add(user: User, today: date) -> str | None:
+    registration = _valid_registration(user, today)
+    if registration is not None and len(registration.specialties.all()) >= len(Specialty):
+        return "您已注册全部专业，没有可以增项的专业"
+    return None
+
+
+def refuse_outside_renewal_window(user: User, today: date) -> str | None:
+    registration = _valid_registration(user, today)
+    if registration is None:
+        return None
+    record = record_of(registration, today=today)
+    if any(s.renewable_on(today) for s in record.specialties):
+        return None
+    windows = "；".join(
+        f"{s.name}有效期至{s.valid_to:%Y年%m月%d日}，可于{s.renewal_opens:%Y年%m月%d日}至{s.renewal_closes:%Y年%m月%d日}申请"
+        for s in record.specialties
+        if s.valid_to >= today
+    )
+    config = _settings()
+    return (
+        f"延续注册须在注册有效期届满前{config.renewal_opens_days}日至{config.renewal_closes_days}日之间申请，"
+        "目前没有可以延续的专业"
+    ) + (f"：{windows}" if windows else "")
+
+
+# Made once, so that registering the checks again (a second `ready`) adds nothing twice.
+_NEEDS_REGISTRATION = {
+    code: refuse_unless_registered(name)
+    for code, name in [
+        ("addition", "增项注册"),
+        ("change", "变更注册"),
+        ("cancel", "注销注册"),
+        ("renewal", "延续注册"),
+        ("reissue", "证书遗失补办"),
+    ]
+}
+
+
 def register_checks() -> None:
+    from registry.services import register_extract
+
     eligibility_register("initial", refuse_if_registered)
+    eligibility_register("reregister", refuse_unless_lapsed_or_cancelled)
+    for code, check in _NEEDS_REGISTRATION.items():
+        eligibility_register(code, check)
+    eligibility_register("addition", refuse_if_nothing_to_add)
+    eligibility_register("renewal", refuse_outside_renewal_window)
+    register_provide(lookup=record_lookup, extract=register_extract)

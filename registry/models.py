@@ -3,6 +3,8 @@ which specialties until when, and the history of every change with the case that
 
 from __future__ import annotations
 
+from datetime import date
+
 from django.conf import settings
 from django.db import models
 
@@ -55,6 +57,18 @@ class Registration(models.Model):
     def __str__(self) -> str:
         return self.number
 
+    def status_on(self, today: date) -> str:
+        """The status the register means today: a registration whose every specialty has
+        expired is 失效 even before the daily job writes it."""
+        specialties = list(self.specialties.all())
+        if (
+            self.status == RegistrationStatus.VALID
+            and specialties
+            and all(s.valid_to < today for s in specialties)
+        ):
+            return RegistrationStatus.LAPSED
+        return self.status
+
 
 class RegisteredSpecialty(models.Model):
     registration = models.ForeignKey(Registration, on_delete=models.CASCADE, related_name="specialties")
@@ -105,12 +119,8 @@ class RegisterSettings(models.Model):
     )
     region_code = models.CharField("地区码", max_length=4, default="21")
     validity_years = models.PositiveSmallIntegerField("注册有效期（年）", default=3)
-    renewal_opens_days = models.PositiveSmallIntegerField(
-        "延续注册开始受理（有效期届满前天数）", default=90
-    )
-    renewal_closes_days = models.PositiveSmallIntegerField(
-        "延续注册截止受理（有效期届满前天数）", default=30
-    )
+    renewal_opens_days = models.PositiveSmallIntegerField("延续注册开始受理（有效期届满前天数）", default=90)
+    renewal_closes_days = models.PositiveSmallIntegerField("延续注册截止受理（有效期届满前天数）", default=30)
     reminder_days = models.CharField(
         "到期短信提醒（届满前天数）",
         max_length=40,

@@ -3,24 +3,33 @@ called by the approval service in `review` inside its transaction."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from datetime import date
+from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
 from cases.models import Case
-from lib.idcard import id_number_birth_date, id_number_sex
+from cases.register import ExtractRefused, RegisterRecord
+from catalog.specialties import specialty_name
+from lib.idcard import IdNumberError, id_number_birth_date, id_number_sex, validate_id_number
+from lib.masking import mask_id_number
+from registry.eligibility import record_lookup
 from registry.models import (
     NumberSequence,
     Person,
     RegisteredSpecialty,
+    RegisterLookup,
     RegisterSettings,
     Registration,
     RegistrationChange,
     RegistrationStatus,
 )
+
+logger = logging.getLogger(__name__)
 
 
 class RegistryError(Exception):
@@ -78,15 +87,63 @@ def person_for_user(*, user: User) -> Person:
     return person
 
 
-def registration_grant_initial(*, case: Case) -> Registration:
+def _change_record(
+    *, registration: Registration, case: Case | None, kind: str, summary: str, data: dict[str, Any]
+) -> RegistrationChange:
+    return RegistrationChange.objects.create(
+        registration=registration, case=case, kind=kind, summary=summary, data=data
+    )
+
+
+def _specialties_data(registration: Registration) -> list[dict[str, str]]:
+    return [
+        {"specialty": s.specialty, "valid_from": s.valid_from.isoformat(), "valid_to": s.valid_to.isoformat()}
+        for s in registration.specialties.all()
+    ]
+
+
+def _locked_registration(case: Case) -> Registration:
+    """The applicant's registration, locked for the change (one decision at a time)."""
+    applicant: User = case.applicant
+    registration = (
+        Registration.objects.select_for_update().filter(person__id_number=applicant.id_number).first()
+    )
+    if registration is None:
+        raise RegistryError("注册信息库中没有申请人的注册记录")
+    return registration
+
+
+def _locked_valid_registration(case: Case, today: date) -> Registration:
+    registration = _locked_registration(case)
+    if registration.status_on(today) != RegistrationStatus.VALID:
+        raise RegistryError(
+            f"申请人的注册（注册编号{registration.number}）目前"
+            f"{RegistrationStatus(registration.status_on(today)).label}，不能准予{case.item.name}"
+        )
+    return registration
+
+
+def _new_specialties(*, registration: Registration, codes: list[str], today: date) -> date:
+    valid_to = validity_end(today, register_settings().validity_years)
+    RegisteredSpecialty.objects.bulk_create(
+        RegisteredSpecialty(registration=registration, specialty=code, valid_from=today, valid_to=valid_to)
+        for code in codes
+    )
+    return valid_to
+
+
+def _codes(value: object) -> list[str]:
+    return sorted({str(v) for v in value}) if isinstance(value, list) else []
+
+
+def registration_grant_initial(*, case: Case) -> RegistrationChange:
     """初始注册 granted: a new registration with a 注册编号, each specialty valid 3 years."""
     data = case.form_data
     applicant: User = case.applicant
+    if Registration.objects.filter(person__id_number=applicant.id_number).exists():
+        raise RegistryError("申请人已有注册记录，不能再准予初始注册（曾注册的应申请重新注册）")
     person = person_for_user(user=applicant)
-    if Registration.objects.filter(person=person, status=RegistrationStatus.VALID).exists():
-        raise RegistryError("申请人已有有效注册，不能再准予初始注册")
     today = timezone.localdate()
-    config = register_settings()
     qualification_year = date.fromisoformat(str(data["qualification_date"])).year
     registration = Registration.objects.create(
         person=person,
@@ -100,34 +157,223 @@ def registration_grant_initial(*, case: Case) -> Registration:
         issued_on=today,
         created_by_case=case,
     )
-    valid_to = validity_end(today, config.validity_years)
-    specialties = sorted(set(data.get("specialties") or []))
-    RegisteredSpecialty.objects.bulk_create(
-        RegisteredSpecialty(registration=registration, specialty=code, valid_from=today, valid_to=valid_to)
-        for code in specialties
-    )
-    RegistrationChange.objects.create(
+    specialties = _codes(data.get("specialties"))
+    valid_to = _new_specialties(registration=registration, codes=specialties, today=today)
+    return _change_record(
         registration=registration,
         case=case,
         kind="initial",
-        summary=f"初始注册，注册编号{registration.number}",
+        summary=f"初始注册，注册编号{registration.number}，注册专业{_names(specialties)}，有效期至{valid_to:%Y年%m月%d日}",
         data={
             "specialties": specialties,
             "valid_to": valid_to.isoformat(),
             "employer": registration.employer_name,
         },
     )
-    return registration
 
 
-EFFECTS: dict[str, Callable[..., Registration]] = {
+def registration_grant_reregister(*, case: Case) -> RegistrationChange:
+    """重新注册 granted: the lapsed or cancelled registration lives again on the same person and
+    注册编号, with the specialties and employer of this application, each valid 3 years."""
+    data = case.form_data
+    today = timezone.localdate()
+    registration = _locked_registration(case)
+    if registration.status_on(today) == RegistrationStatus.VALID:
+        raise RegistryError(f"申请人的注册（注册编号{registration.number}）仍然有效，不能准予重新注册")
+    before = {"status": registration.status, "specialties": _specialties_data(registration)}
+    registration.specialties.all().delete()
+    registration.status = RegistrationStatus.VALID
+    registration.qualification_number = str(data["qualification_number"])
+    registration.employer_name = str(data["employer_name"])
+    registration.employer_uscc = str(data["employer_uscc"]).upper()
+    registration.issued_on = today
+    registration.save()
+    specialties = _codes(data.get("specialties"))
+    valid_to = _new_specialties(registration=registration, codes=specialties, today=today)
+    return _change_record(
+        registration=registration,
+        case=case,
+        kind="reregister",
+        summary=f"重新注册，注册编号{registration.number}，注册专业{_names(specialties)}，有效期至{valid_to:%Y年%m月%d日}",
+        data={"before": before, "specialties": specialties, "valid_to": valid_to.isoformat()},
+    )
+
+
+def registration_grant_addition(*, case: Case) -> RegistrationChange:
+    """增项注册 granted: the added specialties, each valid 3 years from today."""
+    today = timezone.localdate()
+    registration = _locked_valid_registration(case, today)
+    wanted = _codes(case.form_data.get("addition_specialties"))
+    already = {s.specialty for s in registration.specialties.all()} & set(wanted)
+    if not wanted or already:
+        raise RegistryError(
+            f"{_names(sorted(already))}已是注册专业，不能重复增项" if already else "没有增项专业"
+        )
+    valid_to = _new_specialties(registration=registration, codes=wanted, today=today)
+    registration.save(update_fields=["updated_at"])
+    return _change_record(
+        registration=registration,
+        case=case,
+        kind="addition",
+        summary=f"增项注册，增加专业{_names(wanted)}，有效期至{valid_to:%Y年%m月%d日}",
+        data={"added": wanted, "valid_to": valid_to.isoformat()},
+    )
+
+
+def registration_grant_change(*, case: Case) -> RegistrationChange:
+    """变更注册 granted: employer or personal data changed; every expiry date stays."""
+    data = case.form_data
+    today = timezone.localdate()
+    registration = _locked_valid_registration(case, today)
+    kind = str(data.get("change_kind", ""))
+    if kind in ("employer", "employer_name"):
+        before = {"employer_name": registration.employer_name, "employer_uscc": registration.employer_uscc}
+        registration.employer_name = str(data["employer_name"]).strip()
+        registration.employer_uscc = str(data["employer_uscc"]).upper()
+        registration.save(update_fields=["employer_name", "employer_uscc", "updated_at"])
+        after = {"employer_name": registration.employer_name, "employer_uscc": registration.employer_uscc}
+        label = "执业企业变更" if kind == "employer" else "企业名称变更"
+        summary = (
+            f"变更注册（{label}），聘用企业由{before['employer_name']}变更为{registration.employer_name}"
+        )
+    elif kind == "personal":
+        person = Person.objects.select_for_update().get(pk=registration.person_id)
+        before = {"name": person.name}
+        person.name = str(data["new_name"]).strip()
+        person.save(update_fields=["name"])
+        registration.save(update_fields=["updated_at"])
+        after = {"name": person.name}
+        summary = f"变更注册（个人信息变更），姓名由{before['name']}变更为{person.name}"
+    else:
+        raise RegistryError("变更类型无效")
+    return _change_record(
+        registration=registration,
+        case=case,
+        kind="change",
+        summary=summary + "，各专业有效期不变",
+        data={"change_kind": kind, "before": before, "after": after},
+    )
+
+
+def registration_grant_cancel(*, case: Case) -> RegistrationChange:
+    """注销注册 granted: the registration is cancelled (its certificates are revoked by the
+    approval, in the same transaction)."""
+    today = timezone.localdate()
+    registration = _locked_registration(case)
+    if registration.status == RegistrationStatus.CANCELLED:
+        raise RegistryError(f"注册编号{registration.number}已经注销")
+    before = registration.status_on(today)
+    registration.status = RegistrationStatus.CANCELLED
+    registration.save(update_fields=["status", "updated_at"])
+    ground = str(case.form_data.get("cancel_ground", ""))
+    return _change_record(
+        registration=registration,
+        case=case,
+        kind="cancel",
+        summary=f"注销注册，注册编号{registration.number}",
+        data={"before": before, "ground": ground, "detail": str(case.form_data.get("cancel_detail", ""))},
+    )
+
+
+def registration_grant_renewal(*, case: Case) -> RegistrationChange:
+    """延续注册 granted: each chosen specialty valid 3 more years, from the day after its
+    current expiry (or from today, if it has expired while the case was decided)."""
+    today = timezone.localdate()
+    registration = _locked_valid_registration(case, today)
+    wanted = _codes(case.form_data.get("renewal_specialties"))
+    by_code = {s.specialty: s for s in registration.specialties.all()}
+    missing = [code for code in wanted if code not in by_code]
+    if not wanted or missing:
+        raise RegistryError(f"{_names(missing)}不是注册专业，不能延续" if missing else "没有延续专业")
+    years = register_settings().validity_years
+    renewed = []
+    for code in wanted:
+        specialty = by_code[code]
+        before = specialty.valid_to
+        specialty.valid_from = max(date.fromordinal(before.toordinal() + 1), today)
+        specialty.valid_to = validity_end(specialty.valid_from, years)
+        specialty.save(update_fields=["valid_from", "valid_to"])
+        renewed.append(
+            {"specialty": code, "before": before.isoformat(), "valid_to": specialty.valid_to.isoformat()}
+        )
+    registration.save(update_fields=["updated_at"])
+    return _change_record(
+        registration=registration,
+        case=case,
+        kind="renewal",
+        summary="延续注册，"
+        + "；".join(
+            f"{_names([r['specialty']])}有效期延续至{date.fromisoformat(r['valid_to']):%Y年%m月%d日}"
+            for r in renewed
+        ),
+        data={"renewed": renewed},
+    )
+
+
+def registration_grant_reissue(*, case: Case) -> RegistrationChange:
+    """遗失补办 granted: the register is unchanged; the history records the reissue (the
+    approval issues the new certificate version and revokes the old one)."""
+    today = timezone.localdate()
+    registration = _locked_valid_registration(case, today)
+    registration.save(update_fields=["updated_at"])
+    reason = "遗失" if case.form_data.get("reissue_reason") == "lost" else "污损"
+    return _change_record(
+        registration=registration,
+        case=case,
+        kind="reissue",
+        summary=f"注册证书{reason}补办，注册编号{registration.number}",
+        data={"reason": str(case.form_data.get("reissue_reason", ""))},
+    )
+
+
+def _names(codes: list[str]) -> str:
+    return "、".join(specialty_name(code) for code in codes)
+
+
+EFFECTS: dict[str, Callable[..., RegistrationChange]] = {
     "initial": registration_grant_initial,
+    "reregister": registration_grant_reregister,
+    "addition": registration_grant_addition,
+    "change": registration_grant_change,
+    "cancel": registration_grant_cancel,
+    "renewal": registration_grant_renewal,
+    "reissue": registration_grant_reissue,
 }
 
 
-def registration_apply_effect(*, case: Case) -> Registration:
-    """The register's change for the granted case's type. Runs in the approval transaction."""
+def registration_apply_effect(*, case: Case) -> RegistrationChange:
+    """The register's change for the granted case's type, recorded in the history with the
+    case. Runs in the approval transaction."""
     effect = EFFECTS.get(case.item.code)
     if effect is None:
         raise RegistryError(f"“{case.item.name}”的登记规则尚未配置")
     return effect(case=case)
+
+
+# --- 提取信息 ---------------------------------------------------------------------------------
+
+
+def register_extract(user: User, id_number: str) -> RegisterRecord:
+    """提取信息 (遗失补办): the register's record for the typed 身份证号, only when it is the
+    logged-in person's own real-name number. Every attempt is logged, refusals too."""
+    masked = mask_id_number(id_number.strip().upper()[:32]) if id_number.strip() else "（空）"
+
+    def refuse(message: str, note: str) -> ExtractRefused:
+        RegisterLookup.objects.create(user=user, id_number_masked=masked, allowed=False, note=note)
+        logger.warning("提取信息 refused for user %s: %s", user.pk, note)
+        return ExtractRefused(message)
+
+    try:
+        number = validate_id_number(id_number)
+    except IdNumberError as e:
+        raise refuse(f"身份证号有误：{e}", "号码格式错误") from None
+    if not user.is_person or user.real_name_verified_at is None:
+        raise refuse("只有完成实名认证的个人用户可以提取注册信息", "账号未实名认证")
+    if number != user.id_number:
+        raise refuse("只能提取本人的注册信息，请输入您本人实名认证的身份证号", "非本人证件号码")
+    record = record_lookup(number)
+    if record is None or not record.is_valid:
+        RegisterLookup.objects.create(user=user, id_number_masked=masked, allowed=True, note="无有效注册")
+        raise ExtractRefused("注册信息库中没有您的有效注册信息，不能办理证书遗失补办")
+    RegisterLookup.objects.create(user=user, id_number_masked=masked, allowed=True, note="已提取")
+    return record

@@ -14,7 +14,7 @@ from accounts.models import User
 from cases.models import Case, CaseAction, CaseEvent, NoticeKind
 from cases.services import CaseError, case_transition, notice_issue
 from catalog.calendar import workday_add
-from certificates.services import certificate_issue
+from certificates.services import certificate_follow_register
 from notifications.services import inbox_message_create, sms_enqueue
 from registry.services import RegistryError, registration_apply_effect
 
@@ -155,19 +155,29 @@ def case_review(*, case: Case, actor: User, opinion: str) -> Case:
 
 
 def case_approve(*, case: Case, actor: User, opinion: str = "") -> Case:
-    """准予许可: the register changes for the case's type, in the same transaction."""
+    """准予许可: the register changes for the case's type and the certificate follows it
+    (a new version, or revoked by a cancellation), in the same transaction."""
     with transaction.atomic():
         case, event = case_transition(case=case, action=CaseAction.APPROVE, actor=actor, opinion=opinion)
         try:
-            registration = registration_apply_effect(case=case)
+            change = registration_apply_effect(case=case)
         except RegistryError as e:
-            raise CaseError(e.message) from None
-        certificate = certificate_issue(registration=registration, case=case)
-        event.data = {"registration_number": registration.number, "license_id": certificate.license_id}
+            raise CaseError(f"{e.message}。请核实后作出不予许可决定") from None
+        registration = change.registration
+        certificate = certificate_follow_register(change=change)
+        event.data = {
+            "registration_number": registration.number,
+            "license_id": certificate.license_id if certificate else "",
+            "change": change.summary,
+        }
         event.save(update_fields=["data"])
         case.decided_at = timezone.now()
         case.save(update_fields=["decided_at", "updated_at"])
-        specialties = "、".join(s.get_specialty_display() for s in registration.specialties.all())
+        delivery = (
+            "电子注册证书可登录辽宁政务服务网，在“我的办件”中查看详情，通过“公示附件”“加注”下载。"
+            if certificate
+            else "原注册证书自即日起作废。"
+        )
         notice_issue(
             case=case,
             kind=NoticeKind.APPROVAL,
@@ -176,8 +186,9 @@ def case_approve(*, case: Case, actor: User, opinion: str = "") -> Case:
                 "paragraphs": [
                     f"你（单位）提出的{case.matter.name}（{case.item.name}）申请，经审查，符合法定条件和标准，"
                     "根据《中华人民共和国行政许可法》第三十八条和《注册建造师管理规定》的规定，决定准予行政许可。",
-                    f"注册编号：{registration.number}；注册专业：{specialties}；聘用企业：{registration.employer_name}。",
-                    "电子注册证书可登录辽宁政务服务网，在“我的办件”中查看详情后下载。",
+                    f"{change.summary}。",
+                    f"注册编号：{registration.number}；聘用企业：{registration.employer_name}。",
+                    delivery,
                 ],
             },
         )

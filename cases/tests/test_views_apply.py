@@ -21,6 +21,7 @@ from cases.tests.sample_files import (
     upload_material,
     upload_required,
 )
+from catalog.models import ServiceItem
 from portal.test import BaseTestCase
 from registry.models import Person, Registration
 
@@ -276,10 +277,12 @@ class ApplyTestCase(BaseTestCase):
 
 
 class ApplyChooserTestCase(BaseTestCase):
-    def test_it_links_the_initial_registration_to_its_form(self):
+    def test_it_links_every_registration_type_to_its_form(self):
         self.client.force_login(self.applicant)
         r = self.client.get(reverse("catalog:apply", args=["ejjzs-zgrd"]))
-        self.assertContains(r, "填写申请表", count=1)
+        self.assertContains(r, "填写申请表", count=6)
         self.assertContains(r, f'href="{start_url()}"')
-        self.assertContains(r, "暂未开通网上申请，请到窗口办理", count=5)
+        for item in ServiceItem.objects.filter(matter__code="ejjzs-zgrd"):
+            self.assertContains(r, f'href="{reverse("cases:start", args=[item.pk])}"')
+        self.assertNotContains(r, "暂未开通网上申请")
         self.assertEqual(initial_item().code, "initial")

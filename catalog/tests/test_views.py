@@ -152,9 +152,9 @@ class ApplyPageTestCase(BaseTestCase):
         for name in REGISTRATION_TYPES:
             self.assertContains(r, f">{name}</h2>")
         self.assertContains(r, "需准备的材料", count=6)
-        # 初始注册 is open online; the other types say where to go until they are.
-        self.assertContains(r, "填写申请表", count=1)
-        self.assertContains(r, "暂未开通网上申请，请到窗口办理", count=5)
+        # Every type is open online, each with its own form.
+        self.assertContains(r, "填写申请表", count=6)
+        self.assertNotContains(r, "暂未开通网上申请")
         self.assertContains(r, "增项专业资格证书")
         self.assertContains(r, "注销事由证明")
         self.assertContains(r, "<strong>二级注册建造师执业资格认定</strong>", html=True)

@@ -17,7 +17,7 @@ def granted_registration(testcase: Any) -> tuple[Registration, Certificate]:
     real photo and signature (review's helper): the worker draws them on the certificate."""
     case = submitted_case(testcase)
     with transaction.atomic():
-        registration = registration_apply_effect(case=case)
+        registration = registration_apply_effect(case=case).registration
         certificate = certificate_issue(registration=registration, case=case)
     return registration, certificate
 

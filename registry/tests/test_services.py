@@ -46,7 +46,7 @@ class InitialEffectTestCase(BaseTestCase):
     def test_it_registers_the_person_with_the_case_as_cause(self):
         case = submitted_case(self)
         with transaction.atomic():
-            registration = registration_apply_effect(case=case)
+            registration = registration_apply_effect(case=case).registration
         self.assertEqual(registration.person.id_number, self.applicant.id_number)
         self.assertEqual(registration.person.sex, "男")
         self.assertEqual(registration.employer_uscc, self.enterprise.enterprise.uscc)
@@ -61,6 +61,6 @@ class InitialEffectTestCase(BaseTestCase):
     def test_someone_registered_cannot_be_registered_again(self):
         case = submitted_case(self)
         registration_apply_effect(case=case)
-        with self.assertRaisesMessage(RegistryError, "已有有效注册"):
+        with self.assertRaisesMessage(RegistryError, "已有注册记录"):
             registration_apply_effect(case=case)
         self.assertEqual(Registration.objects.count(), 1)

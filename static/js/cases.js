@@ -55,7 +55,8 @@
 
   form.addEventListener("submit", function (e) {
     if (submitting) { e.preventDefault(); return; }  // a double click sends one request
-    if (dialog && !methodChosen()) {
+    var extracting = e.submitter && e.submitter.value === "extract";  // 提取信息 saves nothing
+    if (dialog && !methodChosen() && !extracting) {
       e.preventDefault();
       pendingSubmitter = e.submitter || null;
       dialog.showModal();
@@ -86,6 +87,17 @@
         uf.classList.remove("uploading");
         input.value = "";
         status.textContent = "填写的内容未能保存，请先点击“保存信息”，再上传附件";
+      });
+    });
+  });
+
+  // 沿用: copying an earlier file reloads the page, so save what was typed first.
+  document.querySelectorAll(".reuse-form").forEach(function (rf) {
+    rf.addEventListener("submit", function (e) {
+      if (!dirty) { submitting = true; return; }
+      e.preventDefault();
+      saveQuietly().then(function () { submitting = true; rf.submit(); }, function () {
+        window.alert("填写的内容未能保存，请先点击“保存信息”，再沿用材料");
       });
     });
   });

@@ -1,0 +1,96 @@
+"""What `cases` knows of the register: a plain record of one person's registration, for the
+forms (which specialties can be added or renewed, whose employer changes) and for 提取信息.
+
+`cases` may not import `registry`; `registry` hands in the two functions that read it when
+Django starts (`register_provide`), as it does with the eligibility checks."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from accounts.models import User
+
+
+@dataclass(frozen=True)
+class SpecialtyRecord:
+    code: str
+    name: str
+    valid_from: date
+    valid_to: date
+    # The 延续注册 window of this specialty (config: opens 90, closes 30 days before expiry).
+    renewal_opens: date
+    renewal_closes: date
+
+    def renewable_on(self, today: date) -> bool:
+        return self.renewal_opens <= today <= self.renewal_closes
+
+
+@dataclass(frozen=True)
+class RegisterRecord:
+    number: str
+    status: str  # valid / cancelled / lapsed, already lapsed when every specialty expired
+    status_label: str
+    name: str
+    id_number: str
+    employer_name: str
+    employer_uscc: str
+    specialties: tuple[SpecialtyRecord, ...]
+
+    @property
+    def is_valid(self) -> bool:
+        return self.status == "valid"
+
+    def specialty(self, code: str) -> SpecialtyRecord | None:
+        return next((s for s in self.specialties if s.code == code), None)
+
+    def as_data(self) -> dict[str, Any]:
+        """The record as stored with a case (提取信息): what the form showed when it was saved."""
+        return {
+            "number": self.number,
+            "name": self.name,
+            "employer_name": self.employer_name,
+            "employer_uscc": self.employer_uscc,
+            "specialties": [
+                {
+                    "code": s.code,
+                    "name": s.name,
+                    "valid_from": s.valid_from.isoformat(),
+                    "valid_to": s.valid_to.isoformat(),
+                }
+                for s in self.specialties
+            ],
+        }
+
+
+class ExtractRefused(Exception):
+    """提取信息 refused: the message says why, in Chinese."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+RecordLookup = Callable[[str], RegisterRecord | None]
+Extract = Callable[[User, str], RegisterRecord]
+_providers: dict[str, Any] = {}
+
+
+def register_provide(*, lookup: RecordLookup, extract: Extract) -> None:
+    _providers["lookup"], _providers["extract"] = lookup, extract
+
+
+def register_record(id_number: str) -> RegisterRecord | None:
+    """The register's record of the person with this 证件号码 (None when never registered)."""
+    lookup: RecordLookup | None = _providers.get("lookup")
+    return lookup(id_number) if lookup and id_number else None
+
+
+def register_extract(*, user: User, id_number: str) -> RegisterRecord:
+    """提取信息: the record for the typed 身份证号, only if it is the user's own (logged)."""
+    extract: Extract | None = _providers.get("extract")
+    if extract is None:
+        raise ExtractRefused("注册信息库暂不可用，请稍后再试")
+    return extract(user, id_number)

@@ -1,0 +1,121 @@
+"""Reads of the register, scoped to who is asking.
+
+- An enterprise (法人) account sees the registrations and the submitted cases that name its own
+  统一社会信用代码 as employer; any other account gets a 404.
+- Anyone may look up one registration by 姓名 and 注册编号 together, and sees no personal number.
+
+A registration's status as shown is `Registration.status_on`, the one rule for 失效."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from django.db.models import Case as DbCase
+from django.db.models import IntegerField, QuerySet, Value, When
+from django.http import Http404
+
+from accounts.models import Enterprise, User
+from cases.models import Case, CaseStatus
+from registry.models import RegisteredSpecialty, Registration, RegistrationStatus
+
+# A specialty this close to its 有效期至 stands out: the 延续注册 window opens 90 days before.
+EXPIRING_SOON_DAYS = 90
+
+
+@dataclass(frozen=True)
+class SpecialtyEntry:
+    specialty: RegisteredSpecialty
+    days_left: int
+    expiring_soon: bool  # in force, and at most EXPIRING_SOON_DAYS left
+    expired: bool
+
+
+@dataclass(frozen=True)
+class RegisterEntry:
+    """A registration as the pages show it: its effective status and its specialties."""
+
+    registration: Registration
+    status: RegistrationStatus
+    specialties: list[SpecialtyEntry]
+
+    @property
+    def status_label(self) -> str:
+        return str(self.status.label)
+
+    @property
+    def expiring_soon(self) -> bool:
+        return any(s.expiring_soon for s in self.specialties)
+
+
+def register_entry(*, registration: Registration, today: date) -> RegisterEntry:
+    status = RegistrationStatus(registration.status_on(today))
+    entries = []
+    for specialty in registration.specialties.all():
+        days_left = (specialty.valid_to - today).days
+        entries.append(
+            SpecialtyEntry(
+                specialty=specialty,
+                days_left=days_left,
+                # Only a registration in force can be renewed, so only its specialties warn.
+                expiring_soon=status == RegistrationStatus.VALID and 0 <= days_left <= EXPIRING_SOON_DAYS,
+                expired=days_left < 0,
+            )
+        )
+    return RegisterEntry(registration=registration, status=status, specialties=entries)
+
+
+# --- the enterprise account ------------------------------------------------------------------
+
+
+def enterprise_for_legal_user(*, user: User) -> Enterprise:
+    """The enterprise of a 法人 account; for anyone else the page does not exist."""
+    if not user.is_authenticated or not user.is_legal:
+        raise Http404("只有法人账号可以查看本单位人员")
+    try:
+        return user.enterprise  # cached on the user after the first read
+    except Enterprise.DoesNotExist:
+        raise Http404("该法人账号没有单位信息") from None
+
+
+def registrations_for_enterprise(*, user: User) -> QuerySet[Registration]:
+    """The registrations that name the account's own enterprise as employer, in force first."""
+    uscc = enterprise_for_legal_user(user=user).uscc.upper()
+    in_force_first = DbCase(
+        When(status=RegistrationStatus.VALID, then=Value(0)), default=Value(1), output_field=IntegerField()
+    )
+    return (
+        Registration.objects.filter(employer_uscc=uscc)
+        .select_related("person")
+        .prefetch_related("specialties")
+        .order_by(in_force_first, "person__name", "id")
+    )
+
+
+def cases_for_enterprise(*, user: User) -> QuerySet[Case]:
+    """The submitted cases that name the account's own enterprise as employer, newest first.
+    Drafts stay the applicant's own business until submitted."""
+    uscc = enterprise_for_legal_user(user=user).uscc.upper()
+    return (
+        Case.objects.filter(employer_uscc=uscc)
+        .exclude(status=CaseStatus.DRAFT)
+        .select_related("item")
+        .order_by("-submitted_at", "-id")
+    )
+
+
+# --- 注册人员查询 (public) ---------------------------------------------------------------------
+
+
+def registration_for_public_query(*, name: str, number: str) -> Registration | None:
+    """The registration whose holder's 姓名 and 注册编号 both match exactly (the number's
+    letters in any case), or None: a wrong name and a wrong number look alike, so the page
+    can not be used to find out which numbers exist."""
+    if not name or not number:
+        return None
+    return (
+        Registration.objects.filter(number__iexact=number, person__name=name)
+        .select_related("person")
+        .prefetch_related("specialties")
+        .first()
+    )

@@ -1,0 +1,144 @@
+"""注册人员查询: anyone, by 姓名 and 注册编号 together; the live status, the employer and the
+specialties, never a personal number; the same answer for any mismatch; limited per address."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.core.cache import cache
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from cases.tests.helpers import submitted_case
+from portal.test import BaseTestCase
+from registry.models import RegisterSettings, Registration, RegistrationStatus
+from registry.services import registration_apply_effect
+from registry.views import NOT_FOUND, QUERIES_PER_MINUTE
+
+URL = reverse("registry:query")
+
+
+class QueryTestCase(BaseTestCase):
+    def setUp(self) -> None:
+        super().setUp()
+        cache.clear()  # the query limit counts per address
+        # Letters in the number, to show they match in either case.
+        RegisterSettings.objects.update_or_create(
+            pk=1, defaults={"number_format": "LN-{registration_year}-{serial:06d}"}
+        )
+        case = submitted_case(self)
+        with transaction.atomic():
+            registration_apply_effect(case=case)
+        self.registration = Registration.objects.get(person__id_number=self.applicant.id_number)
+        self.specialty = self.registration.specialties.get()
+
+    def ask(self, name: str, number: str, *, address: str = "127.0.0.1"):
+        return self.client.post(URL, {"name": name, "number": number}, REMOTE_ADDR=address)
+
+    def test_it_shows_the_form_to_anyone(self):
+        r = self.client.get(URL)
+        self.assertEqual(r.status_code, 200)
+        self.assertContains(r, "<h1>二级建造师注册人员查询</h1>", html=True)
+        self.assertContains(r, 'name="name"')
+        self.assertContains(r, 'name="number"')
+        self.assertNotContains(r, NOT_FOUND)
+
+    def test_it_shows_the_registration_when_both_match(self):
+        r = self.ask("张伟", self.registration.number)
+        self.assertEqual(r.status_code, 200)
+        self.assertEqual(r.context["entry"].registration, self.registration)
+        self.assertContains(r, '<p class="verdict-label">有效</p>', html=True)
+        self.assertContains(r, "<dd>张*</dd>", html=True)
+        self.assertContains(r, self.registration.number)
+        self.assertContains(r, "辽宁宏建建设集团有限公司")
+        valid_from, valid_to = self.specialty.valid_from, self.specialty.valid_to
+        self.assertContains(
+            r,
+            f"建筑工程（有效期：{valid_from.year}年{valid_from.month}月{valid_from.day}日"
+            f"至{valid_to.year}年{valid_to.month}月{valid_to.day}日）",
+        )
+        issued = self.registration.issued_on
+        self.assertContains(
+            r, f"<dt>签发日期</dt><dd>{issued.year}年{issued.month}月{issued.day}日</dd>", html=True
+        )
+        self.assertEqual(r["Cache-Control"], "private, no-store")
+
+    def test_it_never_shows_the_full_name_the_id_number_or_the_mobile(self):
+        r = self.ask("张伟", self.registration.number)
+        self.assertEqual(r.context["entry"].registration, self.registration)
+        self.assertNotContains(r, "张伟")  # not even in the form: a fresh one follows a hit
+        self.assertNotContains(r, self.applicant.id_number)
+        self.assertNotContains(r, self.applicant.id_number[:6])
+        self.assertNotContains(r, self.applicant.mobile)
+
+    def test_spaces_and_the_letters_case_do_not_matter(self):
+        number = self.registration.number  # LN-2026-000001
+        typed = f"  {number[:3].lower()} {number[3:]}\u3000"
+        r = self.ask(" 张伟\u3000", typed)
+        self.assertEqual(r.context["entry"].registration, self.registration)
+
+    def test_it_needs_both_fields(self):
+        r = self.ask("", "")
+        self.assertEqual(r.status_code, 200)
+        self.assertContains(r, "请输入姓名")
+        self.assertContains(r, "请输入注册编号")
+        self.assertNotIn("entry", r.context)
+        r = self.ask("张伟", "   ")
+        self.assertContains(r, "请输入注册编号")
+        self.assertNotContains(r, "请输入姓名")
+        self.assertNotContains(r, NOT_FOUND)
+        self.assertNotIn("entry", r.context)
+
+    def test_a_wrong_name_and_a_wrong_number_get_the_same_answer(self):
+        wrong_name = self.ask("李娜", self.registration.number)
+        wrong_number = self.ask("张伟", "LN-2026-999999")
+        for r in (wrong_name, wrong_number):
+            self.assertEqual(r.status_code, 200)
+            self.assertContains(r, NOT_FOUND)
+            self.assertNotIn("entry", r.context)
+            self.assertNotContains(r, "辽宁宏建建设集团有限公司")
+            self.assertNotContains(r, "verdict-label")
+        self.assertEqual(wrong_name.context["not_found"], wrong_number.context["not_found"])
+
+    def test_a_part_of_the_name_does_not_match(self):
+        self.assertContains(self.ask("张", self.registration.number), NOT_FOUND)
+
+    def test_it_says_cancelled(self):
+        self.registration.status = RegistrationStatus.CANCELLED
+        self.registration.save()
+        r = self.ask("张伟", self.registration.number)
+        self.assertContains(r, '<p class="verdict-label">注销</p>', html=True)
+        self.assertContains(r, '<div class="verdict verdict-revoked" role="status">')
+
+    def test_it_says_lapsed_when_every_specialty_has_expired(self):
+        self.specialty.valid_to = timezone.localdate() - timedelta(days=1)
+        self.specialty.save()
+        r = self.ask("张伟", self.registration.number)
+        self.assertContains(r, '<p class="verdict-label">失效</p>', html=True)
+        self.registration.refresh_from_db()
+        self.assertEqual(self.registration.status, RegistrationStatus.VALID)
+
+    def test_it_still_says_valid_on_the_last_day(self):
+        self.specialty.valid_to = timezone.localdate()
+        self.specialty.save()
+        self.assertContains(
+            self.ask("张伟", self.registration.number), '<p class="verdict-label">有效</p>', html=True
+        )
+
+    def test_the_eleventh_query_in_a_minute_is_refused(self):
+        for _ in range(QUERIES_PER_MINUTE):
+            self.assertEqual(self.ask("李娜", "LN-2026-999999").status_code, 200)
+        r = self.ask("张伟", self.registration.number)
+        self.assertEqual(r.status_code, 429)
+        self.assertContains(r, "查询过于频繁，请稍后再试", status_code=429)
+        self.assertNotIn("entry", r.context)
+        self.assertNotContains(r, "verdict-label", status_code=429)
+        # Counted per address: another one still gets an answer.
+        other = self.ask("张伟", self.registration.number, address="203.0.113.9")
+        self.assertEqual(other.status_code, 200)
+        self.assertEqual(other.context["entry"].registration, self.registration)
+
+    def test_the_home_page_and_the_nav_link_it(self):
+        r = self.client.get(reverse("portal:home"))
+        self.assertContains(r, f'<a href="{URL}">注册人员查询</a>', count=2, html=True)

@@ -1,0 +1,88 @@
+"""The register's pages: 本单位人员 for an enterprise (法人) account, read-only, and the public
+注册人员查询. Each view reads through `registry.selectors` and renders; nothing here writes."""
+
+from __future__ import annotations
+
+from typing import Any, TypeVar
+
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Page, Paginator
+from django.db.models import Model, QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods
+
+from accounts.models import User
+from lib.ratelimit import client_ip, rate_allow
+from registry import selectors
+from registry.forms import RegisterQueryForm
+
+PER_PAGE = 20
+QUERIES_PER_MINUTE = 10
+NOT_FOUND = "未查询到符合条件的注册人员，请核对姓名和注册编号"
+LIMITED = "查询过于频繁，请稍后再试"
+# Names and registrations of people: never kept by a browser or a proxy.
+PRIVATE_HEADERS = {"Cache-Control": "private, no-store"}
+M = TypeVar("M", bound=Model)
+
+
+def _user(request: HttpRequest) -> User:
+    user = request.user
+    assert isinstance(user, User), "login_required runs first"
+    return user
+
+
+def _private(response: HttpResponse) -> HttpResponse:
+    for name, value in PRIVATE_HEADERS.items():
+        response[name] = value
+    return response
+
+
+def _page(request: HttpRequest, queryset: QuerySet[M], param: str) -> Page[M]:
+    return Paginator(queryset, PER_PAGE).get_page(request.GET.get(param))
+
+
+@login_required
+@require_GET
+def enterprise(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    company = selectors.enterprise_for_legal_user(user=user)
+    today = timezone.localdate()
+    registrations = _page(request, selectors.registrations_for_enterprise(user=user), "rpage")
+    context = {
+        "company": company,
+        "registrations": registrations,
+        "entries": [selectors.register_entry(registration=r, today=today) for r in registrations],
+        "cases": _page(request, selectors.cases_for_enterprise(user=user), "cpage"),
+        "expiring_days": selectors.EXPIRING_SOON_DAYS,
+    }
+    return _private(render(request, "registry/enterprise.html", context))
+
+
+def _query_allowed(request: HttpRequest) -> bool:
+    """At most QUERIES_PER_MINUTE per address: the page needs no login and answers from the
+    register, so it must not serve to try out names and numbers in bulk."""
+    return rate_allow(key=f"registry:query:{client_ip(request)}", limit=QUERIES_PER_MINUTE, window_seconds=60)
+
+
+@require_http_methods(["GET", "POST"])
+def query(request: HttpRequest) -> HttpResponse:
+    # POST, so that a name and a number never land in an address bar, a history or a log.
+    form = RegisterQueryForm(request.POST) if request.method == "POST" else RegisterQueryForm()
+    context: dict[str, Any] = {"form": form}
+    status = 200
+    if request.method == "POST" and not _query_allowed(request):
+        typed = {name: request.POST.get(name, "") for name in ("name", "number")}
+        context |= {"form": RegisterQueryForm(initial=typed), "limited": LIMITED}
+        status = 429
+    elif form.is_bound and form.is_valid():
+        data = form.cleaned_data
+        registration = selectors.registration_for_public_query(name=data["name"], number=data["number"])
+        if registration is None:
+            context["not_found"] = NOT_FOUND
+        else:
+            # A fresh form: the page then shows the holder's name masked only, as typed nowhere.
+            entry = selectors.register_entry(registration=registration, today=timezone.localdate())
+            context |= {"entry": entry, "form": RegisterQueryForm()}
+    return _private(render(request, "registry/query.html", context, status=status))
