@@ -72,11 +72,12 @@ Rows = list[tuple[str, str]]
 
 
 def form_display(
-    case: Case, *, skip: frozenset[str] = frozenset(), full_numbers: bool = False
+    case: Case, *, skip: frozenset[str] = frozenset(), full_numbers: bool = False, omit_blank: bool = True
 ) -> list[tuple[str, Rows]]:
     """The saved form by section: (title, [(label, value), ...]), in the type's order. An
-    optional field left blank is left out; a typed ID number is masked unless `full_numbers`
-    (the signed paper form carries it in full). What 提取信息 filled in comes last."""
+    optional field left blank is left out unless not `omit_blank` (staff see every field); a
+    typed ID number is masked unless `full_numbers` (the signed paper form carries it in
+    full). What 提取信息 filled in comes last."""
     app_type = type_for_item(case.item)
     if app_type is None:
         return []
@@ -86,7 +87,7 @@ def form_display(
         rows: Rows = []
         for name in names:
             value = _display(fields[name], data.get(name, ""))
-            if name in skip or (not value and not fields[name].required):
+            if name in skip or (omit_blank and not value and not fields[name].required):
                 continue
             if name == "id_number" and value and not full_numbers:
                 value = mask_id_number(value)

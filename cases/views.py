@@ -263,9 +263,9 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
     if case.status not in EDITABLE_STATUSES or app_type is None:
         return _not_editable(request, case, submitting=submitting)
     if request.method != "POST":
-        form = services.form_for_case(case)
-        assert form is not None  # the type exists
-        return _render_form(request, item=case.item, app_type=app_type, form=_with_hints(form), case=case)
+        saved = services.form_for_case(case)
+        assert saved is not None  # the type exists
+        return _render_form(request, item=case.item, app_type=app_type, form=_with_hints(saved), case=case)
     form = _form(app_type, user, request.POST)
 
     def rerender() -> HttpResponse:

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import io
 from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -19,6 +21,7 @@ from catalog.models import Department, ServiceItem
 from lib.idcard import id_number_check_char
 from lib.uploads import check_upload
 from lib.uscc import uscc_check_char
+from registry.models import RegisteredSpecialty
 from review.services import case_accept, case_approve, case_review
 
 # Published demo passwords, printed by `make run`: not secrets.
@@ -78,18 +81,36 @@ def seed_demo() -> list[DemoLogin]:
 
     waiting = _demo_person(first17="21010319880615002", name="李娜", mobile="13800138002")
     if not Case.objects.filter(applicant=waiting).exists():
-        _demo_submitted_case(applicant=waiting, employer_name=company.name, employer_uscc=uscc)
+        _demo_initial_case(applicant=waiting, employer_name=company.name, employer_uscc=uscc)
 
     holder = _demo_person(first17="21010519800920003", name="王强", mobile="13800138003")
     if not Case.objects.filter(applicant=holder).exists():
-        # A registration granted through the real steps, so 公示附件 → 加注 works at once.
-        case = _demo_submitted_case(applicant=holder, employer_name=company.name, employer_uscc=uscc)
-        staff_by_role = {
-            u.staff_role: u for u in User.objects.filter(kind=UserKind.STAFF, department=department)
-        }
-        case = case_accept(case=case, actor=staff_by_role[StaffRole.ACCEPTOR], opinion="材料齐全，予以受理")
-        case = case_review(case=case, actor=staff_by_role[StaffRole.REVIEWER], opinion="符合初始注册条件")
-        case_approve(case=case, actor=staff_by_role[StaffRole.DECIDER], opinion="准予注册")
+        # A registration granted through the real steps, so 公示附件 → 加注 works at once, and
+        # 增项, 变更, 注销 and 遗失补办 can be tried with it.
+        _demo_granted(_demo_initial_case(applicant=holder, employer_name=company.name, employer_uscc=uscc))
+
+    renewing = _demo_person(first17="21010619780502004", name="赵刚", mobile="13800138004")
+    if not Case.objects.filter(applicant=renewing).exists():
+        case = _demo_initial_case(applicant=renewing, employer_name=company.name, employer_uscc=uscc)
+        _demo_granted(case)
+        # Registered nearly three years ago: the 建筑工程 specialty ends in 60 days, inside the
+        # 延续注册 window. Demo data only: a real register changes through cases alone.
+        ends = timezone.localdate() + timedelta(days=60)
+        RegisteredSpecialty.objects.filter(registration__person__id_number=renewing.id_number).update(
+            valid_from=date(ends.year - 3, ends.month, 1), valid_to=ends
+        )
+
+    cancelled = _demo_person(first17="21020219820715005", name="孙丽", mobile="13800138005")
+    if not Case.objects.filter(applicant=cancelled).exists():
+        _demo_granted(_demo_initial_case(applicant=cancelled, employer_name=company.name, employer_uscc=uscc))
+        # Cancelled through a real 注销注册 case, so 重新注册 can be tried.
+        _demo_granted(
+            _demo_case(
+                applicant=cancelled,
+                code="cancel",
+                form_data={"cancel_ground": "contract_ended", "cancel_detail": "与原聘用企业解除聘用合同"},
+            )
+        )
 
     return [
         DemoLogin(
@@ -105,13 +126,25 @@ def seed_demo() -> list[DemoLogin]:
             APPLICANT_PASSWORD,
         ),
         DemoLogin(
-            "持证人（个人，已准予注册，可在“我的办件”→“查看详情”→“公示附件”中加注下载证书）",
+            "持证人（个人，已准予注册：可加注下载证书，可申请增项、变更、注销注册和证书遗失补办）",
             "/accounts/login/?kind=person",
             "13800138003",
             APPLICANT_PASSWORD,
         ),
         DemoLogin(
-            "申请人（法人，登录时选择“法人”）",
+            "持证人（个人，建筑工程专业60天后到期，可申请延续注册）",
+            "/accounts/login/?kind=person",
+            "13800138004",
+            APPLICANT_PASSWORD,
+        ),
+        DemoLogin(
+            "曾注册人员（个人，注册已注销，可申请重新注册）",
+            "/accounts/login/?kind=person",
+            "13800138005",
+            APPLICANT_PASSWORD,
+        ),
+        DemoLogin(
+            "申请人（法人，登录时选择“法人”，可在“本单位人员”查看本单位人员的注册和办件）",
             "/accounts/login/?kind=legal",
             f"{uscc} 或 13800138001",
             APPLICANT_PASSWORD,
@@ -170,19 +203,27 @@ def _demo_pdf() -> bytes:
     return out.getvalue()
 
 
-def _demo_submitted_case(*, applicant: User, employer_name: str, employer_uscc: str) -> Case:
+def _demo_granted(case: Case) -> Case:
+    """The case taken through 受理, 审查 and 准予许可 by the demo staff."""
+    staff = {u.staff_role: u for u in User.objects.filter(kind=UserKind.STAFF, department=case.department)}
+    case = case_accept(case=case, actor=staff[StaffRole.ACCEPTOR], opinion="材料齐全，予以受理")
+    case = case_review(case=case, actor=staff[StaffRole.REVIEWER], opinion="符合注册条件")
+    return case_approve(case=case, actor=staff[StaffRole.DECIDER], opinion="准予")
+
+
+def _demo_initial_case(*, applicant: User, employer_name: str, employer_uscc: str) -> Case:
     """One complete 初始注册 application waiting for 受理, so staff have work at once."""
-    item = ServiceItem.objects.get(matter__code="ejjzs-zgrd", code="initial")
-    case = case_draft_save(
-        user=applicant,
-        item=item,
-        submit_method="online",
+    # Qualified a year ago: no continuing education is needed, whatever year the demo runs in.
+    qualified_on = timezone.localdate() - timedelta(days=365)
+    return _demo_case(
+        applicant=applicant,
+        code="initial",
         form_data={
             "education": "本科",
             "major": "土木工程",
-            "qualification_number": "LN2024000168",
+            "qualification_number": f"LN{qualified_on.year}000168",
             "qualification_specialties": ["10401001", "10401010"],
-            "qualification_date": "2024-05-18",
+            "qualification_date": qualified_on.isoformat(),
             "employer_name": employer_name,
             "employer_uscc": employer_uscc,
             "employer_contact": "王五",
@@ -191,6 +232,12 @@ def _demo_submitted_case(*, applicant: User, employer_name: str, employer_uscc: 
             "continuing_education_hours": "",
         },
     )
+
+
+def _demo_case(*, applicant: User, code: str, form_data: dict[str, Any]) -> Case:
+    """An application of the type `code` with every required material, submitted."""
+    item = ServiceItem.objects.get(matter__code="ejjzs-zgrd", code=code)
+    case = case_draft_save(user=applicant, item=item, submit_method="online", form_data=form_data)
     for material in item.materials.filter(required=True):
         images = material.kind == "image"
         data = _demo_image(photo=material.code == "photo") if images else _demo_pdf()

@@ -4,11 +4,11 @@ page, and one POST per decision. Each decision view is form → selector → one
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any, cast
+from typing import Any
 
 from django import forms
 from django.contrib import messages
@@ -22,14 +22,15 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.models import User
+from cases.documents import form_display
 from cases.models import FINISHED_STATUSES, Attachment, Case, CaseAction, CaseEvent, CaseStatus
+from cases.register import register_record
 from cases.selectors import case_get_for_staff, case_timeline
 from cases.services import CaseError, current_attachments
 from cases.transitions import ROLE_QUEUE, actions_for
 from cases.types import required_materials, type_for_item
 from catalog.calendar import calendar_warning, workdays_left
 from catalog.models import Material
-from catalog.specialties import specialty_name
 from paperwork.documents import REMEDIES_SENTENCE
 from review import services
 from review.forms import (
@@ -175,36 +176,6 @@ class TimelineRow:
     registration_number: str
 
 
-def _field_value(form_field: forms.Field, value: object) -> str:
-    if value in (None, "", []):
-        return "—"
-    values = value if isinstance(value, list) else [value]
-    if isinstance(form_field, forms.ChoiceField):  # MultipleChoiceField too
-        # Flat (value, label) pairs: the application forms use no option groups.
-        choices = cast("Iterable[tuple[object, object]]", form_field.choices)
-        names = {str(k): str(v) for k, v in choices}
-        return "、".join(names.get(str(v)) or specialty_name(str(v)) for v in values)
-    return "、".join(str(v) for v in values)
-
-
-def _form_sections(case: Case) -> list[tuple[str, list[tuple[str, str]]]]:
-    """What the applicant filled in, read-only, in the sections of the type's form."""
-    app_type = type_for_item(case.item)
-    if app_type is None:
-        return [("申请表", [(str(k), str(v)) for k, v in case.form_data.items()])]
-    fields = app_type.form_class.base_fields
-    return [
-        (
-            title,
-            [
-                (str(fields[name].label), _field_value(fields[name], case.form_data.get(name)))
-                for name in names
-            ],
-        )
-        for title, names in app_type.form_class.sections
-    ]
-
-
 def _materials(case: Case) -> list[MaterialRow]:
     files = current_attachments(case)
     required = {m.code for m in required_materials(item=case.item, form_data=case.form_data)}
@@ -250,7 +221,12 @@ def _case_page(
         {
             "case": case,
             "applicant": case.applicant,
-            "sections": _form_sections(case),
+            "sections": [
+                (title, [(label, value or "—") for label, value in rows])
+                for title, rows in form_display(case, omit_blank=False)
+            ],
+            # What the register holds for the applicant now, to check the answers against.
+            "record": register_record(case.applicant.id_number) if type_for_item(case.item) else None,
             "materials": _materials(case),
             "timeline": _timeline(case),
             "notices": case.notices.all(),

@@ -16,10 +16,13 @@ from cases.services import attachment_add, case_draft_save, case_submit
 from cases.types import required_materials
 from catalog.models import ServiceItem
 from lib.uploads import CheckedFile
+from lib.uscc import uscc_check_char
 
 # A year ago, not a fixed date: more than 3 years after the qualification, continuing
 # education becomes required and these cases could no longer be submitted as they are.
 QUALIFIED_ON = date.today() - timedelta(days=365)
+# Another enterprise (辽宁恒泰市政工程有限公司), for a change of employer.
+OTHER_EMPLOYER_USCC = "91210100MA0QC1111" + uscc_check_char("91210100MA0QC1111")
 PDF_BYTES = b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n%%EOF\n"
 
 
@@ -32,6 +35,15 @@ class Personas(Protocol):
 
 def initial_item() -> ServiceItem:
     return ServiceItem.objects.get(matter__code="ejjzs-zgrd", code="initial")
+
+
+# The 事项 of each registration type: 遗失补办 is a matter of its own.
+MATTER_OF_TYPE = {"reissue": "ejjzs-ysbb"}
+
+
+def item_of(code: str) -> ServiceItem:
+    """The 办理项 of a registration type (`cases.types.TYPES` code)."""
+    return ServiceItem.objects.get(matter__code=MATTER_OF_TYPE.get(code, "ejjzs-zgrd"), code=code)
 
 
 def initial_form_data(testcase: Personas, **changes: Any) -> dict[str, Any]:
@@ -101,5 +113,55 @@ def attach_required(testcase: Personas, case: Case) -> None:
 def submitted_case(testcase: Personas, *, applicant: User | None = None, **form: Any) -> Case:
     """A 初始注册 case in 待受理, with a file for every required material."""
     case = draft_case(testcase, applicant=applicant, **form)
+    attach_required(testcase, case)
+    return case_submit(case=case, user=case.applicant)
+
+
+def form_data_of(
+    testcase: Personas, code: str, *, applicant: User | None = None, **changes: Any
+) -> dict[str, Any]:
+    """What an applicant would post for a registration type, as saved with the draft (strings,
+    lists for multiple choices); `changes` replace fields. The defaults suit 张伟 registered
+    in 建筑工程 with his employer: add 公路工程, move to another employer, renew 建筑工程."""
+    applicant = applicant or testcase.applicant
+    defaults: dict[str, dict[str, Any]] = {
+        "addition": {
+            "addition_specialties": ["10401002"],
+            "addition_qualification_number": "LN2024000002",
+            "addition_qualification_date": QUALIFIED_ON.isoformat(),
+        },
+        "change": {
+            "change_kind": "employer",
+            "employer_name": "辽宁恒泰市政工程有限公司",
+            "employer_uscc": OTHER_EMPLOYER_USCC,
+            "employer_contact": "钱进",
+            "employer_phone": "024-88776655",
+            "left_previous": "on",
+            "new_name": "",
+            "change_reason": "",
+        },
+        "cancel": {"cancel_ground": "own_request", "cancel_detail": ""},
+        "renewal": {"renewal_specialties": ["10401001"], "continuing_education_hours": "90"},
+        "reissue": {
+            "id_number": applicant.id_number,
+            "reissue_reason": "lost",
+            "statement_media": "辽宁日报",
+            "statement_date": (date.today() - timedelta(days=7)).isoformat(),
+        },
+    }
+    if code in ("initial", "reregister"):
+        return initial_form_data(testcase, **changes)
+    return {**defaults[code], **changes}
+
+
+def submitted_case_of(
+    testcase: Personas, code: str, form_data: dict[str, Any], *, applicant: User | None = None
+) -> Case:
+    """A case of any registration type in 待受理: saved as a draft, a file for every material
+    it requires, submitted through `case_submit` (which checks the form against the register
+    and the eligibility rules, as the 保存并提交 button does)."""
+    case = case_draft_save(
+        user=applicant or testcase.applicant, item=item_of(code), form_data=form_data, submit_method="online"
+    )
     attach_required(testcase, case)
     return case_submit(case=case, user=case.applicant)

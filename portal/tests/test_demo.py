@@ -4,12 +4,16 @@ from io import StringIO
 
 from django.core.management import call_command
 from django.test import TestCase
+from django.utils import timezone
 
 from accounts.models import User
 from cases.models import Case, CaseStatus
+from cases.types import eligibility_refusals
+from catalog.models import ServiceItem
 from catalog.seed import seed_catalog
 from certificates.models import Certificate
 from portal.demo import APPLICANT_PASSWORD, STAFF_PASSWORD
+from registry.models import Registration, RegistrationStatus
 
 
 class SeedDemoTestCase(TestCase):
@@ -35,3 +39,25 @@ class SeedDemoTestCase(TestCase):
         self.assertTrue(
             Certificate.objects.filter(registration__person__name="王强", status="current").exists()
         )
+
+    def test_every_registration_type_can_be_tried_with_a_printed_login(self):
+        seed_catalog()
+        call_command("seed_demo", stdout=StringIO())
+        today = timezone.localdate()
+        items = {i.code: i for i in ServiceItem.objects.filter(matter__code__in=["ejjzs-zgrd", "ejjzs-ysbb"])}
+
+        def open_types(mobile: str) -> set[str]:
+            user = User.objects.get(mobile=mobile, kind="person")
+            return {
+                code
+                for code, item in items.items()
+                if not eligibility_refusals(item=item, user=user, today=today)
+            }
+
+        self.assertEqual(open_types("13800138000"), {"initial"})
+        self.assertEqual(open_types("13800138003"), {"addition", "change", "cancel", "reissue"})
+        self.assertEqual(open_types("13800138004"), {"addition", "change", "cancel", "renewal", "reissue"})
+        self.assertEqual(open_types("13800138005"), {"reregister"})
+        cancelled = Registration.objects.get(person__name="孙丽")
+        self.assertEqual(cancelled.status, RegistrationStatus.CANCELLED)
+        self.assertFalse(Certificate.objects.filter(registration=cancelled, status="current").exists())
