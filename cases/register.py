@@ -88,6 +88,14 @@ def register_record(id_number: str) -> RegisterRecord | None:
     return lookup(id_number) if lookup and id_number else None
 
 
+def register_record_for(user: User) -> RegisterRecord | None:
+    """The record the forms of `user`'s applications check against: only for a person whose
+    account number was verified against the real-name source."""
+    if not user.is_person or user.real_name_verified_at is None:
+        return None
+    return register_record(user.id_number)
+
+
 def register_extract(*, user: User, id_number: str) -> RegisterRecord:
     """提取信息: the record for the typed 身份证号, only if it is the user's own (logged)."""
     extract: Extract | None = _providers.get("extract")

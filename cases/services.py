@@ -27,7 +27,7 @@ from cases.models import (
     Sequence,
     SubmitMethod,
 )
-from cases.register import register_record
+from cases.register import register_record, register_record_for
 from cases.transitions import transition_find
 from cases.types import eligibility_refusals, required_materials, type_for_item
 from catalog.calendar import workday_add
@@ -310,7 +310,7 @@ def form_for_case(case: Case) -> ApplicationForm | None:
         return None
     data = MultiValueDict({k: v if isinstance(v, list) else [v] for k, v in case.form_data.items()})
     applicant: User = case.applicant
-    return app_type.form_class(data=data, record=register_record(applicant.id_number))
+    return app_type.form_class(data=data, record=register_record_for(applicant))
 
 
 def _receipt_data(case: Case) -> dict[str, Any]:

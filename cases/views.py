@@ -26,7 +26,7 @@ from accounts.models import User
 from cases import documents, selectors, services
 from cases.forms import ApplicationForm
 from cases.models import EDITABLE_STATUSES, Attachment, Case, CaseStatus, NoticeKind, SubmitMethod
-from cases.register import ExtractRefused, register_extract, register_record
+from cases.register import ExtractRefused, register_extract, register_record_for
 from cases.services import CaseError
 from cases.transitions import can_withdraw
 from cases.types import ApplicationType, eligibility_refusals, required_materials, type_for_item
@@ -161,7 +161,7 @@ def _form(
     app_type: ApplicationType, user: User, data: MultiValueDict[str, Any] | None = None
 ) -> ApplicationForm:
     """The type's form, checked against what the register holds for the applicant."""
-    return app_type.form_class(data=data, record=register_record(user.id_number))
+    return app_type.form_class(data=data, record=register_record_for(user))
 
 
 def _answers(app_type: ApplicationType, form: ApplicationForm) -> dict[str, Any]:
@@ -348,7 +348,7 @@ def reuse(request: HttpRequest, pk: int, code: str) -> HttpResponse:
     case = selectors.case_get_for_applicant(user=user, pk=pk)
     offers = selectors.reusable_attachments(user=user, case=case)
     codes = list(offers) if code == "all" else [code]
-    reused = []
+    reused, failed = [], False
     for material in Material.objects.filter(item=case.item, code__in=codes):
         source = offers.get(material.code)
         if source is None:
@@ -357,11 +357,12 @@ def reuse(request: HttpRequest, pk: int, code: str) -> HttpResponse:
             services.attachment_reuse(case=case, material=material, source=source, user=user)
         except CaseError as e:
             messages.error(request, f"“{material.name}”沿用失败：{e.message}")
+            failed = True
             break
         reused.append(material.name)
     if reused:
         messages.success(request, "已沿用此前提交的材料：" + "、".join(reused))
-    elif not messages.get_messages(request):
+    elif not failed:
         messages.info(request, "没有需要沿用的材料，该材料可能已经上传")
     return redirect(reverse("cases:edit", args=[case.pk]) + "#materials")
 
