@@ -83,7 +83,7 @@ def refuse_if_registered(user: User, today: date) -> str | None:
     if status == RegistrationStatus.VALID:
         return f"您已是有效注册的二级建造师（注册编号{registration.number}），不能申请初始注册"
     return (
-        f"您曾经注册（注册编号{registration.number}），目前注册{RegistrationStatus(status).label}，"
+        f"您曾经注册（注册编号{registration.number}），目前注册已{RegistrationStatus(status).label}，"
         "请申请“重新注册”"
     )
 

@@ -40,7 +40,8 @@ OTHER_MOBILE = "13800138000"  # 张三: a valid ID number that is not 王强's
 MATTER = "二级注册建造师执业资格认定-执业资格证书遗失补办"
 REUSED = ("申请人本人白底1寸照片（图片）", "申请人本人手写签名（图片）", "身份证明")
 UPLOADED = ("遗失声明", "申请表")
-SHOTS = Path("/tmp/shots")
+# Screenshots of the form after 提取信息 and of the materials, to look at (/tmp/shots).
+SHOTS = Path(tempfile.gettempdir()) / "shots"
 
 
 def field(page: Any, label: str) -> Any:
@@ -75,7 +76,9 @@ class ManualSectionFourTestCase(BrowserTestCase):
 
     def old_copy(self) -> CertificateCopy:
         """A copy of the certificate 王强 is about to report lost, made as 加注 makes it."""
-        certificate = Certificate.objects.get(registration=self.registration, status=CertificateStatus.CURRENT)
+        certificate = Certificate.objects.get(
+            registration=self.registration, status=CertificateStatus.CURRENT
+        )
         copy = certificate_copy_request(certificate=certificate, user=self.holder)
         run_worker()
         copy.refresh_from_db()
@@ -92,7 +95,9 @@ class ManualSectionFourTestCase(BrowserTestCase):
 
     def decide(self, case: Case) -> Case:
         """受理 → 审查通过 → 准予许可 by the demo staff (the workbench is section 2's test)."""
-        staff = {u.staff_role: u for u in User.objects.filter(kind=UserKind.STAFF, department=case.department)}
+        staff = {
+            u.staff_role: u for u in User.objects.filter(kind=UserKind.STAFF, department=case.department)
+        }
         case = case_accept(case=case, actor=staff[StaffRole.ACCEPTOR], opinion="材料齐全，予以受理")
         case = case_review(case=case, actor=staff[StaffRole.REVIEWER], opinion="遗失声明已刊登，同意补办")
         return case_approve(case=case, actor=staff[StaffRole.DECIDER], opinion="准予补办")

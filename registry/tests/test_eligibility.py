@@ -65,7 +65,7 @@ class InitialTestCase(EligibilityTestCase):
         self.lapse(registration)
         self.assertEqual(
             self.refusals("initial"),
-            [f"您曾经注册（注册编号{registration.number}），目前注册失效，请申请“重新注册”"],
+            [f"您曾经注册（注册编号{registration.number}），目前注册已失效，请申请“重新注册”"],
         )
 
     def test_it_points_a_cancelled_registration_to_reregistration(self):
@@ -73,7 +73,7 @@ class InitialTestCase(EligibilityTestCase):
         granted_case_of(self, "cancel")
         self.assertEqual(
             self.refusals("initial"),
-            [f"您曾经注册（注册编号{registration.number}），目前注册注销，请申请“重新注册”"],
+            [f"您曾经注册（注册编号{registration.number}），目前注册已注销，请申请“重新注册”"],
         )
 
 
