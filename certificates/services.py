@@ -145,11 +145,12 @@ def _sixty_fifth_birthday(born: date) -> date:
 
 
 def usage_valid_until(*, certificate: Certificate, today: date) -> date:
-    """The earliest of today + the configured days, the earliest specialty expiry and the
-    holder's 65th birthday."""
+    """The earliest of today + the configured days, the earliest expiry of the specialties
+    still valid and the holder's 65th birthday. A specialty left to expire (not renewed) no
+    longer counts: the holder stays registered in the others and needs copies for them."""
     registration = certificate.registration
     candidates = [today + timedelta(days=certificate_settings().usage_days)]
-    candidates += [s.valid_to for s in registration.specialties.all()]
+    candidates += [s.valid_to for s in registration.specialties.all() if s.valid_to >= today]
     candidates.append(_sixty_fifth_birthday(registration.person.birth_date))
     return min(candidates)
 
@@ -157,9 +158,12 @@ def usage_valid_until(*, certificate: Certificate, today: date) -> date:
 def annotate_refusal(*, certificate: Certificate, today: date) -> str | None:
     """Why 加注 is refused now, in Chinese, or None."""
     registration = certificate.registration
-    if registration.status == RegistrationStatus.CANCELLED:
+    # `status_on`: a registration whose every specialty expired is 失效 before the daily job
+    # writes it.
+    status = registration.status_on(today)
+    if status == RegistrationStatus.CANCELLED:
         return "该注册已注销，不能加注"
-    if registration.status != RegistrationStatus.VALID:
+    if status != RegistrationStatus.VALID:
         return "该注册已失效，不能加注"
     if certificate.status == CertificateStatus.REVOKED:
         return "该证书已作废，请对最新证书加注"

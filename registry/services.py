@@ -117,7 +117,7 @@ def _locked_valid_registration(case: Case, today: date) -> Registration:
     registration = _locked_registration(case)
     if registration.status_on(today) != RegistrationStatus.VALID:
         raise RegistryError(
-            f"申请人的注册（注册编号{registration.number}）目前"
+            f"申请人的注册（注册编号{registration.number}）目前已"
             f"{RegistrationStatus(registration.status_on(today)).label}，不能准予{case.item.name}"
         )
     return registration

@@ -13,6 +13,7 @@ from cases.register import register_record
 from cases.services import CaseError
 from cases.tests.helpers import OTHER_EMPLOYER_USCC, form_data_of, submitted_case_of
 from portal.test import BaseTestCase
+from registry.models import RegisterSettings
 from registry.tests.helpers import registered
 
 
@@ -43,7 +44,9 @@ class AdditionFormTestCase(RegisteredFormTestCase):
 
     def test_submission_names_the_field_and_the_case_stays_a_draft(self):
         with self.assertRaises(CaseError) as raised:
-            submitted_case_of(self, "addition", form_data_of(self, "addition", addition_specialties=["10401001"]))
+            submitted_case_of(
+                self, "addition", form_data_of(self, "addition", addition_specialties=["10401001"])
+            )
         self.assertIn("申请表中以下内容需要填写或更正：增项专业", raised.exception.message)
         self.assertEqual(self.applicant.cases.get(item__code="addition").status, CaseStatus.DRAFT)
 
@@ -85,6 +88,16 @@ class RenewalFormTestCase(RegisteredFormTestCase):
                 f"须在{opens:%Y年%m月%d日}至{closes:%Y年%m月%d日}之间申请延续注册"
             ],
         )
+
+    def test_the_window_follows_the_register_settings(self):
+        RegisterSettings.objects.update_or_create(
+            pk=1, defaults={"renewal_opens_days": 150, "renewal_closes_days": 100}
+        )
+        self.record = register_record(self.applicant.id_number)
+        self.assertTrue(self.form(RenewalForm, "renewal", renewal_specialties=["10401002"]).is_valid())
+        form = self.form(RenewalForm, "renewal", renewal_specialties=["10401001"])
+        self.assertFalse(form.is_valid())
+        self.assertIn("之间申请延续注册", form.errors["renewal_specialties"][0])
 
     def test_it_refuses_a_specialty_not_registered(self):
         form = self.form(RenewalForm, "renewal", renewal_specialties=["10401005"])
@@ -133,7 +146,11 @@ class ChangeFormTestCase(RegisteredFormTestCase):
     def test_an_employer_name_change_keeps_the_code_and_changes_the_name(self):
         same = self.enterprise.enterprise.uscc
         form = self.form(
-            ChangeForm, "change", change_kind="employer_name", employer_uscc=same, employer_name="辽宁宏建集团有限公司"
+            ChangeForm,
+            "change",
+            change_kind="employer_name",
+            employer_uscc=same,
+            employer_name="辽宁宏建集团有限公司",
         )
         self.assertTrue(form.is_valid(), form.errors)
 

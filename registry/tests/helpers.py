@@ -3,7 +3,7 @@ by the staff personas (`cases.tests.helpers` builds the cases)."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from accounts.models import User
@@ -55,3 +55,10 @@ def granted_case_of(testcase: Any, code: str, *, applicant: User | None = None, 
     """A case of type `code` with the default answers (`form_data_of`), submitted and granted."""
     form = form_data_of(testcase, code, applicant=applicant, **changes)
     return case_grant(testcase, submitted_case_of(testcase, code, form, applicant=applicant))
+
+
+def in_renewal_window(today: date) -> date:
+    """An expiry date 60 days on (inside the 90-to-30-day window), moved off 28/29 February so
+    that "3 years later" has one meaning."""
+    day = today + timedelta(days=60)
+    return day + timedelta(days=3) if (day.month, day.day) in ((2, 28), (2, 29)) else day

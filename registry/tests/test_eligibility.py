@@ -293,5 +293,6 @@ class NonPersonTestCase(EligibilityTestCase):
             for code in ALL_TYPES:
                 with self.subTest(user=user.name, code=code):
                     self.assertEqual(
-                        self.refusals(code, user=user), ["只有个人用户可以申请二级建造师注册，请使用个人账号登录"]
+                        self.refusals(code, user=user),
+                        ["只有个人用户可以申请二级建造师注册，请使用个人账号登录"],
                     )
