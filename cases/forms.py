@@ -8,6 +8,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from django import forms
+from django.utils import timezone
 
 from cases.register import RegisterRecord
 from catalog.specialties import Specialty
@@ -52,12 +53,14 @@ class ApplicationForm(forms.Form):
         record = self.extracted()
         return {"extracted": record.as_data()} if record else {}
 
-    def _registered_codes(self) -> set[str]:
-        return {s.code for s in self.record.specialties} if self.record else set()
+    def _codes_in_force(self) -> set[str]:
+        """Specialties registered and not expired: an expired one may be added again (增项)."""
+        today = timezone.localdate()
+        return {s.code for s in self.record.specialties if s.valid_to >= today} if self.record else set()
 
 
 def _not_future(value: date, message: str) -> date:
-    if value > date.today():
+    if value > timezone.localdate():
         raise forms.ValidationError(message)
     return value
 
@@ -116,7 +119,7 @@ class InitialRegistrationForm(ApplicationForm):
 
     def clean_qualification_date(self) -> date:
         value: date = self.cleaned_data["qualification_date"]
-        if value > date.today():
+        if value > timezone.localdate():
             raise forms.ValidationError("取得资格日期不能晚于今天")
         if value.year < 1990:
             raise forms.ValidationError("取得资格日期有误，请核对资格证书")
@@ -140,7 +143,7 @@ class InitialRegistrationForm(ApplicationForm):
         qualified_on = cleaned.get("qualification_date")
         if (
             qualified_on
-            and date.today() - qualified_on > CONTINUING_EDUCATION_AFTER
+            and timezone.localdate() - qualified_on > CONTINUING_EDUCATION_AFTER
             and not cleaned.get("continuing_education_hours")
         ):
             self.add_error("continuing_education_hours", "取得资格证书已超过3年，请填写继续教育学时")
@@ -154,7 +157,7 @@ def continuing_education_required(form_data: dict[str, Any]) -> bool:
         qualified_on = date.fromisoformat(str(raw))
     except ValueError:
         return False
-    return date.today() - qualified_on > CONTINUING_EDUCATION_AFTER
+    return timezone.localdate() - qualified_on > CONTINUING_EDUCATION_AFTER
 
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"})
@@ -181,7 +184,7 @@ class AdditionForm(ApplicationForm):
 
     def clean_addition_specialties(self) -> list[str]:
         wanted: list[str] = self.cleaned_data["addition_specialties"]
-        already = set(wanted) & self._registered_codes()
+        already = set(wanted) & self._codes_in_force()
         if already:
             raise forms.ValidationError(f"{_names(already)}已是您的注册专业，不能申请增项")
         return wanted
@@ -338,7 +341,7 @@ class RenewalForm(ApplicationForm):
 
     def clean_renewal_specialties(self) -> list[str]:
         wanted: list[str] = self.cleaned_data["renewal_specialties"]
-        today = date.today()
+        today = timezone.localdate()
         problems = []
         for code in wanted:
             s = self.record.specialty(code) if self.record else None

@@ -30,7 +30,7 @@ class CertificateSettings(models.Model):
 class CertificateStatus(models.TextChoices):
     CURRENT = "current", "有效"
     SUPERSEDED = "superseded", "已被新证书替代"
-    REVOKED = "revoked", "已注销"
+    REVOKED = "revoked", "已作废"
 
 
 class Certificate(models.Model):

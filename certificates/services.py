@@ -126,13 +126,13 @@ def certificate_follow_register(*, change: RegistrationChange) -> Certificate | 
     registration, case = change.registration, change.case
     number = case.number if case else ""
     if change.kind == "cancel":
-        certificate_revoke(registration=registration, reason=f"注册已注销（办件编号{number}）")
+        certificate_revoke(registration=registration, reason=f"注册已注销，办件编号{number}")
         return None
     if change.kind == "reissue":
         return certificate_issue(
             registration=registration,
             case=case,
-            revoke_reason=f"证书遗失补办，原证书作废（办件编号{number}）",
+            revoke_reason=f"证书遗失补办，办件编号{number}",
         )
     return certificate_issue(registration=registration, case=case)
 

@@ -108,7 +108,8 @@ def refuse_unless_registered(item_name: str) -> Callable[[User, date], str | Non
 
 def refuse_if_nothing_to_add(user: User, today: date) -> str | None:
     registration = _valid_registration(user, today)
-    if registration is not None and len(registration.specialties.all()) >= len(Specialty):
+    in_force = [s for s in registration.specialties.all() if s.valid_to >= today] if registration else []
+    if registration is not None and len(in_force) >= len(Specialty):
         return "您已注册全部专业，没有可以增项的专业"
     return None
 

@@ -200,15 +200,19 @@ def registration_grant_reregister(*, case: Case) -> RegistrationChange:
 
 
 def registration_grant_addition(*, case: Case) -> RegistrationChange:
-    """增项注册 granted: the added specialties, each valid 3 years from today."""
+    """增项注册 granted: the added specialties, each valid 3 years from today. A specialty that
+    expired earlier is added again on its own row, with new dates."""
     today = timezone.localdate()
     registration = _locked_valid_registration(case, today)
     wanted = _codes(case.form_data.get("addition_specialties"))
-    already = {s.specialty for s in registration.specialties.all()} & set(wanted)
+    existing = {s.specialty: s for s in registration.specialties.all()}
+    already = {code for code in wanted if code in existing and existing[code].valid_to >= today}
     if not wanted or already:
         raise RegistryError(
             f"{_names(sorted(already))}已是注册专业，不能重复增项" if already else "没有增项专业"
         )
+    expired = [existing[code] for code in wanted if code in existing]
+    RegisteredSpecialty.objects.filter(pk__in=[s.pk for s in expired]).delete()
     valid_to = _new_specialties(registration=registration, codes=wanted, today=today)
     registration.save(update_fields=["updated_at"])
     return _change_record(
@@ -216,7 +220,13 @@ def registration_grant_addition(*, case: Case) -> RegistrationChange:
         case=case,
         kind="addition",
         summary=f"增项注册，增加专业{_names(wanted)}，有效期至{valid_to:%Y年%m月%d日}",
-        data={"added": wanted, "valid_to": valid_to.isoformat()},
+        data={
+            "added": wanted,
+            "valid_to": valid_to.isoformat(),
+            "expired_before": [
+                {"specialty": s.specialty, "valid_to": s.valid_to.isoformat()} for s in expired
+            ],
+        },
     )
 
 

@@ -3,12 +3,17 @@ the logged-in person's own number only; every attempt, refused or not, is logged
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.urls import reverse
 
 from cases.models import Case
 from cases.tests.helpers import item_of
 from certificates.tests.helpers import granted_registration
 from portal.test import BaseTestCase
+
+if TYPE_CHECKING:
+    from django.test.client import _MonkeyPatchedWSGIResponse
 from registry.models import RegisterLookup, Registration
 
 
@@ -23,7 +28,7 @@ class ExtractTestCase(BaseTestCase):
         self.registration, _ = granted_registration(self)
         self.client.force_login(self.applicant)
 
-    def _extract(self, id_number: str, **extra: str) -> object:
+    def _extract(self, id_number: str, **extra: str) -> _MonkeyPatchedWSGIResponse:
         return self.client.post(start_url(), {"id_number": id_number, "action": "extract", **extra})
 
     def test_the_form_asks_for_the_id_number_with_the_button(self) -> None:

@@ -3,12 +3,17 @@ application are offered in the next one, so nobody uploads the same file twice."
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.urls import reverse
 
 from cases.models import Attachment, Case
 from cases.services import case_draft_save
 from cases.tests.helpers import form_data_of, item_of, submitted_case
 from portal.test import BaseTestCase
+
+if TYPE_CHECKING:
+    from django.test.client import _MonkeyPatchedWSGIResponse
 
 
 class ReuseTestCase(BaseTestCase):
@@ -25,7 +30,7 @@ class ReuseTestCase(BaseTestCase):
         )
         self.client.force_login(self.applicant)
 
-    def _reuse(self, code: str, case: Case | None = None) -> object:
+    def _reuse(self, code: str, case: Case | None = None) -> _MonkeyPatchedWSGIResponse:
         return self.client.post(reverse("cases:reuse", args=[(case or self.case).pk, code]))
 
     def test_the_page_offers_the_earlier_files(self) -> None:

@@ -107,7 +107,7 @@ class CancelTestCase(FollowTestCase):
         case = granted_case_of(self, "cancel")
         self.first.refresh_from_db()
         self.assertEqual(self.first.status, CertificateStatus.REVOKED)
-        self.assertEqual(self.first.revoke_reason, f"注册已注销（办件编号{case.number}）")
+        self.assertEqual(self.first.revoke_reason, f"注册已注销，办件编号{case.number}")
         self.assertFalse(Certificate.objects.filter(status=CertificateStatus.CURRENT).exists())
         self.assertEqual(Certificate.objects.count(), 1)
 
@@ -135,7 +135,7 @@ class ReissueTestCase(FollowTestCase):
         case = granted_case_of(self, "reissue")
         current = self.assertNewVersion(case)
         self.assertEqual(self.first.status, CertificateStatus.REVOKED)
-        self.assertEqual(self.first.revoke_reason, f"证书遗失补办，原证书作废（办件编号{case.number}）")
+        self.assertEqual(self.first.revoke_reason, f"证书遗失补办，办件编号{case.number}")
 
         verdict = self.verdict(self.old_copy)
         self.assertEqual((verdict.code, verdict.label), ("void", "已作废"))

@@ -65,6 +65,18 @@ class AdditionTestCase(EffectTestCase):
         self.assertEqual(change.data["added"], ["10401002", "10401010"])
         self.assertIn("增加专业公路工程、市政公用工程", change.summary)
 
+    def test_a_specialty_that_expired_can_be_added_again(self):
+        registration = registered(self, specialties=("10401001", "10401002"))
+        expired_on = self.today - timedelta(days=10)
+        registration.specialties.filter(specialty="10401002").update(valid_to=expired_on)
+        case = granted_case_of(self, "addition", addition_specialties=["10401002"])
+        end = validity_end(self.today, 3)
+        self.assertEqual(self.specialties(registration)["10401002"], (self.today, end))
+        change = self.assertOneChange(case, "addition")
+        self.assertEqual(
+            change.data["expired_before"], [{"specialty": "10401002", "valid_to": expired_on.isoformat()}]
+        )
+
 
 class ReregisterTestCase(EffectTestCase):
     def reregister(self) -> Case:
