@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 
 from catalog import selectors
 from catalog.search import normalize_query
@@ -46,4 +46,9 @@ def guide(request: HttpRequest, code: str) -> HttpResponse:
 def apply(request: HttpRequest, code: str) -> HttpResponse:
     # Any signed-in account may look: an enterprise or staff member checking what an
     # applicant will be asked for is as welcome as the applicant.
-    return render(request, "catalog/apply.html", {"matter": selectors.matter_get(code=code)})
+    matter = selectors.matter_get(code=code)
+    items = list(matter.items.all()[:2])
+    if matter.online and len(items) == 1 and getattr(request.user, "is_person", False):
+        # Nothing to choose (遗失补办): the manual's 「开始申请」 goes straight to the form.
+        return redirect("cases:start", item_pk=items[0].pk)
+    return render(request, "catalog/apply.html", {"matter": matter})

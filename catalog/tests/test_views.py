@@ -6,7 +6,7 @@ from django.conf import settings
 from django.shortcuts import resolve_url
 from django.urls import reverse
 
-from catalog.models import Material, Matter
+from catalog.models import Material, Matter, ServiceItem
 from portal.test import BaseTestCase
 
 EJJZS = "二级注册建造师执业资格认定"
@@ -123,6 +123,16 @@ class GuidePageTestCase(BaseTestCase):
         self.assertContains(r, "提取信息")
         self.assertContains(r, "/catalog/matters/ejjzs-ysbb/apply/")
 
+    def test_start_goes_straight_to_the_form_of_a_single_item_matter(self) -> None:
+        self.client.force_login(self.applicant)
+        r = self.client.get(reverse("catalog:apply", args=["ejjzs-ysbb"]))
+        item = ServiceItem.objects.get(matter__code="ejjzs-ysbb")
+        self.assertRedirects(r, reverse("cases:start", args=[item.pk]), fetch_redirect_response=False)
+        # An enterprise looking at what applicants are asked for still sees the chooser.
+        self.client.force_login(self.enterprise)
+        r = self.client.get(reverse("catalog:apply", args=["ejjzs-ysbb"]))
+        self.assertContains(r, "<h1>请选择办理项</h1>", html=True)
+
     def test_it_hides_the_start_button_for_a_counter_only_matter(self) -> None:
         r = self.client.get(reverse("catalog:guide", args=["jmsfz-hl"]))
         self.assertEqual(r.status_code, 200)
@@ -168,7 +178,8 @@ class ApplyPageTestCase(BaseTestCase):
                 self.assertContains(r, "初始注册")
 
     def test_it_lists_the_reissue_item(self) -> None:
-        self.client.force_login(self.applicant)
+        # An enterprise sees the chooser; a person goes straight to the one form (GuidePage).
+        self.client.force_login(self.enterprise)
         r = self.client.get(reverse("catalog:apply", args=["ejjzs-ysbb"]))
         self.assertEqual(r.status_code, 200)
         self.assertContains(r, ">遗失补办</h2>")

@@ -1,5 +1,5 @@
 """The manual, section 4.1, in Chromium, with the demo holder 王强: search “二级注册建造师执业资格认定-
-执业资格证书遗失补办” → the matter's name → 办事指南 「开始申请」 (→ the 办理项 chooser's 「填写申请表」)
+执业资格证书遗失补办” → the matter's name → 办事指南 「开始申请」, straight to the form
 → type the 身份证号 and 「提取信息」 (someone else's number is refused and logged first) → the
 补办 fields → 「保存信息」 (the 提交方式) → 「全部沿用」 and upload the rest by clicking the
 materials' names → 「保存并提交」 → 材料接收告知单; staff decide through the review services; then
@@ -113,15 +113,14 @@ class ManualSectionFourTestCase(BrowserTestCase):
         page.get_by_role("button", name="登录", exact=True).click()
         page.wait_for_load_state()
 
-        # 4.1 (1)-(2): search the matter, click its name, 开始申请. The product then asks for the
-        # 办理项 even though this matter has only 遗失补办: one click more than the manual says.
+        # 4.1 (1)-(2): search the matter, click its name, 开始申请: the matter has one 办理项, so
+        # the application form opens at once, as the manual says.
         search = page.get_by_role("searchbox", name="搜索事项")
         search.fill(MATTER)
         search.press("Enter")
         page.get_by_role("link", name=MATTER, exact=True).first.click()
         page.get_by_role("heading", name=MATTER).wait_for()
         page.get_by_role("link", name="开始申请").click()
-        page.get_by_role("link", name="填写申请表").click()
         page.get_by_role("heading", name="二级建造师注册证书遗失补办申请表").wait_for()
 
         # 4.1 (3): someone else's 身份证号 is refused, and the attempt is logged.
