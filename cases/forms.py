@@ -11,7 +11,7 @@ from django import forms
 from django.utils import timezone
 
 from cases.register import RegisterRecord
-from catalog.specialties import Specialty
+from catalog.specialties import Specialty, specialty_name, specialty_names
 from lib.idcard import IdNumberError, validate_id_number
 from lib.uscc import UsccError, validate_uscc
 
@@ -80,7 +80,7 @@ def _clean_phone(value: str) -> str:
 
 
 def _names(codes: set[str]) -> str:
-    return "、".join(Specialty(code).label for code in sorted(codes))
+    return specialty_names(sorted(codes))
 
 
 class InitialRegistrationForm(ApplicationForm):
@@ -346,7 +346,7 @@ class RenewalForm(ApplicationForm):
         for code in wanted:
             s = self.record.specialty(code) if self.record else None
             if s is None:
-                problems.append(f"{Specialty(code).label}不是您的注册专业")
+                problems.append(f"{specialty_name(code)}不是您的注册专业")
             elif not s.renewable_on(today):
                 problems.append(
                     f"{s.name}有效期至{s.valid_to:%Y年%m月%d日}，"

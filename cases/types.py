@@ -105,6 +105,14 @@ def type_for_item(item: ServiceItem) -> ApplicationType | None:
     return TYPES.get(item.code)
 
 
+def sixty_fifth_birthday(born: date) -> date:
+    """The day one turns 65 (1 March for someone born on 29 February)."""
+    try:
+        return born.replace(year=born.year + AGE_LIMIT_YEARS)
+    except ValueError:
+        return date(born.year + AGE_LIMIT_YEARS, 3, 1)
+
+
 def _age_refusal(user: User, today: date) -> str | None:
     if user.id_type != IdType.RESIDENT:
         return None
@@ -112,10 +120,7 @@ def _age_refusal(user: User, today: date) -> str | None:
         born = id_number_birth_date(user.id_number)
     except IdNumberError:
         return "账号中的身份证号码无效，请联系技术支持"
-    try:
-        birthday_65 = born.replace(year=born.year + AGE_LIMIT_YEARS)
-    except ValueError:  # born on 29 February
-        birthday_65 = date(born.year + AGE_LIMIT_YEARS, 3, 1)
+    birthday_65 = sixty_fifth_birthday(born)
     if today >= birthday_65 - AGE_LIMIT_MARGIN:
         return f"申请人将于{birthday_65:%Y年%m月%d日}年满65周岁，自年满65周岁前90日起不再受理此类注册申请"
     return None

@@ -31,14 +31,13 @@ from cases.services import CaseError
 from cases.transitions import can_withdraw
 from cases.types import ApplicationType, eligibility_refusals, required_materials, type_for_item
 from catalog.models import Material, MaterialKind, ServiceItem
+from lib.http import PRIVATE_HEADERS, private
 from lib.uploads import CheckedFile, UploadError, check_id_photo, check_signature, check_upload
 from paperwork.pdf import pdf_response_headers, render_pdf
 
 UPLOAD_MAX_BYTES: int = getattr(settings, "UPLOAD_MAX_BYTES", 10 * 1024 * 1024)
 # Checks beyond "a real image" for the two materials the certificate prints.
 CONTENT_CHECKS = {"photo": check_id_photo, "signature": check_signature}
-# Personal documents: never kept by a browser or a proxy.
-PRIVATE_HEADERS = {"Cache-Control": "private, no-store", "X-Content-Type-Options": "nosniff"}
 
 
 def _user(request: HttpRequest) -> User:
@@ -332,12 +331,11 @@ def upload(request: HttpRequest, pk: int, code: str) -> HttpResponse:
 def attachment(request: HttpRequest, pk: int, att_pk: int) -> FileResponse:
     # The owner, or staff of the case's department: anyone else gets a 404.
     att = selectors.attachment_get_for_user(user=_user(request), case_pk=pk, pk=att_pk)
-    response = FileResponse(
-        att.file.open("rb"), content_type=att.content_type, as_attachment=False, filename=att.display_name
+    return private(
+        FileResponse(
+            att.file.open("rb"), content_type=att.content_type, as_attachment=False, filename=att.display_name
+        )
     )
-    for name, value in PRIVATE_HEADERS.items():
-        response[name] = value
-    return response
 
 
 @login_required

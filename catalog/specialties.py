@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from django.db import models
 
 
@@ -19,3 +21,8 @@ def specialty_name(code: str) -> str:
         return Specialty(code).label
     except ValueError:
         return code
+
+
+def specialty_names(codes: Iterable[str]) -> str:
+    """建筑工程、市政公用工程: the names in the order given."""
+    return "、".join(specialty_name(code) for code in codes)

@@ -23,6 +23,7 @@ from django.utils import timezone
 from accounts.models import User
 from cases.models import Case
 from cases.services import sequence_next
+from cases.types import sixty_fifth_birthday
 from certificates.issuing import certificate_data, sealed_ofd
 from certificates.models import (
     Certificate,
@@ -137,13 +138,6 @@ def certificate_follow_register(*, change: RegistrationChange) -> Certificate | 
     return certificate_issue(registration=registration, case=case)
 
 
-def _sixty_fifth_birthday(born: date) -> date:
-    try:
-        return born.replace(year=born.year + 65)
-    except ValueError:
-        return date(born.year + 65, 3, 1)
-
-
 def usage_valid_until(*, certificate: Certificate, today: date) -> date:
     """The earliest of today + the configured days, the earliest expiry of the specialties
     still valid and the holder's 65th birthday. A specialty left to expire (not renewed) no
@@ -151,7 +145,7 @@ def usage_valid_until(*, certificate: Certificate, today: date) -> date:
     registration = certificate.registration
     candidates = [today + timedelta(days=certificate_settings().usage_days)]
     candidates += [s.valid_to for s in registration.specialties.all() if s.valid_to >= today]
-    candidates.append(_sixty_fifth_birthday(registration.person.birth_date))
+    candidates.append(sixty_fifth_birthday(registration.person.birth_date))
     return min(candidates)
 
 

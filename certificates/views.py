@@ -14,11 +14,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from io import BytesIO
-from typing import Any, TypeVar
+from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -43,29 +43,21 @@ from certificates.services import (
     certificate_settings,
 )
 from certificates.verify import verify_ofd
+from lib.http import PRIVATE_HEADERS, private
 from lib.masking import mask_name
 from lib.ratelimit import client_ip, rate_allow
 
-# Personal documents: never kept by a browser or a proxy.
-PRIVATE_HEADERS = {"Cache-Control": "private, no-store", "X-Content-Type-Options": "nosniff"}
 COPIES_IN_WINDOW = 10
 PDF_PIXELS_PER_MM = 8.0  # 203 dpi: sharp on paper, about 1 MB
 VERIFY_UPLOADS_PER_MINUTE = 20
 FAILED_NOTE = "加注失败，请重新加注"
 _CJK = re.compile(r"[\u3400-\u9fff]")
-R = TypeVar("R", bound=HttpResponseBase)
 
 
 def _user(request: HttpRequest) -> User:
     user = request.user
     assert isinstance(user, User), "login_required runs first"
     return user
-
-
-def _private(response: R) -> R:
-    for name, value in PRIVATE_HEADERS.items():
-        response[name] = value
-    return response
 
 
 def _attachment(filename: str) -> str:
@@ -134,7 +126,7 @@ def case_attachments(request: HttpRequest, case_pk: int) -> HttpResponse:
         }
     partial = request.GET.get("partial") == "1"
     template = "certificates/_attachments.html" if partial else "certificates/attachments.html"
-    return _private(render(request, template, context))
+    return private(render(request, template, context))
 
 
 @login_required
@@ -187,7 +179,7 @@ def download(request: HttpRequest, pk: int) -> FileResponse:
     filename = f"二建建造师注册证书-{copy.certificate.registration.number}.ofd"
     response = FileResponse(content, content_type="application/ofd")
     response["Content-Disposition"] = _attachment(filename)
-    return _private(response)
+    return private(response)
 
 
 # --- 我的证照 ------------------------------------------------------------------------------
@@ -206,7 +198,7 @@ def mine(request: HttpRequest) -> HttpResponse:
         "logs": selectors.logs_for_user(user=user)[:200],
         "today": today,
     }
-    return _private(render(request, "certificates/mine.html", context))
+    return private(render(request, "certificates/mine.html", context))
 
 
 # --- the certificate in the browser, and a PDF copy --------------------------------------
@@ -225,11 +217,11 @@ def preview(request: HttpRequest, cert_pk: int) -> HttpResponse:
         data, copy = selectors.certificate_display_data(certificate=certificate)
     except IssuingError as e:
         context["error"] = e.message
-        return _private(render(request, "certificates/preview.html", context))
+        return private(render(request, "certificates/preview.html", context))
     # render_preview_svg escapes every text and quotes every attribute it writes.
     svg = mark_safe(render_preview_svg(data, seal_png=_seal_png(data)))  # noqa: S308
     context |= {"data": data, "copy": copy, "svg": svg}
-    return _private(render(request, "certificates/preview.html", context))
+    return private(render(request, "certificates/preview.html", context))
 
 
 def _pdf_copy(data: CertificateData) -> bytes:
@@ -255,7 +247,7 @@ def pdf(request: HttpRequest, cert_pk: int) -> HttpResponse:
     filename = f"二建建造师注册证书-{certificate.registration.number}（PDF副本）.pdf"
     response = HttpResponse(_pdf_copy(data), content_type="application/pdf")
     response["Content-Disposition"] = _attachment(filename)
-    return _private(response)
+    return private(response)
 
 
 # --- public: the QR code's page, and the file check --------------------------------------

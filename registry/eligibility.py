@@ -16,14 +16,10 @@ from accounts.models import User
 from cases.register import RegisterRecord, SpecialtyRecord, register_provide
 from cases.types import eligibility_register
 from catalog.specialties import Specialty, specialty_name
-from registry.models import RegisterSettings, Registration, RegistrationStatus
+from registry.models import Registration, RegistrationStatus
+from registry.selectors import register_settings
 
 REGISTER_LINK = "请在“我的证照”或“注册人员查询”中核对注册信息"
-
-
-def _settings() -> RegisterSettings:
-    row, _ = RegisterSettings.objects.get_or_create(pk=1)
-    return row
 
 
 def registration_of(id_number: str) -> Registration | None:
@@ -36,7 +32,7 @@ def registration_of(id_number: str) -> Registration | None:
 
 
 def record_of(registration: Registration, *, today: date) -> RegisterRecord:
-    config = _settings()
+    config = register_settings()
     status = registration.status_on(today)
     return RegisterRecord(
         number=registration.number,
@@ -126,7 +122,7 @@ def refuse_outside_renewal_window(user: User, today: date) -> str | None:
         for s in record.specialties
         if s.valid_to >= today
     )
-    config = _settings()
+    config = register_settings()
     return (
         f"延续注册须在注册有效期届满前{config.renewal_opens_days}日至{config.renewal_closes_days}日之间申请，"
         "目前没有可以延续的专业"

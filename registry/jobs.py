@@ -24,7 +24,7 @@ from registry.models import (
     RegistrationChange,
     RegistrationStatus,
 )
-from registry.services import register_settings
+from registry.selectors import register_settings
 
 logger = logging.getLogger(__name__)
 

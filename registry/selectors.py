@@ -17,7 +17,14 @@ from django.http import Http404
 
 from accounts.models import Enterprise, User
 from cases.models import Case, CaseStatus
-from registry.models import RegisteredSpecialty, Registration, RegistrationStatus
+from registry.models import RegisteredSpecialty, RegisterSettings, Registration, RegistrationStatus
+
+
+def register_settings() -> RegisterSettings:
+    """Province policy for the register (one row, made with its defaults when missing)."""
+    row, _ = RegisterSettings.objects.get_or_create(pk=1)
+    return row
+
 
 # A specialty this close to its 有效期至 stands out: the 延续注册 window opens 90 days before.
 EXPIRING_SOON_DAYS = 90

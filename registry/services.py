@@ -14,7 +14,7 @@ from django.utils import timezone
 from accounts.models import User
 from cases.models import Case
 from cases.register import ExtractRefused, RegisterRecord
-from catalog.specialties import specialty_name
+from catalog.specialties import specialty_names
 from lib.idcard import IdNumberError, id_number_birth_date, id_number_sex, validate_id_number
 from lib.masking import mask_id_number
 from registry.eligibility import record_lookup
@@ -23,11 +23,11 @@ from registry.models import (
     Person,
     RegisteredSpecialty,
     RegisterLookup,
-    RegisterSettings,
     Registration,
     RegistrationChange,
     RegistrationStatus,
 )
+from registry.selectors import register_settings
 
 logger = logging.getLogger(__name__)
 
@@ -36,11 +36,6 @@ class RegistryError(Exception):
     def __init__(self, message: str) -> None:
         super().__init__(message)
         self.message = message
-
-
-def register_settings() -> RegisterSettings:
-    settings_row, _ = RegisterSettings.objects.get_or_create(pk=1)
-    return settings_row
 
 
 def add_years(day: date, years: int) -> date:
@@ -163,7 +158,7 @@ def registration_grant_initial(*, case: Case) -> RegistrationChange:
         registration=registration,
         case=case,
         kind="initial",
-        summary=f"初始注册，注册编号{registration.number}，注册专业{_names(specialties)}，有效期至{valid_to:%Y年%m月%d日}",
+        summary=f"初始注册，注册编号{registration.number}，注册专业{specialty_names(specialties)}，有效期至{valid_to:%Y年%m月%d日}",
         data={
             "specialties": specialties,
             "valid_to": valid_to.isoformat(),
@@ -194,7 +189,7 @@ def registration_grant_reregister(*, case: Case) -> RegistrationChange:
         registration=registration,
         case=case,
         kind="reregister",
-        summary=f"重新注册，注册编号{registration.number}，注册专业{_names(specialties)}，有效期至{valid_to:%Y年%m月%d日}",
+        summary=f"重新注册，注册编号{registration.number}，注册专业{specialty_names(specialties)}，有效期至{valid_to:%Y年%m月%d日}",
         data={"before": before, "specialties": specialties, "valid_to": valid_to.isoformat()},
     )
 
@@ -209,7 +204,7 @@ def registration_grant_addition(*, case: Case) -> RegistrationChange:
     already = {code for code in wanted if code in existing and existing[code].valid_to >= today}
     if not wanted or already:
         raise RegistryError(
-            f"{_names(sorted(already))}已是注册专业，不能重复增项" if already else "没有增项专业"
+            f"{specialty_names(sorted(already))}已是注册专业，不能重复增项" if already else "没有增项专业"
         )
     expired = [existing[code] for code in wanted if code in existing]
     RegisteredSpecialty.objects.filter(pk__in=[s.pk for s in expired]).delete()
@@ -219,7 +214,7 @@ def registration_grant_addition(*, case: Case) -> RegistrationChange:
         registration=registration,
         case=case,
         kind="addition",
-        summary=f"增项注册，增加专业{_names(wanted)}，有效期至{valid_to:%Y年%m月%d日}",
+        summary=f"增项注册，增加专业{specialty_names(wanted)}，有效期至{valid_to:%Y年%m月%d日}",
         data={
             "added": wanted,
             "valid_to": valid_to.isoformat(),
@@ -294,7 +289,9 @@ def registration_grant_renewal(*, case: Case) -> RegistrationChange:
     by_code = {s.specialty: s for s in registration.specialties.all()}
     missing = [code for code in wanted if code not in by_code]
     if not wanted or missing:
-        raise RegistryError(f"{_names(missing)}不是注册专业，不能延续" if missing else "没有延续专业")
+        raise RegistryError(
+            f"{specialty_names(missing)}不是注册专业，不能延续" if missing else "没有延续专业"
+        )
     years = register_settings().validity_years
     renewed = []
     for code in wanted:
@@ -313,7 +310,7 @@ def registration_grant_renewal(*, case: Case) -> RegistrationChange:
         kind="renewal",
         summary="延续注册，"
         + "；".join(
-            f"{_names([r['specialty']])}有效期延续至{date.fromisoformat(r['valid_to']):%Y年%m月%d日}"
+            f"{specialty_names([r['specialty']])}有效期延续至{date.fromisoformat(r['valid_to']):%Y年%m月%d日}"
             for r in renewed
         ),
         data={"renewed": renewed},
@@ -334,10 +331,6 @@ def registration_grant_reissue(*, case: Case) -> RegistrationChange:
         summary=f"注册证书{reason}补办，注册编号{registration.number}",
         data={"reason": str(case.form_data.get("reissue_reason", ""))},
     )
-
-
-def _names(codes: list[str]) -> str:
-    return "、".join(specialty_name(code) for code in codes)
 
 
 EFFECTS: dict[str, Callable[..., RegistrationChange]] = {

@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts.models import User
+from lib.http import private
 from lib.ratelimit import client_ip, rate_allow
 from registry import selectors
 from registry.forms import RegisterQueryForm
@@ -22,8 +23,6 @@ PER_PAGE = 20
 QUERIES_PER_MINUTE = 10
 NOT_FOUND = "未查询到符合条件的注册人员，请核对姓名和注册编号"
 LIMITED = "查询过于频繁，请稍后再试"
-# Names and registrations of people: never kept by a browser or a proxy.
-PRIVATE_HEADERS = {"Cache-Control": "private, no-store"}
 M = TypeVar("M", bound=Model)
 
 
@@ -31,12 +30,6 @@ def _user(request: HttpRequest) -> User:
     user = request.user
     assert isinstance(user, User), "login_required runs first"
     return user
-
-
-def _private(response: HttpResponse) -> HttpResponse:
-    for name, value in PRIVATE_HEADERS.items():
-        response[name] = value
-    return response
 
 
 def _page(request: HttpRequest, queryset: QuerySet[M], param: str) -> Page[M]:
@@ -57,7 +50,7 @@ def enterprise(request: HttpRequest) -> HttpResponse:
         "cases": _page(request, selectors.cases_for_enterprise(user=user), "cpage"),
         "expiring_days": selectors.EXPIRING_SOON_DAYS,
     }
-    return _private(render(request, "registry/enterprise.html", context))
+    return private(render(request, "registry/enterprise.html", context))
 
 
 def _query_allowed(request: HttpRequest) -> bool:
@@ -85,4 +78,4 @@ def query(request: HttpRequest) -> HttpResponse:
             # A fresh form: the page then shows the holder's name masked only, as typed nowhere.
             entry = selectors.register_entry(registration=registration, today=timezone.localdate())
             context |= {"entry": entry, "form": RegisterQueryForm()}
-    return _private(render(request, "registry/query.html", context, status=status))
+    return private(render(request, "registry/query.html", context, status=status))
