@@ -43,18 +43,17 @@ class IssueTestCase(BaseTestCase):
 class UsageValidityTestCase(BaseTestCase):
     def test_it_is_the_earliest_of_180_days_expiry_and_65th_birthday(self):
         registration, certificate = granted_registration(self)
-        today = timezone.localdate()
+        # A fixed day: the 65th birthday below must fall 40 days later whatever the date the
+        # suite runs on (from 22 November on, "this year" would be the wrong year).
+        today = date(2026, 12, 1)
         self.assertEqual(usage_valid_until(certificate=certificate, today=today), today + timedelta(days=180))
         registration.specialties.update(valid_to=today + timedelta(days=30))
         self.assertEqual(usage_valid_until(certificate=certificate, today=today), today + timedelta(days=30))
         registration.specialties.update(valid_to=today + timedelta(days=3000))
         person = registration.person
-        person.birth_date = date(today.year - 65, today.month, 1) + timedelta(days=40)
+        person.birth_date = date(1962, 1, 10)
         person.save()
-        self.assertEqual(
-            usage_valid_until(certificate=certificate, today=today),
-            person.birth_date.replace(year=today.year),
-        )
+        self.assertEqual(usage_valid_until(certificate=certificate, today=today), date(2027, 1, 10))
 
     def test_the_number_of_days_is_province_policy(self):
         CertificateSettings.objects.update_or_create(pk=1, defaults={"usage_days": 90})
