@@ -1,4 +1,5 @@
-"""The admin manages staff accounts only (reference data); applicants manage themselves."""
+"""The admin manages staff accounts and the identity directories; applicants manage themselves.
+An enterprise can be verified here by hand, which is recorded with who did it and why."""
 
 from __future__ import annotations
 
@@ -10,7 +11,17 @@ from django.contrib.auth.password_validation import validate_password
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
-from accounts.models import StaffRole, User, UserKind
+from accounts.models import (
+    Enterprise,
+    IdentityCheck,
+    KnownEnterprise,
+    KnownIdentity,
+    StaffRole,
+    User,
+    UserKind,
+)
+from accounts.services import enterprise_verify_by_hand
+from lib.masking import mask_id_number
 
 
 class StaffForm(forms.ModelForm[User]):
@@ -63,3 +74,85 @@ class StaffAdmin(admin.ModelAdmin[User]):
         if form.cleaned_data.get("new_password"):
             obj.set_password(form.cleaned_data["new_password"])
         super().save_model(request, obj, form, change)
+
+
+# --- identity directories and enterprise verification ---------------------------------------
+
+
+@admin.register(KnownIdentity)
+class KnownIdentityAdmin(admin.ModelAdmin[KnownIdentity]):
+    """The built-in real-name directory (used while REALNAME_PROVIDER is the directory)."""
+
+    list_display = ["name", "id_type", "masked_number", "note", "created_at"]
+    list_filter = ["id_type"]
+    search_fields = ["name", "id_number"]
+    fields = ["name", "id_type", "id_number", "note"]
+
+    @admin.display(description="证件号码")
+    def masked_number(self, obj: KnownIdentity) -> str:
+        return mask_id_number(obj.id_number)
+
+
+@admin.register(KnownEnterprise)
+class KnownEnterpriseAdmin(admin.ModelAdmin[KnownEnterprise]):
+    list_display = ["name", "uscc", "legal_representative", "created_at"]
+    search_fields = ["name", "uscc"]
+    fields = ["uscc", "name", "legal_representative"]
+
+
+class EnterpriseVerifyForm(forms.ModelForm[Enterprise]):
+    verify_by_hand = forms.BooleanField(label="人工核验通过", required=False)
+    verify_note = forms.CharField(
+        label="核验依据",
+        required=False,
+        max_length=200,
+        help_text="例如：已查验营业执照原件，单位名称、统一社会信用代码、法定代表人一致",
+    )
+
+    class Meta:
+        model = Enterprise
+        fields: list[str] = []
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if cleaned.get("verify_by_hand") and not str(cleaned.get("verify_note", "")).strip():
+            self.add_error("verify_note", "人工核验须写明核验依据")
+        return cleaned
+
+
+@admin.register(Enterprise)
+class EnterpriseAdmin(admin.ModelAdmin[Enterprise]):
+    """法人 accounts: read-only, except an administrator's check by hand (recorded)."""
+
+    form = EnterpriseVerifyForm
+    list_display = ["__str__", "uscc", "legal_representative", "verified_at"]
+    list_filter = [("verified_at", admin.EmptyFieldListFilter)]
+    search_fields = ["uscc", "user__name"]
+    readonly_fields = ["uscc", "legal_representative", "agent_name", "verified_at"]
+    fields = [*readonly_fields, "verify_by_hand", "verify_note"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Enterprise | None = None) -> bool:
+        return False
+
+    def save_model(self, request: HttpRequest, obj: Enterprise, form: Any, change: bool) -> None:
+        if form.cleaned_data.get("verify_by_hand"):
+            admin_user: User = request.user  # type: ignore[assignment]
+            enterprise_verify_by_hand(enterprise=obj, by=admin_user, note=form.cleaned_data["verify_note"])
+
+
+@admin.register(IdentityCheck)
+class IdentityCheckAdmin(admin.ModelAdmin[IdentityCheck]):
+    list_display = ["at", "user", "method", "verdict", "checked_by", "note"]
+    list_filter = ["method", "verdict"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: IdentityCheck | None = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: IdentityCheck | None = None) -> bool:
+        return False

@@ -118,6 +118,9 @@ class Enterprise(models.Model):
     legal_representative = models.CharField("法定代表人", max_length=50)
     agent_name = models.CharField("经办人姓名", max_length=50)
     agent_id_number = models.CharField("经办人身份证号码", max_length=18)
+    # 未认证 until the enterprise register (or an administrator, by hand) confirmed 统一社会信用代码,
+    # 单位名称 and 法定代表人 together; until then the account sees nothing of its people.
+    verified_at = models.DateTimeField("认证时间", null=True, blank=True)
 
     class Meta:
         verbose_name = "法人信息"
@@ -125,6 +128,84 @@ class Enterprise(models.Model):
 
     def __str__(self) -> str:
         return self.user.name
+
+    @property
+    def is_verified(self) -> bool:
+        return self.verified_at is not None
+
+
+class IdentityVerdict(models.TextChoices):
+    """What an identity source answered: the same three words for persons and enterprises."""
+
+    MATCH = "match", "一致"
+    MISMATCH = "mismatch", "不一致"
+    UNAVAILABLE = "unavailable", "核验服务暂不可用"
+
+
+class KnownIdentity(models.Model):
+    """An identity the built-in real-name directory knows. In production the province's
+    统一身份认证 / 公安 service answers instead (`REALNAME_PROVIDER`); this table lets the demo
+    and a test site behave like it: only a listed (姓名, 证件类型, 证件号码) is confirmed."""
+
+    name = models.CharField("姓名", max_length=100)
+    id_type = models.CharField("证件类型", max_length=12, choices=IdType.choices, default=IdType.RESIDENT)
+    id_number = models.CharField("证件号码", max_length=32)
+    note = models.CharField("备注", max_length=200, blank=True)
+    created_at = models.DateTimeField("加入时间", default=timezone.now)
+
+    class Meta:
+        verbose_name = "实名目录"
+        verbose_name_plural = "实名目录"
+        constraints = [
+            models.UniqueConstraint(fields=["id_type", "id_number"], name="accounts_known_identity_unique")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class KnownEnterprise(models.Model):
+    """An enterprise the built-in enterprise-registry directory knows (市场监管 / 电子营业执照
+    data in production, `ENTERPRISE_REGISTRY_PROVIDER`)."""
+
+    uscc = models.CharField("统一社会信用代码", max_length=18, unique=True)
+    name = models.CharField("单位名称", max_length=100)
+    legal_representative = models.CharField("法定代表人", max_length=50)
+    created_at = models.DateTimeField("加入时间", default=timezone.now)
+
+    class Meta:
+        verbose_name = "企业登记目录"
+        verbose_name_plural = "企业登记目录"
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class IdentityCheckMethod(models.TextChoices):
+    SOURCE = "source", "核验服务"
+    MANUAL = "manual", "人工核验"
+
+
+class IdentityCheck(models.Model):
+    """Every check of an account's identity, by the source or by an administrator's hand: the
+    record behind each 已实名 / 已认证."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="identity_checks")
+    method = models.CharField("方式", max_length=10, choices=IdentityCheckMethod.choices)
+    verdict = models.CharField("结果", max_length=12, choices=IdentityVerdict.choices)
+    checked_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name="核验人"
+    )
+    note = models.CharField("说明", max_length=200, blank=True)
+    at = models.DateTimeField("时间", default=timezone.now)
+
+    class Meta:
+        verbose_name = "身份核验记录"
+        verbose_name_plural = "身份核验记录"
+        ordering = ["-at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.user} {self.get_verdict_display()}"
 
 
 class LoginThrottle(models.Model):

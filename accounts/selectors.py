@@ -1,6 +1,60 @@
+"""Reads of accounts. `verified_identity` is the one door from an account to everything that
+belongs to a person (the register, certificates, 提取信息, reminders): it opens only for an
+identity the real-name source confirmed, and it always carries the 证件类型 with the number."""
+
 from __future__ import annotations
 
-from accounts.models import Enterprise, User
+from dataclasses import dataclass
+from typing import Any
+
+from accounts.models import Enterprise, IdType, User, UserKind
+
+UNVERIFIED_PERSON = (
+    "您的账号尚未通过实名认证，暂不能提交申请、提取注册信息或查看证照。"
+    "请在“个人中心”点击“实名认证”重新核验；仍未通过的，请携带本人证件到政务服务大厅办理"
+)
+UNVERIFIED_ENTERPRISE = (
+    "本单位账号尚未通过企业认证（统一社会信用代码、单位名称和法定代表人须与市场监管部门的登记信息一致），"
+    "暂不能查看本单位人员。请在“个人中心”点击“企业认证”重新核验，或携带营业执照到政务服务大厅办理"
+)
+
+
+@dataclass(frozen=True)
+class PersonIdentity:
+    """A person as the register knows them: (证件类型, 证件号码) together, never the number alone."""
+
+    name: str
+    id_type: str
+    id_number: str
+
+    @property
+    def is_resident(self) -> bool:
+        return self.id_type == IdType.RESIDENT
+
+    def person_filter(self, prefix: str = "") -> dict[str, Any]:
+        """Keyword arguments that find this person's rows (`prefix` such as "person__")."""
+        return {f"{prefix}id_type": self.id_type, f"{prefix}id_number": self.id_number}
+
+
+def verified_identity(user: User | Any) -> PersonIdentity | None:
+    """The identity a signed-in person proved, or None (anonymous, not a person, not verified)."""
+    if not getattr(user, "is_authenticated", False) or not user.is_person:
+        return None
+    if user.real_name_verified_at is None or not user.id_type or not user.id_number:
+        return None
+    return PersonIdentity(name=user.name, id_type=user.id_type, id_number=user.id_number)
+
+
+def account_of_identity(*, id_type: str, id_number: str) -> User | None:
+    """The verified person account of this (证件类型, 证件号码), if any: an account whose number
+    the real-name source has not confirmed is nobody's."""
+    return User.objects.filter(
+        kind=UserKind.PERSON,
+        is_active=True,
+        id_type=id_type,
+        id_number=id_number,
+        real_name_verified_at__isnull=False,
+    ).first()
 
 
 def enterprise_for_user(*, user: User) -> Enterprise | None:

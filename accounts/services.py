@@ -17,6 +17,9 @@ from django.utils import timezone
 
 from accounts.models import (
     Enterprise,
+    IdentityCheck,
+    IdentityCheckMethod,
+    IdentityVerdict,
     IdType,
     LoginThrottle,
     SmsCode,
@@ -26,7 +29,7 @@ from accounts.models import (
     User,
     UserKind,
 )
-from accounts.realname import get_provider
+from accounts.realname import enterprise_identity_check, person_identity_check
 from catalog.models import Department
 from lib.idcard import normalize_id_number
 from lib.uscc import normalize_uscc
@@ -128,19 +131,34 @@ def sms_code_verify(*, mobile: str, purpose: str, code: str) -> None:
         raise AccountError(refusal)
 
 
-# --- Registration -----------------------------------------------------------------------
+# --- Registration and identity -----------------------------------------------------------
+
+
+def _identity_check_record(
+    *,
+    user: User,
+    verdict: str,
+    method: str = IdentityCheckMethod.SOURCE,
+    by: User | None = None,
+    note: str = "",
+) -> IdentityCheck:
+    return IdentityCheck.objects.create(user=user, method=method, verdict=verdict, checked_by=by, note=note)
 
 
 def person_register(
     *, name: str, id_type: str, id_number: str, mobile: str, password: str, sms_code: str
 ) -> User:
-    """Register a 自然人 after the real-name check and the SMS code. Inputs are already
-    normalised by the form."""
-    result = get_provider().verify(name=name, id_type=id_type, id_number=id_number)
-    if not result.ok:
-        raise AccountError(f"实名认证未通过：{result.reason}")
-    _refuse_taken_person(id_type=id_type, id_number=id_number, mobile=mobile)
+    """Register a 自然人. Inputs are already normalised by the form.
+
+    The SMS code is proven first: until then the answer is the same whether or not the number
+    or the mobile is registered. Then the real-name source: a MISMATCH is refused (nothing is
+    made from data the source contradicts); when the source cannot be asked, the account is
+    made unverified, can browse and save drafts, and retries from 个人中心 (实名认证)."""
     sms_code_verify(mobile=mobile, purpose=SmsPurpose.REGISTER, code=sms_code)
+    _refuse_taken_person(id_type=id_type, id_number=id_number, mobile=mobile)
+    result = person_identity_check(name=name, id_type=id_type, id_number=id_number)
+    if result.verdict == IdentityVerdict.MISMATCH:
+        raise AccountError(f"实名认证未通过：{result.reason}。验证码已使用，请重新获取")
     try:
         with transaction.atomic():
             user = User(
@@ -150,14 +168,32 @@ def person_register(
                 id_type=id_type,
                 id_number=id_number,
                 mobile=mobile,
-                real_name_verified_at=timezone.now(),
+                real_name_verified_at=timezone.now() if result.ok else None,
             )
             user.set_password(password)
             user.save()
+            _identity_check_record(user=user, verdict=result.verdict, note=result.reason)
     except IntegrityError:
         # Someone registered the same number between our check and this insert.
         _refuse_taken_person(id_type=id_type, id_number=id_number, mobile=mobile)
         raise
+    return user
+
+
+def person_verify(*, user: User) -> User:
+    """实名认证 again for an account the source could not confirm at registration."""
+    if not user.is_person:
+        raise AccountError("只有个人账号需要实名认证")
+    if user.real_name_verified_at is not None:
+        return user
+    result = person_identity_check(name=user.name, id_type=user.id_type, id_number=user.id_number)
+    with transaction.atomic():
+        _identity_check_record(user=user, verdict=result.verdict, note=result.reason)
+        if result.ok:
+            user.real_name_verified_at = timezone.now()
+            user.save(update_fields=["real_name_verified_at"])
+    if not result.ok:
+        raise AccountError(f"实名认证未通过：{result.reason}")
     return user
 
 
@@ -179,12 +215,19 @@ def enterprise_register(
     password: str,
     sms_code: str,
 ) -> User:
-    """Register a 法人 account; the 经办人's mobile receives its codes."""
-    result = get_provider().verify(name=agent_name, id_type=IdType.RESIDENT, id_number=agent_id_number)
-    if not result.ok:
-        raise AccountError(f"经办人实名认证未通过：{result.reason}")
-    _refuse_taken_enterprise(uscc=uscc, mobile=mobile)
+    """Register a 法人 account; the 经办人's mobile receives its codes.
+
+    The account is 已认证 when the enterprise register confirms 统一社会信用代码, 单位名称 and
+    法定代表人 together, and 未认证 otherwise: it may log in, but sees nothing of its people
+    until a later check (企业认证) or an administrator's check by hand confirms it. One
+    account per 统一社会信用代码."""
     sms_code_verify(mobile=mobile, purpose=SmsPurpose.REGISTER, code=sms_code)
+    _refuse_taken_enterprise(uscc=uscc, mobile=mobile)
+    agent = person_identity_check(name=agent_name, id_type=IdType.RESIDENT, id_number=agent_id_number)
+    if agent.verdict == IdentityVerdict.MISMATCH:
+        raise AccountError(f"经办人实名认证未通过：{agent.reason}。验证码已使用，请重新获取")
+    result = enterprise_identity_check(uscc=uscc, name=name, legal_representative=legal_representative)
+    now = timezone.now()
     try:
         with transaction.atomic():
             user = User(
@@ -192,7 +235,8 @@ def enterprise_register(
                 kind=UserKind.LEGAL,
                 name=name,
                 mobile=mobile,
-                real_name_verified_at=timezone.now(),
+                # The 经办人 was checked (or the source could not be asked: then later).
+                real_name_verified_at=now if agent.ok else None,
             )
             user.set_password(password)
             user.save()
@@ -202,16 +246,62 @@ def enterprise_register(
                 legal_representative=legal_representative,
                 agent_name=agent_name,
                 agent_id_number=agent_id_number,
+                verified_at=now if result.ok else None,
             )
+            _identity_check_record(user=user, verdict=result.verdict, note=result.reason)
     except IntegrityError:
         _refuse_taken_enterprise(uscc=uscc, mobile=mobile)
         raise
     return user
 
 
+def enterprise_verify(*, user: User) -> Enterprise:
+    """企业认证 again against the enterprise register, for an account still 未认证."""
+    enterprise = Enterprise.objects.filter(user=user).first()
+    if enterprise is None:
+        raise AccountError("只有法人账号需要企业认证")
+    if enterprise.is_verified:
+        return enterprise
+    result = enterprise_identity_check(
+        uscc=enterprise.uscc, name=user.name, legal_representative=enterprise.legal_representative
+    )
+    with transaction.atomic():
+        _identity_check_record(user=user, verdict=result.verdict, note=result.reason)
+        if result.ok:
+            enterprise.verified_at = timezone.now()
+            enterprise.save(update_fields=["verified_at"])
+    if not result.ok:
+        raise AccountError(f"企业认证未通过：{result.reason}")
+    return enterprise
+
+
+def enterprise_verify_by_hand(*, enterprise: Enterprise, by: User, note: str) -> Enterprise:
+    """An administrator confirms an enterprise from its papers at the hall (营业执照 seen). The
+    check is recorded with who did it and why; it needs a note."""
+    if not note.strip():
+        raise AccountError("人工核验须写明核验依据（如：已查验营业执照原件）")
+    with transaction.atomic():
+        enterprise = Enterprise.objects.select_for_update().get(pk=enterprise.pk)
+        if enterprise.is_verified:
+            return enterprise
+        enterprise.verified_at = timezone.now()
+        enterprise.save(update_fields=["verified_at"])
+        _identity_check_record(
+            user=enterprise.user,
+            verdict=IdentityVerdict.MATCH,
+            method=IdentityCheckMethod.MANUAL,
+            by=by,
+            note=note.strip()[:200],
+        )
+    return enterprise
+
+
 def _refuse_taken_enterprise(*, uscc: str, mobile: str) -> None:
     if Enterprise.objects.filter(uscc=uscc).exists() or User.objects.filter(username=uscc).exists():
-        raise AccountError("该统一社会信用代码已注册，请直接登录")
+        raise AccountError(
+            "该统一社会信用代码已有法人账号，每个单位只能有一个账号。请联系本单位该账号的经办人，"
+            "或携带营业执照到政务服务大厅办理"
+        )
     if User.objects.filter(kind=UserKind.LEGAL, mobile=mobile).exists():
         raise AccountError("该手机号已被其他法人账号使用")
 
@@ -271,7 +361,9 @@ def user_find(*, kind: str, identifier: str) -> User | None:
     if kind == UserKind.PERSON:
         if len(identifier) == 11 and identifier.isascii() and identifier.isdigit():
             return users.filter(mobile=identifier).first()
-        return users.filter(id_number=normalize_id_number(identifier)).first()
+        # A number alone is no person: the 证件号码 logs in only a 居民身份证 account; other
+        # kinds of ID, which may share digits with it, log in with their mobile.
+        return users.filter(id_type=IdType.RESIDENT, id_number=normalize_id_number(identifier)).first()
     if kind == UserKind.LEGAL:
         if len(identifier) == 11 and identifier.isascii() and identifier.isdigit():
             return users.filter(mobile=identifier).first()

@@ -10,6 +10,7 @@ urlpatterns = [
     path("login/", views.login_view, name="login"),
     path("logout/", views.logout_view, name="logout"),
     path("profile/", views.profile, name="profile"),
+    path("verify/", views.verify, name="verify"),
     path("password-reset/", views.password_reset_view, name="password_reset"),
     path("sms-code/", views.sms_code, name="sms_code"),
 ]

@@ -20,7 +20,7 @@ from accounts.forms import (
     SmsLoginForm,
 )
 from accounts.models import SmsPurpose, User, UserKind
-from accounts.selectors import enterprise_for_user
+from accounts.selectors import UNVERIFIED_ENTERPRISE, UNVERIFIED_PERSON, enterprise_for_user
 
 BACKEND = "accounts.backends.PortalBackend"
 
@@ -129,9 +129,30 @@ def logout_view(request: HttpRequest) -> HttpResponse:
 @login_required
 def profile(request: HttpRequest) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]
-    return render(
-        request, "accounts/profile.html", {"account": user, "enterprise": enterprise_for_user(user=user)}
-    )
+    context = {
+        "account": user,
+        "enterprise": enterprise_for_user(user=user),
+        "unverified_person": UNVERIFIED_PERSON,
+        "unverified_enterprise": UNVERIFIED_ENTERPRISE,
+    }
+    return render(request, "accounts/profile.html", context)
+
+
+@login_required
+@require_POST
+def verify(request: HttpRequest) -> HttpResponse:
+    """实名认证 / 企业认证 again, for an account its identity source has not confirmed yet."""
+    user: User = request.user  # type: ignore[assignment]
+    try:
+        if user.is_legal:
+            services.enterprise_verify(user=user)
+            messages.success(request, "企业认证已通过，现在可以查看本单位人员")
+        else:
+            services.person_verify(user=user)
+            messages.success(request, "实名认证已通过，现在可以提交申请和查看证照")
+    except services.AccountError as e:
+        messages.error(request, e.message)
+    return redirect("accounts:profile")
 
 
 def password_reset_view(request: HttpRequest) -> HttpResponse:

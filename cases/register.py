@@ -12,6 +12,7 @@ from datetime import date
 from typing import Any
 
 from accounts.models import User
+from accounts.selectors import PersonIdentity, verified_identity
 
 
 @dataclass(frozen=True)
@@ -73,7 +74,7 @@ class ExtractRefused(Exception):
         self.message = message
 
 
-RecordLookup = Callable[[str], RegisterRecord | None]
+RecordLookup = Callable[[PersonIdentity], RegisterRecord | None]
 Extract = Callable[[User, str], RegisterRecord]
 _providers: dict[str, Any] = {}
 
@@ -82,18 +83,17 @@ def register_provide(*, lookup: RecordLookup, extract: Extract) -> None:
     _providers["lookup"], _providers["extract"] = lookup, extract
 
 
-def register_record(id_number: str) -> RegisterRecord | None:
-    """The register's record of the person with this 证件号码 (None when never registered)."""
+def register_record(identity: PersonIdentity | None) -> RegisterRecord | None:
+    """The register's record of the person with this (证件类型, 证件号码) (None when never
+    registered, or when there is no proven identity to look for)."""
     lookup: RecordLookup | None = _providers.get("lookup")
-    return lookup(id_number) if lookup and id_number else None
+    return lookup(identity) if lookup and identity is not None else None
 
 
 def register_record_for(user: User) -> RegisterRecord | None:
-    """The record the forms of `user`'s applications check against: only for a person whose
-    account number was verified against the real-name source."""
-    if not user.is_person or user.real_name_verified_at is None:
-        return None
-    return register_record(user.id_number)
+    """The record the forms of `user`'s applications check against: only through the identity
+    the real-name source confirmed for the account."""
+    return register_record(verified_identity(user))
 
 
 def register_extract(*, user: User, id_number: str) -> RegisterRecord:

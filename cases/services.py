@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.datastructures import MultiValueDict
 
 from accounts.models import User
+from accounts.selectors import UNVERIFIED_PERSON, verified_identity
 from cases.forms import ApplicationForm
 from cases.models import (
     EDITABLE_STATUSES,
@@ -27,7 +28,7 @@ from cases.models import (
     Sequence,
     SubmitMethod,
 )
-from cases.register import register_record, register_record_for
+from cases.register import register_record_for
 from cases.transitions import transition_find
 from cases.types import eligibility_refusals, required_materials, type_for_item
 from catalog.calendar import workday_add
@@ -108,7 +109,7 @@ def _employer_uscc(user: User, form_data: dict[str, Any]) -> str:
     typed = str(form_data.get("employer_uscc") or "").strip()[:18].upper()
     if typed:
         return typed
-    record = register_record(user.id_number)
+    record = register_record_for(user)
     return record.employer_uscc if record else ""
 
 
@@ -273,6 +274,10 @@ def case_submit(*, case: Case, user: User) -> Case:
         locked = Case.objects.select_for_update().get(pk=case.pk)
         if locked.status not in EDITABLE_STATUSES:
             raise CaseError("该办件已提交，请勿重复提交")
+        if verified_identity(user) is None:
+            # Drafts may wait; nothing reaches the department, the register or a certificate
+            # from an identity the real-name source has not confirmed.
+            raise CaseError(UNVERIFIED_PERSON)
         problems: list[str] = []
         form = form_for_case(locked)
         if form is not None and not form.is_valid():

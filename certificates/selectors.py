@@ -22,6 +22,7 @@ from django.http import Http404
 from django.urls import Resolver404, resolve, reverse
 
 from accounts.models import User
+from accounts.selectors import verified_identity
 from cases.models import CaseStatus
 from cases.selectors import case_get_for_applicant
 from certificates.document import CertificateData
@@ -39,23 +40,23 @@ from registry.models import RegistrationStatus
 _RELATED = ("registration__person", "registration__created_by_case__department")
 
 
-def _holder_id_number(user: User) -> str | None:
-    """Only a 自然人 account with an identity number holds certificates."""
-    if not user.is_authenticated or not user.is_person or not user.id_number:
-        return None
-    return user.id_number
+def _holder(user: User, prefix: str) -> dict[str, Any] | None:
+    """The filter that finds the account's own certificates: only a person whose identity the
+    real-name source confirmed holds any, found by (证件类型, 证件号码) together."""
+    identity = verified_identity(user)
+    return identity.person_filter(prefix) if identity is not None else None
 
 
 def certificates_for_user(*, user: User) -> QuerySet[Certificate]:
     """The holder's certificates, the current one first, then newest first."""
-    id_number = _holder_id_number(user)
-    if id_number is None:
+    holder = _holder(user, "registration__person__")
+    if holder is None:
         return Certificate.objects.none()
     current_first = DbCase(
         When(status=CertificateStatus.CURRENT, then=Value(0)), default=Value(1), output_field=IntegerField()
     )
     return (
-        Certificate.objects.filter(registration__person__id_number=id_number)
+        Certificate.objects.filter(**holder)
         .select_related(*_RELATED)
         .order_by(current_first, "-issued_at", "-id")
     )
@@ -82,12 +83,12 @@ def copies_for_certificate(*, certificate: Certificate) -> QuerySet[CertificateC
 
 
 def copy_get_for_user(*, user: User, pk: int) -> CertificateCopy:
-    id_number = _holder_id_number(user)
+    holder = _holder(user, "certificate__registration__person__")
     try:
-        if id_number is None:
+        if holder is None:
             raise CertificateCopy.DoesNotExist
         return CertificateCopy.objects.select_related(*(f"certificate__{r}" for r in _RELATED)).get(
-            pk=pk, certificate__registration__person__id_number=id_number
+            pk=pk, **holder
         )
     except CertificateCopy.DoesNotExist:
         raise Http404("没有这个证书文件") from None
@@ -95,12 +96,10 @@ def copy_get_for_user(*, user: User, pk: int) -> CertificateCopy:
 
 def logs_for_user(*, user: User) -> QuerySet[CertificateLog]:
     """Every issue, 加注 and download of the holder's certificates, newest first."""
-    id_number = _holder_id_number(user)
-    if id_number is None:
+    holder = _holder(user, "certificate__registration__person__")
+    if holder is None:
         return CertificateLog.objects.none()
-    return CertificateLog.objects.filter(
-        certificate__registration__person__id_number=id_number
-    ).select_related("certificate", "copy")
+    return CertificateLog.objects.filter(**holder).select_related("certificate", "copy")
 
 
 def copy_by_token(*, token: uuid.UUID) -> CertificateCopy:

@@ -13,7 +13,7 @@ from django.utils import timezone
 from PIL import Image, ImageDraw
 from pypdf import PdfWriter
 
-from accounts.models import Enterprise, IdType, StaffRole, User, UserKind
+from accounts.models import Enterprise, IdType, KnownEnterprise, KnownIdentity, StaffRole, User, UserKind
 from accounts.services import staff_create
 from cases.models import Case
 from cases.services import attachment_add, case_draft_save, case_submit
@@ -37,11 +37,56 @@ class DemoLogin:
     password: str
 
 
+@dataclass(frozen=True)
+class DemoIdentity:
+    """An identity the demo's real-name directory knows and nobody has registered yet, for a
+    newcomer to follow the manual's section 1 (注册) with."""
+
+    name: str
+    id_type: str
+    id_number: str
+
+
+# In the 实名目录, never registered by the demo: `make run` prints them for trying 注册.
+NEWCOMERS = [("周杰", "21010419910101006"), ("吴敏", "21011219870808007"), ("郑华", "21021119930303008")]
+# In the 企业登记目录, never registered by the demo: for trying 法人注册.
+NEWCOMER_ENTERPRISE = ("辽宁新城建筑安装有限公司", "91210100MA0DEMX20", "陈明")
+DEMO_AGENT = ("王五", "21010319800101002")
+
+
+def demo_newcomers() -> tuple[list[DemoIdentity], tuple[str, str, str]]:
+    """The directory's identities that are free for a newcomer to register with."""
+    people = [
+        DemoIdentity(name, IdType.RESIDENT, first17 + id_number_check_char(first17))
+        for name, first17 in NEWCOMERS
+    ]
+    name, uscc17, legal = NEWCOMER_ENTERPRISE
+    return people, (name, uscc17 + uscc_check_char(uscc17), legal)
+
+
+def _demo_directory() -> None:
+    """The demo's real-name and enterprise directories: the demo persons are added as they are
+    made; here the newcomers, the demo enterprise's 经办人 and the newcomer enterprise."""
+    people, (company_name, company_uscc, legal) = demo_newcomers()
+    agent_name, agent17 = DEMO_AGENT
+    people.append(DemoIdentity(agent_name, IdType.RESIDENT, agent17 + id_number_check_char(agent17)))
+    for identity in people:
+        KnownIdentity.objects.update_or_create(
+            id_type=identity.id_type,
+            id_number=identity.id_number,
+            defaults={"name": identity.name, "note": "演示数据"},
+        )
+    KnownEnterprise.objects.update_or_create(
+        uscc=company_uscc, defaults={"name": company_name, "legal_representative": legal}
+    )
+
+
 @transaction.atomic
 def seed_demo() -> list[DemoLogin]:
     """Create or refresh the demo accounts; returns what to print."""
     department = Department.objects.get(code="lnszjt")
     now = timezone.now()
+    _demo_directory()
 
     person = _demo_person(first17="21010219850312001", name="张三", mobile="13800138000")
 
@@ -59,15 +104,19 @@ def seed_demo() -> list[DemoLogin]:
     )
     company.set_password(APPLICANT_PASSWORD)
     company.save()
-    agent_id = "21010319800101002"
+    agent_name, agent17 = DEMO_AGENT
     Enterprise.objects.update_or_create(
         user=company,
         defaults={
             "uscc": uscc,
             "legal_representative": "李四",
-            "agent_name": "王五",
-            "agent_id_number": agent_id + id_number_check_char(agent_id),
+            "agent_name": agent_name,
+            "agent_id_number": agent17 + id_number_check_char(agent17),
+            "verified_at": now,
         },
+    )
+    KnownEnterprise.objects.update_or_create(
+        uscc=uscc, defaults={"name": company.name, "legal_representative": "李四"}
     )
 
     staff = [
@@ -96,9 +145,9 @@ def seed_demo() -> list[DemoLogin]:
         # Registered nearly three years ago: the 建筑工程 specialty ends in 60 days, inside the
         # 延续注册 window. Demo data only: a real register changes through cases alone.
         ends = timezone.localdate() + timedelta(days=60)
-        RegisteredSpecialty.objects.filter(registration__person__id_number=renewing.id_number).update(
-            valid_from=date(ends.year - 3, ends.month, 1), valid_to=ends
-        )
+        RegisteredSpecialty.objects.filter(
+            registration__person__id_type=renewing.id_type, registration__person__id_number=renewing.id_number
+        ).update(valid_from=date(ends.year - 3, ends.month, 1), valid_to=ends)
 
     cancelled = _demo_person(first17="21020219820715005", name="孙丽", mobile="13800138005")
     if not Case.objects.filter(applicant=cancelled).exists():
@@ -162,8 +211,12 @@ def seed_demo() -> list[DemoLogin]:
 
 
 def _demo_person(*, first17: str, name: str, mobile: str) -> User:
-    """A verified 自然人 with the published demo password, made or refreshed."""
+    """A verified 自然人 with the published demo password, made or refreshed, and listed in
+    the demo's real-name directory as the province's service would know them."""
     id_number = first17 + id_number_check_char(first17)
+    KnownIdentity.objects.update_or_create(
+        id_type=IdType.RESIDENT, id_number=id_number, defaults={"name": name, "note": "演示数据"}
+    )
     person, _ = User.objects.update_or_create(
         username=id_number,
         defaults={

@@ -248,8 +248,18 @@ LOGGING = {
     },
 }
 
-# Real-name verification adapter (accounts/realname.py); the default checks the format only.
-REALNAME_PROVIDER = env("REALNAME_PROVIDER", "accounts.realname.FormatOnlyProvider")
+# Identity sources (accounts/realname.py): the real-name service for persons and the enterprise
+# register. The defaults answer from directories kept in the admin (实名目录, 企业登记目录);
+# production points these at the adapters for the province's services.
+REALNAME_PROVIDER = env("REALNAME_PROVIDER", "accounts.realname.DirectoryProvider")
+ENTERPRISE_REGISTRY_PROVIDER = env(
+    "ENTERPRISE_REGISTRY_PROVIDER", "accounts.realname.EnterpriseDirectoryProvider"
+)
+if REALNAME_PROVIDER.endswith(".FormatOnlyProvider") and not DEBUG:
+    raise ImproperlyConfigured(
+        "REALNAME_PROVIDER=FormatOnlyProvider accepts any well-formed number and is for development "
+        "only (DEBUG=true). Use the directory or the province's real-name service."
+    )
 
 # --- Electronic certificates (certificates/) -------------------------------------------
 # Key material lives outside the repository. `make run` creates a test CA, the issuing

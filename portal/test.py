@@ -13,7 +13,7 @@ from __future__ import annotations
 from django.test import TestCase
 from django.utils import timezone
 
-from accounts.models import Enterprise, IdType, StaffRole, User, UserKind
+from accounts.models import Enterprise, IdType, KnownEnterprise, KnownIdentity, StaffRole, User, UserKind
 from catalog.models import Department
 from catalog.seed import seed_catalog
 from lib.idcard import id_number_check_char
@@ -32,7 +32,9 @@ def make_uscc(first17: str) -> str:
 
 
 def person_create(*, name: str, first17: str, mobile: str) -> User:
+    """A 自然人 as after 注册: listed in the real-name directory, and verified against it."""
     number = make_id_number(first17)
+    KnownIdentity.objects.create(name=name, id_type=IdType.RESIDENT, id_number=number)
     return User.objects.create_user(
         username=number,
         password=PASSWORD,
@@ -96,7 +98,9 @@ class BaseTestCase(TestCase):
             legal_representative="王建国",
             agent_name="赵敏",
             agent_id_number=make_id_number("21010319850101002"),
+            verified_at=timezone.now(),
         )
+        KnownEnterprise.objects.create(uscc=uscc, name=cls.enterprise.name, legal_representative="王建国")
 
         cls.acceptor = staff_make(
             username="shouli", name="受理员刘洋", role=StaffRole.ACCEPTOR, department=cls.department

@@ -13,6 +13,7 @@ from datetime import date, timedelta
 from django.utils import timezone
 
 from accounts.models import User
+from accounts.selectors import UNVERIFIED_PERSON, PersonIdentity, verified_identity
 from cases.register import RegisterRecord, SpecialtyRecord, register_provide
 from cases.types import eligibility_register
 from catalog.specialties import Specialty, specialty_name
@@ -22,13 +23,21 @@ from registry.selectors import register_settings
 REGISTER_LINK = "请在“我的证照”或“注册人员查询”中核对注册信息"
 
 
-def registration_of(id_number: str) -> Registration | None:
+def registration_of(identity: PersonIdentity | None) -> Registration | None:
+    """The registration of the person with this (证件类型, 证件号码); none without an identity."""
+    if identity is None:
+        return None
     return (
-        Registration.objects.filter(person__id_number=id_number)
+        Registration.objects.filter(**identity.person_filter("person__"))
         .select_related("person")
         .prefetch_related("specialties")
         .first()
     )
+
+
+def registration_of_user(user: User) -> Registration | None:
+    """The registration of the account's proven identity (none for an unverified account)."""
+    return registration_of(verified_identity(user))
 
 
 def record_of(registration: Registration, *, today: date) -> RegisterRecord:
@@ -56,8 +65,8 @@ def record_of(registration: Registration, *, today: date) -> RegisterRecord:
     )
 
 
-def record_lookup(id_number: str) -> RegisterRecord | None:
-    registration = registration_of(id_number)
+def record_lookup(identity: PersonIdentity) -> RegisterRecord | None:
+    registration = registration_of(identity)
     return record_of(registration, today=timezone.localdate()) if registration else None
 
 
@@ -65,14 +74,14 @@ def record_lookup(id_number: str) -> RegisterRecord | None:
 
 
 def _valid_registration(user: User, today: date) -> Registration | None:
-    registration = registration_of(user.id_number)
+    registration = registration_of_user(user)
     if registration is None or registration.status_on(today) != RegistrationStatus.VALID:
         return None
     return registration
 
 
 def refuse_if_registered(user: User, today: date) -> str | None:
-    registration = registration_of(user.id_number)
+    registration = registration_of_user(user)
     if registration is None:
         return None
     status = registration.status_on(today)
@@ -85,7 +94,9 @@ def refuse_if_registered(user: User, today: date) -> str | None:
 
 
 def refuse_unless_lapsed_or_cancelled(user: User, today: date) -> str | None:
-    registration = registration_of(user.id_number)
+    if verified_identity(user) is None:
+        return UNVERIFIED_PERSON
+    registration = registration_of_user(user)
     if registration is None:
         return "注册信息库中没有您的注册记录，首次注册请申请“初始注册”"
     if registration.status_on(today) == RegistrationStatus.VALID:
@@ -95,6 +106,8 @@ def refuse_unless_lapsed_or_cancelled(user: User, today: date) -> str | None:
 
 def refuse_unless_registered(item_name: str) -> Callable[[User, date], str | None]:
     def check(user: User, today: date) -> str | None:
+        if verified_identity(user) is None:
+            return UNVERIFIED_PERSON
         if _valid_registration(user, today) is None:
             return f"注册信息库中没有您的有效注册，不能申请{item_name}。{REGISTER_LINK}"
         return None

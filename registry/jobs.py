@@ -13,7 +13,7 @@ from datetime import date, timedelta
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 
-from accounts.models import User, UserKind
+from accounts.selectors import account_of_identity
 from catalog.seed import EJJZS_ZGRD
 from notifications.services import inbox_message_create, sms_enqueue
 from registry.models import (
@@ -134,7 +134,7 @@ def _expiry_notify(
     person = registration.person
     # The person's portal account, if they have one: its mobile is the one they proved with
     # an SMS code and keep up to date, the register's copy dates from the grant.
-    user = User.objects.filter(kind=UserKind.PERSON, id_number=person.id_number).order_by("pk").first()
+    user = account_of_identity(id_type=person.id_type, id_number=person.id_number)
     mobile = (user.mobile if user is not None else "") or person.mobile
     opens_on = group.valid_to - timedelta(days=config.renewal_opens_days)
     closes_on = group.valid_to - timedelta(days=config.renewal_closes_days)

@@ -8,6 +8,7 @@ from datetime import date
 from django.conf import settings
 from django.db import models
 
+from accounts.models import IdType
 from cases.models import Case
 from catalog.specialties import Specialty
 
@@ -19,7 +20,11 @@ class RegistrationStatus(models.TextChoices):
 
 
 class Person(models.Model):
-    id_number = models.CharField("身份证件号码", max_length=32, unique=True)
+    """A registered person, known by (证件类型, 证件号码) together: two people may share the
+    digits of a number under different kinds of ID, and the number alone finds nobody."""
+
+    id_type = models.CharField("证件类型", max_length=12, choices=IdType.choices, default=IdType.RESIDENT)
+    id_number = models.CharField("身份证件号码", max_length=32)
     name = models.CharField("姓名", max_length=100)
     sex = models.CharField("性别", max_length=2)
     birth_date = models.DateField("出生日期")
@@ -28,6 +33,9 @@ class Person(models.Model):
     class Meta:
         verbose_name = "注册人员"
         verbose_name_plural = "注册人员"
+        constraints = [
+            models.UniqueConstraint(fields=["id_type", "id_number"], name="registry_person_identity_unique")
+        ]
 
     def __str__(self) -> str:
         return self.name

@@ -12,12 +12,13 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.db.models import Case as DbCase
-from django.db.models import IntegerField, QuerySet, Value, When
+from django.db.models import IntegerField, OuterRef, QuerySet, Subquery, Value, When
 from django.http import Http404
 
 from accounts.models import Enterprise, User
+from accounts.selectors import verified_identity
 from cases.models import Case, CaseStatus
-from registry.models import RegisteredSpecialty, RegisterSettings, Registration, RegistrationStatus
+from registry.models import Person, RegisteredSpecialty, RegisterSettings, Registration, RegistrationStatus
 
 
 def register_settings() -> RegisterSettings:
@@ -72,6 +73,56 @@ def register_entry(*, registration: Registration, today: date) -> RegisterEntry:
     return RegisterEntry(registration=registration, status=status, specialties=entries)
 
 
+# --- the applicant's verified name against the register's --------------------------------------
+
+
+@dataclass(frozen=True)
+class NameMismatch:
+    """The applicant's real-name-verified name differs from the name the register holds for the
+    same (证件类型, 证件号码): a changed name not yet registered, or a wrong person."""
+
+    applicant_name: str
+    register_name: str
+
+    @property
+    def warning(self) -> str:
+        return (
+            f"申请人实名认证的姓名“{self.applicant_name}”与注册信息库中的姓名“{self.register_name}”不一致，"
+            "请核实是否为本人（如已依法变更姓名，应有个人信息变更的证明材料）"
+        )
+
+
+def names_differ(a: str, b: str) -> bool:
+    """The one rule for "the same name": blanks and the case of Latin letters do not count."""
+    return "".join(a.split()).casefold() != "".join(b.split()).casefold()
+
+
+def name_mismatch(*, applicant: User) -> NameMismatch | None:
+    identity = verified_identity(applicant)
+    if identity is None:
+        return None
+    person = Person.objects.filter(**identity.person_filter()).only("name").first()
+    if person is None or not names_differ(identity.name, person.name):
+        return None
+    return NameMismatch(applicant_name=identity.name, register_name=person.name)
+
+
+def with_register_name(cases: QuerySet[Case]) -> QuerySet[Case]:
+    """Each case with `register_name`: the register's name for its applicant's identity (None
+    when not registered), so that a queue shows a mismatch without a query per row."""
+    persons = Person.objects.filter(
+        id_type=OuterRef("applicant__id_type"), id_number=OuterRef("applicant__id_number")
+    )
+    return cases.annotate(register_name=Subquery(persons.values("name")[:1]))
+
+
+def case_name_differs(case: Case) -> bool:
+    """For a case from `with_register_name`: its applicant's name differs from the register's."""
+    register_name = getattr(case, "register_name", None)
+    applicant: User = case.applicant
+    return bool(register_name) and names_differ(applicant.name, str(register_name))
+
+
 # --- the enterprise account ------------------------------------------------------------------
 
 
@@ -86,8 +137,12 @@ def enterprise_for_legal_user(*, user: User) -> Enterprise:
 
 
 def registrations_for_enterprise(*, user: User) -> QuerySet[Registration]:
-    """The registrations that name the account's own enterprise as employer, in force first."""
-    uscc = enterprise_for_legal_user(user=user).uscc.upper()
+    """The registrations that name the account's own enterprise as employer, in force first;
+    none until the enterprise is verified (anyone can type a 统一社会信用代码)."""
+    enterprise = enterprise_for_legal_user(user=user)
+    if not enterprise.is_verified:
+        return Registration.objects.none()
+    uscc = enterprise.uscc.upper()
     in_force_first = DbCase(
         When(status=RegistrationStatus.VALID, then=Value(0)), default=Value(1), output_field=IntegerField()
     )
@@ -101,8 +156,11 @@ def registrations_for_enterprise(*, user: User) -> QuerySet[Registration]:
 
 def cases_for_enterprise(*, user: User) -> QuerySet[Case]:
     """The submitted cases that name the account's own enterprise as employer, newest first.
-    Drafts stay the applicant's own business until submitted."""
-    uscc = enterprise_for_legal_user(user=user).uscc.upper()
+    Drafts stay the applicant's own business until submitted. None until verified."""
+    enterprise = enterprise_for_legal_user(user=user)
+    if not enterprise.is_verified:
+        return Case.objects.none()
+    uscc = enterprise.uscc.upper()
     return (
         Case.objects.filter(employer_uscc=uscc)
         .exclude(status=CaseStatus.DRAFT)

@@ -12,6 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
+from accounts.selectors import UNVERIFIED_PERSON, PersonIdentity, verified_identity
 from cases.models import Case
 from cases.register import ExtractRefused, RegisterRecord
 from catalog.specialties import specialty_names
@@ -69,13 +70,22 @@ def registration_number_next(*, qualification_year: int, registration_year: int)
         )
 
 
+def _identity(user: User) -> PersonIdentity:
+    """The applicant's proven identity; the register is never changed for anyone else."""
+    identity = verified_identity(user)
+    if identity is None:
+        raise RegistryError("申请人的账号未通过实名认证，不能变更注册信息库")
+    return identity
+
+
 def person_for_user(*, user: User) -> Person:
+    identity = _identity(user)
     person, _ = Person.objects.update_or_create(
-        id_number=user.id_number,
+        **identity.person_filter(),
         defaults={
-            "name": user.name,
-            "sex": id_number_sex(user.id_number),
-            "birth_date": id_number_birth_date(user.id_number),
+            "name": identity.name,
+            "sex": id_number_sex(identity.id_number),
+            "birth_date": id_number_birth_date(identity.id_number),
             "mobile": user.mobile,
         },
     )
@@ -101,7 +111,9 @@ def _locked_registration(case: Case) -> Registration:
     """The applicant's registration, locked for the change (one decision at a time)."""
     applicant: User = case.applicant
     registration = (
-        Registration.objects.select_for_update().filter(person__id_number=applicant.id_number).first()
+        Registration.objects.select_for_update()
+        .filter(**_identity(applicant).person_filter("person__"))
+        .first()
     )
     if registration is None:
         raise RegistryError("注册信息库中没有申请人的注册记录")
@@ -135,7 +147,7 @@ def registration_grant_initial(*, case: Case) -> RegistrationChange:
     """初始注册 granted: a new registration with a 注册编号, each specialty valid 3 years."""
     data = case.form_data
     applicant: User = case.applicant
-    if Registration.objects.filter(person__id_number=applicant.id_number).exists():
+    if Registration.objects.filter(**_identity(applicant).person_filter("person__")).exists():
         raise RegistryError("申请人已有注册记录，不能再准予初始注册（曾注册的应申请重新注册）")
     person = person_for_user(user=applicant)
     today = timezone.localdate()
@@ -366,15 +378,21 @@ def register_extract(user: User, id_number: str) -> RegisterRecord:
         logger.warning("提取信息 refused for user %s: %s", user.pk, note)
         return ExtractRefused(message)
 
-    try:
-        number = validate_id_number(id_number)
-    except IdNumberError as e:
-        raise refuse(f"身份证号有误：{e}", "号码格式错误") from None
-    if not user.is_person or user.real_name_verified_at is None:
-        raise refuse("只有完成实名认证的个人用户可以提取注册信息", "账号未实名认证")
-    if number != user.id_number:
-        raise refuse("只能提取本人的注册信息，请输入您本人实名认证的身份证号", "非本人证件号码")
-    record = record_lookup(number)
+    identity = verified_identity(user)
+    if identity is None:
+        raise refuse(UNVERIFIED_PERSON, "账号未实名认证")
+    if identity.is_resident:
+        try:
+            number = validate_id_number(id_number)
+        except IdNumberError as e:
+            raise refuse(f"身份证号有误：{e}", "号码格式错误") from None
+    else:
+        number = id_number.strip().upper()
+    # The typed number only confirms the person's intent; the record is found by the proven
+    # (证件类型, 证件号码) of the account, never by what was typed.
+    if number != identity.id_number:
+        raise refuse("只能提取本人的注册信息，请输入您本人实名认证的证件号码", "非本人证件号码")
+    record = record_lookup(identity)
     if record is None or not record.is_valid:
         RegisterLookup.objects.create(user=user, id_number_masked=masked, allowed=True, note="无有效注册")
         raise ExtractRefused("注册信息库中没有您的有效注册信息，不能办理证书遗失补办")

@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts.models import User
+from accounts.selectors import UNVERIFIED_ENTERPRISE
 from lib.http import private
 from lib.ratelimit import client_ip, rate_allow
 from registry import selectors
@@ -49,6 +50,7 @@ def enterprise(request: HttpRequest) -> HttpResponse:
         "entries": [selectors.register_entry(registration=r, today=today) for r in registrations],
         "cases": _page(request, selectors.cases_for_enterprise(user=user), "cpage"),
         "expiring_days": selectors.EXPIRING_SOON_DAYS,
+        "unverified": UNVERIFIED_ENTERPRISE,
     }
     return private(render(request, "registry/enterprise.html", context))
 

@@ -57,6 +57,11 @@ class ReviewForm(forms.Form):
 
 class ApproveForm(forms.Form):
     opinion = _text("审批意见", required=False, rows=2, help_text="选填，将记入办理记录")
+    # Shown only when the applicant's verified name differs from the register's.
+    name_confirmed = forms.BooleanField(
+        label="已核实：申请人实名姓名与注册信息库中的姓名不一致的原因，确认为本人",
+        required=False,
+    )
 
 
 class DenyForm(forms.Form):

@@ -16,6 +16,7 @@ from cases.services import CaseError, case_transition, notice_issue
 from catalog.calendar import workday_add
 from certificates.services import certificate_follow_register
 from notifications.services import inbox_message_create, sms_enqueue
+from registry.selectors import name_mismatch
 from registry.services import RegistryError, registration_apply_effect
 
 REMEDIES = True
@@ -154,11 +155,17 @@ def case_review(*, case: Case, actor: User, opinion: str) -> Case:
         return case
 
 
-def case_approve(*, case: Case, actor: User, opinion: str = "") -> Case:
+def case_approve(*, case: Case, actor: User, opinion: str = "", name_confirmed: bool = False) -> Case:
     """准予许可: the register changes for the case's type and the certificate follows it
-    (a new version, or revoked by a cancellation), in the same transaction."""
+    (a new version, or revoked by a cancellation), in the same transaction.
+
+    When the applicant's verified name differs from the register's, the decider must have
+    confirmed it (`name_confirmed`); the confirmation is kept with the event."""
     with transaction.atomic():
         case, event = case_transition(case=case, action=CaseAction.APPROVE, actor=actor, opinion=opinion)
+        mismatch = name_mismatch(applicant=case.applicant)
+        if mismatch is not None and not name_confirmed:
+            raise CaseError(f"{mismatch.warning}。核实后请勾选确认再准予许可")
         try:
             change = registration_apply_effect(case=case)
         except RegistryError as e:
@@ -169,6 +176,11 @@ def case_approve(*, case: Case, actor: User, opinion: str = "") -> Case:
             "registration_number": registration.number,
             "license_id": certificate.license_id if certificate else "",
             "change": change.summary,
+            **(
+                {"name_mismatch_confirmed": [mismatch.applicant_name, mismatch.register_name]}
+                if mismatch
+                else {}
+            ),
         }
         event.save(update_fields=["data"])
         case.decided_at = timezone.now()

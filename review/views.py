@@ -24,7 +24,7 @@ from django.views.decorators.http import require_GET, require_POST
 from accounts.models import User
 from cases.documents import form_display
 from cases.models import FINISHED_STATUSES, Attachment, Case, CaseAction, CaseEvent, CaseStatus
-from cases.register import register_record
+from cases.register import register_record_for
 from cases.selectors import case_get_for_staff, case_timeline
 from cases.services import CaseError, current_attachments
 from cases.transitions import ROLE_QUEUE, actions_for
@@ -32,6 +32,7 @@ from cases.types import required_materials, type_for_item
 from catalog.calendar import calendar_warning, workdays_left
 from catalog.models import Material
 from paperwork.documents import REMEDIES_SENTENCE
+from registry.selectors import case_name_differs, name_mismatch, with_register_name
 from review import services
 from review.forms import (
     QUEUE_TABS,
@@ -120,7 +121,8 @@ def queue(request: HttpRequest) -> HttpResponse:
     cases = case_queue(user=user, status="all" if tab == "finished" else tab, query=query)
     if tab == "finished":
         cases = cases.filter(status__in=FINISHED_STATUSES)
-    page = Paginator(cases.select_related("applicant"), PER_PAGE).get_page(request.GET.get("page"))
+    cases = with_register_name(cases.select_related("applicant"))
+    page = Paginator(cases, PER_PAGE).get_page(request.GET.get("page"))
     today = timezone.localdate()
     return render(
         request,
@@ -130,7 +132,7 @@ def queue(request: HttpRequest) -> HttpResponse:
             "tab": tab,
             "query": query,
             "page": page,
-            "rows": [(case, _deadline(case, today)) for case in page],
+            "rows": [(case, _deadline(case, today), case_name_differs(case)) for case in page],
             "warning": calendar_warning(today=today),
             "role_label": user.get_staff_role_display(),
         },
@@ -226,7 +228,8 @@ def _case_page(
                 for title, rows in form_display(case, omit_blank=False)
             ],
             # What the register holds for the applicant now, to check the answers against.
-            "record": register_record(case.applicant.id_number) if type_for_item(case.item) else None,
+            "record": register_record_for(case.applicant) if type_for_item(case.item) else None,
+            "name_mismatch": name_mismatch(applicant=case.applicant),
             "materials": _materials(case),
             "timeline": _timeline(case),
             "notices": case.notices.all(),
@@ -339,7 +342,12 @@ def approve(request: HttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         return _invalid(request, user=user, case=case, action=CaseAction.APPROVE, form=form)
     with _outcome(request, success="已准予许可，注册信息已登记，准予行政许可决定书已生成，已短信通知申请人"):
-        services.case_approve(case=case, actor=user, opinion=form.cleaned_data["opinion"].strip())
+        services.case_approve(
+            case=case,
+            actor=user,
+            opinion=form.cleaned_data["opinion"].strip(),
+            name_confirmed=form.cleaned_data["name_confirmed"],
+        )
     return redirect("review:case", pk=case.pk)
 
 

@@ -1,13 +1,37 @@
 from __future__ import annotations
 
-from accounts.models import Enterprise, SmsCode, User, UserKind
+import subprocess
+import sys
+from unittest import mock
+
+from accounts.models import (
+    Enterprise,
+    IdentityCheck,
+    IdentityCheckMethod,
+    IdentityVerdict,
+    IdType,
+    KnownEnterprise,
+    KnownIdentity,
+    SmsCode,
+    User,
+    UserKind,
+)
 from accounts.tests.helpers import last_code
 from portal.test import PASSWORD, BaseTestCase, make_id_number, make_uscc
 
 NEW_ID = make_id_number("21010419951201003")
+X_ID = make_id_number("11010519491231002")  # ends in X
 
 
 class RegisterPersonTestCase(BaseTestCase):
+    """周杰 is in the real-name directory and has no account yet."""
+
+    @classmethod
+    def setUpTestData(cls) -> None:
+        super().setUpTestData()
+        KnownIdentity.objects.create(name="周杰", id_type=IdType.RESIDENT, id_number=NEW_ID)
+        KnownIdentity.objects.create(name="周杰", id_type=IdType.RESIDENT, id_number=X_ID)
+
     def send_code(self, mobile: str = "13600000009") -> str:
         r = self.client.post("/accounts/sms-code/", {"mobile": mobile, "purpose": "register"})
         self.assertEqual(r.status_code, 200, r.content)
@@ -40,13 +64,14 @@ class RegisterPersonTestCase(BaseTestCase):
         self.assertNotEqual(user.password, "Zhoujie-2026")
         self.assertIsNotNone(user.real_name_verified_at)
         self.assertIsNotNone(SmsCode.objects.get(mobile="13600000009").used_at)
+        check = IdentityCheck.objects.get(user=user)
+        self.assertEqual((check.method, check.verdict), (IdentityCheckMethod.SOURCE, IdentityVerdict.MATCH))
 
     def test_it_accepts_a_lowercase_x_and_stores_it_upper(self):
-        number = make_id_number("11010519491231002")  # ends in X
-        self.assertTrue(number.endswith("X"))
+        self.assertTrue(X_ID.endswith("X"))
         code = self.send_code()
-        self.client.post("/accounts/register/", self.form(sms_code=code, id_number=number.lower()))
-        self.assertTrue(User.objects.filter(id_number=number).exists())
+        self.client.post("/accounts/register/", self.form(sms_code=code, id_number=X_ID.lower()))
+        self.assertTrue(User.objects.filter(id_type=IdType.RESIDENT, id_number=X_ID).exists())
 
     def test_it_rejects_a_wrong_check_digit_in_chinese_and_keeps_the_fields(self):
         wrong = NEW_ID[:-1] + ("0" if NEW_ID[-1] != "0" else "1")
@@ -69,8 +94,58 @@ class RegisterPersonTestCase(BaseTestCase):
         )
         self.assertContains(r, "该证件号码已注册")
         self.assertEqual(User.objects.filter(id_number=self.applicant.id_number).count(), 1)
-        # The code was not spent on a refused registration.
-        self.assertIsNone(SmsCode.objects.get(mobile="13600000009").used_at)
+        # Said only after the code was proven: until then nobody learns who is registered.
+        self.assertIsNotNone(SmsCode.objects.get(mobile="13600000009").used_at)
+
+    def test_it_answers_a_wrong_code_alike_for_a_registered_and_a_free_number(self):
+        self.send_code()
+        taken = self.client.post(
+            "/accounts/register/", self.form(sms_code="000000", id_number=self.applicant.id_number)
+        )
+        self.send_code("13600000008")
+        free = self.client.post("/accounts/register/", self.form(sms_code="000000", mobile="13600000008"))
+        self.assertEqual(taken.status_code, free.status_code)
+        self.assertNotContains(taken, "已注册")
+        self.assertContains(taken, "验证码错误")
+        self.assertContains(free, "验证码错误")
+
+    def test_it_refuses_an_identity_the_directory_does_not_confirm(self):
+        code = self.send_code()
+        r = self.client.post("/accounts/register/", self.form(sms_code=code, name="周杰伦"))
+        self.assertContains(r, "实名认证未通过")
+        self.assertContains(r, "政务服务大厅")
+        self.assertFalse(User.objects.filter(id_number=NEW_ID).exists())
+
+    def test_another_type_with_a_holders_number_is_not_that_holder(self):
+        # The attack this issue closes: 张伟's number under 护照 is nobody the directory knows.
+        code = self.send_code()
+        r = self.client.post(
+            "/accounts/register/",
+            self.form(sms_code=code, name="冒名者", id_type="passport", id_number=self.applicant.id_number),
+        )
+        self.assertContains(r, "实名认证未通过")
+        self.assertFalse(User.objects.filter(id_type="passport").exists())
+
+    def test_it_makes_an_unverified_account_when_the_source_cannot_be_asked(self):
+        code = self.send_code()
+        with mock.patch("accounts.realname.DirectoryProvider.verify", side_effect=TimeoutError):
+            r = self.client.post("/accounts/register/", self.form(sms_code=code))
+        self.assertRedirects(r, "/accounts/login/?kind=person", fetch_redirect_response=False)
+        user = User.objects.get(id_number=NEW_ID)
+        self.assertIsNone(user.real_name_verified_at)
+        self.assertEqual(IdentityCheck.objects.get(user=user).verdict, IdentityVerdict.UNAVAILABLE)
+
+    def test_a_format_only_check_refuses_to_start_without_debug(self):
+        env = {
+            "SECRET_KEY": "x",
+            "REALNAME_PROVIDER": "accounts.realname.FormatOnlyProvider",
+            "DEBUG": "false",
+        }
+        done = subprocess.run(
+            [sys.executable, "manage.py", "check"], env=env, capture_output=True, text=True, check=False
+        )
+        self.assertNotEqual(done.returncode, 0)
+        self.assertIn("for development only", done.stderr)
 
     def test_it_refuses_a_wrong_sms_code(self):
         code = self.send_code()
@@ -107,28 +182,59 @@ class RegisterPersonTestCase(BaseTestCase):
         self.assertContains(r, "居民身份证")
 
 
+NEW_USCC = make_uscc("91210200MA0TEXT01")
+AGENT_ID = make_id_number("21020219900101004")
+
+
 class RegisterEnterpriseTestCase(BaseTestCase):
-    def test_it_registers_an_enterprise(self):
-        uscc = make_uscc("91210200MA0TEXT01")
+    """大连海湾建设有限公司 is in the enterprise register; its 经办人 孙丽 in the real-name directory."""
+
+    @classmethod
+    def setUpTestData(cls) -> None:
+        super().setUpTestData()
+        KnownEnterprise.objects.create(
+            uscc=NEW_USCC, name="大连海湾建设有限公司", legal_representative="钱进"
+        )
+        KnownIdentity.objects.create(name="孙丽", id_type=IdType.RESIDENT, id_number=AGENT_ID)
+
+    def register(self, **overrides: str):
         self.client.post("/accounts/sms-code/", {"mobile": "13500000005", "purpose": "register"})
         data = {
             "name": "大连海湾建设有限公司",
-            "uscc": uscc.lower(),
+            "uscc": NEW_USCC.lower(),
             "legal_representative": "钱进",
             "agent_name": "孙丽",
-            "agent_id_number": make_id_number("21020219900101004"),
+            "agent_id_number": AGENT_ID,
             "mobile": "13500000005",
             "sms_code": last_code("13500000005"),
             "password1": "Haiwan-2026",
             "password2": "Haiwan-2026",
             "consent": "on",
+            **overrides,
         }
-        r = self.client.post("/accounts/register/?type=legal", data)
+        return self.client.post("/accounts/register/?type=legal", data)
+
+    def test_it_registers_an_enterprise_the_register_confirms_as_verified(self):
+        r = self.register()
         self.assertRedirects(r, "/accounts/login/?kind=legal", fetch_redirect_response=False)
-        enterprise = Enterprise.objects.get(uscc=uscc)
+        enterprise = Enterprise.objects.get(uscc=NEW_USCC)
         self.assertEqual(enterprise.user.kind, UserKind.LEGAL)
-        self.assertEqual(enterprise.user.username, uscc)
+        self.assertEqual(enterprise.user.username, NEW_USCC)
         self.assertEqual(enterprise.agent_name, "孙丽")
+        self.assertTrue(enterprise.is_verified)
+        self.assertEqual(IdentityCheck.objects.get(user=enterprise.user).verdict, IdentityVerdict.MATCH)
+
+    def test_a_wrong_legal_representative_leaves_the_account_unverified(self):
+        r = self.register(legal_representative="冒充者")
+        self.assertRedirects(r, "/accounts/login/?kind=legal", fetch_redirect_response=False)
+        enterprise = Enterprise.objects.get(uscc=NEW_USCC)
+        self.assertFalse(enterprise.is_verified)
+        self.assertEqual(IdentityCheck.objects.get(user=enterprise.user).verdict, IdentityVerdict.MISMATCH)
+
+    def test_it_refuses_an_agent_the_directory_does_not_confirm(self):
+        r = self.register(agent_name="李鬼")
+        self.assertContains(r, "经办人实名认证未通过")
+        self.assertFalse(Enterprise.objects.filter(uscc=NEW_USCC).exists())
 
     def test_it_rejects_a_bad_uscc(self):
         uscc = make_uscc("91210200MA0TEXT01")
@@ -152,5 +258,6 @@ class RegisterEnterpriseTestCase(BaseTestCase):
             "consent": "on",
         }
         r = self.client.post("/accounts/register/?type=legal", data)
-        self.assertContains(r, "该统一社会信用代码已注册")
+        self.assertContains(r, "该统一社会信用代码已有法人账号")
+        self.assertContains(r, "请联系本单位该账号的经办人")
         self.assertEqual(Enterprise.objects.count(), 1)

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from cases.forms import AdditionForm, CancelForm, ChangeForm, ReissueForm, RenewalForm
 from cases.models import CaseStatus
-from cases.register import register_record
+from cases.register import register_record_for
 from cases.services import CaseError
 from cases.tests.helpers import OTHER_EMPLOYER_USCC, form_data_of, submitted_case_of
 from portal.test import BaseTestCase
@@ -25,7 +25,7 @@ class RegisteredFormTestCase(BaseTestCase):
     def setUp(self) -> None:
         self.today = timezone.localdate()
         self.registration = registered(self, specialties=self.specialties)
-        self.record = register_record(self.applicant.id_number)
+        self.record = register_record_for(self.applicant)
 
     def form(self, form_class, code: str, **changes):
         return form_class(data=form_data_of(self, code, **changes), record=self.record)
@@ -60,7 +60,7 @@ class RenewalFormTestCase(RegisteredFormTestCase):
         self.too_early = self.today + timedelta(days=120)
         self.registration.specialties.filter(specialty="10401001").update(valid_to=self.in_window)
         self.registration.specialties.filter(specialty="10401002").update(valid_to=self.too_early)
-        self.record = register_record(self.applicant.id_number)
+        self.record = register_record_for(self.applicant)
 
     def test_it_takes_a_specialty_in_its_window(self):
         form = self.form(RenewalForm, "renewal", renewal_specialties=["10401001"])
@@ -93,7 +93,7 @@ class RenewalFormTestCase(RegisteredFormTestCase):
         RegisterSettings.objects.update_or_create(
             pk=1, defaults={"renewal_opens_days": 150, "renewal_closes_days": 100}
         )
-        self.record = register_record(self.applicant.id_number)
+        self.record = register_record_for(self.applicant)
         self.assertTrue(self.form(RenewalForm, "renewal", renewal_specialties=["10401002"]).is_valid())
         form = self.form(RenewalForm, "renewal", renewal_specialties=["10401001"])
         self.assertFalse(form.is_valid())

@@ -79,7 +79,8 @@ class ExtractTestCase(BaseTestCase):
         self.applicant.real_name_verified_at = None
         self.applicant.save(update_fields=["real_name_verified_at"])
         r = self._extract(self.applicant.id_number)
-        self.assertContains(r, "只有完成实名认证的个人用户可以提取注册信息")
+        self.assertContains(r, "您的账号尚未通过实名认证，暂不能提交申请、提取注册信息或查看证照")
+        self.assertContains(r, "实名认证")
         self.assertNotContains(r, self.registration.number)
 
     def test_saving_stores_what_was_extracted_from_the_register(self) -> None:

@@ -33,7 +33,7 @@ class QueueTestCase(BaseTestCase):
         self.assertContains(r, "受理期限")
         self.assertContains(r, f"{self.case.accept_due:%Y-%m-%d}")
         self.assertContains(r, "剩余5个工作日")
-        self.assertEqual([c.pk for c, _ in r.context["rows"]], [self.case.pk])
+        self.assertEqual([c.pk for c, *_ in r.context["rows"]], [self.case.pk])
         self.assertEqual(r.context["tab"], "pending")
 
     def test_it_shows_each_role_its_own_queue(self):
@@ -45,7 +45,7 @@ class QueueTestCase(BaseTestCase):
 
         case_accept(case=self.case, actor=self.acceptor)
         r = self.client.get("/workbench/")
-        self.assertEqual([c.pk for c, _ in r.context["rows"]], [self.case.pk])
+        self.assertEqual([c.pk for c, *_ in r.context["rows"]], [self.case.pk])
         # After 受理 the deadline shown is the decision's.
         self.case.refresh_from_db()
         self.assertContains(r, "办结期限")
@@ -60,9 +60,9 @@ class QueueTestCase(BaseTestCase):
     def test_it_filters_by_status(self):
         self.client.force_login(self.reviewer)
         r = self.client.get("/workbench/?status=pending")
-        self.assertEqual([c.pk for c, _ in r.context["rows"]], [self.case.pk])
+        self.assertEqual([c.pk for c, *_ in r.context["rows"]], [self.case.pk])
         r = self.client.get("/workbench/?status=all")
-        self.assertEqual([c.pk for c, _ in r.context["rows"]], [self.case.pk])
+        self.assertEqual([c.pk for c, *_ in r.context["rows"]], [self.case.pk])
         r = self.client.get("/workbench/?status=finished")
         self.assertEqual(r.context["rows"], [])
         counts = {t["value"]: t["count"] for t in r.context["tabs"]}
@@ -76,7 +76,7 @@ class QueueTestCase(BaseTestCase):
         case_reject(case=self.case, actor=self.acceptor, reason="不属于本机关职权范围")
         self.client.force_login(self.acceptor)
         r = self.client.get("/workbench/?status=finished")
-        self.assertEqual([c.pk for c, _ in r.context["rows"]], [self.case.pk])
+        self.assertEqual([c.pk for c, *_ in r.context["rows"]], [self.case.pk])
         self.assertContains(r, "办结（不予受理）")
         self.assertEqual(self.client.get("/workbench/").context["rows"], [])
 
@@ -85,11 +85,11 @@ class QueueTestCase(BaseTestCase):
         self.client.force_login(self.acceptor)
 
         r = self.client.get("/workbench/", {"q": "李娜"})
-        self.assertEqual([c.pk for c, _ in r.context["rows"]], [other.pk])
+        self.assertEqual([c.pk for c, *_ in r.context["rows"]], [other.pk])
         self.assertNotContains(r, self.number)
 
         r = self.client.get("/workbench/", {"q": f" {self.number} "})
-        self.assertEqual([c.pk for c, _ in r.context["rows"]], [self.case.pk])
+        self.assertEqual([c.pk for c, *_ in r.context["rows"]], [self.case.pk])
         self.assertContains(r, f'value="{self.number}"')
 
         r = self.client.get("/workbench/", {"q": "王五"})
@@ -102,7 +102,7 @@ class QueueTestCase(BaseTestCase):
         r = self.client.get("/workbench/")
         self.assertContains(r, "已超期")
         self.assertContains(r, "deadline-overdue")
-        _, deadline = r.context["rows"][0]
+        _, deadline, _ = r.context["rows"][0]
         self.assertTrue(deadline.overdue)
         self.assertLess(deadline.left, 0)
         self.assertEqual(deadline.badge, f"已超期{-deadline.left}个工作日")

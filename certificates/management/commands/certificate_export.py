@@ -6,7 +6,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
-from accounts.models import User, UserKind
+from accounts.selectors import account_of_identity
 from certificates.models import Certificate, CertificateCopy, CertificateStatus, CopyStatus
 from certificates.services import CertificateError, certificate_copy_make, certificate_copy_request
 
@@ -44,11 +44,10 @@ class Command(BaseCommand):
         )
 
     def _make_copy(self, certificate: Certificate) -> CertificateCopy:
-        holder = User.objects.filter(
-            kind=UserKind.PERSON, id_number=certificate.registration.person.id_number
-        ).first()
+        person = certificate.registration.person
+        holder = account_of_identity(id_type=person.id_type, id_number=person.id_number)
         if holder is None:
-            raise CommandError("持证人没有个人账号，无法记录加注人")
+            raise CommandError("持证人没有通过实名认证的个人账号，无法记录加注人")
         try:
             copy = certificate_copy_request(certificate=certificate, user=holder)
         except CertificateError as e:
