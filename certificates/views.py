@@ -28,6 +28,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from PIL import Image
 
 from accounts.models import User
+from accounts.selectors import UNVERIFIED_PERSON, verified_identity
 from certificates import selectors
 from certificates.document import CertificateData
 from certificates.forms import VerifyUploadForm
@@ -197,6 +198,8 @@ def mine(request: HttpRequest) -> HttpResponse:
         "entries": [(c, _rows(c.copies.all(), today=today)) for c in certificates],
         "logs": selectors.logs_for_user(user=user)[:200],
         "today": today,
+        # An account the real-name source has not confirmed holds nothing yet: say how to fix it.
+        "unverified": UNVERIFIED_PERSON if user.is_person and verified_identity(user) is None else "",
     }
     return private(render(request, "certificates/mine.html", context))
 

@@ -5,6 +5,7 @@ from typing import Any
 from django.conf import settings
 from django.http import HttpRequest
 
+from accounts.selectors import verified_identity
 from notifications.selectors import inbox_unread_count
 
 
@@ -17,4 +18,7 @@ def site(request: HttpRequest) -> dict[str, Any]:
     user = getattr(request, "user", None)
     if user is not None and user.is_authenticated:
         context["INBOX_UNREAD"] = inbox_unread_count(user=user)
+        # Read from the signed-in user alone (no query): an unverified person is told on every
+        # page why submitting and certificates are closed, and where to fix it.
+        context["UNVERIFIED_PERSON"] = user.is_person and verified_identity(user) is None
     return context
