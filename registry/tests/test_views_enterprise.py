@@ -194,3 +194,18 @@ class EnterpriseTestCase(BaseTestCase):
         self.client.logout()
         r = self.client.get(URL)
         self.assertRedirects(r, f"{reverse('accounts:login')}?next={URL}", fetch_redirect_response=False)
+
+
+class UnverifiedEnterpriseTestCase(BaseTestCase):
+    def test_it_shows_nothing_of_its_people_and_says_why(self):
+        registration_case = submitted_case(self)
+        with transaction.atomic():
+            registration_apply_effect(case=registration_case)
+        Enterprise.objects.filter(user=self.enterprise).update(verified_at=None)
+        self.client.force_login(self.enterprise)
+        r = self.client.get(URL)
+        self.assertContains(r, "本单位账号尚未通过企业认证")
+        self.assertContains(r, "去企业认证")
+        self.assertNotContains(r, "张伟")
+        self.assertNotContains(r, registration_case.number)
+        self.assertNotContains(r, mask_id_number(self.applicant.id_number))
