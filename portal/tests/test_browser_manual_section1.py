@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from accounts.models import User
+from accounts.models import IdType, KnownIdentity, User
 from accounts.tests.helpers import last_code
 from catalog.seed import seed_catalog
 from portal.browser import BrowserTestCase
@@ -29,6 +29,8 @@ class ManualSectionOneTestCase(BrowserTestCase):
     def setUp(self) -> None:
         super().setUp()
         seed_catalog()
+        # 吴芳 is someone the real-name source knows (the demo's directory stands in for it).
+        KnownIdentity.objects.create(name="吴芳", id_type=IdType.RESIDENT, id_number=ID_NUMBER)
 
     def test_it_registers_logs_in_and_finds_the_matter(self) -> None:
         page = self.page

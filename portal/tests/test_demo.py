@@ -6,13 +6,14 @@ from django.core.management import call_command
 from django.test import TestCase
 from django.utils import timezone
 
-from accounts.models import User
+from accounts.models import Enterprise, User
+from accounts.realname import enterprise_identity_check, person_identity_check
 from cases.models import Case, CaseStatus
 from cases.types import eligibility_refusals
 from catalog.models import ServiceItem
 from catalog.seed import seed_catalog
 from certificates.models import Certificate
-from portal.demo import APPLICANT_PASSWORD, STAFF_PASSWORD
+from portal.demo import APPLICANT_PASSWORD, STAFF_PASSWORD, demo_newcomers
 from registry.models import Registration, RegistrationStatus
 
 
@@ -61,3 +62,22 @@ class SeedDemoTestCase(TestCase):
         cancelled = Registration.objects.get(person__name="孙丽")
         self.assertEqual(cancelled.status, RegistrationStatus.CANCELLED)
         self.assertFalse(Certificate.objects.filter(registration=cancelled, status="current").exists())
+
+    def test_it_prints_free_identities_the_directory_confirms_for_a_newcomer(self):
+        seed_catalog()
+        out = StringIO()
+        call_command("seed_demo", stdout=out)
+        people, (company, uscc, legal) = demo_newcomers()
+        for person in people:
+            self.assertIn(person.id_number, out.getvalue())
+            # Known to the directory, and nobody has registered with it yet.
+            self.assertTrue(
+                person_identity_check(name=person.name, id_type="resident", id_number=person.id_number).ok
+            )
+            self.assertFalse(User.objects.filter(id_number=person.id_number).exists())
+        self.assertIn(uscc, out.getvalue())
+        self.assertTrue(enterprise_identity_check(uscc=uscc, name=company, legal_representative=legal).ok)
+        self.assertFalse(Enterprise.objects.filter(uscc=uscc).exists())
+        # The demo enterprise sees its people at once; the demo persons are verified.
+        self.assertTrue(Enterprise.objects.get(user__mobile="13800138001").is_verified)
+        self.assertFalse(User.objects.filter(kind="person", real_name_verified_at__isnull=True).exists())
