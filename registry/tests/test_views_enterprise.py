@@ -207,5 +207,5 @@ class UnverifiedEnterpriseTestCase(BaseTestCase):
         self.assertContains(r, "本单位账号尚未通过企业认证")
         self.assertContains(r, "去企业认证")
         self.assertNotContains(r, "张伟")
-        self.assertNotContains(r, registration_case.number)
+        self.assertNotContains(r, str(registration_case.number))
         self.assertNotContains(r, mask_id_number(self.applicant.id_number))
