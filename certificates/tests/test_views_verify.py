@@ -16,7 +16,7 @@ from django.utils import timezone
 from certificates.models import CertificateCopy, CertificateStatus
 from certificates.services import certificate_copy_request, certificate_issue, certificate_revoke
 from certificates.tests.helpers import approved_case, ensure_keys
-from certificates.views import VERIFY_UPLOADS_PER_MINUTE
+from lib.ratelimit import LimitName, Scope, limit_rate
 from notifications.testing import drain_task_queue
 from portal.test import BaseTestCase
 from registry.models import RegistrationStatus
@@ -178,7 +178,9 @@ class VerifyTestCase(BaseTestCase):
         self.assertContains(r, "请选择要核验的OFD文件")
 
     def test_uploads_are_limited_per_address(self):
-        for _ in range(VERIFY_UPLOADS_PER_MINUTE):
+        rate = limit_rate(LimitName.VERIFY_UPLOAD, Scope.CLIENT)
+        assert rate is not None
+        for _ in range(rate.count):
             self.assertEqual(self.upload(b"not an ofd").status_code, 200)
         r = self.upload(self.content)
         self.assertEqual(r.status_code, 429)

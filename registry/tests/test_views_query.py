@@ -11,12 +11,16 @@ from django.urls import reverse
 from django.utils import timezone
 
 from cases.tests.helpers import submitted_case
+from lib.ratelimit import LimitName, Scope, limit_rate
 from portal.test import BaseTestCase
 from registry.models import RegisterSettings, Registration, RegistrationStatus
 from registry.services import registration_apply_effect
-from registry.views import NOT_FOUND, QUERIES_PER_MINUTE
+from registry.views import NOT_FOUND
 
 URL = reverse("registry:query")
+_RATE = limit_rate(LimitName.REGISTER_QUERY, Scope.CLIENT)
+assert _RATE is not None
+QUERIES_PER_MINUTE = _RATE.count
 
 
 class QueryTestCase(BaseTestCase):
