@@ -186,3 +186,14 @@ class VerifyTestCase(BaseTestCase):
         self.assertEqual(r.status_code, 429)
         self.assertContains(r, "核验过于频繁", status_code=429)
         self.assertNotContains(r, "电子印章有效", status_code=429)
+
+    def test_uploads_are_limited_for_the_whole_site(self):
+        with self.settings(RATE_LIMITS={"verify_upload.site": (1, 60)}):
+            self.assertEqual(self.upload(b"not an ofd").status_code, 200)
+            r = self.client.post(
+                reverse("certificates:verify_upload"),
+                {"file": SimpleUploadedFile("证书.ofd", self.content)},
+                REMOTE_ADDR="203.0.113.50",
+            )
+        self.assertContains(r, "当前核验的人数较多，请稍后再试", status_code=429)
+        self.assertNotContains(r, "电子印章有效", status_code=429)
