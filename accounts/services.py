@@ -54,11 +54,17 @@ def _code_hash(*, mobile: str, purpose: str, code: str) -> str:
     return hmac.new(settings.SECRET_KEY.encode(), message, hashlib.sha256).hexdigest()
 
 
-def sms_code_send(*, mobile: str, purpose: str) -> None:
+def sms_code_send(*, mobile: str, purpose: str, deliver: bool = True) -> None:
     """Make a fresh code for `mobile` and queue the SMS that carries it.
 
     One code a minute and SMS_CODE_DAILY_CAP a day per phone; the per-phone quota row is
-    locked so that a double click cannot send two messages."""
+    locked so that a double click cannot send two messages.
+
+    With deliver=False (a login or reset code asked for a number with no account) everything
+    happens alike, the quota counted and a code stored, but no SMS goes out: the next click,
+    the daily cap and a login with a guessed code then answer exactly as for an account, so
+    nothing tells a stranger whether the number is registered. Nobody knows that code, so it
+    can only be guessed, within the same SMS_CODE_MAX_TRIES as any other."""
     now = timezone.now()
     today = timezone.localdate(now)
     with transaction.atomic():
@@ -88,16 +94,17 @@ def sms_code_send(*, mobile: str, purpose: str) -> None:
                 created_at=now,
                 expires_at=now + timedelta(seconds=settings.SMS_CODE_TTL_SECONDS),
             )
-            sms_enqueue(
-                mobile=mobile,
-                template="verification_code",
-                context={
-                    "code": code,
-                    "purpose": SmsPurpose(purpose).label,
-                    "minutes": settings.SMS_CODE_TTL_SECONDS // 60,
-                },
-                sensitive=True,
-            )
+            if deliver:
+                sms_enqueue(
+                    mobile=mobile,
+                    template="verification_code",
+                    context={
+                        "code": code,
+                        "purpose": SmsPurpose(purpose).label,
+                        "minutes": settings.SMS_CODE_TTL_SECONDS // 60,
+                    },
+                    sensitive=True,
+                )
     if refusal:
         raise AccountError(refusal)
 
@@ -346,9 +353,12 @@ class LoginOutcome(Enum):
 LOGIN_WRONG = "账号或密码错误"
 
 
-def _lock_message() -> str:
+def _lock_message(kind: str) -> str:
     minutes = settings.LOGIN_LOCK_SECONDS // 60
-    return f"登录失败次数过多，账号已锁定，请{minutes}分钟后再试，或通过短信验证码找回密码"
+    if kind == UserKind.STAFF:  # staff have no SMS login
+        return f"登录失败次数过多，账号已锁定，请{minutes}分钟后再试"
+    # Someone else's wrong guesses must not shut the owner out: the code goes to their phone.
+    return f"登录失败次数过多，账号已锁定，请{minutes}分钟后再试；您也可使用短信验证码登录"
 
 
 def user_find(*, kind: str, identifier: str) -> User | None:
@@ -422,7 +432,7 @@ def user_authenticate(*, kind: str, identifier: str, password: str) -> User:
     user = user_find(kind=kind, identifier=identifier)
     key = _throttle_key(kind=kind, identifier=identifier, user=user)
     if not _login_attempt_begin(key):
-        raise AccountError(_lock_message())
+        raise AccountError(_lock_message(kind))
     if user is None:
         make_password(password)  # spend the same time as a real check
         ok = False
@@ -436,26 +446,33 @@ def user_authenticate(*, kind: str, identifier: str, password: str) -> User:
 
 
 def user_authenticate_by_sms(*, kind: str, mobile: str, code: str) -> User:
-    """Log in with an SMS code sent to the account's mobile."""
-    user = user_find(kind=kind, identifier=mobile)
-    if user is not None and login_is_locked(kind=kind, identifier=mobile, user=user):
-        raise AccountError(_lock_message())
+    """Log in with an SMS code sent to the account's mobile.
+
+    A password lock does not apply: it is there against guessed passwords, and whoever reads
+    the code on the account's own phone is the owner, whom a stranger's wrong guesses must not
+    shut out. Proving the code clears the lock. Only after the code is proven may the answer
+    say that the number has no account."""
     sms_code_verify(mobile=mobile, purpose=SmsPurpose.LOGIN, code=code)
+    user = user_find(kind=kind, identifier=mobile)
     if user is None:
         raise AccountError("该手机号未注册，请先注册")
+    LoginThrottle.objects.filter(key=_throttle_key(kind=kind, identifier=mobile, user=user)).update(
+        failures=0, locked_until=None
+    )
     return user
 
 
 def login_sms_code_send(*, kind: str, mobile: str) -> None:
-    """Send a login or reset code only to a registered number, but answer alike either way so
-    that the form does not tell strangers who is registered."""
-    if user_find(kind=kind, identifier=mobile) is not None:
-        sms_code_send(mobile=mobile, purpose=SmsPurpose.LOGIN)
+    """Send a login code only to a registered number, but count and answer alike either way
+    (sms_code_send's deliver) so that the form does not tell strangers who is registered."""
+    registered = user_find(kind=kind, identifier=mobile) is not None
+    sms_code_send(mobile=mobile, purpose=SmsPurpose.LOGIN, deliver=registered)
 
 
 def password_reset_code_send(*, kind: str, mobile: str) -> None:
-    if user_find(kind=kind, identifier=mobile) is not None:
-        sms_code_send(mobile=mobile, purpose=SmsPurpose.RESET)
+    """As login_sms_code_send, for 找回密码."""
+    registered = user_find(kind=kind, identifier=mobile) is not None
+    sms_code_send(mobile=mobile, purpose=SmsPurpose.RESET, deliver=registered)
 
 
 def password_reset(*, kind: str, mobile: str, code: str, password: str) -> User:

@@ -21,15 +21,39 @@ from accounts.forms import (
 )
 from accounts.models import SmsPurpose, User, UserKind
 from accounts.selectors import UNVERIFIED_ENTERPRISE, UNVERIFIED_PERSON, enterprise_for_user
+from lib.antibot import STAMP_FIELD, antibot_refusal, form_stamp
+from lib.mobile import normalize_mobile
+from lib.ratelimit import LimitName, limit_refusal
 
 BACKEND = "accounts.backends.PortalBackend"
+TOO_MANY = 429
+
+
+def _mobile_subject(raw: object) -> str:
+    """The typed mobile as the limits count it: normalised, so that spaces or a +86 do not
+    make a fresh count."""
+    return normalize_mobile(str(raw or ""))
+
+
+def _stamp(request: HttpRequest) -> str:
+    return form_stamp(previous=str(request.POST.get(STAMP_FIELD, "")))
 
 
 def register(request: HttpRequest) -> HttpResponse:
     kind = UserKind.LEGAL if request.GET.get("type") == "legal" else UserKind.PERSON
     form_class = EnterpriseRegisterForm if kind == UserKind.LEGAL else PersonRegisterForm
     form = form_class(request.POST or None)
-    if request.method == "POST" and form.is_valid():
+    status = 200
+    refusal = ""
+    if request.method == "POST":
+        refusal = antibot_refusal(request.POST)
+        if not refusal:
+            subject = _mobile_subject(request.POST.get("mobile"))
+            refusal = limit_refusal(LimitName.REGISTER, request=request, subject=subject)
+            status = TOO_MANY if refusal else status
+    if refusal:
+        form.add_error(None, refusal)
+    elif request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
             if kind == UserKind.LEGAL:
@@ -57,7 +81,8 @@ def register(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, "注册成功，请登录")
             return redirect(f"{reverse('accounts:login')}?kind={kind}")
-    return render(request, "accounts/register.html", {"form": form, "kind": kind})
+    context = {"form": form, "kind": kind, "form_stamp": _stamp(request)}
+    return render(request, "accounts/register.html", context, status=status)
 
 
 def _next_url(request: HttpRequest, user: User) -> str:
@@ -87,7 +112,17 @@ def login_view(request: HttpRequest) -> HttpResponse:
         if method == "sms"
         else PasswordLoginForm(data, initial={"kind": kind})
     )
-    if request.method == "POST" and form.is_valid():
+    status = 200
+    if request.method == "POST":
+        if method == "sms":
+            name, subject = LimitName.SMS_LOGIN, _mobile_subject(request.POST.get("mobile"))
+        else:
+            name, subject = LimitName.LOGIN, str(request.POST.get("identifier", ""))
+        refusal = limit_refusal(name, request=request, subject=f"{kind}:{subject}")
+        if refusal:
+            form.add_error(None, refusal)
+            status = TOO_MANY
+    if request.method == "POST" and status != TOO_MANY and form.is_valid():
         try:
             if isinstance(form, SmsLoginForm):
                 user = services.user_authenticate_by_sms(
@@ -115,7 +150,9 @@ def login_view(request: HttpRequest) -> HttpResponse:
             "kind": kind,
             "method": method,
             "next": request.POST.get("next") or request.GET.get("next", ""),
+            "form_stamp": _stamp(request),
         },
+        status=status,
     )
 
 
@@ -157,7 +194,14 @@ def verify(request: HttpRequest) -> HttpResponse:
 
 def password_reset_view(request: HttpRequest) -> HttpResponse:
     form = PasswordResetForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
+    status = 200
+    if request.method == "POST":
+        subject = _mobile_subject(request.POST.get("mobile"))
+        refusal = limit_refusal(LimitName.RESET, request=request, subject=subject)
+        if refusal:
+            form.add_error(None, refusal)
+            status = TOO_MANY
+    if request.method == "POST" and status != TOO_MANY and form.is_valid():
         data = form.cleaned_data
         try:
             services.password_reset(
@@ -168,19 +212,27 @@ def password_reset_view(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, "密码已重置，请使用新密码登录")
             return redirect(f"{reverse('accounts:login')}?kind={data['kind']}")
-    return render(request, "accounts/password_reset.html", {"form": form})
+    context = {"form": form, "form_stamp": _stamp(request)}
+    return render(request, "accounts/password_reset.html", context, status=status)
 
 
 @require_POST
 def sms_code(request: HttpRequest) -> JsonResponse:
-    """The 「获取验证码」 button. For login and reset, the answer is the same whether or not
-    the number is registered."""
+    """The 「获取验证码」 button. Every answer (sent, too soon, over a limit) is the same
+    whether or not the number is registered: nothing here looks the number up before the
+    limits are counted, and the services count an unregistered number as they count any."""
+    refusal = antibot_refusal(request.POST)
+    if refusal:
+        return JsonResponse({"ok": False, "message": refusal}, status=400)
     form = SmsCodeRequestForm(request.POST)
     if not form.is_valid():
         first = next(iter(form.errors.values()))[0]
         return JsonResponse({"ok": False, "message": first}, status=400)
     mobile, purpose = form.cleaned_data["mobile"], form.cleaned_data["purpose"]
     kind = form.cleaned_data["kind"] or UserKind.PERSON
+    refusal = limit_refusal(LimitName.SMS_SEND, request=request, subject=mobile)
+    if refusal:
+        return JsonResponse({"ok": False, "message": refusal}, status=TOO_MANY)
     try:
         if purpose == SmsPurpose.REGISTER:
             services.sms_code_send(mobile=mobile, purpose=purpose)
@@ -192,5 +244,5 @@ def sms_code(request: HttpRequest) -> JsonResponse:
             services.password_reset_code_send(kind=kind, mobile=mobile)
             text = "如该手机号已注册，验证码已发送，请查收短信"
     except services.AccountError as e:
-        return JsonResponse({"ok": False, "message": e.message}, status=429)
+        return JsonResponse({"ok": False, "message": e.message}, status=TOO_MANY)
     return JsonResponse({"ok": True, "message": text})

@@ -32,6 +32,7 @@ from cases.transitions import can_withdraw
 from cases.types import ApplicationType, eligibility_refusals, required_materials, type_for_item
 from catalog.models import Material, MaterialKind, ServiceItem
 from lib.http import PRIVATE_HEADERS, private
+from lib.ratelimit import LimitName, limit_refusal
 from lib.uploads import CheckedFile, UploadError, check_id_photo, check_signature, check_upload
 from paperwork.pdf import pdf_response_headers, render_pdf
 
@@ -127,6 +128,7 @@ def _render_form(
     form: ApplicationForm,
     case: Case | None = None,
     client_token: uuid.UUID | None = None,
+    status: int = 200,
 ) -> HttpResponse:
     form_data = _typed_data(app_type.form_class, form.data) if form.is_bound else {}
     correction = selectors.case_open_correction(case) if case else None
@@ -153,7 +155,7 @@ def _render_form(
         "record": form.record if app_type.shows_record else None,
         "extracted": form.extracted(),
     }
-    return render(request, "cases/form.html", context)
+    return render(request, "cases/form.html", context, status=status)
 
 
 def _form(
@@ -168,17 +170,23 @@ def _answers(app_type: ApplicationType, form: ApplicationForm) -> dict[str, Any]
     return {**_typed_data(app_type.form_class, form.data), **form.derived_data()}
 
 
-def _extract(request: HttpRequest, form: ApplicationForm) -> ApplicationForm:
-    """「提取信息」: fill the form from the register, for the applicant's own 身份证号 only."""
+def _extract(request: HttpRequest, form: ApplicationForm) -> tuple[ApplicationForm, int]:
+    """「提取信息」: fill the form from the register, for the applicant's own 身份证号 only;
+    with the HTTP status to answer (429 over the limits)."""
     user = _user(request)
+    # Limited per account, per address and overall: each try reads the register and is logged.
+    limited = limit_refusal(LimitName.EXTRACT, request=request, subject=f"user:{user.pk}")
+    if limited:
+        messages.error(request, f"提取信息失败：{limited}")
+        return form, 429
     try:
         record = register_extract(user=user, id_number=str(request.POST.get("id_number", "")))
     except ExtractRefused as e:
         messages.error(request, f"提取信息失败：{e.message}")
-        return form
+        return form, 200
     messages.success(request, "已从注册信息库提取您的注册信息，请核对")
     extracted = type(form)(data=form.data, record=record)
-    return _with_hints(extracted)
+    return _with_hints(extracted), 200
 
 
 def _item_get(pk: int) -> ServiceItem:
@@ -200,8 +208,10 @@ def start(request: HttpRequest, item_pk: int) -> HttpResponse:
     form = _form(app_type, user, request.POST)
     token, method = _client_token(request.POST) or uuid.uuid4(), request.POST.get("submit_method", "")
     if request.POST.get("action") == "extract":
-        form = _extract(request, form)
-        return _render_form(request, item=item, app_type=app_type, form=form, client_token=token)
+        form, status = _extract(request, form)
+        return _render_form(
+            request, item=item, app_type=app_type, form=form, client_token=token, status=status
+        )
     if not method:
         messages.error(request, "请选择提交方式（网上提交、窗口提交或邮寄）后再点击“保存信息”")
         return _render_form(request, item=item, app_type=app_type, form=_with_hints(form), client_token=token)
@@ -271,8 +281,8 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
         return _render_form(request, item=case.item, app_type=app_type, form=form, case=case)
 
     if request.POST.get("action") == "extract":
-        form = _extract(request, form)
-        return rerender()
+        form, status = _extract(request, form)
+        return _render_form(request, item=case.item, app_type=app_type, form=form, case=case, status=status)
 
     try:
         case = services.case_draft_save(

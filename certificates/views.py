@@ -46,11 +46,10 @@ from certificates.services import (
 from certificates.verify import verify_ofd
 from lib.http import PRIVATE_HEADERS, private
 from lib.masking import mask_name
-from lib.ratelimit import client_ip, rate_allow
+from lib.ratelimit import LimitName, limit_refusal
 
 COPIES_IN_WINDOW = 10
 PDF_PIXELS_PER_MM = 8.0  # 203 dpi: sharp on paper, about 1 MB
-VERIFY_UPLOADS_PER_MINUTE = 20
 FAILED_NOTE = "加注失败，请重新加注"
 _CJK = re.compile(r"[\u3400-\u9fff]")
 
@@ -282,24 +281,17 @@ def verify(request: HttpRequest, token: uuid.UUID) -> HttpResponse:
     return render(request, "certificates/verify.html", context)
 
 
-def _upload_allowed(request: HttpRequest) -> bool:
-    """At most VERIFY_UPLOADS_PER_MINUTE checks per address and minute: each one runs the
-    SM2 and SM3 work, and the page needs no login."""
-    return rate_allow(
-        key=f"certificates:verify-upload:{client_ip(request)}",
-        limit=VERIFY_UPLOADS_PER_MINUTE,
-        window_seconds=60,
-    )
-
-
 @require_http_methods(["GET", "POST"])
 def verify_upload(request: HttpRequest) -> HttpResponse:
     form = VerifyUploadForm()
     context: dict[str, Any] = {}
     status = 200
     if request.method == "POST":
-        if not _upload_allowed(request):
-            context["limited"] = f"核验过于频繁：每分钟最多核验{VERIFY_UPLOADS_PER_MINUTE}个文件，请稍后再试"
+        # Limited per address and overall: each check runs the SM2 and SM3 work, and the page
+        # needs no login.
+        limited = limit_refusal(LimitName.VERIFY_UPLOAD, request=request)
+        if limited:
+            context["limited"] = limited
             status = 429
         else:
             form = VerifyUploadForm(request.POST, request.FILES)

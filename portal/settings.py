@@ -3,6 +3,7 @@ environment, and a bad value fails loudly at start-up rather than at the first r
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from pathlib import Path
 
@@ -175,6 +176,38 @@ SMS_CODE_TTL_SECONDS = env_int("SMS_CODE_TTL_SECONDS", 5 * 60)
 SMS_CODE_MAX_TRIES = env_int("SMS_CODE_MAX_TRIES", 5)
 SMS_CODE_RESEND_SECONDS = env_int("SMS_CODE_RESEND_SECONDS", 60)
 SMS_CODE_DAILY_CAP = env_int("SMS_CODE_DAILY_CAP", 10)
+
+# --- Rate limits and client addresses ---
+# Our own load balancers (addresses or CIDRs, comma-separated). Only a request that comes
+# straight from one of them has its X-Forwarded-For read (lib/ratelimit.py client_ip); empty,
+# the default, means REMOTE_ADDR is the client, which is right with no proxy in front.
+TRUSTED_PROXIES = env_list("TRUSTED_PROXIES", "")
+for _proxy in TRUSTED_PROXIES:
+    try:
+        ipaddress.ip_network(_proxy, strict=False)
+    except ValueError:
+        raise ImproperlyConfigured(f"TRUSTED_PROXIES: {_proxy!r} is not an address or CIDR") from None
+
+
+def env_rates(name: str) -> dict[str, tuple[int, int]]:
+    """`sms_send.site=5000/3600,register_query.client=20/60`: count per seconds, for the
+    named limits of lib/ratelimit.py (whose table holds the defaults)."""
+    rates: dict[str, tuple[int, int]] = {}
+    for item in env_list(name, ""):
+        key, _, value = item.partition("=")
+        count, _, seconds = value.partition("/")
+        if not (key.strip() and count.strip().isdigit() and seconds.strip().isdigit()):
+            raise ImproperlyConfigured(f"{name}: {item!r} is not <limit>.<scope>=<count>/<seconds>")
+        rates[key.strip()] = (int(count), int(seconds))
+    return rates
+
+
+RATE_LIMITS = env_rates("RATE_LIMITS")
+# Anti-automation on registration and the SMS-code request (lib/antibot.py): a form sent
+# sooner than this after the page was shown is a script's, and a page older than the second
+# number must be reloaded.
+FORM_MIN_SECONDS = env_int("FORM_MIN_SECONDS", 3)
+FORM_MAX_AGE_SECONDS = env_int("FORM_MAX_AGE_SECONDS", 4 * 3600)
 
 # SMS delivery: `console` logs the text (works out of the box); `http` posts to a gateway.
 SMS_GATEWAY = env("SMS_GATEWAY", "console")

@@ -10,6 +10,7 @@
 
 from __future__ import annotations
 
+from django.core.cache import cache
 from django.test import TestCase
 from django.utils import timezone
 
@@ -117,3 +118,9 @@ class BaseTestCase(TestCase):
         cls.admin = staff_make(
             username="admin", name="系统管理员", role=StaffRole.ADMIN, department=cls.department
         )
+
+    def setUp(self) -> None:
+        super().setUp()
+        # The rate limits count in the cache, which outlives a test's rolled-back database:
+        # every test starts with no count, as it starts with no rows of its own.
+        cache.clear()

@@ -16,14 +16,12 @@ from django.views.decorators.http import require_GET, require_http_methods
 from accounts.models import User
 from accounts.selectors import UNVERIFIED_ENTERPRISE
 from lib.http import private
-from lib.ratelimit import client_ip, rate_allow
+from lib.ratelimit import LimitName, limit_refusal
 from registry import selectors
 from registry.forms import RegisterQueryForm
 
 PER_PAGE = 20
-QUERIES_PER_MINUTE = 10
 NOT_FOUND = "未查询到符合条件的注册人员，请核对姓名和注册编号"
-LIMITED = "查询过于频繁，请稍后再试"
 M = TypeVar("M", bound=Model)
 
 
@@ -55,21 +53,22 @@ def enterprise(request: HttpRequest) -> HttpResponse:
     return private(render(request, "registry/enterprise.html", context))
 
 
-def _query_allowed(request: HttpRequest) -> bool:
-    """At most QUERIES_PER_MINUTE per address: the page needs no login and answers from the
-    register, so it must not serve to try out names and numbers in bulk."""
-    return rate_allow(key=f"registry:query:{client_ip(request)}", limit=QUERIES_PER_MINUTE, window_seconds=60)
-
-
 @require_http_methods(["GET", "POST"])
 def query(request: HttpRequest) -> HttpResponse:
     # POST, so that a name and a number never land in an address bar, a history or a log.
     form = RegisterQueryForm(request.POST) if request.method == "POST" else RegisterQueryForm()
     context: dict[str, Any] = {"form": form}
     status = 200
-    if request.method == "POST" and not _query_allowed(request):
+    # Limited per 注册编号, per address and overall: the page needs no login and answers from
+    # the register, so it must not serve to try out names and numbers in bulk.
+    limited = (
+        limit_refusal(LimitName.REGISTER_QUERY, request=request, subject=str(request.POST.get("number", "")))
+        if request.method == "POST"
+        else ""
+    )
+    if limited:
         typed = {name: request.POST.get(name, "") for name in ("name", "number")}
-        context |= {"form": RegisterQueryForm(initial=typed), "limited": LIMITED}
+        context |= {"form": RegisterQueryForm(initial=typed), "limited": limited}
         status = 429
     elif form.is_bound and form.is_valid():
         data = form.cleaned_data

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from accounts import services
 from accounts.models import LoginThrottle
-from accounts.tests.helpers import last_code
+from accounts.tests.helpers import human_fields, last_code
 from portal.test import PASSWORD, STAFF_PASSWORD, BaseTestCase
 
 
@@ -125,7 +125,8 @@ class PasswordLoginTestCase(BaseTestCase):
 class SmsLoginTestCase(BaseTestCase):
     def test_it_logs_in_with_a_code(self):
         self.client.post(
-            "/accounts/sms-code/", {"mobile": self.applicant.mobile, "purpose": "login", "kind": "person"}
+            "/accounts/sms-code/",
+            {**human_fields(), "mobile": self.applicant.mobile, "purpose": "login", "kind": "person"},
         )
         r = self.client.post(
             "/accounts/login/",
@@ -141,7 +142,8 @@ class SmsLoginTestCase(BaseTestCase):
 
     def test_it_refuses_a_wrong_code(self):
         self.client.post(
-            "/accounts/sms-code/", {"mobile": self.applicant.mobile, "purpose": "login", "kind": "person"}
+            "/accounts/sms-code/",
+            {**human_fields(), "mobile": self.applicant.mobile, "purpose": "login", "kind": "person"},
         )
         code = last_code(self.applicant.mobile)
         r = self.client.post(

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from accounts.tests.helpers import last_code
+from accounts.tests.helpers import human_fields, last_code
 from portal.test import PASSWORD, BaseTestCase
 
 
@@ -9,7 +9,8 @@ class PasswordResetTestCase(BaseTestCase):
         other = self.client_class()
         other.force_login(self.applicant)
         self.client.post(
-            "/accounts/sms-code/", {"mobile": self.applicant.mobile, "purpose": "reset", "kind": "person"}
+            "/accounts/sms-code/",
+            {**human_fields(), "mobile": self.applicant.mobile, "purpose": "reset", "kind": "person"},
         )
         r = self.client.post(
             "/accounts/password-reset/",

@@ -16,7 +16,7 @@ from accounts.models import (
     User,
     UserKind,
 )
-from accounts.tests.helpers import last_code
+from accounts.tests.helpers import human_fields, last_code
 from portal.test import PASSWORD, BaseTestCase, make_id_number, make_uscc
 
 NEW_ID = make_id_number("21010419951201003")
@@ -33,12 +33,15 @@ class RegisterPersonTestCase(BaseTestCase):
         KnownIdentity.objects.create(name="周杰", id_type=IdType.RESIDENT, id_number=X_ID)
 
     def send_code(self, mobile: str = "13600000009") -> str:
-        r = self.client.post("/accounts/sms-code/", {"mobile": mobile, "purpose": "register"})
+        r = self.client.post(
+            "/accounts/sms-code/", {**human_fields(), "mobile": mobile, "purpose": "register"}
+        )
         self.assertEqual(r.status_code, 200, r.content)
         return last_code(mobile)
 
     def form(self, **overrides: str) -> dict[str, str]:
         data = {
+            **human_fields(),
             "name": "周杰",
             "id_type": "resident",
             "id_number": NEW_ID,
@@ -198,8 +201,11 @@ class RegisterEnterpriseTestCase(BaseTestCase):
         KnownIdentity.objects.create(name="孙丽", id_type=IdType.RESIDENT, id_number=AGENT_ID)
 
     def register(self, **overrides: str):
-        self.client.post("/accounts/sms-code/", {"mobile": "13500000005", "purpose": "register"})
+        self.client.post(
+            "/accounts/sms-code/", {**human_fields(), "mobile": "13500000005", "purpose": "register"}
+        )
         data = {
+            **human_fields(),
             "name": "大连海湾建设有限公司",
             "uscc": NEW_USCC.lower(),
             "legal_representative": "钱进",
@@ -239,13 +245,18 @@ class RegisterEnterpriseTestCase(BaseTestCase):
     def test_it_rejects_a_bad_uscc(self):
         uscc = make_uscc("91210200MA0TEXT01")
         bad = uscc[:-1] + ("0" if uscc[-1] != "0" else "1")
-        r = self.client.post("/accounts/register/?type=legal", {"uscc": bad, "name": "某公司"})
+        r = self.client.post(
+            "/accounts/register/?type=legal", {**human_fields(), "uscc": bad, "name": "某公司"}
+        )
         self.assertContains(r, "统一社会信用代码校验位错误")
         self.assertFalse(Enterprise.objects.filter(uscc=bad).exists())
 
     def test_it_refuses_a_registered_uscc(self):
-        self.client.post("/accounts/sms-code/", {"mobile": "13500000006", "purpose": "register"})
+        self.client.post(
+            "/accounts/sms-code/", {**human_fields(), "mobile": "13500000006", "purpose": "register"}
+        )
         data = {
+            **human_fields(),
             "name": "重名公司",
             "uscc": self.enterprise.username,
             "legal_representative": "钱进",

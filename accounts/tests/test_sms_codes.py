@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from accounts import services
 from accounts.models import SmsCode, SmsQuota
-from accounts.tests.helpers import last_code
+from accounts.tests.helpers import human_fields, last_code
 from notifications.models import SmsMessage
 from portal.test import BaseTestCase
 
@@ -98,22 +98,30 @@ class SmsCodeTestCase(BaseTestCase):
         self.assertEqual(SmsMessage.objects.filter(mobile=MOBILE).count(), 3)
 
     def test_the_endpoint_answers_json_in_chinese(self):
-        r = self.client.post("/accounts/sms-code/", {"mobile": "123", "purpose": "register"})
+        r = self.client.post(
+            "/accounts/sms-code/", {**human_fields(), "mobile": "123", "purpose": "register"}
+        )
         self.assertEqual(r.status_code, 400)
         self.assertIn("手机号", r.json()["message"])
-        r = self.client.post("/accounts/sms-code/", {"mobile": MOBILE, "purpose": "register"})
+        r = self.client.post(
+            "/accounts/sms-code/", {**human_fields(), "mobile": MOBILE, "purpose": "register"}
+        )
         self.assertEqual(r.json(), {"ok": True, "message": "验证码已发送，请查收短信"})
-        r = self.client.post("/accounts/sms-code/", {"mobile": MOBILE, "purpose": "register"})
+        r = self.client.post(
+            "/accounts/sms-code/", {**human_fields(), "mobile": MOBILE, "purpose": "register"}
+        )
         self.assertEqual(r.status_code, 429)
         self.assertIn("过于频繁", r.json()["message"])
         self.assertEqual(SmsMessage.objects.filter(mobile=MOBILE).count(), 1)
 
     def test_login_codes_go_only_to_registered_numbers_with_the_same_answer(self):
         r1 = self.client.post(
-            "/accounts/sms-code/", {"mobile": self.applicant.mobile, "purpose": "login", "kind": "person"}
+            "/accounts/sms-code/",
+            {**human_fields(), "mobile": self.applicant.mobile, "purpose": "login", "kind": "person"},
         )
         r2 = self.client.post(
-            "/accounts/sms-code/", {"mobile": "13600000099", "purpose": "login", "kind": "person"}
+            "/accounts/sms-code/",
+            {**human_fields(), "mobile": "13600000099", "purpose": "login", "kind": "person"},
         )
         self.assertEqual(r1.json(), r2.json())
         self.assertTrue(SmsMessage.objects.filter(mobile=self.applicant.mobile).exists())

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from django.test import override_settings
 from django.urls import reverse
 
 from cases.models import Case
@@ -124,3 +125,20 @@ class ExtractTestCase(BaseTestCase):
         self.assertEqual(case.status, "draft")
         r = self.client.get(reverse("cases:edit", args=[case.pk]))
         self.assertContains(r, "只能提取本人的注册信息")
+
+
+class ExtractLimitTestCase(BaseTestCase):
+    def setUp(self) -> None:
+        super().setUp()
+        self.registration, _ = granted_registration(self)
+        self.client.force_login(self.applicant)
+
+    @override_settings(RATE_LIMITS={"extract.subject": (2, 3600)})
+    def test_extracting_over_the_limit_gets_429_and_reads_nothing(self) -> None:
+        for _ in range(2):
+            r = self.client.post(start_url(), {"id_number": self.applicant.id_number, "action": "extract"})
+            self.assertContains(r, "已从注册信息库提取您的注册信息")
+        r = self.client.post(start_url(), {"id_number": self.applicant.id_number, "action": "extract"})
+        self.assertContains(r, "提取信息失败：提取信息过于频繁，请稍后再试", status_code=429)
+        # Refused before the register was read: only the two allowed tries were logged.
+        self.assertEqual(RegisterLookup.objects.count(), 2)

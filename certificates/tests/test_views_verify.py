@@ -16,7 +16,7 @@ from django.utils import timezone
 from certificates.models import CertificateCopy, CertificateStatus
 from certificates.services import certificate_copy_request, certificate_issue, certificate_revoke
 from certificates.tests.helpers import approved_case, ensure_keys
-from certificates.views import VERIFY_UPLOADS_PER_MINUTE
+from lib.ratelimit import LimitName, Scope, limit_rate
 from notifications.testing import drain_task_queue
 from portal.test import BaseTestCase
 from registry.models import RegistrationStatus
@@ -178,9 +178,22 @@ class VerifyTestCase(BaseTestCase):
         self.assertContains(r, "请选择要核验的OFD文件")
 
     def test_uploads_are_limited_per_address(self):
-        for _ in range(VERIFY_UPLOADS_PER_MINUTE):
+        rate = limit_rate(LimitName.VERIFY_UPLOAD, Scope.CLIENT)
+        assert rate is not None
+        for _ in range(rate.count):
             self.assertEqual(self.upload(b"not an ofd").status_code, 200)
         r = self.upload(self.content)
         self.assertEqual(r.status_code, 429)
         self.assertContains(r, "核验过于频繁", status_code=429)
+        self.assertNotContains(r, "电子印章有效", status_code=429)
+
+    def test_uploads_are_limited_for_the_whole_site(self):
+        with self.settings(RATE_LIMITS={"verify_upload.site": (1, 60)}):
+            self.assertEqual(self.upload(b"not an ofd").status_code, 200)
+            r = self.client.post(
+                reverse("certificates:verify_upload"),
+                {"file": SimpleUploadedFile("证书.ofd", self.content)},
+                REMOTE_ADDR="203.0.113.50",
+            )
+        self.assertContains(r, "当前核验的人数较多，请稍后再试", status_code=429)
         self.assertNotContains(r, "电子印章有效", status_code=429)

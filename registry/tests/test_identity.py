@@ -14,7 +14,7 @@ from django.utils import timezone
 from accounts.models import IdentityVerdict, IdType, KnownIdentity, User, UserKind
 from accounts.selectors import account_of_identity
 from accounts.services import user_find
-from accounts.tests.helpers import last_code
+from accounts.tests.helpers import human_fields, last_code
 from cases.models import Case, CaseStatus
 from cases.register import ExtractRefused, register_record_for
 from cases.services import CaseError, case_draft_save, case_submit
@@ -52,10 +52,13 @@ class SameNumberAnotherTypeTestCase(BaseTestCase):
 
     def test_it_walks_the_whole_attack_and_gets_nothing(self):
         # 1. Registers with 张伟's number under 护照: the source confirms 冒名者's own passport.
-        self.client.post("/accounts/sms-code/", {"mobile": "13600000066", "purpose": "register"})
+        self.client.post(
+            "/accounts/sms-code/", {**human_fields(), "mobile": "13600000066", "purpose": "register"}
+        )
         r = self.client.post(
             "/accounts/register/",
             {
+                **human_fields(),
                 "name": "冒名者",
                 "id_type": "passport",
                 "id_number": self.applicant.id_number,

@@ -11,12 +11,16 @@ from django.urls import reverse
 from django.utils import timezone
 
 from cases.tests.helpers import submitted_case
+from lib.ratelimit import LimitName, Scope, limit_rate
 from portal.test import BaseTestCase
 from registry.models import RegisterSettings, Registration, RegistrationStatus
 from registry.services import registration_apply_effect
-from registry.views import NOT_FOUND, QUERIES_PER_MINUTE
+from registry.views import NOT_FOUND
 
 URL = reverse("registry:query")
+_RATE = limit_rate(LimitName.REGISTER_QUERY, Scope.CLIENT)
+assert _RATE is not None
+QUERIES_PER_MINUTE = _RATE.count
 
 
 class QueryTestCase(BaseTestCase):
@@ -142,3 +146,28 @@ class QueryTestCase(BaseTestCase):
     def test_the_home_page_and_the_nav_link_it(self):
         r = self.client.get(reverse("portal:home"))
         self.assertContains(r, f'<a href="{URL}">注册人员查询</a>', count=2, html=True)
+
+    def test_a_client_cannot_escape_the_limit_by_typing_x_forwarded_for(self):
+        with self.settings(TRUSTED_PROXIES=["10.0.0.0/8"]):
+            for i in range(QUERIES_PER_MINUTE):
+                r = self.client.post(
+                    URL,
+                    {"name": "李娜", "number": f"LN-2026-99{i:04d}"},
+                    HTTP_X_FORWARDED_FOR=f"198.51.100.{i}",
+                )
+                self.assertEqual(r.status_code, 200)
+            r = self.client.post(
+                URL,
+                {"name": "张伟", "number": self.registration.number},
+                HTTP_X_FORWARDED_FOR="198.51.100.200",
+            )
+        self.assertContains(r, "查询过于频繁，请稍后再试", status_code=429)
+        self.assertNotIn("entry", r.context)
+
+    def test_one_number_is_limited_from_any_number_of_addresses(self):
+        with self.settings(RATE_LIMITS={"register_query.subject": (2, 3600)}):
+            answers = [
+                self.ask("李娜", self.registration.number, address=f"203.0.113.{i}").status_code
+                for i in range(3)
+            ]
+        self.assertEqual(answers, [200, 200, 429])

@@ -24,6 +24,11 @@
       body.set("purpose", button.dataset.smsPurpose);
       if (kind) { body.set("kind", kind.value); }
       body.set("csrfmiddlewaretoken", form.querySelector("[name=csrfmiddlewaretoken]").value);
+      // Anti-automation (lib/antibot.py): when the page was shown, and the field people never see.
+      ["form_stamp", "website"].forEach(function (name) {
+        var input = form.querySelector("[name=" + name + "]");
+        if (input) { body.set(name, input.value); }
+      });
       button.disabled = true;
       fetch(form.dataset.smsUrl, { method: "POST", body: body, credentials: "same-origin" })
         .then(function (r) { return r.json(); })
