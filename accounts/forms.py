@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from accounts.models import IdType, SmsPurpose, User, UserKind
 from lib.idcard import IdNumberError, validate_id_number
 from lib.mobile import MobileError, validate_mobile
+from lib.names import TextRefused, check_name
 from lib.uscc import UsccError, validate_uscc
 
 # Other kinds of ID (passports, permits) have no public check digit: letters and digits only.
@@ -37,7 +38,10 @@ def _clean_name(value: str, label: str) -> str:
     value = value.strip()
     if not value:
         raise ValidationError(f"请填写{label}")
-    return value
+    try:
+        return check_name(value, label=label)
+    except TextRefused as e:
+        raise ValidationError(str(e)) from None
 
 
 class _PasswordPairMixin(forms.Form):

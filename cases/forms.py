@@ -13,6 +13,7 @@ from django.utils import timezone
 from cases.register import RegisterRecord
 from catalog.specialties import Specialty, specialty_name, specialty_names
 from lib.idcard import IdNumberError, validate_id_number
+from lib.names import FreeTextValidator, NameValidator
 from lib.uscc import UsccError, validate_uscc
 
 PHONE_RE = re.compile(r"(1[3-9]\d{9}|0\d{2,3}-?\d{7,8})", re.ASCII)
@@ -93,9 +94,13 @@ class InitialRegistrationForm(ApplicationForm):
     qualification_date = forms.DateField(
         label="取得资格日期", widget=forms.DateInput(attrs={"type": "date"}), help_text="资格证书上的签发日期"
     )
-    employer_name = forms.CharField(label="聘用企业名称", max_length=200)
+    employer_name = forms.CharField(
+        label="聘用企业名称", max_length=200, validators=[NameValidator("聘用企业名称")]
+    )
     employer_uscc = forms.CharField(label="聘用企业统一社会信用代码", max_length=32)
-    employer_contact = forms.CharField(label="企业联系人", max_length=50)
+    employer_contact = forms.CharField(
+        label="企业联系人", max_length=50, validators=[NameValidator("企业联系人")]
+    )
     employer_phone = forms.CharField(
         label="企业联系电话", max_length=20, help_text="手机号或带区号的固定电话"
     )
@@ -207,6 +212,7 @@ class ChangeForm(ApplicationForm):
         label="变更后聘用企业名称",
         max_length=200,
         required=False,
+        validators=[NameValidator("变更后聘用企业名称")],
         help_text="执业企业变更、企业名称变更时填写",
     )
     employer_uscc = forms.CharField(
@@ -215,16 +221,26 @@ class ChangeForm(ApplicationForm):
         required=False,
         help_text="企业名称变更时统一社会信用代码不变",
     )
-    employer_contact = forms.CharField(label="企业联系人", max_length=50, required=False)
+    employer_contact = forms.CharField(
+        label="企业联系人", max_length=50, required=False, validators=[NameValidator("企业联系人")]
+    )
     employer_phone = forms.CharField(label="企业联系电话", max_length=20, required=False)
     left_previous = forms.BooleanField(
         label="已与原聘用企业解除劳动关系", required=False, help_text="执业企业变更时须确认，并上传离职证明"
     )
     new_name = forms.CharField(
-        label="变更后姓名", max_length=50, required=False, help_text="个人信息变更时填写"
+        label="变更后姓名",
+        max_length=50,
+        required=False,
+        help_text="个人信息变更时填写",
+        validators=[NameValidator("变更后姓名")],
     )
     change_reason = forms.CharField(
-        label="变更原因", max_length=500, widget=forms.Textarea(attrs={"rows": 3}), required=False
+        label="变更原因",
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        validators=[FreeTextValidator("变更原因")],
     )
 
     sections = [
@@ -274,11 +290,11 @@ class ChangeForm(ApplicationForm):
                 self.add_error("employer_name", "变更后的企业名称与当前名称相同")
         elif kind == CHANGE_PERSONAL:
             new_name = (cleaned.get("new_name") or "").strip()
-            if not new_name:
+            if not new_name and "new_name" not in self.errors:
                 self.add_error("new_name", "请填写变更后的姓名")
             elif record and new_name == record.name:
                 self.add_error("new_name", "变更后的姓名与注册信息中的姓名相同")
-            if not (cleaned.get("change_reason") or "").strip():
+            if not (cleaned.get("change_reason") or "").strip() and "change_reason" not in self.errors:
                 self.add_error("change_reason", "请说明个人信息变更的原因")
         return cleaned
 
@@ -307,6 +323,7 @@ class CancelForm(ApplicationForm):
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text="选择“其他”时必须填写",
+        validators=[FreeTextValidator("事由说明")],
     )
 
     sections = [("注销事由", ["cancel_ground", "cancel_detail"])]
@@ -366,7 +383,9 @@ class ReissueForm(ApplicationForm):
 
     id_number = forms.CharField(label="身份证号", max_length=18, help_text="输入本人身份证号后点击“提取信息”")
     reissue_reason = forms.ChoiceField(label="补办原因", choices=REISSUE_REASONS)
-    statement_media = forms.CharField(label="遗失声明刊登媒体", max_length=100)
+    statement_media = forms.CharField(
+        label="遗失声明刊登媒体", max_length=100, validators=[NameValidator("遗失声明刊登媒体")]
+    )
     statement_date = forms.DateField(label="遗失声明刊登日期", widget=DATE_INPUT)
 
     sections = [

@@ -6,12 +6,12 @@ A case's status is written by `cases.services.case_transition` only, which check
 from __future__ import annotations
 
 import uuid
-from pathlib import PurePosixPath
 
 from django.conf import settings
 from django.db import models
 
 from catalog.models import Department, Matter, ServiceItem
+from lib.uploads import extension_for
 
 
 class CaseStatus(models.TextChoices):
@@ -124,9 +124,9 @@ class CaseEvent(models.Model):
 
 
 def attachment_path(instance: Attachment, filename: str) -> str:
-    # Never a path built from the user's file name: only the extension we chose survives.
-    ext = PurePosixPath(filename).suffix.lower()
-    return f"cases/{instance.case.uuid}/{uuid.uuid4().hex}{ext}"
+    # Never a path built from the user's file name, not even its extension: the extension
+    # follows the sniffed type (a PNG named "x.html" is stored as .png).
+    return f"cases/{instance.case.uuid}/{uuid.uuid4().hex}.{extension_for(instance.content_type)}"
 
 
 class Attachment(models.Model):

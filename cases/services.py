@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import uuid
-from pathlib import PurePosixPath
 from typing import Any
 
 from django.core.files.base import ContentFile
@@ -33,7 +32,7 @@ from cases.transitions import transition_find
 from cases.types import eligibility_refusals, required_materials, type_for_item
 from catalog.calendar import workday_add
 from catalog.models import Material, ServiceItem
-from lib.uploads import CheckedFile, safe_display_name
+from lib.uploads import CheckedFile, extension_for, safe_display_name
 
 # 《行政许可法》: a complete application is accepted (or refused) within 5 working days.
 ACCEPT_WORKDAYS = 5
@@ -215,7 +214,8 @@ def attachment_reuse(*, case: Case, material: Material, source: Attachment, user
         raise CaseError("只能沿用本人此前提交的同类材料")
     with source.file.open("rb") as f:
         content = f.read()
-    extension = PurePosixPath(source.file.name).suffix.lstrip(".") or "bin"
+    # The extension follows the type sniffed at the first upload, not the old file's name.
+    extension = extension_for(source.content_type)
     # Checked (sniffed, re-encoded) when it was first uploaded: stored as it is.
     checked = CheckedFile(
         content=content,

@@ -33,7 +33,7 @@ from cases.types import ApplicationType, eligibility_refusals, required_material
 from catalog.models import Material, MaterialKind, ServiceItem
 from lib.http import PRIVATE_HEADERS, private
 from lib.ratelimit import LimitName, limit_refusal
-from lib.uploads import CheckedFile, UploadError, check_id_photo, check_signature, check_upload
+from lib.uploads import CheckedFile, UploadError, check_id_photo, check_signature, check_upload, download_name
 from paperwork.pdf import pdf_response_headers, render_pdf
 
 UPLOAD_MAX_BYTES: int = getattr(settings, "UPLOAD_MAX_BYTES", 10 * 1024 * 1024)
@@ -343,7 +343,10 @@ def attachment(request: HttpRequest, pk: int, att_pk: int) -> FileResponse:
     att = selectors.attachment_get_for_user(user=_user(request), case_pk=pk, pk=att_pk)
     return private(
         FileResponse(
-            att.file.open("rb"), content_type=att.content_type, as_attachment=False, filename=att.display_name
+            att.file.open("rb"),
+            content_type=att.content_type,
+            as_attachment=False,
+            filename=download_name(att.display_name, att.content_type),
         )
     )
 

@@ -102,8 +102,13 @@ def _svg_path(item: PathItem) -> str:
     return f'<path d="{"".join(parts)}" fill="{fill}"{stroke}/>'
 
 
-def render_preview_svg(data: CertificateData, *, seal_png: bytes | None = None) -> str:
-    """The certificate as a standalone SVG in millimetres, fonts embedded as subsets."""
+def render_preview_svg(
+    data: CertificateData, *, seal_png: bytes | None = None, style_nonce: str | None = None
+) -> str:
+    """The certificate as a standalone SVG in millimetres, fonts embedded as subsets.
+
+    Put inside a page, its <style> (the fonts) is inline style, which the page's
+    Content-Security-Policy allows only with that request's nonce: pass it as `style_nonce`."""
     sheet = compose(data)
     used = sheet.chars_by_font()
     styles = []
@@ -135,8 +140,9 @@ def render_preview_svg(data: CertificateData, *, seal_png: bytes | None = None) 
             f'<image x="{x:.3f}" y="{y:.3f}" width="{w:.3f}" height="{h:.3f}" '
             f"href={quoteattr(_data_uri('image/png', seal_png))}/>"
         )
+    nonce = f" nonce={quoteattr(style_nonce)}" if style_nonce else ""
     return (
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{sheet.width}mm" height="{sheet.height}mm" '
-        f'viewBox="0 0 {sheet.width} {sheet.height}"><style>{"".join(styles)}</style>'
+        f'viewBox="0 0 {sheet.width} {sheet.height}"><style{nonce}>{"".join(styles)}</style>'
         f'<rect width="100%" height="100%" fill="#ffffff"/>{"".join(body)}</svg>'
     )

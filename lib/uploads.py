@@ -8,7 +8,8 @@ pixels we produced ourselves: a JPEG with a script or a ZIP appended after its
 end marker passes every sniffer and every decoder, and re-encoding is the only
 step that drops it (together with EXIF/GPS, comments and ICC profiles). PDFs
 cannot be rebuilt without changing them, so they are kept as uploaded, but
-only after pypdf has parsed them and found no scripts, launch actions or
+only after pypdf has parsed them and found no scripts, no actions that leave
+the document (web links, other files, programs, form submission) and no
 embedded files.
 
 ``str(UploadError)`` is a user-facing Simplified Chinese message.
@@ -45,6 +46,9 @@ MSG_PDF_CORRUPT: Final = "PDF文件无法打开，文件可能已损坏"
 MSG_PDF_ENCRYPTED: Final = "PDF文件已加密，请上传未加密的文件"
 MSG_PDF_NO_PAGES: Final = "PDF文件没有页面"
 MSG_PDF_SCRIPT: Final = "PDF文件含有脚本，不能上传"
+MSG_PDF_ACTION: Final = (
+    "PDF文件含有打开网址、外部文件或程序、提交表单等动作，不能上传，请打印或另存为普通PDF后重新上传"
+)
 MSG_PDF_ATTACHMENT: Final = "PDF文件含有嵌入的附件，不能上传"
 MSG_PDF_TOO_COMPLEX: Final = "PDF文件结构过于复杂，请另存或打印为普通PDF后重新上传"
 MSG_PHOTO_BACKGROUND: Final = "照片背景应为白色，请上传白底照片"
@@ -52,6 +56,17 @@ MSG_PHOTO_BLANK: Final = "照片中几乎没有内容，请上传本人正面免
 MSG_SIGNATURE_PAPER: Final = "签名图片应为白纸黑字，请在白纸上签名后拍照或扫描上传"
 MSG_SIGNATURE_NO_INK: Final = "签名图片中未检测到签名笔迹，请在白纸上用黑色笔签名后上传"
 MSG_SIGNATURE_COLOURED: Final = "签名图片应为白纸黑字，请使用黑色笔签名，不要使用红色、蓝色等彩色笔"
+
+
+# The stored file's extension for each type we accept: always from the sniffed
+# type, never from the name the sender gave.
+EXTENSIONS: Final[dict[str, str]] = {"image/jpeg": "jpg", "image/png": "png", "application/pdf": "pdf"}
+
+
+def extension_for(content_type: str) -> str:
+    """The extension to store a checked file under; "bin" for a type we never accept, so
+    such a file can never be served or opened as something it was merely named."""
+    return EXTENSIONS.get(content_type, "bin")
 
 
 class UploadError(ValueError):
@@ -227,12 +242,14 @@ _PDF_SCRIPT_KEYS: Final = frozenset({"/JS", "/JavaScript", "/AA", "/XFA"})
 # /EmbeddedFiles: the attachment name tree; /EF: a file specification's
 # embedded stream (file-attachment annotations); /RichMedia: Flash/3D content.
 _PDF_ATTACHMENT_KEYS: Final = frozenset({"/EmbeddedFiles", "/EF", "/RichMedia"})
-# Action types (/S) that run code, start programs or send data out. Plain
-# /GoTo and /URI are normal in PDFs exported from office software (an
-# /OpenAction of [page /Fit] is common) and stay allowed.
-_PDF_SCRIPT_ACTIONS: Final = frozenset(
-    {"/JavaScript", "/Launch", "/ImportData", "/SubmitForm", "/RichMediaExecute", "/GoToE"}
-)
+# Action types (/S) that run code.
+_PDF_SCRIPT_ACTIONS: Final = frozenset({"/JavaScript", "/ImportData", "/RichMediaExecute", "/GoToE"})
+# Action types that leave the document: open a web address (/URI, which can carry
+# a tracking or phishing link to the reviewer), another file (/GoToR), a program
+# (/Launch), or send the form's data somewhere (/SubmitForm). Materials are scans
+# and certificates: none needs them, and "print to PDF" drops them. Only /GoTo
+# (a page of the same file, e.g. an /OpenAction of [page /Fit]) stays allowed.
+_PDF_OUTSIDE_ACTIONS: Final = frozenset({"/URI", "/GoToR", "/Launch", "/SubmitForm"})
 # Walking is linear in the file, but a hostile 10 MB PDF could still hold
 # millions of tiny arrays; refuse rather than spend unbounded time.
 _PDF_MAX_CONTAINERS: Final = 200_000
@@ -308,6 +325,8 @@ def _refuse_active_content(root: PdfObject | None) -> None:
             action = _resolve(item.get("/S"))
             if isinstance(action, NameObject) and action in _PDF_SCRIPT_ACTIONS:
                 raise UploadError(MSG_PDF_SCRIPT)
+            if isinstance(action, NameObject) and action in _PDF_OUTSIDE_ACTIONS:
+                raise UploadError(MSG_PDF_ACTION)
         for child in _children(item):
             if isinstance(child, (DictionaryObject, ArrayObject, IndirectObject)):
                 stack.append(child)
@@ -500,3 +519,15 @@ def safe_display_name(name: str) -> str:
     extension = base[dot:] if dot > 0 and len(base) - dot - 1 <= _MAX_EXTENSION else ""
     stem = base[: DISPLAY_NAME_MAX - len(extension)].rstrip(" .")
     return (stem or DISPLAY_NAME_FALLBACK) + extension
+
+
+def download_name(display_name: str, content_type: str) -> str:
+    """The name a stored file is offered under: the applicant's name with the extension of
+    what the file really is ("合同.exe" holding a PDF is offered as "合同.pdf"), so that the
+    reviewer's computer opens it with the program for its real type."""
+    extension = extension_for(content_type)
+    dot = display_name.rfind(".")
+    suffix = display_name[dot + 1 :] if dot > 0 else ""
+    has_suffix = suffix.isascii() and suffix.isalnum() and len(suffix) <= _MAX_EXTENSION
+    stem = display_name[:dot] if has_suffix else display_name
+    return f"{stem}.{extension}"

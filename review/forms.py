@@ -9,6 +9,7 @@ from typing import Any
 from django import forms
 
 from catalog.models import Material
+from lib.names import FreeTextValidator
 from review.services import CorrectionItem
 
 OPINION_MAX = 1000
@@ -32,6 +33,7 @@ def _text(label: str, *, required: bool, rows: int = 3, help_text: str = "") -> 
         max_length=OPINION_MAX,
         help_text=help_text,
         widget=forms.Textarea(attrs={"rows": rows}),
+        validators=[FreeTextValidator(label)],
     )
 
 

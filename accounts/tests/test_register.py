@@ -272,3 +272,37 @@ class RegisterEnterpriseTestCase(BaseTestCase):
         self.assertContains(r, "该统一社会信用代码已有法人账号")
         self.assertContains(r, "请联系本单位该账号的经办人")
         self.assertEqual(Enterprise.objects.count(), 1)
+
+
+class RegisterNamesTestCase(BaseTestCase):
+    def form(self, **overrides: str) -> dict[str, str]:
+        person = {"name": "周杰", "id_type": "resident", "id_number": NEW_ID, "mobile": "13600000009"}
+        password = {"password1": "Zhoujie-2026", "password2": "Zhoujie-2026", "consent": "on"}
+        return {**person, **password, **overrides}
+
+    def test_it_refuses_markup_in_a_persons_name_in_chinese(self):
+        r = self.client.post("/accounts/register/", self.form(sms_code="123456", name="<b>周杰</b>"))
+        self.assertEqual(r.status_code, 200)
+        self.assertContains(r, "姓名不能包含 &lt; &gt; &amp; &quot; ` \\ 等符号，请按证件上的名称填写")
+        self.assertFalse(User.objects.filter(username=NEW_ID).exists())
+
+    def test_it_refuses_a_control_character_in_a_persons_name(self):
+        r = self.client.post("/accounts/register/", self.form(sms_code="123456", name="周\u202e杰"))
+        self.assertContains(r, "姓名中含有换行、制表符等控制字符或不可见字符，请重新输入")
+        self.assertFalse(User.objects.filter(username=NEW_ID).exists())
+
+    def test_it_refuses_markup_in_an_enterprises_names(self):
+        from accounts.forms import EnterpriseRegisterForm
+
+        form = EnterpriseRegisterForm(
+            data={"name": "宏建<公司>", "legal_representative": "钱\n进", "agent_name": "孙&丽"}
+        )
+        self.assertFalse(form.is_valid())
+        self.assertEqual(form.errors["name"], ['单位名称不能包含 < > & " ` \\ 等符号，请按证件上的名称填写'])
+        self.assertEqual(
+            form.errors["legal_representative"],
+            ["法定代表人中含有换行、制表符等控制字符或不可见字符，请重新输入"],
+        )
+        self.assertEqual(
+            form.errors["agent_name"], ['经办人姓名不能包含 < > & " ` \\ 等符号，请按证件上的名称填写']
+        )

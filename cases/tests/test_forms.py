@@ -226,3 +226,24 @@ class ReissueFormTestCase(RegisteredFormTestCase):
         form = self.form(ReissueForm, "reissue", statement_date=tomorrow.isoformat())
         self.assertFalse(form.is_valid())
         self.assertEqual(form.errors["statement_date"], ["遗失声明刊登日期不能晚于今天"])
+
+
+class NameFieldsTestCase(RegisteredFormTestCase):
+    def test_it_refuses_markup_in_a_new_name_and_control_characters_in_the_reason(self):
+        form = self.form(
+            ChangeForm, "change", change_kind="personal", new_name="张<伟>", change_reason="改名\x1b"
+        )
+        self.assertFalse(form.is_valid())
+        self.assertEqual(
+            form.errors["new_name"], ['变更后姓名不能包含 < > & " ` \\ 等符号，请按证件上的名称填写']
+        )
+        self.assertEqual(
+            form.errors["change_reason"], ["变更原因中含有控制字符或不可见的方向控制字符，请删除后重新输入"]
+        )
+
+    def test_it_lets_a_reason_quote_markup(self):
+        form = self.form(
+            ChangeForm, "change", change_kind="personal", new_name="张维", change_reason="身份证<更正>"
+        )
+        self.assertTrue(form.is_valid(), form.errors)
+        self.assertEqual(form.cleaned_data["change_reason"], "身份证<更正>")

@@ -20,7 +20,8 @@ from PIL import ExifTags, Image, ImageCms, ImageDraw
 from PIL.PngImagePlugin import PngInfo
 from pypdf import PdfWriter
 from pypdf.actions import JavaScript, PageTrigger
-from pypdf.generic import DictionaryObject, NameObject, TextStringObject
+from pypdf.annotations import Link
+from pypdf.generic import ArrayObject, DictionaryObject, FloatObject, NameObject, TextStringObject
 
 from lib.uploads import (
     DISPLAY_NAME_FALLBACK,
@@ -29,6 +30,7 @@ from lib.uploads import (
     MSG_EMPTY,
     MSG_IMAGE_CORRUPT,
     MSG_IMAGES_ONLY,
+    MSG_PDF_ACTION,
     MSG_PDF_ATTACHMENT,
     MSG_PDF_CORRUPT,
     MSG_PDF_ENCRYPTED,
@@ -44,6 +46,8 @@ from lib.uploads import (
     check_id_photo,
     check_signature,
     check_upload,
+    download_name,
+    extension_for,
     safe_display_name,
 )
 
@@ -389,11 +393,117 @@ def _page_open_javascript(writer: PdfWriter) -> None:
     writer.pages[0].add_action(PageTrigger.OPEN, JavaScript("app.alert(1)"))  # page /AA
 
 
-@pytest.mark.parametrize(
-    "build", [_js_open_action, _launch_open_action, _document_javascript, _page_open_javascript]
-)
-def test_it_refuses_a_pdf_with_scripts_or_launch_actions(build: Callable[[PdfWriter], None]) -> None:
+@pytest.mark.parametrize("build", [_js_open_action, _document_javascript, _page_open_javascript])
+def test_it_refuses_a_pdf_with_scripts(build: Callable[[PdfWriter], None]) -> None:
     assert refusal(pdf(build)) == MSG_PDF_SCRIPT
+
+
+# --- actions that leave the document: web links, other files, programs, form submission ----
+
+
+def _action(kind: str, **entries: str) -> DictionaryObject:
+    action = DictionaryObject({NameObject("/S"): NameObject(kind)})
+    for key, value in entries.items():
+        action[NameObject(f"/{key}")] = TextStringObject(value)
+    return action
+
+
+def _uri_link_annotation(writer: PdfWriter) -> None:
+    writer.add_annotation(
+        page_number=0, annotation=Link(rect=(50, 50, 200, 80), url="https://phish.example/")
+    )
+
+
+def _go_to_remote_open_action(writer: PdfWriter) -> None:
+    action = _action("/GoToR", F="other.pdf")
+    action[NameObject("/D")] = ArrayObject([FloatObject(0), NameObject("/Fit")])
+    writer.root_object[NameObject("/OpenAction")] = writer._add_object(action)
+
+
+def _submit_form_outline(writer: PdfWriter) -> None:
+    item = writer.add_outline_item(title="第一页", page_number=0).get_object()
+    assert isinstance(item, DictionaryObject)
+    item[NameObject("/A")] = writer._add_object(_action("/SubmitForm", F="https://collect.example/"))
+
+
+def _uri_form_field(writer: PdfWriter) -> None:
+    widget = DictionaryObject(
+        {
+            NameObject("/Type"): NameObject("/Annot"),
+            NameObject("/Subtype"): NameObject("/Widget"),
+            NameObject("/FT"): NameObject("/Btn"),
+            NameObject("/T"): TextStringObject("go"),
+            NameObject("/Rect"): ArrayObject([FloatObject(v) for v in (10, 10, 60, 30)]),
+            NameObject("/A"): _action("/URI", URI="https://phish.example/"),
+        }
+    )
+    ref = writer._add_object(widget)
+    writer.pages[0][NameObject("/Annots")] = ArrayObject([ref])
+    writer.root_object[NameObject("/AcroForm")] = DictionaryObject(
+        {NameObject("/Fields"): ArrayObject([ref])}
+    )
+
+
+@pytest.mark.parametrize(
+    "build",
+    [
+        _launch_open_action,
+        _uri_link_annotation,
+        _go_to_remote_open_action,
+        _submit_form_outline,
+        _uri_form_field,
+    ],
+    ids=["launch-open-action", "uri-annotation", "gotor-open-action", "submitform-outline", "uri-form-field"],
+)
+def test_it_refuses_a_pdf_with_actions_that_leave_the_document(build: Callable[[PdfWriter], None]) -> None:
+    data = pdf(build)
+    assert refusal(data) == MSG_PDF_ACTION
+    assert "不能上传" in MSG_PDF_ACTION
+
+
+def test_it_finds_a_web_link_behind_an_escaped_name() -> None:
+    data = raw_pdf(
+        b"<< /Type /Catalog /Pages 2 0 R /OpenAction 4 0 R >>",
+        *RAW_PAGES,
+        b"<< /S /UR#49 /URI (https://phish.example/) >>",
+    )
+    assert b"/URI " not in data.replace(b"/URI (", b"")
+    assert refusal(data) == MSG_PDF_ACTION
+
+
+def test_it_allows_a_link_to_a_page_of_the_same_file() -> None:
+    data = pdf(
+        lambda w: w.add_annotation(page_number=0, annotation=Link(rect=(0, 0, 9, 9), target_page_index=1)),
+        pages=2,
+    )
+    assert b"/Link" in data
+    assert check_upload(data, images_only=False).content == data
+
+
+# --- the stored extension follows the sniffed type ------------------------------------
+
+
+def test_it_names_the_stored_extension_from_the_sniffed_type() -> None:
+    png = check_upload(encode(noisy((40, 40)), "PNG"), images_only=False)
+    assert (png.content_type, png.extension, extension_for(png.content_type)) == ("image/png", "png", "png")
+    assert extension_for("application/pdf") == "pdf"
+    assert extension_for("image/jpeg") == "jpg"
+    assert extension_for("text/html") == "bin"  # never a type we accept: never served as one
+
+
+@pytest.mark.parametrize(
+    ("name", "content_type", "expected"),
+    [
+        ("身份证 正面.pdf", "application/pdf", "身份证 正面.pdf"),
+        ("合同.exe", "application/pdf", "合同.pdf"),
+        ("照片.html", "image/png", "照片.png"),
+        ("扫描件", "image/jpeg", "扫描件.jpg"),
+        ("v1.2 扫描件", "application/pdf", "v1.2 扫描件.pdf"),
+        ("学历.证明", "image/jpeg", "学历.证明.jpg"),
+    ],
+)
+def test_it_offers_a_download_under_its_real_extension(name: str, content_type: str, expected: str) -> None:
+    assert download_name(name, content_type) == expected
 
 
 def test_it_refuses_a_pdf_with_an_attachment() -> None:
@@ -423,14 +533,15 @@ def test_it_finds_scripts_in_annotations() -> None:
     assert refusal(data) == MSG_PDF_SCRIPT
 
 
-def test_it_accepts_a_hand_written_pdf_with_a_uri_link() -> None:
+def test_it_refuses_a_hand_written_pdf_with_a_uri_link_even_to_a_government_site() -> None:
+    # Which address is harmless cannot be told from the file: every web link is refused.
     data = raw_pdf(
         b"<< /Type /Catalog /Pages 2 0 R >>",
         b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
         b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 200 200] /Annots [4 0 R] >>",
         b"<< /Type /Annot /Subtype /Link /Rect [0 0 50 50] /A << /S /URI /URI (https://www.gov.cn/) >> >>",
     )
-    assert check_upload(data, images_only=False).content == data
+    assert refusal(data) == MSG_PDF_ACTION
 
 
 def test_it_refuses_a_pdf_without_pages() -> None:
