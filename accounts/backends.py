@@ -5,13 +5,14 @@ from typing import Any
 from django.contrib.auth.backends import ModelBackend
 from django.http import HttpRequest
 
-from accounts.models import User
+from accounts.models import User, UserKind
 from accounts.services import AccountError, user_authenticate
 
 
 class PortalBackend(ModelBackend):
     """Every password check goes through the throttled service, whoever calls
-    `authenticate` (the login page, the admin, a test client)."""
+    `authenticate` (a form, a test client). Staff never log in by password alone: their
+    login goes through the login page's second step, so here a staff password is refused."""
 
     def authenticate(
         self,
@@ -21,7 +22,7 @@ class PortalBackend(ModelBackend):
         kind: str = "staff",
         **kwargs: Any,
     ) -> User | None:
-        if not username or password is None:
+        if not username or password is None or kind == UserKind.STAFF:
             return None
         try:
             return user_authenticate(kind=kind, identifier=username, password=password)

@@ -218,8 +218,73 @@ class PasswordResetForm(_PasswordPairMixin):
 
 class SmsCodeRequestForm(forms.Form):
     mobile = forms.CharField(max_length=20)
-    purpose = forms.ChoiceField(choices=SmsPurpose.choices)
+    # Not the staff login's purpose: that code goes only to the mobile of an account whose
+    # password was just typed right (accounts.views.login_verify).
+    purpose = forms.ChoiceField(
+        choices=[(p.value, p.label) for p in SmsPurpose if p != SmsPurpose.STAFF_LOGIN]
+    )
     kind = forms.ChoiceField(choices=LOGIN_KINDS[:2], required=False)
 
     def clean_mobile(self) -> str:
         return _clean_mobile(self.cleaned_data["mobile"])
+
+
+class SecondFactorForm(forms.Form):
+    """The second step of a staff login, and the confirmation of a new authenticator."""
+
+    code = forms.CharField(
+        label="验证码",
+        min_length=6,
+        max_length=8,
+        error_messages={"min_length": "请输入6位验证码", "required": "请输入验证码"},
+        widget=forms.TextInput(
+            attrs={"inputmode": "numeric", "autocomplete": "one-time-code", "autofocus": True}
+        ),
+    )
+
+
+class PasswordChangeForm(forms.Form):
+    """「修改密码」: the old password, then the new one twice, checked by the same validators
+    as at registration (with the staff rule for staff accounts)."""
+
+    old_password = forms.CharField(
+        label="原密码",
+        strip=False,
+        max_length=128,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+    new_password1 = forms.CharField(
+        label="新密码",
+        strip=False,
+        max_length=128,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+    new_password2 = forms.CharField(
+        label="确认新密码",
+        strip=False,
+        max_length=128,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.user = user
+        self.fields["new_password1"].help_text = (
+            "工作人员密码至少10位，并包含大写字母、小写字母、数字、符号中的至少三类"
+            if user.kind == UserKind.STAFF
+            else "至少8位，不能全是数字，不能使用常见密码"
+        )
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        old, p1, p2 = cleaned.get("old_password"), cleaned.get("new_password1"), cleaned.get("new_password2")
+        if p1 and p2 and p1 != p2:
+            self.add_error("new_password2", "两次输入的新密码不一致")
+        elif p1 and old and p1 == old:
+            self.add_error("new_password1", "新密码不能与原密码相同")
+        elif p1:
+            try:
+                validate_password(p1, user=self.user)
+            except ValidationError as e:
+                self.add_error("new_password1", e)
+        return cleaned

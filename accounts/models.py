@@ -225,6 +225,15 @@ class SmsPurpose(models.TextChoices):
     REGISTER = "register", "注册"
     LOGIN = "login", "登录"
     RESET = "reset", "找回密码"
+    # The second step of a staff login. The value fits SmsCode.purpose (10 characters).
+    STAFF_LOGIN = "staff", "工作人员登录"
+
+
+class SecondFactor(models.TextChoices):
+    """How a staff member finishes a login after the password."""
+
+    SMS = "sms", "短信验证码"
+    TOTP = "totp", "身份验证器动态码"
 
 
 class SmsCode(models.Model):
@@ -259,3 +268,25 @@ class SmsQuota(models.Model):
 
     def __str__(self) -> str:
         return f"{self.mobile} {self.day}"
+
+
+class KnownBrowser(models.Model):
+    """A browser an account has logged in from, known by the random id in its long-lived
+    signed cookie. A login from a browser not listed here sends the account an SMS notice;
+    a cleared cookie gets a fresh id and so counts as a new browser, as it should."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="known_browsers")
+    device_id = models.CharField(max_length=64)
+    user_agent = models.CharField("浏览器", max_length=200, blank=True)
+    first_seen_at = models.DateTimeField("首次登录")
+    last_seen_at = models.DateTimeField("最近登录")
+
+    class Meta:
+        verbose_name = "已登录过的浏览器"
+        verbose_name_plural = "已登录过的浏览器"
+        constraints = [
+            models.UniqueConstraint(fields=["user", "device_id"], name="accounts_known_browser_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.first_seen_at:%Y-%m-%d %H:%M}"

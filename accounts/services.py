@@ -1,4 +1,5 @@
-"""Writes for accounts: registration, SMS codes, login throttling and password reset.
+"""Writes for accounts: registration, SMS codes, login throttling, the staff second factor,
+password change and reset, and the notices a user gets about their account.
 
 Each service raises AccountError with a message in Chinese that the view shows as it is."""
 
@@ -14,6 +15,7 @@ from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.models import (
     Enterprise,
@@ -21,7 +23,9 @@ from accounts.models import (
     IdentityCheckMethod,
     IdentityVerdict,
     IdType,
+    KnownBrowser,
     LoginThrottle,
+    SecondFactor,
     SmsCode,
     SmsPurpose,
     SmsQuota,
@@ -409,10 +413,15 @@ def _login_attempt_begin(key: str) -> bool:
         return True
 
 
-def _login_attempt_end(key: str, *, success: bool) -> None:
+def _login_attempt_end(key: str, *, success: bool, finished: bool = True) -> None:
+    """Record the outcome of a reserved attempt. A success that does not finish the login (a
+    staff password, before the second factor) only gives its reservation back: otherwise
+    typing the password again would wipe the count of wrong codes."""
     with transaction.atomic():
         throttle = LoginThrottle.objects.select_for_update().get(key=key)
-        if success:
+        if success and not finished:
+            throttle.failures = max(throttle.failures - 1, 0)
+        elif success:
             throttle.failures = 0
             throttle.locked_until = None
         elif throttle.failures >= settings.LOGIN_MAX_FAILURES:
@@ -438,7 +447,8 @@ def user_authenticate(*, kind: str, identifier: str, password: str) -> User:
         ok = False
     else:
         ok = user.check_password(password)
-    _login_attempt_end(key, success=ok)
+    # Staff are not logged in yet: their second factor finishes (and resets) the count.
+    _login_attempt_end(key, success=ok, finished=user is None or user.kind != UserKind.STAFF)
     if not ok:
         raise AccountError(LOGIN_WRONG)
     assert user is not None
@@ -486,4 +496,147 @@ def password_reset(*, kind: str, mobile: str, code: str, password: str) -> User:
         user.set_password(password)
         user.save(update_fields=["password"])
         LoginThrottle.objects.filter(key=f"user:{user.pk}").update(failures=0, locked_until=None)
+        _password_changed_notice(user=user)
     return user
+
+
+def password_change(*, user: User, old_password: str, new_password: str) -> None:
+    """「修改密码」 by a signed-in user. The old password is checked like a login (a wrong one
+    counts towards the lock), so a session left open is not a free guessing machine. The
+    caller keeps its own session with update_session_auth_hash; every other session of the
+    account fails Django's password-hash check on its next request and ends."""
+    key = _throttle_key(kind=user.kind, identifier=user.username, user=user)
+    if not _login_attempt_begin(key):
+        raise AccountError(_lock_message())
+    ok = user.check_password(old_password)
+    _login_attempt_end(key, success=ok, finished=False)
+    if not ok:
+        raise AccountError("原密码不正确")
+    with transaction.atomic():
+        user.set_password(new_password)
+        user.save(update_fields=["password"])
+        _password_changed_notice(user=user)
+
+
+def _password_changed_notice(*, user: User) -> None:
+    # In the caller's transaction: no notice for a change that was rolled back.
+    if user.mobile:
+        sms_enqueue(
+            mobile=user.mobile,
+            template="password_changed",
+            context={"time": timezone.localtime().strftime("%Y-%m-%d %H:%M")},
+            user=user,
+        )
+
+
+# --- Staff second factor ----------------------------------------------------------------
+
+
+NO_SECOND_FACTOR = (
+    "您的账号尚未登记手机号，也未设置身份验证器，无法完成登录验证。请联系安全管理员或系统管理员登记手机号。"
+)
+
+
+def staff_totp_device(*, user: User) -> TOTPDevice | None:
+    """The staff member's confirmed authenticator, if any."""
+    return TOTPDevice.objects.filter(user=user, confirmed=True).order_by("-id").first()
+
+
+def staff_second_factors(*, user: User) -> list[SecondFactor]:
+    """The ways this staff member can finish a login, the authenticator first."""
+    factors = []
+    if staff_totp_device(user=user) is not None:
+        factors.append(SecondFactor.TOTP)
+    if user.mobile:
+        factors.append(SecondFactor.SMS)
+    return factors
+
+
+def staff_login_code_send(*, user: User) -> None:
+    """Send the second-step code to the staff member's mobile (same limits as any code)."""
+    if not user.mobile:
+        raise AccountError(NO_SECOND_FACTOR)
+    sms_code_send(mobile=user.mobile, purpose=SmsPurpose.STAFF_LOGIN)
+
+
+def staff_second_factor_verify(*, user: User, factor: str, code: str) -> None:
+    """Check the second step of a staff login. A wrong code counts as a wrong password, in the
+    same throttle row, so the lock after LOGIN_MAX_FAILURES covers both steps together."""
+    key = _throttle_key(kind=UserKind.STAFF, identifier=user.username, user=user)
+    if not _login_attempt_begin(key):
+        raise AccountError(_lock_message())
+    refusal = ""
+    if factor == SecondFactor.TOTP:
+        device = staff_totp_device(user=user)
+        if device is None or not _totp_verify(device=device, code=code):
+            refusal = "动态码错误，请查看身份验证器中的最新动态码"
+    elif factor == SecondFactor.SMS and user.mobile:
+        try:
+            sms_code_verify(mobile=user.mobile, purpose=SmsPurpose.STAFF_LOGIN, code=code)
+        except AccountError as e:
+            refusal = e.message
+    else:
+        refusal = NO_SECOND_FACTOR
+    _login_attempt_end(key, success=not refusal)
+    if refusal:
+        raise AccountError(refusal)
+
+
+def _totp_verify(*, device: TOTPDevice, code: str) -> bool:
+    # django-otp checks the code against the clock with one step of tolerance, refuses a code
+    # already used (last_t) and slows guessing with its own growing delay.
+    return bool(device.verify_token(code.strip()))  # type: ignore[no-untyped-call]
+
+
+def totp_device_start(*, user: User) -> TOTPDevice:
+    """A fresh, unconfirmed authenticator key for the staff member to scan. It replaces any
+    earlier unconfirmed one; a confirmed device keeps working until the new one is confirmed."""
+    if user.kind != UserKind.STAFF:
+        raise AccountError("只有工作人员账号可以设置身份验证器")
+    with transaction.atomic():
+        TOTPDevice.objects.filter(user=user, confirmed=False).delete()
+        device: TOTPDevice = TOTPDevice.objects.create(user=user, name="身份验证器", confirmed=False)
+        return device
+
+
+def totp_device_confirm(*, user: User, code: str) -> TOTPDevice:
+    """Confirm the unconfirmed key with one code from the app; older devices are removed, so
+    a lost phone stops working once the new one is set up."""
+    device: TOTPDevice | None = TOTPDevice.objects.filter(user=user, confirmed=False).order_by("-id").first()
+    if device is None:
+        raise AccountError("请先点击「设置身份验证器」并扫描二维码")
+    if not _totp_verify(device=device, code=code):
+        raise AccountError("动态码错误，请确认手机时间准确后输入身份验证器中的最新动态码")
+    with transaction.atomic():
+        TOTPDevice.objects.filter(user=user).exclude(pk=device.pk).delete()
+        device.confirmed = True
+        device.save(update_fields=["confirmed"])
+    return device
+
+
+# --- Logins from new browsers -----------------------------------------------------------
+
+
+def login_browser_record(*, user: User, device_id: str, user_agent: str = "") -> bool:
+    """Note that `user` logged in from the browser `device_id`; True if it was new to this
+    account, in which case an SMS notice is queued in the same transaction."""
+    now = timezone.now()
+    with transaction.atomic():
+        # get_or_create survives two logins from the same browser at once (unique constraint).
+        browser, created = KnownBrowser.objects.get_or_create(
+            user=user,
+            device_id=device_id,
+            defaults={"user_agent": user_agent[:200], "first_seen_at": now, "last_seen_at": now},
+        )
+        if not created:
+            browser.last_seen_at = now
+            browser.save(update_fields=["last_seen_at"])
+            return False
+        if user.mobile:
+            sms_enqueue(
+                mobile=user.mobile,
+                template="new_browser_login",
+                context={"time": timezone.localtime(now).strftime("%Y-%m-%d %H:%M")},
+                user=user,
+            )
+    return True

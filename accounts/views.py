@@ -1,25 +1,39 @@
 from __future__ import annotations
 
+import secrets
+from typing import Any
+from urllib.parse import urlencode
+
+import segno
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login as auth_login
 from django.contrib.auth import logout as auth_logout
+from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.core.signing import BadSignature
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts import services
 from accounts.forms import (
     EnterpriseRegisterForm,
+    PasswordChangeForm,
     PasswordLoginForm,
     PasswordResetForm,
     PersonRegisterForm,
+    SecondFactorForm,
     SmsCodeRequestForm,
     SmsLoginForm,
 )
-from accounts.models import SmsPurpose, User, UserKind
+from accounts.middleware import session_login_started
+from accounts.models import SecondFactor, SmsPurpose, User, UserKind
 from accounts.selectors import UNVERIFIED_ENTERPRISE, UNVERIFIED_PERSON, enterprise_for_user
 from lib.antibot import STAMP_FIELD, antibot_refusal, form_stamp
 from lib.mobile import normalize_mobile
@@ -27,6 +41,9 @@ from lib.ratelimit import LimitName, limit_refusal
 
 BACKEND = "accounts.backends.PortalBackend"
 TOO_MANY = 429
+# The half-done staff login (password right, second factor still to come).
+PENDING_SESSION_KEY = "_staff_login_pending"
+DEVICE_COOKIE_SALT = "accounts.device"
 
 
 def _mobile_subject(raw: object) -> str:
@@ -139,9 +156,12 @@ def login_view(request: HttpRequest) -> HttpResponse:
         except services.AccountError as e:
             form.add_error(None, e.message)
         else:
-            # auth_login gives the browser a new session id, so a planted one is worthless.
-            auth_login(request, user, backend=BACKEND)
-            return redirect(_next_url(request, user))
+            if user.kind != UserKind.STAFF:
+                return _login_complete(request, user, next_url=_next_url(request, user))
+            factors = services.staff_second_factors(user=user)
+            if factors:
+                return _staff_second_step_begin(request, user, factor=factors[0])
+            form.add_error(None, services.NO_SECOND_FACTOR)
     return render(
         request,
         "accounts/login.html",
@@ -154,6 +174,117 @@ def login_view(request: HttpRequest) -> HttpResponse:
         },
         status=status,
     )
+
+
+def _login_complete(request: HttpRequest, user: User, *, next_url: str) -> HttpResponse:
+    """Log the user in; note the browser, and tell the account's mobile about a new one."""
+    # auth_login gives the browser a new session id, so a planted one is worthless.
+    auth_login(request, user, backend=BACKEND)
+    session_login_started(request)
+    try:
+        device_id = request.get_signed_cookie(
+            settings.DEVICE_COOKIE_NAME, default="", salt=DEVICE_COOKIE_SALT
+        )
+    except BadSignature:
+        device_id = ""  # a cookie we did not sign is no proof of anything: a new browser
+    device_id = device_id or secrets.token_urlsafe(24)
+    services.login_browser_record(
+        user=user, device_id=device_id, user_agent=request.META.get("HTTP_USER_AGENT", "")
+    )
+    response = redirect(next_url)
+    response.set_signed_cookie(
+        settings.DEVICE_COOKIE_NAME,
+        device_id,
+        salt=DEVICE_COOKIE_SALT,
+        max_age=settings.DEVICE_COOKIE_AGE,
+        httponly=True,
+        samesite="Lax",
+        secure=settings.SECURE_COOKIES,
+    )
+    return response
+
+
+def _staff_second_step_begin(request: HttpRequest, user: User, *, factor: str) -> HttpResponse:
+    # Not logged in yet: only who passed the password, until when, and where to go after.
+    request.session[PENDING_SESSION_KEY] = {
+        "user_id": user.pk,
+        "until": timezone.now().timestamp() + settings.STAFF_SECOND_FACTOR_SECONDS,
+        "next": _next_url(request, user),
+        "factor": factor,
+    }
+    if factor == SecondFactor.SMS:
+        _staff_code_send(request, user)
+    return redirect("accounts:login_verify")
+
+
+def _staff_code_send(request: HttpRequest, user: User) -> None:
+    try:
+        services.staff_login_code_send(user=user)
+    except services.AccountError as e:
+        # Too soon for another code: the one sent a moment ago still works.
+        messages.warning(request, e.message)
+    else:
+        messages.info(request, "验证码已发送到您登记的手机，请查收短信")
+
+
+def _pending_staff_login(request: HttpRequest) -> tuple[User, dict[str, Any]] | None:
+    pending = request.session.get(PENDING_SESSION_KEY)
+    if not isinstance(pending, dict) or pending.get("until", 0) < timezone.now().timestamp():
+        return None
+    user_id = pending.get("user_id")
+    if not isinstance(user_id, int):
+        return None
+    user = User.objects.filter(pk=user_id, kind=UserKind.STAFF, is_active=True).first()
+    return (user, pending) if user is not None else None
+
+
+def login_verify(request: HttpRequest) -> HttpResponse:
+    """The second step of a staff login: an SMS code or an authenticator's code."""
+    found = _pending_staff_login(request)
+    if found is None:
+        request.session.pop(PENDING_SESSION_KEY, None)
+        messages.warning(request, "登录验证已超时或未开始，请重新输入账号和密码")
+        return redirect(f"{reverse('accounts:login')}?kind={UserKind.STAFF}")
+    user, pending = found
+    factors = services.staff_second_factors(user=user)
+    factor = pending["factor"] if pending["factor"] in factors else (factors or [SecondFactor.SMS])[0]
+    form = SecondFactorForm(request.POST if request.method == "POST" and "code" in request.POST else None)
+    if request.method == "POST" and request.POST.get("action") in SecondFactor.values:
+        # 「改用短信验证码」/「重新发送」 or 「改用身份验证器」
+        factor = request.POST["action"] if request.POST["action"] in factors else factor
+        request.session[PENDING_SESSION_KEY] = {**pending, "factor": factor}
+        if factor == SecondFactor.SMS:
+            _staff_code_send(request, user)
+        return redirect("accounts:login_verify")
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.staff_second_factor_verify(user=user, factor=factor, code=form.cleaned_data["code"])
+        except services.AccountError as e:
+            form.add_error(None, e.message)
+        else:
+            del request.session[PENDING_SESSION_KEY]
+            return _login_complete(request, user, next_url=pending["next"])
+    return render(
+        request,
+        "accounts/login_verify.html",
+        {
+            "form": form,
+            "factor": factor,
+            "factors": factors,
+            "account": user,
+            "minutes": settings.STAFF_SECOND_FACTOR_SECONDS // 60,
+        },
+    )
+
+
+def admin_login(request: HttpRequest, extra_context: dict[str, Any] | None = None) -> HttpResponse:
+    """The admin site's login: the portal's staff login, so that the second factor, the lock
+    and the session rules apply to administrators too."""
+    next_url = request.GET.get("next") or reverse("admin:index")
+    if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
+        next_url = reverse("admin:index")
+    query = urlencode({"kind": UserKind.STAFF, "next": next_url})
+    return redirect(f"{reverse('accounts:login')}?{query}")
 
 
 @require_POST
@@ -171,6 +302,7 @@ def profile(request: HttpRequest) -> HttpResponse:
         "enterprise": enterprise_for_user(user=user),
         "unverified_person": UNVERIFIED_PERSON,
         "unverified_enterprise": UNVERIFIED_ENTERPRISE,
+        "totp_device": services.staff_totp_device(user=user) if user.is_department_staff else None,
     }
     return render(request, "accounts/profile.html", context)
 
@@ -190,6 +322,62 @@ def verify(request: HttpRequest) -> HttpResponse:
     except services.AccountError as e:
         messages.error(request, e.message)
     return redirect("accounts:profile")
+
+
+@login_required
+def password_change_view(request: HttpRequest) -> HttpResponse:
+    user: User = request.user  # type: ignore[assignment]
+    form = PasswordChangeForm(request.POST or None, user=user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.password_change(
+                user=user,
+                old_password=form.cleaned_data["old_password"],
+                new_password=form.cleaned_data["new_password1"],
+            )
+        except services.AccountError as e:
+            form.add_error(None, e.message)
+        else:
+            # This session stays; the account's other sessions end (their password hash is old).
+            update_session_auth_hash(request, user)
+            messages.success(request, "密码已修改，其他设备上的登录已失效")
+            return redirect("accounts:profile")
+    return render(request, "accounts/password_change.html", {"form": form})
+
+
+@login_required
+def totp_setup(request: HttpRequest) -> HttpResponse:
+    """「身份验证器」: a staff member scans a new key and confirms it with one code."""
+    user: User = request.user  # type: ignore[assignment]
+    if not user.is_department_staff:
+        raise Http404("页面不存在")
+    form = SecondFactorForm(request.POST if "code" in request.POST else None)
+    if request.method == "POST" and request.POST.get("action") == "start":
+        services.totp_device_start(user=user)
+        return redirect("accounts:totp_setup")
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.totp_device_confirm(user=user, code=form.cleaned_data["code"])
+        except services.AccountError as e:
+            form.add_error(None, e.message)
+        else:
+            messages.success(request, "身份验证器已启用，登录时可输入其中的动态码")
+            return redirect("accounts:profile")
+    pending = TOTPDevice.objects.filter(user=user, confirmed=False).order_by("-id").first()
+    qr_svg = ""
+    if pending is not None:
+        # segno writes the SVG from the URI alone (no text from users): safe to put in the page.
+        qr_svg = mark_safe(segno.make(pending.config_url, error="m").svg_inline(scale=4))  # noqa: S308
+    return render(
+        request,
+        "accounts/totp_setup.html",
+        {
+            "form": form,
+            "pending": pending,
+            "qr_svg": qr_svg,
+            "confirmed": services.staff_totp_device(user=user),
+        },
+    )
 
 
 def password_reset_view(request: HttpRequest) -> HttpResponse:

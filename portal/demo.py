@@ -119,14 +119,23 @@ def seed_demo() -> list[DemoLogin]:
         uscc=uscc, defaults={"name": company.name, "legal_representative": "李四"}
     )
 
+    # Staff log in with a second factor: the code goes by SMS to these (demo) mobiles, and the
+    # console gateway prints it in the run window's log.
     staff = [
-        ("shouli", "受理员刘洋", StaffRole.ACCEPTOR),
-        ("shencha", "审查员陈静", StaffRole.REVIEWER),
-        ("shenpi", "审批员孙磊", StaffRole.DECIDER),
-        ("admin", "系统管理员", StaffRole.ADMIN),
+        ("shouli", "受理员刘洋", StaffRole.ACCEPTOR, "13800138010"),
+        ("shencha", "审查员陈静", StaffRole.REVIEWER, "13800138011"),
+        ("shenpi", "审批员孙磊", StaffRole.DECIDER, "13800138012"),
+        ("admin", "系统管理员", StaffRole.ADMIN, "13800138013"),
     ]
-    for username, name, role in staff:
-        staff_create(username=username, name=name, role=role, department=department, password=STAFF_PASSWORD)
+    for username, name, role, mobile in staff:
+        staff_create(
+            username=username,
+            name=name,
+            role=role,
+            department=department,
+            password=STAFF_PASSWORD,
+            mobile=mobile,
+        )
 
     waiting = _demo_person(first17="21010319880615002", name="李娜", mobile="13800138002")
     if not Case.objects.filter(applicant=waiting).exists():
@@ -200,12 +209,12 @@ def seed_demo() -> list[DemoLogin]:
         ),
         *[
             DemoLogin(
-                f"{StaffRole(role).label}（{department.short_name}）",
+                f"{StaffRole(role).label}（{department.short_name}，第二步的短信验证码见本窗口日志）",
                 "/accounts/login/?kind=staff",
                 username,
                 STAFF_PASSWORD,
             )
-            for username, _, role in staff
+            for username, _, role, _mobile in staff
         ],
     ]
 

@@ -70,6 +70,8 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "csp",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "portal",
     "catalog",
     "accounts",
@@ -91,6 +93,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "accounts.middleware.AdminNetworkMiddleware",
+    "accounts.middleware.SessionLifetimeMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
@@ -203,6 +207,25 @@ AUTH_PASSWORD_VALIDATORS = [
 # count lives in the database so that every app process on every host sees the same number.
 LOGIN_MAX_FAILURES = env_int("LOGIN_MAX_FAILURES", 5)
 LOGIN_LOCK_SECONDS = env_int("LOGIN_LOCK_SECONDS", 15 * 60)
+
+# --- Staff sign-in and sessions ---
+# A staff login is finished only by a second factor (SMS code or TOTP); the half-done login
+# waits in the session this long.
+STAFF_SECOND_FACTOR_SECONDS = env_int("STAFF_SECOND_FACTOR_SECONDS", 5 * 60)
+# The name an authenticator app shows next to the account.
+OTP_TOTP_ISSUER = env("OTP_TOTP_ISSUER", "辽宁政务服务网")
+# /admin/ answers only to these client networks (others get 404, as if it did not exist).
+ADMIN_ALLOWED_NETWORKS = env_list("ADMIN_ALLOWED_NETWORKS", "127.0.0.0/8,::1/128")
+try:
+    for _network in ADMIN_ALLOWED_NETWORKS:
+        ipaddress.ip_network(_network, strict=False)
+except ValueError as _e:
+    raise ImproperlyConfigured(f"ADMIN_ALLOWED_NETWORKS has a bad network: {_e}") from None
+# However busy a user keeps a session, it ends this long after the login.
+SESSION_ABSOLUTE_SECONDS = env_int("SESSION_ABSOLUTE_SECONDS", 12 * 60 * 60)
+# The long-lived signed cookie that tells a known browser from a new one (login notices).
+DEVICE_COOKIE_NAME = "portal_device"
+DEVICE_COOKIE_AGE = 2 * 365 * 24 * 60 * 60
 
 # SMS verification codes.
 SMS_CODE_TTL_SECONDS = env_int("SMS_CODE_TTL_SECONDS", 5 * 60)

@@ -49,7 +49,7 @@ def person_create(*, name: str, first17: str, mobile: str) -> User:
     )
 
 
-def staff_make(*, username: str, name: str, role: str, department: Department) -> User:
+def staff_make(*, username: str, name: str, role: str, department: Department, mobile: str = "") -> User:
     return User.objects.create_user(
         username=username,
         password=STAFF_PASSWORD,
@@ -58,6 +58,7 @@ def staff_make(*, username: str, name: str, role: str, department: Department) -
         id_type="",
         staff_role=role,
         department=department,
+        mobile=mobile,
         is_staff=role == StaffRole.ADMIN,
         is_superuser=role == StaffRole.ADMIN,
     )
@@ -104,19 +105,35 @@ class BaseTestCase(TestCase):
         KnownEnterprise.objects.create(uscc=uscc, name=cls.enterprise.name, legal_representative="王建国")
 
         cls.acceptor = staff_make(
-            username="shouli", name="受理员刘洋", role=StaffRole.ACCEPTOR, department=cls.department
+            username="shouli",
+            name="受理员刘洋",
+            role=StaffRole.ACCEPTOR,
+            department=cls.department,
+            mobile="13500000011",
         )
         cls.reviewer = staff_make(
-            username="shencha", name="审查员陈静", role=StaffRole.REVIEWER, department=cls.department
+            username="shencha",
+            name="审查员陈静",
+            role=StaffRole.REVIEWER,
+            department=cls.department,
+            mobile="13500000012",
         )
         cls.decider = staff_make(
-            username="shenpi", name="审批员孙磊", role=StaffRole.DECIDER, department=cls.department
+            username="shenpi",
+            name="审批员孙磊",
+            role=StaffRole.DECIDER,
+            department=cls.department,
+            mobile="13500000013",
         )
         cls.outsider = staff_make(
             username="waibu", name="外厅审查员", role=StaffRole.REVIEWER, department=cls.other_department
         )
         cls.admin = staff_make(
-            username="admin", name="系统管理员", role=StaffRole.ADMIN, department=cls.department
+            username="admin",
+            name="系统管理员",
+            role=StaffRole.ADMIN,
+            department=cls.department,
+            mobile="13500000015",
         )
 
     def setUp(self) -> None:

@@ -35,7 +35,11 @@ class PasswordLoginTestCase(BaseTestCase):
 
     def test_it_logs_staff_in_on_the_staff_tab(self):
         r = self.login("admin", STAFF_PASSWORD, kind="staff")
+        self.assertRedirects(r, "/accounts/login/verify/", fetch_redirect_response=False)
+        self.assertNotIn("_auth_user_id", self.client.session)
+        r = self.client.post("/accounts/login/verify/", {"code": last_code(self.admin.mobile)})
         self.assertRedirects(r, "/admin/", fetch_redirect_response=False)
+        self.assertEqual(int(self.client.session["_auth_user_id"]), self.admin.pk)
         r = self.client.get("/accounts/login/?kind=staff")
         self.assertContains(r, "工作人员登录")
 
@@ -117,9 +121,16 @@ class PasswordLoginTestCase(BaseTestCase):
         self.assertRedirects(r, "/accounts/profile/", fetch_redirect_response=False)
 
     def test_the_admin_login_goes_through_the_portal_login(self):
-        r = self.client.get("/admin/login/?next=/admin/")
+        r = self.client.get("/admin/login/?next=/admin/catalog/")
+        self.assertRedirects(
+            r, "/accounts/login/?kind=staff&next=%2Fadmin%2Fcatalog%2F", fetch_redirect_response=False
+        )
+        r = self.client.get("/admin/login/?next=https://evil.example/")
+        self.assertRedirects(r, "/accounts/login/?kind=staff&next=%2Fadmin%2F", fetch_redirect_response=False)
+        # A password posted to the admin's form logs nobody in: the admin has no password form.
+        r = self.client.post("/admin/login/", {"username": "admin", "password": STAFF_PASSWORD})
         self.assertEqual(r.status_code, 302)
-        self.assertTrue(r["Location"].startswith("/accounts/login/?kind=staff"))
+        self.assertNotIn("_auth_user_id", self.client.session)
 
 
 class SmsLoginTestCase(BaseTestCase):

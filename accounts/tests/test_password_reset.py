@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from accounts.tests.helpers import human_fields, last_code
+from notifications.models import SmsMessage
 from portal.test import PASSWORD, BaseTestCase
 
 
@@ -28,6 +29,11 @@ class PasswordResetTestCase(BaseTestCase):
         self.assertFalse(self.applicant.check_password(PASSWORD))
         # The session opened elsewhere with the old password no longer works.
         self.assertEqual(other.get("/accounts/profile/").status_code, 302)
+        # And the account's mobile hears of the change.
+        notice = SmsMessage.objects.get(mobile=self.applicant.mobile, template="password_changed")
+        self.assertEqual(notice.user_id, self.applicant.pk)
+        self.assertIn("密码已于", notice.text)
+        self.assertFalse(notice.sensitive)
 
     def test_it_refuses_without_the_right_code(self):
         r = self.client.post(
@@ -43,3 +49,4 @@ class PasswordResetTestCase(BaseTestCase):
         self.assertContains(r, "验证码已失效")
         self.applicant.refresh_from_db()
         self.assertTrue(self.applicant.check_password(PASSWORD))
+        self.assertFalse(SmsMessage.objects.filter(template="password_changed").exists())

@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 
+from accounts.tests.helpers import last_code
 from cases.models import Case, CaseStatus
 from cases.tests.sample_files import document_pdf, photo_png, signature_png
 from catalog.models import Department
@@ -44,20 +45,29 @@ class ManualSectionTwoTestCase(BrowserTestCase):
         seed_catalog()
         department = Department.objects.get(code="lnszjt")
         self.applicant = person_create(name="张伟", first17="21010219900307001", mobile="13800000001")
+        # Staff finish their login with an SMS code sent to these mobiles.
         self.acceptor = staff_make(
-            username="shouli", name="受理员刘洋", role="acceptor", department=department
+            username="shouli", name="受理员刘洋", role="acceptor", department=department, mobile="13500000011"
         )
         self.reviewer = staff_make(
-            username="shencha", name="审查员陈静", role="reviewer", department=department
+            username="shencha",
+            name="审查员陈静",
+            role="reviewer",
+            department=department,
+            mobile="13500000012",
         )
-        self.decider = staff_make(username="shenpi", name="审批员孙磊", role="decider", department=department)
+        self.decider = staff_make(
+            username="shenpi", name="审批员孙磊", role="decider", department=department, mobile="13500000013"
+        )
         self.files = Path(tempfile.mkdtemp(prefix="manual-"))
         self.addCleanup(shutil.rmtree, self.files, ignore_errors=True)
         (self.files / "photo.png").write_bytes(photo_png())
         (self.files / "signature.png").write_bytes(signature_png())
         (self.files / "scan.pdf").write_bytes(document_pdf())
 
-    def login(self, page: Any, identifier: str, password: str, *, staff: bool = False) -> None:
+    def login(self, page: Any, identifier: str, password: str, *, staff: str = "") -> None:
+        """Log in through the page; `staff` is a staff member's mobile, where the second
+        step's code arrives (read from the outbox, as the person reads their phone)."""
         page.goto(self.url("/accounts/login/"))
         if staff:
             page.get_by_role("link", name="工作人员登录").click()
@@ -67,6 +77,11 @@ class ManualSectionTwoTestCase(BrowserTestCase):
         field(page, "密码").fill(password)
         page.get_by_role("button", name="登录", exact=True).click()
         page.wait_for_load_state()
+        if staff:
+            page.get_by_role("heading", name="工作人员登录验证").wait_for()
+            field(page, "验证码").fill(last_code(staff))
+            page.get_by_role("button", name="验证并登录").click()
+            page.wait_for_load_state()
 
     def logout(self, page: Any) -> None:
         page.get_by_role("button", name="退出").click()
@@ -135,7 +150,7 @@ class ManualSectionTwoTestCase(BrowserTestCase):
             (self.reviewer, "审查通过", "材料真实有效，符合初始注册条件"),
             (self.decider, "准予许可", None),
         ):
-            self.login(page, user.username, STAFF_PASSWORD, staff=True)
+            self.login(page, user.username, STAFF_PASSWORD, staff=user.mobile)
             page.goto(self.url("/workbench/"))
             page.get_by_role("link", name=case.number).click()
             if opinion:

@@ -27,6 +27,12 @@ class SeedDemoTestCase(TestCase):
         for role in ("申请人（个人", "申请人（法人", "受理人员", "审查人员", "审批人员", "系统管理员"):
             self.assertIn(role, text)
         self.assertTrue(User.objects.get(username="shouli").check_password(STAFF_PASSWORD))
+        # Staff finish their login with an SMS code, so each demo staff account has a mobile.
+        self.assertIn("短信验证码见本窗口日志", text)
+        self.assertEqual(
+            set(User.objects.filter(kind="staff").values_list("mobile", flat=True)),
+            {"13800138010", "13800138011", "13800138012", "13800138013"},
+        )
         self.assertTrue(
             User.objects.get(mobile="13800138000", kind="person").check_password(APPLICANT_PASSWORD)
         )
