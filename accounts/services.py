@@ -507,7 +507,7 @@ def password_change(*, user: User, old_password: str, new_password: str) -> None
     account fails Django's password-hash check on its next request and ends."""
     key = _throttle_key(kind=user.kind, identifier=user.username, user=user)
     if not _login_attempt_begin(key):
-        raise AccountError(_lock_message())
+        raise AccountError(_lock_message(user.kind))
     ok = user.check_password(old_password)
     _login_attempt_end(key, success=ok, finished=False)
     if not ok:
@@ -564,7 +564,7 @@ def staff_second_factor_verify(*, user: User, factor: str, code: str) -> None:
     same throttle row, so the lock after LOGIN_MAX_FAILURES covers both steps together."""
     key = _throttle_key(kind=UserKind.STAFF, identifier=user.username, user=user)
     if not _login_attempt_begin(key):
-        raise AccountError(_lock_message())
+        raise AccountError(_lock_message(UserKind.STAFF))
     refusal = ""
     if factor == SecondFactor.TOTP:
         device = staff_totp_device(user=user)
