@@ -103,21 +103,24 @@ class EnterpriseDirectoryProvider:
         return VerifyResult(IdentityVerdict.MATCH)
 
 
-def person_identity_check(*, name: str, id_type: str, id_number: str) -> VerifyResult:
-    """Ask the configured real-name source; an adapter that fails is UNAVAILABLE, never a match."""
+def _ask(setting: str, **fields: str) -> VerifyResult:
+    """Ask the source named by `setting`; an adapter that fails is UNAVAILABLE, never a match."""
     try:
-        provider: RealNameProvider = import_string(settings.REALNAME_PROVIDER)()
-        return provider.verify(name=name, id_type=id_type, id_number=id_number)
+        provider = import_string(getattr(settings, setting))()
+        result: VerifyResult = provider.verify(**fields)
+        return result
     except Exception:
-        log.exception("real-name source failed")
+        log.exception("identity source %s failed", setting)
         return VerifyResult(IdentityVerdict.UNAVAILABLE, UNAVAILABLE)
+
+
+def person_identity_check(*, name: str, id_type: str, id_number: str) -> VerifyResult:
+    """Ask the configured real-name source."""
+    return _ask("REALNAME_PROVIDER", name=name, id_type=id_type, id_number=id_number)
 
 
 def enterprise_identity_check(*, uscc: str, name: str, legal_representative: str) -> VerifyResult:
-    """Ask the configured enterprise register; a failure is UNAVAILABLE, never a match."""
-    try:
-        provider: EnterpriseRegistryProvider = import_string(settings.ENTERPRISE_REGISTRY_PROVIDER)()
-        return provider.verify(uscc=uscc, name=name, legal_representative=legal_representative)
-    except Exception:
-        log.exception("enterprise register failed")
-        return VerifyResult(IdentityVerdict.UNAVAILABLE, UNAVAILABLE)
+    """Ask the configured enterprise register."""
+    return _ask(
+        "ENTERPRISE_REGISTRY_PROVIDER", uscc=uscc, name=name, legal_representative=legal_representative
+    )

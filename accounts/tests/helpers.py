@@ -2,8 +2,10 @@ from __future__ import annotations
 
 import re
 import time
+from typing import Any
 from unittest import mock
 
+from accounts.models import User
 from lib.antibot import HONEYPOT_FIELD, STAMP_FIELD, form_stamp
 from notifications.models import SmsMessage
 
@@ -23,3 +25,15 @@ def human_fields(*, seconds_ago: int = 60) -> dict[str, str]:
     with mock.patch("lib.antibot.time.time", return_value=time.time() - seconds_ago):
         stamp = form_stamp()
     return {STAMP_FIELD: stamp, HONEYPOT_FIELD: ""}
+
+
+def sms_login(client: Any, user: User) -> Any:
+    """What a person does for 短信验证码登录: ask for a code, read it, log in with it."""
+    client.post(
+        "/accounts/sms-code/",
+        {**human_fields(), "mobile": user.mobile, "purpose": "login", "kind": user.kind},
+    )
+    return client.post(
+        "/accounts/login/",
+        {"kind": user.kind, "method": "sms", "mobile": user.mobile, "sms_code": last_code(user.mobile)},
+    )

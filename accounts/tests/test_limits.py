@@ -10,7 +10,7 @@ from django.core.cache import cache
 from django.test import override_settings
 
 from accounts.models import LoginThrottle, SmsQuota, User
-from accounts.tests.helpers import human_fields, last_code
+from accounts.tests.helpers import human_fields, last_code, sms_login
 from lib.antibot import REFUSE_HONEYPOT, REFUSE_STALE, REFUSE_TOO_FAST
 from notifications.models import SmsMessage
 from portal.test import PASSWORD, BaseTestCase
@@ -31,19 +31,7 @@ class LockedOwnerTestCase(BaseTestCase):
         self.assertContains(r, "账号已锁定，请15分钟后再试；您也可使用短信验证码登录")
         self.assertNotIn("_auth_user_id", self.client.session)
 
-        self.client.post(
-            "/accounts/sms-code/",
-            {**human_fields(), "mobile": self.applicant.mobile, "purpose": "login", "kind": "person"},
-        )
-        r = self.client.post(
-            "/accounts/login/",
-            {
-                "kind": "person",
-                "method": "sms",
-                "mobile": self.applicant.mobile,
-                "sms_code": last_code(self.applicant.mobile),
-            },
-        )
+        r = sms_login(self.client, self.applicant)
         self.assertRedirects(r, "/accounts/profile/", fetch_redirect_response=False)
         self.assertEqual(int(self.client.session["_auth_user_id"]), self.applicant.pk)
         throttle = LoginThrottle.objects.get(key=f"user:{self.applicant.pk}")

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from accounts import services
 from accounts.models import LoginThrottle
-from accounts.tests.helpers import human_fields, last_code
+from accounts.tests.helpers import human_fields, last_code, sms_login
 from portal.test import PASSWORD, STAFF_PASSWORD, BaseTestCase
 
 
@@ -135,19 +135,7 @@ class PasswordLoginTestCase(BaseTestCase):
 
 class SmsLoginTestCase(BaseTestCase):
     def test_it_logs_in_with_a_code(self):
-        self.client.post(
-            "/accounts/sms-code/",
-            {**human_fields(), "mobile": self.applicant.mobile, "purpose": "login", "kind": "person"},
-        )
-        r = self.client.post(
-            "/accounts/login/",
-            {
-                "kind": "person",
-                "method": "sms",
-                "mobile": self.applicant.mobile,
-                "sms_code": last_code(self.applicant.mobile),
-            },
-        )
+        r = sms_login(self.client, self.applicant)
         self.assertRedirects(r, "/accounts/profile/", fetch_redirect_response=False)
         self.assertEqual(int(self.client.session["_auth_user_id"]), self.applicant.pk)
 
