@@ -186,10 +186,15 @@ class UnverifiedApplicantTestCase(BaseTestCase):
 
     def test_every_page_says_how_to_get_verified(self):
         self.client.force_login(self.other_applicant)
+        for page in ("/", reverse("cases:mine"), reverse("catalog:search")):
+            r = self.client.get(page)
+            self.assertContains(r, "您的账号尚未通过实名认证", msg_prefix=page)
+            self.assertContains(r, f'href="{reverse("accounts:profile")}#verify"', msg_prefix=page)
+        # 个人中心 carries the button itself (and not the banner a second time).
         r = self.client.get(reverse("accounts:profile"))
         self.assertContains(r, "未认证")
-        self.assertContains(r, "去实名认证")
         self.assertContains(r, f'action="{reverse("accounts:verify")}"')
+        self.assertNotContains(r, "unverified-banner")
 
     def test_the_profile_button_verifies_against_the_directory(self):
         self.client.force_login(self.other_applicant)
