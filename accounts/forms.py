@@ -251,18 +251,21 @@ class PasswordChangeForm(forms.Form):
         label="原密码",
         strip=False,
         max_length=128,
+        error_messages={"required": "请输入原密码"},
         widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
     )
     new_password1 = forms.CharField(
         label="新密码",
         strip=False,
         max_length=128,
+        error_messages={"required": "请输入新密码"},
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
     )
     new_password2 = forms.CharField(
         label="确认新密码",
         strip=False,
         max_length=128,
+        error_messages={"required": "请再次输入新密码"},
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
     )
 

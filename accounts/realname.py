@@ -20,6 +20,7 @@ checks the format alone; it is for development and the settings refuse it unless
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -103,24 +104,30 @@ class EnterpriseDirectoryProvider:
         return VerifyResult(IdentityVerdict.MATCH)
 
 
-def _ask(setting: str, **fields: str) -> VerifyResult:
-    """Ask the source named by `setting`; an adapter that fails is UNAVAILABLE, never a match."""
+def _ask(question: Callable[[], VerifyResult], *, source: str) -> VerifyResult:
+    """Put `question` to an identity source; one that fails is UNAVAILABLE, never a match."""
     try:
-        provider = import_string(getattr(settings, setting))()
-        result: VerifyResult = provider.verify(**fields)
-        return result
+        return question()
     except Exception:
-        log.exception("identity source %s failed", setting)
+        log.exception("identity source %s failed", source)
         return VerifyResult(IdentityVerdict.UNAVAILABLE, UNAVAILABLE)
 
 
 def person_identity_check(*, name: str, id_type: str, id_number: str) -> VerifyResult:
     """Ask the configured real-name source."""
-    return _ask("REALNAME_PROVIDER", name=name, id_type=id_type, id_number=id_number)
+
+    def question() -> VerifyResult:
+        provider: RealNameProvider = import_string(settings.REALNAME_PROVIDER)()
+        return provider.verify(name=name, id_type=id_type, id_number=id_number)
+
+    return _ask(question, source="REALNAME_PROVIDER")
 
 
 def enterprise_identity_check(*, uscc: str, name: str, legal_representative: str) -> VerifyResult:
     """Ask the configured enterprise register."""
-    return _ask(
-        "ENTERPRISE_REGISTRY_PROVIDER", uscc=uscc, name=name, legal_representative=legal_representative
-    )
+
+    def question() -> VerifyResult:
+        provider: EnterpriseRegistryProvider = import_string(settings.ENTERPRISE_REGISTRY_PROVIDER)()
+        return provider.verify(uscc=uscc, name=name, legal_representative=legal_representative)
+
+    return _ask(question, source="ENTERPRISE_REGISTRY_PROVIDER")

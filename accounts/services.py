@@ -9,7 +9,6 @@ import hashlib
 import hmac
 import secrets
 from datetime import timedelta
-from enum import Enum
 
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
@@ -348,12 +347,6 @@ def staff_create(
 # --- Login ------------------------------------------------------------------------------
 
 
-class LoginOutcome(Enum):
-    OK = "ok"
-    WRONG = "wrong"
-    LOCKED = "locked"
-
-
 LOGIN_WRONG = "账号或密码错误"
 
 
@@ -428,11 +421,6 @@ def _login_attempt_end(key: str, *, success: bool, finished: bool = True) -> Non
             throttle.failures = 0
             throttle.locked_until = timezone.now() + timedelta(seconds=settings.LOGIN_LOCK_SECONDS)
         throttle.save(update_fields=["failures", "locked_until", "updated_at"])
-
-
-def login_is_locked(*, kind: str, identifier: str, user: User | None) -> bool:
-    key = _throttle_key(kind=kind, identifier=identifier, user=user)
-    return LoginThrottle.objects.filter(key=key, locked_until__gt=timezone.now()).exists()
 
 
 def user_authenticate(*, kind: str, identifier: str, password: str) -> User:

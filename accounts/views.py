@@ -34,7 +34,12 @@ from accounts.forms import (
 )
 from accounts.middleware import session_login_started
 from accounts.models import SecondFactor, SmsPurpose, User, UserKind
-from accounts.selectors import UNVERIFIED_ENTERPRISE, UNVERIFIED_PERSON, enterprise_for_user
+from accounts.selectors import (
+    UNVERIFIED_ENTERPRISE,
+    UNVERIFIED_PERSON,
+    enterprise_for_user,
+    verified_identity,
+)
 from lib.antibot import STAMP_FIELD, antibot_refusal, form_stamp
 from lib.mobile import normalize_mobile
 from lib.ratelimit import LimitName, limit_refusal
@@ -297,11 +302,16 @@ def logout_view(request: HttpRequest) -> HttpResponse:
 @login_required
 def profile(request: HttpRequest) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]
+    enterprise = enterprise_for_user(user=user)
+    verify_needed: tuple[str, str] | None = None
+    if user.is_person and verified_identity(user) is None:
+        verify_needed = ("实名认证", UNVERIFIED_PERSON)
+    elif enterprise is not None and not enterprise.is_verified:
+        verify_needed = ("企业认证", UNVERIFIED_ENTERPRISE)
     context = {
         "account": user,
-        "enterprise": enterprise_for_user(user=user),
-        "unverified_person": UNVERIFIED_PERSON,
-        "unverified_enterprise": UNVERIFIED_ENTERPRISE,
+        "enterprise": enterprise,
+        "verify_needed": verify_needed,
         "totp_device": services.staff_totp_device(user=user) if user.is_department_staff else None,
     }
     return render(request, "accounts/profile.html", context)

@@ -117,10 +117,11 @@ def with_register_name(cases: QuerySet[Case]) -> QuerySet[Case]:
 
 
 def case_name_differs(case: Case) -> bool:
-    """For a case from `with_register_name`: its applicant's name differs from the register's."""
+    """For a case from `with_register_name`: its applicant's verified name differs from the
+    register's (the same rule as `name_mismatch`, without a query per row)."""
     register_name = getattr(case, "register_name", None)
-    applicant: User = case.applicant
-    return bool(register_name) and names_differ(applicant.name, str(register_name))
+    identity = verified_identity(case.applicant)
+    return bool(register_name) and identity is not None and names_differ(identity.name, str(register_name))
 
 
 # --- the enterprise account ------------------------------------------------------------------

@@ -22,6 +22,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.models import User
+from accounts.selectors import verified_identity
 from cases.documents import form_display
 from cases.models import FINISHED_STATUSES, Attachment, Case, CaseAction, CaseEvent, CaseStatus
 from cases.register import register_record_for
@@ -230,6 +231,9 @@ def _case_page(
             # What the register holds for the applicant now, to check the answers against.
             "record": register_record_for(case.applicant) if type_for_item(case.item) else None,
             "name_mismatch": name_mismatch(applicant=case.applicant),
+            # Verified once, then cleared (the upgrade, an administrator): the register will not
+            # change for an identity nobody has confirmed, so 准予 would be refused.
+            "applicant_unverified": verified_identity(case.applicant) is None,
             "materials": _materials(case),
             "timeline": _timeline(case),
             "notices": case.notices.all(),

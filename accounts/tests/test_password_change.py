@@ -73,3 +73,13 @@ class PasswordChangeTestCase(BaseTestCase):
         self.assertRedirects(
             self.client.get(URL), f"/accounts/login/?next={URL}", fetch_redirect_response=False
         )
+
+
+class PasswordChangeMessagesTestCase(BaseTestCase):
+    def test_empty_fields_are_named_in_plain_words(self):
+        self.client.force_login(self.applicant)
+        r = self.client.post(URL, {"old_password": "", "new_password1": "", "new_password2": ""})
+        self.assertContains(r, "请输入原密码")
+        self.assertContains(r, "请输入新密码")
+        self.assertContains(r, "请再次输入新密码")
+        self.assertNotContains(r, "这个字段是必填项")

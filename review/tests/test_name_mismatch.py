@@ -67,3 +67,23 @@ class NameMismatchTestCase(BaseTestCase):
         r = self.client.get(reverse("review:case", args=[self.case.pk]))
         self.assertNotContains(r, "不一致")
         self.assertNotContains(r, 'name="approve-name_confirmed"')
+
+    def test_an_applicant_no_longer_verified_is_flagged_and_cannot_be_granted(self):
+        # As after the upgrade that cleared every format-only verification.
+        self.applicant.real_name_verified_at = None
+        self.applicant.save(update_fields=["real_name_verified_at"])
+        self.client.force_login(self.decider)
+        r = self.client.get(reverse("review:case", args=[self.case.pk]))
+        self.assertContains(r, "申请人未实名认证")
+        self.assertNotContains(r, WARNING)
+        r = self.client.get(reverse("review:queue"))
+        self.assertEqual([differs for _, _, differs in r.context["rows"]], [False])
+        r = self.client.post(
+            reverse("review:approve", args=[self.case.pk]),
+            {"approve-opinion": "", "approve-name_confirmed": "on"},
+            follow=True,
+        )
+        self.assertContains(r, "未通过实名认证")
+        self.case.refresh_from_db()
+        self.assertEqual(self.case.status, CaseStatus.DECIDING)
+        self.assertEqual(RegisteredSpecialty.objects.count(), 1)
