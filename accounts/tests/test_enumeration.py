@@ -5,8 +5,9 @@ password reset answer byte for byte alike whether or not a mobile is registered,
 from __future__ import annotations
 
 import re
-from datetime import timedelta
+from datetime import datetime, timedelta
 from unittest.mock import patch
+from zoneinfo import ZoneInfo
 
 from django.test import override_settings
 from django.utils import timezone
@@ -67,7 +68,9 @@ class CodeRequestTestCase(BaseTestCase):
 
     @override_settings(SMS_CODE_DAILY_CAP=2)
     def test_the_daily_cap_answers_alike(self):
-        start = timezone.now()
+        # Noon of a fixed day: three requests 61 s apart must fall on one day for the cap to
+        # count them together (started at 23:59 in Shanghai, they would not).
+        start = datetime(2026, 6, 1, 12, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
         answers = {}
         for mobile in (self.applicant.mobile, UNREGISTERED):
             for i in range(3):

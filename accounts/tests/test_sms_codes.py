@@ -1,7 +1,8 @@
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from unittest.mock import patch
+from zoneinfo import ZoneInfo
 
 from django.test import override_settings
 from django.utils import timezone
@@ -15,8 +16,14 @@ from portal.test import BaseTestCase
 MOBILE = "13600000010"
 
 
-def later(seconds: int):
-    return patch("accounts.services.timezone.now", return_value=timezone.now() + timedelta(seconds=seconds))
+def later(seconds: int, *, start: datetime | None = None):
+    base = start or timezone.now()
+    return patch("accounts.services.timezone.now", return_value=base + timedelta(seconds=seconds))
+
+
+# A day's cap is counted per calendar day: tests of it run at noon of a fixed day, so that
+# their minutes never straddle midnight whenever the suite runs.
+NOON = datetime(2026, 6, 1, 12, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
 
 
 class SmsCodeTestCase(BaseTestCase):
@@ -90,9 +97,12 @@ class SmsCodeTestCase(BaseTestCase):
     @override_settings(SMS_CODE_DAILY_CAP=3)
     def test_it_caps_codes_per_phone_per_day(self):
         for i in range(3):
-            with later(61 * i):
+            with later(61 * i, start=NOON):
                 services.sms_code_send(mobile=MOBILE, purpose="register")
-        with later(61 * 3), self.assertRaisesMessage(services.AccountError, "今日获取验证码次数已达上限"):
+        with (
+            later(61 * 3, start=NOON),
+            self.assertRaisesMessage(services.AccountError, "今日获取验证码次数已达上限"),
+        ):
             services.sms_code_send(mobile=MOBILE, purpose="register")
         self.assertEqual(SmsQuota.objects.get(mobile=MOBILE).count, 3)
         self.assertEqual(SmsMessage.objects.filter(mobile=MOBILE).count(), 3)
