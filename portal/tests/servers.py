@@ -71,7 +71,7 @@ class RedisServer:
         self.process: subprocess.Popen[bytes] | None = None
 
     def start(self) -> None:
-        self.process = subprocess.Popen(
+        self.process = subprocess.Popen(  # noqa: S603 (our own fixed arguments)
             [
                 self.binary,
                 "--port",
