@@ -100,7 +100,7 @@ class BreakerTestCase(BaseTestCase):
 
     def pause_redis(self, seconds: float) -> None:
         """Redis keeps its data but answers nobody for a while: a hang."""
-        self.admin_client.execute_command("CLIENT", "PAUSE", int(seconds * 1000), "ALL")
+        self.admin_client.execute_command("CLIENT", "PAUSE", int(seconds * 1000), "ALL")  # type: ignore[no-untyped-call]
 
     def test_one_warning_per_outage_and_no_waiting_while_open(self):
         cache.set("k", "v")
