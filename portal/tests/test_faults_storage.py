@@ -8,9 +8,10 @@ import errno
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 from unittest.mock import patch
 
-from botocore.exceptions import ClientError, EndpointConnectionError
+from botocore.exceptions import ClientError, EndpointConnectionError  # type: ignore[import-untyped]
 from django.conf import settings
 from django.core.files.base import ContentFile, File
 from django.core.files.storage import default_storage
@@ -41,7 +42,7 @@ def disk_full() -> OSError:
     return OSError(errno.ENOSPC, "No space left on device")
 
 
-def chunks_then_disk_full(self: ContentFile, chunk_size: int | None = None) -> Iterator[bytes]:
+def chunks_then_disk_full(self: ContentFile[bytes], chunk_size: int | None = None) -> Iterator[bytes]:
     """A write that fills the disk halfway: the first 1000 bytes land, then ENOSPC."""
     yield self.read(1000)
     raise disk_full()
@@ -82,7 +83,7 @@ class UploadDiskFullTestCase(BaseTestCase):
         save_new(self.client, form_post(self))
         self.case = Case.objects.get(applicant=self.applicant)
 
-    def post_photo(self):
+    def post_photo(self) -> Any:
         return self.client.post(
             reverse("cases:upload", args=[self.case.pk, "photo"]), {"file": upload("照片.png", photo_png())}
         )
