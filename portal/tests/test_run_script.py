@@ -78,7 +78,12 @@ class RunScriptTestCase(TestCase):
             stderr=subprocess.PIPE,
             start_new_session=True,
         )
-        self.addCleanup(lambda: process.poll() is None and os.killpg(process.pid, signal.SIGKILL))
+
+        def kill_leftovers() -> None:
+            if process.poll() is None:
+                os.killpg(process.pid, signal.SIGKILL)
+
+        self.addCleanup(kill_leftovers)
         threading.Thread(target=self.read, args=(process.stderr,), daemon=True).start()
         pids = {}
         for _ in range(3):
