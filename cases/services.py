@@ -5,7 +5,6 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -32,6 +31,7 @@ from cases.transitions import transition_find
 from cases.types import eligibility_refusals, required_materials, type_for_item
 from catalog.calendar import workday_add
 from catalog.models import Material, ServiceItem
+from lib.storage import file_save
 from lib.uploads import CheckedFile, extension_for, safe_display_name
 
 # 《行政许可法》: a complete application is accepted (or refused) within 5 working days.
@@ -176,9 +176,9 @@ def attachment_add(
         raise CaseError("该材料不属于本办件")
     # Write the file before the transaction: object storage can be slow, and a row must never
     # point at a file that is not there. If the row fails, the orphan file is removed.
-    name = default_storage.save(
-        f"cases/{case.uuid}/{uuid.uuid4().hex}.{checked.extension}", ContentFile(checked.content)
-    )
+    # A full disk or an unreachable store raises StorageUnavailable (503, in Chinese) and
+    # leaves no partial file (lib/storage.py).
+    name = file_save(f"cases/{case.uuid}/{uuid.uuid4().hex}.{checked.extension}", checked.content)
     try:
         with transaction.atomic():
             locked = Case.objects.select_for_update().get(pk=case.pk)

@@ -13,8 +13,6 @@ import logging
 from datetime import date, datetime, timedelta
 
 from django.conf import settings
-from django.core.files.base import ContentFile
-from django.core.files.storage import default_storage
 from django.db import transaction
 from django.db.models import F
 from django.urls import reverse
@@ -36,12 +34,13 @@ from certificates.models import (
 )
 from certificates.tasks import make_certificate_copy
 from lib.licenseid import license_id_build
+from lib.storage import file_save
 from registry.models import Registration, RegistrationChange, RegistrationStatus
 
 logger = logging.getLogger(__name__)
 
-# A copy whose worker died is handed out again after this long.
-COPY_STALE_SECONDS = 120
+# A copy is made in about a second; one claimed by a worker that died is handed out again
+# settings.COPY_STALE_SECONDS after its claim (run_periodic). Each claim is an attempt.
 COPY_MAX_ATTEMPTS = 3
 
 
@@ -217,6 +216,9 @@ def certificate_copy_make(*, copy_id: int) -> None:
     ).get(pk=copy_id)
     try:
         content = sealed_ofd(certificate_data(copy=copy, verify_url=verify_url(copy)), when=now)
+        # A full disk or an unreachable store fails this attempt like any other error, with
+        # nothing left behind in storage (lib/storage.py).
+        name = file_save(f"certificates/{copy.token.hex}.ofd", content)
     except Exception as e:
         logger.exception("certificate copy %s failed", copy_id)
         copy.status = CopyStatus.FAILED if copy.attempts >= COPY_MAX_ATTEMPTS else CopyStatus.PENDING
@@ -224,7 +226,6 @@ def certificate_copy_make(*, copy_id: int) -> None:
         copy.error = str(getattr(e, "message", e))[:300]
         copy.save(update_fields=["status", "claimed_at", "error"])
         return
-    name = default_storage.save(f"certificates/{copy.token.hex}.ofd", ContentFile(content))
     copy.file.name = name
     copy.sha256 = hashlib.sha256(content).hexdigest()
     copy.status = CopyStatus.READY
@@ -234,9 +235,10 @@ def certificate_copy_make(*, copy_id: int) -> None:
 
 
 def certificate_copies_requeue_stale(*, now: datetime | None = None) -> int:
-    """Copies left 加注中 by a worker that died (or whose task was lost) get a new task."""
+    """Copies left 加注中 by a worker that died (or whose task was lost) get a new task; one
+    that has used up its attempts (a worker died on it each time) fails instead."""
     now = now or timezone.now()
-    cutoff = now - timedelta(seconds=COPY_STALE_SECONDS)
+    cutoff = now - timedelta(seconds=settings.COPY_STALE_SECONDS)
     count = 0
     with transaction.atomic():
         stale = CertificateCopy.objects.select_for_update(skip_locked=True).filter(
@@ -245,6 +247,12 @@ def certificate_copies_requeue_stale(*, now: datetime | None = None) -> int:
         for copy in stale:
             if copy.claimed_at is not None and copy.claimed_at >= cutoff:
                 continue  # a worker is on it right now
+            if copy.attempts >= COPY_MAX_ATTEMPTS:
+                copy.status = CopyStatus.FAILED
+                copy.error = copy.error or "加注未能完成，请重新加注"
+                copy.save(update_fields=["status", "error"])
+                logger.warning("certificate copy %s failed: attempts used up", copy.pk)
+                continue
             copy.claimed_at = None
             copy.save(update_fields=["claimed_at"])
             make_certificate_copy.enqueue(copy_id=copy.pk)

@@ -21,6 +21,8 @@ from django.core.cache import cache
 from django.core.exceptions import ImproperlyConfigured
 from django.http import HttpRequest
 
+from lib.cache import CacheUnavailable
+
 logger = logging.getLogger(__name__)
 
 IpNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
@@ -93,6 +95,8 @@ def rate_allow(*, key: str, limit: int, window_seconds: int) -> bool:
         except ValueError:  # expired between add and incr: this event opens a new window
             cache.set(cache_key, 1, timeout=window_seconds)
             count = 1
+    except CacheUnavailable:
+        return True  # an outage the cache has logged once already (lib/cache.py)
     except Exception:
         logger.warning("rate limit %s not counted: the cache is unavailable", key, exc_info=True)
         return True

@@ -39,6 +39,16 @@ def env_int(name: str, default: int) -> int:
         raise ImproperlyConfigured(f"{name} must be a whole number, not {value!r}") from None
 
 
+def env_float(name: str, default: float) -> float:
+    value = os.environ.get(name)
+    if value is None or value == "":
+        return default
+    try:
+        return float(value)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} must be a number, not {value!r}") from None
+
+
 def env_list(name: str, default: str) -> list[str]:
     return [item.strip() for item in env(name, default).split(",") if item.strip()]
 
@@ -96,6 +106,7 @@ MIDDLEWARE = [
     "accounts.middleware.AdminNetworkMiddleware",
     "accounts.middleware.SessionLifetimeMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "portal.middleware.StorageUnavailableMiddleware",
 ]
 
 ROOT_URLCONF = "portal.urls"
@@ -145,9 +156,14 @@ LOGIN_REDIRECT_URL = "portal:home"
 
 # Sessions live on the server (database, or Redis in front of it on several hosts), so that
 # logging out really ends them; 30 minutes of inactivity ends them too.
+# The cache is an optimisation: with Redis down or hanging, pages answer from the database
+# (lib/cache.py). Redis gets CACHE_TIMEOUT_SECONDS to answer; after a failure it is left alone
+# for CACHE_RETRY_SECONDS.
 REDIS_URL = env("REDIS_URL")
+CACHE_TIMEOUT_SECONDS = env_float("CACHE_TIMEOUT_SECONDS", 0.3)
+CACHE_RETRY_SECONDS = env_float("CACHE_RETRY_SECONDS", 30)
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    CACHES = {"default": {"BACKEND": "lib.cache.FailSoftRedisCache", "LOCATION": REDIS_URL}}
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
@@ -279,6 +295,16 @@ SMS_MAX_ATTEMPTS = env_int("SMS_MAX_ATTEMPTS", 6)
 SMS_RETRY_BASE_SECONDS = env_int("SMS_RETRY_BASE_SECONDS", 30)
 # A message claimed by a worker that then died is handed out again after this long.
 SMS_STALE_SECONDS = env_int("SMS_STALE_SECONDS", 5 * 60)
+
+# Faults absorbed (docs/operations.md 「故障时的表现」): a task row left RUNNING this long by a
+# worker that died is re-queued (if the task is safe to run again) or marked failed; a
+# certificate copy claimed by a worker that died is handed to another after COPY_STALE_SECONDS;
+# files that no row references are deleted once older than ORPHAN_GRACE_SECONDS.
+TASK_STALE_SECONDS = env_int("TASK_STALE_SECONDS", 10 * 60)
+COPY_STALE_SECONDS = env_int("COPY_STALE_SECONDS", 30)
+ORPHAN_GRACE_SECONDS = env_int("ORPHAN_GRACE_SECONDS", 60 * 60)
+# run_periodic's pause between two rounds of sweeps.
+PERIODIC_INTERVAL_SECONDS = env_float("PERIODIC_INTERVAL_SECONDS", 15)
 
 # Background work: django-tasks with the database backend, so a job is written in the same
 # transaction as the data it concerns and is never lost or run for data that was rolled back.

@@ -6,6 +6,7 @@ from collections.abc import Callable
 from datetime import date
 from typing import Any
 
+from django.conf import settings
 from django.core.cache import cache
 from django.core.management.base import BaseCommand, CommandParser
 from django.db import close_old_connections
@@ -13,7 +14,10 @@ from django.utils import timezone
 
 from cases.jobs import correction_reminders_send
 from certificates.services import certificate_copies_requeue_stale
+from lib.cache import cache_is_down
+from lib.dbretry import db_error_is_transient, db_retrying
 from notifications.services import sms_requeue_stale
+from portal.jobs import orphan_files_delete, task_rows_recover_stale
 from registry.jobs import expiry_reminders_send, registrations_lapse
 
 logger = logging.getLogger(__name__)
@@ -24,6 +28,7 @@ DAILY_JOBS: tuple[tuple[str, Callable[..., int]], ...] = (
     ("registrations lapsed", registrations_lapse),
     ("specialty expiry reminders", expiry_reminders_send),
     ("补正 reminders", correction_reminders_send),
+    ("orphan files deleted", orphan_files_delete),
 )
 
 # While the jobs run, the day is claimed for an hour only: if the host running them dies,
@@ -32,6 +37,11 @@ DAILY_JOBS: tuple[tuple[str, Callable[..., int]], ...] = (
 DAILY_CLAIM_SECONDS = 60 * 60
 DAILY_DONE_SECONDS = 2 * 24 * 60 * 60
 
+# The days this process ran the jobs while the shared cache was down (lib/cache.py): without
+# the cache's marker, each host runs them once a day (they are idempotent) rather than never,
+# or every round.
+_days_run_without_cache: set[str] = set()
+
 
 def daily_jobs_run(*, today: date) -> bool:
     """Run the daily jobs if no round has run them for `today` yet; return whether they ran.
@@ -39,10 +49,14 @@ def daily_jobs_run(*, today: date) -> bool:
     Each job is idempotent, so running it every 60 s would be correct, but it would scan the
     register every minute. `cache.add` is true for one caller per key: with Redis, one host
     per day; with the local cache, once per process per day, still harmless. A failed job
-    gives the day back, so the next round tries again."""
+    gives the day back, so the next round tries again. With the cache down, this process
+    runs them once that day."""
     key = f"periodic-daily-{today.isoformat()}"
-    if not cache.add(key, "running", timeout=DAILY_CLAIM_SECONDS):
+    if key in _days_run_without_cache:
         return False
+    if not cache.add(key, "running", timeout=DAILY_CLAIM_SECONDS) and not cache_is_down():
+        return False
+    without_cache = cache_is_down()
     failed = False
     for label, job in DAILY_JOBS:
         # One failing job must not keep the others from running.
@@ -57,38 +71,57 @@ def daily_jobs_run(*, today: date) -> bool:
         cache.delete(key)
     else:
         cache.set(key, "done", timeout=DAILY_DONE_SECONDS)
+        if without_cache or cache_is_down():
+            _days_run_without_cache.add(key)
     return True
+
+
+def sweeps_run() -> None:
+    """The sweeps of one round. A transient database error is raised (the round is tried
+    again after a pause, lib/dbretry.py); any other is logged, and the next round tries again."""
+    try:
+        requeued = sms_requeue_stale()
+        if requeued:
+            logger.warning("re-queued %d stale SMS messages", requeued)
+        copies = certificate_copies_requeue_stale()
+        if copies:
+            logger.warning("re-queued %d certificate copies left by a dead worker", copies)
+        task_rows_recover_stale()
+    except Exception as error:
+        if db_error_is_transient(error):
+            raise
+        # One failed round must not stop the sweeps; the next round tries again.
+        logger.exception("periodic round failed")
 
 
 class Command(BaseCommand):
     help = (
-        "周期性维护任务：找回因工作进程中断而滞留的短信等；每天一次发送注册到期和待补正提醒、"
-        "将届满未延续的注册置为失效（可在多台主机上同时运行，任务幂等）"
+        "周期性维护任务：找回因工作进程中断而滞留的短信、加注件和任务；每天一次发送注册到期和"
+        "待补正提醒、将届满未延续的注册置为失效、删除无主文件（可在多台主机上同时运行，任务幂等）"
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--once", action="store_true", help="只运行一轮后退出")
-        parser.add_argument("--interval", type=float, default=60.0, help="两轮之间的秒数")
+        parser.add_argument(
+            "--interval",
+            type=float,
+            default=None,
+            help="两轮之间的秒数（默认取 PERIODIC_INTERVAL_SECONDS）",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        interval = options["interval"]
+        if interval is None:
+            interval = settings.PERIODIC_INTERVAL_SECONDS
         while True:
-            try:
-                requeued = sms_requeue_stale()
-                if requeued:
-                    logger.warning("re-queued %d stale SMS messages", requeued)
-                copies = certificate_copies_requeue_stale()
-                if copies:
-                    logger.warning("re-queued %d certificate copies left by a dead worker", copies)
-            except Exception:
-                # One failed round must not stop the sweeps; the next round tries again.
-                logger.exception("periodic round failed")
+            db_retrying(sweeps_run, what="periodic sweeps")
             try:
                 daily_jobs_run(today=timezone.localdate())
             except Exception:
-                # The cache itself may be down (Redis); the next round tries again.
+                # A job's own failure gives the day back; this is anything else.
                 logger.exception("daily jobs failed")
             if options["once"]:
                 return
             # Like a request's end: drop a connection the database closed while we slept.
             close_old_connections()
-            time.sleep(options["interval"])
+            time.sleep(interval)

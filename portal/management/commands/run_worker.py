@@ -6,6 +6,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
 
 from certificates.ofd import fonts
+from lib.dbretry import db_retrying
 
 
 class Command(BaseCommand):
@@ -18,9 +19,23 @@ class Command(BaseCommand):
             default=0.2,
             help="队列为空时多久查看一次（秒）；加注从点击到可下载的时间取决于它",
         )
+        parser.add_argument("--batch", action="store_true", help="执行完队列中的任务后退出")
 
     def handle(self, *args: Any, **options: Any) -> None:
         # Opening the certificate fonts takes a quarter of a second: pay it once at start,
         # not in the first holder's 加注.
         fonts.preload()
-        call_command("db_worker", interval=options["interval"], queue_name="*")
+        # A locked SQLite file or a dropped PostgreSQL connection ends db_worker's loop with an
+        # OperationalError: start it again after a pause rather than die. A task that was
+        # running is left RUNNING and handed out again by run_periodic (stale task rows).
+        db_retrying(
+            lambda: call_command(
+                "db_worker",
+                interval=options["interval"],
+                queue_name="*",
+                batch=options["batch"],
+                startup_delay=not options["batch"],
+                reload=False,
+            ),
+            what="worker",
+        )
