@@ -168,7 +168,7 @@ class Processes:
 
     def run(self, name: str, argv: Sequence[str], *, timeout: float = 240) -> None:
         """Run a one-off command to the end; its output goes to its log."""
-        process = self.start(name, argv)
+        process, started = self.start(name, argv), time.monotonic()
         try:
             code = process.wait(timeout=timeout)
         except subprocess.TimeoutExpired:
@@ -179,6 +179,7 @@ class Processes:
             self.running.pop(name, None)
         if code != 0:
             raise ClusterFailure(f"`{' '.join(argv[1:])}` 失败，退出码 {code}：\n{self.tail(name)}")
+        say(f"{' '.join(Path(a).name for a in argv[1:3])}：{time.monotonic() - started:.1f} 秒")
 
     def kill9(self, name: str) -> None:
         process = self.running.pop(name)
@@ -330,16 +331,24 @@ class Browser:
         return self.request("POST", path, fields=fields, multipart=multipart, headers=headers)
 
     def login(self, identifier: str, password: str, *, base: str | None = None) -> None:
-        self.page("/accounts/login/?kind=person", base=base)  # sets the CSRF cookie
-        response = self.request(
-            "POST",
-            "/accounts/login/",
-            base=base,
-            fields={"kind": "person", "identifier": identifier, "password": password},
-        )
-        if response is None or response.status != 302:
+        """Log in, trying again when the answer was lost (a login may be repeated safely:
+        the server that got it may have been the one killed)."""
+        got = ""
+        for _ in range(3):
+            if self.request("GET", "/accounts/login/?kind=person", base=base) is None:  # the CSRF cookie
+                continue
+            response = self.request(
+                "POST",
+                "/accounts/login/",
+                base=base,
+                fields={"kind": "person", "identifier": identifier, "password": password},
+            )
+            if response is not None and response.status == 302:
+                return
             got = "没有应答" if response is None else f"{response.status}"
-            raise ClusterFailure(f"{identifier} 登录失败：应为 302，实际 {got}")
+            if response is not None and response.status < 500:
+                break
+        raise ClusterFailure(f"{identifier} 登录失败：应为 302，实际 {got}")
 
 
 def _pairs(fields: Mapping[str, Any]) -> Iterator[tuple[str, str]]:
