@@ -9,7 +9,7 @@ PY := $(VENV)/bin/python
 PORT ?= 8000
 export PORT
 
-.PHONY: run setup test lint bench
+.PHONY: run setup test lint bench cluster-test
 
 $(VENV)/.runtime: requirements.txt
 	@scripts/system-packages.sh runtime
@@ -33,6 +33,11 @@ test: $(VENV)/.dev
 
 bench: setup
 	@scripts/bench.sh
+
+# Two app servers, a worker and nginx on loopback against PostgreSQL, Redis and moto's S3
+# (docs/operations.md「多台主机」): one app server is killed under load.
+cluster-test: $(VENV)/.dev
+	@scripts/cluster-test.sh
 
 lint: $(VENV)/.dev
 	$(VENV)/bin/ruff check .

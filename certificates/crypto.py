@@ -257,10 +257,12 @@ def certificate_signed_by(*, certificate_der: bytes, issuer_der: bytes) -> bool:
 def _missing(path: Path, setting: str) -> ImproperlyConfigured:
     return ImproperlyConfigured(
         f"电子证照签章密钥文件不存在：{path}（环境变量 {setting}）。"
-        "本机演示请运行 `make run` 或 `python manage.py certificate_keys` 生成测试密钥；"
+        "本机演示请运行 `make run` 或 `python manage.py certificate_keys --create` 生成测试密钥；"
+        "多台主机请从第一台主机复制同一套文件；"
         f"生产环境请把 {setting} 指向发证机关的文件。 / "
         f"The certificate signing file {path} is missing (environment variable {setting}): "
-        "run `make run` or `python manage.py certificate_keys` to create test keys, "
+        "run `make run` or `python manage.py certificate_keys --create` to create test keys "
+        "(on the first host only; copy them to the others), "
         f"or point {setting} at the issuing authority's file in production."
     )
 

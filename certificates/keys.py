@@ -1,13 +1,19 @@
 """Key material for sealing certificates, kept in files outside the repository.
 
-`key_material_create` (the `certificate_keys` command, run by `make run`) makes, once, what a
+`key_material_create` (`certificate_keys --create`, run by `make run`) makes, once, what a
 demo needs: a test root CA (also the seal maker, 制章者), the issuing authority's SM2 key and
 certificate signed by that CA, and the authority's electronic seal (SESeal) with its picture.
 It only creates files that are missing and never overwrites one. Production points the
-CERT_* settings at the authority's real files and has no CA key here at all."""
+CERT_* settings at the authority's real files and has no CA key here at all.
+
+On several hosts the files are made on the first host only and copied to the others: keys
+made on each host would be as many CAs, and a certificate sealed on one host would fail
+verification on another. `key_material_check` (`certificate_keys --check`) tells whether a
+host's files fit together and prints fingerprints to compare between hosts."""
 
 from __future__ import annotations
 
+import hashlib
 import os
 import secrets
 import tempfile
@@ -26,6 +32,8 @@ from certificates.crypto import (
     PrivateKey,
     certificate_load,
     certificate_pem,
+    certificate_public_key_der,
+    certificate_signed_by,
     certificate_validity,
     private_key_generate,
     private_key_load,
@@ -35,7 +43,7 @@ from certificates.crypto import (
     sm3,
 )
 from certificates.sealimage import seal_picture_png
-from certificates.ses import seal_build
+from certificates.ses import SESFormatError, seal_build, seal_parse
 
 AUTHORITY = "辽宁省住房和城乡建设厅"
 SEAL_NAME = "辽宁省住房和城乡建设厅审批专用章"
@@ -98,9 +106,11 @@ def _read(path: Path, setting: str) -> bytes:
     except FileNotFoundError:
         raise ImproperlyConfigured(
             f"电子证照密钥文件不存在：{path}（环境变量 {setting}）。"
-            "本机演示请运行 `make run` 或 `python manage.py certificate_keys`。 / "
+            "本机演示请运行 `make run` 或 `python manage.py certificate_keys --create`；"
+            "多台主机请从第一台主机复制（见 docs/operations.md「多台主机」）。 / "
             f"{path} is missing (environment variable {setting}): run `make run` or "
-            "`python manage.py certificate_keys`, or point the variable at the real file."
+            "`python manage.py certificate_keys --create` on the first host and copy the files "
+            "to the others, or point the variable at the real file."
         ) from None
 
 
@@ -302,3 +312,102 @@ def key_material_create(*, now: datetime | None = None) -> list[str]:
         )
         write(paths.seal, seal, private=False)
     return created
+
+
+# --- several hosts: made once, copied, checked ---------------------------------------------
+
+# The files every host must hold, the same bytes everywhere: (what, setting). The CA key is
+# not among them: it is needed only where keys are made, and production has none at all.
+SHARED_FILES = (
+    ("ca_certificate", "CERT_CA_CERT"),
+    ("signing_key", "CERT_SIGNING_KEY"),
+    ("signing_certificate", "CERT_SIGNING_CERT"),
+    ("seal", "CERT_SEAL_FILE"),
+)
+
+
+def key_files_missing() -> list[tuple[Path, str]]:
+    """The files of SHARED_FILES that this host lacks, with their settings."""
+    paths = key_paths()
+    return [
+        (getattr(paths, field), setting)
+        for field, setting in SHARED_FILES
+        if not getattr(paths, field).exists()
+    ]
+
+
+def fingerprint(data: bytes) -> str:
+    """SHA-256 in the form `openssl x509 -noout -fingerprint -sha256` prints, so operators
+    can compare hosts with either tool."""
+    digest = hashlib.sha256(data).hexdigest().upper()
+    return ":".join(digest[i : i + 2] for i in range(0, len(digest), 2))
+
+
+@dataclass(frozen=True)
+class KeyCheck:
+    ca_fingerprint: str  # of the CA certificate's DER: the same on every host
+    signing_fingerprint: str
+    seal_sha256: str
+    problems: list[str]
+
+
+def key_material_check() -> KeyCheck:
+    """Check this host's key files as a verifier of another host's certificates would: each
+    one exists and is readable, the signing certificate chains to the CA, the signing key
+    belongs to the signing certificate, and the seal names that certificate. Returns the
+    fingerprints to compare between hosts and the problems found (empty when all is well)."""
+    paths = key_paths()
+    problems: list[str] = []
+    contents: dict[str, bytes] = {}
+    for field, setting in SHARED_FILES:
+        path: Path = getattr(paths, field)
+        try:
+            contents[field] = path.read_bytes()
+        except FileNotFoundError:
+            problems.append(f"缺少 {path}（{setting}）")
+        except OSError as e:
+            problems.append(f"无法读取 {path}（{setting}）：{e.strerror}")
+    ca_der = signer_der = b""
+    if "ca_certificate" in contents:
+        try:
+            ca_der = certificate_load(contents["ca_certificate"])
+        except CryptoError as e:
+            problems.append(f"{paths.ca_certificate}（CERT_CA_CERT）不是有效的证书：{e}")
+    if "signing_certificate" in contents:
+        try:
+            signer_der = certificate_load(contents["signing_certificate"])
+        except CryptoError as e:
+            problems.append(f"{paths.signing_certificate}（CERT_SIGNING_CERT）不是有效的证书：{e}")
+    if ca_der and signer_der and not certificate_signed_by(certificate_der=signer_der, issuer_der=ca_der):
+        problems.append(
+            f"签名证书 {paths.signing_certificate} 不是由根证书 {paths.ca_certificate} 签发的："
+            "两者来自不同的主机或不同的批次，请从第一台主机重新复制全部文件"
+        )
+    if signer_der and "signing_key" in contents:
+        try:
+            key = private_key_load(contents["signing_key"])
+        except CryptoError as e:
+            problems.append(f"{paths.signing_key}（CERT_SIGNING_KEY）不是可用的SM2私钥：{e}")
+        else:
+            if public_key_der(key.public_key()) != certificate_public_key_der(signer_der):
+                problems.append(
+                    f"签名私钥 {paths.signing_key} 与签名证书 {paths.signing_certificate} 不配对："
+                    "请从第一台主机重新复制全部文件"
+                )
+    if signer_der and "seal" in contents:
+        try:
+            seal = seal_parse(contents["seal"])
+        except SESFormatError as e:
+            problems.append(f"{paths.seal}（CERT_SEAL_FILE）不是有效的电子印章：{e}")
+        else:
+            if signer_der not in seal.cert_list and sm3(signer_der) not in seal.cert_list:
+                problems.append(
+                    f"电子印章 {paths.seal} 不是为签名证书 {paths.signing_certificate} 制作的："
+                    "请从第一台主机重新复制全部文件"
+                )
+    return KeyCheck(
+        ca_fingerprint=fingerprint(ca_der) if ca_der else "",
+        signing_fingerprint=fingerprint(signer_der) if signer_der else "",
+        seal_sha256=fingerprint(contents["seal"]) if "seal" in contents else "",
+        problems=problems,
+    )

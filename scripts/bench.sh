@@ -10,7 +10,7 @@ export SQLITE_PATH=var/bench/portal.sqlite3 MEDIA_ROOT=var/bench/media LOG_LEVEL
 unset DATABASE_URL
 rm -f var/bench/portal.sqlite3*
 .venv/bin/python manage.py migrate --noinput -v 0
-.venv/bin/python manage.py certificate_keys >/dev/null
+.venv/bin/python manage.py certificate_keys --create >/dev/null
 .venv/bin/python manage.py seed_catalog >/dev/null
 .venv/bin/python manage.py seed_demo >/dev/null
 exec .venv/bin/python manage.py bench "$@"

@@ -14,6 +14,6 @@ set -a; . var/portal.env; set +a
 export SITE_URL=${SITE_URL:-http://127.0.0.1:${PORT:-8000}}
 .venv/bin/python manage.py migrate --noinput -v 0
 .venv/bin/python manage.py collectstatic --noinput -v 0
-.venv/bin/python manage.py certificate_keys
+.venv/bin/python manage.py certificate_keys --create
 .venv/bin/python manage.py seed_catalog
 .venv/bin/python manage.py seed_demo

@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.test import SimpleTestCase, override_settings
 from PIL import Image
 
@@ -23,6 +23,8 @@ from certificates.crypto import (
 from certificates.keys import (
     SEAL_NAME,
     ca_certificate_der,
+    fingerprint,
+    key_material_check,
     key_material_create,
     key_paths,
     key_settings_in,
@@ -234,13 +236,101 @@ class PartialTestCase(SimpleTestCase):
 
     def test_the_command_says_what_it_made(self):
         out = io.StringIO()
-        call_command("certificate_keys", stdout=out)
+        call_command("certificate_keys", "--create", stdout=out)
         self.assertIn("已生成", out.getvalue())
         self.assertIn("seal.esl", out.getvalue())
         out = io.StringIO()
-        call_command("certificate_keys", stdout=out)
+        call_command("certificate_keys", "--create", stdout=out)
         self.assertIn("已存在，未改动", out.getvalue())
+        self.assertIn("根证书 SHA-256 指纹：", out.getvalue())
 
     def test_the_picture_is_drawn_for_another_name(self):
         png = seal_picture_png(authority="辽宁省人力资源和社会保障厅", purpose="业务专用章", size_mm=38)
         self.assertEqual(Image.open(io.BytesIO(png)).size, (449, 449))
+
+
+class SeveralHostsTestCase(SimpleTestCase):
+    """Keys are made on the first host and copied to the others: a second host that made its
+    own would be a second CA, whose certificates the first host's verifier refuses."""
+
+    def setUp(self):
+        self.first = Path(tempfile.mkdtemp(prefix="cert-keys-first-"))
+        self.second = Path(tempfile.mkdtemp(prefix="cert-keys-second-"))
+        for directory in (self.first, self.second):
+            self.addCleanup(shutil.rmtree, directory)
+        with override_settings(**key_settings_in(self.first)):
+            key_material_create()
+
+    def on(self, directory: Path):
+        return override_settings(**key_settings_in(directory))
+
+    def command(self, *args: str) -> str:
+        out = io.StringIO()
+        call_command("certificate_keys", *args, stdout=out)
+        return out.getvalue()
+
+    def test_it_refuses_to_make_keys_unless_told_it_is_the_first_host(self):
+        with self.on(self.second), self.assertRaises(CommandError) as raised:
+            self.command()
+        message = str(raised.exception)
+        self.assertIn("本机缺少电子证照密钥文件", message)
+        self.assertIn(str(self.second / "issuer.key"), message)
+        self.assertIn("CERT_SIGNING_KEY", message)
+        self.assertIn("复制到其他每一台主机", message)
+        self.assertIn("切勿在第二台主机上使用 --create", message)
+        self.assertEqual(list(self.second.iterdir()), [])  # nothing was made
+
+    def test_check_refuses_missing_files_too(self):
+        with self.on(self.second), self.assertRaises(CommandError) as raised:
+            self.command("--check")
+        self.assertIn("本机缺少电子证照密钥文件", str(raised.exception))
+        self.assertEqual(list(self.second.iterdir()), [])
+
+    def test_copied_files_check_and_print_the_fingerprint_openssl_prints(self):
+        for name in ("ca.pem", "issuer.key", "issuer.pem", "seal.esl"):  # production has no ca.key
+            shutil.copy2(self.first / name, self.second / name)
+        with self.on(self.first):
+            first = self.command("--check")
+        with self.on(self.second):
+            second = self.command()
+        self.assertIn("电子证照密钥文件齐全", second)
+        self.assertEqual(first, second)  # what operators compare between hosts
+        printed = openssl("x509", "-in", self.second / "ca.pem", "-noout", "-fingerprint", "-sha256")
+        self.assertIn(f"根证书 SHA-256 指纹：{printed.stdout.decode().strip().split('=', 1)[1]}", second)
+
+    def test_a_signing_certificate_of_another_ca_is_refused(self):
+        with self.on(self.second):
+            key_material_create()  # the mistake: a second host that made its own
+        shutil.copy2(self.first / "ca.pem", self.second / "ca.pem")
+        with self.on(self.second), self.assertRaises(CommandError) as raised:
+            self.command("--check")
+        message = str(raised.exception)
+        self.assertIn("不是由根证书", message)
+        self.assertIn("请从第一台主机重新复制全部文件", message)
+
+    def test_a_key_that_does_not_match_its_certificate_is_refused(self):
+        with self.on(self.second):
+            key_material_create()
+        shutil.copy2(self.second / "issuer.key", self.first / "issuer.key")
+        with self.on(self.first), self.assertRaises(CommandError) as raised:
+            self.command("--check")
+        self.assertIn("不配对", str(raised.exception))
+        self.assertNotIn("不是由根证书", str(raised.exception))
+
+    def test_a_seal_made_for_another_certificate_is_refused(self):
+        with self.on(self.second):
+            key_material_create()
+        shutil.copy2(self.second / "seal.esl", self.first / "seal.esl")
+        with self.on(self.first):
+            check = key_material_check()
+        self.assertEqual(len(check.problems), 1, check.problems)
+        self.assertIn("电子印章", check.problems[0])
+        ca_der = certificate_load((self.first / "ca.pem").read_bytes())
+        self.assertEqual(check.ca_fingerprint, fingerprint(ca_der))
+
+    def test_create_never_replaces_what_the_first_host_made(self):
+        before = {p.name: p.read_bytes() for p in self.first.iterdir()}
+        with self.on(self.first):
+            out = self.command("--create")
+        self.assertIn("已存在，未改动", out)
+        self.assertEqual({p.name: p.read_bytes() for p in self.first.iterdir()}, before)

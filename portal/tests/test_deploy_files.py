@@ -1,0 +1,155 @@
+"""deploy/: the files docs/operations.md「多台主机」 tells operators to install. Each test reads
+the file as shipped, so that a new setting, a changed upload limit or a lost proxy header
+shows here rather than on the province's hosts."""
+
+from __future__ import annotations
+
+import re
+import secrets
+import subprocess
+import tempfile
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+
+from cases.views import UPLOAD_MAX_BYTES
+from portal.cluster import SITE_FILE, nginx_binary, nginx_main_config, nginx_site_for_test
+from portal.tests.test_deploy_check import run_check
+
+DEPLOY = Path(settings.BASE_DIR) / "deploy"
+ENV_EXAMPLE = DEPLOY / "portal.env.example"
+# What a second host must have exactly as the first one has it (the issue: a different
+# SITE_URL, bucket or key file on one host breaks that host's certificates or files).
+MUST_BE_IDENTICAL = {
+    "SECRET_KEY", "DATABASE_URL", "REDIS_URL", "S3_BUCKET", "S3_ENDPOINT_URL", "S3_REGION",
+    "S3_ACCESS_KEY_ID", "S3_SECRET_ACCESS_KEY", "SITE_URL", "ALLOWED_HOSTS", "TRUSTED_PROXIES",
+    "CERT_KEY_DIR", "CERT_CA_CERT", "CERT_SIGNING_KEY", "CERT_SIGNING_CERT", "CERT_SEAL_FILE", "CERT_SIGNER",
+}  # fmt: skip
+
+
+def settings_read_from_environment() -> set[str]:
+    source = (Path(settings.BASE_DIR) / "portal" / "settings.py").read_text("utf-8")
+    return set(re.findall(r'\benv(?:_bool|_int|_float|_list|_rates)?\(\s*"([A-Z][A-Z0-9_]*)"', source))
+
+
+def example_sections() -> dict[str, str]:
+    """Each variable of the template, with the header of the section it stands in."""
+    sections, header = {}, ""
+    for line in ENV_EXAMPLE.read_text("utf-8").splitlines():
+        if line.startswith("# ----"):
+            header = line
+        elif match := re.match(r"([A-Z][A-Z0-9_]*)=", line):
+            sections[match.group(1)] = header
+    return sections
+
+
+def example_values() -> dict[str, str]:
+    pairs = (
+        line.split("=", 1)
+        for line in ENV_EXAMPLE.read_text("utf-8").splitlines()
+        if re.match(r"[A-Z][A-Z0-9_]*=", line)
+    )
+    return dict(pairs)
+
+
+def test_the_env_template_lists_every_setting_and_no_other() -> None:
+    listed, read = set(example_sections()), settings_read_from_environment()
+    assert read - listed == set(), "portal/settings.py reads these, deploy/portal.env.example lacks them"
+    assert listed - read == set(), (
+        "deploy/portal.env.example lists settings that portal/settings.py never reads"
+    )
+
+
+def test_what_must_be_identical_is_marked_so() -> None:
+    sections = example_sections()
+    for name in MUST_BE_IDENTICAL:
+        assert sections[name].startswith("# ---- 每台相同"), (name, sections[name])
+    assert sections["VAR_DIR"].startswith("# ---- 可各不相同"), sections["VAR_DIR"]
+
+
+def test_the_env_template_passes_the_deploy_check() -> None:
+    # Systemd reads it as written; the same values must start the portal with no warning.
+    environment = {
+        name: value
+        for name, value in example_values().items()
+        if name not in ("VAR_DIR", "STATIC_ROOT", "MEDIA_ROOT", "SQLITE_PATH")  # this machine's paths
+    }
+    assert environment["SECRET_KEY"].startswith("请替换")
+    environment["SECRET_KEY"] = secrets.token_urlsafe(50)
+    result = run_check(environment)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "System check identified no issues" in result.stdout + result.stderr
+
+
+def test_nginx_lets_the_largest_upload_through() -> None:
+    site = SITE_FILE.read_text("utf-8")
+    sizes = re.findall(r"^\s*client_max_body_size (\d+)m;", site, re.MULTILINE)
+    assert len(sizes) == 1, sizes
+    # The multipart envelope and the other form fields travel in the same body.
+    assert int(sizes[0]) * 1024 * 1024 >= UPLOAD_MAX_BYTES + 1024 * 1024
+
+
+def test_nginx_passes_what_the_portal_reads_and_adds_no_second_policy() -> None:
+    site = SITE_FILE.read_text("utf-8")
+    directives = [
+        line.strip() for line in site.splitlines() if line.strip() and not line.strip().startswith("#")
+    ]
+    for expected in (
+        "proxy_set_header Host $host;",
+        "proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;",
+        "proxy_set_header X-Forwarded-Proto $scheme;",
+        "proxy_set_header X-Request-ID $portal_request_id;",
+        "proxy_next_upstream error timeout http_502 http_503;",
+    ):
+        assert expected in directives, expected
+    # A POST already sent is never sent again to another server: it could be done twice.
+    assert not any("non_idempotent" in line for line in directives)
+    assert not any("content-security-policy" in line.lower() for line in directives)
+    assert not any("strict-transport-security" in line.lower() for line in directives)
+
+
+def test_nginx_accepts_the_site_file() -> None:
+    with tempfile.TemporaryDirectory(prefix="nginx-t-") as run:
+        run_dir = Path(run)
+        site = run_dir / "lnzwfw.conf"
+        site.write_text(
+            nginx_site_for_test(
+                SITE_FILE.read_text("utf-8"),
+                upstreams=["127.0.0.1:18001", "127.0.0.1:18002"],
+                listen="127.0.0.1:18000",
+            ),
+            "utf-8",
+        )
+        conf = run_dir / "nginx.conf"
+        conf.write_text(nginx_main_config(site_path=site, run_dir=run_dir), "utf-8")
+        result = subprocess.run(  # noqa: S603
+            [nginx_binary(), "-t", "-e", str(run_dir / "error.log"), "-c", str(conf)],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+    assert result.returncode == 0, result.stderr
+    assert "test is successful" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("unit", "command"),
+    [
+        ("lnzwfw-web.service", "/opt/lnzwfw/.venv/bin/gunicorn portal.wsgi"),
+        ("lnzwfw-worker.service", "/opt/lnzwfw/.venv/bin/python manage.py run_worker"),
+        ("lnzwfw-periodic.service", "/opt/lnzwfw/.venv/bin/python manage.py run_periodic"),
+    ],
+)
+def test_each_unit_restarts_reads_the_env_file_and_runs_hardened(unit: str, command: str) -> None:
+    lines = (DEPLOY / "systemd" / unit).read_text("utf-8").replace("\\\n", " ").splitlines()
+    options = dict(line.split("=", 1) for line in lines if "=" in line and not line.startswith("#"))
+    assert re.sub(r"\s+", " ", options["ExecStart"]).startswith(command)
+    assert options["Restart"] == "always"
+    assert options["EnvironmentFile"] == "/etc/lnzwfw/portal.env"
+    assert (options["User"], options["Group"]) == ("lnzwfw", "lnzwfw")
+    assert options["WorkingDirectory"] == "/opt/lnzwfw"
+    for hardening in ("NoNewPrivileges", "PrivateTmp", "ProtectHome", "PrivateDevices"):
+        assert options[hardening] == "yes", hardening
+    assert options["ProtectSystem"] == "strict"
+    assert options["ReadWritePaths"] == example_values()["VAR_DIR"]  # the only place it may write
