@@ -7,6 +7,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from django.http import HttpRequest
+
 from accounts.models import Enterprise, IdType, User, UserKind
 
 UNVERIFIED_PERSON = (
@@ -17,6 +19,13 @@ UNVERIFIED_ENTERPRISE = (
     "本单位账号尚未通过企业认证（统一社会信用代码、单位名称和法定代表人须与市场监管部门的登记信息一致），"
     "暂不能查看本单位人员。请在“个人中心”点击“企业认证”重新核验，或携带营业执照到政务服务大厅办理"
 )
+
+
+def request_user(request: HttpRequest) -> User:
+    """The signed-in account of a view behind `login_required` (which runs first)."""
+    user = request.user
+    assert isinstance(user, User), "login_required runs first"
+    return user
 
 
 @dataclass(frozen=True)

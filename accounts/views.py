@@ -38,6 +38,7 @@ from accounts.selectors import (
     UNVERIFIED_ENTERPRISE,
     UNVERIFIED_PERSON,
     enterprise_for_user,
+    request_user,
     verified_identity,
 )
 from lib.antibot import STAMP_FIELD, antibot_refusal, form_stamp
@@ -301,7 +302,7 @@ def logout_view(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def profile(request: HttpRequest) -> HttpResponse:
-    user: User = request.user  # type: ignore[assignment]
+    user = request_user(request)
     enterprise = enterprise_for_user(user=user)
     verify_needed: tuple[str, str] | None = None
     if user.is_person and verified_identity(user) is None:
@@ -321,7 +322,7 @@ def profile(request: HttpRequest) -> HttpResponse:
 @require_POST
 def verify(request: HttpRequest) -> HttpResponse:
     """实名认证 / 企业认证 again, for an account its identity source has not confirmed yet."""
-    user: User = request.user  # type: ignore[assignment]
+    user = request_user(request)
     try:
         if user.is_legal:
             services.enterprise_verify(user=user)
@@ -336,7 +337,7 @@ def verify(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def password_change_view(request: HttpRequest) -> HttpResponse:
-    user: User = request.user  # type: ignore[assignment]
+    user = request_user(request)
     form = PasswordChangeForm(request.POST or None, user=user)
     if request.method == "POST" and form.is_valid():
         try:
@@ -358,7 +359,7 @@ def password_change_view(request: HttpRequest) -> HttpResponse:
 @login_required
 def totp_setup(request: HttpRequest) -> HttpResponse:
     """「身份验证器」: a staff member scans a new key and confirms it with one code."""
-    user: User = request.user  # type: ignore[assignment]
+    user = request_user(request)
     if not user.is_department_staff:
         raise Http404("页面不存在")
     form = SecondFactorForm(request.POST if "code" in request.POST else None)

@@ -1,13 +1,13 @@
 """What a case looks like on paper and on its pages: the applicant's personal block, the form's
-answers as labels and readable values, and the contexts of the paperwork PDFs (申请表,
-材料接收告知单, the notices). `paperwork` imports no domain app, so the plain dicts it expects
-are built here from the case."""
+answers as labels and readable values, its materials with their files, and the contexts of the
+paperwork PDFs (申请表, 材料接收告知单, the notices). `paperwork` imports no domain app, so the
+plain dicts it expects are built here from the case."""
 
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, cast
 
@@ -15,9 +15,11 @@ from django import forms
 from django.utils import timezone
 
 from accounts.models import IdType, User
-from cases.models import Case, Notice, NoticeKind
+from cases.models import Attachment, Case, Notice, NoticeKind
+from cases.selectors import case_open_correction
 from cases.services import ACCEPT_WORKDAYS, current_attachments
-from cases.types import type_for_item
+from cases.types import required_materials, type_for_item
+from catalog.models import Material, MaterialKind, ServiceItem
 from catalog.specialties import specialty_name
 from lib.idcard import IdNumberError, id_number_birth_date, id_number_sex
 from lib.masking import mask_id_number
@@ -55,6 +57,47 @@ def applicant_profile(user: User) -> ApplicantProfile:
         id_number=user.id_number,
         mobile=user.mobile,
     )
+
+
+@dataclass
+class MaterialRow:
+    """One material of an application as the applicant's and the staff's pages list it."""
+
+    material: Material
+    required: bool
+    files: list[Attachment] = field(default_factory=list)
+    correction: str = ""  # the reason staff gave, while a 补正 is open
+    reusable: Attachment | None = None  # the file given in an earlier application, if any
+
+    @property
+    def format_note(self) -> str:
+        return "图片" if self.material.kind == MaterialKind.IMAGE else "PDF或图片"
+
+
+def material_rows(
+    *,
+    item: ServiceItem,
+    form_data: dict[str, Any],
+    case: Case | None,
+    reusable: Mapping[str, Attachment] | None = None,
+) -> list[MaterialRow]:
+    """The item's materials, each required or not by the answers, with the files that count,
+    the open 补正's reason and the file an earlier application could lend (`reusable`)."""
+    required = {m.code for m in required_materials(item=item, form_data=form_data)}
+    present = current_attachments(case) if case else {}
+    corrections: dict[str, str] = {}
+    if case and (event := case_open_correction(case)):
+        corrections = {str(i.get("code")): str(i.get("reason", "")) for i in event.data.get("items", [])}
+    return [
+        MaterialRow(
+            m,
+            m.code in required,
+            present.get(m.code, []),
+            corrections.get(m.code, ""),
+            (reusable or {}).get(m.code),
+        )
+        for m in item.materials.all()
+    ]
 
 
 def _display(field: forms.Field, value: Any) -> str:

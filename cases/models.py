@@ -155,6 +155,10 @@ class Attachment(models.Model):
     def __str__(self) -> str:
         return self.display_name
 
+    @property
+    def is_image(self) -> bool:
+        return self.content_type.startswith("image/")
+
 
 class CorrectionReminder(models.Model):
     """The one reminder sent for a 补正 request left unanswered: unique per request."""

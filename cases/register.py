@@ -2,7 +2,8 @@
 forms (which specialties can be added or renewed, whose employer changes) and for 提取信息.
 
 `cases` may not import `registry`; `registry` hands in the two functions that read it when
-Django starts (`register_provide`), as it does with the eligibility checks."""
+Django starts (`register_provide`), as it does with each registration type's parts; the
+system check in `cases.checks` fails when it did not."""
 
 from __future__ import annotations
 
@@ -81,6 +82,12 @@ _providers: dict[str, Any] = {}
 
 def register_provide(*, lookup: RecordLookup, extract: Extract) -> None:
     _providers["lookup"], _providers["extract"] = lookup, extract
+
+
+def register_providers_missing() -> list[str]:
+    """The hand-overs that did not happen (the system check in `cases.checks` names them)."""
+    names = {"lookup": "注册记录查询", "extract": "提取信息"}
+    return [name for key, name in names.items() if key not in _providers]
 
 
 def register_record(identity: PersonIdentity | None) -> RegisterRecord | None:

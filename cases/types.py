@@ -1,16 +1,22 @@
-"""Per-type definitions of the 办理项: the form, the materials that are required for this
-application, and the eligibility checks. One entry per `ServiceItem.code`; the next
-registration types are added here, not as special cases elsewhere.
+"""The registry of registration types: one entry per `RegistrationType`, carrying everything
+the type means (ADR 10): its form, its materials, its eligibility checks, its effect on the
+register, the kind of history row it leaves and what the certificate does after it. A new
+type is one more entry here (and the parts `registry` hands over), never a special case
+elsewhere.
 
-Eligibility that needs the register is supplied by `registry` (which `cases` may not import):
-`registry.apps` registers its checks with `eligibility_register` when Django starts."""
+Parts that need the register are owned by `registry`, which `cases` may not import:
+`registry.apps` hands them over when Django starts (`REGISTRATION_TYPES.hand_over`). The
+system check in `cases.checks` refuses to start when a type lacks a part or a hand-over did
+not happen."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from typing import Any
+from typing import Any, Protocol
+
+from django.core.exceptions import ImproperlyConfigured
 
 from accounts.models import IdType, User
 from cases.forms import (
@@ -26,6 +32,7 @@ from cases.forms import (
 )
 from cases.models import Case, CaseStatus
 from catalog.models import Material, ServiceItem
+from catalog.registration_types import CertificateAction, ChangeKind, RegistrationType
 from lib.idcard import IdNumberError, id_number_birth_date
 
 # DOMAIN.md: nobody may start these from 90 days before the 65th birthday.
@@ -35,11 +42,21 @@ AGE_LIMIT_MARGIN = timedelta(days=90)
 EligibilityCheck = Callable[[User, date], str | None]
 
 
-@dataclass(frozen=True)
+class RegisterEffect(Protocol):
+    """The register's change for a granted case (`registry.services`), inside the approval
+    transaction. It returns the history row, a `registry.RegistrationChange` (which `cases`
+    cannot name)."""
+
+    def __call__(self, *, case: Case) -> object: ...
+
+
+@dataclass
 class ApplicationType:
-    code: str
+    code: RegistrationType
     form_title: str
     form_class: type[ApplicationForm]
+    history_kind: ChangeKind
+    certificate_action: CertificateAction
     # Materials that become required by what the form says (code → predicate on form data).
     conditional_materials: dict[str, Callable[[dict[str, Any]], bool]] = field(default_factory=dict)
     # DOMAIN.md: the 65-year rule holds for 初始/重新/延续/增项 and for a change of employer
@@ -47,62 +64,146 @@ class ApplicationType:
     age_limited: bool | Callable[[dict[str, Any]], bool] = True
     # The page shows what the register holds now (the types that change a registration).
     shows_record: bool = False
+    # ... with each specialty's 延续注册 window (the renewal form).
+    shows_renewal_window: bool = False
     # 遗失补办: the form is filled from the register by 「提取信息」.
     extracts: bool = False
+    # Handed over by `registry` at start-up; None until then (the system check says so).
+    register_checks: tuple[EligibilityCheck, ...] | None = None
+    register_effect: RegisterEffect | None = None
 
     def is_age_limited(self, form_data: dict[str, Any]) -> bool:
         return self.age_limited(form_data) if callable(self.age_limited) else self.age_limited
 
 
-def _type(
-    code: str, title: str, form_class: type[ApplicationForm], **options: Any
-) -> tuple[str, ApplicationType]:
-    return code, ApplicationType(code=code, form_title=title, form_class=form_class, **options)
+class TypeRegistry:
+    """The registration types by code. Its own parts are given when it is made; the parts of
+    higher apps are handed over with `hand_over`."""
+
+    def __init__(self, types: Sequence[ApplicationType]) -> None:
+        # Keyed by the code's value as well: an `item.code` read from the database is a str.
+        self._types: dict[str, ApplicationType] = {t.code: t for t in types}
+
+    def __iter__(self) -> Iterator[ApplicationType]:
+        return iter(self._types.values())
+
+    def __getitem__(self, code: RegistrationType) -> ApplicationType:
+        return self._types[code]
+
+    def get(self, code: str) -> ApplicationType | None:
+        return self._types.get(code)
+
+    def hand_over(
+        self,
+        code: RegistrationType,
+        *,
+        register_checks: Sequence[EligibilityCheck] | None = None,
+        register_effect: RegisterEffect | None = None,
+    ) -> None:
+        """Give the type `code` the parts that `registry` owns. Idempotent: a second `ready`
+        replaces them with the same."""
+        app_type = self._types.get(code)
+        if app_type is None:
+            raise ImproperlyConfigured(f"注册类型“{code}”未在 cases.types 中定义，不能交接其规则")
+        if register_checks is not None:
+            app_type.register_checks = tuple(register_checks)
+        if register_effect is not None:
+            app_type.register_effect = register_effect
+
+    def by_history_kind(self, kind: str) -> ApplicationType | None:
+        """The type whose granted case leaves a history row of this kind (None for 失效)."""
+        return next((t for t in self._types.values() if t.history_kind == kind), None)
+
+    def missing_parts(self) -> list[str]:
+        """What is missing, one sentence each (empty when every type is complete)."""
+        undefined = [code for code in RegistrationType if code not in self._types]
+        missing = [f"注册类型“{code.label}”（{code.value}）没有定义" for code in undefined]
+        for t in self._types.values():
+            parts = {
+                "申请表标题": t.form_title,
+                "登记规则（registry 交接）": t.register_effect,
+                "注册信息库的申请条件（registry 交接）": t.register_checks is not None,
+            }
+            missing += [f"注册类型“{t.code.label}”缺少{part}" for part, given in parts.items() if not given]
+        kinds = [t.history_kind for t in self._types.values()]
+        missing += [f"变更类型“{k.label}”被多个注册类型使用" for k in set(kinds) if kinds.count(k) > 1]
+        return missing
 
 
-_CONTINUING_EDUCATION = {"continuing_education": continuing_education_required}
-TYPES: dict[str, ApplicationType] = dict(
+_CONTINUING_EDUCATION: dict[str, Callable[[dict[str, Any]], bool]] = {
+    "continuing_education": continuing_education_required
+}
+REGISTRATION_TYPES = TypeRegistry(
     [
-        _type(
-            "initial",
-            "二级注册建造师初始注册申请表",
-            InitialRegistrationForm,
+        ApplicationType(
+            code=RegistrationType.INITIAL,
+            form_title="二级注册建造师初始注册申请表",
+            form_class=InitialRegistrationForm,
+            history_kind=ChangeKind.INITIAL,
+            certificate_action=CertificateAction.NEW_VERSION,
             conditional_materials=_CONTINUING_EDUCATION,
         ),
-        _type("addition", "二级注册建造师增项注册申请表", AdditionForm, shows_record=True),
-        _type(
-            "reregister",
-            "二级注册建造师重新注册申请表",
-            InitialRegistrationForm,
+        ApplicationType(
+            code=RegistrationType.ADDITION,
+            form_title="二级注册建造师增项注册申请表",
+            form_class=AdditionForm,
+            history_kind=ChangeKind.ADDITION,
+            certificate_action=CertificateAction.NEW_VERSION,
+            shows_record=True,
+        ),
+        ApplicationType(
+            code=RegistrationType.REREGISTER,
+            form_title="二级注册建造师重新注册申请表",
+            form_class=InitialRegistrationForm,
+            history_kind=ChangeKind.REREGISTER,
+            certificate_action=CertificateAction.NEW_VERSION,
             conditional_materials=_CONTINUING_EDUCATION,
             shows_record=True,
         ),
-        _type(
-            "change",
-            "二级注册建造师变更注册申请表",
-            ChangeForm,
+        ApplicationType(
+            code=RegistrationType.CHANGE,
+            form_title="二级注册建造师变更注册申请表",
+            form_class=ChangeForm,
+            history_kind=ChangeKind.CHANGE,
+            certificate_action=CertificateAction.NEW_VERSION,
             age_limited=change_is_employer,
             shows_record=True,
         ),
-        _type("cancel", "二级注册建造师注销注册申请表", CancelForm, age_limited=False, shows_record=True),
-        _type("renewal", "二级注册建造师延续注册申请表", RenewalForm, shows_record=True),
-        _type("reissue", "二级建造师注册证书遗失补办申请表", ReissueForm, age_limited=False, extracts=True),
+        ApplicationType(
+            code=RegistrationType.CANCEL,
+            form_title="二级注册建造师注销注册申请表",
+            form_class=CancelForm,
+            history_kind=ChangeKind.CANCEL,
+            certificate_action=CertificateAction.CANCEL,
+            age_limited=False,
+            shows_record=True,
+        ),
+        ApplicationType(
+            code=RegistrationType.RENEWAL,
+            form_title="二级注册建造师延续注册申请表",
+            form_class=RenewalForm,
+            history_kind=ChangeKind.RENEWAL,
+            certificate_action=CertificateAction.NEW_VERSION,
+            shows_record=True,
+            shows_renewal_window=True,
+        ),
+        ApplicationType(
+            code=RegistrationType.REISSUE,
+            form_title="二级建造师注册证书遗失补办申请表",
+            form_class=ReissueForm,
+            history_kind=ChangeKind.REISSUE,
+            certificate_action=CertificateAction.REISSUE,
+            age_limited=False,
+            extracts=True,
+        ),
     ]
 )
 # Materials an applicant gave once that stay true: offered again in the next application.
 REUSABLE_MATERIALS = ("photo", "signature", "identity", "qualification")
 
-_REGISTER_CHECKS: dict[str, list[EligibilityCheck]] = {}
-
-
-def eligibility_register(code: str, check: EligibilityCheck) -> None:
-    """Add a check for the type `code` (called by `registry` at start-up)."""
-    if check not in _REGISTER_CHECKS.setdefault(code, []):
-        _REGISTER_CHECKS[code].append(check)
-
 
 def type_for_item(item: ServiceItem) -> ApplicationType | None:
-    return TYPES.get(item.code)
+    return REGISTRATION_TYPES.get(item.code)
 
 
 def sixty_fifth_birthday(born: date) -> date:
@@ -166,7 +267,10 @@ def eligibility_refusals(
         refusals.append(reason)
     if app_type.is_age_limited(form_data or {}) and (reason := _age_refusal(user, today)):
         refusals.append(reason)
-    for check in _REGISTER_CHECKS.get(app_type.code, []):
+    if app_type.register_checks is None:
+        # Never run without the register's checks: that would let anyone apply.
+        raise ImproperlyConfigured(f"“{app_type.code.label}”的注册信息库申请条件未交接（registry 未启用？）")
+    for check in app_type.register_checks:
         if reason := check(user, today):
             refusals.append(reason)
     return refusals

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
 from typing import Any
 
 from django import forms
@@ -23,13 +22,14 @@ from django.utils.datastructures import MultiValueDict
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.models import User
+from accounts.selectors import request_user
 from cases import documents, selectors, services
 from cases.forms import ApplicationForm
-from cases.models import EDITABLE_STATUSES, Attachment, Case, CaseStatus, NoticeKind, SubmitMethod
+from cases.models import EDITABLE_STATUSES, Case, CaseStatus, NoticeKind, SubmitMethod
 from cases.register import ExtractRefused, register_extract, register_record_for
 from cases.services import CaseError
 from cases.transitions import can_withdraw
-from cases.types import ApplicationType, eligibility_refusals, required_materials, type_for_item
+from cases.types import ApplicationType, eligibility_refusals, type_for_item
 from catalog.models import Material, MaterialKind, ServiceItem
 from lib.http import PRIVATE_HEADERS, private
 from lib.ratelimit import LimitName, limit_refusal
@@ -41,50 +41,7 @@ UPLOAD_MAX_BYTES: int = getattr(settings, "UPLOAD_MAX_BYTES", 10 * 1024 * 1024)
 CONTENT_CHECKS = {"photo": check_id_photo, "signature": check_signature}
 
 
-def _user(request: HttpRequest) -> User:
-    user = request.user
-    assert isinstance(user, User), "login_required runs first"
-    return user
-
-
 # --- the application page (开始申请 / 继续填写) -------------------------------------------
-
-
-@dataclass
-class MaterialRow:
-    material: Material
-    required: bool
-    files: list[Attachment] = field(default_factory=list)
-    correction: str = ""  # the reason staff gave, while a 补正 is open
-    reusable: Attachment | None = None  # the file given in an earlier application, if any
-
-    @property
-    def format_note(self) -> str:
-        return "图片" if self.material.kind == MaterialKind.IMAGE else "PDF或图片"
-
-
-def material_rows(
-    *,
-    item: ServiceItem,
-    form_data: dict[str, Any],
-    case: Case | None,
-    reusable: Mapping[str, Attachment] | None = None,
-) -> list[MaterialRow]:
-    required = {m.code for m in required_materials(item=item, form_data=form_data)}
-    present = services.current_attachments(case) if case else {}
-    corrections: dict[str, str] = {}
-    if case and (event := selectors.case_open_correction(case)):
-        corrections = {str(i.get("code")): str(i.get("reason", "")) for i in event.data.get("items", [])}
-    return [
-        MaterialRow(
-            m,
-            m.code in required,
-            present.get(m.code, []),
-            corrections.get(m.code, ""),
-            (reusable or {}).get(m.code),
-        )
-        for m in item.materials.all()
-    ]
 
 
 def _values(data: Mapping[str, Any], name: str) -> list[Any]:
@@ -132,15 +89,15 @@ def _render_form(
 ) -> HttpResponse:
     form_data = _typed_data(app_type.form_class, form.data) if form.is_bound else {}
     correction = selectors.case_open_correction(case) if case else None
-    user = _user(request)
+    user = request_user(request)
     context = {
         "item": item,
         "matter": item.matter,
         "case": case,
         "app_type": app_type,
         "form": form,
-        "profile": documents.applicant_profile(_user(request)),
-        "materials": material_rows(
+        "profile": documents.applicant_profile(request_user(request)),
+        "materials": documents.material_rows(
             item=item,
             form_data=form_data,
             case=case,
@@ -173,7 +130,7 @@ def _answers(app_type: ApplicationType, form: ApplicationForm) -> dict[str, Any]
 def _extract(request: HttpRequest, form: ApplicationForm) -> tuple[ApplicationForm, int]:
     """「提取信息」: fill the form from the register, for the applicant's own 身份证号 only;
     with the HTTP status to answer (429 over the limits)."""
-    user = _user(request)
+    user = request_user(request)
     # Limited per account, per address and overall: each try reads the register and is logged.
     limited = limit_refusal(LimitName.EXTRACT, request=request, subject=f"user:{user.pk}")
     if limited:
@@ -196,7 +153,7 @@ def _item_get(pk: int) -> ServiceItem:
 @login_required
 @require_http_methods(["GET", "POST"])
 def start(request: HttpRequest, item_pk: int) -> HttpResponse:
-    user, item = _user(request), _item_get(item_pk)
+    user, item = request_user(request), _item_get(item_pk)
     refusals = eligibility_refusals(item=item, user=user, today=timezone.localdate())
     app_type = type_for_item(item)
     if refusals or app_type is None:
@@ -236,7 +193,7 @@ def start(request: HttpRequest, item_pk: int) -> HttpResponse:
 
 def _submit(request: HttpRequest, case: Case, *, on_error: Callable[[], HttpResponse]) -> HttpResponse:
     try:
-        services.case_submit(case=case, user=_user(request))
+        services.case_submit(case=case, user=request_user(request))
     except CaseError as e:
         return _refused_submit(request, case, e, on_error=on_error)
     messages.success(request, "提交成功，请留存材料接收告知单")
@@ -246,7 +203,7 @@ def _submit(request: HttpRequest, case: Case, *, on_error: Callable[[], HttpResp
 def _refused_submit(
     request: HttpRequest, case: Case, error: CaseError, *, on_error: Callable[[], HttpResponse]
 ) -> HttpResponse:
-    fresh = selectors.case_get_for_applicant(user=_user(request), pk=case.pk)
+    fresh = selectors.case_get_for_applicant(user=request_user(request), pk=case.pk)
     if fresh.status not in EDITABLE_STATUSES:
         return _not_editable(request, fresh, submitting=True)
     messages.error(request, error.message)
@@ -265,7 +222,7 @@ def _not_editable(request: HttpRequest, case: Case, *, submitting: bool) -> Http
 @login_required
 @require_http_methods(["GET", "POST"])
 def edit(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     case = selectors.case_get_for_applicant(user=user, pk=pk)
     submitting = request.POST.get("action") == "submit"
     app_type = type_for_item(case.item)
@@ -314,7 +271,7 @@ def _checked_upload(material: Material, data: bytes) -> CheckedFile:
 @login_required
 @require_POST
 def upload(request: HttpRequest, pk: int, code: str) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     case = selectors.case_get_for_applicant(user=user, pk=pk)
     material = get_object_or_404(Material, item=case.item, code=code)
     back = redirect(reverse("cases:edit", args=[case.pk]) + "#materials")
@@ -340,7 +297,7 @@ def upload(request: HttpRequest, pk: int, code: str) -> HttpResponse:
 @require_GET
 def attachment(request: HttpRequest, pk: int, att_pk: int) -> FileResponse:
     # The owner, or staff of the case's department: anyone else gets a 404.
-    att = selectors.attachment_get_for_user(user=_user(request), case_pk=pk, pk=att_pk)
+    att = selectors.attachment_get_for_user(user=request_user(request), case_pk=pk, pk=att_pk)
     return private(
         FileResponse(
             att.file.open("rb"),
@@ -355,7 +312,7 @@ def attachment(request: HttpRequest, pk: int, att_pk: int) -> FileResponse:
 @require_POST
 def reuse(request: HttpRequest, pk: int, code: str) -> HttpResponse:
     """「沿用」: the file given for this material in an earlier application, copied to this one."""
-    user = _user(request)
+    user = request_user(request)
     case = selectors.case_get_for_applicant(user=user, pk=pk)
     offers = selectors.reusable_attachments(user=user, case=case)
     codes = list(offers) if code == "all" else [code]
@@ -381,7 +338,7 @@ def reuse(request: HttpRequest, pk: int, code: str) -> HttpResponse:
 @login_required
 @require_POST
 def attachment_remove(request: HttpRequest, pk: int, att_pk: int) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     case = selectors.case_get_for_applicant(user=user, pk=pk)
     att = selectors.attachment_get_for_user(user=user, case_pk=case.pk, pk=att_pk)
     try:
@@ -403,7 +360,7 @@ def _pdf_response(pdf: bytes, filename: str) -> HttpResponse:
 @login_required
 @require_GET
 def print_form(request: HttpRequest, pk: int) -> HttpResponse:
-    case = selectors.case_get_for_applicant(user=_user(request), pk=pk)
+    case = selectors.case_get_for_applicant(user=request_user(request), pk=pk)
     context = documents.application_form_context(case)
     pdf = render_pdf(template="application_form", context=context)
     return _pdf_response(pdf, f"{context['title']}-{case.number or case.applicant_name}.pdf")
@@ -413,7 +370,7 @@ def print_form(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def notice(request: HttpRequest, pk: int, notice_pk: int) -> HttpResponse:
     # Both sides download notices here: the applicant, and the department's staff.
-    found = selectors.notice_get_for_user(user=_user(request), case_pk=pk, pk=notice_pk)
+    found = selectors.notice_get_for_user(user=request_user(request), case_pk=pk, pk=notice_pk)
     template, context = documents.notice_document(found)
     return _pdf_response(render_pdf(template=template, context=context), documents.notice_filename(found))
 
@@ -421,7 +378,7 @@ def notice(request: HttpRequest, pk: int, notice_pk: int) -> HttpResponse:
 @login_required
 @require_GET
 def receipt(request: HttpRequest, pk: int) -> HttpResponse:
-    case = selectors.case_get_for_applicant(user=_user(request), pk=pk)
+    case = selectors.case_get_for_applicant(user=request_user(request), pk=pk)
     found = case.notices.filter(kind=NoticeKind.RECEIPT).order_by("-created_at", "-id").first()
     if found is None:
         messages.info(request, "该办件尚未提交，还没有材料接收告知单")
@@ -436,7 +393,7 @@ def receipt(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_GET
 def mine(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     cases = selectors.case_list_for_applicant(user=user) if user.is_person else Case.objects.none()
     return render(request, "cases/mine.html", {"cases": cases})
 
@@ -444,13 +401,13 @@ def mine(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def detail(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     case = selectors.case_get_for_applicant(user=user, pk=pk)
     context = {
         "case": case,
         "profile": documents.applicant_profile(user),
         "sections": documents.form_display(case),
-        "materials": material_rows(item=case.item, form_data=case.form_data, case=case),
+        "materials": documents.material_rows(item=case.item, form_data=case.form_data, case=case),
         "notices": case.notices.order_by("created_at", "id"),
         "events": selectors.case_timeline(case),
         "correction": selectors.case_open_correction(case),
@@ -463,7 +420,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def withdraw(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     case = selectors.case_get_for_applicant(user=user, pk=pk)
     try:
         services.case_withdraw(case=case, user=user, reason=request.POST.get("reason", "").strip()[:500])

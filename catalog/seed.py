@@ -29,6 +29,7 @@ from catalog.models import (
     Matter,
     ServiceItem,
 )
+from catalog.registration_types import RegistrationType
 from catalog.services import matter_index_refresh
 
 IMAGE = MaterialKind.IMAGE
@@ -150,7 +151,7 @@ EJJZS_ZGRD = MatterSpec(
     phone=ZJT_PHONE,
     items=(
         ItemSpec(
-            "initial",
+            RegistrationType.INITIAL,
             "初始注册",
             "已取得二级建造师资格证书、目前未注册、受聘于一家企业的人员，申请首次注册。"
             "取得资格证书超过3年申请注册的，须提供继续教育证明。准予注册后核发注册编号，"
@@ -158,7 +159,7 @@ EJJZS_ZGRD = MatterSpec(
             (*COMMON, QUALIFICATION, LABOUR_CONTRACT, EDUCATION, CONTINUING_EDUCATION_OPTIONAL),
         ),
         ItemSpec(
-            "addition",
+            RegistrationType.ADDITION,
             "增项注册",
             "已注册的二级建造师取得其他专业的二级建造师资格证书后，申请增加注册专业。"
             "准予后增加的专业有效期3年。",
@@ -169,28 +170,28 @@ EJJZS_ZGRD = MatterSpec(
             ),
         ),
         ItemSpec(
-            "reregister",
+            RegistrationType.REREGISTER,
             "重新注册",
             "曾经注册、注册有效期届满未延续或已被注销注册的人员，重新申请注册。"
             "准予后按初始注册办理，沿用原人员档案。",
             (*COMMON, QUALIFICATION, LABOUR_CONTRACT, EDUCATION, CONTINUING_EDUCATION_OPTIONAL),
         ),
         ItemSpec(
-            "change",
+            RegistrationType.CHANGE,
             "变更注册",
             "已注册的二级建造师，执业企业变更、个人信息变更或企业名称变更的，申请变更注册。"
             "变更执业企业的，须已与原聘用企业解除劳动关系。变更注册不改变各专业的有效期。",
             (*COMMON, MaterialSpec("change_proof", "变更证明材料", notes="离职证明或企业更名证明")),
         ),
         ItemSpec(
-            "cancel",
+            RegistrationType.CANCEL,
             "注销注册",
             "已注册的二级建造师，因聘用合同解除、聘用企业破产或被吊销营业执照、死亡或丧失民事行为能力、"
             "年满65周岁、本人申请或其他情形，申请注销注册。准予后注册证书作废。",
             (*COMMON, MaterialSpec("cancel_proof", "注销事由证明")),
         ),
         ItemSpec(
-            "renewal",
+            RegistrationType.RENEWAL,
             "延续注册",
             "注册有效期届满需继续执业的，应在有效期届满前90日至前30日之间申请延续注册，"
             "并已完成继续教育。准予后所选专业有效期延续3年。",
@@ -222,7 +223,7 @@ EJJZS_YSBB = MatterSpec(
     phone=ZJT_PHONE,
     items=(
         ItemSpec(
-            "reissue",
+            RegistrationType.REISSUE,
             "遗失补办",
             "已注册的二级建造师，注册证书遗失或污损的，发布遗失声明后申请补办。"
             "准予后补发新证书，原证书同时作废。",

@@ -21,7 +21,8 @@ from django.utils import timezone
 from accounts.models import User
 from cases.models import Case
 from cases.services import sequence_next
-from cases.types import sixty_fifth_birthday
+from cases.types import REGISTRATION_TYPES, sixty_fifth_birthday
+from catalog.registration_types import CertificateAction
 from certificates.issuing import certificate_data, sealed_ofd
 from certificates.models import (
     Certificate,
@@ -120,20 +121,25 @@ def certificate_revoke(*, registration: Registration, reason: str) -> None:
 
 
 def certificate_follow_register(*, change: RegistrationChange) -> Certificate | None:
-    """The certificate after a granted case changed the register: a cancellation revokes it;
-    a reissue replaces it (the lost one is revoked); any other change makes a new version,
-    the previous one 已被新证书替代. Runs in the approval transaction."""
+    """The certificate after a granted case changed the register, as its type's
+    `certificate_action` says (`cases.types.REGISTRATION_TYPES`): a cancellation revokes it; a
+    reissue replaces it (the lost one is revoked); a new version makes the previous one
+    已被新证书替代. Runs in the approval transaction."""
     registration, case = change.registration, change.case
     number = case.number if case else ""
-    if change.kind == "cancel":
+    app_type = REGISTRATION_TYPES.by_history_kind(change.kind)
+    action = app_type.certificate_action if app_type else CertificateAction.NONE
+    if action == CertificateAction.CANCEL:
         certificate_revoke(registration=registration, reason=f"注册已注销，办件编号{number}")
         return None
-    if change.kind == "reissue":
+    if action == CertificateAction.REISSUE:
         return certificate_issue(
             registration=registration,
             case=case,
             revoke_reason=f"证书遗失补办，办件编号{number}",
         )
+    if action == CertificateAction.NONE:
+        return Certificate.objects.filter(registration=registration, status=CertificateStatus.CURRENT).first()
     return certificate_issue(registration=registration, case=case)
 
 

@@ -27,8 +27,7 @@ from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from PIL import Image
 
-from accounts.models import User
-from accounts.selectors import UNVERIFIED_PERSON, verified_identity
+from accounts.selectors import UNVERIFIED_PERSON, request_user, verified_identity
 from certificates import selectors
 from certificates.document import CertificateData
 from certificates.forms import VerifyUploadForm
@@ -52,12 +51,6 @@ COPIES_IN_WINDOW = 10
 PDF_PIXELS_PER_MM = 8.0  # 203 dpi: sharp on paper, about 1 MB
 FAILED_NOTE = "加注失败，请重新加注"
 _CJK = re.compile(r"[\u3400-\u9fff]")
-
-
-def _user(request: HttpRequest) -> User:
-    user = request.user
-    assert isinstance(user, User), "login_required runs first"
-    return user
 
 
 def _attachment(filename: str) -> str:
@@ -111,7 +104,7 @@ def ofd_reader(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def case_attachments(request: HttpRequest, case_pk: int) -> HttpResponse:
-    certificate = selectors.certificate_for_case(user=_user(request), case_pk=case_pk)
+    certificate = selectors.certificate_for_case(user=request_user(request), case_pk=case_pk)
     today = timezone.localdate()
     context: dict[str, Any] = {"case_pk": case_pk, "certificate": certificate, "today": today}
     if certificate is not None:
@@ -132,7 +125,7 @@ def case_attachments(request: HttpRequest, case_pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def annotate(request: HttpRequest, cert_pk: int) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     certificate = selectors.certificate_get_for_user(user=user, pk=cert_pk)
     try:
         copy = certificate_copy_request(certificate=certificate, user=user)
@@ -152,7 +145,7 @@ def annotate(request: HttpRequest, cert_pk: int) -> HttpResponse:
 @login_required
 @require_GET
 def copy_status(request: HttpRequest, pk: int) -> HttpResponse:
-    copy = selectors.copy_get_for_user(user=_user(request), pk=pk)
+    copy = selectors.copy_get_for_user(user=request_user(request), pk=pk)
     ready = copy.status == CopyStatus.READY
     return JsonResponse(
         {
@@ -170,7 +163,7 @@ def copy_status(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_GET
 def download(request: HttpRequest, pk: int) -> FileResponse:
-    user = _user(request)
+    user = request_user(request)
     copy = selectors.copy_get_for_user(user=user, pk=pk)
     if copy.status != CopyStatus.READY or not copy.file:
         raise Http404("证书文件尚未生成")
@@ -188,7 +181,7 @@ def download(request: HttpRequest, pk: int) -> FileResponse:
 @login_required
 @require_GET
 def mine(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     today = timezone.localdate()
     certificates = selectors.certificates_for_user(user=user).prefetch_related(
         "copies", "registration__specialties"
@@ -213,7 +206,7 @@ def _seal_png(data: CertificateData) -> bytes:
 @login_required
 @require_GET
 def preview(request: HttpRequest, cert_pk: int) -> HttpResponse:
-    certificate = selectors.certificate_get_for_user(user=_user(request), pk=cert_pk)
+    certificate = selectors.certificate_get_for_user(user=request_user(request), pk=cert_pk)
     context: dict[str, Any] = {"certificate": certificate, "today": timezone.localdate()}
     try:
         data, copy = selectors.certificate_display_data(certificate=certificate)
@@ -242,7 +235,7 @@ def _pdf_copy(data: CertificateData) -> bytes:
 @login_required
 @require_GET
 def pdf(request: HttpRequest, cert_pk: int) -> HttpResponse:
-    certificate = selectors.certificate_get_for_user(user=_user(request), pk=cert_pk)
+    certificate = selectors.certificate_get_for_user(user=request_user(request), pk=cert_pk)
     try:
         data, _ = selectors.certificate_display_data(certificate=certificate)
     except IssuingError as e:

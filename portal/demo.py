@@ -18,6 +18,7 @@ from accounts.services import staff_create
 from cases.models import Case
 from cases.services import attachment_add, case_draft_save, case_submit
 from catalog.models import Department, ServiceItem
+from catalog.registration_types import RegistrationType
 from lib.idcard import id_number_check_char
 from lib.uploads import check_upload
 from lib.uscc import uscc_check_char
@@ -165,7 +166,7 @@ def seed_demo() -> list[DemoLogin]:
         _demo_granted(
             _demo_case(
                 applicant=cancelled,
-                code="cancel",
+                code=RegistrationType.CANCEL,
                 form_data={"cancel_ground": "contract_ended", "cancel_detail": "与原聘用企业解除聘用合同"},
             )
         )
@@ -279,7 +280,7 @@ def _demo_initial_case(*, applicant: User, employer_name: str, employer_uscc: st
     qualified_on = timezone.localdate() - timedelta(days=365)
     return _demo_case(
         applicant=applicant,
-        code="initial",
+        code=RegistrationType.INITIAL,
         form_data={
             "education": "本科",
             "major": "土木工程",
@@ -296,7 +297,7 @@ def _demo_initial_case(*, applicant: User, employer_name: str, employer_uscc: st
     )
 
 
-def _demo_case(*, applicant: User, code: str, form_data: dict[str, Any]) -> Case:
+def _demo_case(*, applicant: User, code: RegistrationType, form_data: dict[str, Any]) -> Case:
     """An application of the type `code` with every required material, submitted."""
     item = ServiceItem.objects.get(matter__code="ejjzs-zgrd", code=code)
     case = case_draft_save(user=applicant, item=item, submit_method="online", form_data=form_data)

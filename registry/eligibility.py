@@ -7,7 +7,6 @@ against the record; the effects in `registry.services` check again when a case i
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import date, timedelta
 
 from django.utils import timezone
@@ -15,7 +14,8 @@ from django.utils import timezone
 from accounts.models import User
 from accounts.selectors import UNVERIFIED_PERSON, PersonIdentity, verified_identity
 from cases.register import RegisterRecord, SpecialtyRecord, register_provide
-from cases.types import eligibility_register
+from cases.types import REGISTRATION_TYPES, EligibilityCheck
+from catalog.registration_types import RegistrationType
 from catalog.specialties import Specialty, specialty_name
 from registry.models import Registration, RegistrationStatus
 from registry.selectors import register_settings
@@ -104,7 +104,7 @@ def refuse_unless_lapsed_or_cancelled(user: User, today: date) -> str | None:
     return None
 
 
-def refuse_unless_registered(item_name: str) -> Callable[[User, date], str | None]:
+def refuse_unless_registered(item_name: str) -> EligibilityCheck:
     def check(user: User, today: date) -> str | None:
         if verified_identity(user) is None:
             return UNVERIFIED_PERSON
@@ -142,26 +142,33 @@ def refuse_outside_renewal_window(user: User, today: date) -> str | None:
     ) + (f"：{windows}" if windows else "")
 
 
-# Made once, so that registering the checks again (a second `ready`) adds nothing twice.
+# The names in the refusals: 遗失补办 is said in full.
 _NEEDS_REGISTRATION = {
-    code: refuse_unless_registered(name)
-    for code, name in [
-        ("addition", "增项注册"),
-        ("change", "变更注册"),
-        ("cancel", "注销注册"),
-        ("renewal", "延续注册"),
-        ("reissue", "证书遗失补办"),
-    ]
+    RegistrationType.ADDITION: "增项注册",
+    RegistrationType.CHANGE: "变更注册",
+    RegistrationType.CANCEL: "注销注册",
+    RegistrationType.RENEWAL: "延续注册",
+    RegistrationType.REISSUE: "证书遗失补办",
+}
+_registered = {code: refuse_unless_registered(name) for code, name in _NEEDS_REGISTRATION.items()}
+REGISTER_CHECKS: dict[RegistrationType, tuple[EligibilityCheck, ...]] = {
+    RegistrationType.INITIAL: (refuse_if_registered,),
+    RegistrationType.REREGISTER: (refuse_unless_lapsed_or_cancelled,),
+    RegistrationType.ADDITION: (_registered[RegistrationType.ADDITION], refuse_if_nothing_to_add),
+    RegistrationType.CHANGE: (_registered[RegistrationType.CHANGE],),
+    RegistrationType.CANCEL: (_registered[RegistrationType.CANCEL],),
+    RegistrationType.RENEWAL: (_registered[RegistrationType.RENEWAL], refuse_outside_renewal_window),
+    RegistrationType.REISSUE: (_registered[RegistrationType.REISSUE],),
 }
 
 
 def register_checks() -> None:
-    from registry.services import register_extract
+    """Hand each registration type its register checks and its effect, and `cases` the
+    record lookup and 提取信息 (ADR 10). A type left out here fails the system check."""
+    from registry.services import EFFECTS, register_extract
 
-    eligibility_register("initial", refuse_if_registered)
-    eligibility_register("reregister", refuse_unless_lapsed_or_cancelled)
-    for code, check in _NEEDS_REGISTRATION.items():
-        eligibility_register(code, check)
-    eligibility_register("addition", refuse_if_nothing_to_add)
-    eligibility_register("renewal", refuse_outside_renewal_window)
+    for code, checks in REGISTER_CHECKS.items():
+        REGISTRATION_TYPES.hand_over(code, register_checks=checks)
+    for code, effect in EFFECTS.items():
+        REGISTRATION_TYPES.hand_over(code, register_effect=effect)
     register_provide(lookup=record_lookup, extract=register_extract)

@@ -14,6 +14,7 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 
 from accounts.selectors import account_of_identity
+from catalog.registration_types import ChangeKind
 from catalog.seed import EJJZS_ZGRD
 from notifications.services import inbox_message_create, sms_enqueue
 from registry.models import (
@@ -203,7 +204,7 @@ def registrations_lapse(*, today: date) -> int:
             RegistrationChange.objects.create(
                 registration=registration,
                 case=None,
-                kind="lapse",
+                kind=ChangeKind.LAPSE,
                 summary=LAPSE_SUMMARY,
                 data={
                     "valid_to": last_day.isoformat() if last_day else None,

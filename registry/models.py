@@ -10,6 +10,7 @@ from django.db import models
 
 from accounts.models import IdType
 from cases.models import Case
+from catalog.registration_types import ChangeKind
 from catalog.specialties import Specialty
 
 
@@ -101,7 +102,7 @@ class RegistrationChange(models.Model):
 
     registration = models.ForeignKey(Registration, on_delete=models.CASCADE, related_name="changes")
     case = models.ForeignKey(Case, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
-    kind = models.CharField("变更类型", max_length=20)
+    kind = models.CharField("变更类型", max_length=20, choices=ChangeKind.choices)
     summary = models.CharField("说明", max_length=300)
     data = models.JSONField("变更内容", default=dict)
     created_at = models.DateTimeField("时间", auto_now_add=True)

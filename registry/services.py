@@ -1,10 +1,10 @@
 """Writes to the register. Each registration type's effect is one function in `EFFECTS`,
-called by the approval service in `review` inside its transaction."""
+handed to the registry of types (`cases.types.REGISTRATION_TYPES`) at start-up and called
+through it by the approval service in `review`, inside its transaction."""
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 from datetime import date
 from typing import Any
 
@@ -15,6 +15,8 @@ from accounts.models import User
 from accounts.selectors import UNVERIFIED_PERSON, PersonIdentity, verified_identity
 from cases.models import Case
 from cases.register import ExtractRefused, RegisterRecord
+from cases.types import REGISTRATION_TYPES, RegisterEffect
+from catalog.registration_types import RegistrationType
 from catalog.specialties import specialty_names
 from lib.idcard import IdNumberError, id_number_birth_date, id_number_sex, validate_id_number
 from lib.masking import mask_id_number
@@ -93,10 +95,12 @@ def person_for_user(*, user: User) -> Person:
 
 
 def _change_record(
-    *, registration: Registration, case: Case | None, kind: str, summary: str, data: dict[str, Any]
+    *, registration: Registration, case: Case, summary: str, data: dict[str, Any]
 ) -> RegistrationChange:
+    """The history row of a granted case, of the kind its type leaves (`history_kind`)."""
+    app_type = REGISTRATION_TYPES[RegistrationType(case.item.code)]
     return RegistrationChange.objects.create(
-        registration=registration, case=case, kind=kind, summary=summary, data=data
+        registration=registration, case=case, kind=app_type.history_kind, summary=summary, data=data
     )
 
 
@@ -169,7 +173,6 @@ def registration_grant_initial(*, case: Case) -> RegistrationChange:
     return _change_record(
         registration=registration,
         case=case,
-        kind="initial",
         summary=f"初始注册，注册编号{registration.number}，注册专业{specialty_names(specialties)}，有效期至{valid_to:%Y年%m月%d日}",
         data={
             "specialties": specialties,
@@ -200,7 +203,6 @@ def registration_grant_reregister(*, case: Case) -> RegistrationChange:
     return _change_record(
         registration=registration,
         case=case,
-        kind="reregister",
         summary=f"重新注册，注册编号{registration.number}，注册专业{specialty_names(specialties)}，有效期至{valid_to:%Y年%m月%d日}",
         data={"before": before, "specialties": specialties, "valid_to": valid_to.isoformat()},
     )
@@ -225,7 +227,6 @@ def registration_grant_addition(*, case: Case) -> RegistrationChange:
     return _change_record(
         registration=registration,
         case=case,
-        kind="addition",
         summary=f"增项注册，增加专业{specialty_names(wanted)}，有效期至{valid_to:%Y年%m月%d日}",
         data={
             "added": wanted,
@@ -266,7 +267,6 @@ def registration_grant_change(*, case: Case) -> RegistrationChange:
     return _change_record(
         registration=registration,
         case=case,
-        kind="change",
         summary=summary + "，各专业有效期不变",
         data={"change_kind": kind, "before": before, "after": after},
     )
@@ -286,7 +286,6 @@ def registration_grant_cancel(*, case: Case) -> RegistrationChange:
     return _change_record(
         registration=registration,
         case=case,
-        kind="cancel",
         summary=f"注销注册，注册编号{registration.number}",
         data={"before": before, "ground": ground, "detail": str(case.form_data.get("cancel_detail", ""))},
     )
@@ -319,7 +318,6 @@ def registration_grant_renewal(*, case: Case) -> RegistrationChange:
     return _change_record(
         registration=registration,
         case=case,
-        kind="renewal",
         summary="延续注册，"
         + "；".join(
             f"{specialty_names([r['specialty']])}有效期延续至{date.fromisoformat(r['valid_to']):%Y年%m月%d日}"
@@ -339,30 +337,31 @@ def registration_grant_reissue(*, case: Case) -> RegistrationChange:
     return _change_record(
         registration=registration,
         case=case,
-        kind="reissue",
         summary=f"注册证书{reason}补办，注册编号{registration.number}",
         data={"reason": str(case.form_data.get("reissue_reason", ""))},
     )
 
 
-EFFECTS: dict[str, Callable[..., RegistrationChange]] = {
-    "initial": registration_grant_initial,
-    "reregister": registration_grant_reregister,
-    "addition": registration_grant_addition,
-    "change": registration_grant_change,
-    "cancel": registration_grant_cancel,
-    "renewal": registration_grant_renewal,
-    "reissue": registration_grant_reissue,
+EFFECTS: dict[RegistrationType, RegisterEffect] = {
+    RegistrationType.INITIAL: registration_grant_initial,
+    RegistrationType.REREGISTER: registration_grant_reregister,
+    RegistrationType.ADDITION: registration_grant_addition,
+    RegistrationType.CHANGE: registration_grant_change,
+    RegistrationType.CANCEL: registration_grant_cancel,
+    RegistrationType.RENEWAL: registration_grant_renewal,
+    RegistrationType.REISSUE: registration_grant_reissue,
 }
 
 
 def registration_apply_effect(*, case: Case) -> RegistrationChange:
     """The register's change for the granted case's type, recorded in the history with the
     case. Runs in the approval transaction."""
-    effect = EFFECTS.get(case.item.code)
-    if effect is None:
+    app_type = REGISTRATION_TYPES.get(case.item.code)
+    if app_type is None or app_type.register_effect is None:
         raise RegistryError(f"“{case.item.name}”的登记规则尚未配置")
-    return effect(case=case)
+    change = app_type.register_effect(case=case)
+    assert isinstance(change, RegistrationChange), "every effect returns its history row"
+    return change
 
 
 # --- 提取信息 ---------------------------------------------------------------------------------

@@ -13,8 +13,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
-from accounts.models import User
-from accounts.selectors import UNVERIFIED_ENTERPRISE
+from accounts.selectors import UNVERIFIED_ENTERPRISE, request_user
 from lib.http import private
 from lib.ratelimit import LimitName, limit_refusal
 from registry import selectors
@@ -25,12 +24,6 @@ NOT_FOUND = "未查询到符合条件的注册人员，请核对姓名和注册�
 M = TypeVar("M", bound=Model)
 
 
-def _user(request: HttpRequest) -> User:
-    user = request.user
-    assert isinstance(user, User), "login_required runs first"
-    return user
-
-
 def _page(request: HttpRequest, queryset: QuerySet[M], param: str) -> Page[M]:
     return Paginator(queryset, PER_PAGE).get_page(request.GET.get(param))
 
@@ -38,7 +31,7 @@ def _page(request: HttpRequest, queryset: QuerySet[M], param: str) -> Page[M]:
 @login_required
 @require_GET
 def enterprise(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     company = selectors.enterprise_for_legal_user(user=user)
     today = timezone.localdate()
     registrations = _page(request, selectors.registrations_for_enterprise(user=user), "rpage")

@@ -1,12 +1,15 @@
 """The staff workbench (审批工作台): the queue of the user's role and department, the case
-page, and one POST per decision. Each decision view is form → selector → one service from
-`review.services` → redirect back to the case page with what happened."""
+page, and one POST view for every decision (`decide`, driven by the `DECISIONS` table): form →
+selector → one service from `review.services` → redirect back to the case page with what
+happened.
+
+Nothing imports `review` (DESIGN.md) except the demo and bench set-ups (`portal/demo.py`,
+`portal/bench.py`), which walk cases through these services as staff would (ADR 10)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -16,22 +19,21 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Count
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.models import User
 from accounts.selectors import verified_identity
-from cases.documents import form_display
-from cases.models import FINISHED_STATUSES, Attachment, Case, CaseAction, CaseEvent, CaseStatus
+from cases.documents import form_display, material_rows
+from cases.models import FINISHED_STATUSES, Case, CaseAction, CaseEvent, CaseStatus
 from cases.register import register_record_for
 from cases.selectors import case_get_for_staff, case_timeline
-from cases.services import CaseError, current_attachments
+from cases.services import CaseError
 from cases.transitions import ROLE_QUEUE, actions_for
-from cases.types import required_materials, type_for_item
+from cases.types import type_for_item
 from catalog.calendar import calendar_warning, workdays_left
-from catalog.models import Material
 from paperwork.documents import REMEDIES_SENTENCE
 from registry.selectors import case_name_differs, name_mismatch, with_register_name
 from review import services
@@ -160,36 +162,10 @@ def _tabs(*, user: User, current: str, query: str) -> list[dict[str, Any]]:
 
 
 @dataclass(frozen=True)
-class FileRow:
-    attachment: Attachment
-    is_image: bool
-
-
-@dataclass(frozen=True)
-class MaterialRow:
-    material: Material
-    required: bool
-    files: list[FileRow] = field(default_factory=list)
-
-
-@dataclass(frozen=True)
 class TimelineRow:
     event: CaseEvent
     correction_items: list[dict[str, str]]
     registration_number: str
-
-
-def _materials(case: Case) -> list[MaterialRow]:
-    files = current_attachments(case)
-    required = {m.code for m in required_materials(item=case.item, form_data=case.form_data)}
-    return [
-        MaterialRow(
-            material=m,
-            required=m.code in required,
-            files=[FileRow(a, a.content_type.startswith("image/")) for a in files.get(m.code, [])],
-        )
-        for m in case.item.materials.all()
-    ]
 
 
 def _timeline(case: Case) -> list[TimelineRow]:
@@ -204,10 +180,7 @@ def _timeline(case: Case) -> list[TimelineRow]:
 
 
 def _blank_form(action: str, case: Case) -> forms.Form:
-    if action == CaseAction.REQUEST_CORRECTION:
-        return CorrectionForm(prefix="correction", materials=list(case.item.materials.all()))
-    form_class, prefix = ACTION_FORMS[action]
-    return form_class(prefix=prefix)
+    return DECISIONS[action].form(case)
 
 
 def _case_page(
@@ -234,7 +207,7 @@ def _case_page(
             # Verified once, then cleared (the upgrade, an administrator): the register will not
             # change for an identity nobody has confirmed, so 准予 would be refused.
             "applicant_unverified": verified_identity(case.applicant) is None,
-            "materials": _materials(case),
+            "materials": material_rows(item=case.item, form_data=case.form_data, case=case),
             "timeline": _timeline(case),
             "notices": case.notices.all(),
             "deadline": _deadline(case, today),
@@ -254,115 +227,94 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 # --- Decisions ----------------------------------------------------------------------------
+# One view for every decision, driven by `DECISIONS`: the form (its prefix is the URL name)
+# and the service from `review.services`, which returns what staff are told when it is done.
 
-ACTION_FORMS: dict[str, tuple[type[forms.Form], str]] = {
-    CaseAction.ACCEPT: (AcceptForm, "accept"),
-    CaseAction.REJECT: (RejectForm, "reject"),
-    CaseAction.REVIEW: (ReviewForm, "review"),
-    CaseAction.APPROVE: (ApproveForm, "approve"),
-    CaseAction.DENY: (DenyForm, "deny"),
+
+def _accept(case: Case, actor: User, form: forms.Form) -> str:
+    services.case_accept(case=case, actor=actor, opinion=form.cleaned_data["opinion"].strip())
+    return "已受理，受理通知书已生成，已短信通知申请人"
+
+
+def _request_correction(case: Case, actor: User, form: forms.Form) -> str:
+    assert isinstance(form, CorrectionForm)
+    items = form.correction_items()
+    services.case_request_correction(
+        case=case, actor=actor, items=items, opinion=form.cleaned_data["opinion"].strip()
+    )
+    return f"已一次性告知补正{len(items)}项材料，补正告知书已生成，已短信通知申请人"
+
+
+def _reject(case: Case, actor: User, form: forms.Form) -> str:
+    services.case_reject(case=case, actor=actor, reason=form.cleaned_data["reason"])
+    return "已决定不予受理，不予受理决定书已生成，已短信通知申请人"
+
+
+def _review(case: Case, actor: User, form: forms.Form) -> str:
+    services.case_review(case=case, actor=actor, opinion=form.cleaned_data["opinion"])
+    return "审查意见已提交，办件已转审批人员决定"
+
+
+def _approve(case: Case, actor: User, form: forms.Form) -> str:
+    services.case_approve(
+        case=case,
+        actor=actor,
+        opinion=form.cleaned_data["opinion"].strip(),
+        name_confirmed=form.cleaned_data["name_confirmed"],
+    )
+    return "已准予许可，注册信息已登记，准予行政许可决定书已生成，已短信通知申请人"
+
+
+def _deny(case: Case, actor: User, form: forms.Form) -> str:
+    services.case_deny(case=case, actor=actor, reason=form.cleaned_data["reason"])
+    return "已决定不予许可，不予行政许可决定书已生成，已短信通知申请人"
+
+
+def _case_materials(case: Case) -> dict[str, Any]:
+    return {"materials": list(case.item.materials.all())}
+
+
+@dataclass(frozen=True)
+class Decision:
+    name: str  # the URL name and the form's prefix
+    form_class: type[forms.Form]
+    decide: Callable[[Case, User, forms.Form], str]
+    form_kwargs: Callable[[Case], dict[str, Any]] | None = None
+
+    def form(self, case: Case, data: QueryDict | None = None) -> forms.Form:
+        kwargs = self.form_kwargs(case) if self.form_kwargs else {}
+        return self.form_class(data, prefix=self.name, **kwargs)
+
+
+DECISIONS: dict[str, Decision] = {
+    CaseAction.ACCEPT: Decision("accept", AcceptForm, _accept),
+    CaseAction.REQUEST_CORRECTION: Decision(
+        "correction", CorrectionForm, _request_correction, form_kwargs=_case_materials
+    ),
+    CaseAction.REJECT: Decision("reject", RejectForm, _reject),
+    CaseAction.REVIEW: Decision("review", ReviewForm, _review),
+    CaseAction.APPROVE: Decision("approve", ApproveForm, _approve),
+    CaseAction.DENY: Decision("deny", DenyForm, _deny),
 }
 
 
-@contextmanager
-def _outcome(request: HttpRequest, *, success: str) -> Iterator[None]:
-    """Tell staff what the service did, or why it refused (the case moved on meanwhile,
-    another role's step, …). A refusal has written nothing: the service is one transaction."""
+@login_required
+@require_POST
+def decide(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    """Form → selector → one service → back to the case page with what happened, or why the
+    service refused (the case moved on meanwhile, another role's step, …). A refusal has
+    written nothing: the service is one transaction."""
+    user = _workbench_user(request)
+    case = case_get_for_staff(user=user, pk=pk)
+    form = DECISIONS[action].form(case, request.POST)
+    if not form.is_valid():
+        # Shown again with what was typed, so a long opinion is not lost to a missing field.
+        messages.error(request, "请按提示补充或更正填写的内容")
+        return _case_page(request, user=user, case=case, bound=(action, form))
     try:
-        yield
+        success = DECISIONS[action].decide(case, user, form)
     except CaseError as e:
         messages.error(request, e.message)
     else:
         messages.success(request, success)
-
-
-def _invalid(request: HttpRequest, *, user: User, case: Case, action: str, form: forms.Form) -> HttpResponse:
-    # Shown again with what was typed, so a long opinion is not lost to a missing field.
-    messages.error(request, "请按提示补充或更正填写的内容")
-    return _case_page(request, user=user, case=case, bound=(action, form))
-
-
-@login_required
-@require_POST
-def accept(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _workbench_user(request)
-    case = case_get_for_staff(user=user, pk=pk)
-    form = AcceptForm(request.POST, prefix="accept")
-    if not form.is_valid():
-        return _invalid(request, user=user, case=case, action=CaseAction.ACCEPT, form=form)
-    with _outcome(request, success="已受理，受理通知书已生成，已短信通知申请人"):
-        services.case_accept(case=case, actor=user, opinion=form.cleaned_data["opinion"].strip())
-    return redirect("review:case", pk=case.pk)
-
-
-@login_required
-@require_POST
-def correction(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _workbench_user(request)
-    case = case_get_for_staff(user=user, pk=pk)
-    form = CorrectionForm(request.POST, prefix="correction", materials=list(case.item.materials.all()))
-    if not form.is_valid():
-        return _invalid(request, user=user, case=case, action=CaseAction.REQUEST_CORRECTION, form=form)
-    items = form.correction_items()
-    with _outcome(request, success=f"已一次性告知补正{len(items)}项材料，补正告知书已生成，已短信通知申请人"):
-        services.case_request_correction(
-            case=case, actor=user, items=items, opinion=form.cleaned_data["opinion"].strip()
-        )
-    return redirect("review:case", pk=case.pk)
-
-
-@login_required
-@require_POST
-def reject(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _workbench_user(request)
-    case = case_get_for_staff(user=user, pk=pk)
-    form = RejectForm(request.POST, prefix="reject")
-    if not form.is_valid():
-        return _invalid(request, user=user, case=case, action=CaseAction.REJECT, form=form)
-    with _outcome(request, success="已决定不予受理，不予受理决定书已生成，已短信通知申请人"):
-        services.case_reject(case=case, actor=user, reason=form.cleaned_data["reason"])
-    return redirect("review:case", pk=case.pk)
-
-
-@login_required
-@require_POST
-def review(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _workbench_user(request)
-    case = case_get_for_staff(user=user, pk=pk)
-    form = ReviewForm(request.POST, prefix="review")
-    if not form.is_valid():
-        return _invalid(request, user=user, case=case, action=CaseAction.REVIEW, form=form)
-    with _outcome(request, success="审查意见已提交，办件已转审批人员决定"):
-        services.case_review(case=case, actor=user, opinion=form.cleaned_data["opinion"])
-    return redirect("review:case", pk=case.pk)
-
-
-@login_required
-@require_POST
-def approve(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _workbench_user(request)
-    case = case_get_for_staff(user=user, pk=pk)
-    form = ApproveForm(request.POST, prefix="approve")
-    if not form.is_valid():
-        return _invalid(request, user=user, case=case, action=CaseAction.APPROVE, form=form)
-    with _outcome(request, success="已准予许可，注册信息已登记，准予行政许可决定书已生成，已短信通知申请人"):
-        services.case_approve(
-            case=case,
-            actor=user,
-            opinion=form.cleaned_data["opinion"].strip(),
-            name_confirmed=form.cleaned_data["name_confirmed"],
-        )
-    return redirect("review:case", pk=case.pk)
-
-
-@login_required
-@require_POST
-def deny(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _workbench_user(request)
-    case = case_get_for_staff(user=user, pk=pk)
-    form = DenyForm(request.POST, prefix="deny")
-    if not form.is_valid():
-        return _invalid(request, user=user, case=case, action=CaseAction.DENY, form=form)
-    with _outcome(request, success="已决定不予许可，不予行政许可决定书已生成，已短信通知申请人"):
-        services.case_deny(case=case, actor=user, reason=form.cleaned_data["reason"])
     return redirect("review:case", pk=case.pk)

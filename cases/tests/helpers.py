@@ -15,6 +15,7 @@ from cases.models import Case
 from cases.services import attachment_add, case_draft_save, case_submit
 from cases.types import required_materials
 from catalog.models import ServiceItem
+from catalog.registration_types import RegistrationType
 from lib.uploads import CheckedFile
 from lib.uscc import uscc_check_char
 
@@ -34,15 +35,15 @@ class Personas(Protocol):
 
 
 def initial_item() -> ServiceItem:
-    return ServiceItem.objects.get(matter__code="ejjzs-zgrd", code="initial")
+    return ServiceItem.objects.get(matter__code="ejjzs-zgrd", code=RegistrationType.INITIAL)
 
 
 # The 事项 of each registration type: 遗失补办 is a matter of its own.
-MATTER_OF_TYPE = {"reissue": "ejjzs-ysbb"}
+MATTER_OF_TYPE = {RegistrationType.REISSUE: "ejjzs-ysbb"}
 
 
-def item_of(code: str) -> ServiceItem:
-    """The 办理项 of a registration type (`cases.types.TYPES` code)."""
+def item_of(code: RegistrationType) -> ServiceItem:
+    """The 办理项 of a registration type."""
     return ServiceItem.objects.get(matter__code=MATTER_OF_TYPE.get(code, "ejjzs-zgrd"), code=code)
 
 
@@ -118,19 +119,19 @@ def submitted_case(testcase: Personas, *, applicant: User | None = None, **form:
 
 
 def form_data_of(
-    testcase: Personas, code: str, *, applicant: User | None = None, **changes: Any
+    testcase: Personas, code: RegistrationType, *, applicant: User | None = None, **changes: Any
 ) -> dict[str, Any]:
     """What an applicant would post for a registration type, as saved with the draft (strings,
     lists for multiple choices); `changes` replace fields. The defaults suit 张伟 registered
     in 建筑工程 with his employer: add 公路工程, move to another employer, renew 建筑工程."""
     applicant = applicant or testcase.applicant
     defaults: dict[str, dict[str, Any]] = {
-        "addition": {
+        RegistrationType.ADDITION: {
             "addition_specialties": ["10401002"],
             "addition_qualification_number": "LN2024000002",
             "addition_qualification_date": QUALIFIED_ON.isoformat(),
         },
-        "change": {
+        RegistrationType.CHANGE: {
             "change_kind": "employer",
             "employer_name": "辽宁恒泰市政工程有限公司",
             "employer_uscc": OTHER_EMPLOYER_USCC,
@@ -140,22 +141,22 @@ def form_data_of(
             "new_name": "",
             "change_reason": "",
         },
-        "cancel": {"cancel_ground": "own_request", "cancel_detail": ""},
-        "renewal": {"renewal_specialties": ["10401001"], "continuing_education_hours": "90"},
-        "reissue": {
+        RegistrationType.CANCEL: {"cancel_ground": "own_request", "cancel_detail": ""},
+        RegistrationType.RENEWAL: {"renewal_specialties": ["10401001"], "continuing_education_hours": "90"},
+        RegistrationType.REISSUE: {
             "id_number": applicant.id_number,
             "reissue_reason": "lost",
             "statement_media": "辽宁日报",
             "statement_date": (date.today() - timedelta(days=7)).isoformat(),
         },
     }
-    if code in ("initial", "reregister"):
+    if code in (RegistrationType.INITIAL, RegistrationType.REREGISTER):
         return initial_form_data(testcase, **changes)
     return {**defaults[code], **changes}
 
 
 def submitted_case_of(
-    testcase: Personas, code: str, form_data: dict[str, Any], *, applicant: User | None = None
+    testcase: Personas, code: RegistrationType, form_data: dict[str, Any], *, applicant: User | None = None
 ) -> Case:
     """A case of any registration type in 待受理: saved as a draft, a file for every material
     it requires, submitted through `case_submit` (which checks the form against the register

@@ -18,6 +18,7 @@ from pypdf import PdfWriter
 
 from cases.models import Case
 from catalog.models import ServiceItem
+from catalog.registration_types import RegistrationType
 
 
 def photo_png(size: tuple[int, int] = (295, 413)) -> bytes:
@@ -111,7 +112,7 @@ def form_post(testcase: Any, **overrides: Any) -> dict[str, Any]:
 
 
 def initial_item() -> ServiceItem:
-    return ServiceItem.objects.get(matter__code="ejjzs-zgrd", code="initial")
+    return ServiceItem.objects.get(matter__code="ejjzs-zgrd", code=RegistrationType.INITIAL)
 
 
 def start_url() -> str:

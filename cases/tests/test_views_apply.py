@@ -22,6 +22,7 @@ from cases.tests.sample_files import (
     upload_required,
 )
 from catalog.models import ServiceItem
+from catalog.registration_types import RegistrationType
 from portal.test import BaseTestCase
 from registry.models import Person, Registration
 
@@ -285,4 +286,4 @@ class ApplyChooserTestCase(BaseTestCase):
         for item in ServiceItem.objects.filter(matter__code="ejjzs-zgrd"):
             self.assertContains(r, f'href="{reverse("cases:start", args=[item.pk])}"')
         self.assertNotContains(r, "暂未开通网上申请")
-        self.assertEqual(initial_item().code, "initial")
+        self.assertEqual(initial_item().code, RegistrationType.INITIAL)

@@ -10,6 +10,7 @@ from django.urls import reverse
 
 from cases.models import Case
 from cases.tests.helpers import item_of
+from catalog.registration_types import RegistrationType
 from certificates.tests.helpers import granted_registration
 from portal.test import BaseTestCase
 
@@ -19,7 +20,7 @@ from registry.models import RegisterLookup, Registration
 
 
 def start_url() -> str:
-    return reverse("cases:start", args=[item_of("reissue").pk])
+    return reverse("cases:start", args=[item_of(RegistrationType.REISSUE).pk])
 
 
 class ExtractTestCase(BaseTestCase):
@@ -48,7 +49,7 @@ class ExtractTestCase(BaseTestCase):
         specialty = self.registration.specialties.get()
         self.assertContains(r, f"{specialty.valid_to:%Y-%m-%d}")
         # Extracting saves nothing: the applicant still chooses 保存信息.
-        self.assertFalse(Case.objects.filter(item__code="reissue").exists())
+        self.assertFalse(Case.objects.filter(item__code=RegistrationType.REISSUE).exists())
         lookup = RegisterLookup.objects.get()
         self.assertEqual((lookup.user, lookup.allowed, lookup.note), (self.applicant, True, "已提取"))
         self.assertNotIn(self.applicant.id_number, lookup.id_number_masked)
@@ -96,7 +97,7 @@ class ExtractTestCase(BaseTestCase):
                 "action": "save",
             },
         )
-        case = Case.objects.get(item__code="reissue")
+        case = Case.objects.get(item__code=RegistrationType.REISSUE)
         self.assertRedirects(r, reverse("cases:edit", args=[case.pk]), fetch_redirect_response=False)
         self.assertEqual(case.form_data["extracted"]["number"], self.registration.number)
         self.assertEqual(case.form_data["extracted"]["employer_name"], self.registration.employer_name)
@@ -120,7 +121,7 @@ class ExtractTestCase(BaseTestCase):
                 "action": "submit",
             },
         )
-        case = Case.objects.get(item__code="reissue")
+        case = Case.objects.get(item__code=RegistrationType.REISSUE)
         self.assertNotIn("extracted", case.form_data)
         self.assertEqual(case.status, "draft")
         r = self.client.get(reverse("cases:edit", args=[case.pk]))

@@ -10,6 +10,7 @@ from django.urls import reverse
 from cases.models import Attachment, Case
 from cases.services import case_draft_save
 from cases.tests.helpers import form_data_of, item_of, submitted_case
+from catalog.registration_types import RegistrationType
 from portal.test import BaseTestCase
 
 if TYPE_CHECKING:
@@ -24,8 +25,8 @@ class ReuseTestCase(BaseTestCase):
         self.earlier = submitted_case(self)
         self.case = case_draft_save(
             user=self.applicant,
-            item=item_of("addition"),
-            form_data=form_data_of(self, "addition"),
+            item=item_of(RegistrationType.ADDITION),
+            form_data=form_data_of(self, RegistrationType.ADDITION),
             submit_method="online",
         )
         self.client.force_login(self.applicant)
@@ -80,7 +81,7 @@ class ReuseTestCase(BaseTestCase):
         self.assertFalse(self.case.attachments.exists())
         own = case_draft_save(
             user=self.other_applicant,
-            item=item_of("initial"),
+            item=item_of(RegistrationType.INITIAL),
             form_data={},
             submit_method="online",
         )

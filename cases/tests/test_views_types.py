@@ -10,17 +10,18 @@ from django.utils import timezone
 
 from cases.models import Case, CaseStatus
 from cases.tests.helpers import attach_required, form_data_of, item_of
+from catalog.registration_types import RegistrationType
 from certificates.tests.helpers import approved_case
 from portal.test import BaseTestCase
 from registry.models import Registration, RegistrationStatus
 
 TITLES = {
-    "addition": "二级注册建造师增项注册申请表",
-    "reregister": "二级注册建造师重新注册申请表",
-    "change": "二级注册建造师变更注册申请表",
-    "cancel": "二级注册建造师注销注册申请表",
-    "renewal": "二级注册建造师延续注册申请表",
-    "reissue": "二级建造师注册证书遗失补办申请表",
+    RegistrationType.ADDITION: "二级注册建造师增项注册申请表",
+    RegistrationType.REREGISTER: "二级注册建造师重新注册申请表",
+    RegistrationType.CHANGE: "二级注册建造师变更注册申请表",
+    RegistrationType.CANCEL: "二级注册建造师注销注册申请表",
+    RegistrationType.RENEWAL: "二级注册建造师延续注册申请表",
+    RegistrationType.REISSUE: "二级建造师注册证书遗失补办申请表",
 }
 
 
@@ -39,9 +40,9 @@ class TypesThroughThePagesTestCase(BaseTestCase):
         self.client.force_login(self.applicant)
 
     def _prepare(self, code: str) -> None:
-        if code == "renewal":  # 建筑工程 ends in 60 days: inside the window
+        if code == RegistrationType.RENEWAL:  # 建筑工程 ends in 60 days: inside the window
             self.registration.specialties.update(valid_to=timezone.localdate() + timedelta(days=60))
-        if code == "reregister":
+        if code == RegistrationType.REREGISTER:
             self.registration.status = RegistrationStatus.CANCELLED
             self.registration.save(update_fields=["status"])
 
@@ -52,7 +53,7 @@ class TypesThroughThePagesTestCase(BaseTestCase):
                 url = reverse("cases:start", args=[item_of(code).pk])
                 r = self.client.get(url)
                 self.assertContains(r, f"<h1>{title}</h1>", html=True)
-                if code != "reissue":  # 遗失补办 shows the record after 提取信息
+                if code != RegistrationType.REISSUE:  # 遗失补办 shows the record after 提取信息
                     self.assertContains(r, "当前注册信息")
                     self.assertContains(r, self.registration.number)
                 data = post_data(form_data_of(self, code))
@@ -73,15 +74,17 @@ class TypesThroughThePagesTestCase(BaseTestCase):
                 self.client.post(reverse("cases:withdraw", args=[case.pk]))
                 case.refresh_from_db()
                 self.assertEqual(case.status, CaseStatus.WITHDRAWN)
-                if code == "reregister":
+                if code == RegistrationType.REREGISTER:
                     self.registration.status = RegistrationStatus.VALID
                     self.registration.save(update_fields=["status"])
 
     def test_a_change_of_employer_to_the_same_enterprise_is_refused_on_the_form(self) -> None:
-        url = reverse("cases:start", args=[item_of("change").pk])
-        data = post_data(form_data_of(self, "change", employer_uscc=self.registration.employer_uscc))
+        url = reverse("cases:start", args=[item_of(RegistrationType.CHANGE).pk])
+        data = post_data(
+            form_data_of(self, RegistrationType.CHANGE, employer_uscc=self.registration.employer_uscc)
+        )
         self.client.post(url, {**data, "submit_method": "online", "action": "save"})
-        case = Case.objects.get(item__code="change")
+        case = Case.objects.get(item__code=RegistrationType.CHANGE)
         attach_required(self, case)
         r = self.client.post(reverse("cases:edit", args=[case.pk]), {**data, "action": "submit"})
         self.assertContains(r, "新聘用企业与当前聘用企业相同")
@@ -90,6 +93,6 @@ class TypesThroughThePagesTestCase(BaseTestCase):
         self.assertEqual(case.status, CaseStatus.DRAFT)
 
     def test_renewal_outside_its_window_is_refused_before_the_form(self) -> None:
-        r = self.client.get(reverse("cases:start", args=[item_of("renewal").pk]))
+        r = self.client.get(reverse("cases:start", args=[item_of(RegistrationType.RENEWAL).pk]))
         self.assertContains(r, "延续注册须在注册有效期届满前90日至30日之间申请")
         self.assertNotContains(r, 'id="apply-form"')

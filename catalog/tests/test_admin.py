@@ -6,6 +6,7 @@ from django.urls import reverse
 
 from catalog import selectors
 from catalog.models import Matter, ServiceItem
+from catalog.registration_types import RegistrationType
 from portal.test import BaseTestCase
 
 GUIDE_FIELDS = (
@@ -111,7 +112,7 @@ class OtherAdminPagesTestCase(BaseTestCase):
 
     def test_it_shows_materials_inline_on_a_service_item(self) -> None:
         self.client.force_login(self.admin)
-        item = ServiceItem.objects.get(matter__code="ejjzs-zgrd", code="initial")
+        item = ServiceItem.objects.get(matter__code="ejjzs-zgrd", code=RegistrationType.INITIAL)
         r = self.client.get(reverse("admin:catalog_serviceitem_change", args=[item.pk]))
         self.assertEqual(r.status_code, 200)
         self.assertContains(r, 'value="申请人本人白底1寸照片（图片）"')

@@ -5,6 +5,7 @@ from io import StringIO
 from django.core.management import call_command
 
 from catalog.models import Department, Material, MaterialKind, Matter, ServiceItem
+from catalog.registration_types import RegistrationType
 from catalog.seed import seed_catalog
 from lib.uscc import validate_uscc
 from portal.test import BaseTestCase
@@ -24,16 +25,19 @@ INITIAL = [
 ]
 # DOMAIN.md, "Materials": what each registration type asks for, in order.
 EXPECTED_MATERIALS = {
-    "initial": INITIAL,
-    "addition": [
+    RegistrationType.INITIAL: INITIAL,
+    RegistrationType.ADDITION: [
         *COMMON,
         ("addition_qualification", "增项专业资格证书", True, MaterialKind.DOCUMENT),
         ("addition_pledge", "增项注册告知承诺书", False, MaterialKind.DOCUMENT),
     ],
-    "reregister": INITIAL,
-    "change": [*COMMON, ("change_proof", "变更证明材料", True, MaterialKind.DOCUMENT)],
-    "cancel": [*COMMON, ("cancel_proof", "注销事由证明", True, MaterialKind.DOCUMENT)],
-    "renewal": [*COMMON, ("continuing_education", "继续教育证明", True, MaterialKind.DOCUMENT)],
+    RegistrationType.REREGISTER: INITIAL,
+    RegistrationType.CHANGE: [*COMMON, ("change_proof", "变更证明材料", True, MaterialKind.DOCUMENT)],
+    RegistrationType.CANCEL: [*COMMON, ("cancel_proof", "注销事由证明", True, MaterialKind.DOCUMENT)],
+    RegistrationType.RENEWAL: [
+        *COMMON,
+        ("continuing_education", "继续教育证明", True, MaterialKind.DOCUMENT),
+    ],
 }
 
 
@@ -120,21 +124,21 @@ class SeedTestCase(BaseTestCase):
         self.assertEqual(
             [(i.code, i.name) for i in items],
             [
-                ("initial", "初始注册"),
-                ("addition", "增项注册"),
-                ("reregister", "重新注册"),
-                ("change", "变更注册"),
-                ("cancel", "注销注册"),
-                ("renewal", "延续注册"),
+                (RegistrationType.INITIAL, "初始注册"),
+                (RegistrationType.ADDITION, "增项注册"),
+                (RegistrationType.REREGISTER, "重新注册"),
+                (RegistrationType.CHANGE, "变更注册"),
+                (RegistrationType.CANCEL, "注销注册"),
+                (RegistrationType.RENEWAL, "延续注册"),
             ],
         )
         for item in items:
             with self.subTest(item=item.code):
                 self.assertTrue(item.description)
-                self.assertEqual(materials_of(item), EXPECTED_MATERIALS[item.code])
+                self.assertEqual(materials_of(item), EXPECTED_MATERIALS[RegistrationType(item.code)])
 
     def test_it_seeds_the_material_notes(self) -> None:
-        initial = ServiceItem.objects.get(matter__code="ejjzs-zgrd", code="initial")
+        initial = ServiceItem.objects.get(matter__code="ejjzs-zgrd", code=RegistrationType.INITIAL)
         notes = {m.code: m.notes for m in initial.materials.all()}
         self.assertEqual(
             notes["application_form"], "打印申请表后由申请人、负责人签字并加盖企业公章，扫描上传"
@@ -144,7 +148,7 @@ class SeedTestCase(BaseTestCase):
         self.assertIn("JPG/PNG", notes["photo"])
         self.assertEqual(notes["signature"], "字迹清晰工整，白纸黑字，文字居中")
         self.assertEqual(notes["continuing_education"], "取得资格证书超过3年申请注册的必须提供")
-        change = ServiceItem.objects.get(matter__code="ejjzs-zgrd", code="change")
+        change = ServiceItem.objects.get(matter__code="ejjzs-zgrd", code=RegistrationType.CHANGE)
         self.assertIn("离职证明", change.materials.get(code="change_proof").notes)
 
     def test_it_seeds_the_reissue_matter(self) -> None:
@@ -155,7 +159,7 @@ class SeedTestCase(BaseTestCase):
         self.assertEqual(matter.legal_days, 20)
         self.assertTrue(matter.basis and matter.conditions and matter.process and matter.result)
         item = matter.items.get()
-        self.assertEqual((item.code, item.name), ("reissue", "遗失补办"))
+        self.assertEqual((item.code, item.name), (RegistrationType.REISSUE, "遗失补办"))
         self.assertEqual(
             materials_of(item), [*COMMON, ("loss_statement", "遗失声明", True, MaterialKind.DOCUMENT)]
         )

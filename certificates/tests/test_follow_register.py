@@ -9,6 +9,7 @@ from datetime import timedelta
 from django.utils import timezone
 
 from cases.tests.helpers import form_data_of, submitted_case_of
+from catalog.registration_types import RegistrationType
 from certificates.models import Certificate, CertificateCopy, CertificateStatus
 from certificates.selectors import copy_verdict
 from certificates.services import (
@@ -65,20 +66,24 @@ class FollowTestCase(BaseTestCase):
 
 class NewVersionTestCase(FollowTestCase):
     def test_an_addition_issues_a_new_version(self):
-        self.assertSuperseded(granted_case_of(self, "addition", addition_specialties=["10401005"]))
+        self.assertSuperseded(
+            granted_case_of(self, RegistrationType.ADDITION, addition_specialties=["10401005"])
+        )
 
     def test_a_change_issues_a_new_version(self):
-        self.assertSuperseded(granted_case_of(self, "change"))
+        self.assertSuperseded(granted_case_of(self, RegistrationType.CHANGE))
 
     def test_a_renewal_issues_a_new_version(self):
         self.registration.specialties.update(valid_to=in_renewal_window(self.today))
-        self.assertSuperseded(granted_case_of(self, "renewal", renewal_specialties=["10401001"]))
+        self.assertSuperseded(
+            granted_case_of(self, RegistrationType.RENEWAL, renewal_specialties=["10401001"])
+        )
 
     def test_a_specialty_left_to_expire_does_not_stop_annotation(self):
         # 建筑工程 renewed, 公路工程 not: once 公路工程 has expired the holder is still
         # registered in 建筑工程 and needs copies for it.
         self.registration.specialties.update(valid_to=in_renewal_window(self.today))
-        granted_case_of(self, "renewal", renewal_specialties=["10401001"])
+        granted_case_of(self, RegistrationType.RENEWAL, renewal_specialties=["10401001"])
         current = Certificate.objects.get(registration=self.registration, status=CertificateStatus.CURRENT)
         self.registration.specialties.filter(specialty="10401002").update(
             valid_to=self.today - timedelta(days=1)
@@ -104,7 +109,7 @@ class NewVersionTestCase(FollowTestCase):
 
 class CancelTestCase(FollowTestCase):
     def test_a_cancellation_revokes_the_certificate(self):
-        case = granted_case_of(self, "cancel")
+        case = granted_case_of(self, RegistrationType.CANCEL)
         self.first.refresh_from_db()
         self.assertEqual(self.first.status, CertificateStatus.REVOKED)
         self.assertEqual(self.first.revoke_reason, f"注册已注销，办件编号{case.number}")
@@ -120,8 +125,13 @@ class CancelTestCase(FollowTestCase):
         self.assertEqual(self.first.copies.count(), 1)
 
     def test_reregistration_after_cancellation_issues_a_valid_certificate(self):
-        granted_case_of(self, "cancel")
-        case = case_grant(self, submitted_case_of(self, "reregister", form_data_of(self, "reregister")))
+        granted_case_of(self, RegistrationType.CANCEL)
+        case = case_grant(
+            self,
+            submitted_case_of(
+                self, RegistrationType.REREGISTER, form_data_of(self, RegistrationType.REREGISTER)
+            ),
+        )
         current = Certificate.objects.get(registration=self.registration, status=CertificateStatus.CURRENT)
         self.assertEqual(current.case, case)
         new_copy = certificate_copy_request(certificate=current, user=self.applicant)
@@ -132,7 +142,7 @@ class CancelTestCase(FollowTestCase):
 
 class ReissueTestCase(FollowTestCase):
     def test_a_reissue_voids_the_lost_certificate(self):
-        case = granted_case_of(self, "reissue")
+        case = granted_case_of(self, RegistrationType.REISSUE)
         current = self.assertNewVersion(case)
         self.assertEqual(self.first.status, CertificateStatus.REVOKED)
         self.assertEqual(self.first.revoke_reason, f"证书遗失补办，办件编号{case.number}")

@@ -25,6 +25,7 @@ from django.urls import reverse
 from accounts.models import StaffRole, User, UserKind
 from cases.models import Case, CaseStatus
 from cases.tests.sample_files import document_pdf
+from catalog.registration_types import RegistrationType
 from catalog.seed import seed_catalog
 from certificates.models import Certificate, CertificateCopy, CertificateStatus, CopyStatus
 from certificates.services import certificate_copy_request
@@ -158,7 +159,7 @@ class ManualSectionFourTestCase(BrowserTestCase):
         dialog.get_by_label("网上提交").check()
         dialog.get_by_role("button", name="确定").click()
         page.get_by_text("保存成功").wait_for()
-        case = Case.objects.get(applicant=self.holder, item__code="reissue")
+        case = Case.objects.get(applicant=self.holder, item__code=RegistrationType.REISSUE)
         self.assertEqual(case.submit_method, "online")
         self.assertEqual(case.form_data["extracted"]["number"], self.registration.number)
         page.locator("#extracted").get_by_text(self.registration.number, exact=True).wait_for()

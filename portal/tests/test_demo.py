@@ -11,6 +11,7 @@ from accounts.realname import enterprise_identity_check, person_identity_check
 from cases.models import Case, CaseStatus
 from cases.types import eligibility_refusals
 from catalog.models import ServiceItem
+from catalog.registration_types import RegistrationType
 from catalog.seed import seed_catalog
 from certificates.models import Certificate
 from portal.demo import APPLICANT_PASSWORD, STAFF_PASSWORD, demo_newcomers
@@ -61,10 +62,27 @@ class SeedDemoTestCase(TestCase):
                 if not eligibility_refusals(item=item, user=user, today=today)
             }
 
-        self.assertEqual(open_types("13800138000"), {"initial"})
-        self.assertEqual(open_types("13800138003"), {"addition", "change", "cancel", "reissue"})
-        self.assertEqual(open_types("13800138004"), {"addition", "change", "cancel", "renewal", "reissue"})
-        self.assertEqual(open_types("13800138005"), {"reregister"})
+        self.assertEqual(open_types("13800138000"), {RegistrationType.INITIAL})
+        self.assertEqual(
+            open_types("13800138003"),
+            {
+                RegistrationType.ADDITION,
+                RegistrationType.CHANGE,
+                RegistrationType.CANCEL,
+                RegistrationType.REISSUE,
+            },
+        )
+        self.assertEqual(
+            open_types("13800138004"),
+            {
+                RegistrationType.ADDITION,
+                RegistrationType.CHANGE,
+                RegistrationType.CANCEL,
+                RegistrationType.RENEWAL,
+                RegistrationType.REISSUE,
+            },
+        )
+        self.assertEqual(open_types("13800138005"), {RegistrationType.REREGISTER})
         cancelled = Registration.objects.get(person__name="孙丽")
         self.assertEqual(cancelled.status, RegistrationStatus.CANCELLED)
         self.assertFalse(Certificate.objects.filter(registration=cancelled, status="current").exists())

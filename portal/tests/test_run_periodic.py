@@ -12,6 +12,7 @@ from accounts.models import User
 from cases.models import CaseAction, CaseStatus, CorrectionReminder
 from cases.services import case_transition
 from cases.tests.helpers import submitted_case
+from catalog.registration_types import ChangeKind
 from notifications.models import SmsMessage, SmsStatus
 from notifications.services import sms_enqueue
 from notifications.testing import frozen_now, pending_tasks
@@ -79,7 +80,7 @@ class DailyJobsTestCase(BaseTestCase):
         )
         ended.refresh_from_db()
         self.assertEqual(ended.status, RegistrationStatus.LAPSED)
-        self.assertTrue(RegistrationChange.objects.filter(registration=ended, kind="lapse").exists())
+        self.assertTrue(RegistrationChange.objects.filter(registration=ended, kind=ChangeKind.LAPSE).exists())
         self.assertEqual(CorrectionReminder.objects.get().event.case, case)
         case.refresh_from_db()
         self.assertEqual(case.status, CaseStatus.CORRECTION)

@@ -9,6 +9,7 @@ from typing import Any
 from accounts.models import User
 from cases.models import Case
 from cases.tests.helpers import form_data_of, submitted_case, submitted_case_of
+from catalog.registration_types import RegistrationType
 from registry.models import Registration
 
 
@@ -51,7 +52,9 @@ def registered(
     return registration
 
 
-def granted_case_of(testcase: Any, code: str, *, applicant: User | None = None, **changes: Any) -> Case:
+def granted_case_of(
+    testcase: Any, code: RegistrationType, *, applicant: User | None = None, **changes: Any
+) -> Case:
     """A case of type `code` with the default answers (`form_data_of`), submitted and granted."""
     form = form_data_of(testcase, code, applicant=applicant, **changes)
     return case_grant(testcase, submitted_case_of(testcase, code, form, applicant=applicant))

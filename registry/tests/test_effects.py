@@ -11,6 +11,7 @@ from django.utils import timezone
 from cases.models import Case, CaseAction, CaseStatus, NoticeKind
 from cases.services import CaseError
 from cases.tests.helpers import OTHER_EMPLOYER_USCC, form_data_of, submitted_case_of
+from catalog.registration_types import ChangeKind, RegistrationType
 from certificates.models import Certificate, CertificateStatus
 from portal.test import BaseTestCase
 from registry.models import Person, Registration, RegistrationChange, RegistrationStatus
@@ -32,7 +33,7 @@ class EffectTestCase(BaseTestCase):
     def specialties(self, registration: Registration) -> dict[str, tuple[date, date]]:
         return {s.specialty: (s.valid_from, s.valid_to) for s in registration.specialties.all()}
 
-    def assertOneChange(self, case, kind: str) -> RegistrationChange:
+    def assertOneChange(self, case, kind: ChangeKind) -> RegistrationChange:
         changes = RegistrationChange.objects.filter(case=case)
         self.assertEqual([c.kind for c in changes], [kind])
         self.assertEqual(case.status, CaseStatus.APPROVED)
@@ -47,20 +48,20 @@ class InitialTestCase(EffectTestCase):
         self.assertEqual(
             self.specialties(registration), {"10401001": (self.today, end), "10401002": (self.today, end)}
         )
-        self.assertOneChange(registration.created_by_case, "initial")
+        self.assertOneChange(registration.created_by_case, ChangeKind.INITIAL)
 
 
 class AdditionTestCase(EffectTestCase):
     def test_it_adds_the_specialty_valid_3_years(self):
         registration = registered(self)
         before = self.specialties(registration)
-        case = granted_case_of(self, "addition", addition_specialties=["10401002", "10401010"])
+        case = granted_case_of(self, RegistrationType.ADDITION, addition_specialties=["10401002", "10401010"])
         end = validity_end(self.today, 3)
         self.assertEqual(
             self.specialties(registration),
             {**before, "10401002": (self.today, end), "10401010": (self.today, end)},
         )
-        change = self.assertOneChange(case, "addition")
+        change = self.assertOneChange(case, ChangeKind.ADDITION)
         self.assertEqual(change.registration, registration)
         self.assertEqual(change.data["added"], ["10401002", "10401010"])
         self.assertIn("增加专业公路工程、市政公用工程", change.summary)
@@ -69,10 +70,10 @@ class AdditionTestCase(EffectTestCase):
         registration = registered(self, specialties=("10401001", "10401002"))
         expired_on = self.today - timedelta(days=10)
         registration.specialties.filter(specialty="10401002").update(valid_to=expired_on)
-        case = granted_case_of(self, "addition", addition_specialties=["10401002"])
+        case = granted_case_of(self, RegistrationType.ADDITION, addition_specialties=["10401002"])
         end = validity_end(self.today, 3)
         self.assertEqual(self.specialties(registration)["10401002"], (self.today, end))
-        change = self.assertOneChange(case, "addition")
+        change = self.assertOneChange(case, ChangeKind.ADDITION)
         self.assertEqual(
             change.data["expired_before"], [{"specialty": "10401002", "valid_to": expired_on.isoformat()}]
         )
@@ -82,13 +83,13 @@ class ReregisterTestCase(EffectTestCase):
     def reregister(self) -> Case:
         form = form_data_of(
             self,
-            "reregister",
+            RegistrationType.REREGISTER,
             qualification_specialties=["10401001", "10401005"],
             specialties=["10401005"],
             employer_name="辽宁恒泰市政工程有限公司",
             employer_uscc=OTHER_EMPLOYER_USCC,
         )
-        return submitted_case_of(self, "reregister", form)
+        return submitted_case_of(self, RegistrationType.REREGISTER, form)
 
     def assertReregistered(self, registration: Registration, case) -> None:
         row = Registration.objects.get()
@@ -102,12 +103,12 @@ class ReregisterTestCase(EffectTestCase):
             (row.employer_name, row.employer_uscc), ("辽宁恒泰市政工程有限公司", OTHER_EMPLOYER_USCC)
         )
         self.assertEqual(self.specialties(row), {"10401005": (self.today, validity_end(self.today, 3))})
-        change = self.assertOneChange(case, "reregister")
+        change = self.assertOneChange(case, ChangeKind.REREGISTER)
         self.assertEqual(change.registration, row)
 
     def test_a_cancelled_registration_lives_again_under_the_same_number(self):
         registration = registered(self)
-        granted_case_of(self, "cancel")
+        granted_case_of(self, RegistrationType.CANCEL)
         case = case_grant(self, self.reregister())
         self.assertReregistered(registration, case)
 
@@ -115,7 +116,7 @@ class ReregisterTestCase(EffectTestCase):
         registration = registered(self, valid_to={"10401001": self.today - timedelta(days=1)})
         case = case_grant(self, self.reregister())
         self.assertReregistered(registration, case)
-        self.assertEqual(change_kinds(registration), ["initial", "reregister"])
+        self.assertEqual(change_kinds(registration), [ChangeKind.INITIAL, ChangeKind.REREGISTER])
 
 
 class ChangeTestCase(EffectTestCase):
@@ -129,14 +130,14 @@ class ChangeTestCase(EffectTestCase):
         self.before = self.specialties(self.registration)
 
     def test_a_new_employer(self):
-        case = granted_case_of(self, "change")
+        case = granted_case_of(self, RegistrationType.CHANGE)
         self.registration.refresh_from_db()
         self.assertEqual(
             (self.registration.employer_name, self.registration.employer_uscc),
             ("辽宁恒泰市政工程有限公司", OTHER_EMPLOYER_USCC),
         )
         self.assertEqual(self.specialties(self.registration), self.before)
-        change = self.assertOneChange(case, "change")
+        change = self.assertOneChange(case, ChangeKind.CHANGE)
         self.assertEqual(
             change.data["before"],
             {"employer_name": "辽宁宏建建设集团有限公司", "employer_uscc": self.enterprise.enterprise.uscc},
@@ -146,7 +147,7 @@ class ChangeTestCase(EffectTestCase):
     def test_a_new_employer_name(self):
         case = granted_case_of(
             self,
-            "change",
+            RegistrationType.CHANGE,
             change_kind="employer_name",
             employer_name="辽宁宏建集团有限公司",
             employer_uscc=self.enterprise.enterprise.uscc,
@@ -157,12 +158,12 @@ class ChangeTestCase(EffectTestCase):
             ("辽宁宏建集团有限公司", self.enterprise.enterprise.uscc),
         )
         self.assertEqual(self.specialties(self.registration), self.before)
-        self.assertEqual(self.assertOneChange(case, "change").data["change_kind"], "employer_name")
+        self.assertEqual(self.assertOneChange(case, ChangeKind.CHANGE).data["change_kind"], "employer_name")
 
     def test_a_new_personal_name(self):
         case = granted_case_of(
             self,
-            "change",
+            RegistrationType.CHANGE,
             change_kind="personal",
             employer_name="",
             employer_uscc="",
@@ -174,7 +175,7 @@ class ChangeTestCase(EffectTestCase):
         self.assertEqual(self.registration.person.name, "张维")
         self.assertEqual(self.registration.employer_uscc, self.enterprise.enterprise.uscc)
         self.assertEqual(self.specialties(self.registration), self.before)
-        change = self.assertOneChange(case, "change")
+        change = self.assertOneChange(case, ChangeKind.CHANGE)
         self.assertEqual((change.data["before"], change.data["after"]), ({"name": "张伟"}, {"name": "张维"}))
 
 
@@ -182,11 +183,11 @@ class CancelTestCase(EffectTestCase):
     def test_it_cancels_the_registration(self):
         registration = registered(self)
         before = self.specialties(registration)
-        case = granted_case_of(self, "cancel", cancel_ground="other", cancel_detail="出国定居")
+        case = granted_case_of(self, RegistrationType.CANCEL, cancel_ground="other", cancel_detail="出国定居")
         registration.refresh_from_db()
         self.assertEqual(registration.status, RegistrationStatus.CANCELLED)
         self.assertEqual(self.specialties(registration), before)
-        change = self.assertOneChange(case, "cancel")
+        change = self.assertOneChange(case, ChangeKind.CANCEL)
         self.assertEqual(
             (change.data["before"], change.data["ground"], change.data["detail"]),
             ("valid", "other", "出国定居"),
@@ -202,12 +203,12 @@ class RenewalTestCase(EffectTestCase):
             valid_to={"10401001": expiry, "10401002": expiry},
         )
         before = self.specialties(registration)
-        case = granted_case_of(self, "renewal", renewal_specialties=["10401001"])
+        case = granted_case_of(self, RegistrationType.RENEWAL, renewal_specialties=["10401001"])
         after = self.specialties(registration)
         self.assertEqual(after["10401001"], (expiry + timedelta(days=1), add_years(expiry, 3)))
         self.assertEqual(after["10401002"], before["10401002"])
         self.assertEqual(after["10401005"], before["10401005"])
-        change = self.assertOneChange(case, "renewal")
+        change = self.assertOneChange(case, ChangeKind.RENEWAL)
         self.assertEqual(
             change.data["renewed"],
             [
@@ -227,7 +228,7 @@ class ReissueTestCase(EffectTestCase):
             "number", "status", "employer_name", "employer_uscc", "person__name", "issued_on"
         ).get()
         specialties_before = self.specialties(registration)
-        case = granted_case_of(self, "reissue")
+        case = granted_case_of(self, RegistrationType.REISSUE)
         self.assertEqual(
             Registration.objects.values(
                 "number", "status", "employer_name", "employer_uscc", "person__name", "issued_on"
@@ -235,7 +236,7 @@ class ReissueTestCase(EffectTestCase):
             row_before,
         )
         self.assertEqual(self.specialties(registration), specialties_before)
-        self.assertEqual(self.assertOneChange(case, "reissue").data, {"reason": "lost"})
+        self.assertEqual(self.assertOneChange(case, ChangeKind.REISSUE).data, {"reason": "lost"})
 
 
 def change_kinds(registration: Registration) -> list[str]:
@@ -259,25 +260,31 @@ class VanishedGroundTestCase(EffectTestCase):
     def test_a_reissue_after_the_registration_was_cancelled(self):
         registration = registered(self)
         # 遗失补办 is a matter of its own: it can be open while a 注销注册 is granted.
-        reissue = case_to_decision(self, submitted_case_of(self, "reissue", form_data_of(self, "reissue")))
-        granted_case_of(self, "cancel")
+        reissue = case_to_decision(
+            self,
+            submitted_case_of(self, RegistrationType.REISSUE, form_data_of(self, RegistrationType.REISSUE)),
+        )
+        granted_case_of(self, RegistrationType.CANCEL)
         with self.assertRaises(CaseError) as raised:
             case_approve(case=reissue, actor=self.decider, opinion="准予补办")
         self.assertEqual(
             raised.exception.message,
             f"申请人的注册（注册编号{registration.number}）目前已注销，不能准予遗失补办。请核实后作出不予许可决定",
         )
-        self.assertNothingDecided(reissue, registration, ["initial", "cancel"])
+        self.assertNothingDecided(reissue, registration, [ChangeKind.INITIAL, ChangeKind.CANCEL])
         self.assertEqual(Certificate.objects.get(registration=registration).status, CertificateStatus.REVOKED)
 
     def test_an_addition_after_the_registration_lapsed(self):
         registration = registered(self)
-        addition = case_to_decision(self, submitted_case_of(self, "addition", form_data_of(self, "addition")))
+        addition = case_to_decision(
+            self,
+            submitted_case_of(self, RegistrationType.ADDITION, form_data_of(self, RegistrationType.ADDITION)),
+        )
         registration.specialties.update(valid_to=self.today - timedelta(days=1))
         with self.assertRaises(CaseError) as raised:
             case_approve(case=addition, actor=self.decider)
         self.assertIn("目前已失效，不能准予增项注册", raised.exception.message)
-        self.assertNothingDecided(addition, registration, ["initial"])
+        self.assertNothingDecided(addition, registration, [ChangeKind.INITIAL])
         self.assertEqual(list(registration.specialties.values_list("specialty", flat=True)), ["10401001"])
         self.assertEqual(
             Certificate.objects.get(registration=registration, status=CertificateStatus.CURRENT).version, 1

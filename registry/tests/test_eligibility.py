@@ -12,19 +12,20 @@ from cases.models import CaseStatus
 from cases.services import CaseError, case_withdraw
 from cases.tests.helpers import form_data_of, item_of, submitted_case_of
 from cases.types import eligibility_refusals
+from catalog.registration_types import RegistrationType
 from portal.test import BaseTestCase, person_create
 from registry.models import RegisterSettings, Registration, RegistrationStatus
 from registry.services import add_years
 from registry.tests.helpers import granted_case_of, registered
 
 REGISTERED_TYPES = {
-    "addition": "增项注册",
-    "change": "变更注册",
-    "cancel": "注销注册",
-    "renewal": "延续注册",
-    "reissue": "证书遗失补办",
+    RegistrationType.ADDITION: "增项注册",
+    RegistrationType.CHANGE: "变更注册",
+    RegistrationType.CANCEL: "注销注册",
+    RegistrationType.RENEWAL: "延续注册",
+    RegistrationType.REISSUE: "证书遗失补办",
 }
-ALL_TYPES = ("initial", "reregister", *REGISTERED_TYPES)
+ALL_TYPES = (RegistrationType.INITIAL, RegistrationType.REREGISTER, *REGISTERED_TYPES)
 
 
 def no_valid_registration(name: str) -> str:
@@ -51,12 +52,12 @@ class EligibilityTestCase(BaseTestCase):
 
 class InitialTestCase(EligibilityTestCase):
     def test_it_allows_someone_never_registered(self):
-        self.assertEqual(self.refusals("initial"), [])
+        self.assertEqual(self.refusals(RegistrationType.INITIAL), [])
 
     def test_it_refuses_someone_registered(self):
         registration = registered(self)
         self.assertEqual(
-            self.refusals("initial"),
+            self.refusals(RegistrationType.INITIAL),
             [f"您已是有效注册的二级建造师（注册编号{registration.number}），不能申请初始注册"],
         )
 
@@ -64,15 +65,15 @@ class InitialTestCase(EligibilityTestCase):
         registration = registered(self)
         self.lapse(registration)
         self.assertEqual(
-            self.refusals("initial"),
+            self.refusals(RegistrationType.INITIAL),
             [f"您曾经注册（注册编号{registration.number}），目前注册已失效，请申请“重新注册”"],
         )
 
     def test_it_points_a_cancelled_registration_to_reregistration(self):
         registration = registered(self)
-        granted_case_of(self, "cancel")
+        granted_case_of(self, RegistrationType.CANCEL)
         self.assertEqual(
-            self.refusals("initial"),
+            self.refusals(RegistrationType.INITIAL),
             [f"您曾经注册（注册编号{registration.number}），目前注册已注销，请申请“重新注册”"],
         )
 
@@ -80,34 +81,37 @@ class InitialTestCase(EligibilityTestCase):
 class ReregisterTestCase(EligibilityTestCase):
     def test_it_refuses_someone_never_registered(self):
         self.assertEqual(
-            self.refusals("reregister"), ["注册信息库中没有您的注册记录，首次注册请申请“初始注册”"]
+            self.refusals(RegistrationType.REREGISTER),
+            ["注册信息库中没有您的注册记录，首次注册请申请“初始注册”"],
         )
 
     def test_it_refuses_a_valid_registration(self):
         registration = registered(self)
         self.assertEqual(
-            self.refusals("reregister"),
+            self.refusals(RegistrationType.REREGISTER),
             [f"您的注册（注册编号{registration.number}）仍然有效，不能申请重新注册"],
         )
 
     def test_it_refuses_while_one_specialty_is_still_valid(self):
         registration = registered(self, specialties=("10401001", "10401002"))
         registration.specialties.filter(specialty="10401001").update(valid_to=self.today - timedelta(days=1))
-        self.assertEqual(len(self.refusals("reregister")), 1)
-        self.assertIn("仍然有效", self.refusals("reregister")[0])
+        self.assertEqual(len(self.refusals(RegistrationType.REREGISTER)), 1)
+        self.assertIn("仍然有效", self.refusals(RegistrationType.REREGISTER)[0])
 
     def test_it_allows_a_cancelled_registration(self):
         registered(self)
-        granted_case_of(self, "cancel")
+        granted_case_of(self, RegistrationType.CANCEL)
         self.assertEqual(Registration.objects.get().status, RegistrationStatus.CANCELLED)
-        self.assertEqual(self.refusals("reregister"), [])
+        self.assertEqual(self.refusals(RegistrationType.REREGISTER), [])
 
     def test_it_allows_when_every_specialty_expired(self):
         registration = registered(self, specialties=("10401001", "10401002"))
         self.lapse(registration)
-        self.assertEqual(self.refusals("reregister"), [])
+        self.assertEqual(self.refusals(RegistrationType.REREGISTER), [])
         # The day of the last expiry it is still valid.
-        self.assertEqual(len(self.refusals("reregister", today=self.today - timedelta(days=1))), 1)
+        self.assertEqual(
+            len(self.refusals(RegistrationType.REREGISTER, today=self.today - timedelta(days=1))), 1
+        )
 
 
 class NeedsValidRegistrationTestCase(EligibilityTestCase):
@@ -118,7 +122,7 @@ class NeedsValidRegistrationTestCase(EligibilityTestCase):
 
     def test_they_refuse_a_cancelled_registration(self):
         registered(self)
-        granted_case_of(self, "cancel")
+        granted_case_of(self, RegistrationType.CANCEL)
         for code, name in REGISTERED_TYPES.items():
             with self.subTest(code):
                 self.assertEqual(self.refusals(code), [no_valid_registration(name)])
@@ -131,13 +135,18 @@ class NeedsValidRegistrationTestCase(EligibilityTestCase):
 
     def test_they_allow_a_valid_registration(self):
         registered(self)
-        for code in ("addition", "change", "cancel", "reissue"):
+        for code in (
+            RegistrationType.ADDITION,
+            RegistrationType.CHANGE,
+            RegistrationType.CANCEL,
+            RegistrationType.REISSUE,
+        ):
             with self.subTest(code):
                 self.assertEqual(self.refusals(code), [])
 
     def test_addition_is_refused_when_every_specialty_is_registered(self):
         registered(self, specialties=("10401001", "10401002", "10401005", "10401007", "10401010", "10401012"))
-        self.assertEqual(self.refusals("addition"), ["您已注册全部专业，没有可以增项的专业"])
+        self.assertEqual(self.refusals(RegistrationType.ADDITION), ["您已注册全部专业，没有可以增项的专业"])
 
 
 class RenewalWindowTestCase(EligibilityTestCase):
@@ -154,7 +163,7 @@ class RenewalWindowTestCase(EligibilityTestCase):
         for days, open_ in [(91, False), (90, True), (60, True), (30, True), (29, False)]:
             with self.subTest(days=days):
                 valid_to = self.expiring_in(days)
-                refusals = self.refusals("renewal")
+                refusals = self.refusals(RegistrationType.RENEWAL)
                 if open_:
                     self.assertEqual(refusals, [])
                 else:
@@ -173,7 +182,7 @@ class RenewalWindowTestCase(EligibilityTestCase):
         for days, open_ in [(90, False), (61, False), (60, True), (10, True), (9, False)]:
             with self.subTest(days=days):
                 self.expiring_in(days)
-                refusals = self.refusals("renewal")
+                refusals = self.refusals(RegistrationType.RENEWAL)
                 self.assertEqual(refusals == [], open_, refusals)
                 if not open_:
                     self.assertIn("届满前60日至10日之间申请", refusals[0])
@@ -181,11 +190,11 @@ class RenewalWindowTestCase(EligibilityTestCase):
     def test_one_specialty_in_its_window_is_enough(self):
         registration = registered(self, applicant=self.other_applicant, specialties=("10401001", "10401002"))
         registration.specialties.filter(specialty="10401002").update(valid_to=self.today + timedelta(days=60))
-        self.assertEqual(self.refusals("renewal", user=self.other_applicant), [])
+        self.assertEqual(self.refusals(RegistrationType.RENEWAL, user=self.other_applicant), [])
 
     def test_a_registration_that_expired_is_not_renewed(self):
         self.expiring_in(-1)
-        self.assertEqual(self.refusals("renewal"), [no_valid_registration("延续注册")])
+        self.assertEqual(self.refusals(RegistrationType.RENEWAL), [no_valid_registration("延续注册")])
 
 
 class AgeLimitTestCase(EligibilityTestCase):
@@ -211,46 +220,55 @@ class AgeLimitTestCase(EligibilityTestCase):
     def on(self, day: date, code: str, *, valid_to_in: int = 60, form_data=None) -> list[str]:
         """The refusals on `day` for the senior, their registration valid (and in its renewal
         window) then, or lapsed then for 重新注册, or no registration for 初始注册."""
-        if code == "initial":
+        if code == RegistrationType.INITIAL:
             return self.refusals(code, user=self.unregistered_senior, today=day)
-        offset = -1 if code == "reregister" else valid_to_in
+        offset = -1 if code == RegistrationType.REREGISTER else valid_to_in
         self.registration.specialties.update(valid_to=day + timedelta(days=offset))
         return self.refusals(code, user=self.registered_senior, today=day, form_data=form_data)
 
     def test_it_refuses_from_90_days_before_the_65th_birthday(self):
-        for code in ("initial", "reregister", "renewal", "addition"):
+        for code in (
+            RegistrationType.INITIAL,
+            RegistrationType.REREGISTER,
+            RegistrationType.RENEWAL,
+            RegistrationType.ADDITION,
+        ):
             with self.subTest(code):
                 self.assertEqual(self.on(self.last_day_allowed, code), [])
                 self.assertEqual(self.on(self.first_day_refused, code), [self.refused])
                 self.assertEqual(self.on(self.birthday_65, code), [self.refused])
 
     def test_a_change_is_refused_only_for_a_new_employer(self):
-        employer = form_data_of(self, "change")
-        self.assertEqual(self.on(self.last_day_allowed, "change", form_data=employer), [])
-        self.assertEqual(self.on(self.first_day_refused, "change", form_data=employer), [self.refused])
+        employer = form_data_of(self, RegistrationType.CHANGE)
+        self.assertEqual(self.on(self.last_day_allowed, RegistrationType.CHANGE, form_data=employer), [])
+        self.assertEqual(
+            self.on(self.first_day_refused, RegistrationType.CHANGE, form_data=employer), [self.refused]
+        )
         for kind in ("personal", "employer_name"):
             with self.subTest(kind):
-                form = form_data_of(self, "change", change_kind=kind)
-                self.assertEqual(self.on(self.first_day_refused, "change", form_data=form), [])
+                form = form_data_of(self, RegistrationType.CHANGE, change_kind=kind)
+                self.assertEqual(self.on(self.first_day_refused, RegistrationType.CHANGE, form_data=form), [])
         # Before the form is filled the kind is unknown: the form is offered.
-        self.assertEqual(self.on(self.first_day_refused, "change"), [])
+        self.assertEqual(self.on(self.first_day_refused, RegistrationType.CHANGE), [])
 
     def test_cancellation_and_reissue_are_never_refused_for_age(self):
-        for code in ("cancel", "reissue"):
+        for code in (RegistrationType.CANCEL, RegistrationType.REISSUE):
             with self.subTest(code):
                 self.assertEqual(self.on(self.first_day_refused, code), [])
                 self.assertEqual(self.on(self.birthday_65 + timedelta(days=400), code, valid_to_in=500), [])
 
     def test_the_younger_applicant_is_not_refused(self):
         # 张伟 (born 1990) on the senior's first refused day.
-        self.assertEqual(self.refusals("initial", today=self.first_day_refused), [])
+        self.assertEqual(self.refusals(RegistrationType.INITIAL, today=self.first_day_refused), [])
 
 
 class OpenCaseTestCase(EligibilityTestCase):
     def setUp(self) -> None:
         super().setUp()
         registered(self)
-        self.addition = submitted_case_of(self, "addition", form_data_of(self, "addition"))
+        self.addition = submitted_case_of(
+            self, RegistrationType.ADDITION, form_data_of(self, RegistrationType.ADDITION)
+        )
 
     def open_case_refusal(self) -> str:
         return (
@@ -259,32 +277,36 @@ class OpenCaseTestCase(EligibilityTestCase):
         )
 
     def test_an_open_case_blocks_a_second_application_of_the_matter(self):
-        for code in ("addition", "change", "cancel"):
+        for code in (RegistrationType.ADDITION, RegistrationType.CHANGE, RegistrationType.CANCEL):
             with self.subTest(code):
                 self.assertEqual(self.refusals(code), [self.open_case_refusal()])
 
     def test_the_case_being_submitted_does_not_count_against_itself(self):
-        self.assertEqual(self.refusals("addition", case_pk=self.addition.pk), [])
+        self.assertEqual(self.refusals(RegistrationType.ADDITION, case_pk=self.addition.pk), [])
 
     def test_the_second_submission_is_refused_and_stays_a_draft(self):
         with self.assertRaises(CaseError) as raised:
-            submitted_case_of(self, "change", form_data_of(self, "change"))
+            submitted_case_of(self, RegistrationType.CHANGE, form_data_of(self, RegistrationType.CHANGE))
         self.assertIn(self.open_case_refusal(), raised.exception.message)
         self.assertEqual(
-            list(self.applicant.cases.filter(item__code="change").values_list("status", flat=True)),
+            list(
+                self.applicant.cases.filter(item__code=RegistrationType.CHANGE).values_list(
+                    "status", flat=True
+                )
+            ),
             [CaseStatus.DRAFT],
         )
 
     def test_another_matter_is_not_blocked(self):
-        self.assertEqual(self.refusals("reissue"), [])
+        self.assertEqual(self.refusals(RegistrationType.REISSUE), [])
 
     def test_another_persons_case_does_not_count(self):
         registered(self, applicant=self.other_applicant)
-        self.assertEqual(self.refusals("change", user=self.other_applicant), [])
+        self.assertEqual(self.refusals(RegistrationType.CHANGE, user=self.other_applicant), [])
 
     def test_a_withdrawn_case_no_longer_blocks(self):
         case_withdraw(case=self.addition, user=self.applicant, reason="填写有误")
-        self.assertEqual(self.refusals("change"), [])
+        self.assertEqual(self.refusals(RegistrationType.CHANGE), [])
 
 
 class NonPersonTestCase(EligibilityTestCase):

@@ -19,6 +19,7 @@ from cases.models import Case, CaseStatus
 from cases.register import ExtractRefused, register_record_for
 from cases.services import CaseError, case_draft_save, case_submit
 from cases.tests.helpers import attach_required, form_data_of, initial_form_data, item_of
+from catalog.registration_types import RegistrationType
 from certificates import selectors as certificate_selectors
 from certificates.models import CertificateStatus
 from certificates.services import certificate_copy_request
@@ -92,19 +93,19 @@ class SameNumberAnotherTypeTestCase(BaseTestCase):
 
         # 3. 提取信息 with the same characters finds no registration of a 护照 holder.
         r = self.client.post(
-            reverse("cases:start", args=[item_of("reissue").pk]),
+            reverse("cases:start", args=[item_of(RegistrationType.REISSUE).pk]),
             {"id_number": self.applicant.id_number, "action": "extract"},
         )
         self.assertNotContains(r, self.registration.number)
         self.assertNotContains(r, self.registration.employer_name)
 
         # 4. 注销注册: refused before the form, and at submission too.
-        r = self.client.get(reverse("cases:start", args=[item_of("cancel").pk]))
+        r = self.client.get(reverse("cases:start", args=[item_of(RegistrationType.CANCEL).pk]))
         self.assertContains(r, "注册信息库中没有您的有效注册")
         case = case_draft_save(
             user=attacker,
-            item=item_of("cancel"),
-            form_data=form_data_of(self, "cancel"),
+            item=item_of(RegistrationType.CANCEL),
+            form_data=form_data_of(self, RegistrationType.CANCEL),
             submit_method="online",
         )
         attach_required(self, case)
@@ -174,7 +175,7 @@ class UnverifiedApplicantTestCase(BaseTestCase):
     def test_it_saves_a_draft_but_cannot_submit(self):
         case = case_draft_save(
             user=self.other_applicant,
-            item=item_of("initial"),
+            item=item_of(RegistrationType.INITIAL),
             form_data=initial_form_data(self),
             submit_method="online",
         )

@@ -7,6 +7,7 @@ from django.db import transaction
 
 from accounts.models import User
 from cases.tests.helpers import submitted_case
+from catalog.registration_types import ChangeKind
 from notifications.models import InboxMessage, SmsMessage
 from notifications.testing import pending_tasks
 from portal.test import BaseTestCase, make_id_number
@@ -191,14 +192,14 @@ class RegistrationsLapseTestCase(BaseTestCase):
 
         registration.refresh_from_db()
         self.assertEqual(registration.status, RegistrationStatus.LAPSED)
-        change = RegistrationChange.objects.get(registration=registration, kind="lapse")
+        change = RegistrationChange.objects.get(registration=registration, kind=ChangeKind.LAPSE)
         self.assertEqual((change.case, change.summary), (None, LAPSE_SUMMARY))
         self.assertEqual(change.data, {"valid_to": "2029-11-23", "specialties": [BUILDING, MUNICIPAL]})
 
         # Again, the same day or later: nothing more.
         self.assertEqual(registrations_lapse(today=VALID_TO + timedelta(days=1)), 0)
         self.assertEqual(registrations_lapse(today=VALID_TO + timedelta(days=2)), 0)
-        self.assertEqual(RegistrationChange.objects.filter(kind="lapse").count(), 1)
+        self.assertEqual(RegistrationChange.objects.filter(kind=ChangeKind.LAPSE).count(), 1)
 
     def test_the_last_valid_day_is_still_valid(self):
         registration = registered(self)
@@ -217,7 +218,7 @@ class RegistrationsLapseTestCase(BaseTestCase):
 
         registration.refresh_from_db()
         self.assertEqual(registration.status, RegistrationStatus.VALID)
-        self.assertFalse(RegistrationChange.objects.filter(kind="lapse").exists())
+        self.assertFalse(RegistrationChange.objects.filter(kind=ChangeKind.LAPSE).exists())
 
     def test_a_cancelled_registration_stays_cancelled(self):
         registration = registered(self)
@@ -227,4 +228,4 @@ class RegistrationsLapseTestCase(BaseTestCase):
 
         registration.refresh_from_db()
         self.assertEqual(registration.status, RegistrationStatus.CANCELLED)
-        self.assertFalse(RegistrationChange.objects.filter(kind="lapse").exists())
+        self.assertFalse(RegistrationChange.objects.filter(kind=ChangeKind.LAPSE).exists())

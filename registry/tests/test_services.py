@@ -5,6 +5,7 @@ from datetime import date
 from django.db import transaction
 
 from cases.tests.helpers import QUALIFIED_ON, submitted_case
+from catalog.registration_types import ChangeKind
 from portal.test import BaseTestCase
 from registry.models import RegisteredSpecialty, RegisterSettings, Registration, RegistrationChange
 from registry.services import (
@@ -56,7 +57,7 @@ class InitialEffectTestCase(BaseTestCase):
         self.assertEqual(specialty.specialty, "10401001")
         self.assertEqual(specialty.valid_to, validity_end(specialty.valid_from, 3))
         change = RegistrationChange.objects.get(registration=registration)
-        self.assertEqual((change.kind, change.case), ("initial", case))
+        self.assertEqual((change.kind, change.case), (ChangeKind.INITIAL, case))
 
     def test_someone_registered_cannot_be_registered_again(self):
         case = submitted_case(self)

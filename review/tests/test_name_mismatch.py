@@ -9,6 +9,7 @@ from django.urls import reverse
 
 from cases.models import CaseAction, CaseEvent, CaseStatus
 from cases.tests.helpers import form_data_of, submitted_case_of
+from catalog.registration_types import RegistrationType
 from certificates.tests.helpers import approved_case
 from portal.test import BaseTestCase
 from registry.models import RegisteredSpecialty
@@ -20,7 +21,9 @@ WARNING = "申请人实名认证的姓名“张伟民”与注册信息库中的
 class NameMismatchTestCase(BaseTestCase):
     def setUp(self) -> None:
         approved_case(self)
-        case = submitted_case_of(self, "addition", form_data_of(self, "addition"))
+        case = submitted_case_of(
+            self, RegistrationType.ADDITION, form_data_of(self, RegistrationType.ADDITION)
+        )
         self.applicant.name = "张伟民"
         self.applicant.save(update_fields=["name"])
         case = case_accept(case=case, actor=self.acceptor)

@@ -1,0 +1,45 @@
+"""The registration types of 二级注册建造师, the kinds of register history they leave and what
+the certificate does after each: the one place these codes are spelled. The types are the
+`ServiceItem.code` of the 办理项 the catalogue seeds, so they live here, below `cases`, which
+holds what each type carries (`cases.types.REGISTRATION_TYPES`, ADR 10).
+
+The values are stored (办理项 codes, `RegistrationChange.kind`): never change one."""
+
+from __future__ import annotations
+
+import enum
+
+from django.db import models
+
+
+class RegistrationType(models.TextChoices):
+    INITIAL = "initial", "初始注册"
+    ADDITION = "addition", "增项注册"
+    REREGISTER = "reregister", "重新注册"
+    CHANGE = "change", "变更注册"
+    CANCEL = "cancel", "注销注册"
+    RENEWAL = "renewal", "延续注册"
+    REISSUE = "reissue", "遗失补办"
+
+
+class ChangeKind(models.TextChoices):
+    """`registry.RegistrationChange.kind`: the history row each type leaves when granted, and
+    the daily job's 失效, which no application causes. Stored values: never change one."""
+
+    INITIAL = RegistrationType.INITIAL.value, RegistrationType.INITIAL.label
+    ADDITION = RegistrationType.ADDITION.value, RegistrationType.ADDITION.label
+    REREGISTER = RegistrationType.REREGISTER.value, RegistrationType.REREGISTER.label
+    CHANGE = RegistrationType.CHANGE.value, RegistrationType.CHANGE.label
+    CANCEL = RegistrationType.CANCEL.value, RegistrationType.CANCEL.label
+    RENEWAL = RegistrationType.RENEWAL.value, RegistrationType.RENEWAL.label
+    REISSUE = RegistrationType.REISSUE.value, RegistrationType.REISSUE.label
+    LAPSE = "lapse", "注册失效"
+
+
+class CertificateAction(enum.Enum):
+    """What `certificates.services.certificate_follow_register` does after a granted type."""
+
+    NEW_VERSION = enum.auto()  # a new version; the previous one 已被新证书替代
+    CANCEL = enum.auto()  # the current certificate is revoked (注册已注销)
+    REISSUE = enum.auto()  # a new version; the lost one is revoked with its reason
+    NONE = enum.auto()  # the certificate stays as it is
