@@ -566,8 +566,9 @@ def initial_form(item_pk: int) -> dict[str, Any]:
 
 def initial_item_pk() -> int:
     from catalog.models import ServiceItem
+    from catalog.registration_types import RegistrationType
 
-    return ServiceItem.objects.get(matter__code="ejjzs-zgrd", code="initial").pk
+    return ServiceItem.objects.get(matter__code="ejjzs-zgrd", code=RegistrationType.INITIAL).pk
 
 
 def upload(browser: Browser, case_pk: int, code: str, name: str, data: bytes, mime: str) -> bool:
