@@ -16,6 +16,7 @@ from accounts.selectors import UNVERIFIED_PERSON, PersonIdentity, verified_ident
 from cases.models import Case
 from cases.register import ExtractRefused, RegisterRecord
 from catalog.specialties import specialty_names
+from lib.dates import validity_end
 from lib.idcard import IdNumberError, id_number_birth_date, id_number_sex, validate_id_number
 from lib.masking import mask_id_number
 from registry.eligibility import record_lookup
@@ -37,18 +38,6 @@ class RegistryError(Exception):
     def __init__(self, message: str) -> None:
         super().__init__(message)
         self.message = message
-
-
-def add_years(day: date, years: int) -> date:
-    try:
-        return day.replace(year=day.year + years)
-    except ValueError:  # 29 February
-        return day.replace(year=day.year + years, day=28)
-
-
-def validity_end(start: date, years: int) -> date:
-    """A registration valid for `years` from `start` ends the day before the anniversary."""
-    return date.fromordinal(add_years(start, years).toordinal() - 1)
 
 
 def registration_number_next(*, qualification_year: int, registration_year: int) -> str:

@@ -12,9 +12,9 @@ from cases.models import Case, CaseAction, CaseStatus, NoticeKind
 from cases.services import CaseError
 from cases.tests.helpers import OTHER_EMPLOYER_USCC, form_data_of, submitted_case_of
 from certificates.models import Certificate, CertificateStatus
+from lib.dates import add_years, validity_end
 from portal.test import BaseTestCase
 from registry.models import Person, Registration, RegistrationChange, RegistrationStatus
-from registry.services import add_years, validity_end
 from registry.tests.helpers import (
     case_grant,
     case_to_decision,
