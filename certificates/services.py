@@ -51,11 +51,6 @@ class CertificateError(Exception):
         self.message = message
 
 
-def certificate_settings() -> CertificateSettings:
-    row, _ = CertificateSettings.objects.get_or_create(pk=1)
-    return row
-
-
 def _issuer_uscc(registration: Registration) -> str:
     return registration.created_by_case.department.uscc or "000000000000000000"
 
@@ -65,7 +60,7 @@ def certificate_issue(
 ) -> Certificate:
     """A new certificate version for `registration`. The current one becomes 已被新证书替代,
     or, given a `revoke_reason` (a lost certificate replaced), 已作废."""
-    config = certificate_settings()
+    config = CertificateSettings.current()
     with transaction.atomic():
         previous = (
             Certificate.objects.select_for_update()
@@ -143,7 +138,7 @@ def usage_valid_until(*, certificate: Certificate, today: date) -> date:
     still valid and the holder's 65th birthday. A specialty left to expire (not renewed) no
     longer counts: the holder stays registered in the others and needs copies for them."""
     registration = certificate.registration
-    candidates = [today + timedelta(days=certificate_settings().usage_days)]
+    candidates = [today + timedelta(days=CertificateSettings.current().usage_days)]
     candidates += [s.valid_to for s in registration.specialties.all() if s.valid_to >= today]
     candidates.append(sixty_fifth_birthday(registration.person.birth_date))
     return min(candidates)
@@ -185,7 +180,7 @@ def certificate_copy_request(*, certificate: Certificate, user: User) -> Certifi
             return pending
         start_of_day = timezone.make_aware(datetime.combine(today, datetime.min.time()))
         made_today = certificate.copies.filter(requested_at__gte=start_of_day).count()
-        limit = certificate_settings().copies_per_day
+        limit = CertificateSettings.current().copies_per_day
         if made_today >= limit:
             raise CertificateError(f"每天最多加注{limit}次，请明天再试；已生成的证书在使用有效期内仍可使用")
         copy = CertificateCopy.objects.create(

@@ -33,7 +33,7 @@ from certificates import selectors
 from certificates.document import CertificateData
 from certificates.forms import VerifyUploadForm
 from certificates.issuing import IssuingError
-from certificates.models import Certificate, CertificateCopy, CopyStatus
+from certificates.models import Certificate, CertificateCopy, CertificateSettings, CopyStatus
 from certificates.preview import render_preview_png, render_preview_svg
 from certificates.sealimage import seal_picture_png
 from certificates.services import (
@@ -41,7 +41,6 @@ from certificates.services import (
     annotate_refusal,
     certificate_copy_request,
     certificate_download_log,
-    certificate_settings,
 )
 from certificates.verify import verify_ofd
 from lib.http import PRIVATE_HEADERS, private
@@ -122,7 +121,7 @@ def case_attachments(request: HttpRequest, case_pk: int) -> HttpResponse:
             "rows": rows,
             "pending": any(r.copy.status == CopyStatus.PENDING for r in rows),
             "refusal": annotate_refusal(certificate=certificate, today=today),
-            "usage_days": certificate_settings().usage_days,
+            "usage_days": CertificateSettings.current().usage_days,
         }
     partial = request.GET.get("partial") == "1"
     template = "certificates/_attachments.html" if partial else "certificates/attachments.html"
