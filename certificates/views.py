@@ -42,6 +42,7 @@ from certificates.services import (
     certificate_copy_request,
     certificate_download_log,
 )
+from certificates.validity import CertificateVerdict, copy_usage_expired
 from certificates.verify import verify_ofd
 from lib.http import PRIVATE_HEADERS, private
 from lib.masking import mask_name
@@ -93,7 +94,7 @@ class CopyRow:
 
 
 def _rows(copies: Iterable[CertificateCopy], *, today: date) -> list[CopyRow]:
-    return [CopyRow(c, c.usage_valid_until < today, _shown_error(c)) for c in copies]
+    return [CopyRow(c, copy_usage_expired(c, today=today), _shown_error(c)) for c in copies]
 
 
 # --- 「ofd阅读器下载」 --------------------------------------------------------------------
@@ -268,6 +269,7 @@ def _public_record(copy: CertificateCopy) -> dict[str, Any]:
         "holder_name": mask_name(registration.person.name),
         "authority": registration.created_by_case.department.name,
         "verdict": selectors.copy_verdict(copy=copy, today=timezone.localdate()),
+        "Verdicts": CertificateVerdict,
         "checked_at": timezone.localtime(),
     }
 
