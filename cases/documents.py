@@ -15,8 +15,9 @@ from django import forms
 from django.utils import timezone
 
 from accounts.models import IdType, User
+from cases.deadlines import ACCEPT_WORKDAYS
 from cases.models import Case, Notice, NoticeKind
-from cases.services import ACCEPT_WORKDAYS, current_attachments
+from cases.services import current_attachments
 from cases.types import type_for_item
 from catalog.specialties import specialty_name
 from lib.idcard import IdNumberError, id_number_birth_date, id_number_sex

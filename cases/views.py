@@ -24,6 +24,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts.models import User
 from cases import documents, selectors, services
+from cases.deadlines import case_deadline
 from cases.forms import ApplicationForm
 from cases.models import EDITABLE_STATUSES, Attachment, Case, CaseStatus, NoticeKind, SubmitMethod
 from cases.register import ExtractRefused, register_extract, register_record_for
@@ -456,6 +457,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         "notices": case.notices.order_by("created_at", "id"),
         "events": selectors.case_timeline(case),
         "correction": selectors.case_open_correction(case),
+        "deadline": case_deadline(case, today=timezone.localdate()),
         "can_withdraw": can_withdraw(case.status),
         "editable": case.status in EDITABLE_STATUSES,
     }
