@@ -15,9 +15,10 @@ from django import forms
 from django.utils import timezone
 
 from accounts.models import IdType, User
+from cases.deadlines import ACCEPT_WORKDAYS
 from cases.models import Attachment, Case, Notice, NoticeKind
 from cases.selectors import case_open_correction
-from cases.services import ACCEPT_WORKDAYS, current_attachments
+from cases.services import current_attachments
 from cases.types import required_materials, type_for_item
 from catalog.models import Material, MaterialKind, ServiceItem
 from catalog.specialties import specialty_name

@@ -4,7 +4,7 @@ typed; the services store it."""
 from __future__ import annotations
 
 import re
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
 from django import forms
@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from cases.register import RegisterRecord
 from catalog.specialties import Specialty, specialty_name, specialty_names
+from lib.dates import years_have_passed
 from lib.idcard import IdNumberError, validate_id_number
 from lib.names import FreeTextValidator, NameValidator
 from lib.uscc import UsccError, validate_uscc
@@ -27,7 +28,7 @@ EDUCATION_CHOICES = [
 ]
 # DOMAIN.md: continuing-education proof is required when applying more than 3 years after the
 # qualification was issued.
-CONTINUING_EDUCATION_AFTER = timedelta(days=3 * 365)
+CONTINUING_EDUCATION_AFTER_YEARS = 3
 
 
 class ApplicationForm(forms.Form):
@@ -148,7 +149,7 @@ class InitialRegistrationForm(ApplicationForm):
         qualified_on = cleaned.get("qualification_date")
         if (
             qualified_on
-            and timezone.localdate() - qualified_on > CONTINUING_EDUCATION_AFTER
+            and _continuing_education_due(qualified_on)
             and not cleaned.get("continuing_education_hours")
         ):
             self.add_error("continuing_education_hours", "取得资格证书已超过3年，请填写继续教育学时")
@@ -162,7 +163,13 @@ def continuing_education_required(form_data: dict[str, Any]) -> bool:
         qualified_on = date.fromisoformat(str(raw))
     except ValueError:
         return False
-    return timezone.localdate() - qualified_on > CONTINUING_EDUCATION_AFTER
+    return _continuing_education_due(qualified_on)
+
+
+def _continuing_education_due(qualified_on: date) -> bool:
+    return years_have_passed(
+        since=qualified_on, years=CONTINUING_EDUCATION_AFTER_YEARS, today=timezone.localdate()
+    )
 
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"})

@@ -10,10 +10,35 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
+from enum import StrEnum
 from typing import Any
 
 from accounts.models import User
 from accounts.selectors import PersonIdentity, verified_identity
+
+
+class RenewalState(StrEnum):
+    """Where a day falls in a specialty's 延续注册 window."""
+
+    BEFORE = "before"  # not open yet
+    OPEN = "open"
+    CLOSED = "closed"  # too late to apply, whether or not the specialty has expired yet
+
+
+@dataclass(frozen=True)
+class RenewalWindow:
+    """The days a specialty expiring on `valid_to` may be renewed, `opens` to `closes` both
+    included. Made from the province's policy by `registry.renewal.renewal_window`, the one
+    place that computes it; `cases` only reads it."""
+
+    valid_to: date
+    opens: date
+    closes: date
+
+    def state_on(self, today: date) -> RenewalState:
+        if today < self.opens:
+            return RenewalState.BEFORE
+        return RenewalState.OPEN if today <= self.closes else RenewalState.CLOSED
 
 
 @dataclass(frozen=True)
@@ -22,12 +47,18 @@ class SpecialtyRecord:
     name: str
     valid_from: date
     valid_to: date
-    # The 延续注册 window of this specialty (config: opens 90, closes 30 days before expiry).
-    renewal_opens: date
-    renewal_closes: date
+    renewal: RenewalWindow
+
+    @property
+    def renewal_opens(self) -> date:
+        return self.renewal.opens
+
+    @property
+    def renewal_closes(self) -> date:
+        return self.renewal.closes
 
     def renewable_on(self, today: date) -> bool:
-        return self.renewal_opens <= today <= self.renewal_closes
+        return self.renewal.state_on(today) == RenewalState.OPEN
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,7 @@ from django.utils.datastructures import MultiValueDict
 
 from accounts.models import User
 from accounts.selectors import UNVERIFIED_PERSON, verified_identity
+from cases.deadlines import accept_due_on
 from cases.forms import ApplicationForm
 from cases.models import (
     EDITABLE_STATUSES,
@@ -29,13 +30,11 @@ from cases.models import (
 from cases.register import register_record_for
 from cases.transitions import transition_find
 from cases.types import eligibility_refusals, required_materials, type_for_item
-from catalog.calendar import workday_add
 from catalog.models import Material, ServiceItem
 from lib.storage import file_save
 from lib.uploads import CheckedFile, extension_for, safe_display_name
 
 # 《行政许可法》: a complete application is accepted (or refused) within 5 working days.
-ACCEPT_WORKDAYS = 5
 
 
 class CaseError(Exception):
@@ -301,7 +300,7 @@ def case_submit(*, case: Case, user: User) -> Case:
             locked.number = f"LN{today:%Y%m%d}{sequence_next(key=f'case-{today:%Y%m%d}'):05d}"
         locked.submitted_at = now
         # The 受理 clock starts again at a resubmission: time waiting for 补正 does not count.
-        locked.accept_due = workday_add(start=today, days=ACCEPT_WORKDAYS)
+        locked.accept_due = accept_due_on(submitted_on=today)
         locked.save(update_fields=["number", "submitted_at", "accept_due", "updated_at"])
         notice_issue(case=locked, kind=NoticeKind.RECEIPT, event=event, data=_receipt_data(locked))
         return locked

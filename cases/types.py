@@ -33,6 +33,7 @@ from cases.forms import (
 from cases.models import Case, CaseStatus
 from catalog.models import Material, ServiceItem
 from catalog.registration_types import CertificateAction, ChangeKind, RegistrationType
+from lib.dates import add_years
 from lib.idcard import IdNumberError, id_number_birth_date
 
 # DOMAIN.md: nobody may start these from 90 days before the 65th birthday.
@@ -207,11 +208,9 @@ def type_for_item(item: ServiceItem) -> ApplicationType | None:
 
 
 def sixty_fifth_birthday(born: date) -> date:
-    """The day one turns 65 (1 March for someone born on 29 February)."""
-    try:
-        return born.replace(year=born.year + AGE_LIMIT_YEARS)
-    except ValueError:
-        return date(born.year + AGE_LIMIT_YEARS, 3, 1)
+    """The day one turns 65: for someone born on 29 February, 28 February in a common year
+    (民法典 Art. 202, the one rule of `lib.dates`)."""
+    return add_years(born, AGE_LIMIT_YEARS)
 
 
 def _age_refusal(user: User, today: date) -> str | None:

@@ -24,6 +24,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from accounts.models import User
 from accounts.selectors import request_user
 from cases import documents, selectors, services
+from cases.deadlines import case_deadline
 from cases.forms import ApplicationForm
 from cases.models import EDITABLE_STATUSES, Case, CaseStatus, NoticeKind, SubmitMethod
 from cases.register import ExtractRefused, register_extract, register_record_for
@@ -36,7 +37,6 @@ from lib.ratelimit import LimitName, limit_refusal
 from lib.uploads import CheckedFile, UploadError, check_id_photo, check_signature, check_upload, download_name
 from paperwork.pdf import pdf_response_headers, render_pdf
 
-UPLOAD_MAX_BYTES: int = getattr(settings, "UPLOAD_MAX_BYTES", 10 * 1024 * 1024)
 # Checks beyond "a real image" for the two materials the certificate prints.
 CONTENT_CHECKS = {"photo": check_id_photo, "signature": check_signature}
 
@@ -108,7 +108,7 @@ def _render_form(
         "submit_methods": SubmitMethod.choices,
         "chosen_method": request.POST.get("submit_method", ""),
         "client_token": client_token,
-        "upload_max_mb": UPLOAD_MAX_BYTES // (1024 * 1024),
+        "upload_max_mb": settings.UPLOAD_MAX_BYTES // (1024 * 1024),
         "record": form.record if app_type.shows_record else None,
         "extracted": form.extracted(),
     }
@@ -262,7 +262,9 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _checked_upload(material: Material, data: bytes) -> CheckedFile:
-    checked = check_upload(data, images_only=material.kind == MaterialKind.IMAGE, max_bytes=UPLOAD_MAX_BYTES)
+    checked = check_upload(
+        data, images_only=material.kind == MaterialKind.IMAGE, max_bytes=settings.UPLOAD_MAX_BYTES
+    )
     if extra := CONTENT_CHECKS.get(material.code):
         extra(checked)
     return checked
@@ -280,8 +282,9 @@ def upload(request: HttpRequest, pk: int, code: str) -> HttpResponse:
         if upload is None:
             raise UploadError("请选择要上传的文件")
         # Refuse by the declared size before reading a byte of an oversized file into memory.
-        if upload.size is not None and upload.size > UPLOAD_MAX_BYTES:
-            raise UploadError(f"文件过大，单个文件不能超过{UPLOAD_MAX_BYTES // (1024 * 1024)}MB")
+        limit = settings.UPLOAD_MAX_BYTES
+        if upload.size is not None and upload.size > limit:
+            raise UploadError(f"文件过大，单个文件不能超过{limit // (1024 * 1024)}MB")
         checked = _checked_upload(material, upload.read())
         services.attachment_add(
             case=case, material=material, checked=checked, original_name=upload.name or "", user=user
@@ -411,6 +414,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         "notices": case.notices.order_by("created_at", "id"),
         "events": selectors.case_timeline(case),
         "correction": selectors.case_open_correction(case),
+        "deadline": case_deadline(case, today=timezone.localdate()),
         "can_withdraw": can_withdraw(case.status),
         "editable": case.status in EDITABLE_STATUSES,
     }

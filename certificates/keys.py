@@ -44,6 +44,7 @@ from certificates.crypto import (
 )
 from certificates.sealimage import seal_picture_png
 from certificates.ses import SESFormatError, seal_build, seal_parse
+from lib.dates import add_years_to_datetime
 
 AUTHORITY = "辽宁省住房和城乡建设厅"
 SEAL_NAME = "辽宁省住房和城乡建设厅审批专用章"
@@ -155,13 +156,6 @@ def _time(value: datetime) -> x509.Time:
     return x509.Time({"general_time": value})
 
 
-def _years_later(value: datetime, years: int) -> datetime:
-    try:
-        return value.replace(year=value.year + years)
-    except ValueError:  # 29 February
-        return value.replace(year=value.year + years, day=28)
-
-
 def _key_identifier(spki_der: bytes) -> bytes:
     # RFC 5280 §4.2.1.2 allows any method that gives unique values; SM3 keeps us off SHA-1.
     bit_string = keys.PublicKeyInfo.load(spki_der)["public_key"].contents
@@ -253,7 +247,7 @@ def key_material_create(*, now: datetime | None = None) -> list[str]:
             issuer_key=ca_key,
             issuer_certificate_der=None,
             not_before=start,
-            not_after=_years_later(now, CA_YEARS),
+            not_after=add_years_to_datetime(now, CA_YEARS),
             ca=True,
         )
         write(paths.ca_certificate, certificate_pem(ca_der), private=False)
@@ -288,7 +282,7 @@ def key_material_create(*, now: datetime | None = None) -> list[str]:
             issuer_key=ca_private_key(),
             issuer_certificate_der=ca_der,
             not_before=start,
-            not_after=_years_later(now, SIGNER_YEARS),
+            not_after=add_years_to_datetime(now, SIGNER_YEARS),
             ca=False,
         )
         write(paths.signing_certificate, certificate_pem(signer_der), private=False)

@@ -3,13 +3,15 @@ and the 加注 copies the holder downloads, each sealed, with its 使用有效�
 
 from __future__ import annotations
 
+import re
 import uuid
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 
 from cases.models import Case
-from registry.models import Registration
+from registry.models import POLICY_PK, Registration
 
 
 class CertificateSettings(models.Model):
@@ -25,6 +27,24 @@ class CertificateSettings(models.Model):
 
     def __str__(self) -> str:
         return "电子证照规则"
+
+    @classmethod
+    def current(cls) -> CertificateSettings:
+        """The rules in force: the row an administrator saved, else the defaults (a read never
+        writes the row)."""
+        return cls.objects.filter(pk=POLICY_PK).first() or cls(pk=POLICY_PK)
+
+    def clean(self) -> None:
+        errors: dict[str, str] = {}
+        if self.usage_days < 1:
+            errors["usage_days"] = "加注件使用有效期至少为1天"
+        if self.copies_per_day < 1:
+            errors["copies_per_day"] = "每人每日加注次数上限至少为1次，否则无人能加注"
+        if not re.fullmatch(r"[0-9A-Za-z]+", self.type_code, re.ASCII):
+            # It becomes a part of every 电子证照标识 (lib.licenseid), which allows no other.
+            errors["type_code"] = "证照类型代码只能包含数字和英文字母"
+        if errors:
+            raise ValidationError(errors)
 
 
 class CertificateStatus(models.TextChoices):

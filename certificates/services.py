@@ -21,7 +21,7 @@ from django.utils import timezone
 from accounts.models import User
 from cases.models import Case
 from cases.services import sequence_next
-from cases.types import REGISTRATION_TYPES, sixty_fifth_birthday
+from cases.types import REGISTRATION_TYPES
 from catalog.registration_types import CertificateAction
 from certificates.issuing import certificate_data, sealed_ofd
 from certificates.models import (
@@ -34,9 +34,10 @@ from certificates.models import (
     LogAction,
 )
 from certificates.tasks import make_certificate_copy
+from certificates.validity import CertificateVerdict, certificate_verdict, usage_valid_until
 from lib.licenseid import license_id_build
 from lib.storage import file_save
-from registry.models import Registration, RegistrationChange, RegistrationStatus
+from registry.models import Registration, RegistrationChange
 
 logger = logging.getLogger(__name__)
 
@@ -51,11 +52,6 @@ class CertificateError(Exception):
         self.message = message
 
 
-def certificate_settings() -> CertificateSettings:
-    row, _ = CertificateSettings.objects.get_or_create(pk=1)
-    return row
-
-
 def _issuer_uscc(registration: Registration) -> str:
     return registration.created_by_case.department.uscc or "000000000000000000"
 
@@ -65,7 +61,7 @@ def certificate_issue(
 ) -> Certificate:
     """A new certificate version for `registration`. The current one becomes 已被新证书替代,
     or, given a `revoke_reason` (a lost certificate replaced), 已作废."""
-    config = certificate_settings()
+    config = CertificateSettings.current()
     with transaction.atomic():
         previous = (
             Certificate.objects.select_for_update()
@@ -143,34 +139,19 @@ def certificate_follow_register(*, change: RegistrationChange) -> Certificate | 
     return certificate_issue(registration=registration, case=case)
 
 
-def usage_valid_until(*, certificate: Certificate, today: date) -> date:
-    """The earliest of today + the configured days, the earliest expiry of the specialties
-    still valid and the holder's 65th birthday. A specialty left to expire (not renewed) no
-    longer counts: the holder stays registered in the others and needs copies for them."""
-    registration = certificate.registration
-    candidates = [today + timedelta(days=certificate_settings().usage_days)]
-    candidates += [s.valid_to for s in registration.specialties.all() if s.valid_to >= today]
-    candidates.append(sixty_fifth_birthday(registration.person.birth_date))
-    return min(candidates)
+# What 「加注」 says for each verdict but valid.
+ANNOTATE_REFUSALS = {
+    CertificateVerdict.CANCELLED: "该注册已注销，不能加注",
+    CertificateVerdict.LAPSED: "该注册已失效，不能加注",
+    CertificateVerdict.VOID: "该证书已作废，请对最新证书加注",
+    CertificateVerdict.SUPERSEDED: "该证书已被新证书替代，请对最新证书加注",
+    CertificateVerdict.EXPIRED: "注册专业已过有效期或已达到年龄上限，不能加注",
+}
 
 
 def annotate_refusal(*, certificate: Certificate, today: date) -> str | None:
     """Why 加注 is refused now, in Chinese, or None."""
-    registration = certificate.registration
-    # `status_on`: a registration whose every specialty expired is 失效 before the daily job
-    # writes it.
-    status = registration.status_on(today)
-    if status == RegistrationStatus.CANCELLED:
-        return "该注册已注销，不能加注"
-    if status != RegistrationStatus.VALID:
-        return "该注册已失效，不能加注"
-    if certificate.status == CertificateStatus.REVOKED:
-        return "该证书已作废，请对最新证书加注"
-    if certificate.status != CertificateStatus.CURRENT:
-        return "该证书已被新证书替代，请对最新证书加注"
-    if usage_valid_until(certificate=certificate, today=today) <= today:
-        return "注册专业已过有效期或已达到年龄上限，不能加注"
-    return None
+    return ANNOTATE_REFUSALS.get(certificate_verdict(certificate=certificate, today=today))
 
 
 def certificate_copy_request(*, certificate: Certificate, user: User) -> CertificateCopy:
@@ -190,7 +171,7 @@ def certificate_copy_request(*, certificate: Certificate, user: User) -> Certifi
             return pending
         start_of_day = timezone.make_aware(datetime.combine(today, datetime.min.time()))
         made_today = certificate.copies.filter(requested_at__gte=start_of_day).count()
-        limit = certificate_settings().copies_per_day
+        limit = CertificateSettings.current().copies_per_day
         if made_today >= limit:
             raise CertificateError(f"每天最多加注{limit}次，请明天再试；已生成的证书在使用有效期内仍可使用")
         copy = CertificateCopy.objects.create(

@@ -32,7 +32,7 @@ from certificates import selectors
 from certificates.document import CertificateData
 from certificates.forms import VerifyUploadForm
 from certificates.issuing import IssuingError
-from certificates.models import Certificate, CertificateCopy, CopyStatus
+from certificates.models import Certificate, CertificateCopy, CertificateSettings, CopyStatus
 from certificates.preview import render_preview_png, render_preview_svg
 from certificates.sealimage import seal_picture_png
 from certificates.services import (
@@ -40,8 +40,8 @@ from certificates.services import (
     annotate_refusal,
     certificate_copy_request,
     certificate_download_log,
-    certificate_settings,
 )
+from certificates.validity import CertificateVerdict, copy_usage_expired
 from certificates.verify import verify_ofd
 from lib.http import PRIVATE_HEADERS, private
 from lib.masking import mask_name
@@ -87,7 +87,7 @@ class CopyRow:
 
 
 def _rows(copies: Iterable[CertificateCopy], *, today: date) -> list[CopyRow]:
-    return [CopyRow(c, c.usage_valid_until < today, _shown_error(c)) for c in copies]
+    return [CopyRow(c, copy_usage_expired(c, today=today), _shown_error(c)) for c in copies]
 
 
 # --- 「ofd阅读器下载」 --------------------------------------------------------------------
@@ -115,7 +115,7 @@ def case_attachments(request: HttpRequest, case_pk: int) -> HttpResponse:
             "rows": rows,
             "pending": any(r.copy.status == CopyStatus.PENDING for r in rows),
             "refusal": annotate_refusal(certificate=certificate, today=today),
-            "usage_days": certificate_settings().usage_days,
+            "usage_days": CertificateSettings.current().usage_days,
         }
     partial = request.GET.get("partial") == "1"
     template = "certificates/_attachments.html" if partial else "certificates/attachments.html"
@@ -262,6 +262,7 @@ def _public_record(copy: CertificateCopy) -> dict[str, Any]:
         "holder_name": mask_name(registration.person.name),
         "authority": registration.created_by_case.department.name,
         "verdict": selectors.copy_verdict(copy=copy, today=timezone.localdate()),
+        "Verdicts": CertificateVerdict,
         "checked_at": timezone.localtime(),
     }
 

@@ -349,6 +349,11 @@ STORAGES = {
 }
 MEDIA_ROOT = Path(env("MEDIA_ROOT", str(VAR_DIR / "media")))
 MEDIA_URL = "/media-not-served/"  # files are only ever served through views that check access
+# The largest file an applicant may upload as one material (bytes): a scan of a signed form
+# or a certificate fits in 10 MB, and the upload is read into memory to be checked.
+UPLOAD_MAX_BYTES = env_int("UPLOAD_MAX_BYTES", 10 * 1024 * 1024)
+if UPLOAD_MAX_BYTES < 1024 * 1024:
+    raise ImproperlyConfigured(f"UPLOAD_MAX_BYTES must be at least 1048576 (1 MB), not {UPLOAD_MAX_BYTES}")
 
 LOGGING = {
     "version": 1,

@@ -2,10 +2,18 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import admin
 from django.http import HttpRequest
 
-from registry.models import RegisteredSpecialty, RegisterSettings, Registration, RegistrationChange
+from registry.models import (
+    POLICY_PK,
+    RegisteredSpecialty,
+    RegisterSettings,
+    Registration,
+    RegistrationChange,
+)
 
 
 class ReadOnlyInline(admin.TabularInline):  # type: ignore[type-arg]
@@ -52,6 +60,11 @@ class RegisterSettingsAdmin(admin.ModelAdmin[RegisterSettings]):
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return not RegisterSettings.objects.exists()
+
+    def save_model(self, request: HttpRequest, obj: RegisterSettings, form: Any, change: bool) -> None:
+        # The one row `RegisterSettings.current()` reads, whatever the table's id sequence says.
+        obj.pk = POLICY_PK
+        super().save_model(request, obj, form, change)
 
     def has_delete_permission(self, request: HttpRequest, obj: RegisterSettings | None = None) -> bool:
         return False

@@ -7,7 +7,7 @@ against the record; the effects in `registry.services` check again when a case i
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 
 from django.utils import timezone
 
@@ -17,8 +17,8 @@ from cases.register import RegisterRecord, SpecialtyRecord, register_provide
 from cases.types import REGISTRATION_TYPES, EligibilityCheck
 from catalog.registration_types import RegistrationType
 from catalog.specialties import Specialty, specialty_name
-from registry.models import Registration, RegistrationStatus
-from registry.selectors import register_settings
+from registry.models import RegisterSettings, Registration, RegistrationStatus
+from registry.renewal import renewal_window
 
 REGISTER_LINK = "请在“我的证照”或“注册人员查询”中核对注册信息"
 
@@ -41,7 +41,7 @@ def registration_of_user(user: User) -> Registration | None:
 
 
 def record_of(registration: Registration, *, today: date) -> RegisterRecord:
-    config = register_settings()
+    config = RegisterSettings.current()
     status = registration.status_on(today)
     return RegisterRecord(
         number=registration.number,
@@ -57,8 +57,7 @@ def record_of(registration: Registration, *, today: date) -> RegisterRecord:
                 name=specialty_name(s.specialty),
                 valid_from=s.valid_from,
                 valid_to=s.valid_to,
-                renewal_opens=s.valid_to - timedelta(days=config.renewal_opens_days),
-                renewal_closes=s.valid_to - timedelta(days=config.renewal_closes_days),
+                renewal=renewal_window(s.valid_to, config=config),
             )
             for s in registration.specialties.all()
         ),
@@ -135,7 +134,7 @@ def refuse_outside_renewal_window(user: User, today: date) -> str | None:
         for s in record.specialties
         if s.valid_to >= today
     )
-    config = register_settings()
+    config = RegisterSettings.current()
     return (
         f"延续注册须在注册有效期届满前{config.renewal_opens_days}日至{config.renewal_closes_days}日之间申请，"
         "目前没有可以延续的专业"

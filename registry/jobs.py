@@ -14,6 +14,7 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 
 from accounts.selectors import account_of_identity
+from cases.register import RenewalState
 from catalog.registration_types import ChangeKind
 from catalog.seed import EJJZS_ZGRD
 from notifications.services import inbox_message_create, sms_enqueue
@@ -25,7 +26,7 @@ from registry.models import (
     RegistrationChange,
     RegistrationStatus,
 )
-from registry.selectors import register_settings
+from registry.renewal import renewal_window
 
 logger = logging.getLogger(__name__)
 
@@ -33,19 +34,13 @@ LAPSE_SUMMARY = "注册有效期届满未延续，注册失效"
 
 
 def reminder_thresholds(*, config: RegisterSettings) -> list[int]:
-    """The configured `reminder_days` as whole days, smallest first. The field is free text
-    an administrator edits, so a stray entry is skipped (and logged) rather than stopping
-    every reminder."""
-    days: set[int] = set()
-    for part in config.reminder_days.replace("，", ",").split(","):
-        part = part.strip()
-        if not part:
-            continue
-        if part.isdigit() and int(part) > 0:
-            days.add(int(part))
-        else:
-            logger.warning("注册规则的到期短信提醒天数中有无效的值 %r，已忽略", part)
-    return sorted(days)
+    """The configured `reminder_days` as whole days, smallest first. The admin refuses a
+    stray entry (`RegisterSettings.clean`); one saved before that check is skipped (and
+    logged) rather than stopping every reminder."""
+    days, invalid = config.reminder_parts()
+    for part in invalid:
+        logger.warning("注册规则的到期短信提醒天数中有无效的值 %r，已忽略", part)
+    return days
 
 
 def threshold_due(*, days_left: int, thresholds: list[int]) -> int | None:
@@ -74,7 +69,7 @@ def expiry_reminders_send(*, today: date) -> int:
 
     An expired specialty (valid_to before `today`) gets nothing: the reminders are about
     延续注册, which is too late then. A new expiry date after 延续注册 starts a fresh set."""
-    config = register_settings()
+    config = RegisterSettings.current()
     thresholds = reminder_thresholds(config=config)
     if not thresholds:
         return 0
@@ -137,9 +132,8 @@ def _expiry_notify(
     # an SMS code and keep up to date, the register's copy dates from the grant.
     user = account_of_identity(id_type=person.id_type, id_number=person.id_number)
     mobile = (user.mobile if user is not None else "") or person.mobile
-    opens_on = group.valid_to - timedelta(days=config.renewal_opens_days)
-    closes_on = group.valid_to - timedelta(days=config.renewal_closes_days)
-    window = "before" if today < opens_on else "open" if today <= closes_on else "closed"
+    window = renewal_window(group.valid_to, config=config)
+    state = window.state_on(today)
     names = "、".join(s.get_specialty_display() for s in specialties)
     context: dict[str, object] = {
         "number": registration.number,
@@ -147,18 +141,18 @@ def _expiry_notify(
         "valid_to": f"{group.valid_to:%Y年%m月%d日}",
         "opens_days": config.renewal_opens_days,
         "closes_days": config.renewal_closes_days,
-        "opens_on": f"{opens_on:%Y年%m月%d日}",
-        "closes_on": f"{closes_on:%Y年%m月%d日}",
-        "window": window,
+        "opens_on": f"{window.opens:%Y年%m月%d日}",
+        "closes_on": f"{window.closes:%Y年%m月%d日}",
+        "window_closed": state == RenewalState.CLOSED,
     }
     if mobile:
         sms_enqueue(mobile=mobile, template="specialty_expiring", context=context, user=user)
     if user is not None:
         advice = {
-            "before": f"可于{context['opens_on']}至{context['closes_on']}期间申请延续注册。",
-            "open": f"请于{context['closes_on']}前申请延续注册。",
-            "closed": "延续注册的受理期限已过，有效期届满后注册失效。",
-        }[window]
+            RenewalState.BEFORE: f"可于{context['opens_on']}至{context['closes_on']}期间申请延续注册。",
+            RenewalState.OPEN: f"请于{context['closes_on']}前申请延续注册。",
+            RenewalState.CLOSED: "延续注册的受理期限已过，有效期届满后注册失效。",
+        }[state]
         inbox_message_create(
             user=user,
             title="注册有效期即将届满",

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import date
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 
 from accounts.models import IdType
@@ -116,6 +117,10 @@ class RegistrationChange(models.Model):
         return self.summary
 
 
+# The one row of each policy table: read through `current()`, edited in the admin.
+POLICY_PK = 1
+
+
 class RegisterSettings(models.Model):
     """Province policy for the register, edited by administrators (one row)."""
 
@@ -143,6 +148,78 @@ class RegisterSettings(models.Model):
 
     def __str__(self) -> str:
         return "注册规则"
+
+    @classmethod
+    def current(cls) -> RegisterSettings:
+        """The rules in force: the row an administrator saved, else the defaults. A read never
+        writes the row (two first requests at once would race to insert it)."""
+        return cls.objects.filter(pk=POLICY_PK).first() or cls(pk=POLICY_PK)
+
+    def format_number(self, *, qualification_year: int, registration_year: int, serial: int) -> str:
+        """A 注册编号 in this format (checked by `clean` when an administrator edits it)."""
+        return self.number_format.format(
+            grade=2,
+            region=self.region_code,
+            qualification_year=qualification_year,
+            registration_year=registration_year,
+            serial=serial,
+        )
+
+    def reminder_parts(self) -> tuple[list[int], list[str]]:
+        """`reminder_days` read: the whole days > 0, smallest first, and the entries that are
+        not such a number (refused by `clean`; a row saved before that check may have some)."""
+        days: set[int] = set()
+        invalid: list[str] = []
+        for part in self.reminder_days.replace("，", ",").split(","):
+            part = part.strip()
+            if not part:
+                continue
+            if part.isdigit() and int(part) > 0:
+                days.add(int(part))
+            else:
+                invalid.append(part)
+        return sorted(days), invalid
+
+    def _number_format_problem(self) -> str | None:
+        """Why `number_format` cannot make 注册编号, in Chinese, or None: it is formatted for a
+        sample, as the approval would, and must give different numbers for two serials."""
+        try:
+            first, second = (
+                self.format_number(qualification_year=2020, registration_year=2026, serial=serial)
+                for serial in (1, 2)
+            )
+        except KeyError as e:
+            return f"注册编号格式中的字段 {{{e.args[0]}}} 不存在，可用字段见下方说明"
+        except (IndexError, ValueError, TypeError, AttributeError):
+            return "注册编号格式写法有误（花括号须成对，字段名和格式须如说明所示，如 {serial:05d}）"
+        if first == second:
+            return "注册编号格式须包含流水号 {serial}，否则每个注册编号都相同"
+        limit = Registration._meta.get_field("number").max_length or 0
+        if len(first) > limit:
+            return f"按此格式生成的注册编号（如 {first}）超过{limit}个字符"
+        return None
+
+    def clean(self) -> None:
+        """What an administrator types is checked here, so that a typo is refused on the form
+        instead of breaking every 初始注册 approval or the daily reminders."""
+        errors: dict[str, str] = {}
+        if problem := self._number_format_problem():
+            errors["number_format"] = problem
+        if self.validity_years < 1:
+            errors["validity_years"] = "注册有效期至少为1年"
+        if self.renewal_opens_days < self.renewal_closes_days:
+            errors["renewal_opens_days"] = (
+                "延续注册开始受理的天数不能小于截止受理的天数（开始受理须在截止受理之前）"
+            )
+        days, invalid = self.reminder_parts()
+        if invalid:
+            errors["reminder_days"] = (
+                f"无法识别：{'、'.join(invalid)}。请填写正整数天数，用英文逗号分隔，如 90,60,30"
+            )
+        elif not days:
+            errors["reminder_days"] = "请至少填写一个提醒天数，如 90,60,30"
+        if errors:
+            raise ValidationError(errors)
 
 
 class NumberSequence(models.Model):

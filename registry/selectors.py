@@ -19,23 +19,14 @@ from accounts.models import Enterprise, User
 from accounts.selectors import verified_identity
 from cases.models import Case, CaseStatus
 from registry.models import Person, RegisteredSpecialty, RegisterSettings, Registration, RegistrationStatus
-
-
-def register_settings() -> RegisterSettings:
-    """Province policy for the register (one row, made with its defaults when missing)."""
-    row, _ = RegisterSettings.objects.get_or_create(pk=1)
-    return row
-
-
-# A specialty this close to its 有效期至 stands out: the 延续注册 window opens 90 days before.
-EXPIRING_SOON_DAYS = 90
+from registry.renewal import expiring_soon
 
 
 @dataclass(frozen=True)
 class SpecialtyEntry:
     specialty: RegisteredSpecialty
     days_left: int
-    expiring_soon: bool  # in force, and at most EXPIRING_SOON_DAYS left
+    expiring_soon: bool  # in force, and its 延续注册 window has opened (registry.renewal)
     expired: bool
 
 
@@ -56,8 +47,12 @@ class RegisterEntry:
         return any(s.expiring_soon for s in self.specialties)
 
 
-def register_entry(*, registration: Registration, today: date) -> RegisterEntry:
+def register_entry(
+    *, registration: Registration, today: date, config: RegisterSettings | None = None
+) -> RegisterEntry:
+    """`config`: the policy, read once by a page that shows many registrations."""
     status = RegistrationStatus(registration.status_on(today))
+    config = config or RegisterSettings.current()
     entries = []
     for specialty in registration.specialties.all():
         days_left = (specialty.valid_to - today).days
@@ -66,7 +61,8 @@ def register_entry(*, registration: Registration, today: date) -> RegisterEntry:
                 specialty=specialty,
                 days_left=days_left,
                 # Only a registration in force can be renewed, so only its specialties warn.
-                expiring_soon=status == RegistrationStatus.VALID and 0 <= days_left <= EXPIRING_SOON_DAYS,
+                expiring_soon=status == RegistrationStatus.VALID
+                and expiring_soon(specialty.valid_to, today=today, config=config),
                 expired=days_left < 0,
             )
         )

@@ -18,6 +18,7 @@ from cases.register import ExtractRefused, RegisterRecord
 from cases.types import REGISTRATION_TYPES, RegisterEffect
 from catalog.registration_types import RegistrationType
 from catalog.specialties import specialty_names
+from lib.dates import validity_end
 from lib.idcard import IdNumberError, id_number_birth_date, id_number_sex, validate_id_number
 from lib.masking import mask_id_number
 from registry.eligibility import record_lookup
@@ -26,11 +27,11 @@ from registry.models import (
     Person,
     RegisteredSpecialty,
     RegisterLookup,
+    RegisterSettings,
     Registration,
     RegistrationChange,
     RegistrationStatus,
 )
-from registry.selectors import register_settings
 
 logger = logging.getLogger(__name__)
 
@@ -41,35 +42,24 @@ class RegistryError(Exception):
         self.message = message
 
 
-def add_years(day: date, years: int) -> date:
-    try:
-        return day.replace(year=day.year + years)
-    except ValueError:  # 29 February
-        return day.replace(year=day.year + years, day=28)
-
-
-def validity_end(start: date, years: int) -> date:
-    """A registration valid for `years` from `start` ends the day before the anniversary."""
-    return date.fromordinal(add_years(start, years).toordinal() - 1)
-
-
 def registration_number_next(*, qualification_year: int, registration_year: int) -> str:
     """A new 注册编号 in the configured format. The serial counts per first-registration
     year under a row lock, and the number column is unique besides."""
-    config = register_settings()
+    config = RegisterSettings.current()
     with transaction.atomic():
         key = f"reg-{registration_year}"
         NumberSequence.objects.get_or_create(key=key)
         seq = NumberSequence.objects.select_for_update().get(key=key)
         seq.last += 1
         seq.save(update_fields=["last"])
-        return config.number_format.format(
-            grade=2,
-            region=config.region_code,
-            qualification_year=qualification_year,
-            registration_year=registration_year,
-            serial=seq.last,
-        )
+        try:
+            return config.format_number(
+                qualification_year=qualification_year, registration_year=registration_year, serial=seq.last
+            )
+        except (KeyError, IndexError, ValueError, TypeError, AttributeError):
+            # Only a row saved before `RegisterSettings.clean` checked the format gets here.
+            logger.exception("注册编号格式 %r 无法使用", config.number_format)
+            raise RegistryError("注册编号格式配置有误，请系统管理员在“注册规则”中更正后再准予") from None
 
 
 def _identity(user: User) -> PersonIdentity:
@@ -135,7 +125,7 @@ def _locked_valid_registration(case: Case, today: date) -> Registration:
 
 
 def _new_specialties(*, registration: Registration, codes: list[str], today: date) -> date:
-    valid_to = validity_end(today, register_settings().validity_years)
+    valid_to = validity_end(today, RegisterSettings.current().validity_years)
     RegisteredSpecialty.objects.bulk_create(
         RegisteredSpecialty(registration=registration, specialty=code, valid_from=today, valid_to=valid_to)
         for code in codes
@@ -303,7 +293,7 @@ def registration_grant_renewal(*, case: Case) -> RegistrationChange:
         raise RegistryError(
             f"{specialty_names(missing)}不是注册专业，不能延续" if missing else "没有延续专业"
         )
-    years = register_settings().validity_years
+    years = RegisterSettings.current().validity_years
     renewed = []
     for code in wanted:
         specialty = by_code[code]

@@ -18,6 +18,7 @@ from lib.http import private
 from lib.ratelimit import LimitName, limit_refusal
 from registry import selectors
 from registry.forms import RegisterQueryForm
+from registry.models import RegisterSettings
 
 PER_PAGE = 20
 NOT_FOUND = "未查询到符合条件的注册人员，请核对姓名和注册编号"
@@ -35,12 +36,16 @@ def enterprise(request: HttpRequest) -> HttpResponse:
     company = selectors.enterprise_for_legal_user(user=user)
     today = timezone.localdate()
     registrations = _page(request, selectors.registrations_for_enterprise(user=user), "rpage")
+    config = RegisterSettings.current()
     context = {
         "company": company,
         "registrations": registrations,
-        "entries": [selectors.register_entry(registration=r, today=today) for r in registrations],
+        "entries": [
+            selectors.register_entry(registration=r, today=today, config=config) for r in registrations
+        ],
         "cases": _page(request, selectors.cases_for_enterprise(user=user), "cpage"),
-        "expiring_days": selectors.EXPIRING_SOON_DAYS,
+        # "Expiring soon" starts when the 延续注册 window opens (registry.renewal).
+        "expiring_days": config.renewal_opens_days,
         "unverified": UNVERIFIED_ENTERPRISE,
     }
     return private(render(request, "registry/enterprise.html", context))

@@ -11,9 +11,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import User
+from cases.deadlines import decision_due_on
 from cases.models import Case, CaseAction, CaseEvent, NoticeKind
 from cases.services import CaseError, case_transition, notice_issue
-from catalog.calendar import workday_add
 from certificates.services import certificate_follow_register
 from notifications.services import inbox_message_create, sms_enqueue
 from registry.selectors import name_mismatch
@@ -53,7 +53,7 @@ def case_accept(*, case: Case, actor: User, opinion: str = "") -> Case:
         case, event = case_transition(case=case, action=CaseAction.ACCEPT, actor=actor, opinion=opinion)
         today = timezone.localdate()
         case.accepted_at = timezone.now()
-        case.decision_due = workday_add(start=today, days=case.matter.promised_days)
+        case.decision_due = decision_due_on(accepted_on=today, promised_days=case.matter.promised_days)
         case.save(update_fields=["accepted_at", "decision_due", "updated_at"])
         notice_issue(
             case=case,

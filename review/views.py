@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
 from typing import Any
 
 from django import forms
@@ -26,14 +25,15 @@ from django.views.decorators.http import require_GET, require_POST
 
 from accounts.models import User
 from accounts.selectors import verified_identity
+from cases.deadlines import ACCEPT_WORKDAYS, case_deadline
 from cases.documents import form_display, material_rows
-from cases.models import FINISHED_STATUSES, Case, CaseAction, CaseEvent, CaseStatus
+from cases.models import FINISHED_STATUSES, Case, CaseAction, CaseEvent
 from cases.register import register_record_for
 from cases.selectors import case_get_for_staff, case_timeline
 from cases.services import CaseError
 from cases.transitions import ROLE_QUEUE, actions_for
 from cases.types import type_for_item
-from catalog.calendar import calendar_warning, workdays_left
+from catalog.calendar import calendar_warning
 from paperwork.documents import REMEDIES_SENTENCE
 from registry.selectors import case_name_differs, name_mismatch, with_register_name
 from review import services
@@ -50,8 +50,6 @@ from review.forms import (
 from review.selectors import case_queue
 
 PER_PAGE = 25
-# "Nearly due" in the issue's words: at most this many working days left.
-DUE_SOON_WORKDAYS = 2
 
 
 def _workbench_user(request: HttpRequest) -> User:
@@ -66,47 +64,6 @@ def _workbench_user(request: HttpRequest) -> User:
     ):
         raise PermissionDenied("审批工作台仅供受理、审查、审批人员使用")
     return user
-
-
-# --- Deadlines ----------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Deadline:
-    label: str
-    due: date
-    left: int  # catalog.calendar.workdays_left: negative once overdue
-    overdue: bool
-
-    @property
-    def due_soon(self) -> bool:
-        return not self.overdue and self.left <= DUE_SOON_WORKDAYS
-
-    @property
-    def css_class(self) -> str:
-        return "deadline-overdue" if self.overdue else "deadline-soon" if self.due_soon else ""
-
-    @property
-    def badge(self) -> str:
-        # Words as well as colour, so the state is not told by colour alone.
-        if self.overdue:
-            # The weekend right after the due day is overdue by 0 working days.
-            return f"已超期{-self.left}个工作日" if self.left < 0 else "已超期"
-        if self.left == 0:
-            return "今日到期"
-        return f"剩余{self.left}个工作日"
-
-
-def _deadline(case: Case, today: date) -> Deadline | None:
-    """The limit running now: 受理 while 待受理, the decision while 审查中 or 待决定. None while
-    the clock stands (待补正) or after 办结."""
-    if case.status == CaseStatus.PENDING and case.accept_due:
-        label, due = "受理期限", case.accept_due
-    elif case.status in (CaseStatus.REVIEWING, CaseStatus.DECIDING) and case.decision_due:
-        label, due = "办结期限", case.decision_due
-    else:
-        return None
-    return Deadline(label=label, due=due, left=workdays_left(today=today, due=due), overdue=today > due)
 
 
 # --- Queue --------------------------------------------------------------------------------
@@ -135,7 +92,7 @@ def queue(request: HttpRequest) -> HttpResponse:
             "tab": tab,
             "query": query,
             "page": page,
-            "rows": [(case, _deadline(case, today), case_name_differs(case)) for case in page],
+            "rows": [(case, case_deadline(case, today=today), case_name_differs(case)) for case in page],
             "warning": calendar_warning(today=today),
             "role_label": user.get_staff_role_display(),
         },
@@ -210,7 +167,8 @@ def _case_page(
             "materials": material_rows(item=case.item, form_data=case.form_data, case=case),
             "timeline": _timeline(case),
             "notices": case.notices.all(),
-            "deadline": _deadline(case, today),
+            "deadline": case_deadline(case, today=today),
+            "accept_workdays": ACCEPT_WORKDAYS,
             "action_forms": action_forms,
             "remedies": REMEDIES_SENTENCE,
             "warning": calendar_warning(today=today),

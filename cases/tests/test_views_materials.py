@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-from unittest import mock
 from urllib.parse import quote
 
 from django.urls import reverse
@@ -83,7 +82,7 @@ class MaterialsTestCase(BaseTestCase):
         self.assertContains(self.client.get(r["Location"]), "上传失败")
 
     def test_it_refuses_a_file_over_the_size_limit(self):
-        with mock.patch("cases.views.UPLOAD_MAX_BYTES", 1000):
+        with self.settings(UPLOAD_MAX_BYTES=1000):
             r = self._upload("identity", "id.pdf", document_pdf() + b"%" * 2000)
         self.assertFalse(Attachment.objects.exists())
         self.assertEqual(stored_files(self.case), [])

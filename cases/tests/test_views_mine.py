@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import io
+from datetime import date
 
 from django.db import transaction
 from django.urls import reverse
 from pypdf import PdfReader
 
+from cases.deadlines import decision_due_on
 from cases.models import Case, CaseAction, CaseEvent, CaseStatus, NoticeKind
 from cases.services import case_transition, notice_issue
 from cases.tests.sample_files import form_post, save_new, upload_required
@@ -145,6 +147,21 @@ class MineTestCase(BaseTestCase):
         self.assertEqual(case.status, CaseStatus.REVIEWING)
         self.assertFalse(case.events.filter(action=CaseAction.WITHDRAW).exists())
         self.assertContains(self.client.get(r["Location"]), "不能撤回")
+
+    def test_it_shows_the_limit_running_now(self):
+        case = self._submitted()
+        r = self.client.get(reverse("cases:detail", args=[case.pk]))
+        self.assertContains(r, f"<dt>受理期限</dt><dd>{case.accept_due:%Y-%m-%d}前</dd>", html=True)
+        self.assertNotContains(r, "办结期限")
+        self._accept(case)
+        # As review.services.case_accept writes it.
+        Case.objects.filter(pk=case.pk).update(
+            decision_due=decision_due_on(accepted_on=date(2031, 3, 7), promised_days=10)
+        )
+        case.refresh_from_db()
+        r = self.client.get(reverse("cases:detail", args=[case.pk]))
+        self.assertContains(r, f"<dt>办结期限</dt><dd>{case.decision_due:%Y-%m-%d}前</dd>", html=True)
+        self.assertNotContains(r, "<dt>受理期限</dt>")
 
     def test_it_links_my_cases_from_the_personal_centre(self):
         r = self.client.get(reverse("accounts:profile"))

@@ -16,8 +16,8 @@ from certificates.services import (
     CertificateError,
     annotate_refusal,
     certificate_copy_request,
-    usage_valid_until,
 )
+from certificates.validity import usage_valid_until
 from portal.test import BaseTestCase
 from registry.models import RegistrationStatus
 from registry.tests.helpers import case_grant, granted_case_of, in_renewal_window, registered

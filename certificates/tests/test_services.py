@@ -10,9 +10,9 @@ from certificates.services import (
     certificate_copy_request,
     certificate_issue,
     certificate_revoke,
-    usage_valid_until,
 )
 from certificates.tests.helpers import granted_registration
+from certificates.validity import usage_valid_until
 from lib.licenseid import license_id_valid
 from notifications.testing import pending_tasks
 from portal.test import BaseTestCase

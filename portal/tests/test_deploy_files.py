@@ -13,7 +13,6 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
-from cases.views import UPLOAD_MAX_BYTES
 from portal.cluster import SITE_FILE, nginx_binary, nginx_main_config, nginx_site_for_test
 from portal.tests.test_deploy_check import run_check
 
@@ -87,7 +86,7 @@ def test_nginx_lets_the_largest_upload_through() -> None:
     sizes = re.findall(r"^\s*client_max_body_size (\d+)m;", site, re.MULTILINE)
     assert len(sizes) == 1, sizes
     # The multipart envelope and the other form fields travel in the same body.
-    assert int(sizes[0]) * 1024 * 1024 >= UPLOAD_MAX_BYTES + 1024 * 1024
+    assert int(sizes[0]) * 1024 * 1024 >= settings.UPLOAD_MAX_BYTES + 1024 * 1024
 
 
 def test_nginx_passes_what_the_portal_reads_and_adds_no_second_policy() -> None:

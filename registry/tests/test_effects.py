@@ -13,9 +13,9 @@ from cases.services import CaseError
 from cases.tests.helpers import OTHER_EMPLOYER_USCC, form_data_of, submitted_case_of
 from catalog.registration_types import ChangeKind, RegistrationType
 from certificates.models import Certificate, CertificateStatus
+from lib.dates import add_years, validity_end
 from portal.test import BaseTestCase
 from registry.models import Person, Registration, RegistrationChange, RegistrationStatus
-from registry.services import add_years, validity_end
 from registry.tests.helpers import (
     case_grant,
     case_to_decision,

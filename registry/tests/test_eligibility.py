@@ -13,9 +13,9 @@ from cases.services import CaseError, case_withdraw
 from cases.tests.helpers import form_data_of, item_of, submitted_case_of
 from cases.types import eligibility_refusals
 from catalog.registration_types import RegistrationType
+from lib.dates import add_years
 from portal.test import BaseTestCase, person_create
 from registry.models import RegisterSettings, Registration, RegistrationStatus
-from registry.services import add_years
 from registry.tests.helpers import granted_case_of, registered
 
 REGISTERED_TYPES = {

@@ -1,18 +1,20 @@
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
 from django.db import transaction
 
 from cases.tests.helpers import QUALIFIED_ON, submitted_case
 from catalog.registration_types import ChangeKind
+from lib.dates import validity_end
+from notifications.testing import frozen_now
 from portal.test import BaseTestCase
 from registry.models import RegisteredSpecialty, RegisterSettings, Registration, RegistrationChange
 from registry.services import (
     RegistryError,
     registration_apply_effect,
     registration_number_next,
-    validity_end,
 )
 
 
@@ -40,7 +42,8 @@ class NumberTestCase(BaseTestCase):
 class ValidityTestCase(BaseTestCase):
     def test_three_years_end_the_day_before_the_anniversary(self):
         self.assertEqual(validity_end(date(2026, 11, 24), 3), date(2029, 11, 23))
-        self.assertEqual(validity_end(date(2028, 2, 29), 3), date(2031, 2, 27))
+        # 民法典 Art. 202: no 29 February in 2031, so the month's last day.
+        self.assertEqual(validity_end(date(2028, 2, 29), 3), date(2031, 2, 28))
 
 
 class InitialEffectTestCase(BaseTestCase):
@@ -65,3 +68,16 @@ class InitialEffectTestCase(BaseTestCase):
         with self.assertRaisesMessage(RegistryError, "已有注册记录"):
             registration_apply_effect(case=case)
         self.assertEqual(Registration.objects.count(), 1)
+
+
+class LeapDayGrantTestCase(BaseTestCase):
+    def test_a_grant_on_29_february_is_valid_until_28_february(self):
+        case = submitted_case(self)
+        with frozen_now(datetime(2028, 2, 29, 12, 0, tzinfo=ZoneInfo("Asia/Shanghai"))), transaction.atomic():
+            change = registration_apply_effect(case=case)
+        specialty = RegisteredSpecialty.objects.get(registration=change.registration)
+        # Three years from 29 February 2028: 2031 has no 29 February, so its month's last day
+        # (民法典 Art. 202), not the 27th the register used to write.
+        self.assertEqual((specialty.valid_from, specialty.valid_to), (date(2028, 2, 29), date(2031, 2, 28)))
+        self.assertEqual(change.data["valid_to"], "2031-02-28")
+        self.assertIn("有效期至2031年02月28日", change.summary)

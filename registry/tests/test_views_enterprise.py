@@ -14,7 +14,7 @@ from cases.models import Case, CaseStatus
 from cases.tests.helpers import draft_case, initial_item, submitted_case
 from lib.masking import mask_id_number
 from portal.test import PASSWORD, BaseTestCase, make_uscc
-from registry.models import Person, Registration, RegistrationStatus
+from registry.models import Person, RegisterSettings, Registration, RegistrationStatus
 from registry.services import registration_apply_effect
 
 URL = reverse("registry:enterprise")
@@ -115,6 +115,22 @@ class EnterpriseTestCase(BaseTestCase):
         self.assertContains(r, registration.number)
         self.assertNotContains(r, "即将到期（")
         self.assertNotContains(r, "row-attention")
+
+    def test_expiring_soon_follows_the_renewal_window_an_administrator_sets(self):
+        RegisterSettings.objects.create(pk=1, renewal_opens_days=120, renewal_closes_days=30)
+        registration = self.register(self.applicant, self.enterprise)
+        self.set_expiry(registration, 100)
+        r = self.client.get(URL)
+        self.assertContains(r, "即将到期（剩100天）")
+        self.assertContains(r, "标记“即将到期”的注册专业在120天内届满")
+
+    def test_a_narrower_window_highlights_later(self):
+        RegisterSettings.objects.create(pk=1, renewal_opens_days=60, renewal_closes_days=30)
+        registration = self.register(self.applicant, self.enterprise)
+        self.set_expiry(registration, 61)
+        r = self.client.get(URL)
+        self.assertNotContains(r, "即将到期（")
+        self.assertContains(r, "标记“即将到期”的注册专业在60天内届满")
 
     def test_it_shows_lapsed_when_every_specialty_has_expired(self):
         registration = self.register(self.applicant, self.enterprise)

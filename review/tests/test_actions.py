@@ -15,11 +15,11 @@ from cases.models import ActorRole, Case, CaseAction, CaseEvent, CaseStatus, Not
 from cases.services import CaseError
 from cases.tests.helpers import QUALIFIED_ON, submitted_case
 from catalog.models import Department
+from lib.dates import validity_end
 from notifications.models import InboxMessage, SmsMessage
 from notifications.testing import drain_task_queue
 from portal.test import BaseTestCase, person_create, staff_make
 from registry.models import Registration, RegistrationChange
-from registry.services import validity_end
 from review.services import case_accept, case_approve, case_review
 
 REGISTRATION_NUMBER = re.compile(r"辽221\d{4}\d{4}\d{5}")

@@ -9,6 +9,7 @@ from django.utils import timezone
 from accounts.selectors import account_of_identity
 from certificates.models import Certificate, CertificateCopy, CertificateStatus, CopyStatus
 from certificates.services import CertificateError, certificate_copy_make, certificate_copy_request
+from certificates.validity import CertificateVerdict, certificate_verdict
 
 
 class Command(BaseCommand):
@@ -29,10 +30,15 @@ class Command(BaseCommand):
         if certificate is None:
             raise CommandError(f"没有注册编号为 {options['number']} 的有效证书")
         today = timezone.localdate()
-        copy = (
-            certificate.copies.filter(status=CopyStatus.READY, usage_valid_until__gt=today)
-            .order_by("-ready_at")
-            .first()
+        # The newest ready copy that is valid today, by the same verdict as the public page.
+        copy = next(
+            (
+                c
+                for c in certificate.copies.filter(status=CopyStatus.READY).order_by("-ready_at")
+                if certificate_verdict(certificate=certificate, today=today, copy=c)
+                == CertificateVerdict.VALID
+            ),
+            None,
         )
         if copy is None:
             copy = self._make_copy(certificate)

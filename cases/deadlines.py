@@ -1,0 +1,81 @@
+"""The one home of the legal time limits (《行政许可法》 Art. 32, 42; DOMAIN.md "time limits"):
+when a step's limit ends, which limit runs for a case now, and how it stands today.
+
+Limits count working days from the day after their start (`catalog.calendar`): 受理 within
+`ACCEPT_WORKDAYS` of the submission, the decision within the matter's 承诺时限 of 受理. While
+the case waits for 补正 no limit runs; the 受理 limit starts again at the resubmission. The
+services write the due days with the case; the workbench, the applicant's page and their
+templates read them through `case_deadline`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from cases.models import Case, CaseStatus
+from catalog.calendar import workday_add, workdays_left
+
+ACCEPT_WORKDAYS = 5
+# "Nearly due" in the issue's words: at most this many working days left.
+DUE_SOON_WORKDAYS = 2
+
+
+def accept_due_on(*, submitted_on: date) -> date:
+    """The last day for 受理 (or 补正 / 不予受理) of a case submitted on `submitted_on`."""
+    return workday_add(start=submitted_on, days=ACCEPT_WORKDAYS)
+
+
+def decision_due_on(*, accepted_on: date, promised_days: int) -> date:
+    """The last day for the decision of a case accepted on `accepted_on` (承诺时限)."""
+    return workday_add(start=accepted_on, days=promised_days)
+
+
+@dataclass(frozen=True)
+class Deadline:
+    """The limit a case is under today; `due` is None while the clock stands (待补正)."""
+
+    label: str
+    due: date | None
+    left: int = 0  # catalog.calendar.workdays_left: negative once overdue
+    overdue: bool = False
+
+    @property
+    def paused(self) -> bool:
+        return self.due is None
+
+    @property
+    def due_soon(self) -> bool:
+        return not self.paused and not self.overdue and self.left <= DUE_SOON_WORKDAYS
+
+    @property
+    def css_class(self) -> str:
+        return "deadline-overdue" if self.overdue else "deadline-soon" if self.due_soon else ""
+
+    @property
+    def badge(self) -> str:
+        # Words as well as colour, so the state is not told by colour alone.
+        if self.paused:
+            return ""
+        if self.overdue:
+            # The weekend right after the due day is overdue by 0 working days.
+            return f"已超期{-self.left}个工作日" if self.left < 0 else "已超期"
+        if self.left == 0:
+            return "今日到期"
+        return f"剩余{self.left}个工作日"
+
+
+PAUSED = Deadline(label="补正期间暂停计时", due=None)
+
+
+def case_deadline(case: Case, *, today: date) -> Deadline | None:
+    """The limit running now: 受理 while 待受理, the decision while 审查中 or 待决定; `PAUSED`
+    while 待补正; None before submission and after 办结."""
+    if case.status == CaseStatus.CORRECTION:
+        return PAUSED
+    if case.status == CaseStatus.PENDING and case.accept_due:
+        label, due = "受理期限", case.accept_due
+    elif case.status in (CaseStatus.REVIEWING, CaseStatus.DECIDING) and case.decision_due:
+        label, due = "办结期限", case.decision_due
+    else:
+        return None
+    return Deadline(label=label, due=due, left=workdays_left(today=today, due=due), overdue=today > due)

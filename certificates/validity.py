@@ -1,0 +1,69 @@
+"""The one home of a certificate's validity: `certificate_verdict` answers for a 加注 copy (the
+public verification page, the uploaded-file check, the holder's list, the export) and for a
+copy about to be made (「加注」), with the same checks in the same order.
+
+Worst reason first: the register decides (注销, then 失效, read through
+`Registration.status_on`, so before the daily job writes it), then the certificate's own
+version (作废, then 已被新证书替代), then the copy's 使用有效期."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from django.db import models
+
+from cases.types import sixty_fifth_birthday
+from certificates.models import Certificate, CertificateCopy, CertificateSettings, CertificateStatus
+from registry.models import RegistrationStatus
+
+
+class CertificateVerdict(models.TextChoices):
+    VALID = "valid", "有效"
+    # The value "revoked" predates this enum: pages and style sheets carry it.
+    CANCELLED = "revoked", "注册已注销"
+    LAPSED = "lapsed", "注册已失效"
+    VOID = "void", "已作废"
+    SUPERSEDED = "superseded", "已被新证书替代"
+    EXPIRED = "expired", "超过使用有效期"
+
+    @property
+    def is_valid(self) -> bool:
+        return self is CertificateVerdict.VALID
+
+
+def usage_valid_until(*, certificate: Certificate, today: date) -> date:
+    """The 使用有效期 of a copy made today: the earliest of today + the configured days, the
+    earliest expiry of the specialties still valid and the holder's 65th birthday. A specialty
+    left to expire (not renewed) no longer counts: the holder stays registered in the others
+    and needs copies for them."""
+    registration = certificate.registration
+    candidates = [today + timedelta(days=CertificateSettings.current().usage_days)]
+    candidates += [s.valid_to for s in registration.specialties.all() if s.valid_to >= today]
+    candidates.append(sixty_fifth_birthday(registration.person.birth_date))
+    return min(candidates)
+
+
+def copy_usage_expired(copy: CertificateCopy, *, today: date) -> bool:
+    """The copy's 使用有效期 has passed: it is valid through its last day."""
+    return copy.usage_valid_until < today
+
+
+def certificate_verdict(
+    *, certificate: Certificate, today: date, copy: CertificateCopy | None = None
+) -> CertificateVerdict:
+    """Whether `copy` of `certificate` is valid `today`, or, without a copy, whether a copy
+    made today would be (a 使用有效期 that ends before tomorrow makes none)."""
+    status = certificate.registration.status_on(today)
+    if status == RegistrationStatus.CANCELLED:
+        return CertificateVerdict.CANCELLED
+    if status != RegistrationStatus.VALID:
+        return CertificateVerdict.LAPSED
+    if certificate.status == CertificateStatus.REVOKED:
+        return CertificateVerdict.VOID
+    if certificate.status != CertificateStatus.CURRENT:
+        return CertificateVerdict.SUPERSEDED
+    if copy is not None:
+        expired = copy_usage_expired(copy, today=today)
+    else:
+        expired = usage_valid_until(certificate=certificate, today=today) <= today
+    return CertificateVerdict.EXPIRED if expired else CertificateVerdict.VALID
