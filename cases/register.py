@@ -13,6 +13,7 @@ from typing import Any
 
 from accounts.models import User
 from accounts.selectors import PersonIdentity, verified_identity
+from lib.errors import ApplicationError
 
 
 @dataclass(frozen=True)
@@ -66,14 +67,6 @@ class RegisterRecord:
         }
 
 
-class ExtractRefused(Exception):
-    """提取信息 refused: the message says why, in Chinese."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
-
-
 RecordLookup = Callable[[PersonIdentity], RegisterRecord | None]
 Extract = Callable[[User, str], RegisterRecord]
 _providers: dict[str, Any] = {}
@@ -100,5 +93,5 @@ def register_extract(*, user: User, id_number: str) -> RegisterRecord:
     """提取信息: the record for the typed 身份证号, only if it is the user's own (logged)."""
     extract: Extract | None = _providers.get("extract")
     if extract is None:
-        raise ExtractRefused("注册信息库暂不可用，请稍后再试")
+        raise ApplicationError("注册信息库暂不可用，请稍后再试")
     return extract(user, id_number)

@@ -32,18 +32,11 @@ from cases.transitions import transition_find
 from cases.types import eligibility_refusals, required_materials, type_for_item
 from catalog.calendar import workday_add
 from catalog.models import Material, ServiceItem
+from lib.errors import ApplicationError
 from lib.uploads import CheckedFile, extension_for, safe_display_name
 
 # 《行政许可法》: a complete application is accepted (or refused) within 5 working days.
 ACCEPT_WORKDAYS = 5
-
-
-class CaseError(Exception):
-    """A refusal to show to the user as it is."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
 
 
 def sequence_next(*, key: str) -> int:
@@ -77,12 +70,12 @@ def case_transition(
     locked = Case.objects.select_for_update().get(pk=case.pk)
     transition = transition_find(status=locked.status, action=action)
     if transition is None:
-        raise CaseError(
+        raise ApplicationError(
             f"该办件当前状态为“{CaseStatus(locked.status).label}”，不能{CaseAction(action).label}。"
             "可能已由其他人员办理，请刷新页面查看最新状态。"
         )
     if not _actor_may(case=locked, actor=actor, role=transition.role):
-        raise CaseError("您没有办理该办件此环节的权限")
+        raise ApplicationError("您没有办理该办件此环节的权限")
     event = CaseEvent.objects.create(
         case=locked,
         action=action,
@@ -126,7 +119,7 @@ def case_draft_save(
     A new draft carries the form's `client_token`, so a second POST of the same new form
     returns the first draft instead of making another."""
     if submit_method and submit_method not in SubmitMethod.values:
-        raise CaseError("请选择提交方式")
+        raise ApplicationError("请选择提交方式")
     with transaction.atomic():
         if case is None and client_token is not None:
             case = Case.objects.filter(client_token=client_token, applicant=user).first()
@@ -150,7 +143,7 @@ def case_draft_save(
             return case
         locked = Case.objects.select_for_update().get(pk=case.pk)
         if locked.status not in EDITABLE_STATUSES:
-            raise CaseError(f"办件当前状态为“{CaseStatus(locked.status).label}”，不能再修改申请表")
+            raise ApplicationError(f"办件当前状态为“{CaseStatus(locked.status).label}”，不能再修改申请表")
         locked.form_data = form_data
         locked.employer_uscc = _employer_uscc(user, form_data)
         if submit_method:
@@ -171,9 +164,9 @@ def attachment_add(
     """Store a checked file for one material. Image-only materials (photo, signature) hold one
     file, so a new one replaces the old; others may hold several (a multi-page scan)."""
     if case.status not in EDITABLE_STATUSES:
-        raise CaseError("办件已提交，不能再修改材料")
+        raise ApplicationError("办件已提交，不能再修改材料")
     if material.item_id != case.item_id:
-        raise CaseError("该材料不属于本办件")
+        raise ApplicationError("该材料不属于本办件")
     # Write the file before the transaction: object storage can be slow, and a row must never
     # point at a file that is not there. If the row fails, the orphan file is removed.
     name = default_storage.save(
@@ -183,7 +176,7 @@ def attachment_add(
         with transaction.atomic():
             locked = Case.objects.select_for_update().get(pk=case.pk)
             if locked.status not in EDITABLE_STATUSES:
-                raise CaseError("办件已提交，不能再修改材料")
+                raise ApplicationError("办件已提交，不能再修改材料")
             if material.kind == "image":
                 Attachment.objects.filter(
                     case=locked, material_code=material.code, removed_at__isnull=True
@@ -211,7 +204,7 @@ def attachment_reuse(*, case: Case, material: Material, source: Attachment, user
     qualification): a copy under this case, checked when it was first uploaded, so nobody
     uploads the same file twice. `source` must come from `selectors.reusable_attachments`."""
     if source.uploaded_by_id != user.pk or source.material_code != material.code:
-        raise CaseError("只能沿用本人此前提交的同类材料")
+        raise ApplicationError("只能沿用本人此前提交的同类材料")
     with source.file.open("rb") as f:
         content = f.read()
     # The extension follows the type sniffed at the first upload, not the old file's name.
@@ -239,7 +232,7 @@ def attachment_remove(*, attachment: Attachment, user: User) -> None:
     with transaction.atomic():
         case = Case.objects.select_for_update().get(pk=attachment.case_id)
         if case.applicant_id != user.pk or case.status not in EDITABLE_STATUSES:
-            raise CaseError("办件已提交，不能再删除材料")
+            raise ApplicationError("办件已提交，不能再删除材料")
         attachment.removed_at = timezone.now()
         attachment.save(update_fields=["removed_at"])
 
@@ -268,16 +261,16 @@ def case_submit(*, case: Case, user: User) -> Case:
     (double click, replayed POST, another tab) is refused, so it stays one case."""
     app_type = type_for_item(case.item)
     if app_type is None:
-        raise CaseError(f"“{case.item.name}”暂未开通网上申请")
+        raise ApplicationError(f"“{case.item.name}”暂未开通网上申请")
     today = timezone.localdate()
     with transaction.atomic():
         locked = Case.objects.select_for_update().get(pk=case.pk)
         if locked.status not in EDITABLE_STATUSES:
-            raise CaseError("该办件已提交，请勿重复提交")
+            raise ApplicationError("该办件已提交，请勿重复提交")
         if verified_identity(user) is None:
             # Drafts may wait; nothing reaches the department, the register or a certificate
             # from an identity the real-name source has not confirmed.
-            raise CaseError(UNVERIFIED_PERSON)
+            raise ApplicationError(UNVERIFIED_PERSON)
         problems: list[str] = []
         form = form_for_case(locked)
         if form is not None and not form.is_valid():
@@ -292,7 +285,7 @@ def case_submit(*, case: Case, user: User) -> Case:
             item=locked.item, user=user, today=today, case_pk=locked.pk, form_data=locked.form_data
         )
         if problems:
-            raise CaseError("；".join(problems))
+            raise ApplicationError("；".join(problems))
 
         action = CaseAction.SUBMIT if locked.status == CaseStatus.DRAFT else CaseAction.RESUBMIT
         locked, event = case_transition(case=locked, action=action, actor=user)

@@ -35,6 +35,7 @@ from certificates.models import (
     LogAction,
 )
 from certificates.tasks import make_certificate_copy
+from lib.errors import ApplicationError
 from lib.licenseid import license_id_build
 from registry.models import Registration, RegistrationChange, RegistrationStatus
 
@@ -43,12 +44,6 @@ logger = logging.getLogger(__name__)
 # A copy whose worker died is handed out again after this long.
 COPY_STALE_SECONDS = 120
 COPY_MAX_ATTEMPTS = 3
-
-
-class CertificateError(Exception):
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
 
 
 def certificate_settings() -> CertificateSettings:
@@ -178,7 +173,7 @@ def certificate_copy_request(*, certificate: Certificate, user: User) -> Certifi
             .get(pk=certificate.pk)
         )
         if refusal := annotate_refusal(certificate=certificate, today=today):
-            raise CertificateError(refusal)
+            raise ApplicationError(refusal)
         pending = certificate.copies.filter(status=CopyStatus.PENDING).first()
         if pending is not None:
             # A double click, or a second tab: the copy being made is the answer.
@@ -187,7 +182,7 @@ def certificate_copy_request(*, certificate: Certificate, user: User) -> Certifi
         made_today = certificate.copies.filter(requested_at__gte=start_of_day).count()
         limit = certificate_settings().copies_per_day
         if made_today >= limit:
-            raise CertificateError(f"每天最多加注{limit}次，请明天再试；已生成的证书在使用有效期内仍可使用")
+            raise ApplicationError(f"每天最多加注{limit}次，请明天再试；已生成的证书在使用有效期内仍可使用")
         copy = CertificateCopy.objects.create(
             certificate=certificate,
             usage_valid_until=usage_valid_until(certificate=certificate, today=today),

@@ -14,8 +14,9 @@ from django.utils import timezone
 from accounts.models import User
 from accounts.selectors import UNVERIFIED_PERSON, PersonIdentity, verified_identity
 from cases.models import Case
-from cases.register import ExtractRefused, RegisterRecord
+from cases.register import RegisterRecord
 from catalog.specialties import specialty_names
+from lib.errors import ApplicationError
 from lib.idcard import IdNumberError, id_number_birth_date, id_number_sex, validate_id_number
 from lib.masking import mask_id_number
 from registry.eligibility import record_lookup
@@ -33,10 +34,9 @@ from registry.selectors import register_settings
 logger = logging.getLogger(__name__)
 
 
-class RegistryError(Exception):
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
+class RegistryError(ApplicationError):
+    """The register cannot take a granted case's change. Its own class because the approval
+    catches it apart: it becomes advice to the decider to deny the case."""
 
 
 def add_years(day: date, years: int) -> date:
@@ -373,10 +373,10 @@ def register_extract(user: User, id_number: str) -> RegisterRecord:
     logged-in person's own real-name number. Every attempt is logged, refusals too."""
     masked = mask_id_number(id_number.strip().upper()[:32]) if id_number.strip() else "（空）"
 
-    def refuse(message: str, note: str) -> ExtractRefused:
+    def refuse(message: str, note: str) -> ApplicationError:
         RegisterLookup.objects.create(user=user, id_number_masked=masked, allowed=False, note=note)
         logger.warning("提取信息 refused for user %s: %s", user.pk, note)
-        return ExtractRefused(message)
+        return ApplicationError(message)
 
     identity = verified_identity(user)
     if identity is None:
@@ -395,6 +395,6 @@ def register_extract(user: User, id_number: str) -> RegisterRecord:
     record = record_lookup(identity)
     if record is None or not record.is_valid:
         RegisterLookup.objects.create(user=user, id_number_masked=masked, allowed=True, note="无有效注册")
-        raise ExtractRefused("注册信息库中没有您的有效注册信息，不能办理证书遗失补办")
+        raise ApplicationError("注册信息库中没有您的有效注册信息，不能办理证书遗失补办")
     RegisterLookup.objects.create(user=user, id_number_masked=masked, allowed=True, note="已提取")
     return record

@@ -27,11 +27,12 @@ from cases.documents import form_display
 from cases.models import FINISHED_STATUSES, Attachment, Case, CaseAction, CaseEvent, CaseStatus
 from cases.register import register_record_for
 from cases.selectors import case_get_for_staff, case_timeline
-from cases.services import CaseError, current_attachments
+from cases.services import current_attachments
 from cases.transitions import ROLE_QUEUE, actions_for
 from cases.types import required_materials, type_for_item
 from catalog.calendar import calendar_warning, workdays_left
 from catalog.models import Material
+from lib.errors import ApplicationError
 from paperwork.documents import REMEDIES_SENTENCE
 from registry.selectors import case_name_differs, name_mismatch, with_register_name
 from review import services
@@ -270,7 +271,7 @@ def _outcome(request: HttpRequest, *, success: str) -> Iterator[None]:
     another role's step, …). A refusal has written nothing: the service is one transaction."""
     try:
         yield
-    except CaseError as e:
+    except ApplicationError as e:
         messages.error(request, e.message)
     else:
         messages.success(request, success)

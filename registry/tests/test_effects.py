@@ -9,9 +9,9 @@ from datetime import date, timedelta
 from django.utils import timezone
 
 from cases.models import Case, CaseAction, CaseStatus, NoticeKind
-from cases.services import CaseError
 from cases.tests.helpers import OTHER_EMPLOYER_USCC, form_data_of, submitted_case_of
 from certificates.models import Certificate, CertificateStatus
+from lib.errors import ApplicationError
 from portal.test import BaseTestCase
 from registry.models import Person, Registration, RegistrationChange, RegistrationStatus
 from registry.services import add_years, validity_end
@@ -261,7 +261,7 @@ class VanishedGroundTestCase(EffectTestCase):
         # 遗失补办 is a matter of its own: it can be open while a 注销注册 is granted.
         reissue = case_to_decision(self, submitted_case_of(self, "reissue", form_data_of(self, "reissue")))
         granted_case_of(self, "cancel")
-        with self.assertRaises(CaseError) as raised:
+        with self.assertRaises(ApplicationError) as raised:
             case_approve(case=reissue, actor=self.decider, opinion="准予补办")
         self.assertEqual(
             raised.exception.message,
@@ -274,7 +274,7 @@ class VanishedGroundTestCase(EffectTestCase):
         registration = registered(self)
         addition = case_to_decision(self, submitted_case_of(self, "addition", form_data_of(self, "addition")))
         registration.specialties.update(valid_to=self.today - timedelta(days=1))
-        with self.assertRaises(CaseError) as raised:
+        with self.assertRaises(ApplicationError) as raised:
             case_approve(case=addition, actor=self.decider)
         self.assertIn("目前已失效，不能准予增项注册", raised.exception.message)
         self.assertNothingDecided(addition, registration, ["initial"])
