@@ -13,6 +13,7 @@ from django.utils.datastructures import MultiValueDict
 
 from accounts.models import User
 from accounts.selectors import UNVERIFIED_PERSON, verified_identity
+from cases.counters import counter_next
 from cases.forms import ApplicationForm
 from cases.models import (
     EDITABLE_STATUSES,
@@ -24,7 +25,6 @@ from cases.models import (
     CaseStatus,
     Notice,
     NoticeKind,
-    Sequence,
     SubmitMethod,
 )
 from cases.register import register_record_for
@@ -37,16 +37,6 @@ from lib.uploads import CheckedFile, extension_for, safe_display_name
 
 # 《行政许可法》: a complete application is accepted (or refused) within 5 working days.
 ACCEPT_WORKDAYS = 5
-
-
-def sequence_next(*, key: str) -> int:
-    """The next number of the counter `key`; the row lock makes concurrent callers wait."""
-    with transaction.atomic():
-        Sequence.objects.get_or_create(key=key)
-        seq = Sequence.objects.select_for_update().get(key=key)
-        seq.last += 1
-        seq.save(update_fields=["last"])
-        return seq.last
 
 
 def _actor_may(*, case: Case, actor: User, role: str) -> bool:
@@ -291,7 +281,7 @@ def case_submit(*, case: Case, user: User) -> Case:
         locked, event = case_transition(case=locked, action=action, actor=user)
         now = timezone.now()
         if not locked.number:
-            locked.number = f"LN{today:%Y%m%d}{sequence_next(key=f'case-{today:%Y%m%d}'):05d}"
+            locked.number = f"LN{today:%Y%m%d}{counter_next(key=f'case-{today:%Y%m%d}'):05d}"
         locked.submitted_at = now
         # The 受理 clock starts again at a resubmission: time waiting for 补正 does not count.
         locked.accept_due = workday_add(start=today, days=ACCEPT_WORKDAYS)
@@ -348,6 +338,6 @@ NOTICE_ABBREVIATIONS = {
 def notice_issue(*, case: Case, kind: str, event: CaseEvent | None, data: dict[str, Any]) -> Notice:
     """Record a document with its content and a 文书编号 such as 辽建许受〔2026〕12号."""
     year = timezone.localdate().year
-    serial = sequence_next(key=f"notice-{kind}-{year}")
+    serial = counter_next(key=f"notice-{kind}-{year}")
     number = f"辽建许{NOTICE_ABBREVIATIONS[NoticeKind(kind)]}〔{year}〕{serial}号"
     return Notice.objects.create(case=case, kind=kind, number=number, data=data, event=event)

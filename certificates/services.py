@@ -21,8 +21,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import User
+from cases.counters import counter_next
 from cases.models import Case
-from cases.services import sequence_next
 from cases.types import sixty_fifth_birthday
 from certificates.issuing import certificate_data, sealed_ofd
 from certificates.models import (
@@ -82,7 +82,7 @@ def certificate_issue(
             CertificateLog.objects.create(certificate=previous, action=action, detail=detail)
             serial, version = previous.serial, previous.version + 1
         else:
-            serial, version = f"{sequence_next(key='certificate-serial'):08d}", 1
+            serial, version = f"{counter_next(key='certificate-serial'):08d}", 1
         certificate = Certificate.objects.create(
             registration=registration,
             serial=serial,

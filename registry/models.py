@@ -144,16 +144,6 @@ class RegisterSettings(models.Model):
         return "注册规则"
 
 
-class NumberSequence(models.Model):
-    """The serial of 注册编号, per first-registration year, taken under a row lock."""
-
-    key = models.CharField(max_length=20, unique=True)
-    last = models.PositiveIntegerField(default=0)
-
-    def __str__(self) -> str:
-        return f"{self.key}={self.last}"
-
-
 class ExpiryReminder(models.Model):
     """One SMS reminder sent for one specialty's expiry at one threshold: the unique key
     makes the daily job idempotent on any number of hosts."""

@@ -8,11 +8,11 @@ from collections.abc import Callable
 from datetime import date
 from typing import Any
 
-from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
 from accounts.selectors import UNVERIFIED_PERSON, PersonIdentity, verified_identity
+from cases.counters import counter_next
 from cases.models import Case
 from cases.register import RegisterRecord
 from catalog.specialties import specialty_names
@@ -21,7 +21,6 @@ from lib.idcard import IdNumberError, id_number_birth_date, id_number_sex, valid
 from lib.masking import mask_id_number
 from registry.eligibility import record_lookup
 from registry.models import (
-    NumberSequence,
     Person,
     RegisteredSpecialty,
     RegisterLookup,
@@ -55,19 +54,13 @@ def registration_number_next(*, qualification_year: int, registration_year: int)
     """A new 注册编号 in the configured format. The serial counts per first-registration
     year under a row lock, and the number column is unique besides."""
     config = register_settings()
-    with transaction.atomic():
-        key = f"reg-{registration_year}"
-        NumberSequence.objects.get_or_create(key=key)
-        seq = NumberSequence.objects.select_for_update().get(key=key)
-        seq.last += 1
-        seq.save(update_fields=["last"])
-        return config.number_format.format(
-            grade=2,
-            region=config.region_code,
-            qualification_year=qualification_year,
-            registration_year=registration_year,
-            serial=seq.last,
-        )
+    return config.number_format.format(
+        grade=2,
+        region=config.region_code,
+        qualification_year=qualification_year,
+        registration_year=registration_year,
+        serial=counter_next(key=f"reg-{registration_year}"),
+    )
 
 
 def _identity(user: User) -> PersonIdentity:
