@@ -56,7 +56,7 @@ class Certificate(models.Model):
             # One current version per registration at most.
             models.UniqueConstraint(
                 fields=["registration"],
-                condition=models.Q(status="current"),
+                condition=models.Q(status=CertificateStatus.CURRENT),
                 name="certificates_one_current_per_registration",
             ),
         ]
@@ -69,6 +69,25 @@ class CopyStatus(models.TextChoices):
     PENDING = "pending", "加注中"
     READY = "ready", "已完成"
     FAILED = "failed", "失败"
+
+
+class VerificationStatus(models.TextChoices):
+    """What the public verification page says of a copy, the worst reason first (the value
+    is also the page's CSS class)."""
+
+    REVOKED = "revoked", "注册已注销"
+    VOID = "void", "已作废"
+    LAPSED = "lapsed", "注册已失效"
+    SUPERSEDED = "superseded", "已被新证书替代"
+    EXPIRED = "expired", "超过使用有效期"
+    VALID = "valid", "有效"
+
+
+class CopyAction(models.TextChoices):
+    """What changes a copy's status, by the table in `certificates/transitions.py`."""
+
+    COMPLETE = "complete", "完成加注"
+    FAIL = "fail", "记录加注失败"
 
 
 class CertificateCopy(models.Model):

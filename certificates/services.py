@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 
 from django.conf import settings
@@ -31,10 +32,12 @@ from certificates.models import (
     CertificateLog,
     CertificateSettings,
     CertificateStatus,
+    CopyAction,
     CopyStatus,
     LogAction,
 )
 from certificates.tasks import make_certificate_copy
+from certificates.transitions import certificate_transition_find, copy_transition_find
 from lib.errors import ApplicationError
 from lib.licenseid import license_id_build
 from registry.models import Registration, RegistrationChange, RegistrationStatus
@@ -49,6 +52,34 @@ COPY_MAX_ATTEMPTS = 3
 def certificate_settings() -> CertificateSettings:
     row, _ = CertificateSettings.objects.get_or_create(pk=1)
     return row
+
+
+def certificate_transition(*, certificate: Certificate, action: LogAction, reason: str) -> None:
+    """Move `certificate` by `action` if the table in `certificates/transitions.py` allows it,
+    and log it with `reason`, which a revoked certificate also keeps as its 废止原因. The only
+    writer of `Certificate.status`; runs in the caller's transaction, which holds the row lock."""
+    assert transaction.get_connection().in_atomic_block, "certificate_transition runs inside a transaction"
+    transition = certificate_transition_find(status=certificate.status, action=action)
+    if transition is None:
+        label = CertificateStatus(certificate.status).label
+        raise ApplicationError(f"该证书当前状态为“{label}”，不能{action.label}")
+    certificate.status = transition.target
+    certificate.revoked_at = timezone.now()
+    if transition.target == CertificateStatus.REVOKED:
+        certificate.revoke_reason = reason[:200]
+    certificate.save(update_fields=["status", "revoked_at", "revoke_reason"])
+    CertificateLog.objects.create(certificate=certificate, action=action, detail=reason[:200])
+
+
+def copy_transition(*, copy: CertificateCopy, action: CopyAction, also: Sequence[str] = ()) -> None:
+    """Move `copy` by `action` if the table in `certificates/transitions.py` allows it, saving
+    the fields named in `also` with the status. The only writer of `CertificateCopy.status`.
+    The worker calls it outside a transaction: the copy is its own by the atomic claim."""
+    transition = copy_transition_find(status=copy.status, action=action)
+    if transition is None:
+        raise ApplicationError(f"该加注件当前状态为“{CopyStatus(copy.status).label}”，不能{action.label}")
+    copy.status = transition.target
+    copy.save(update_fields=["status", *also])
 
 
 def _issuer_uscc(registration: Registration) -> str:
@@ -68,18 +99,10 @@ def certificate_issue(
             .first()
         )
         if previous is not None:
-            previous.revoked_at = timezone.now()
             if revoke_reason:
-                previous.status, previous.revoke_reason = CertificateStatus.REVOKED, revoke_reason[:200]
-                action, detail = LogAction.REVOKE, revoke_reason[:200]
+                certificate_transition(certificate=previous, action=LogAction.REVOKE, reason=revoke_reason)
             else:
-                previous.status, action, detail = (
-                    CertificateStatus.SUPERSEDED,
-                    LogAction.SUPERSEDE,
-                    "换发新版本",
-                )
-            previous.save(update_fields=["status", "revoked_at", "revoke_reason"])
-            CertificateLog.objects.create(certificate=previous, action=action, detail=detail)
+                certificate_transition(certificate=previous, action=LogAction.SUPERSEDE, reason="换发新版本")
             serial, version = previous.serial, previous.version + 1
         else:
             serial, version = f"{counter_next(key='certificate-serial'):08d}", 1
@@ -106,13 +129,7 @@ def certificate_revoke(*, registration: Registration, reason: str) -> None:
         for certificate in Certificate.objects.select_for_update().filter(
             registration=registration, status=CertificateStatus.CURRENT
         ):
-            certificate.status = CertificateStatus.REVOKED
-            certificate.revoked_at = timezone.now()
-            certificate.revoke_reason = reason
-            certificate.save(update_fields=["status", "revoked_at", "revoke_reason"])
-            CertificateLog.objects.create(
-                certificate=certificate, action=LogAction.REVOKE, detail=reason[:200]
-            )
+            certificate_transition(certificate=certificate, action=LogAction.REVOKE, reason=reason)
 
 
 def certificate_follow_register(*, change: RegistrationChange) -> Certificate | None:
@@ -214,18 +231,20 @@ def certificate_copy_make(*, copy_id: int) -> None:
         content = sealed_ofd(certificate_data(copy=copy, verify_url=verify_url(copy)), when=now)
     except Exception as e:
         logger.exception("certificate copy %s failed", copy_id)
-        copy.status = CopyStatus.FAILED if copy.attempts >= COPY_MAX_ATTEMPTS else CopyStatus.PENDING
-        copy.claimed_at = None if copy.status == CopyStatus.PENDING else copy.claimed_at
         copy.error = str(getattr(e, "message", e))[:300]
-        copy.save(update_fields=["status", "claimed_at", "error"])
+        if copy.attempts >= COPY_MAX_ATTEMPTS:
+            copy_transition(copy=copy, action=CopyAction.FAIL, also=["error"])
+        else:
+            # Still 加注中: unclaimed, so the stale-copy sweep hands it out again.
+            copy.claimed_at = None
+            copy.save(update_fields=["claimed_at", "error"])
         return
     name = default_storage.save(f"certificates/{copy.token.hex}.ofd", ContentFile(content))
     copy.file.name = name
     copy.sha256 = hashlib.sha256(content).hexdigest()
-    copy.status = CopyStatus.READY
     copy.ready_at = timezone.now()
     copy.error = ""
-    copy.save(update_fields=["file", "sha256", "status", "ready_at", "error"])
+    copy_transition(copy=copy, action=CopyAction.COMPLETE, also=["file", "sha256", "ready_at", "error"])
 
 
 def certificate_copies_requeue_stale(*, now: datetime | None = None) -> int:

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from datetime import date
 from typing import Any
 
+from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
@@ -25,10 +26,12 @@ from registry.models import (
     RegisteredSpecialty,
     RegisterLookup,
     Registration,
+    RegistrationAction,
     RegistrationChange,
     RegistrationStatus,
 )
 from registry.selectors import register_settings
+from registry.transitions import registration_status_on, transition_find
 
 logger = logging.getLogger(__name__)
 
@@ -91,6 +94,25 @@ def _change_record(
     return RegistrationChange.objects.create(
         registration=registration, case=case, kind=kind, summary=summary, data=data
     )
+
+
+def registration_transition(
+    *, registration: Registration, action: RegistrationAction, today: date
+) -> RegistrationStatus:
+    """Move `registration` by `action` if the table in `registry/transitions.py` allows it
+    from its status on `today`, and return that status (the "before" of the history row the
+    caller writes). The only writer of `Registration.status`; runs in the caller's
+    transaction, which holds the row lock (`select_for_update`)."""
+    assert transaction.get_connection().in_atomic_block, "registration_transition runs inside a transaction"
+    before = registration_status_on(registration, today)
+    transition = transition_find(registration=registration, action=action, today=today)
+    if transition is None:
+        raise RegistryError(
+            f"申请人的注册（注册编号{registration.number}）当前状态为“{before.label}”，不能{action.label}"
+        )
+    registration.status = transition.target
+    registration.save(update_fields=["status", "updated_at"])
+    return before
 
 
 def _specialties_data(registration: Registration) -> list[dict[str, str]]:
@@ -178,11 +200,9 @@ def registration_grant_reregister(*, case: Case) -> RegistrationChange:
     data = case.form_data
     today = timezone.localdate()
     registration = _locked_registration(case)
-    if registration.status_on(today) == RegistrationStatus.VALID:
-        raise RegistryError(f"申请人的注册（注册编号{registration.number}）仍然有效，不能准予重新注册")
     before = {"status": registration.status, "specialties": _specialties_data(registration)}
+    registration_transition(registration=registration, action=RegistrationAction.REVIVE, today=today)
     registration.specialties.all().delete()
-    registration.status = RegistrationStatus.VALID
     registration.qualification_number = str(data["qualification_number"])
     registration.employer_name = str(data["employer_name"])
     registration.employer_uscc = str(data["employer_uscc"]).upper()
@@ -270,11 +290,9 @@ def registration_grant_cancel(*, case: Case) -> RegistrationChange:
     approval, in the same transaction)."""
     today = timezone.localdate()
     registration = _locked_registration(case)
-    if registration.status == RegistrationStatus.CANCELLED:
-        raise RegistryError(f"注册编号{registration.number}已经注销")
-    before = registration.status_on(today)
-    registration.status = RegistrationStatus.CANCELLED
-    registration.save(update_fields=["status", "updated_at"])
+    before = registration_transition(
+        registration=registration, action=RegistrationAction.DEREGISTER, today=today
+    )
     ground = str(case.form_data.get("cancel_ground", ""))
     return _change_record(
         registration=registration,
