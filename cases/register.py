@@ -33,17 +33,15 @@ class SpecialtyRecord:
 @dataclass(frozen=True)
 class RegisterRecord:
     number: str
-    status: str  # valid / cancelled / lapsed, already lapsed when every specialty expired
+    # Whether the register means the registration 有效 today (`registry` decides: `cases`
+    # does not know its statuses), and the status's name as shown.
+    is_valid: bool
     status_label: str
     name: str
     id_number: str
     employer_name: str
     employer_uscc: str
     specialties: tuple[SpecialtyRecord, ...]
-
-    @property
-    def is_valid(self) -> bool:
-        return self.status == "valid"
 
     def specialty(self, code: str) -> SpecialtyRecord | None:
         return next((s for s in self.specialties if s.code == code), None)

@@ -33,6 +33,7 @@ from certificates.models import (
     CertificateLog,
     CertificateStatus,
     CopyStatus,
+    VerificationStatus,
 )
 from certificates.services import verify_url
 from registry.models import RegistrationStatus
@@ -121,13 +122,16 @@ def latest_ready_copy(*, certificate: Certificate) -> CertificateCopy | None:
 
 @dataclass(frozen=True)
 class Verdict:
-    code: str  # valid / superseded / revoked / void / lapsed / expired
-    label: str
+    code: VerificationStatus
     note: str
 
     @property
+    def label(self) -> str:
+        return str(self.code.label)
+
+    @property
     def ok(self) -> bool:
-        return self.code == "valid"
+        return self.code == VerificationStatus.VALID
 
 
 def copy_verdict(*, copy: CertificateCopy, today: date) -> Verdict:
@@ -136,27 +140,26 @@ def copy_verdict(*, copy: CertificateCopy, today: date) -> Verdict:
     registration = certificate.registration
     status = registration.status_on(today)
     if status == RegistrationStatus.CANCELLED:
-        return Verdict("revoked", "注册已注销", "该注册已注销，此证书不再有效。")
+        return Verdict(VerificationStatus.REVOKED, "该注册已注销，此证书不再有效。")
     if certificate.status == CertificateStatus.REVOKED:
         reason = f"（{certificate.revoke_reason}）" if certificate.revoke_reason else ""
-        return Verdict("void", "已作废", f"此证书已作废{reason}，不再有效，请向持证人索取最新证书。")
+        return Verdict(VerificationStatus.VOID, f"此证书已作废{reason}，不再有效，请向持证人索取最新证书。")
     if status == RegistrationStatus.LAPSED:
-        return Verdict("lapsed", "注册已失效", "该注册已失效，此证书不再有效。")
+        return Verdict(VerificationStatus.LAPSED, "该注册已失效，此证书不再有效。")
     if certificate.status == CertificateStatus.SUPERSEDED:
         return Verdict(
-            "superseded",
-            "已被新证书替代",
+            VerificationStatus.SUPERSEDED,
             "注册信息已变更并换发了新证书，此证书不再有效，请向持证人索取最新证书。",
         )
     if copy.usage_valid_until < today:
         return Verdict(
-            "expired",
-            "超过使用有效期",
+            VerificationStatus.EXPIRED,
             "此证书文件已超过使用有效期，不能再作为有效证书使用；"
             "持证人可登录辽宁政务服务网重新“加注”获取新的证书文件。",
         )
     return Verdict(
-        "valid", "有效", "注册信息库中该注册有效，此证书文件在使用有效期内。请核对下列信息与证书是否一致。"
+        VerificationStatus.VALID,
+        "注册信息库中该注册有效，此证书文件在使用有效期内。请核对下列信息与证书是否一致。",
     )
 
 
