@@ -6,7 +6,8 @@ from django.contrib.auth.backends import ModelBackend
 from django.http import HttpRequest
 
 from accounts.models import User, UserKind
-from accounts.services import AccountError, user_authenticate
+from accounts.services import user_authenticate
+from lib.errors import ApplicationError
 
 
 class PortalBackend(ModelBackend):
@@ -26,5 +27,5 @@ class PortalBackend(ModelBackend):
             return None
         try:
             return user_authenticate(kind=kind, identifier=username, password=password)
-        except AccountError:
+        except ApplicationError:
             return None

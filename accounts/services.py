@@ -1,7 +1,7 @@
 """Writes for accounts: registration, SMS codes, login throttling, the staff second factor,
 password change and reset, and the notices a user gets about their account.
 
-Each service raises AccountError with a message in Chinese that the view shows as it is."""
+Each service raises ApplicationError with a message in Chinese that the view shows as it is."""
 
 from __future__ import annotations
 
@@ -34,18 +34,10 @@ from accounts.models import (
 )
 from accounts.realname import enterprise_identity_check, person_identity_check
 from catalog.models import Department
+from lib.errors import ApplicationError
 from lib.idcard import normalize_id_number
 from lib.uscc import normalize_uscc
 from notifications.services import sms_enqueue
-
-
-class AccountError(Exception):
-    """A refusal to show to the user as it is."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
-
 
 # --- SMS verification codes -------------------------------------------------------------
 
@@ -109,7 +101,7 @@ def sms_code_send(*, mobile: str, purpose: str, deliver: bool = True) -> None:
                     sensitive=True,
                 )
     if refusal:
-        raise AccountError(refusal)
+        raise ApplicationError(refusal)
 
 
 def sms_code_verify(*, mobile: str, purpose: str, code: str) -> None:
@@ -138,7 +130,7 @@ def sms_code_verify(*, mobile: str, purpose: str, code: str) -> None:
                 refusal = f"验证码错误，还可尝试{left}次" if left else "验证码错误次数过多，请重新获取"
             sms.save(update_fields=["tries", "used_at"])
     if refusal:
-        raise AccountError(refusal)
+        raise ApplicationError(refusal)
 
 
 # --- Registration and identity -----------------------------------------------------------
@@ -168,7 +160,7 @@ def person_register(
     _refuse_taken_person(id_type=id_type, id_number=id_number, mobile=mobile)
     result = person_identity_check(name=name, id_type=id_type, id_number=id_number)
     if result.verdict == IdentityVerdict.MISMATCH:
-        raise AccountError(f"实名认证未通过：{result.reason}。验证码已使用，请重新获取")
+        raise ApplicationError(f"实名认证未通过：{result.reason}。验证码已使用，请重新获取")
     try:
         with transaction.atomic():
             user = User(
@@ -193,7 +185,7 @@ def person_register(
 def person_verify(*, user: User) -> User:
     """实名认证 again for an account the source could not confirm at registration."""
     if not user.is_person:
-        raise AccountError("只有个人账号需要实名认证")
+        raise ApplicationError("只有个人账号需要实名认证")
     if user.real_name_verified_at is not None:
         return user
     result = person_identity_check(name=user.name, id_type=user.id_type, id_number=user.id_number)
@@ -203,15 +195,15 @@ def person_verify(*, user: User) -> User:
             user.real_name_verified_at = timezone.now()
             user.save(update_fields=["real_name_verified_at"])
     if not result.ok:
-        raise AccountError(f"实名认证未通过：{result.reason}")
+        raise ApplicationError(f"实名认证未通过：{result.reason}")
     return user
 
 
 def _refuse_taken_person(*, id_type: str, id_number: str, mobile: str) -> None:
     if User.objects.filter(kind=UserKind.PERSON, id_type=id_type, id_number=id_number).exists():
-        raise AccountError("该证件号码已注册，请直接登录；忘记密码可通过短信验证码找回")
+        raise ApplicationError("该证件号码已注册，请直接登录；忘记密码可通过短信验证码找回")
     if User.objects.filter(kind=UserKind.PERSON, mobile=mobile).exists():
-        raise AccountError("该手机号已被其他个人账号使用")
+        raise ApplicationError("该手机号已被其他个人账号使用")
 
 
 def enterprise_register(
@@ -235,7 +227,7 @@ def enterprise_register(
     _refuse_taken_enterprise(uscc=uscc, mobile=mobile)
     agent = person_identity_check(name=agent_name, id_type=IdType.RESIDENT, id_number=agent_id_number)
     if agent.verdict == IdentityVerdict.MISMATCH:
-        raise AccountError(f"经办人实名认证未通过：{agent.reason}。验证码已使用，请重新获取")
+        raise ApplicationError(f"经办人实名认证未通过：{agent.reason}。验证码已使用，请重新获取")
     result = enterprise_identity_check(uscc=uscc, name=name, legal_representative=legal_representative)
     now = timezone.now()
     try:
@@ -269,7 +261,7 @@ def enterprise_verify(*, user: User) -> Enterprise:
     """企业认证 again against the enterprise register, for an account still 未认证."""
     enterprise = Enterprise.objects.filter(user=user).first()
     if enterprise is None:
-        raise AccountError("只有法人账号需要企业认证")
+        raise ApplicationError("只有法人账号需要企业认证")
     if enterprise.is_verified:
         return enterprise
     result = enterprise_identity_check(
@@ -281,7 +273,7 @@ def enterprise_verify(*, user: User) -> Enterprise:
             enterprise.verified_at = timezone.now()
             enterprise.save(update_fields=["verified_at"])
     if not result.ok:
-        raise AccountError(f"企业认证未通过：{result.reason}")
+        raise ApplicationError(f"企业认证未通过：{result.reason}")
     return enterprise
 
 
@@ -289,7 +281,7 @@ def enterprise_verify_by_hand(*, enterprise: Enterprise, by: User, note: str) ->
     """An administrator confirms an enterprise from its papers at the hall (营业执照 seen). The
     check is recorded with who did it and why; it needs a note."""
     if not note.strip():
-        raise AccountError("人工核验须写明核验依据（如：已查验营业执照原件）")
+        raise ApplicationError("人工核验须写明核验依据（如：已查验营业执照原件）")
     with transaction.atomic():
         enterprise = Enterprise.objects.select_for_update().get(pk=enterprise.pk)
         if enterprise.is_verified:
@@ -308,12 +300,12 @@ def enterprise_verify_by_hand(*, enterprise: Enterprise, by: User, note: str) ->
 
 def _refuse_taken_enterprise(*, uscc: str, mobile: str) -> None:
     if Enterprise.objects.filter(uscc=uscc).exists() or User.objects.filter(username=uscc).exists():
-        raise AccountError(
+        raise ApplicationError(
             "该统一社会信用代码已有法人账号，每个单位只能有一个账号。请联系本单位该账号的经办人，"
             "或携带营业执照到政务服务大厅办理"
         )
     if User.objects.filter(kind=UserKind.LEGAL, mobile=mobile).exists():
-        raise AccountError("该手机号已被其他法人账号使用")
+        raise ApplicationError("该手机号已被其他法人账号使用")
 
 
 def staff_create(
@@ -424,12 +416,12 @@ def _login_attempt_end(key: str, *, success: bool, finished: bool = True) -> Non
 
 
 def user_authenticate(*, kind: str, identifier: str, password: str) -> User:
-    """Check a password login; raise AccountError with the same words for an unknown user and
+    """Check a password login; raise ApplicationError with the same words for an unknown user and
     a wrong password."""
     user = user_find(kind=kind, identifier=identifier)
     key = _throttle_key(kind=kind, identifier=identifier, user=user)
     if not _login_attempt_begin(key):
-        raise AccountError(_lock_message(kind))
+        raise ApplicationError(_lock_message(kind))
     if user is None:
         make_password(password)  # spend the same time as a real check
         ok = False
@@ -438,7 +430,7 @@ def user_authenticate(*, kind: str, identifier: str, password: str) -> User:
     # Staff are not logged in yet: their second factor finishes (and resets) the count.
     _login_attempt_end(key, success=ok, finished=user is None or user.kind != UserKind.STAFF)
     if not ok:
-        raise AccountError(LOGIN_WRONG)
+        raise ApplicationError(LOGIN_WRONG)
     assert user is not None
     return user
 
@@ -453,7 +445,7 @@ def user_authenticate_by_sms(*, kind: str, mobile: str, code: str) -> User:
     sms_code_verify(mobile=mobile, purpose=SmsPurpose.LOGIN, code=code)
     user = user_find(kind=kind, identifier=mobile)
     if user is None:
-        raise AccountError("该手机号未注册，请先注册")
+        raise ApplicationError("该手机号未注册，请先注册")
     LoginThrottle.objects.filter(key=_throttle_key(kind=kind, identifier=mobile, user=user)).update(
         failures=0, locked_until=None
     )
@@ -479,7 +471,7 @@ def password_reset(*, kind: str, mobile: str, code: str, password: str) -> User:
     sms_code_verify(mobile=mobile, purpose=SmsPurpose.RESET, code=code)
     user = user_find(kind=kind, identifier=mobile)
     if user is None:
-        raise AccountError("该手机号未注册，请先注册")
+        raise ApplicationError("该手机号未注册，请先注册")
     with transaction.atomic():
         user.set_password(password)
         user.save(update_fields=["password"])
@@ -495,11 +487,11 @@ def password_change(*, user: User, old_password: str, new_password: str) -> None
     account fails Django's password-hash check on its next request and ends."""
     key = _throttle_key(kind=user.kind, identifier=user.username, user=user)
     if not _login_attempt_begin(key):
-        raise AccountError(_lock_message(user.kind))
+        raise ApplicationError(_lock_message(user.kind))
     ok = user.check_password(old_password)
     _login_attempt_end(key, success=ok, finished=False)
     if not ok:
-        raise AccountError("原密码不正确")
+        raise ApplicationError("原密码不正确")
     with transaction.atomic():
         user.set_password(new_password)
         user.save(update_fields=["password"])
@@ -543,7 +535,7 @@ def staff_second_factors(*, user: User) -> list[SecondFactor]:
 def staff_login_code_send(*, user: User) -> None:
     """Send the second-step code to the staff member's mobile (same limits as any code)."""
     if not user.mobile:
-        raise AccountError(NO_SECOND_FACTOR)
+        raise ApplicationError(NO_SECOND_FACTOR)
     sms_code_send(mobile=user.mobile, purpose=SmsPurpose.STAFF_LOGIN)
 
 
@@ -552,7 +544,7 @@ def staff_second_factor_verify(*, user: User, factor: str, code: str) -> None:
     same throttle row, so the lock after LOGIN_MAX_FAILURES covers both steps together."""
     key = _throttle_key(kind=UserKind.STAFF, identifier=user.username, user=user)
     if not _login_attempt_begin(key):
-        raise AccountError(_lock_message(UserKind.STAFF))
+        raise ApplicationError(_lock_message(UserKind.STAFF))
     refusal = ""
     if factor == SecondFactor.TOTP:
         device = staff_totp_device(user=user)
@@ -561,13 +553,13 @@ def staff_second_factor_verify(*, user: User, factor: str, code: str) -> None:
     elif factor == SecondFactor.SMS and user.mobile:
         try:
             sms_code_verify(mobile=user.mobile, purpose=SmsPurpose.STAFF_LOGIN, code=code)
-        except AccountError as e:
+        except ApplicationError as e:
             refusal = e.message
     else:
         refusal = NO_SECOND_FACTOR
     _login_attempt_end(key, success=not refusal)
     if refusal:
-        raise AccountError(refusal)
+        raise ApplicationError(refusal)
 
 
 def _totp_verify(*, device: TOTPDevice, code: str) -> bool:
@@ -580,7 +572,7 @@ def totp_device_start(*, user: User) -> TOTPDevice:
     """A fresh, unconfirmed authenticator key for the staff member to scan. It replaces any
     earlier unconfirmed one; a confirmed device keeps working until the new one is confirmed."""
     if user.kind != UserKind.STAFF:
-        raise AccountError("只有工作人员账号可以设置身份验证器")
+        raise ApplicationError("只有工作人员账号可以设置身份验证器")
     with transaction.atomic():
         TOTPDevice.objects.filter(user=user, confirmed=False).delete()
         device: TOTPDevice = TOTPDevice.objects.create(user=user, name="身份验证器", confirmed=False)
@@ -592,9 +584,9 @@ def totp_device_confirm(*, user: User, code: str) -> TOTPDevice:
     a lost phone stops working once the new one is set up."""
     device: TOTPDevice | None = TOTPDevice.objects.filter(user=user, confirmed=False).order_by("-id").first()
     if device is None:
-        raise AccountError("请先点击「设置身份验证器」并扫描二维码")
+        raise ApplicationError("请先点击「设置身份验证器」并扫描二维码")
     if not _totp_verify(device=device, code=code):
-        raise AccountError("动态码错误，请确认手机时间准确后输入身份验证器中的最新动态码")
+        raise ApplicationError("动态码错误，请确认手机时间准确后输入身份验证器中的最新动态码")
     with transaction.atomic():
         TOTPDevice.objects.filter(user=user).exclude(pk=device.pk).delete()
         device.confirmed = True

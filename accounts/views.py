@@ -42,6 +42,7 @@ from accounts.selectors import (
     verified_identity,
 )
 from lib.antibot import STAMP_FIELD, antibot_refusal, form_stamp
+from lib.errors import ApplicationError
 from lib.mobile import normalize_mobile
 from lib.ratelimit import LimitName, limit_refusal
 
@@ -99,7 +100,7 @@ def register(request: HttpRequest) -> HttpResponse:
                     password=data["password1"],
                     sms_code=data["sms_code"],
                 )
-        except services.AccountError as e:
+        except ApplicationError as e:
             form.add_error(None, e.message)
         else:
             messages.success(request, "注册成功，请登录")
@@ -159,7 +160,7 @@ def login_view(request: HttpRequest) -> HttpResponse:
                     identifier=form.cleaned_data["identifier"],
                     password=form.cleaned_data["password"],
                 )
-        except services.AccountError as e:
+        except ApplicationError as e:
             form.add_error(None, e.message)
         else:
             if user.kind != UserKind.STAFF:
@@ -226,7 +227,7 @@ def _staff_second_step_begin(request: HttpRequest, user: User, *, factor: str) -
 def _staff_code_send(request: HttpRequest, user: User) -> None:
     try:
         services.staff_login_code_send(user=user)
-    except services.AccountError as e:
+    except ApplicationError as e:
         # Too soon for another code: the one sent a moment ago still works.
         messages.warning(request, e.message)
     else:
@@ -265,7 +266,7 @@ def login_verify(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             services.staff_second_factor_verify(user=user, factor=factor, code=form.cleaned_data["code"])
-        except services.AccountError as e:
+        except ApplicationError as e:
             form.add_error(None, e.message)
         else:
             del request.session[PENDING_SESSION_KEY]
@@ -330,7 +331,7 @@ def verify(request: HttpRequest) -> HttpResponse:
         else:
             services.person_verify(user=user)
             messages.success(request, "实名认证已通过，现在可以提交申请和查看证照")
-    except services.AccountError as e:
+    except ApplicationError as e:
         messages.error(request, e.message)
     return redirect("accounts:profile")
 
@@ -346,7 +347,7 @@ def password_change_view(request: HttpRequest) -> HttpResponse:
                 old_password=form.cleaned_data["old_password"],
                 new_password=form.cleaned_data["new_password1"],
             )
-        except services.AccountError as e:
+        except ApplicationError as e:
             form.add_error(None, e.message)
         else:
             # This session stays; the account's other sessions end (their password hash is old).
@@ -369,7 +370,7 @@ def totp_setup(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             services.totp_device_confirm(user=user, code=form.cleaned_data["code"])
-        except services.AccountError as e:
+        except ApplicationError as e:
             form.add_error(None, e.message)
         else:
             messages.success(request, "身份验证器已启用，登录时可输入其中的动态码")
@@ -406,7 +407,7 @@ def password_reset_view(request: HttpRequest) -> HttpResponse:
             services.password_reset(
                 kind=data["kind"], mobile=data["mobile"], code=data["sms_code"], password=data["password1"]
             )
-        except services.AccountError as e:
+        except ApplicationError as e:
             form.add_error(None, e.message)
         else:
             messages.success(request, "密码已重置，请使用新密码登录")
@@ -442,6 +443,6 @@ def sms_code(request: HttpRequest) -> JsonResponse:
         else:
             services.password_reset_code_send(kind=kind, mobile=mobile)
             text = "如该手机号已注册，验证码已发送，请查收短信"
-    except services.AccountError as e:
+    except ApplicationError as e:
         return JsonResponse({"ok": False, "message": e.message}, status=TOO_MANY)
     return JsonResponse({"ok": True, "message": text})

@@ -204,8 +204,8 @@ class Notice(models.Model):
 
 
 class Sequence(models.Model):
-    """Counters for 办件编号 and 文书编号, one row per key, taken under a row lock so that
-    concurrent submissions never share a number."""
+    """The project's counters, one row per key (办件编号, 文书编号, 注册编号, 证照流水号),
+    incremented only by `cases.counters.counter_next`."""
 
     key = models.CharField(max_length=40, unique=True)
     last = models.PositiveIntegerField(default=0)

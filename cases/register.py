@@ -15,6 +15,7 @@ from typing import Any
 
 from accounts.models import User
 from accounts.selectors import PersonIdentity, verified_identity
+from lib.errors import ApplicationError
 
 
 class RenewalState(StrEnum):
@@ -64,17 +65,15 @@ class SpecialtyRecord:
 @dataclass(frozen=True)
 class RegisterRecord:
     number: str
-    status: str  # valid / cancelled / lapsed, already lapsed when every specialty expired
+    # Whether the register means the registration 有效 today (`registry` decides: `cases`
+    # does not know its statuses), and the status's name as shown.
+    is_valid: bool
     status_label: str
     name: str
     id_number: str
     employer_name: str
     employer_uscc: str
     specialties: tuple[SpecialtyRecord, ...]
-
-    @property
-    def is_valid(self) -> bool:
-        return self.status == "valid"
 
     def specialty(self, code: str) -> SpecialtyRecord | None:
         return next((s for s in self.specialties if s.code == code), None)
@@ -96,14 +95,6 @@ class RegisterRecord:
                 for s in self.specialties
             ],
         }
-
-
-class ExtractRefused(Exception):
-    """提取信息 refused: the message says why, in Chinese."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
 
 
 RecordLookup = Callable[[PersonIdentity], RegisterRecord | None]
@@ -138,5 +129,5 @@ def register_extract(*, user: User, id_number: str) -> RegisterRecord:
     """提取信息: the record for the typed 身份证号, only if it is the user's own (logged)."""
     extract: Extract | None = _providers.get("extract")
     if extract is None:
-        raise ExtractRefused("注册信息库暂不可用，请稍后再试")
+        raise ApplicationError("注册信息库暂不可用，请稍后再试")
     return extract(user, id_number)

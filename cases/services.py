@@ -12,6 +12,7 @@ from django.utils.datastructures import MultiValueDict
 
 from accounts.models import User
 from accounts.selectors import UNVERIFIED_PERSON, verified_identity
+from cases.counters import counter_next
 from cases.deadlines import accept_due_on
 from cases.forms import ApplicationForm
 from cases.models import (
@@ -24,35 +25,17 @@ from cases.models import (
     CaseStatus,
     Notice,
     NoticeKind,
-    Sequence,
     SubmitMethod,
 )
 from cases.register import register_record_for
 from cases.transitions import transition_find
 from cases.types import eligibility_refusals, required_materials, type_for_item
 from catalog.models import Material, ServiceItem
+from lib.errors import ApplicationError
 from lib.storage import file_save
 from lib.uploads import CheckedFile, extension_for, safe_display_name
 
 # 《行政许可法》: a complete application is accepted (or refused) within 5 working days.
-
-
-class CaseError(Exception):
-    """A refusal to show to the user as it is."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
-
-
-def sequence_next(*, key: str) -> int:
-    """The next number of the counter `key`; the row lock makes concurrent callers wait."""
-    with transaction.atomic():
-        Sequence.objects.get_or_create(key=key)
-        seq = Sequence.objects.select_for_update().get(key=key)
-        seq.last += 1
-        seq.save(update_fields=["last"])
-        return seq.last
 
 
 def _actor_may(*, case: Case, actor: User, role: str) -> bool:
@@ -76,12 +59,12 @@ def case_transition(
     locked = Case.objects.select_for_update().get(pk=case.pk)
     transition = transition_find(status=locked.status, action=action)
     if transition is None:
-        raise CaseError(
+        raise ApplicationError(
             f"该办件当前状态为“{CaseStatus(locked.status).label}”，不能{CaseAction(action).label}。"
             "可能已由其他人员办理，请刷新页面查看最新状态。"
         )
     if not _actor_may(case=locked, actor=actor, role=transition.role):
-        raise CaseError("您没有办理该办件此环节的权限")
+        raise ApplicationError("您没有办理该办件此环节的权限")
     event = CaseEvent.objects.create(
         case=locked,
         action=action,
@@ -125,7 +108,7 @@ def case_draft_save(
     A new draft carries the form's `client_token`, so a second POST of the same new form
     returns the first draft instead of making another."""
     if submit_method and submit_method not in SubmitMethod.values:
-        raise CaseError("请选择提交方式")
+        raise ApplicationError("请选择提交方式")
     with transaction.atomic():
         if case is None and client_token is not None:
             case = Case.objects.filter(client_token=client_token, applicant=user).first()
@@ -149,7 +132,7 @@ def case_draft_save(
             return case
         locked = Case.objects.select_for_update().get(pk=case.pk)
         if locked.status not in EDITABLE_STATUSES:
-            raise CaseError(f"办件当前状态为“{CaseStatus(locked.status).label}”，不能再修改申请表")
+            raise ApplicationError(f"办件当前状态为“{CaseStatus(locked.status).label}”，不能再修改申请表")
         locked.form_data = form_data
         locked.employer_uscc = _employer_uscc(user, form_data)
         if submit_method:
@@ -170,9 +153,9 @@ def attachment_add(
     """Store a checked file for one material. Image-only materials (photo, signature) hold one
     file, so a new one replaces the old; others may hold several (a multi-page scan)."""
     if case.status not in EDITABLE_STATUSES:
-        raise CaseError("办件已提交，不能再修改材料")
+        raise ApplicationError("办件已提交，不能再修改材料")
     if material.item_id != case.item_id:
-        raise CaseError("该材料不属于本办件")
+        raise ApplicationError("该材料不属于本办件")
     # Write the file before the transaction: object storage can be slow, and a row must never
     # point at a file that is not there. If the row fails, the orphan file is removed.
     # A full disk or an unreachable store raises StorageUnavailable (503, in Chinese) and
@@ -182,7 +165,7 @@ def attachment_add(
         with transaction.atomic():
             locked = Case.objects.select_for_update().get(pk=case.pk)
             if locked.status not in EDITABLE_STATUSES:
-                raise CaseError("办件已提交，不能再修改材料")
+                raise ApplicationError("办件已提交，不能再修改材料")
             if material.kind == "image":
                 Attachment.objects.filter(
                     case=locked, material_code=material.code, removed_at__isnull=True
@@ -210,7 +193,7 @@ def attachment_reuse(*, case: Case, material: Material, source: Attachment, user
     qualification): a copy under this case, checked when it was first uploaded, so nobody
     uploads the same file twice. `source` must come from `selectors.reusable_attachments`."""
     if source.uploaded_by_id != user.pk or source.material_code != material.code:
-        raise CaseError("只能沿用本人此前提交的同类材料")
+        raise ApplicationError("只能沿用本人此前提交的同类材料")
     with source.file.open("rb") as f:
         content = f.read()
     # The extension follows the type sniffed at the first upload, not the old file's name.
@@ -238,7 +221,7 @@ def attachment_remove(*, attachment: Attachment, user: User) -> None:
     with transaction.atomic():
         case = Case.objects.select_for_update().get(pk=attachment.case_id)
         if case.applicant_id != user.pk or case.status not in EDITABLE_STATUSES:
-            raise CaseError("办件已提交，不能再删除材料")
+            raise ApplicationError("办件已提交，不能再删除材料")
         attachment.removed_at = timezone.now()
         attachment.save(update_fields=["removed_at"])
 
@@ -267,16 +250,16 @@ def case_submit(*, case: Case, user: User) -> Case:
     (double click, replayed POST, another tab) is refused, so it stays one case."""
     app_type = type_for_item(case.item)
     if app_type is None:
-        raise CaseError(f"“{case.item.name}”暂未开通网上申请")
+        raise ApplicationError(f"“{case.item.name}”暂未开通网上申请")
     today = timezone.localdate()
     with transaction.atomic():
         locked = Case.objects.select_for_update().get(pk=case.pk)
         if locked.status not in EDITABLE_STATUSES:
-            raise CaseError("该办件已提交，请勿重复提交")
+            raise ApplicationError("该办件已提交，请勿重复提交")
         if verified_identity(user) is None:
             # Drafts may wait; nothing reaches the department, the register or a certificate
             # from an identity the real-name source has not confirmed.
-            raise CaseError(UNVERIFIED_PERSON)
+            raise ApplicationError(UNVERIFIED_PERSON)
         problems: list[str] = []
         form = form_for_case(locked)
         if form is not None and not form.is_valid():
@@ -291,13 +274,13 @@ def case_submit(*, case: Case, user: User) -> Case:
             item=locked.item, user=user, today=today, case_pk=locked.pk, form_data=locked.form_data
         )
         if problems:
-            raise CaseError("；".join(problems))
+            raise ApplicationError("；".join(problems))
 
         action = CaseAction.SUBMIT if locked.status == CaseStatus.DRAFT else CaseAction.RESUBMIT
         locked, event = case_transition(case=locked, action=action, actor=user)
         now = timezone.now()
         if not locked.number:
-            locked.number = f"LN{today:%Y%m%d}{sequence_next(key=f'case-{today:%Y%m%d}'):05d}"
+            locked.number = f"LN{today:%Y%m%d}{counter_next(key=f'case-{today:%Y%m%d}'):05d}"
         locked.submitted_at = now
         # The 受理 clock starts again at a resubmission: time waiting for 补正 does not count.
         locked.accept_due = accept_due_on(submitted_on=today)
@@ -354,6 +337,6 @@ NOTICE_ABBREVIATIONS = {
 def notice_issue(*, case: Case, kind: str, event: CaseEvent | None, data: dict[str, Any]) -> Notice:
     """Record a document with its content and a 文书编号 such as 辽建许受〔2026〕12号."""
     year = timezone.localdate().year
-    serial = sequence_next(key=f"notice-{kind}-{year}")
+    serial = counter_next(key=f"notice-{kind}-{year}")
     number = f"辽建许{NOTICE_ABBREVIATIONS[NoticeKind(kind)]}〔{year}〕{serial}号"
     return Notice.objects.create(case=case, kind=kind, number=number, data=data, event=event)

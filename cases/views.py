@@ -27,11 +27,11 @@ from cases import documents, selectors, services
 from cases.deadlines import case_deadline
 from cases.forms import ApplicationForm
 from cases.models import EDITABLE_STATUSES, Case, CaseStatus, NoticeKind, SubmitMethod
-from cases.register import ExtractRefused, register_extract, register_record_for
-from cases.services import CaseError
+from cases.register import register_extract, register_record_for
 from cases.transitions import can_withdraw
 from cases.types import ApplicationType, eligibility_refusals, type_for_item
 from catalog.models import Material, MaterialKind, ServiceItem
+from lib.errors import ApplicationError
 from lib.http import PRIVATE_HEADERS, private
 from lib.ratelimit import LimitName, limit_refusal
 from lib.uploads import CheckedFile, UploadError, check_id_photo, check_signature, check_upload, download_name
@@ -138,7 +138,7 @@ def _extract(request: HttpRequest, form: ApplicationForm) -> tuple[ApplicationFo
         return form, 429
     try:
         record = register_extract(user=user, id_number=str(request.POST.get("id_number", "")))
-    except ExtractRefused as e:
+    except ApplicationError as e:
         messages.error(request, f"提取信息失败：{e.message}")
         return form, 200
     messages.success(request, "已从注册信息库提取您的注册信息，请核对")
@@ -180,7 +180,7 @@ def start(request: HttpRequest, item_pk: int) -> HttpResponse:
             submit_method=method,
             client_token=token,
         )
-    except CaseError as e:
+    except ApplicationError as e:
         # The same form posted again after it was submitted: that case lives in 我的办件.
         messages.error(request, e.message)
         return redirect("cases:mine")
@@ -194,14 +194,14 @@ def start(request: HttpRequest, item_pk: int) -> HttpResponse:
 def _submit(request: HttpRequest, case: Case, *, on_error: Callable[[], HttpResponse]) -> HttpResponse:
     try:
         services.case_submit(case=case, user=request_user(request))
-    except CaseError as e:
+    except ApplicationError as e:
         return _refused_submit(request, case, e, on_error=on_error)
     messages.success(request, "提交成功，请留存材料接收告知单")
     return redirect("cases:receipt", pk=case.pk)
 
 
 def _refused_submit(
-    request: HttpRequest, case: Case, error: CaseError, *, on_error: Callable[[], HttpResponse]
+    request: HttpRequest, case: Case, error: ApplicationError, *, on_error: Callable[[], HttpResponse]
 ) -> HttpResponse:
     fresh = selectors.case_get_for_applicant(user=request_user(request), pk=case.pk)
     if fresh.status not in EDITABLE_STATUSES:
@@ -249,7 +249,7 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
             form_data=_answers(app_type, form),
             submit_method=request.POST.get("submit_method", ""),
         )
-    except CaseError as e:
+    except ApplicationError as e:
         return _refused_submit(request, case, e, on_error=rerender)
     if submitting:
         # A refusal re-renders the page bound to what was posted: every field is kept.
@@ -289,7 +289,7 @@ def upload(request: HttpRequest, pk: int, code: str) -> HttpResponse:
         services.attachment_add(
             case=case, material=material, checked=checked, original_name=upload.name or "", user=user
         )
-    except (UploadError, CaseError) as e:
+    except ApplicationError as e:
         messages.error(request, f"“{material.name}”上传失败：{e}")
         return back
     messages.success(request, f"“{material.name}”上传成功")
@@ -326,7 +326,7 @@ def reuse(request: HttpRequest, pk: int, code: str) -> HttpResponse:
             continue  # uploaded meanwhile, or a second click: nothing to copy
         try:
             services.attachment_reuse(case=case, material=material, source=source, user=user)
-        except CaseError as e:
+        except ApplicationError as e:
             messages.error(request, f"“{material.name}”沿用失败：{e.message}")
             failed = True
             break
@@ -346,7 +346,7 @@ def attachment_remove(request: HttpRequest, pk: int, att_pk: int) -> HttpRespons
     att = selectors.attachment_get_for_user(user=user, case_pk=case.pk, pk=att_pk)
     try:
         services.attachment_remove(attachment=att, user=user)
-    except CaseError as e:
+    except ApplicationError as e:
         messages.error(request, e.message)
     else:
         messages.success(request, f"已删除“{att.display_name}”")
@@ -428,7 +428,7 @@ def withdraw(request: HttpRequest, pk: int) -> HttpResponse:
     case = selectors.case_get_for_applicant(user=user, pk=pk)
     try:
         services.case_withdraw(case=case, user=user, reason=request.POST.get("reason", "").strip()[:500])
-    except CaseError as e:
+    except ApplicationError as e:
         messages.error(request, e.message)
     else:
         messages.success(request, "办件已撤回")

@@ -14,12 +14,7 @@ from certificates.layout import SEAL_BOUNDARY_MM
 from certificates.models import Certificate, CertificateCopy
 from certificates.ofd import build_ofd, zip_package
 from certificates.signing import ofd_sign
-
-
-class IssuingError(Exception):
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
+from lib.errors import ApplicationError
 
 
 def photo_and_signature(*, certificate: Certificate) -> tuple[bytes, bytes]:
@@ -32,7 +27,7 @@ def photo_and_signature(*, certificate: Certificate) -> tuple[bytes, bytes]:
             photo, signature = files["photo"][-1], files["signature"][-1]
             break
     else:
-        raise IssuingError("注册档案中缺少照片或签名，请联系发证机关")
+        raise ApplicationError("注册档案中缺少照片或签名，请联系发证机关")
     with photo.file.open("rb") as f:
         photo_bytes = f.read()
     with signature.file.open("rb") as f:

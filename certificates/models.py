@@ -76,7 +76,7 @@ class Certificate(models.Model):
             # One current version per registration at most.
             models.UniqueConstraint(
                 fields=["registration"],
-                condition=models.Q(status="current"),
+                condition=models.Q(status=CertificateStatus.CURRENT),
                 name="certificates_one_current_per_registration",
             ),
         ]
@@ -89,6 +89,13 @@ class CopyStatus(models.TextChoices):
     PENDING = "pending", "加注中"
     READY = "ready", "已完成"
     FAILED = "failed", "失败"
+
+
+class CopyAction(models.TextChoices):
+    """What changes a copy's status, by the table in `certificates/transitions.py`."""
+
+    COMPLETE = "complete", "完成加注"
+    FAIL = "fail", "记录加注失败"
 
 
 class CertificateCopy(models.Model):

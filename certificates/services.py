@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 
 from django.conf import settings
@@ -19,8 +20,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import User
+from cases.counters import counter_next
 from cases.models import Case
-from cases.services import sequence_next
 from cases.types import REGISTRATION_TYPES
 from catalog.registration_types import CertificateAction
 from certificates.issuing import certificate_data, sealed_ofd
@@ -30,11 +31,14 @@ from certificates.models import (
     CertificateLog,
     CertificateSettings,
     CertificateStatus,
+    CopyAction,
     CopyStatus,
     LogAction,
 )
 from certificates.tasks import make_certificate_copy
+from certificates.transitions import certificate_transition_find, copy_transition_find
 from certificates.validity import CertificateVerdict, certificate_verdict, usage_valid_until
+from lib.errors import ApplicationError
 from lib.licenseid import license_id_build
 from lib.storage import file_save
 from registry.models import Registration, RegistrationChange
@@ -46,10 +50,32 @@ logger = logging.getLogger(__name__)
 COPY_MAX_ATTEMPTS = 3
 
 
-class CertificateError(Exception):
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
+def certificate_transition(*, certificate: Certificate, action: LogAction, reason: str) -> None:
+    """Move `certificate` by `action` if the table in `certificates/transitions.py` allows it,
+    and log it with `reason`, which a revoked certificate also keeps as its 废止原因. The only
+    writer of `Certificate.status`; runs in the caller's transaction, which holds the row lock."""
+    assert transaction.get_connection().in_atomic_block, "certificate_transition runs inside a transaction"
+    transition = certificate_transition_find(status=certificate.status, action=action)
+    if transition is None:
+        label = CertificateStatus(certificate.status).label
+        raise ApplicationError(f"该证书当前状态为“{label}”，不能{action.label}")
+    certificate.status = transition.target
+    certificate.revoked_at = timezone.now()
+    if transition.target == CertificateStatus.REVOKED:
+        certificate.revoke_reason = reason[:200]
+    certificate.save(update_fields=["status", "revoked_at", "revoke_reason"])
+    CertificateLog.objects.create(certificate=certificate, action=action, detail=reason[:200])
+
+
+def copy_transition(*, copy: CertificateCopy, action: CopyAction, also: Sequence[str] = ()) -> None:
+    """Move `copy` by `action` if the table in `certificates/transitions.py` allows it, saving
+    the fields named in `also` with the status. The only writer of `CertificateCopy.status`.
+    The worker calls it outside a transaction: the copy is its own by the atomic claim."""
+    transition = copy_transition_find(status=copy.status, action=action)
+    if transition is None:
+        raise ApplicationError(f"该加注件当前状态为“{CopyStatus(copy.status).label}”，不能{action.label}")
+    copy.status = transition.target
+    copy.save(update_fields=["status", *also])
 
 
 def _issuer_uscc(registration: Registration) -> str:
@@ -69,21 +95,13 @@ def certificate_issue(
             .first()
         )
         if previous is not None:
-            previous.revoked_at = timezone.now()
             if revoke_reason:
-                previous.status, previous.revoke_reason = CertificateStatus.REVOKED, revoke_reason[:200]
-                action, detail = LogAction.REVOKE, revoke_reason[:200]
+                certificate_transition(certificate=previous, action=LogAction.REVOKE, reason=revoke_reason)
             else:
-                previous.status, action, detail = (
-                    CertificateStatus.SUPERSEDED,
-                    LogAction.SUPERSEDE,
-                    "换发新版本",
-                )
-            previous.save(update_fields=["status", "revoked_at", "revoke_reason"])
-            CertificateLog.objects.create(certificate=previous, action=action, detail=detail)
+                certificate_transition(certificate=previous, action=LogAction.SUPERSEDE, reason="换发新版本")
             serial, version = previous.serial, previous.version + 1
         else:
-            serial, version = f"{sequence_next(key='certificate-serial'):08d}", 1
+            serial, version = f"{counter_next(key='certificate-serial'):08d}", 1
         certificate = Certificate.objects.create(
             registration=registration,
             serial=serial,
@@ -107,13 +125,7 @@ def certificate_revoke(*, registration: Registration, reason: str) -> None:
         for certificate in Certificate.objects.select_for_update().filter(
             registration=registration, status=CertificateStatus.CURRENT
         ):
-            certificate.status = CertificateStatus.REVOKED
-            certificate.revoked_at = timezone.now()
-            certificate.revoke_reason = reason
-            certificate.save(update_fields=["status", "revoked_at", "revoke_reason"])
-            CertificateLog.objects.create(
-                certificate=certificate, action=LogAction.REVOKE, detail=reason[:200]
-            )
+            certificate_transition(certificate=certificate, action=LogAction.REVOKE, reason=reason)
 
 
 def certificate_follow_register(*, change: RegistrationChange) -> Certificate | None:
@@ -164,7 +176,7 @@ def certificate_copy_request(*, certificate: Certificate, user: User) -> Certifi
             .get(pk=certificate.pk)
         )
         if refusal := annotate_refusal(certificate=certificate, today=today):
-            raise CertificateError(refusal)
+            raise ApplicationError(refusal)
         pending = certificate.copies.filter(status=CopyStatus.PENDING).first()
         if pending is not None:
             # A double click, or a second tab: the copy being made is the answer.
@@ -173,7 +185,7 @@ def certificate_copy_request(*, certificate: Certificate, user: User) -> Certifi
         made_today = certificate.copies.filter(requested_at__gte=start_of_day).count()
         limit = CertificateSettings.current().copies_per_day
         if made_today >= limit:
-            raise CertificateError(f"每天最多加注{limit}次，请明天再试；已生成的证书在使用有效期内仍可使用")
+            raise ApplicationError(f"每天最多加注{limit}次，请明天再试；已生成的证书在使用有效期内仍可使用")
         copy = CertificateCopy.objects.create(
             certificate=certificate,
             usage_valid_until=usage_valid_until(certificate=certificate, today=today),
@@ -208,17 +220,19 @@ def certificate_copy_make(*, copy_id: int) -> None:
         name = file_save(f"certificates/{copy.token.hex}.ofd", content)
     except Exception as e:
         logger.exception("certificate copy %s failed", copy_id)
-        copy.status = CopyStatus.FAILED if copy.attempts >= COPY_MAX_ATTEMPTS else CopyStatus.PENDING
-        copy.claimed_at = None if copy.status == CopyStatus.PENDING else copy.claimed_at
         copy.error = str(getattr(e, "message", e))[:300]
-        copy.save(update_fields=["status", "claimed_at", "error"])
+        if copy.attempts >= COPY_MAX_ATTEMPTS:
+            copy_transition(copy=copy, action=CopyAction.FAIL, also=["error"])
+        else:
+            # Still 加注中: unclaimed, so the stale-copy sweep hands it out again.
+            copy.claimed_at = None
+            copy.save(update_fields=["claimed_at", "error"])
         return
     copy.file.name = name
     copy.sha256 = hashlib.sha256(content).hexdigest()
-    copy.status = CopyStatus.READY
     copy.ready_at = timezone.now()
     copy.error = ""
-    copy.save(update_fields=["file", "sha256", "status", "ready_at", "error"])
+    copy_transition(copy=copy, action=CopyAction.COMPLETE, also=["file", "sha256", "ready_at", "error"])
 
 
 def certificate_copies_requeue_stale(*, now: datetime | None = None) -> int:

@@ -31,18 +31,17 @@ from accounts.selectors import UNVERIFIED_PERSON, request_user, verified_identit
 from certificates import selectors
 from certificates.document import CertificateData
 from certificates.forms import VerifyUploadForm
-from certificates.issuing import IssuingError
 from certificates.models import Certificate, CertificateCopy, CertificateSettings, CopyStatus
 from certificates.preview import render_preview_png, render_preview_svg
 from certificates.sealimage import seal_picture_png
 from certificates.services import (
-    CertificateError,
     annotate_refusal,
     certificate_copy_request,
     certificate_download_log,
 )
 from certificates.validity import CertificateVerdict, copy_usage_expired
 from certificates.verify import verify_ofd
+from lib.errors import ApplicationError
 from lib.http import PRIVATE_HEADERS, private
 from lib.masking import mask_name
 from lib.ratelimit import LimitName, limit_refusal
@@ -129,7 +128,7 @@ def annotate(request: HttpRequest, cert_pk: int) -> HttpResponse:
     certificate = selectors.certificate_get_for_user(user=user, pk=cert_pk)
     try:
         copy = certificate_copy_request(certificate=certificate, user=user)
-    except CertificateError as e:
+    except ApplicationError as e:
         if _wants_json(request):
             return JsonResponse({"ok": False, "message": e.message}, status=409)
         messages.error(request, e.message)
@@ -210,7 +209,7 @@ def preview(request: HttpRequest, cert_pk: int) -> HttpResponse:
     context: dict[str, Any] = {"certificate": certificate, "today": timezone.localdate()}
     try:
         data, copy = selectors.certificate_display_data(certificate=certificate)
-    except IssuingError as e:
+    except ApplicationError as e:
         context["error"] = e.message
         return private(render(request, "certificates/preview.html", context))
     # render_preview_svg escapes every text and quotes every attribute it writes.
@@ -238,7 +237,7 @@ def pdf(request: HttpRequest, cert_pk: int) -> HttpResponse:
     certificate = selectors.certificate_get_for_user(user=request_user(request), pk=cert_pk)
     try:
         data, _ = selectors.certificate_display_data(certificate=certificate)
-    except IssuingError as e:
+    except ApplicationError as e:
         messages.error(request, e.message)
         return redirect("certificates:preview", cert_pk=certificate.pk)
     filename = f"二建建造师注册证书-{certificate.registration.number}（PDF副本）.pdf"

@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from datetime import date
 
+from lib.errors import ApplicationError
+
 # ISO 7064 MOD 11-2 weights for the 17 body digits (2**(17-i) mod 11).
 _WEIGHTS: tuple[int, ...] = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 # Check character indexed by (weighted sum mod 11).
@@ -45,12 +47,9 @@ MSG_CHECK = "身份证号码校验位错误，请核对后重新输入"
 _MIN_BIRTH_YEAR = 1900
 
 
-class IdNumberError(ValueError):
-    """Invalid ID number; ``str(error)`` is a user-facing Chinese message."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
+class IdNumberError(ApplicationError, ValueError):
+    """Invalid ID number; `message` is a user-facing Chinese sentence. A ValueError too, so
+    parsers may treat it as one; forms catch it apart to show it under the field."""
 
 
 def normalize_id_number(raw: str) -> str:

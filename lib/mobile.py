@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+from lib.errors import ApplicationError
+
 # Separators users commonly type; only ASCII ones, so Unicode lookalikes
 # (full-width digits, U+2010 hyphen) are left in place and rejected.
 _SEPARATORS_RE = re.compile(r"[ \t\n\r\f\v-]", re.ASCII)
@@ -17,12 +19,9 @@ MSG_LENGTH = "请输入11位手机号码"
 MSG_FORMAT = "手机号码格式不正确，请核对后重新输入"
 
 
-class MobileError(ValueError):
-    """Invalid mobile number; ``str(error)`` is a user-facing Chinese message."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
+class MobileError(ApplicationError, ValueError):
+    """Invalid mobile number; `message` is a user-facing Chinese sentence. A ValueError too, so
+    parsers may treat it as one; forms catch it apart to show it under the field."""
 
 
 def normalize_mobile(raw: str) -> str:

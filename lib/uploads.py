@@ -30,6 +30,8 @@ from PIL import Image, ImageChops, ImageOps, ImageStat
 from pypdf import PdfReader
 from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject, NameObject, PdfObject
 
+from lib.errors import ApplicationError
+
 DEFAULT_MAX_BYTES: Final = 10 * 1024 * 1024
 # Pixel budget checked from the header before anything is decoded. 40 MP
 # covers 24 MP cameras and 12/48 MP phones; a decoded RGBA image of that size
@@ -69,8 +71,8 @@ def extension_for(content_type: str) -> str:
     return EXTENSIONS.get(content_type, "bin")
 
 
-class UploadError(ValueError):
-    """Refused upload; ``str(error)`` is a user-facing Chinese message."""
+class UploadError(ApplicationError, ValueError):
+    """Refused upload; `message` (and ``str(error)``) is a user-facing Chinese sentence."""
 
 
 @dataclass(frozen=True)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+from lib.errors import ApplicationError
+
 # GB 32100 alphabet: I, O, Z, S, V are excluded to avoid confusion with digits.
 ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 _VALUES: dict[str, int] = {ch: i for i, ch in enumerate(ALPHABET)}
@@ -28,12 +30,9 @@ MSG_CHARS = "统一社会信用代码含有无效字符"
 MSG_CHECK = "统一社会信用代码校验位错误，请核对后重新输入"
 
 
-class UsccError(ValueError):
-    """Invalid USCC; ``str(error)`` is a user-facing Chinese message."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
+class UsccError(ApplicationError, ValueError):
+    """Invalid USCC; `message` is a user-facing Chinese sentence. A ValueError too, so
+    parsers may treat it as one; forms catch it apart to show it under the field."""
 
 
 def normalize_uscc(raw: str) -> str:

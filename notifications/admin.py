@@ -9,9 +9,10 @@ from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
+from lib.errors import ApplicationError
 from lib.masking import mask_mobile
 from notifications.models import InboxMessage, SmsMessage, SmsStatus
-from notifications.services import NotificationError, sms_retry
+from notifications.services import sms_retry
 
 # A verification code is a secret, even from administrators: these texts are never shown.
 SECRET_TEMPLATES = frozenset({"verification_code"})
@@ -78,7 +79,7 @@ class SmsMessageAdmin(admin.ModelAdmin[SmsMessage]):
         for message in queryset:
             try:
                 sms_retry(message=message)
-            except NotificationError:
+            except ApplicationError:
                 skipped += 1
             else:
                 resent += 1

@@ -24,6 +24,7 @@ from django.utils import timezone
 from django_tasks import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
+from lib.errors import ApplicationError
 from lib.masking import mask_mobile
 from notifications.gateways import GatewayError, get_gateway
 from notifications.models import InboxMessage, SmsMessage, SmsStatus
@@ -37,14 +38,6 @@ REDACTED_TEXT = "（本短信含验证码，发送结束后内容已隐藏）"
 MAX_RETRY_DELAY_SECONDS = 60 * 60
 
 _TEMPLATE_NAME = re.compile(r"[a-z0-9_]+")
-
-
-class NotificationError(Exception):
-    """A refusal to show to staff as it is."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
 
 
 # --- SMS outbox -------------------------------------------------------------------------
@@ -216,10 +209,10 @@ def sms_retry(*, message: SmsMessage) -> SmsMessage:
     with transaction.atomic():
         message = SmsMessage.objects.select_for_update().get(pk=message.pk)
         if message.status != SmsStatus.FAILED:
-            raise NotificationError("只有发送失败的短信可以重新发送")
+            raise ApplicationError("只有发送失败的短信可以重新发送")
         if message.sensitive:
             # Its code has expired and its text is gone; the user simply asks for a new code.
-            raise NotificationError("验证码短信不重新发送，请申请人重新获取验证码")
+            raise ApplicationError("验证码短信不重新发送，请申请人重新获取验证码")
         message.status = SmsStatus.QUEUED
         message.attempts = 0
         message.next_attempt_at = timezone.now()

@@ -88,6 +88,11 @@ NOTICE_TITLES: dict[NoticeKind, str] = {
     "denial": "不予行政许可决定书",
 }
 
+# The heading of the items table's last column: a correction notice gives each material's
+# faults; any other notice just a remark.
+ITEMS_HEADINGS: dict[NoticeKind, str] = {"correction": "需要补正的内容及理由"}
+ITEMS_HEADING_DEFAULT = "说明"
+
 # Printed by the template when `remedies` is true (《行政许可法》第三十八条、第三十二条:
 # a refusal states its reasons and the right to 行政复议 or 行政诉讼).
 REMEDIES_SENTENCE = (

@@ -6,7 +6,10 @@ from django.conf import settings
 from django.http import HttpRequest
 
 from accounts.selectors import verified_identity
+from cases.models import CaseStatus
+from certificates.models import CertificateStatus, CopyStatus
 from notifications.selectors import inbox_unread_count
+from registry.models import RegistrationStatus
 
 
 def site(request: HttpRequest) -> dict[str, Any]:
@@ -22,3 +25,15 @@ def site(request: HttpRequest) -> dict[str, Any]:
         # page why submitting and certificates are closed, and where to fix it.
         context["UNVERIFIED_PERSON"] = user.is_person and verified_identity(user) is None
     return context
+
+
+# Pages compare statuses with these enums, never with a bare value: `{% if case.status ==
+# CaseStatus.DRAFT %}`. (Django's choices are not called by templates, so the class itself
+# goes into the context.)
+STATUS_ENUMS: dict[str, type] = {
+    e.__name__: e for e in (CaseStatus, RegistrationStatus, CertificateStatus, CopyStatus)
+}
+
+
+def statuses(request: HttpRequest) -> dict[str, Any]:
+    return dict(STATUS_ENUMS)

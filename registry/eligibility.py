@@ -45,8 +45,8 @@ def record_of(registration: Registration, *, today: date) -> RegisterRecord:
     status = registration.status_on(today)
     return RegisterRecord(
         number=registration.number,
-        status=status,
-        status_label=RegistrationStatus(status).label,
+        is_valid=status == RegistrationStatus.VALID,
+        status_label=status.label,
         name=registration.person.name,
         id_number=registration.person.id_number,
         employer_name=registration.employer_name,

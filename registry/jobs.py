@@ -23,10 +23,13 @@ from registry.models import (
     RegisteredSpecialty,
     RegisterSettings,
     Registration,
+    RegistrationAction,
     RegistrationChange,
     RegistrationStatus,
 )
 from registry.renewal import renewal_window
+from registry.services import registration_transition
+from registry.transitions import transition_find
 
 logger = logging.getLogger(__name__)
 
@@ -184,17 +187,17 @@ def registrations_lapse(*, today: date) -> int:
             # register's writers lock this row before they change its specialties, so what we
             # read now stays true until we commit.
             registration = Registration.objects.select_for_update().get(pk=pk)
-            # `status_on` is the register's one definition of 失效, also used by the pages
-            # before this job has run.
+            # The table (from the status on `today`, the register's one definition of 失效,
+            # also used by the pages before this job has run) says whether there is a lapse
+            # to write down.
             if (
-                registration.status != RegistrationStatus.VALID
-                or registration.status_on(today) != RegistrationStatus.LAPSED
+                transition_find(registration=registration, action=RegistrationAction.LAPSE, today=today)
+                is None
             ):
                 continue
             specialties = list(registration.specialties.all())
             last_day = max((s.valid_to for s in specialties), default=None)
-            registration.status = RegistrationStatus.LAPSED
-            registration.save(update_fields=["status", "updated_at"])
+            registration_transition(registration=registration, action=RegistrationAction.LAPSE, today=today)
             RegistrationChange.objects.create(
                 registration=registration,
                 case=None,

@@ -21,6 +21,14 @@ class RegistrationStatus(models.TextChoices):
     LAPSED = "lapsed", "失效"
 
 
+class RegistrationAction(models.TextChoices):
+    """What changes a registration's status, by the table in `registry/transitions.py`."""
+
+    LAPSE = "lapse", "记录失效"
+    DEREGISTER = "deregister", "注销注册"
+    REVIVE = "revive", "重新注册"
+
+
 class Person(models.Model):
     """A registered person, known by (证件类型, 证件号码) together: two people may share the
     digits of a number under different kinds of ID, and the number alone finds nobody."""
@@ -67,17 +75,13 @@ class Registration(models.Model):
     def __str__(self) -> str:
         return self.number
 
-    def status_on(self, today: date) -> str:
-        """The status the register means today: a registration whose every specialty has
-        expired is 失效 even before the daily job writes it."""
-        specialties = list(self.specialties.all())
-        if (
-            self.status == RegistrationStatus.VALID
-            and specialties
-            and all(s.valid_to < today for s in specialties)
-        ):
-            return RegistrationStatus.LAPSED
-        return self.status
+    def status_on(self, today: date) -> RegistrationStatus:
+        """The status the register means on `today` (`registry.transitions`, beside the table
+        of its changes, holds the rule)."""
+        # Imported here: the transitions module reads this model.
+        from registry.transitions import registration_status_on
+
+        return registration_status_on(self, today)
 
 
 class RegisteredSpecialty(models.Model):
@@ -220,16 +224,6 @@ class RegisterSettings(models.Model):
             errors["reminder_days"] = "请至少填写一个提醒天数，如 90,60,30"
         if errors:
             raise ValidationError(errors)
-
-
-class NumberSequence(models.Model):
-    """The serial of 注册编号, per first-registration year, taken under a row lock."""
-
-    key = models.CharField(max_length=20, unique=True)
-    last = models.PositiveIntegerField(default=0)
-
-    def __str__(self) -> str:
-        return f"{self.key}={self.last}"
 
 
 class ExpiryReminder(models.Model):

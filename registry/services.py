@@ -13,53 +13,50 @@ from django.utils import timezone
 
 from accounts.models import User
 from accounts.selectors import UNVERIFIED_PERSON, PersonIdentity, verified_identity
+from cases.counters import counter_next
 from cases.models import Case
-from cases.register import ExtractRefused, RegisterRecord
+from cases.register import RegisterRecord
 from cases.types import REGISTRATION_TYPES, RegisterEffect
 from catalog.registration_types import RegistrationType
 from catalog.specialties import specialty_names
 from lib.dates import validity_end
+from lib.errors import ApplicationError
 from lib.idcard import IdNumberError, id_number_birth_date, id_number_sex, validate_id_number
 from lib.masking import mask_id_number
 from registry.eligibility import record_lookup
 from registry.models import (
-    NumberSequence,
     Person,
     RegisteredSpecialty,
     RegisterLookup,
     RegisterSettings,
     Registration,
+    RegistrationAction,
     RegistrationChange,
     RegistrationStatus,
 )
+from registry.transitions import registration_status_on, transition_find
 
 logger = logging.getLogger(__name__)
 
 
-class RegistryError(Exception):
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
+class RegistryError(ApplicationError):
+    """The register cannot take a granted case's change. Its own class because the approval
+    catches it apart: it becomes advice to the decider to deny the case."""
 
 
 def registration_number_next(*, qualification_year: int, registration_year: int) -> str:
     """A new 注册编号 in the configured format. The serial counts per first-registration
     year under a row lock, and the number column is unique besides."""
     config = RegisterSettings.current()
-    with transaction.atomic():
-        key = f"reg-{registration_year}"
-        NumberSequence.objects.get_or_create(key=key)
-        seq = NumberSequence.objects.select_for_update().get(key=key)
-        seq.last += 1
-        seq.save(update_fields=["last"])
-        try:
-            return config.format_number(
-                qualification_year=qualification_year, registration_year=registration_year, serial=seq.last
-            )
-        except (KeyError, IndexError, ValueError, TypeError, AttributeError):
-            # Only a row saved before `RegisterSettings.clean` checked the format gets here.
-            logger.exception("注册编号格式 %r 无法使用", config.number_format)
-            raise RegistryError("注册编号格式配置有误，请系统管理员在“注册规则”中更正后再准予") from None
+    serial = counter_next(key=f"reg-{registration_year}")
+    try:
+        return config.format_number(
+            qualification_year=qualification_year, registration_year=registration_year, serial=serial
+        )
+    except (KeyError, IndexError, ValueError, TypeError, AttributeError):
+        # Only a row saved before `RegisterSettings.clean` checked the format gets here.
+        logger.exception("注册编号格式 %r 无法使用", config.number_format)
+        raise RegistryError("注册编号格式配置有误，请系统管理员在“注册规则”中更正后再准予") from None
 
 
 def _identity(user: User) -> PersonIdentity:
@@ -92,6 +89,25 @@ def _change_record(
     return RegistrationChange.objects.create(
         registration=registration, case=case, kind=app_type.history_kind, summary=summary, data=data
     )
+
+
+def registration_transition(
+    *, registration: Registration, action: RegistrationAction, today: date
+) -> RegistrationStatus:
+    """Move `registration` by `action` if the table in `registry/transitions.py` allows it
+    from its status on `today`, and return that status (the "before" of the history row the
+    caller writes). The only writer of `Registration.status`; runs in the caller's
+    transaction, which holds the row lock (`select_for_update`)."""
+    assert transaction.get_connection().in_atomic_block, "registration_transition runs inside a transaction"
+    before = registration_status_on(registration, today)
+    transition = transition_find(registration=registration, action=action, today=today)
+    if transition is None:
+        raise RegistryError(
+            f"申请人的注册（注册编号{registration.number}）当前状态为“{before.label}”，不能{action.label}"
+        )
+    registration.status = transition.target
+    registration.save(update_fields=["status", "updated_at"])
+    return before
 
 
 def _specialties_data(registration: Registration) -> list[dict[str, str]]:
@@ -178,11 +194,9 @@ def registration_grant_reregister(*, case: Case) -> RegistrationChange:
     data = case.form_data
     today = timezone.localdate()
     registration = _locked_registration(case)
-    if registration.status_on(today) == RegistrationStatus.VALID:
-        raise RegistryError(f"申请人的注册（注册编号{registration.number}）仍然有效，不能准予重新注册")
     before = {"status": registration.status, "specialties": _specialties_data(registration)}
+    registration_transition(registration=registration, action=RegistrationAction.REVIVE, today=today)
     registration.specialties.all().delete()
-    registration.status = RegistrationStatus.VALID
     registration.qualification_number = str(data["qualification_number"])
     registration.employer_name = str(data["employer_name"])
     registration.employer_uscc = str(data["employer_uscc"]).upper()
@@ -267,11 +281,9 @@ def registration_grant_cancel(*, case: Case) -> RegistrationChange:
     approval, in the same transaction)."""
     today = timezone.localdate()
     registration = _locked_registration(case)
-    if registration.status == RegistrationStatus.CANCELLED:
-        raise RegistryError(f"注册编号{registration.number}已经注销")
-    before = registration.status_on(today)
-    registration.status = RegistrationStatus.CANCELLED
-    registration.save(update_fields=["status", "updated_at"])
+    before = registration_transition(
+        registration=registration, action=RegistrationAction.DEREGISTER, today=today
+    )
     ground = str(case.form_data.get("cancel_ground", ""))
     return _change_record(
         registration=registration,
@@ -362,10 +374,10 @@ def register_extract(user: User, id_number: str) -> RegisterRecord:
     logged-in person's own real-name number. Every attempt is logged, refusals too."""
     masked = mask_id_number(id_number.strip().upper()[:32]) if id_number.strip() else "（空）"
 
-    def refuse(message: str, note: str) -> ExtractRefused:
+    def refuse(message: str, note: str) -> ApplicationError:
         RegisterLookup.objects.create(user=user, id_number_masked=masked, allowed=False, note=note)
         logger.warning("提取信息 refused for user %s: %s", user.pk, note)
-        return ExtractRefused(message)
+        return ApplicationError(message)
 
     identity = verified_identity(user)
     if identity is None:
@@ -384,6 +396,6 @@ def register_extract(user: User, id_number: str) -> RegisterRecord:
     record = record_lookup(identity)
     if record is None or not record.is_valid:
         RegisterLookup.objects.create(user=user, id_number_masked=masked, allowed=True, note="无有效注册")
-        raise ExtractRefused("注册信息库中没有您的有效注册信息，不能办理证书遗失补办")
+        raise ApplicationError("注册信息库中没有您的有效注册信息，不能办理证书遗失补办")
     RegisterLookup.objects.create(user=user, id_number_masked=masked, allowed=True, note="已提取")
     return record

@@ -8,21 +8,24 @@ from typing import Any
 
 from django import forms
 
+from cases.models import CaseStatus
 from catalog.models import Material
 from lib.names import FreeTextValidator
+from review.selectors import ALL
 from review.services import CorrectionItem
 
 OPINION_MAX = 1000
 
-# The queue's tabs: a status, or a group of them. "finished" is every 办结 status (and 已撤回),
+# The queue's tabs: a status, or a group of them. FINISHED is every 办结 status (and 已撤回),
 # which no single status value names.
+FINISHED = "finished"
 QUEUE_TABS: list[tuple[str, str]] = [
-    ("pending", "待受理"),
-    ("correction", "待补正"),
-    ("reviewing", "审查中"),
-    ("deciding", "待决定"),
-    ("finished", "已办结"),
-    ("all", "全部"),
+    *(
+        (status.value, str(status.label))
+        for status in (CaseStatus.PENDING, CaseStatus.CORRECTION, CaseStatus.REVIEWING, CaseStatus.DECIDING)
+    ),
+    (FINISHED, "已办结"),
+    (ALL, "全部"),
 ]
 
 

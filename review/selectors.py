@@ -8,6 +8,9 @@ from accounts.models import User
 from cases.models import Case, CaseStatus
 from cases.transitions import ROLE_QUEUE
 
+# `case_queue(status=ALL)`: every status but 草稿.
+ALL = "all"
+
 
 def queue_status_for(user: User) -> CaseStatus | None:
     return ROLE_QUEUE.get(user.staff_role)
@@ -20,7 +23,7 @@ def case_queue(*, user: User, status: str = "", query: str = "") -> QuerySet[Cas
         return Case.objects.none()
     cases = Case.objects.filter(department_id=user.department_id).exclude(status=CaseStatus.DRAFT)
     wanted = status or queue_status_for(user) or ""
-    if wanted and wanted != "all":
+    if wanted and wanted != ALL:
         cases = cases.filter(status=wanted)
     query = query.strip()
     if query:

@@ -13,8 +13,9 @@ from django.utils import timezone
 from accounts.models import User
 from cases.deadlines import decision_due_on
 from cases.models import Case, CaseAction, CaseEvent, NoticeKind
-from cases.services import CaseError, case_transition, notice_issue
+from cases.services import case_transition, notice_issue
 from certificates.services import certificate_follow_register
+from lib.errors import ApplicationError
 from notifications.services import inbox_message_create, sms_enqueue
 from registry.selectors import name_mismatch
 from registry.services import RegistryError, registration_apply_effect
@@ -83,12 +84,12 @@ def case_request_correction(
     """一次性告知补正: every missing or faulty material with its reason, in one notice. The 受理
     clock stops until the applicant submits again."""
     if not items:
-        raise CaseError("请至少选择一项需要补正的材料，并说明原因")
+        raise ApplicationError("请至少选择一项需要补正的材料，并说明原因")
     if any(not i.reason.strip() for i in items):
-        raise CaseError("请为每一项需要补正的材料填写原因")
+        raise ApplicationError("请为每一项需要补正的材料填写原因")
     names = {m.code: m.name for m in case.item.materials.all()}
     if any(i.material_code not in names for i in items):
-        raise CaseError("补正材料不属于本办件")
+        raise ApplicationError("补正材料不属于本办件")
     listed = [
         {"code": i.material_code, "name": names[i.material_code], "reason": i.reason.strip()} for i in items
     ]
@@ -124,7 +125,7 @@ def case_request_correction(
 def case_reject(*, case: Case, actor: User, reason: str) -> Case:
     """不予受理, with the reason and the applicant's remedies."""
     if not reason.strip():
-        raise CaseError("请填写不予受理的理由")
+        raise ApplicationError("请填写不予受理的理由")
     with transaction.atomic():
         case, event = case_transition(case=case, action=CaseAction.REJECT, actor=actor, opinion=reason)
         case.decided_at = timezone.now()
@@ -149,7 +150,7 @@ def case_reject(*, case: Case, actor: User, reason: str) -> Case:
 def case_review(*, case: Case, actor: User, opinion: str) -> Case:
     """审查意见: the reviewer's opinion passes the case to the decider."""
     if not opinion.strip():
-        raise CaseError("请填写审查意见")
+        raise ApplicationError("请填写审查意见")
     with transaction.atomic():
         case, _ = case_transition(case=case, action=CaseAction.REVIEW, actor=actor, opinion=opinion.strip())
         return case
@@ -165,11 +166,11 @@ def case_approve(*, case: Case, actor: User, opinion: str = "", name_confirmed: 
         case, event = case_transition(case=case, action=CaseAction.APPROVE, actor=actor, opinion=opinion)
         mismatch = name_mismatch(applicant=case.applicant)
         if mismatch is not None and not name_confirmed:
-            raise CaseError(f"{mismatch.warning}。核实后请勾选确认再准予许可")
+            raise ApplicationError(f"{mismatch.warning}。核实后请勾选确认再准予许可")
         try:
             change = registration_apply_effect(case=case)
         except RegistryError as e:
-            raise CaseError(f"{e.message}。请核实后作出不予许可决定") from None
+            raise ApplicationError(f"{e.message}。请核实后作出不予许可决定") from None
         registration = change.registration
         certificate = certificate_follow_register(change=change)
         event.data = {
@@ -213,7 +214,7 @@ def case_approve(*, case: Case, actor: User, opinion: str = "", name_confirmed: 
 def case_deny(*, case: Case, actor: User, reason: str) -> Case:
     """不予许可, with the reasons and the applicant's remedies."""
     if not reason.strip():
-        raise CaseError("请填写不予许可的理由")
+        raise ApplicationError("请填写不予许可的理由")
     with transaction.atomic():
         case, event = case_transition(case=case, action=CaseAction.DENY, actor=actor, opinion=reason.strip())
         case.decided_at = timezone.now()

@@ -30,14 +30,15 @@ from cases.documents import form_display, material_rows
 from cases.models import FINISHED_STATUSES, Case, CaseAction, CaseEvent
 from cases.register import register_record_for
 from cases.selectors import case_get_for_staff, case_timeline
-from cases.services import CaseError
 from cases.transitions import ROLE_QUEUE, actions_for
 from cases.types import type_for_item
 from catalog.calendar import calendar_warning
+from lib.errors import ApplicationError
 from paperwork.documents import REMEDIES_SENTENCE
 from registry.selectors import case_name_differs, name_mismatch, with_register_name
 from review import services
 from review.forms import (
+    FINISHED,
     QUEUE_TABS,
     AcceptForm,
     ApproveForm,
@@ -47,7 +48,7 @@ from review.forms import (
     RejectForm,
     ReviewForm,
 )
-from review.selectors import case_queue
+from review.selectors import ALL, case_queue
 
 PER_PAGE = 25
 
@@ -78,8 +79,8 @@ def queue(request: HttpRequest) -> HttpResponse:
     tab, query = default_tab, ""
     if form.is_valid():
         tab, query = form.cleaned_data["status"] or default_tab, form.cleaned_data["q"]
-    cases = case_queue(user=user, status="all" if tab == "finished" else tab, query=query)
-    if tab == "finished":
+    cases = case_queue(user=user, status=ALL if tab == FINISHED else tab, query=query)
+    if tab == FINISHED:
         cases = cases.filter(status__in=FINISHED_STATUSES)
     cases = with_register_name(cases.select_related("applicant"))
     page = Paginator(cases, PER_PAGE).get_page(request.GET.get("page"))
@@ -101,14 +102,14 @@ def queue(request: HttpRequest) -> HttpResponse:
 
 def _tabs(*, user: User, current: str, query: str) -> list[dict[str, Any]]:
     counts = dict(
-        case_queue(user=user, status="all", query=query)
+        case_queue(user=user, status=ALL, query=query)
         .order_by()  # no ORDER BY columns in the GROUP BY
         .values("status")
         .annotate(n=Count("id"))
         .values_list("status", "n")
     )
     finished = sum(n for status, n in counts.items() if status in FINISHED_STATUSES)
-    totals = {**counts, "finished": finished, "all": sum(counts.values())}
+    totals = {**counts, FINISHED: finished, ALL: sum(counts.values())}
     return [
         {"value": value, "label": label, "count": totals.get(value, 0), "active": value == current}
         for value, label in QUEUE_TABS
@@ -271,7 +272,7 @@ def decide(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         return _case_page(request, user=user, case=case, bound=(action, form))
     try:
         success = DECISIONS[action].decide(case, user, form)
-    except CaseError as e:
+    except ApplicationError as e:
         messages.error(request, e.message)
     else:
         messages.success(request, success)

@@ -10,6 +10,7 @@ from django.utils import timezone
 from accounts import services
 from accounts.models import SmsCode, SmsQuota
 from accounts.tests.helpers import human_fields, last_code
+from lib.errors import ApplicationError
 from notifications.models import SmsMessage
 from portal.test import BaseTestCase
 
@@ -43,22 +44,22 @@ class SmsCodeTestCase(BaseTestCase):
         services.sms_code_send(mobile=MOBILE, purpose="register")
         code = last_code(MOBILE)
         services.sms_code_verify(mobile=MOBILE, purpose="register", code=code)
-        with self.assertRaisesMessage(services.AccountError, "验证码已失效"):
+        with self.assertRaisesMessage(ApplicationError, "验证码已失效"):
             services.sms_code_verify(mobile=MOBILE, purpose="register", code=code)
 
     def test_it_is_bound_to_phone_and_purpose(self):
         services.sms_code_send(mobile=MOBILE, purpose="register")
         code = last_code(MOBILE)
-        with self.assertRaisesMessage(services.AccountError, "验证码已失效"):
+        with self.assertRaisesMessage(ApplicationError, "验证码已失效"):
             services.sms_code_verify(mobile=MOBILE, purpose="reset", code=code)
-        with self.assertRaisesMessage(services.AccountError, "验证码已失效"):
+        with self.assertRaisesMessage(ApplicationError, "验证码已失效"):
             services.sms_code_verify(mobile="13600000011", purpose="register", code=code)
         services.sms_code_verify(mobile=MOBILE, purpose="register", code=code)
 
     def test_it_expires_after_five_minutes(self):
         services.sms_code_send(mobile=MOBILE, purpose="register")
         code = last_code(MOBILE)
-        with later(5 * 60 + 1), self.assertRaisesMessage(services.AccountError, "验证码已失效"):
+        with later(5 * 60 + 1), self.assertRaisesMessage(ApplicationError, "验证码已失效"):
             services.sms_code_verify(mobile=MOBILE, purpose="register", code=code)
 
     def test_it_allows_five_tries_then_refuses_even_the_right_code(self):
@@ -66,17 +67,17 @@ class SmsCodeTestCase(BaseTestCase):
         code = last_code(MOBILE)
         wrong = "000000" if code != "000000" else "111111"
         for left in (4, 3, 2, 1):
-            with self.assertRaisesMessage(services.AccountError, f"还可尝试{left}次"):
+            with self.assertRaisesMessage(ApplicationError, f"还可尝试{left}次"):
                 services.sms_code_verify(mobile=MOBILE, purpose="register", code=wrong)
-        with self.assertRaisesMessage(services.AccountError, "错误次数过多"):
+        with self.assertRaisesMessage(ApplicationError, "错误次数过多"):
             services.sms_code_verify(mobile=MOBILE, purpose="register", code=wrong)
-        with self.assertRaisesMessage(services.AccountError, "错误次数过多"):
+        with self.assertRaisesMessage(ApplicationError, "错误次数过多"):
             services.sms_code_verify(mobile=MOBILE, purpose="register", code=code)
         self.assertEqual(SmsCode.objects.get(mobile=MOBILE).tries, 5)
 
     def test_it_refuses_a_resend_within_sixty_seconds(self):
         services.sms_code_send(mobile=MOBILE, purpose="register")
-        with self.assertRaisesMessage(services.AccountError, "验证码发送过于频繁"):
+        with self.assertRaisesMessage(ApplicationError, "验证码发送过于频繁"):
             services.sms_code_send(mobile=MOBILE, purpose="register")
         self.assertEqual(SmsMessage.objects.filter(mobile=MOBILE).count(), 1)
         with later(61):
@@ -90,7 +91,7 @@ class SmsCodeTestCase(BaseTestCase):
             services.sms_code_send(mobile=MOBILE, purpose="register")
             new = last_code(MOBILE)
             if old != new:
-                with self.assertRaises(services.AccountError):
+                with self.assertRaises(ApplicationError):
                     services.sms_code_verify(mobile=MOBILE, purpose="register", code=old)
             services.sms_code_verify(mobile=MOBILE, purpose="register", code=new)
 
@@ -101,7 +102,7 @@ class SmsCodeTestCase(BaseTestCase):
                 services.sms_code_send(mobile=MOBILE, purpose="register")
         with (
             later(61 * 3, start=NOON),
-            self.assertRaisesMessage(services.AccountError, "今日获取验证码次数已达上限"),
+            self.assertRaisesMessage(ApplicationError, "今日获取验证码次数已达上限"),
         ):
             services.sms_code_send(mobile=MOBILE, purpose="register")
         self.assertEqual(SmsQuota.objects.get(mobile=MOBILE).count, 3)

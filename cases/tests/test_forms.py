@@ -10,9 +10,9 @@ from django.utils import timezone
 from cases.forms import AdditionForm, CancelForm, ChangeForm, ReissueForm, RenewalForm
 from cases.models import CaseStatus
 from cases.register import register_record_for
-from cases.services import CaseError
 from cases.tests.helpers import OTHER_EMPLOYER_USCC, form_data_of, submitted_case_of
 from catalog.registration_types import RegistrationType
+from lib.errors import ApplicationError
 from portal.test import BaseTestCase
 from registry.models import RegisterSettings
 from registry.tests.helpers import registered
@@ -48,7 +48,7 @@ class AdditionFormTestCase(RegisteredFormTestCase):
         self.assertEqual(form.errors["addition_specialties"], ["建筑工程已是您的注册专业，不能申请增项"])
 
     def test_submission_names_the_field_and_the_case_stays_a_draft(self):
-        with self.assertRaises(CaseError) as raised:
+        with self.assertRaises(ApplicationError) as raised:
             submitted_case_of(
                 self,
                 RegistrationType.ADDITION,

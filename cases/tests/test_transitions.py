@@ -3,9 +3,10 @@ from __future__ import annotations
 from django.db import transaction
 
 from cases.models import ActorRole, CaseAction, CaseEvent, CaseStatus, Notice, NoticeKind
-from cases.services import CaseError, attachment_add, case_submit, case_transition, case_withdraw
+from cases.services import attachment_add, case_submit, case_transition, case_withdraw
 from cases.tests.helpers import attach_required, draft_case, pdf_file, png_file, submitted_case
 from cases.transitions import TRANSITIONS, actions_for, can_withdraw, transition_find
+from lib.errors import ApplicationError
 from portal.test import BaseTestCase
 
 
@@ -55,7 +56,7 @@ class CaseTransitionTestCase(BaseTestCase):
         case = submitted_case(self)
         events = CaseEvent.objects.count()
         with (
-            self.assertRaisesMessage(CaseError, "该办件当前状态为“待受理”，不能准予许可"),
+            self.assertRaisesMessage(ApplicationError, "该办件当前状态为“待受理”，不能准予许可"),
             transaction.atomic(),
         ):
             case_transition(case=case, action=CaseAction.APPROVE, actor=self.decider)
@@ -68,7 +69,7 @@ class CaseTransitionTestCase(BaseTestCase):
         for actor in (self.reviewer, self.outsider, self.other_applicant, self.applicant):
             with (
                 self.subTest(actor=actor.username),
-                self.assertRaisesMessage(CaseError, "没有办理该办件此环节的权限"),
+                self.assertRaisesMessage(ApplicationError, "没有办理该办件此环节的权限"),
                 transaction.atomic(),
             ):
                 case_transition(case=case, action=CaseAction.ACCEPT, actor=actor)
@@ -97,7 +98,7 @@ class SubmitTestCase(BaseTestCase):
 
     def test_it_names_every_missing_material(self):
         case = draft_case(self)
-        with self.assertRaises(CaseError) as ctx:
+        with self.assertRaises(ApplicationError) as ctx:
             case_submit(case=case, user=self.applicant)
         for name in ("申请表", "申请人本人白底1寸照片（图片）", "资格证书", "劳动合同"):
             self.assertIn(name, ctx.exception.message)
@@ -110,12 +111,12 @@ class SubmitTestCase(BaseTestCase):
         for material in case.item.materials.filter(required=True):  # all but the conditional one
             kind = png_file() if material.kind == "image" else pdf_file()
             attachment_add(case=case, material=material, checked=kind, original_name="x", user=self.applicant)
-        with self.assertRaisesMessage(CaseError, "继续教育证明"):
+        with self.assertRaisesMessage(ApplicationError, "继续教育证明"):
             case_submit(case=case, user=self.applicant)
 
     def test_a_second_submission_is_refused(self):
         case = submitted_case(self)
-        with self.assertRaisesMessage(CaseError, "请勿重复提交"):
+        with self.assertRaisesMessage(ApplicationError, "请勿重复提交"):
             case_submit(case=case, user=self.applicant)
         self.assertEqual(Notice.objects.filter(case=case, kind=NoticeKind.RECEIPT).count(), 1)
         self.assertEqual(case.events.count(), 1)
@@ -123,7 +124,7 @@ class SubmitTestCase(BaseTestCase):
     def test_an_invalid_form_blocks_submission_naming_the_field(self):
         case = draft_case(self, employer_uscc="12345")
         attach_required(self, case)
-        with self.assertRaisesMessage(CaseError, "聘用企业统一社会信用代码"):
+        with self.assertRaisesMessage(ApplicationError, "聘用企业统一社会信用代码"):
             case_submit(case=case, user=self.applicant)
 
     def test_withdraw_before_acceptance(self):
@@ -131,7 +132,7 @@ class SubmitTestCase(BaseTestCase):
         case = case_withdraw(case=case, user=self.applicant, reason="信息填错")
         self.assertEqual(case.status, CaseStatus.WITHDRAWN)
         self.assertEqual(case.events.last().action, CaseAction.WITHDRAW)  # type: ignore[union-attr]
-        with self.assertRaises(CaseError):
+        with self.assertRaises(ApplicationError):
             case_withdraw(case=case, user=self.applicant)
 
     def test_a_second_open_application_of_the_same_kind_is_refused(self):
@@ -139,6 +140,6 @@ class SubmitTestCase(BaseTestCase):
         second = draft_case(self)
         attach_required(self, second)
         with self.assertRaisesMessage(
-            CaseError, f"您已有一件正在办理的“初始注册”申请（办件编号{first.number}）"
+            ApplicationError, f"您已有一件正在办理的“初始注册”申请（办件编号{first.number}）"
         ):
             case_submit(case=second, user=self.applicant)

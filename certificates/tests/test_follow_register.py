@@ -13,11 +13,11 @@ from catalog.registration_types import RegistrationType
 from certificates.models import Certificate, CertificateCopy, CertificateStatus
 from certificates.selectors import copy_verdict
 from certificates.services import (
-    CertificateError,
     annotate_refusal,
     certificate_copy_request,
 )
 from certificates.validity import usage_valid_until
+from lib.errors import ApplicationError
 from portal.test import BaseTestCase
 from registry.models import RegistrationStatus
 from registry.tests.helpers import case_grant, granted_case_of, in_renewal_window, registered
@@ -101,7 +101,7 @@ class NewVersionTestCase(FollowTestCase):
         self.registration.specialties.update(valid_to=self.today - timedelta(days=1))
         self.assertEqual(self.registration.status, RegistrationStatus.VALID)  # not written yet
         self.assertEqual(annotate_refusal(certificate=current, today=self.today), "该注册已失效，不能加注")
-        with self.assertRaisesMessage(CertificateError, "该注册已失效，不能加注"):
+        with self.assertRaisesMessage(ApplicationError, "该注册已失效，不能加注"):
             certificate_copy_request(certificate=current, user=self.applicant)
         verdict = self.verdict(self.old_copy)
         self.assertEqual((verdict.code, verdict.label), ("lapsed", "注册已失效"))
@@ -120,7 +120,7 @@ class CancelTestCase(FollowTestCase):
         self.assertEqual((verdict.code, verdict.label), ("revoked", "注册已注销"))
         self.assertFalse(verdict.ok)
         self.assertEqual(annotate_refusal(certificate=self.first, today=self.today), "该注册已注销，不能加注")
-        with self.assertRaisesMessage(CertificateError, "该注册已注销，不能加注"):
+        with self.assertRaisesMessage(ApplicationError, "该注册已注销，不能加注"):
             certificate_copy_request(certificate=self.first, user=self.applicant)
         self.assertEqual(self.first.copies.count(), 1)
 

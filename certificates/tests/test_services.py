@@ -6,13 +6,13 @@ from django.utils import timezone
 
 from certificates.models import CertificateLog, CertificateSettings, CertificateStatus, CopyStatus, LogAction
 from certificates.services import (
-    CertificateError,
     certificate_copy_request,
     certificate_issue,
     certificate_revoke,
 )
 from certificates.tests.helpers import granted_registration
 from certificates.validity import usage_valid_until
+from lib.errors import ApplicationError
 from lib.licenseid import license_id_valid
 from notifications.testing import pending_tasks
 from portal.test import BaseTestCase
@@ -87,7 +87,7 @@ class CopyRequestTestCase(BaseTestCase):
         certificate_revoke(registration=registration, reason="注销注册")
         certificate.refresh_from_db()
         self.assertEqual(certificate.status, CertificateStatus.REVOKED)
-        with self.assertRaisesMessage(CertificateError, "该注册已注销，不能加注"):
+        with self.assertRaisesMessage(ApplicationError, "该注册已注销，不能加注"):
             certificate_copy_request(certificate=certificate, user=self.applicant)
         self.assertFalse(certificate.copies.exists())
 
@@ -95,7 +95,7 @@ class CopyRequestTestCase(BaseTestCase):
         registration, certificate = granted_registration(self)
         registration.status = RegistrationStatus.LAPSED
         registration.save()
-        with self.assertRaisesMessage(CertificateError, "该注册已失效"):
+        with self.assertRaisesMessage(ApplicationError, "该注册已失效"):
             certificate_copy_request(certificate=certificate, user=self.applicant)
 
     def test_it_limits_copies_per_day(self):
@@ -105,5 +105,5 @@ class CopyRequestTestCase(BaseTestCase):
             copy = certificate_copy_request(certificate=certificate, user=self.applicant)
             copy.status = CopyStatus.READY
             copy.save()
-        with self.assertRaisesMessage(CertificateError, "每天最多加注2次"):
+        with self.assertRaisesMessage(ApplicationError, "每天最多加注2次"):
             certificate_copy_request(certificate=certificate, user=self.applicant)

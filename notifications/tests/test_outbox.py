@@ -12,10 +12,10 @@ from django_tasks import TaskResultStatus
 from django_tasks_db.management.commands import db_worker
 from django_tasks_db.models import DBTaskResult
 
+from lib.errors import ApplicationError
 from notifications.gateways import GatewayError
 from notifications.models import SmsMessage, SmsStatus
 from notifications.services import (
-    NotificationError,
     sms_deliver,
     sms_enqueue,
     sms_render,
@@ -323,7 +323,7 @@ class SmsRetryTestCase(OutboxTestCase):
     def test_it_refuses_a_message_that_has_not_failed(self):
         message = self.enqueue()
 
-        with self.assertRaises(NotificationError):
+        with self.assertRaises(ApplicationError):
             sms_retry(message=message)
 
         self.assertEqual(len(pending_tasks()), 1)
@@ -383,5 +383,5 @@ class SensitiveTextTestCase(BaseTestCase):
         message.refresh_from_db()
         self.assertEqual(message.status, SmsStatus.FAILED)
         self.assertNotIn("135790", message.text)
-        with self.assertRaisesMessage(NotificationError, "验证码短信不重新发送"):
+        with self.assertRaisesMessage(ApplicationError, "验证码短信不重新发送"):
             sms_retry(message=message)

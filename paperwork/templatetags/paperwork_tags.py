@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 
 from django import template
 
-from paperwork.documents import REMEDIES_SENTENCE
+from paperwork.documents import ITEMS_HEADING_DEFAULT, ITEMS_HEADINGS, REMEDIES_SENTENCE, NoticeKind
 
 register = template.Library()
 
@@ -121,3 +121,8 @@ def image_data_uri(data: bytes | None) -> str:
 @register.simple_tag
 def remedies_sentence() -> str:
     return REMEDIES_SENTENCE
+
+
+@register.filter
+def items_heading(kind: NoticeKind) -> str:
+    return ITEMS_HEADINGS.get(kind, ITEMS_HEADING_DEFAULT)

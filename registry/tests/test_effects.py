@@ -9,11 +9,11 @@ from datetime import date, timedelta
 from django.utils import timezone
 
 from cases.models import Case, CaseAction, CaseStatus, NoticeKind
-from cases.services import CaseError
 from cases.tests.helpers import OTHER_EMPLOYER_USCC, form_data_of, submitted_case_of
 from catalog.registration_types import ChangeKind, RegistrationType
 from certificates.models import Certificate, CertificateStatus
 from lib.dates import add_years, validity_end
+from lib.errors import ApplicationError
 from portal.test import BaseTestCase
 from registry.models import Person, Registration, RegistrationChange, RegistrationStatus
 from registry.tests.helpers import (
@@ -265,7 +265,7 @@ class VanishedGroundTestCase(EffectTestCase):
             submitted_case_of(self, RegistrationType.REISSUE, form_data_of(self, RegistrationType.REISSUE)),
         )
         granted_case_of(self, RegistrationType.CANCEL)
-        with self.assertRaises(CaseError) as raised:
+        with self.assertRaises(ApplicationError) as raised:
             case_approve(case=reissue, actor=self.decider, opinion="准予补办")
         self.assertEqual(
             raised.exception.message,
@@ -281,7 +281,7 @@ class VanishedGroundTestCase(EffectTestCase):
             submitted_case_of(self, RegistrationType.ADDITION, form_data_of(self, RegistrationType.ADDITION)),
         )
         registration.specialties.update(valid_to=self.today - timedelta(days=1))
-        with self.assertRaises(CaseError) as raised:
+        with self.assertRaises(ApplicationError) as raised:
             case_approve(case=addition, actor=self.decider)
         self.assertIn("目前已失效，不能准予增项注册", raised.exception.message)
         self.assertNothingDecided(addition, registration, [ChangeKind.INITIAL])

@@ -9,11 +9,12 @@ from datetime import date, timedelta
 from django.utils import timezone
 
 from cases.models import CaseStatus
-from cases.services import CaseError, case_withdraw
+from cases.services import case_withdraw
 from cases.tests.helpers import form_data_of, item_of, submitted_case_of
 from cases.types import eligibility_refusals
 from catalog.registration_types import RegistrationType
 from lib.dates import add_years
+from lib.errors import ApplicationError
 from portal.test import BaseTestCase, person_create
 from registry.models import RegisterSettings, Registration, RegistrationStatus
 from registry.tests.helpers import granted_case_of, registered
@@ -285,7 +286,7 @@ class OpenCaseTestCase(EligibilityTestCase):
         self.assertEqual(self.refusals(RegistrationType.ADDITION, case_pk=self.addition.pk), [])
 
     def test_the_second_submission_is_refused_and_stays_a_draft(self):
-        with self.assertRaises(CaseError) as raised:
+        with self.assertRaises(ApplicationError) as raised:
             submitted_case_of(self, RegistrationType.CHANGE, form_data_of(self, RegistrationType.CHANGE))
         self.assertIn(self.open_case_refusal(), raised.exception.message)
         self.assertEqual(

@@ -16,14 +16,15 @@ from accounts.selectors import account_of_identity
 from accounts.services import user_find
 from accounts.tests.helpers import human_fields, last_code
 from cases.models import Case, CaseStatus
-from cases.register import ExtractRefused, register_record_for
-from cases.services import CaseError, case_draft_save, case_submit
+from cases.register import register_record_for
+from cases.services import case_draft_save, case_submit
 from cases.tests.helpers import attach_required, form_data_of, initial_form_data, item_of
 from catalog.registration_types import RegistrationType
 from certificates import selectors as certificate_selectors
 from certificates.models import CertificateStatus
 from certificates.services import certificate_copy_request
 from certificates.tests.helpers import granted_registration
+from lib.errors import ApplicationError
 from portal.test import PASSWORD, BaseTestCase
 from registry.eligibility import registration_of_user
 from registry.models import Person, Registration, RegistrationStatus
@@ -109,7 +110,7 @@ class SameNumberAnotherTypeTestCase(BaseTestCase):
             submit_method="online",
         )
         attach_required(self, case)
-        with self.assertRaisesMessage(CaseError, "注册信息库中没有您的有效注册"):
+        with self.assertRaisesMessage(ApplicationError, "注册信息库中没有您的有效注册"):
             case_submit(case=case, user=attacker)
         self.assertEqual(Case.objects.get(pk=case.pk).status, CaseStatus.DRAFT)
 
@@ -135,7 +136,7 @@ class SameNumberAnotherTypeTestCase(BaseTestCase):
             certificate_selectors.certificates_for_user(user=self.applicant).get(), self.certificate
         )
         # 提取信息.
-        with self.assertRaisesMessage(ExtractRefused, "没有您的有效注册信息"):
+        with self.assertRaisesMessage(ApplicationError, "没有您的有效注册信息"):
             register_extract(attacker, self.applicant.id_number)
         # Reminders and certificate_export find the holder's own account.
         self.assertEqual(
@@ -180,7 +181,7 @@ class UnverifiedApplicantTestCase(BaseTestCase):
             submit_method="online",
         )
         attach_required(self, case)
-        with self.assertRaisesMessage(CaseError, "尚未通过实名认证"):
+        with self.assertRaisesMessage(ApplicationError, "尚未通过实名认证"):
             case_submit(case=case, user=self.other_applicant)
         case.refresh_from_db()
         self.assertEqual((case.status, case.number), (CaseStatus.DRAFT, None))

@@ -12,10 +12,10 @@ from django.utils import timezone
 
 from accounts.models import StaffRole, User
 from cases.models import ActorRole, Case, CaseAction, CaseEvent, CaseStatus, Notice, NoticeKind
-from cases.services import CaseError
 from cases.tests.helpers import QUALIFIED_ON, submitted_case
 from catalog.models import Department
 from lib.dates import validity_end
+from lib.errors import ApplicationError
 from notifications.models import InboxMessage, SmsMessage
 from notifications.testing import drain_task_queue
 from portal.test import BaseTestCase, person_create, staff_make
@@ -354,7 +354,7 @@ class ConcurrencyTestCase(TransactionTestCase):
             [lambda: case_accept(case=case, actor=self.acceptor), lambda: case_accept(case=case, actor=other)]
         )
         self.assertEqual(sum(isinstance(r, Case) for r in results), 1, results)
-        errors = [r for r in results if isinstance(r, CaseError)]
+        errors = [r for r in results if isinstance(r, ApplicationError)]
         self.assertEqual(len(errors), 1, results)
         self.assertIn("不能受理", errors[0].message)
         self.assertEqual(CaseEvent.objects.filter(case=case, action=CaseAction.ACCEPT).count(), 1)

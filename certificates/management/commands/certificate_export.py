@@ -8,8 +8,9 @@ from django.utils import timezone
 
 from accounts.selectors import account_of_identity
 from certificates.models import Certificate, CertificateCopy, CertificateStatus, CopyStatus
-from certificates.services import CertificateError, certificate_copy_make, certificate_copy_request
+from certificates.services import certificate_copy_make, certificate_copy_request
 from certificates.validity import CertificateVerdict, certificate_verdict
+from lib.errors import ApplicationError
 
 
 class Command(BaseCommand):
@@ -56,7 +57,7 @@ class Command(BaseCommand):
             raise CommandError("持证人没有通过实名认证的个人账号，无法记录加注人")
         try:
             copy = certificate_copy_request(certificate=certificate, user=holder)
-        except CertificateError as e:
+        except ApplicationError as e:
             raise CommandError(e.message) from None
         # Made here and now rather than by the worker: the help desk is waiting for the file.
         certificate_copy_make(copy_id=copy.pk)
