@@ -36,6 +36,8 @@ from certificates.models import (
 )
 from certificates.tasks import make_certificate_copy
 from lib.licenseid import license_id_build
+from lib.metrics import certificate_copy_timer
+from lib.taskqueue import enqueue
 from registry.models import Registration, RegistrationChange, RegistrationStatus
 
 logger = logging.getLogger(__name__)
@@ -196,7 +198,7 @@ def certificate_copy_request(*, certificate: Certificate, user: User) -> Certifi
         CertificateLog.objects.create(
             certificate=certificate, copy=copy, user=user, action=LogAction.ANNOTATE
         )
-        make_certificate_copy.enqueue(copy_id=copy.pk)
+        enqueue(make_certificate_copy, copy_id=copy.pk)
         return copy
 
 
@@ -216,7 +218,8 @@ def certificate_copy_make(*, copy_id: int) -> None:
         "certificate__registration__person", "certificate__registration__created_by_case__department"
     ).get(pk=copy_id)
     try:
-        content = sealed_ofd(certificate_data(copy=copy, verify_url=verify_url(copy)), when=now)
+        with certificate_copy_timer():
+            content = sealed_ofd(certificate_data(copy=copy, verify_url=verify_url(copy)), when=now)
     except Exception as e:
         logger.exception("certificate copy %s failed", copy_id)
         copy.status = CopyStatus.FAILED if copy.attempts >= COPY_MAX_ATTEMPTS else CopyStatus.PENDING
@@ -247,7 +250,7 @@ def certificate_copies_requeue_stale(*, now: datetime | None = None) -> int:
                 continue  # a worker is on it right now
             copy.claimed_at = None
             copy.save(update_fields=["claimed_at"])
-            make_certificate_copy.enqueue(copy_id=copy.pk)
+            enqueue(make_certificate_copy, copy_id=copy.pk)
             count += 1
     return count
 

@@ -6,8 +6,15 @@ cd "$(dirname "$0")/.."
 set -a; . var/portal.env; set +a
 PORT=${PORT:-8000}
 export SITE_URL=${SITE_URL:-http://127.0.0.1:$PORT}
-.venv/bin/gunicorn portal.wsgi --bind "127.0.0.1:$PORT" --workers "${WEB_WORKERS:-2}" \
-  --access-logfile - --log-level info &
+# Log lines readable at a terminal here; production keeps the default, one JSON object a line.
+export LOG_FORMAT=${LOG_FORMAT:-text}
+# The web workers and the task worker count into one folder, which /metrics adds up; last
+# run's numbers are dropped (docs/operations.md 监控指标).
+export PROMETHEUS_MULTIPROC_DIR=${PROMETHEUS_MULTIPROC_DIR:-$PWD/var/metrics}
+mkdir -p "$PROMETHEUS_MULTIPROC_DIR"
+rm -f "$PROMETHEUS_MULTIPROC_DIR"/*.db
+# gunicorn.conf.py: no access log (Django logs each request with its id), JSON-ready logging.
+.venv/bin/gunicorn portal.wsgi --bind "127.0.0.1:$PORT" --workers "${WEB_WORKERS:-2}" &
 .venv/bin/python manage.py run_worker &
 .venv/bin/python manage.py run_periodic &
 trap 'kill $(jobs -p) 2>/dev/null; wait' EXIT INT TERM
