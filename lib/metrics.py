@@ -65,6 +65,13 @@ _copy_seconds = Histogram(
 )
 _login_failures = Counter("portal_login_failures", "Refused sign-in steps, by kind.", ["kind"])
 
+# Every outcome and kind is there from the start, at 0, so that a rate over the first event
+# is right and a dashboard shows "none" rather than "no data".
+for _outcome in SmsOutcome:
+    _sms.labels(outcome=_outcome.value)
+for _kind in LoginFailureKind:
+    _login_failures.labels(kind=_kind.value)
+
 _METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
 
 

@@ -20,7 +20,9 @@ from portal.test import BaseTestCase
 
 # A server's own address, as a load balancer probes it: not in ALLOWED_HOSTS.
 FOREIGN_HOST = "10.20.30.41:8000"
-REFUSED_REDIS = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": "redis://127.0.0.1:1/0"}}
+REFUSED_REDIS = {
+    "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": "redis://127.0.0.1:1/0"}
+}
 T0 = datetime(2026, 3, 1, 9, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
 
 
