@@ -9,10 +9,12 @@ from collections.abc import Callable
 
 from csp.middleware import CSPMiddleware
 from django.conf import settings
+from django.core.signals import request_finished
+from django.dispatch import receiver
 from django.http import HttpRequest
 from django.http.response import HttpResponseBase
 
-from lib.logs import REQUEST_ID_HEADER, request_id_make, request_id_reset, request_id_set
+from lib.logs import REQUEST_ID_HEADER, request_id_make, request_id_set
 from lib.metrics import request_observed
 
 # Chromium shows a PDF through its built-in viewer, which a policy with object-src 'none'
@@ -40,13 +42,19 @@ class RequestIdMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponseBase:
         request_id = request_id_make(request.headers.get(REQUEST_ID_HEADER))
-        token = request_id_set(request_id)
-        try:
-            response = self.get_response(request)
-        finally:
-            request_id_reset(token)
+        # Left set until the request is finished (below), not only until this returns:
+        # Django logs a 4xx or 5xx answer ("Not Found: ...") after the middleware is done.
+        request_id_set(request_id)
+        response = self.get_response(request)
         response[REQUEST_ID_HEADER] = request_id
         return response
+
+
+@receiver(request_finished)
+def _request_id_clear(sender: object, **kwargs: object) -> None:
+    # The server closed the response: what this thread logs or enqueues next is not this
+    # request's.
+    request_id_set(None)
 
 
 _request_logger = logging.getLogger("portal.request")

@@ -8,6 +8,7 @@ way; neither address is in ALLOWED_HOSTS, and CommonMiddleware would answer 400
 from __future__ import annotations
 
 import hmac
+import logging
 from collections.abc import Callable
 
 from django.conf import settings
@@ -17,6 +18,8 @@ from lib.metrics import CONTENT_TYPE, metrics_exposition
 from lib.ratelimit import client_ip, ip_in_networks
 from portal.health import readiness, ready
 
+logger = logging.getLogger(__name__)
+
 
 def healthz(request: HttpRequest) -> HttpResponse:
     """Alive: the process answers. Touches neither the database nor the cache, so that a
@@ -24,11 +27,25 @@ def healthz(request: HttpRequest) -> HttpResponse:
     return HttpResponse("ok", content_type="text/plain; charset=utf-8")
 
 
+_last_ready: bool | None = None
+
+
 def readyz(request: HttpRequest) -> HttpResponse:
-    """Ready: each dependency answers (portal/health.py); 503 when a critical one does not."""
+    """Ready: each dependency answers (portal/health.py); 503 when a critical one does not.
+
+    Logged when this process's answer changes, not at every probe: a load balancer asking
+    every few seconds during a Redis outage would otherwise bury the log."""
+    global _last_ready
     checks = readiness()
     ok = ready(checks)
-    return JsonResponse(
+    if ok != _last_ready:
+        if ok:
+            logger.info("ready: every critical check passes")
+        else:
+            failing = "; ".join(f"{check.name}: {check.detail}" for check in checks if not check.ok)
+            logger.warning("not ready: %s", failing)
+        _last_ready = ok
+    response = JsonResponse(
         {
             "status": "ok" if ok else "fail",
             "checks": {
@@ -44,6 +61,9 @@ def readyz(request: HttpRequest) -> HttpResponse:
         status=200 if ok else 503,
         json_dumps_params={"ensure_ascii": False},
     )
+    # Django would log every 503 as an error of its own ("Service Unavailable: /readyz").
+    response._has_been_logged = True  # type: ignore[attr-defined]
+    return response
 
 
 def metrics_allowed(request: HttpRequest) -> bool:

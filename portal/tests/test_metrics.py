@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import Any
 from unittest.mock import patch
 from zoneinfo import ZoneInfo
 
@@ -24,7 +25,7 @@ FOREIGN = "203.0.113.9"
 
 
 class MetricsTestCase(BaseTestCase):
-    def scrape(self, **extra: str) -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:
+    def scrape(self, **extra: Any) -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:
         r = self.client.get("/metrics", **extra)
         self.assertEqual(r.status_code, 200)
         self.assertTrue(r["Content-Type"].startswith("text/plain; version="))

@@ -7,6 +7,7 @@ import tempfile
 import time
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -49,7 +50,7 @@ class ProbeTestCase(BaseTestCase):
         overrides.enable()
         self.addCleanup(overrides.disable)
 
-    def readyz(self, **extra: str):
+    def readyz(self, **extra: Any):
         started = time.monotonic()
         response = self.client.get("/readyz", HTTP_HOST=FOREIGN_HOST, **extra)
         return response, time.monotonic() - started
@@ -157,6 +158,18 @@ class ReadyzTestCase(ProbeTestCase):
         cache_check = r.json()["checks"]["cache"]
         self.assertFalse(cache_check["ok"])
         self.assertFalse(cache_check["critical"])
+
+    def test_it_logs_a_change_of_readiness_once_and_no_error_per_probe(self):
+        self.readyz()  # whatever this process answered before: now it is ready
+        with self.assertLogs("portal.probes") as logs, self.assertNoLogs("django.request"):
+            with override_settings(CACHES=REFUSED_REDIS):
+                self.readyz()
+                self.readyz()
+            self.readyz()
+
+        self.assertEqual(len(logs.output), 2)
+        self.assertTrue(logs.output[0].startswith("WARNING:portal.probes:not ready: cache: ConnectionError"))
+        self.assertEqual(logs.output[1], "INFO:portal.probes:ready: every critical check passes")
 
     def test_it_fails_with_a_missing_key_file(self):
         self.keys["CERT_SEAL_FILE"].unlink()

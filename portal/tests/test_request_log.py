@@ -35,7 +35,7 @@ def log_lines() -> Iterator[list[dict[str, object]]]:
     try:
         yield lines
     finally:
-        handler.setStream(previous)  # type: ignore[arg-type]
+        handler.setStream(previous)
         lines.extend(json.loads(line) for line in stream.getvalue().splitlines())
 
 
@@ -126,3 +126,20 @@ class RequestLogTestCase(BaseTestCase):
 
         self.assertTrue(lines)
         self.assertEqual({line["request_id"] for line in lines}, {None})
+
+    def test_djangos_own_line_for_a_refusal_carries_the_id(self):
+        with log_lines() as lines:
+            r = self.client.get("/no-such-page/")
+
+        not_found = [line for line in lines if line["logger"] == "django.request"]
+        self.assertEqual([line["message"] for line in not_found], ["Not Found: /no-such-page/"])
+        self.assertEqual(not_found[0]["request_id"], r["X-Request-ID"])
+
+    def test_the_id_ends_with_its_request(self):
+        self.client.get("/")
+
+        message = sms_enqueue(
+            mobile=self.applicant.mobile, template="password_changed", context={"time": "2026-03-01 09:00"}
+        )
+
+        self.assertEqual(DBTaskResult.objects.get().args_kwargs["kwargs"], {"message_id": message.pk})
