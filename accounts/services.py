@@ -36,6 +36,7 @@ from accounts.realname import enterprise_identity_check, person_identity_check
 from catalog.models import Department
 from lib.errors import ApplicationError
 from lib.idcard import normalize_id_number
+from lib.metrics import LoginFailureKind, login_failure
 from lib.uscc import normalize_uscc
 from notifications.services import sms_enqueue
 
@@ -421,6 +422,7 @@ def user_authenticate(*, kind: str, identifier: str, password: str) -> User:
     user = user_find(kind=kind, identifier=identifier)
     key = _throttle_key(kind=kind, identifier=identifier, user=user)
     if not _login_attempt_begin(key):
+        login_failure(LoginFailureKind.LOCKED)
         raise ApplicationError(_lock_message(kind))
     if user is None:
         make_password(password)  # spend the same time as a real check
@@ -430,6 +432,7 @@ def user_authenticate(*, kind: str, identifier: str, password: str) -> User:
     # Staff are not logged in yet: their second factor finishes (and resets) the count.
     _login_attempt_end(key, success=ok, finished=user is None or user.kind != UserKind.STAFF)
     if not ok:
+        login_failure(LoginFailureKind.PASSWORD)
         raise ApplicationError(LOGIN_WRONG)
     assert user is not None
     return user
@@ -442,9 +445,14 @@ def user_authenticate_by_sms(*, kind: str, mobile: str, code: str) -> User:
     the code on the account's own phone is the owner, whom a stranger's wrong guesses must not
     shut out. Proving the code clears the lock. Only after the code is proven may the answer
     say that the number has no account."""
-    sms_code_verify(mobile=mobile, purpose=SmsPurpose.LOGIN, code=code)
+    try:
+        sms_code_verify(mobile=mobile, purpose=SmsPurpose.LOGIN, code=code)
+    except ApplicationError:
+        login_failure(LoginFailureKind.SMS)
+        raise
     user = user_find(kind=kind, identifier=mobile)
     if user is None:
+        login_failure(LoginFailureKind.SMS)
         raise ApplicationError("该手机号未注册，请先注册")
     LoginThrottle.objects.filter(key=_throttle_key(kind=kind, identifier=mobile, user=user)).update(
         failures=0, locked_until=None
@@ -544,6 +552,7 @@ def staff_second_factor_verify(*, user: User, factor: str, code: str) -> None:
     same throttle row, so the lock after LOGIN_MAX_FAILURES covers both steps together."""
     key = _throttle_key(kind=UserKind.STAFF, identifier=user.username, user=user)
     if not _login_attempt_begin(key):
+        login_failure(LoginFailureKind.LOCKED)
         raise ApplicationError(_lock_message(UserKind.STAFF))
     refusal = ""
     if factor == SecondFactor.TOTP:
@@ -559,6 +568,7 @@ def staff_second_factor_verify(*, user: User, factor: str, code: str) -> None:
         refusal = NO_SECOND_FACTOR
     _login_attempt_end(key, success=not refusal)
     if refusal:
+        login_failure(LoginFailureKind.SECOND_FACTOR)
         raise ApplicationError(refusal)
 
 

@@ -40,7 +40,9 @@ from certificates.transitions import certificate_transition_find, copy_transitio
 from certificates.validity import CertificateVerdict, certificate_verdict, usage_valid_until
 from lib.errors import ApplicationError
 from lib.licenseid import license_id_build
+from lib.metrics import certificate_copy_timer
 from lib.storage import file_save
+from lib.taskqueue import enqueue
 from registry.models import Registration, RegistrationChange
 
 logger = logging.getLogger(__name__)
@@ -194,7 +196,7 @@ def certificate_copy_request(*, certificate: Certificate, user: User) -> Certifi
         CertificateLog.objects.create(
             certificate=certificate, copy=copy, user=user, action=LogAction.ANNOTATE
         )
-        make_certificate_copy.enqueue(copy_id=copy.pk)
+        enqueue(make_certificate_copy, copy_id=copy.pk)
         return copy
 
 
@@ -214,7 +216,8 @@ def certificate_copy_make(*, copy_id: int) -> None:
         "certificate__registration__person", "certificate__registration__created_by_case__department"
     ).get(pk=copy_id)
     try:
-        content = sealed_ofd(certificate_data(copy=copy, verify_url=verify_url(copy)), when=now)
+        with certificate_copy_timer():
+            content = sealed_ofd(certificate_data(copy=copy, verify_url=verify_url(copy)), when=now)
         # A full disk or an unreachable store fails this attempt like any other error, with
         # nothing left behind in storage (lib/storage.py).
         name = file_save(f"certificates/{copy.token.hex}.ofd", content)
@@ -256,7 +259,7 @@ def certificate_copies_requeue_stale(*, now: datetime | None = None) -> int:
                 continue
             copy.claimed_at = None
             copy.save(update_fields=["claimed_at"])
-            make_certificate_copy.enqueue(copy_id=copy.pk)
+            enqueue(make_certificate_copy, copy_id=copy.pk)
             count += 1
     return count
 

@@ -4,7 +4,9 @@ from django_tasks import task
 
 
 @task()
-def make_certificate_copy(copy_id: int) -> None:
+def make_certificate_copy(copy_id: int, request_id: str = "") -> None:
+    """Draw, seal and store one 加注件 (`certificates.services.certificate_copy_make`).
+    `request_id` is the 加注 request's, for the logs (lib/taskqueue.py sets it)."""
     from certificates.services import certificate_copy_make
 
     certificate_copy_make(copy_id=copy_id)

@@ -12,6 +12,7 @@ import hashlib
 import hmac
 import ipaddress
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from functools import lru_cache
@@ -46,6 +47,18 @@ def _address(value: str) -> IpAddress | None:
 
 def _trusted(address: IpAddress, networks: tuple[IpNetwork, ...]) -> bool:
     return any(address in network for network in networks)
+
+
+def ip_in_networks(address: str, networks: Sequence[str]) -> bool:
+    """Whether `address` lies in one of `networks` (CIDRs checked by settings at start-up).
+    An address that does not parse (an empty REMOTE_ADDR) lies in none."""
+    ip = _address(address)
+    if ip is None:
+        return False
+    # An IPv4 client seen through an IPv6 socket arrives as ::ffff:a.b.c.d.
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
+        ip = ip.ipv4_mapped
+    return _trusted(ip, _networks(tuple(networks)))
 
 
 def client_ip(request: HttpRequest) -> str:

@@ -34,10 +34,12 @@ class SmsGateway(Protocol):
 
 
 class ConsoleGateway:
-    """Writes the SMS to the log, for development and demos."""
+    """Writes the SMS to the log, for development and demos. The only log line that holds a
+    message's text (a verification code included), so it says it is a demo: a production log
+    never has it, because production sets SMS_GATEWAY=http."""
 
     def send(self, *, mobile: str, text: str) -> str:
-        logger.info("SMS to %s: %s", mask_mobile(mobile), text)
+        logger.info("DEMO console SMS gateway, nothing is sent: SMS to %s: %s", mask_mobile(mobile), text)
         return f"console-{uuid.uuid4().hex}"
 
 

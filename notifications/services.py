@@ -26,6 +26,8 @@ from django_tasks_db.models import DBTaskResult
 
 from lib.errors import ApplicationError
 from lib.masking import mask_mobile
+from lib.metrics import SmsOutcome, sms_outcome
+from lib.taskqueue import enqueue
 from notifications.gateways import GatewayError, get_gateway
 from notifications.models import InboxMessage, SmsMessage, SmsStatus
 from notifications.tasks import deliver_sms
@@ -78,7 +80,7 @@ def sms_enqueue(
             next_attempt_at=now,
             created_at=now,
         )
-        deliver_sms.enqueue(message_id=message.pk)
+        enqueue(deliver_sms, message_id=message.pk)
     return message
 
 
@@ -124,6 +126,7 @@ def sms_deliver(*, message_id: int) -> None:
     if message.sensitive:
         message.text = REDACTED_TEXT
     message.save(update_fields=["status", "sent_at", "provider_message_id", "last_error", "text"])
+    sms_outcome(SmsOutcome.SENT)
 
 
 def _sms_attempt_failed(*, message: SmsMessage, reason: str) -> None:
@@ -135,7 +138,8 @@ def _sms_attempt_failed(*, message: SmsMessage, reason: str) -> None:
             message.next_attempt_at = now + sms_retry_delay(attempts=message.attempts)
             message.save(update_fields=["status", "last_error", "next_attempt_at"])
             # The row and its next task are written together, so the retry cannot be lost.
-            deliver_sms.using(run_after=message.next_attempt_at).enqueue(message_id=message.pk)
+            enqueue(deliver_sms, run_after=message.next_attempt_at, message_id=message.pk)
+            sms_outcome(SmsOutcome.RETRY)
             logger.warning(
                 "SMS %s to %s failed (attempt %d), retrying at %s: %s",
                 message.pk,
@@ -150,6 +154,7 @@ def _sms_attempt_failed(*, message: SmsMessage, reason: str) -> None:
             if message.sensitive:
                 message.text = REDACTED_TEXT
             message.save(update_fields=["status", "last_error", "text"])
+            sms_outcome(SmsOutcome.FAILED)
             logger.error(
                 "SMS %s to %s failed %d times, giving up: %s",
                 message.pk,
@@ -181,7 +186,7 @@ def sms_requeue_stale(*, now: datetime | None = None) -> int:
             message.next_attempt_at = now
             message.last_error = "发送中断（工作进程退出），重新排队"
             message.save(update_fields=["status", "next_attempt_at", "last_error"])
-            deliver_sms.enqueue(message_id=message.pk)
+            enqueue(deliver_sms, message_id=message.pk)
             requeued += 1
 
         forgotten = SmsMessage.objects.select_for_update(skip_locked=True).filter(
@@ -189,7 +194,7 @@ def sms_requeue_stale(*, now: datetime | None = None) -> int:
         )
         for message in forgotten:
             if not _sms_has_pending_task(message_id=message.pk):
-                deliver_sms.enqueue(message_id=message.pk)
+                enqueue(deliver_sms, message_id=message.pk)
                 requeued += 1
     if requeued:
         logger.warning("Re-queued %d stale SMS message(s)", requeued)
@@ -219,7 +224,7 @@ def sms_retry(*, message: SmsMessage) -> SmsMessage:
         message.claimed_at = None
         message.last_error = ""
         message.save(update_fields=["status", "attempts", "next_attempt_at", "claimed_at", "last_error"])
-        deliver_sms.enqueue(message_id=message.pk)
+        enqueue(deliver_sms, message_id=message.pk)
     return message
 
 

@@ -94,6 +94,12 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Before anything that checks the Host header or opens the session: every answer carries
+    # X-Request-ID, and /healthz, /readyz and /metrics answer a probe sent to the server's own
+    # address (portal/probes.py).
+    "portal.middleware.RequestIdMiddleware",
+    "portal.probes.ProbeMiddleware",
+    "portal.middleware.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "portal.middleware.PageCSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -356,18 +362,63 @@ UPLOAD_MAX_BYTES = env_int("UPLOAD_MAX_BYTES", 10 * 1024 * 1024)
 if UPLOAD_MAX_BYTES < 1024 * 1024:
     raise ImproperlyConfigured(f"UPLOAD_MAX_BYTES must be at least 1048576 (1 MB), not {UPLOAD_MAX_BYTES}")
 
+# --- Health, metrics and logs (docs/operations.md 健康检查、监控指标、日志) ---
+# /healthz and /readyz answer whatever the Host (portal/probes.py). A /readyz check that
+# takes longer than this fails as 超时, so a hanging Redis or S3 cannot hang the probe.
+READY_CHECK_TIMEOUT_SECONDS = env_float("READY_CHECK_TIMEOUT_SECONDS", 1.5)
+# The queue check fails when the oldest due task has waited longer than this: no worker runs.
+READY_QUEUE_MAX_AGE_SECONDS = env_int("READY_QUEUE_MAX_AGE_SECONDS", 300)
+READY_CHECKS = ("database", "cache", "storage", "queue", "keys")
+# Checks that /readyz reports but that do not make it answer 503 (e.g. "cache", once a cache
+# outage only costs speed: every host shares the one Redis, so taking them all out helps no one).
+READY_NONCRITICAL = env_list("READY_NONCRITICAL", "cache")
+for _check in READY_NONCRITICAL:
+    if _check not in READY_CHECKS:
+        raise ImproperlyConfigured(f"READY_NONCRITICAL: {_check!r} is not one of {', '.join(READY_CHECKS)}")
+# /metrics answers these client networks (lib.ratelimit.client_ip, so TRUSTED_PROXIES count)
+# and, when METRICS_TOKEN is set, anyone sending `Authorization: Bearer <token>`; others get 404.
+METRICS_ALLOWED_NETWORKS = env_list("METRICS_ALLOWED_NETWORKS", "127.0.0.0/8,::1/128")
+for _network in METRICS_ALLOWED_NETWORKS:
+    try:
+        ipaddress.ip_network(_network, strict=False)
+    except ValueError:
+        raise ImproperlyConfigured(
+            f"METRICS_ALLOWED_NETWORKS: {_network!r} is not a network (CIDR)"
+        ) from None
+METRICS_TOKEN = env("METRICS_TOKEN")
+# Read by prometheus_client itself from the environment; checked here so that a missing folder
+# fails at start-up rather than at the first counted SMS.
+PROMETHEUS_MULTIPROC_DIR = env("PROMETHEUS_MULTIPROC_DIR")
+if PROMETHEUS_MULTIPROC_DIR and not Path(PROMETHEUS_MULTIPROC_DIR).is_dir():
+    raise ImproperlyConfigured(
+        f"PROMETHEUS_MULTIPROC_DIR={PROMETHEUS_MULTIPROC_DIR} is not a directory: create it (empty) "
+        "before starting the web server and the worker, or leave the variable unset."
+    )
+
+# One JSON object a line (lib/logs.py), times in Asia/Shanghai with their offset, each line
+# with its request id; LOG_FORMAT=text is for a person reading a terminal (`make run`).
+LOG_FORMAT = env("LOG_FORMAT", "json")
+if LOG_FORMAT not in ("json", "text"):
+    raise ImproperlyConfigured(f"LOG_FORMAT must be json or text, not {LOG_FORMAT!r}")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"request_id": {"()": "lib.logs.RequestIdFilter"}},
+    "formatters": {"json": {"()": "lib.logs.JsonFormatter"}, "text": {"()": "lib.logs.TextFormatter"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT, "filters": ["request_id"]}
+    },
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "INFO")},
     "loggers": {
+        # Naming the logger drops Django's own handlers (a second, plain console line when
+        # DEBUG is on); its records reach the root handler above.
+        "django": {"level": "INFO"},
         "django.db.backends": {"level": "WARNING"},
         "weasyprint": {"level": "WARNING"},
         "fontTools": {"level": "WARNING"},
     },
 }
+# --- end of health, metrics and logs ---
 
 # Identity sources (accounts/realname.py): the real-name service for persons and the enterprise
 # register. The defaults answer from directories kept in the admin (实名目录, 企业登记目录);

@@ -4,7 +4,6 @@ from django.contrib import admin
 from django.urls import include, path
 
 from accounts import views as accounts_views
-from portal import views
 
 admin.site.site_header = "辽宁政务服务网 · 管理后台"
 admin.site.site_title = "管理后台"
@@ -22,5 +21,4 @@ urlpatterns = [
     path("certificates/", include("certificates.urls")),
     path("registry/", include("registry.urls")),
     path("admin/", admin.site.urls),
-    path("healthz", views.healthz, name="healthz"),
 ]

@@ -31,7 +31,10 @@ class SmsAdminTestCase(BaseTestCase):
 
     def resend(self, *messages: SmsMessage):
         return self.client.post(
-            LIST_URL, {"action": "resend", "_selected_action": [m.pk for m in messages]}, follow=True
+            LIST_URL,
+            {"action": "resend", "_selected_action": [m.pk for m in messages]},
+            follow=True,
+            HTTP_X_REQUEST_ID="admin-resend-1",
         )
 
     def test_it_lists_messages_with_masked_mobiles(self):
@@ -82,7 +85,10 @@ class SmsAdminTestCase(BaseTestCase):
         self.assertEqual(self.failed_sms.status, SmsStatus.QUEUED)
         self.assertEqual(self.failed_sms.attempts, 0)
         (task,) = pending_tasks()
-        self.assertEqual(task.args_kwargs["kwargs"], {"message_id": self.failed_sms.pk})
+        # With the admin's request id, for the worker's log line of the new try.
+        self.assertEqual(
+            task.args_kwargs["kwargs"], {"message_id": self.failed_sms.pk, "request_id": "admin-resend-1"}
+        )
 
     def test_it_does_not_resend_a_message_that_has_not_failed(self):
         self.client.force_login(self.admin)

@@ -165,11 +165,17 @@ class HttpGatewayTestCase(BaseTestCase):
 
 
 class ConsoleGatewayTestCase(BaseTestCase):
-    def test_it_logs_the_text_with_the_mobile_masked(self):
+    def test_it_logs_the_text_as_a_demo_with_the_mobile_masked(self):
         with self.assertLogs("notifications.gateways", "INFO") as logs:
             message_id = ConsoleGateway().send(mobile="13800000000", text="您的办件已受理。")
 
-        self.assertEqual(logs.output, ["INFO:notifications.gateways:SMS to 138****0000: 您的办件已受理。"])
+        self.assertEqual(
+            logs.output,
+            [
+                "INFO:notifications.gateways:DEMO console SMS gateway, nothing is sent: "
+                "SMS to 138****0000: 您的办件已受理。"
+            ],
+        )
         self.assertRegex(message_id, r"^console-[0-9a-f]{32}$")
 
     def test_it_is_the_default_gateway(self):

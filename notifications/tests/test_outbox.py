@@ -112,7 +112,13 @@ class SmsDeliverTestCase(OutboxTestCase):
         message.refresh_from_db()
         self.assertEqual(message.status, SmsStatus.DELIVERED)
         self.assertTrue(message.provider_message_id.startswith("console-"))
-        self.assertEqual(logs.output, [f"INFO:notifications.gateways:SMS to 138****0001: {CODE_TEXT}"])
+        self.assertEqual(
+            logs.output,
+            [
+                "INFO:notifications.gateways:DEMO console SMS gateway, nothing is sent: "
+                f"SMS to 138****0001: {CODE_TEXT}"
+            ],
+        )
 
     def test_it_retries_with_growing_delays_until_the_gateway_is_up(self):
         start = timezone.now()

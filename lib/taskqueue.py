@@ -1,0 +1,100 @@
+"""The task queue (django-tasks with its database backend), seen from our side: the one way
+to enqueue, which carries the request id into the worker's log lines, and the queue's depth
+and age, read by /readyz and /metrics alike."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from django.db.models import Count, Min, Q
+from django.dispatch import receiver
+from django.utils import timezone
+from django_tasks import TaskResult, TaskResultStatus
+from django_tasks.base import Task
+from django_tasks.signals import task_finished, task_started
+from django_tasks_db.models import DBTaskResult, get_date_max
+
+from lib.logs import request_id_get, request_id_set
+
+# The keyword under which a task receives the id of the request that enqueued it. Every task
+# function takes `request_id: str = ""` and ignores it: the worker has already put it where the
+# log lines read it (below), before the function runs.
+REQUEST_ID_KWARG = "request_id"
+
+
+def enqueue(task: Task[..., Any], /, *, run_after: datetime | None = None, **kwargs: Any) -> TaskResult[Any]:
+    """Enqueue `task` with `kwargs` (in the caller's transaction, as Task.enqueue does), adding
+    the current request id when there is one."""
+    request_id = request_id_get()
+    if request_id:
+        kwargs[REQUEST_ID_KWARG] = request_id
+    if run_after is not None:
+        task = task.using(run_after=run_after)
+    return task.enqueue(**kwargs)
+
+
+@receiver(task_started)
+def _task_started(sender: object, task_result: TaskResult[Any], **kwargs: object) -> None:
+    # The worker runs one task at a time on its thread: the id stays set until the task ends.
+    request_id = task_result.kwargs.get(REQUEST_ID_KWARG)
+    request_id_set(request_id if isinstance(request_id, str) and request_id else None)
+
+
+@receiver(task_finished)
+def _task_finished(sender: object, task_result: TaskResult[Any], **kwargs: object) -> None:
+    # Connected after django-tasks' own handler, so its "Task ... SUCCESSFUL" line still has it.
+    request_id_set(None)
+
+
+# --- Depth and age ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class QueueStats:
+    queue: str
+    ready: int  # waiting, due or not yet due (a retry scheduled for later)
+    running: int
+    oldest_due_seconds: float  # how long the oldest due READY task has waited; 0 when none
+
+
+def queue_stats(*, now: datetime | None = None) -> list[QueueStats]:
+    """Per queue: tasks waiting and running, and the wait of the oldest task that is due.
+
+    A task is due from its run_after, or from its enqueueing when it has none (the backend
+    stores "none" as the largest date). Finished rows are not counted: they pile up for ever,
+    and counting them would make every scrape slower."""
+    now = now or timezone.now()
+    never = get_date_max()
+    counts: dict[str, dict[str, int]] = {}
+    rows: Any = (
+        DBTaskResult.objects.filter(status__in=[TaskResultStatus.READY, TaskResultStatus.RUNNING])
+        .values("queue_name", "status")
+        .annotate(n=Count("id"))
+    )
+    for row in rows:
+        counts.setdefault(row["queue_name"], {})[row["status"]] = row["n"]
+    oldest: dict[str, datetime] = {}
+    due: Any = (
+        DBTaskResult.objects.filter(status=TaskResultStatus.READY)
+        .filter(Q(run_after=never) | Q(run_after__lte=now))
+        .values("queue_name")
+        .annotate(
+            enqueued=Min("enqueued_at", filter=Q(run_after=never)),
+            scheduled=Min("run_after", filter=~Q(run_after=never)),
+        )
+    )
+    for row in due:
+        moments = [moment for moment in (row["enqueued"], row["scheduled"]) if moment is not None]
+        if moments:
+            oldest[row["queue_name"]] = min(moments)
+    return [
+        QueueStats(
+            queue=queue,
+            ready=by_status.get(TaskResultStatus.READY, 0),
+            running=by_status.get(TaskResultStatus.RUNNING, 0),
+            oldest_due_seconds=max((now - oldest[queue]).total_seconds(), 0.0) if queue in oldest else 0.0,
+        )
+        for queue, by_status in sorted(counts.items())
+    ]

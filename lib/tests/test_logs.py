@@ -1,0 +1,85 @@
+from __future__ import annotations
+
+import json
+import logging
+import sys
+
+from lib.logs import (
+    JsonFormatter,
+    RequestIdFilter,
+    TextFormatter,
+    request_id_make,
+    request_id_reset,
+    request_id_set,
+)
+
+# 2026-01-01 00:00:00 UTC: New Year's morning in Shanghai, whatever the machine's zone.
+NEW_YEAR_UTC = 1767225600.0
+
+
+def record(message: str = "queued %d reminder(s)", *args: object, **extra: object) -> logging.LogRecord:
+    made = logging.LogRecord("cases.jobs", logging.WARNING, "jobs.py", 1, message, args or (3,), None)
+    made.created = NEW_YEAR_UTC
+    for key, value in extra.items():
+        setattr(made, key, value)
+    return made
+
+
+def test_it_writes_one_json_object_with_the_time_in_shanghai():
+    line = JsonFormatter().format(record())
+
+    assert "\n" not in line
+    assert json.loads(line) == {
+        "time": "2026-01-01T08:00:00.000+08:00",
+        "level": "WARNING",
+        "logger": "cases.jobs",
+        "message": "queued 3 reminder(s)",
+        "request_id": None,
+    }
+
+
+def test_it_adds_the_request_id_and_plain_extras_only():
+    made = record(status=200, route="catalog/search/", request=object())
+    token = request_id_set("lb-0001")
+    try:
+        RequestIdFilter().filter(made)
+    finally:
+        request_id_reset(token)
+
+    entry = json.loads(JsonFormatter().format(made))
+
+    assert entry["request_id"] == "lb-0001"
+    assert entry["status"] == 200
+    assert entry["route"] == "catalog/search/"
+    assert "request" not in entry
+
+
+def test_it_keeps_a_traceback_in_the_same_line():
+    try:
+        raise ValueError("磁盘已满")
+    except ValueError:
+        made = record(exc_info=sys.exc_info())
+
+    line = JsonFormatter().format(made)
+
+    assert len(line.splitlines()) == 1
+    assert "ValueError: 磁盘已满" in json.loads(line)["exception"]
+
+
+def test_the_text_format_uses_the_same_zone():
+    made = record()
+    RequestIdFilter().filter(made)
+
+    assert (
+        TextFormatter().format(made)
+        == "2026-01-01T08:00:00.000+08:00 WARNING [-] cases.jobs queued 3 reminder(s)"
+    )
+
+
+def test_a_request_id_is_short_and_plain():
+    assert request_id_make("lb-7f3a-0001") == "lb-7f3a-0001"
+    assert request_id_make("A" * 64) == "A" * 64
+    for bad in (None, "", "A" * 65, "a b", "a\nb", "a_b", "ид"):
+        made = request_id_make(bad)
+        assert made != bad
+        assert len(made) == 32
