@@ -685,10 +685,12 @@ def journey_copy(cluster: Cluster, tally: Tally, pool: urllib3.PoolManager) -> B
     copy_pk = copy_request(browser, cert_pk)
     if copy_pk is None:
         raise ClusterFailure("王强的加注请求没有被受理")
+    from certificates.models import CopyStatus
+
     deadline, status = time.monotonic() + 60, {}
     while time.monotonic() < deadline:
         status = json.loads(browser.get(f"/certificates/copies/{copy_pk}/status/").data)
-        if status["status"] != "pending":
+        if status["status"] != CopyStatus.PENDING:
             break
         time.sleep(0.3)
     if status.get("download_url") is None:

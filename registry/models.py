@@ -24,7 +24,7 @@ class RegistrationStatus(models.TextChoices):
 class RegistrationAction(models.TextChoices):
     """What changes a registration's status, by the table in `registry/transitions.py`."""
 
-    LAPSE = "lapse", "记录失效"
+    LAPSE = "record_lapse", "记录失效"
     DEREGISTER = "deregister", "注销注册"
     REVIVE = "revive", "重新注册"
 
