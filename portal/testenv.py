@@ -20,7 +20,7 @@ os.makedirs(os.path.join(os.environ["VAR_DIR"], "static"), exist_ok=True)
 # time. Tests hash with MD5 instead; no test's subject is the hash itself (the password rules
 # are validators, which do not depend on it). The production hashers stay listed after it, so
 # that a password hashed by them is still checked.
-FAST_PASSWORD_HASHER = "django.contrib.auth.hashers.MD5PasswordHasher"
+FAST_HASHER = "django.contrib.auth.hashers.MD5PasswordHasher"
 
 
 @pytest.fixture(autouse=True, scope="session")
@@ -28,5 +28,5 @@ def _fast_password_hasher(django_test_environment: None) -> Iterator[None]:
     from django.conf import settings
     from django.test import override_settings
 
-    with override_settings(PASSWORD_HASHERS=[FAST_PASSWORD_HASHER, *settings.PASSWORD_HASHERS]):
+    with override_settings(PASSWORD_HASHERS=[FAST_HASHER, *settings.PASSWORD_HASHERS]):
         yield
