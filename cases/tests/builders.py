@@ -14,7 +14,7 @@ from accounts.models import User
 from cases.models import ActorRole, Case, CaseAction, CaseEvent, CaseStatus
 from cases.register import register_record_for
 from cases.services import sequence_next
-from cases.tests.helpers import Personas, form_data_of, item_of
+from cases.tests.helpers import Personas, attach_required, form_data_of, item_of
 from cases.transitions import transition_find
 
 # The usual path of a case: 保存并提交, 受理, 审查通过, 准予许可.
@@ -28,11 +28,13 @@ def case_build(
     status: CaseStatus = CaseStatus.APPROVED,
     applicant: User | None = None,
     form_data: dict[str, Any] | None = None,
+    files: bool = False,
 ) -> Case:
     """A case of the registration type `code` in `status` on the usual path, with the row,
     number and times the steps write and one event per step, by the applicant and the staff
-    personas (`portal.test.BaseTestCase`); `form_data` defaults to `form_data_of`. No files,
-    notices or SMS, and no deadlines; nothing in the register changes (see
+    personas (`portal.test.BaseTestCase`); `form_data` defaults to `form_data_of`. With
+    `files`, a file for every required material (the certificate draws the photo and the
+    signature). No notices or SMS, and no deadlines; nothing in the register changes (see
     `registry.tests.builders`)."""
     personas: Personas = testcase
     applicant = applicant or personas.applicant
@@ -50,6 +52,8 @@ def case_build(
         form_data=form,
         employer_uscc=typed_uscc or (record.employer_uscc if record else ""),
     )
+    if files:
+        attach_required(testcase, case)
     actors = {
         ActorRole.APPLICANT: applicant,
         ActorRole.ACCEPTOR: testcase.acceptor,

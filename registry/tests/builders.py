@@ -18,12 +18,15 @@ from registry.models import Registration
 from registry.services import registration_apply_effect
 
 
-def case_granted(testcase: Any, code: str, *, applicant: User | None = None, **changes: Any) -> Case:
+def case_granted(
+    testcase: Any, code: str, *, applicant: User | None = None, files: bool = False, **changes: Any
+) -> Case:
     """A case of type `code` with the default answers (`form_data_of`, `changes` replace
     fields) granted: the case 办结（准予许可）, the register changed and the certificate
-    following it, the approval's event holding what it names (as `review.services`)."""
+    following it, the approval's event holding what it names (as `review.services`). With
+    `files`, the case holds its materials (the photo and signature the certificate draws)."""
     form = form_data_of(testcase, code, applicant=applicant, **changes)
-    case = case_build(testcase, code, applicant=applicant, form_data=form)
+    case = case_build(testcase, code, applicant=applicant, form_data=form, files=files)
     change = registration_apply_effect(case=case)
     certificate = certificate_follow_register(change=change)
     case.events.filter(action=CaseAction.APPROVE).update(

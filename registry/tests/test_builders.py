@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from cases.models import CaseStatus
+from cases.tests.helpers import submitted_case
 from certificates.models import Certificate, CertificateStatus
 from portal.test import BaseTestCase
 from registry.models import Registration, RegistrationStatus
@@ -65,3 +66,12 @@ class BuildersTestCase(BaseTestCase):
             [s for _, s, _ in register_rows(built)["certificates"]],
             [s for _, s, _ in register_rows(walked)["certificates"]],
         )
+
+    def test_a_built_case_holds_its_materials_when_asked(self):
+        walked = submitted_case(self, applicant=self.other_applicant)
+        built = case_granted(self, "initial", files=True)
+        self.assertEqual(
+            sorted(built.attachments.values_list("material_code", "content_type")),
+            sorted(walked.attachments.values_list("material_code", "content_type")),
+        )
+        self.assertEqual(case_granted(self, "addition").attachments.count(), 0)
