@@ -19,7 +19,8 @@ from certificates.services import (
 )
 from portal.test import BaseTestCase
 from registry.models import RegistrationStatus
-from registry.tests.helpers import case_grant, granted_case_of, in_renewal_window, registered
+from registry.tests.builders import case_granted, registration_granted
+from registry.tests.helpers import case_grant, granted_case_of, in_renewal_window
 
 
 def version_part(license_id: str) -> str:
@@ -30,7 +31,7 @@ def version_part(license_id: str) -> str:
 class FollowTestCase(BaseTestCase):
     def setUp(self) -> None:
         self.today = timezone.localdate()
-        self.registration = registered(self, specialties=("10401001", "10401002"))
+        self.registration = registration_granted(self, specialties=("10401001", "10401002"))
         self.first = Certificate.objects.get(registration=self.registration)
         self.old_copy = certificate_copy_request(certificate=self.first, user=self.applicant)
 
@@ -120,7 +121,7 @@ class CancelTestCase(FollowTestCase):
         self.assertEqual(self.first.copies.count(), 1)
 
     def test_reregistration_after_cancellation_issues_a_valid_certificate(self):
-        granted_case_of(self, "cancel")
+        case_granted(self, "cancel")
         case = case_grant(self, submitted_case_of(self, "reregister", form_data_of(self, "reregister")))
         current = Certificate.objects.get(registration=self.registration, status=CertificateStatus.CURRENT)
         self.assertEqual(current.case, case)
