@@ -6,8 +6,27 @@ from __future__ import annotations
 
 import os
 import tempfile
+from collections.abc import Iterator
+
+import pytest
 
 os.environ.setdefault("SECRET_KEY", "test-only-secret-key-not-for-production")
 os.environ.setdefault("VAR_DIR", tempfile.mkdtemp(prefix="portal-test-"))
 # WhiteNoise warns at every request when its folder is missing; tests serve no built files.
 os.makedirs(os.path.join(os.environ["VAR_DIR"], "static"), exist_ok=True)
+
+# The production hasher (PBKDF2, a million rounds) is slow on purpose: hundreds of
+# milliseconds for every account a test makes and every password it checks, most of the suite's
+# time. Tests hash with MD5 instead; no test's subject is the hash itself (the password rules
+# are validators, which do not depend on it). The production hashers stay listed after it, so
+# that a password hashed by them is still checked.
+FAST_HASHER = "django.contrib.auth.hashers.MD5PasswordHasher"
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _fast_password_hasher(django_test_environment: None) -> Iterator[None]:
+    from django.conf import settings
+    from django.test import override_settings
+
+    with override_settings(PASSWORD_HASHERS=[FAST_HASHER, *settings.PASSWORD_HASHERS]):
+        yield

@@ -15,7 +15,7 @@ from catalog.registration_types import RegistrationType
 from lib.errors import ApplicationError
 from portal.test import BaseTestCase
 from registry.models import RegisterSettings
-from registry.tests.helpers import registered
+from registry.tests.builders import registration_granted
 
 
 class RegisteredFormTestCase(BaseTestCase):
@@ -25,7 +25,7 @@ class RegisteredFormTestCase(BaseTestCase):
 
     def setUp(self) -> None:
         self.today = timezone.localdate()
-        self.registration = registered(self, specialties=self.specialties)
+        self.registration = registration_granted(self, specialties=self.specialties)
         self.record = register_record_for(self.applicant)
 
     def form(self, form_class, code: RegistrationType, **changes):
@@ -240,7 +240,7 @@ class ReissueFormTestCase(RegisteredFormTestCase):
         self.assertEqual(form.derived_data()["extracted"]["number"], self.registration.number)
 
     def test_it_refuses_someone_elses_number(self):
-        registered(self, applicant=self.other_applicant)
+        registration_granted(self, applicant=self.other_applicant)
         form = self.form(ReissueForm, RegistrationType.REISSUE, id_number=self.other_applicant.id_number)
         self.assertFalse(form.is_valid())
         self.assertEqual(

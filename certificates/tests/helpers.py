@@ -32,12 +32,11 @@ def ensure_keys() -> None:
 
 
 def approved_case(testcase: Any) -> tuple[Case, Certificate]:
-    """张伟's case taken through 受理, 审查 and 准予许可 by the staff personas: the case 办结
-    （准予许可）, with the certificate the approval issued."""
-    from review.services import case_accept, case_approve, case_review
+    """张伟's case 办结（准予许可） with its materials, and the certificate the approval issued
+    (`registry.tests.builders`: the register's and the certificate's own functions, without
+    walking 受理 and 审查)."""
+    from catalog.registration_types import RegistrationType
+    from registry.tests.builders import case_granted
 
-    case = submitted_case(testcase)
-    case = case_accept(case=case, actor=testcase.acceptor)
-    case = case_review(case=case, actor=testcase.reviewer, opinion="符合注册条件")
-    case = case_approve(case=case, actor=testcase.decider, opinion="准予注册")
+    case = case_granted(testcase, RegistrationType.INITIAL, files=True)
     return case, Certificate.objects.get(case=case)

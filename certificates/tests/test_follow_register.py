@@ -20,7 +20,8 @@ from certificates.validity import usage_valid_until
 from lib.errors import ApplicationError
 from portal.test import BaseTestCase
 from registry.models import RegistrationStatus
-from registry.tests.helpers import case_grant, granted_case_of, in_renewal_window, registered
+from registry.tests.builders import case_granted, registration_granted
+from registry.tests.helpers import case_grant, granted_case_of, in_renewal_window
 
 
 def version_part(license_id: str) -> str:
@@ -31,7 +32,7 @@ def version_part(license_id: str) -> str:
 class FollowTestCase(BaseTestCase):
     def setUp(self) -> None:
         self.today = timezone.localdate()
-        self.registration = registered(self, specialties=("10401001", "10401002"))
+        self.registration = registration_granted(self, specialties=("10401001", "10401002"))
         self.first = Certificate.objects.get(registration=self.registration)
         self.old_copy = certificate_copy_request(certificate=self.first, user=self.applicant)
 
@@ -125,7 +126,7 @@ class CancelTestCase(FollowTestCase):
         self.assertEqual(self.first.copies.count(), 1)
 
     def test_reregistration_after_cancellation_issues_a_valid_certificate(self):
-        granted_case_of(self, RegistrationType.CANCEL)
+        case_granted(self, RegistrationType.CANCEL)
         case = case_grant(
             self,
             submitted_case_of(

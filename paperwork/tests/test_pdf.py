@@ -193,8 +193,16 @@ class PdfTestCase(SimpleTestCase):
 
 
 class ApplicationFormTestCase(PdfTestCase):
+    typical: bytes
+
+    @classmethod
+    def setUpClass(cls) -> None:
+        super().setUpClass()
+        # The typical form, rendered once for the tests that only read it.
+        cls.typical = application_form_pdf(application_form())
+
     def test_it_renders_every_field_on_a4(self):
-        pdf = application_form_pdf(application_form())
+        pdf = self.typical
 
         self.assertIsA4Pdf(pdf, max_pages=2)
         text = text_of(pdf)
@@ -221,7 +229,7 @@ class ApplicationFormTestCase(PdfTestCase):
         )
 
     def test_it_has_the_signature_and_seal_areas(self):
-        text = text_of(application_form_pdf(application_form()))
+        text = text_of(self.typical)
 
         self.assertInText(
             [
@@ -235,7 +243,7 @@ class ApplicationFormTestCase(PdfTestCase):
 
     def test_it_fits_a_typical_form_on_one_page(self):
         # The signature areas on the same page as the data they vouch for.
-        pdf = application_form_pdf(application_form())
+        pdf = self.typical
 
         self.assertEqual(len(self.assertIsA4Pdf(pdf).pages), 1)
         self.assertIn("第1页共1页", text_of(pdf))

@@ -19,12 +19,11 @@ from notifications.testing import frozen_now, pending_tasks
 from portal.test import BaseTestCase, person_create
 from registry.models import (
     ExpiryReminder,
-    RegisteredSpecialty,
     Registration,
     RegistrationChange,
     RegistrationStatus,
 )
-from registry.services import registration_apply_effect
+from registry.tests.builders import registration_granted
 
 
 class RunPeriodicTestCase(BaseTestCase):
@@ -123,8 +122,4 @@ class DailyJobsTestCase(BaseTestCase):
             self.assertEqual((broken.call_count, working.call_count), (2, 2))
 
     def registered(self, *, applicant: User, valid_to: date) -> Registration:
-        case = submitted_case(self, applicant=applicant)
-        with transaction.atomic():
-            registration = registration_apply_effect(case=case).registration
-        RegisteredSpecialty.objects.filter(registration=registration).update(valid_to=valid_to)
-        return registration
+        return registration_granted(self, applicant=applicant, valid_to={"10401001": valid_to})

@@ -1,6 +1,7 @@
 """What each registration type does to the register when granted, through the whole approval
 (受理 → 审查 → 准予许可 by the staff personas), and what it leaves when its ground vanished
-between submission and decision."""
+between submission and decision. The registration a test starts from is built
+(`registry.tests.builders`); the 初始注册 test walks the approval for it too."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from lib.dates import add_years, validity_end
 from lib.errors import ApplicationError
 from portal.test import BaseTestCase
 from registry.models import Person, Registration, RegistrationChange, RegistrationStatus
+from registry.tests.builders import case_granted, registration_granted
 from registry.tests.helpers import (
     case_grant,
     case_to_decision,
@@ -53,7 +55,7 @@ class InitialTestCase(EffectTestCase):
 
 class AdditionTestCase(EffectTestCase):
     def test_it_adds_the_specialty_valid_3_years(self):
-        registration = registered(self)
+        registration = registration_granted(self)
         before = self.specialties(registration)
         case = granted_case_of(self, RegistrationType.ADDITION, addition_specialties=["10401002", "10401010"])
         end = validity_end(self.today, 3)
@@ -67,7 +69,7 @@ class AdditionTestCase(EffectTestCase):
         self.assertIn("增加专业公路工程、市政公用工程", change.summary)
 
     def test_a_specialty_that_expired_can_be_added_again(self):
-        registration = registered(self, specialties=("10401001", "10401002"))
+        registration = registration_granted(self, specialties=("10401001", "10401002"))
         expired_on = self.today - timedelta(days=10)
         registration.specialties.filter(specialty="10401002").update(valid_to=expired_on)
         case = granted_case_of(self, RegistrationType.ADDITION, addition_specialties=["10401002"])
@@ -107,13 +109,13 @@ class ReregisterTestCase(EffectTestCase):
         self.assertEqual(change.registration, row)
 
     def test_a_cancelled_registration_lives_again_under_the_same_number(self):
-        registration = registered(self)
-        granted_case_of(self, RegistrationType.CANCEL)
+        registration = registration_granted(self)
+        case_granted(self, RegistrationType.CANCEL)
         case = case_grant(self, self.reregister())
         self.assertReregistered(registration, case)
 
     def test_a_lapsed_registration_lives_again_under_the_same_number(self):
-        registration = registered(self, valid_to={"10401001": self.today - timedelta(days=1)})
+        registration = registration_granted(self, valid_to={"10401001": self.today - timedelta(days=1)})
         case = case_grant(self, self.reregister())
         self.assertReregistered(registration, case)
         self.assertEqual(change_kinds(registration), [ChangeKind.INITIAL, ChangeKind.REREGISTER])
@@ -122,7 +124,7 @@ class ReregisterTestCase(EffectTestCase):
 class ChangeTestCase(EffectTestCase):
     def setUp(self) -> None:
         super().setUp()
-        self.registration = registered(self, specialties=("10401001", "10401002"))
+        self.registration = registration_granted(self, specialties=("10401001", "10401002"))
         # Met late in its life: a change must not restart any validity.
         self.registration.specialties.filter(specialty="10401002").update(
             valid_to=self.today + timedelta(days=200)
@@ -181,7 +183,7 @@ class ChangeTestCase(EffectTestCase):
 
 class CancelTestCase(EffectTestCase):
     def test_it_cancels_the_registration(self):
-        registration = registered(self)
+        registration = registration_granted(self)
         before = self.specialties(registration)
         case = granted_case_of(self, RegistrationType.CANCEL, cancel_ground="other", cancel_detail="出国定居")
         registration.refresh_from_db()
@@ -197,7 +199,7 @@ class CancelTestCase(EffectTestCase):
 class RenewalTestCase(EffectTestCase):
     def test_it_moves_the_chosen_specialties_3_years_and_leaves_the_others(self):
         expiry = in_renewal_window(self.today)
-        registration = registered(
+        registration = registration_granted(
             self,
             specialties=("10401001", "10401002", "10401005"),
             valid_to={"10401001": expiry, "10401002": expiry},
@@ -223,7 +225,7 @@ class RenewalTestCase(EffectTestCase):
 
 class ReissueTestCase(EffectTestCase):
     def test_it_changes_nothing_in_the_register(self):
-        registration = registered(self)
+        registration = registration_granted(self)
         row_before = Registration.objects.values(
             "number", "status", "employer_name", "employer_uscc", "person__name", "issued_on"
         ).get()
@@ -258,7 +260,7 @@ class VanishedGroundTestCase(EffectTestCase):
         self.assertEqual(change_kinds(registration), kinds)
 
     def test_a_reissue_after_the_registration_was_cancelled(self):
-        registration = registered(self)
+        registration = registration_granted(self)
         # 遗失补办 is a matter of its own: it can be open while a 注销注册 is granted.
         reissue = case_to_decision(
             self,
@@ -275,7 +277,7 @@ class VanishedGroundTestCase(EffectTestCase):
         self.assertEqual(Certificate.objects.get(registration=registration).status, CertificateStatus.REVOKED)
 
     def test_an_addition_after_the_registration_lapsed(self):
-        registration = registered(self)
+        registration = registration_granted(self)
         addition = case_to_decision(
             self,
             submitted_case_of(self, RegistrationType.ADDITION, form_data_of(self, RegistrationType.ADDITION)),

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from cases.models import CaseStatus
 from cases.services import case_withdraw
+from cases.tests.builders import case_build
 from cases.tests.helpers import form_data_of, item_of, submitted_case_of
 from cases.types import eligibility_refusals
 from catalog.registration_types import RegistrationType
@@ -17,7 +18,7 @@ from lib.dates import add_years
 from lib.errors import ApplicationError
 from portal.test import BaseTestCase, person_create
 from registry.models import RegisterSettings, Registration, RegistrationStatus
-from registry.tests.helpers import granted_case_of, registered
+from registry.tests.builders import case_granted, registration_granted
 
 REGISTERED_TYPES = {
     RegistrationType.ADDITION: "增项注册",
@@ -56,14 +57,14 @@ class InitialTestCase(EligibilityTestCase):
         self.assertEqual(self.refusals(RegistrationType.INITIAL), [])
 
     def test_it_refuses_someone_registered(self):
-        registration = registered(self)
+        registration = registration_granted(self)
         self.assertEqual(
             self.refusals(RegistrationType.INITIAL),
             [f"您已是有效注册的二级建造师（注册编号{registration.number}），不能申请初始注册"],
         )
 
     def test_it_points_a_lapsed_registration_to_reregistration(self):
-        registration = registered(self)
+        registration = registration_granted(self)
         self.lapse(registration)
         self.assertEqual(
             self.refusals(RegistrationType.INITIAL),
@@ -71,8 +72,8 @@ class InitialTestCase(EligibilityTestCase):
         )
 
     def test_it_points_a_cancelled_registration_to_reregistration(self):
-        registration = registered(self)
-        granted_case_of(self, RegistrationType.CANCEL)
+        registration = registration_granted(self)
+        case_granted(self, RegistrationType.CANCEL)
         self.assertEqual(
             self.refusals(RegistrationType.INITIAL),
             [f"您曾经注册（注册编号{registration.number}），目前注册已注销，请申请“重新注册”"],
@@ -87,26 +88,26 @@ class ReregisterTestCase(EligibilityTestCase):
         )
 
     def test_it_refuses_a_valid_registration(self):
-        registration = registered(self)
+        registration = registration_granted(self)
         self.assertEqual(
             self.refusals(RegistrationType.REREGISTER),
             [f"您的注册（注册编号{registration.number}）仍然有效，不能申请重新注册"],
         )
 
     def test_it_refuses_while_one_specialty_is_still_valid(self):
-        registration = registered(self, specialties=("10401001", "10401002"))
+        registration = registration_granted(self, specialties=("10401001", "10401002"))
         registration.specialties.filter(specialty="10401001").update(valid_to=self.today - timedelta(days=1))
         self.assertEqual(len(self.refusals(RegistrationType.REREGISTER)), 1)
         self.assertIn("仍然有效", self.refusals(RegistrationType.REREGISTER)[0])
 
     def test_it_allows_a_cancelled_registration(self):
-        registered(self)
-        granted_case_of(self, RegistrationType.CANCEL)
+        registration_granted(self)
+        case_granted(self, RegistrationType.CANCEL)
         self.assertEqual(Registration.objects.get().status, RegistrationStatus.CANCELLED)
         self.assertEqual(self.refusals(RegistrationType.REREGISTER), [])
 
     def test_it_allows_when_every_specialty_expired(self):
-        registration = registered(self, specialties=("10401001", "10401002"))
+        registration = registration_granted(self, specialties=("10401001", "10401002"))
         self.lapse(registration)
         self.assertEqual(self.refusals(RegistrationType.REREGISTER), [])
         # The day of the last expiry it is still valid.
@@ -122,20 +123,20 @@ class NeedsValidRegistrationTestCase(EligibilityTestCase):
                 self.assertEqual(self.refusals(code), [no_valid_registration(name)])
 
     def test_they_refuse_a_cancelled_registration(self):
-        registered(self)
-        granted_case_of(self, RegistrationType.CANCEL)
+        registration_granted(self)
+        case_granted(self, RegistrationType.CANCEL)
         for code, name in REGISTERED_TYPES.items():
             with self.subTest(code):
                 self.assertEqual(self.refusals(code), [no_valid_registration(name)])
 
     def test_they_refuse_a_lapsed_registration(self):
-        self.lapse(registered(self))
+        self.lapse(registration_granted(self))
         for code, name in REGISTERED_TYPES.items():
             with self.subTest(code):
                 self.assertEqual(self.refusals(code), [no_valid_registration(name)])
 
     def test_they_allow_a_valid_registration(self):
-        registered(self)
+        registration_granted(self)
         for code in (
             RegistrationType.ADDITION,
             RegistrationType.CHANGE,
@@ -146,14 +147,16 @@ class NeedsValidRegistrationTestCase(EligibilityTestCase):
                 self.assertEqual(self.refusals(code), [])
 
     def test_addition_is_refused_when_every_specialty_is_registered(self):
-        registered(self, specialties=("10401001", "10401002", "10401005", "10401007", "10401010", "10401012"))
+        registration_granted(
+            self, specialties=("10401001", "10401002", "10401005", "10401007", "10401010", "10401012")
+        )
         self.assertEqual(self.refusals(RegistrationType.ADDITION), ["您已注册全部专业，没有可以增项的专业"])
 
 
 class RenewalWindowTestCase(EligibilityTestCase):
     def setUp(self) -> None:
         super().setUp()
-        self.registration = registered(self)
+        self.registration = registration_granted(self)
 
     def expiring_in(self, days: int) -> date:
         valid_to = self.today + timedelta(days=days)
@@ -189,7 +192,9 @@ class RenewalWindowTestCase(EligibilityTestCase):
                     self.assertIn("届满前60日至10日之间申请", refusals[0])
 
     def test_one_specialty_in_its_window_is_enough(self):
-        registration = registered(self, applicant=self.other_applicant, specialties=("10401001", "10401002"))
+        registration = registration_granted(
+            self, applicant=self.other_applicant, specialties=("10401001", "10401002")
+        )
         registration.specialties.filter(specialty="10401002").update(valid_to=self.today + timedelta(days=60))
         self.assertEqual(self.refusals(RegistrationType.RENEWAL, user=self.other_applicant), [])
 
@@ -213,7 +218,7 @@ class AgeLimitTestCase(EligibilityTestCase):
         first17 = f"210102{born:%Y%m%d}03"
         self.registered_senior = person_create(name="王志刚", first17=first17 + "1", mobile="13800000065")
         self.unregistered_senior = person_create(name="周桂兰", first17=first17 + "2", mobile="13800000066")
-        self.registration = registered(self, applicant=self.registered_senior)
+        self.registration = registration_granted(self, applicant=self.registered_senior)
         self.refused = (
             f"申请人将于{self.birthday_65:%Y年%m月%d日}年满65周岁，自年满65周岁前90日起不再受理此类注册申请"
         )
@@ -266,10 +271,8 @@ class AgeLimitTestCase(EligibilityTestCase):
 class OpenCaseTestCase(EligibilityTestCase):
     def setUp(self) -> None:
         super().setUp()
-        registered(self)
-        self.addition = submitted_case_of(
-            self, RegistrationType.ADDITION, form_data_of(self, RegistrationType.ADDITION)
-        )
+        registration_granted(self)
+        self.addition = case_build(self, RegistrationType.ADDITION, status=CaseStatus.PENDING)
 
     def open_case_refusal(self) -> str:
         return (
@@ -302,7 +305,7 @@ class OpenCaseTestCase(EligibilityTestCase):
         self.assertEqual(self.refusals(RegistrationType.REISSUE), [])
 
     def test_another_persons_case_does_not_count(self):
-        registered(self, applicant=self.other_applicant)
+        registration_granted(self, applicant=self.other_applicant)
         self.assertEqual(self.refusals(RegistrationType.CHANGE, user=self.other_applicant), [])
 
     def test_a_withdrawn_case_no_longer_blocks(self):

@@ -3,10 +3,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from unittest.mock import patch
 
-from django.db import transaction
-
 from accounts.models import User
-from cases.tests.helpers import submitted_case
 from catalog.registration_types import ChangeKind
 from notifications.models import InboxMessage, SmsMessage
 from notifications.testing import pending_tasks
@@ -20,7 +17,7 @@ from registry.models import (
     RegistrationChange,
     RegistrationStatus,
 )
-from registry.services import registration_apply_effect
+from registry.tests.builders import registration_granted
 
 VALID_TO = date(2029, 11, 23)
 BUILDING, MUNICIPAL = "10401001", "10401010"
@@ -39,15 +36,9 @@ def registered(
     """A registration granted through a case, its specialties then moved to the given
     expiry dates (default: 建筑工程 until VALID_TO)."""
     specialties = specialties or {BUILDING: VALID_TO}
-    codes = sorted(specialties)
-    case = submitted_case(testcase, applicant=applicant, specialties=codes, qualification_specialties=codes)
-    with transaction.atomic():
-        registration = registration_apply_effect(case=case).registration
-    for code, valid_to in specialties.items():
-        RegisteredSpecialty.objects.filter(registration=registration, specialty=code).update(
-            valid_to=valid_to
-        )
-    return registration
+    return registration_granted(
+        testcase, applicant=applicant, specialties=tuple(sorted(specialties)), valid_to=specialties
+    )
 
 
 def expiry_sms() -> list[SmsMessage]:

@@ -6,14 +6,14 @@ from __future__ import annotations
 from datetime import timedelta
 
 from django.core.cache import cache
-from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from cases.tests.helpers import submitted_case
+from cases.tests.builders import case_build
+from catalog.registration_types import RegistrationType
 from lib.ratelimit import LimitName, Scope, limit_rate
 from portal.test import BaseTestCase
-from registry.models import RegisterSettings, Registration, RegistrationStatus
+from registry.models import RegisteredSpecialty, RegisterSettings, Registration, RegistrationStatus
 from registry.services import registration_apply_effect
 from registry.views import NOT_FOUND
 
@@ -24,18 +24,23 @@ QUERIES_PER_MINUTE = _RATE.count
 
 
 class QueryTestCase(BaseTestCase):
-    def setUp(self) -> None:
-        super().setUp()
-        cache.clear()  # the query limit counts per address
+    registration: Registration
+    specialty: RegisteredSpecialty
+
+    @classmethod
+    def setUpTestData(cls) -> None:
+        super().setUpTestData()
         # Letters in the number, to show they match in either case.
         RegisterSettings.objects.update_or_create(
             pk=1, defaults={"number_format": "LN-{registration_year}-{serial:06d}"}
         )
-        case = submitted_case(self)
-        with transaction.atomic():
-            registration_apply_effect(case=case)
-        self.registration = Registration.objects.get(person__id_number=self.applicant.id_number)
-        self.specialty = self.registration.specialties.get()
+        registration_apply_effect(case=case_build(cls, RegistrationType.INITIAL))
+        cls.registration = Registration.objects.get(person__id_number=cls.applicant.id_number)
+        cls.specialty = cls.registration.specialties.get()
+
+    def setUp(self) -> None:
+        super().setUp()
+        cache.clear()  # the query limit counts per address
 
     def ask(self, name: str, number: str, *, address: str = "127.0.0.1"):
         return self.client.post(URL, {"name": name, "number": number}, REMOTE_ADDR=address)
