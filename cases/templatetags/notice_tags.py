@@ -57,5 +57,6 @@ def paragraph(parser: Parser, token: Token) -> ParagraphNode:
     nodelist = parser.parse(("endparagraph",))
     parser.delete_first_token()
     for node in nodelist.get_nodes_by_type(TextNode):
-        node.s = _LAYOUT_BREAK.sub("", node.s)  # type: ignore[attr-defined]
+        if isinstance(node, TextNode):  # always; says so to the type checker
+            node.s = _LAYOUT_BREAK.sub("", node.s)
     return ParagraphNode(nodelist, SECTIONS[name])
