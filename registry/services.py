@@ -15,9 +15,10 @@ from accounts.models import User
 from accounts.selectors import UNVERIFIED_PERSON, PersonIdentity, verified_identity
 from cases.counters import counter_next
 from cases.models import Case
+from cases.notices import change_summary
 from cases.register import RegisterRecord
 from cases.types import REGISTRATION_TYPES, RegisterEffect
-from catalog.registration_types import RegistrationType
+from catalog.registration_types import ChangeKind, RegistrationType
 from catalog.specialties import specialty_names
 from lib.dates import validity_end
 from lib.errors import ApplicationError
@@ -179,7 +180,12 @@ def registration_grant_initial(*, case: Case) -> RegistrationChange:
     return _change_record(
         registration=registration,
         case=case,
-        summary=f"初始注册，注册编号{registration.number}，注册专业{specialty_names(specialties)}，有效期至{valid_to:%Y年%m月%d日}",
+        summary=change_summary(
+            ChangeKind.INITIAL,
+            registration_number=registration.number,
+            specialties=specialty_names(specialties),
+            valid_to=valid_to,
+        ),
         data={
             "specialties": specialties,
             "valid_to": valid_to.isoformat(),
@@ -207,7 +213,12 @@ def registration_grant_reregister(*, case: Case) -> RegistrationChange:
     return _change_record(
         registration=registration,
         case=case,
-        summary=f"重新注册，注册编号{registration.number}，注册专业{specialty_names(specialties)}，有效期至{valid_to:%Y年%m月%d日}",
+        summary=change_summary(
+            ChangeKind.REREGISTER,
+            registration_number=registration.number,
+            specialties=specialty_names(specialties),
+            valid_to=valid_to,
+        ),
         data={"before": before, "specialties": specialties, "valid_to": valid_to.isoformat()},
     )
 
@@ -231,7 +242,7 @@ def registration_grant_addition(*, case: Case) -> RegistrationChange:
     return _change_record(
         registration=registration,
         case=case,
-        summary=f"增项注册，增加专业{specialty_names(wanted)}，有效期至{valid_to:%Y年%m月%d日}",
+        summary=change_summary(ChangeKind.ADDITION, specialties=specialty_names(wanted), valid_to=valid_to),
         data={
             "added": wanted,
             "valid_to": valid_to.isoformat(),
@@ -254,9 +265,11 @@ def registration_grant_change(*, case: Case) -> RegistrationChange:
         registration.employer_uscc = str(data["employer_uscc"]).upper()
         registration.save(update_fields=["employer_name", "employer_uscc", "updated_at"])
         after = {"employer_name": registration.employer_name, "employer_uscc": registration.employer_uscc}
-        label = "执业企业变更" if kind == "employer" else "企业名称变更"
-        summary = (
-            f"变更注册（{label}），聘用企业由{before['employer_name']}变更为{registration.employer_name}"
+        summary = change_summary(
+            ChangeKind.CHANGE,
+            label="执业企业变更" if kind == "employer" else "企业名称变更",
+            employer_before=before["employer_name"],
+            employer_after=registration.employer_name,
         )
     elif kind == "personal":
         person = Person.objects.select_for_update().get(pk=registration.person_id)
@@ -265,13 +278,15 @@ def registration_grant_change(*, case: Case) -> RegistrationChange:
         person.save(update_fields=["name"])
         registration.save(update_fields=["updated_at"])
         after = {"name": person.name}
-        summary = f"变更注册（个人信息变更），姓名由{before['name']}变更为{person.name}"
+        summary = change_summary(
+            ChangeKind.CHANGE, label="个人信息变更", name_before=before["name"], name_after=person.name
+        )
     else:
         raise RegistryError("变更类型无效")
     return _change_record(
         registration=registration,
         case=case,
-        summary=summary + "，各专业有效期不变",
+        summary=summary,
         data={"change_kind": kind, "before": before, "after": after},
     )
 
@@ -288,7 +303,7 @@ def registration_grant_cancel(*, case: Case) -> RegistrationChange:
     return _change_record(
         registration=registration,
         case=case,
-        summary=f"注销注册，注册编号{registration.number}",
+        summary=change_summary(ChangeKind.CANCEL, registration_number=registration.number),
         data={"before": before, "ground": ground, "detail": str(case.form_data.get("cancel_detail", ""))},
     )
 
@@ -320,10 +335,12 @@ def registration_grant_renewal(*, case: Case) -> RegistrationChange:
     return _change_record(
         registration=registration,
         case=case,
-        summary="延续注册，"
-        + "；".join(
-            f"{specialty_names([r['specialty']])}有效期延续至{date.fromisoformat(r['valid_to']):%Y年%m月%d日}"
-            for r in renewed
+        summary=change_summary(
+            ChangeKind.RENEWAL,
+            specialties=[
+                {"name": specialty_names([r["specialty"]]), "valid_to": date.fromisoformat(r["valid_to"])}
+                for r in renewed
+            ],
         ),
         data={"renewed": renewed},
     )
@@ -339,7 +356,7 @@ def registration_grant_reissue(*, case: Case) -> RegistrationChange:
     return _change_record(
         registration=registration,
         case=case,
-        summary=f"注册证书{reason}补办，注册编号{registration.number}",
+        summary=change_summary(ChangeKind.REISSUE, reason=reason, registration_number=registration.number),
         data={"reason": str(case.form_data.get("reissue_reason", ""))},
     )
 

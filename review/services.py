@@ -13,6 +13,7 @@ from django.utils import timezone
 from accounts.models import User
 from cases.deadlines import decision_due_on
 from cases.models import Case, CaseAction, CaseEvent, NoticeKind
+from cases.notices import notice_text
 from cases.services import case_transition, notice_issue
 from certificates.services import certificate_follow_register
 from lib.errors import ApplicationError
@@ -27,6 +28,11 @@ REMEDIES = True
 class CorrectionItem:
     material_code: str
     reason: str
+
+
+def _names(case: Case) -> dict[str, object]:
+    """What every notice names: the matter and the 办理项 applied for."""
+    return {"matter": case.matter.name, "item": case.item.name}
 
 
 def _notify(*, case: Case, template: str, title: str, extra: dict[str, object] | None = None) -> None:
@@ -61,12 +67,14 @@ def case_accept(*, case: Case, actor: User, opinion: str = "") -> Case:
             kind=NoticeKind.ACCEPTANCE,
             event=event,
             data={
-                "paragraphs": [
-                    f"你（单位）于{case.submitted_at:%Y年%m月%d日}提出的{case.matter.name}（{case.item.name}）申请，"
-                    "申请材料齐全、符合法定形式，根据《中华人民共和国行政许可法》第三十二条的规定，决定予以受理。",
-                    f"本机关将在受理之日起{case.matter.promised_days}个工作日内作出决定"
-                    f"（法定时限{case.matter.legal_days}个工作日），预计于{case.decision_due:%Y年%m月%d日}前办结。",
-                ],
+                **notice_text(
+                    NoticeKind.ACCEPTANCE,
+                    **_names(case),
+                    submitted_at=case.submitted_at,
+                    promised_days=case.matter.promised_days,
+                    legal_days=case.matter.legal_days,
+                    decision_due=case.decision_due,
+                )
             },
         )
         _notify(
@@ -108,13 +116,7 @@ def case_request_correction(
             kind=NoticeKind.CORRECTION,
             event=event,
             data={
-                "paragraphs": [
-                    f"你（单位）提出的{case.matter.name}（{case.item.name}）申请，经审查，申请材料不齐全或者不符合法定形式。"
-                    "根据《中华人民共和国行政许可法》第三十二条的规定，现一次性告知需要补正的全部内容如下：",
-                ],
-                "closing_paragraphs": [
-                    "请登录辽宁政务服务网，在“我的办件”中补正上述材料后重新提交。补正材料期间不计入办理时限。",
-                ],
+                **notice_text(NoticeKind.CORRECTION, **_names(case)),
                 "items": [{"name": i["name"], "reason": i["reason"]} for i in listed],
             },
         )
@@ -136,10 +138,7 @@ def case_reject(*, case: Case, actor: User, reason: str) -> Case:
             kind=NoticeKind.REJECTION,
             event=event,
             data={
-                "paragraphs": [
-                    f"你（单位）提出的{case.matter.name}（{case.item.name}）申请，经审查，决定不予受理。",
-                    f"理由：{reason.strip()}",
-                ],
+                **notice_text(NoticeKind.REJECTION, **_names(case), reason=reason.strip()),
                 "remedies": REMEDIES,
             },
         )
@@ -186,23 +185,19 @@ def case_approve(*, case: Case, actor: User, opinion: str = "", name_confirmed: 
         event.save(update_fields=["data"])
         case.decided_at = timezone.now()
         case.save(update_fields=["decided_at", "updated_at"])
-        delivery = (
-            "电子注册证书可登录辽宁政务服务网，在“我的办件”中查看详情，通过“公示附件”“加注”下载。"
-            if certificate
-            else "原注册证书自即日起作废。"
-        )
         notice_issue(
             case=case,
             kind=NoticeKind.APPROVAL,
             event=event,
             data={
-                "paragraphs": [
-                    f"你（单位）提出的{case.matter.name}（{case.item.name}）申请，经审查，符合法定条件和标准，"
-                    "根据《中华人民共和国行政许可法》第三十八条和《注册建造师管理规定》的规定，决定准予行政许可。",
-                    f"{change.summary}。",
-                    f"注册编号：{registration.number}；聘用企业：{registration.employer_name}。",
-                    delivery,
-                ],
+                **notice_text(
+                    NoticeKind.APPROVAL,
+                    **_names(case),
+                    summary=change.summary,
+                    registration_number=registration.number,
+                    employer_name=registration.employer_name,
+                    certificate_issued=certificate is not None,
+                )
             },
         )
         _notify(
@@ -224,11 +219,7 @@ def case_deny(*, case: Case, actor: User, reason: str) -> Case:
             kind=NoticeKind.DENIAL,
             event=event,
             data={
-                "paragraphs": [
-                    f"你（单位）提出的{case.matter.name}（{case.item.name}）申请，经审查，不符合法定条件和标准，"
-                    "根据《中华人民共和国行政许可法》第三十八条的规定，决定不予行政许可。",
-                    f"理由：{reason.strip()}",
-                ],
+                **notice_text(NoticeKind.DENIAL, **_names(case), reason=reason.strip()),
                 "remedies": REMEDIES,
             },
         )
