@@ -311,6 +311,7 @@ def _autosaved(case: Case) -> JsonResponse:
             "case": case.pk,
             "version": case.version,
             "edit_url": reverse("cases:edit", args=[case.pk]),
+            "autosave_url": reverse("cases:autosave", args=[case.pk]),
             "message": f"已自动保存 {at}",
         },
         headers=PRIVATE_HEADERS,
