@@ -44,7 +44,9 @@ class LoginReturnTestCase(BaseTestCase):
         self.expire_session()
         upload = reverse("cases:upload", args=[case.pk, "photo"])
         r = self.client.post(upload, {}, HTTP_REFERER=f"http://testserver{edit}")
-        self.assertRedirects(r, f"/accounts/login/?next={quote(edit, safe='')}", fetch_redirect_response=False)
+        self.assertRedirects(
+            r, f"/accounts/login/?next={quote(edit, safe='')}", fetch_redirect_response=False
+        )
         r = self.client.get(r["Location"])
         self.assertContains(r, "登录已超时，请重新登录")
         self.assertContains(r, f'name="next" value="{edit}"')
