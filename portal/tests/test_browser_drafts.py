@@ -125,6 +125,7 @@ class DraftsInTheBrowserTestCase(BrowserTestCase):
         dialog.get_by_role("heading", name="登录即将超时").wait_for()
         self.assertTrue(page.evaluate("document.getElementById('session-dialog').open"))
         self.assertEqual(page.evaluate("document.activeElement.textContent"), "继续办理")
+        self.assertFalse(dialog.get_by_role("link", name="重新登录").is_visible())
         page.keyboard.press("Tab")  # modal: the focus stays in the dialog
         self.assertTrue(
             page.evaluate("document.getElementById('session-dialog').contains(document.activeElement)")
