@@ -112,7 +112,7 @@ class DraftsInTheBrowserTestCase(BrowserTestCase):
         self.assertEqual((self.case.form_data["major"], self.case.version), ("工程管理", 1))
         self.assertEqual(Case.objects.count(), 1)
 
-    @override_settings(SESSION_COOKIE_AGE=10)  # the warning comes when 5 s are left
+    @override_settings(SESSION_COOKIE_AGE=20)  # the warning comes when 10 s are left
     def test_the_idle_warning_offers_继续办理_and_returns_the_focus(self) -> None:
         page = self.page
         page.set_viewport_size({"width": 390, "height": 844})
