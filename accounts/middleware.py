@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import ipaddress
 from collections.abc import Callable
-from urllib.parse import urlencode
+from urllib.parse import parse_qs, urlencode, urlsplit
 
 from django.conf import settings
 from django.contrib import messages
@@ -13,7 +13,9 @@ from django.contrib.auth import logout
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 
+from accounts.decorators import LOGIN_EXPIRED
 from lib.ratelimit import client_ip
 
 # The session key holding the time of the login, as a POSIX timestamp.
@@ -76,10 +78,57 @@ class SessionLifetimeMiddleware:
                 logout(request)
                 messages.warning(request, session_lifetime_message())
                 query = {"kind": kind} if kind else {}
-                if request.method == "GET":
-                    query["next"] = request.get_full_path()
+                back = login_return_path(request)
+                if back:
+                    query["next"] = back
                 return HttpResponseRedirect(f"{reverse('accounts:login')}?{urlencode(query)}")
         return self.get_response(request)
+
+
+def login_return_path(request: HttpRequest) -> str | None:
+    """Where to come back to after logging in again: the page asked for, or, for a POST (a
+    save, an upload, a submission), the page it was sent from: a POST-only address opened
+    after the login would answer 405 and what was typed would look lost."""
+    if request.method in ("GET", "HEAD"):
+        return str(request.get_full_path())
+    referer = str(request.META.get("HTTP_REFERER", ""))
+    if not referer or not url_has_allowed_host_and_scheme(
+        referer, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return None
+    parts = urlsplit(referer)
+    return parts.path + (f"?{parts.query}" if parts.query else "")
+
+
+def session_expired(request: HttpRequest) -> bool:
+    """The browser sent a session cookie the server no longer knows: the login ran out (an
+    empty session's cookie is deleted at once, so this holds only on the first request after)."""
+    return settings.SESSION_COOKIE_NAME in request.COOKIES and request.session.session_key is None
+
+
+class LoginRedirectMiddleware:
+    """A page that needs a login (`login_required`) sends an anonymous visitor to the login
+    page. This says why there, 「登录已超时，请重新登录」 or 「请先登录」, and after a POST points
+    `next` at the page the form was on rather than at the POST-only address."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if response.status_code != 302 or request.user.is_authenticated:
+            return response
+        login_path = reverse(settings.LOGIN_URL)
+        target = urlsplit(response["Location"])
+        asked = parse_qs(target.query).get("next", [])
+        if target.path != login_path or asked != [request.get_full_path()]:
+            return response  # not the redirect of login_required
+        if session_expired(request):
+            messages.warning(request, LOGIN_EXPIRED)
+        else:
+            messages.info(request, "请先登录")
+        back = login_return_path(request)
+        return HttpResponseRedirect(f"{login_path}?{urlencode({'next': back})}" if back else login_path)
 
 
 def session_login_started(request: HttpRequest) -> None:

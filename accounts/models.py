@@ -31,6 +31,10 @@ class StaffRole(models.TextChoices):
     ADMIN = "admin", "系统管理员"
 
 
+# The roles whose work is the 审批工作台.
+CASE_WORK_ROLES = frozenset({StaffRole.ACCEPTOR, StaffRole.REVIEWER, StaffRole.DECIDER})
+
+
 class UserManager(BaseUserManager["User"]):
     def create_user(self, username: str, password: str | None = None, **fields: Any) -> User:
         user = self.model(username=username, **fields)
@@ -107,6 +111,11 @@ class User(AbstractBaseUser, PermissionsMixin):
     @property
     def is_department_staff(self) -> bool:
         return self.kind == UserKind.STAFF
+
+    @property
+    def works_on_cases(self) -> bool:
+        """Staff who 受理, 审查 or 审批 (the 审批工作台's users), not the 系统管理员."""
+        return self.is_department_staff and self.staff_role in CASE_WORK_ROLES
 
 
 class Enterprise(models.Model):

@@ -341,6 +341,13 @@ def staff_create(
 
 
 LOGIN_WRONG = "账号或密码错误"
+# An applicant's credentials on the other applicant tab (个人 / 法人) get a hint, see
+# user_authenticate; staff log in on a page of their own.
+OTHER_APPLICANT_KIND: dict[str, str] = {UserKind.PERSON: UserKind.LEGAL, UserKind.LEGAL: UserKind.PERSON}
+WRONG_TAB: dict[str, str] = {
+    UserKind.PERSON: "该账号是个人账号，请在“个人”标签下登录",
+    UserKind.LEGAL: "该账号是法人账号，请在“法人”标签下登录",
+}
 
 
 def _lock_message(kind: str) -> str:
@@ -420,15 +427,30 @@ def user_authenticate(*, kind: str, identifier: str, password: str) -> User:
     """Check a password login; raise ApplicationError with the same words for an unknown user and
     a wrong password."""
     user = user_find(kind=kind, identifier=identifier)
-    key = _throttle_key(kind=kind, identifier=identifier, user=user)
+    # No account of this type: maybe the other applicant type's, typed on the wrong tab.
+    other_kind = OTHER_APPLICANT_KIND.get(kind) if user is None else None
+    other = user_find(kind=other_kind, identifier=identifier) if other_kind else None
+    # A try on the wrong tab is a guess at that account's password, counted as one: the hint
+    # below must not be a second, unlimited way to test its password.
+    key = _throttle_key(kind=kind, identifier=identifier, user=user or other)
     if not _login_attempt_begin(key):
         login_failure(LoginFailureKind.LOCKED)
         raise ApplicationError(_lock_message(kind))
-    if user is None:
+    wrong_tab = False
+    if user is not None:
+        ok = user.check_password(password)
+    elif other is not None:
+        # One hash either way, as for an unknown name: the time says nothing of the account.
+        ok, wrong_tab = False, other.check_password(password)
+    else:
         make_password(password)  # spend the same time as a real check
         ok = False
-    else:
-        ok = user.check_password(password)
+    if wrong_tab:
+        # Only whoever knows the account's password learns its type, and nothing else:
+        # the attempt is given back, not counted as a failure nor as a login.
+        _login_attempt_end(key, success=True, finished=False)
+        assert other is not None
+        raise ApplicationError(WRONG_TAB[other.kind])
     # Staff are not logged in yet: their second factor finishes (and resets) the count.
     _login_attempt_end(key, success=ok, finished=user is None or user.kind != UserKind.STAFF)
     if not ok:

@@ -12,6 +12,7 @@ urlpatterns = [
     path("password/", views.password_change_view, name="password_change"),
     path("totp/", views.totp_setup, name="totp_setup"),
     path("logout/", views.logout_view, name="logout"),
+    path("keepalive/", views.keepalive, name="keepalive"),
     path("profile/", views.profile, name="profile"),
     path("verify/", views.verify, name="verify"),
     path("password-reset/", views.password_reset_view, name="password_reset"),

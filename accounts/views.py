@@ -22,6 +22,7 @@ from django.views.decorators.http import require_POST
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts import services
+from accounts.decorators import login_required_json
 from accounts.forms import (
     EnterpriseRegisterForm,
     PasswordChangeForm,
@@ -117,6 +118,8 @@ def _next_url(request: HttpRequest, user: User) -> str:
         return candidate
     if user.is_staff:
         return reverse("admin:index")
+    if user.works_on_cases:
+        return reverse("review:queue")  # their work, not the 个人中心 an applicant starts from
     return reverse("accounts:profile")
 
 
@@ -299,6 +302,15 @@ def logout_view(request: HttpRequest) -> HttpResponse:
     auth_logout(request)  # deletes the session on the server, not just the cookie
     messages.info(request, "您已安全退出")
     return redirect("portal:home")
+
+
+@login_required_json
+@require_POST
+def keepalive(request: HttpRequest) -> JsonResponse:
+    """「继续办理」 in the dialog shown before the idle timeout: any request renews the session
+    (SESSION_SAVE_EVERY_REQUEST); this one says for how long, for the page's timer."""
+    request.session.modified = True
+    return JsonResponse({"ok": True, "idle_seconds": settings.SESSION_COOKIE_AGE})
 
 
 @login_required

@@ -71,6 +71,10 @@ class Case(models.Model):
     # Sent with the first 保存信息 of a new form: a double click or a replayed POST finds the
     # draft the first request made instead of making a second one.
     client_token = models.UUIDField(unique=True, null=True, blank=True, editable=False)
+    # Raised by every save of the form (保存信息 and the autosave). A page sends back the
+    # version it was loaded with, so a save from a second tab or device that did not see the
+    # other's changes is refused instead of silently overwriting them.
+    version = models.PositiveIntegerField("草稿版本", default=0, editable=False)
     submitted_at = models.DateTimeField("提交时间", null=True, blank=True)
     accept_due = models.DateField("受理期限", null=True, blank=True)
     accepted_at = models.DateTimeField("受理时间", null=True, blank=True)

@@ -9,6 +9,7 @@ from django.http import Http404
 from accounts.models import User
 from cases.models import Attachment, Case, CaseAction, CaseEvent, CaseStatus, Notice
 from cases.types import REUSABLE_MATERIALS
+from catalog.models import ServiceItem
 
 
 def case_list_for_applicant(*, user: User) -> QuerySet[Case]:
@@ -20,6 +21,16 @@ def case_get_for_applicant(*, user: User, pk: int) -> Case:
         return Case.objects.select_related("matter", "item", "department").get(pk=pk, applicant=user)
     except Case.DoesNotExist:
         raise Http404("没有这个办件") from None
+
+
+def draft_open_for_applicant(*, user: User, item: ServiceItem) -> Case | None:
+    """The applicant's unsubmitted draft for this 办理项, the latest if several were started
+    (before 开始申请 resumed drafts): 开始申请 opens it instead of starting another."""
+    return (
+        Case.objects.filter(applicant=user, item=item, status=CaseStatus.DRAFT)
+        .order_by("-updated_at", "-id")
+        .first()
+    )
 
 
 def _staff_cases(user: User) -> QuerySet[Case]:

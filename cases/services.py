@@ -37,6 +37,13 @@ from lib.uploads import CheckedFile, extension_for, safe_display_name
 
 # 《行政许可法》: a complete application is accepted (or refused) within 5 working days.
 
+DRAFT_CONFLICT = "此申请已在其他窗口或设备上修改，请刷新页面后再继续"
+
+
+class DraftConflict(ApplicationError):
+    """A save from a page that did not see the draft's latest version: the autosave answers
+    409 and 保存信息 shows it as the form's error, instead of a generic refusal."""
+
 
 def _actor_may(*, case: Case, actor: User, role: str) -> bool:
     if role == ActorRole.APPLICANT:
@@ -102,16 +109,23 @@ def case_draft_save(
     submit_method: str = "",
     client_token: uuid.UUID | None = None,
     case: Case | None = None,
+    expected_version: int | None = None,
 ) -> Case:
     """Create or update a draft with whatever was typed (valid or not: nothing is lost).
 
     A new draft carries the form's `client_token`, so a second POST of the same new form
-    returns the first draft instead of making another."""
+    returns the first draft instead of making another. `expected_version` is the draft's
+    `version` when the saving page was loaded (or last saved): if the draft has moved on
+    since (another tab, another device), `DraftConflict` is raised and nothing is written.
+    Every save raises the version by one."""
     if submit_method and submit_method not in SubmitMethod.values:
         raise ApplicationError("请选择提交方式")
     with transaction.atomic():
         if case is None and client_token is not None:
             case = Case.objects.filter(client_token=client_token, applicant=user).first()
+            if case is not None and expected_version is None:
+                # The same new page saved again: it last saw the version its first save made.
+                expected_version = case.version
         if case is None:
             try:
                 with transaction.atomic():
@@ -133,12 +147,34 @@ def case_draft_save(
         locked = Case.objects.select_for_update().get(pk=case.pk)
         if locked.status not in EDITABLE_STATUSES:
             raise ApplicationError(f"办件当前状态为“{CaseStatus(locked.status).label}”，不能再修改申请表")
+        if expected_version is not None and expected_version != locked.version:
+            raise DraftConflict(DRAFT_CONFLICT)
         locked.form_data = form_data
+        locked.version += 1
         locked.employer_uscc = _employer_uscc(user, form_data)
         if submit_method:
             locked.submit_method = submit_method
-        locked.save(update_fields=["form_data", "employer_uscc", "submit_method", "updated_at"])
+        locked.save(update_fields=["form_data", "employer_uscc", "submit_method", "version", "updated_at"])
         return locked
+
+
+def case_draft_delete(*, case: Case, user: User) -> None:
+    """「删除」 on 我的办件: the applicant's own draft goes, with its attachments' rows and, once
+    the deletion is committed, their files. A submitted case is never deleted (it has a
+    number, events and notices the department keeps)."""
+    with transaction.atomic():
+        locked = Case.objects.select_for_update().filter(pk=case.pk, applicant=user).first()
+        if locked is None or locked.status != CaseStatus.DRAFT:
+            raise ApplicationError("只能删除本人尚未提交的草稿")
+        names = [a.file.name for a in locked.attachments.all() if a.file.name]
+        locked.delete()
+        # Files only after the commit: a rolled-back deletion must still find its files.
+        transaction.on_commit(lambda: _files_delete(names))
+
+
+def _files_delete(names: list[str]) -> None:
+    for name in names:
+        default_storage.delete(name)
 
 
 def attachment_add(

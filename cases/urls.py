@@ -7,9 +7,12 @@ from cases import views
 app_name = "cases"
 urlpatterns = [
     path("start/<int:item_pk>/", views.start, name="start"),
+    path("start/<int:item_pk>/autosave/", views.autosave_new, name="autosave_new"),
     path("mine/", views.mine, name="mine"),
     path("<int:pk>/", views.detail, name="detail"),
     path("<int:pk>/edit/", views.edit, name="edit"),
+    path("<int:pk>/autosave/", views.autosave, name="autosave"),
+    path("<int:pk>/delete/", views.draft_delete, name="delete"),
     path("<int:pk>/materials/<slug:code>/", views.upload, name="upload"),
     path("<int:pk>/materials/<slug:code>/reuse/", views.reuse, name="reuse"),
     path("<int:pk>/files/<int:att_pk>/", views.attachment, name="attachment"),

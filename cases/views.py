@@ -14,13 +14,14 @@ from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.datastructures import MultiValueDict
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from accounts.decorators import login_required_json
 from accounts.models import User
 from accounts.selectors import request_user
 from cases import documents, selectors, services
@@ -28,6 +29,7 @@ from cases.deadlines import case_deadline
 from cases.forms import ApplicationForm
 from cases.models import EDITABLE_STATUSES, Case, CaseStatus, NoticeKind, SubmitMethod
 from cases.register import register_extract, register_record_for
+from cases.services import DraftConflict
 from cases.transitions import can_withdraw
 from cases.types import ApplicationType, eligibility_refusals, type_for_item
 from catalog.models import Material, MaterialKind, ServiceItem
@@ -51,11 +53,17 @@ def _values(data: Mapping[str, Any], name: str) -> list[Any]:
     return value if isinstance(value, list) else [] if value is None else [value]
 
 
+# No field of an application form is longer, nor has more choices: anything beyond is not
+# typing, and a draft (saved every few seconds by the autosave) does not store it.
+TYPED_MAX_CHARS = 1000
+TYPED_MAX_VALUES = 100
+
+
 def _typed_data(form_class: type[ApplicationForm], data: Mapping[str, Any]) -> dict[str, Any]:
     """What was typed, as typed, every field kept: a list for a multi-select, else a string."""
     typed: dict[str, Any] = {}
     for name, f in form_class.base_fields.items():
-        values = _values(data, name)
+        values = [str(v)[:TYPED_MAX_CHARS] for v in _values(data, name)[:TYPED_MAX_VALUES]]
         typed[name] = values if isinstance(f, forms.MultipleChoiceField) else (values[-1] if values else "")
     return typed
 
@@ -68,6 +76,14 @@ def _with_hints(form: ApplicationForm) -> ApplicationForm:
         if name in form.fields and not any(v not in ("", None) for v in _values(form.data, name)):
             del form.errors[name]
     return form
+
+
+def _version(post: MultiValueDict[str, Any]) -> int | None:
+    """The draft version the saving page was loaded with (None from a page that sends none)."""
+    try:
+        return int(post.get("version", ""))
+    except ValueError:
+        return None
 
 
 def _client_token(post: MultiValueDict[str, Any]) -> uuid.UUID | None:
@@ -86,6 +102,7 @@ def _render_form(
     case: Case | None = None,
     client_token: uuid.UUID | None = None,
     status: int = 200,
+    version: int | None = None,
 ) -> HttpResponse:
     form_data = _typed_data(app_type.form_class, form.data) if form.is_bound else {}
     correction = selectors.case_open_correction(case) if case else None
@@ -108,6 +125,8 @@ def _render_form(
         "submit_methods": SubmitMethod.choices,
         "chosen_method": request.POST.get("submit_method", ""),
         "client_token": client_token,
+        # A refused save keeps the version its page had, so that saving again is refused too.
+        "version": version if version is not None else (case.version if case else None),
         "upload_max_mb": settings.UPLOAD_MAX_BYTES // (1024 * 1024),
         "record": form.record if app_type.shows_record else None,
         "extracted": form.extracted(),
@@ -159,6 +178,11 @@ def start(request: HttpRequest, item_pk: int) -> HttpResponse:
     if refusals or app_type is None:
         return render(request, "cases/refused.html", {"item": item, "refusals": refusals})
     if request.method != "POST":
+        draft = selectors.draft_open_for_applicant(user=user, item=item)
+        if draft is not None:
+            # One draft per 办理项: 开始申请 again continues it rather than starting over.
+            messages.info(request, "已为您打开此前保存的草稿，请继续填写")
+            return redirect("cases:edit", pk=draft.pk)
         # A fresh token per page: a second 保存信息 of this page finds the draft the first made.
         form = _form(app_type, user)
         return _render_form(request, item=item, app_type=app_type, form=form, client_token=uuid.uuid4())
@@ -180,6 +204,11 @@ def start(request: HttpRequest, item_pk: int) -> HttpResponse:
             submit_method=method,
             client_token=token,
         )
+    except DraftConflict as e:
+        # Saved again after another page changed the draft this one had made.
+        form = _with_hints(form)
+        form.add_error(None, e.message)
+        return _render_form(request, item=item, app_type=app_type, form=form, client_token=token, status=409)
     except ApplicationError as e:
         # The same form posted again after it was submitted: that case lives in 我的办件.
         messages.error(request, e.message)
@@ -248,6 +277,19 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
             case=case,
             form_data=_answers(app_type, form),
             submit_method=request.POST.get("submit_method", ""),
+            expected_version=_version(request.POST),
+        )
+    except DraftConflict as e:
+        form = _with_hints(form)
+        form.add_error(None, e.message)
+        return _render_form(
+            request,
+            item=case.item,
+            app_type=app_type,
+            form=form,
+            case=case,
+            status=409,
+            version=_version(request.POST),
         )
     except ApplicationError as e:
         return _refused_submit(request, case, e, on_error=rerender)
@@ -256,6 +298,80 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
         return _submit(request, case, on_error=rerender)
     messages.success(request, "保存成功")
     return redirect("cases:edit", pk=case.pk)
+
+
+# --- the autosave ----------------------------------------------------------------------------
+
+
+def _autosaved(case: Case) -> JsonResponse:
+    at = timezone.localtime(case.updated_at).strftime("%H:%M")
+    return JsonResponse(
+        {
+            "ok": True,
+            "case": case.pk,
+            "version": case.version,
+            "edit_url": reverse("cases:edit", args=[case.pk]),
+            "autosave_url": reverse("cases:autosave", args=[case.pk]),
+            "message": f"已自动保存 {at}",
+        },
+        headers=PRIVATE_HEADERS,
+    )
+
+
+def _autosave_refused(message: str, status: int) -> JsonResponse:
+    return JsonResponse({"ok": False, "message": message}, status=status, headers=PRIVATE_HEADERS)
+
+
+@login_required_json
+@require_POST
+def autosave(request: HttpRequest, pk: int) -> JsonResponse:
+    """What was typed, saved to the draft a few seconds after typing stops (static/js/cases.js):
+    partial data as 保存信息 keeps it, never a submission; 409 when another page saved first."""
+    user = request_user(request)
+    case = selectors.case_get_for_applicant(user=user, pk=pk)
+    app_type = type_for_item(case.item)
+    if case.status not in EDITABLE_STATUSES or app_type is None:
+        return _autosave_refused("没有可以保存的草稿", 404)
+    form = _form(app_type, user, request.POST)
+    try:
+        case = services.case_draft_save(
+            user=user,
+            item=case.item,
+            case=case,
+            form_data=_answers(app_type, form),
+            submit_method=request.POST.get("submit_method", ""),
+            expected_version=_version(request.POST),
+        )
+    except ApplicationError as e:
+        # Another page saved first, or the case was submitted meanwhile: both are conflicts.
+        return _autosave_refused(e.message, 409)
+    return _autosaved(case)
+
+
+@login_required_json
+@require_POST
+def autosave_new(request: HttpRequest, item_pk: int) -> JsonResponse:
+    """The autosave of a form not saved yet: makes its draft, found again by the page's
+    `client_token`; the page then saves to that draft (`edit_url`, `version`)."""
+    user, item = request_user(request), _item_get(item_pk)
+    app_type = type_for_item(item)
+    token = _client_token(request.POST)
+    refused = eligibility_refusals(item=item, user=user, today=timezone.localdate())
+    if refused or app_type is None or token is None:
+        return _autosave_refused("该事项不能在网上申请", 404)
+    form = _form(app_type, user, request.POST)
+    try:
+        case = services.case_draft_save(
+            user=user,
+            item=item,
+            form_data=_answers(app_type, form),
+            submit_method=request.POST.get("submit_method", ""),
+            client_token=token,
+            expected_version=_version(request.POST),
+        )
+    except ApplicationError as e:
+        return _autosave_refused(e.message, 409)
+    return _autosaved(case)
 
 
 # --- materials ------------------------------------------------------------------------------
@@ -419,6 +535,20 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         "editable": case.status in EDITABLE_STATUSES,
     }
     return render(request, "cases/detail.html", context)
+
+
+@login_required
+@require_POST
+def draft_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    user = request_user(request)
+    case = selectors.case_get_for_applicant(user=user, pk=pk)
+    try:
+        services.case_draft_delete(case=case, user=user)
+    except ApplicationError as e:
+        messages.error(request, e.message)
+    else:
+        messages.success(request, f"已删除“{case.item.name}”的草稿")
+    return redirect("cases:mine")
 
 
 @login_required

@@ -21,6 +21,8 @@ def site(request: HttpRequest) -> dict[str, Any]:
     user = getattr(request, "user", None)
     if user is not None and user.is_authenticated:
         context["INBOX_UNREAD"] = inbox_unread_count(user=user)
+        # For the warning before the idle timeout (static/js/session.js).
+        context["SESSION_IDLE_SECONDS"] = settings.SESSION_COOKIE_AGE
         # Read from the signed-in user alone (no query): an unverified person is told on every
         # page why submitting and certificates are closed, and where to fix it.
         context["UNVERIFIED_PERSON"] = user.is_person and verified_identity(user) is None

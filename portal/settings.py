@@ -111,6 +111,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "accounts.middleware.AdminNetworkMiddleware",
     "accounts.middleware.SessionLifetimeMiddleware",
+    # Says why a page sent you to the login page (超时 or 请先登录) and where you come back to.
+    "accounts.middleware.LoginRedirectMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "portal.middleware.StorageUnavailableMiddleware",
 ]

@@ -7,7 +7,6 @@ from django.conf import settings
 from django.contrib.sessions.models import Session
 from django.utils import timezone
 
-from accounts import services
 from accounts.models import LoginThrottle
 from accounts.tests.helpers import human_fields, last_code, sms_login
 from portal.test import PASSWORD, STAFF_PASSWORD, BaseTestCase
@@ -29,7 +28,9 @@ class PasswordLoginTestCase(BaseTestCase):
 
     def test_it_logs_an_enterprise_in_only_as_legal(self):
         r = self.login(self.enterprise.username, PASSWORD, kind="person")
-        self.assertContains(r, services.LOGIN_WRONG)
+        # The right password on the 个人 tab: not logged in, but told where to log in.
+        self.assertContains(r, "该账号是法人账号，请在“法人”标签下登录")
+        self.assertNotIn("_auth_user_id", self.client.session)
         r = self.login(self.enterprise.username, PASSWORD, kind="legal")
         self.assertRedirects(r, "/accounts/profile/", fetch_redirect_response=False)
 

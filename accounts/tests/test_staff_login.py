@@ -142,7 +142,7 @@ class StaffTotpLoginTestCase(BaseTestCase):
         self.assertContains(r, "改用短信验证码")
         self.assertFalse(SmsMessage.objects.filter(template="verification_code").exists())
         r = self.client.post(VERIFY, {"code": self.current_code()})
-        self.assertRedirects(r, "/accounts/profile/", fetch_redirect_response=False)
+        self.assertRedirects(r, "/workbench/", fetch_redirect_response=False)
         self.assertEqual(int(self.client.session["_auth_user_id"]), self.acceptor.pk)
 
     def test_a_wrong_authenticator_code_counts_as_a_failure(self):
@@ -162,4 +162,4 @@ class StaffTotpLoginTestCase(BaseTestCase):
         r = self.client.post(VERIFY, {"action": "sms"})
         self.assertRedirects(r, VERIFY, fetch_redirect_response=False)
         r = self.client.post(VERIFY, {"code": last_code(self.acceptor.mobile)})
-        self.assertRedirects(r, "/accounts/profile/", fetch_redirect_response=False)
+        self.assertRedirects(r, "/workbench/", fetch_redirect_response=False)

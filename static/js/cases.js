@@ -16,18 +16,140 @@
   if (!form) { return; }
   var dirty = false;
   var submitting = false;
-  function markDirty() { dirty = true; }
-  form.addEventListener("input", markDirty);
-  form.addEventListener("change", markDirty);
+
+  // --- Nothing typed is lost (issue 11, part "drafts") ---------------------------------------
+  // What is typed is kept in this tab's sessionStorage at once, and saved to the draft a few
+  // seconds after typing stops (the autosave endpoint). The stash is cleared when a save has
+  // everything; it is put back into the form when the page comes again at the same draft
+  // version (a login that timed out, a reload), and dropped when the draft moved on since.
+  var AUTOSAVE_DELAY_MS = 3000;
+  var NOT_TYPED = ["csrfmiddlewaretoken", "client_token", "version", "action"];
+  var versionInput = form.querySelector("input[name=version]");
+  var autosaveStatus = document.getElementById("autosave-status");
+  var autosaveUrl = form.getAttribute("data-autosave-url");
+  var draftKey = "portal-draft:" + form.getAttribute("data-draft-key");
+  var edits = 0;          // counts changes, to know whether a save had the latest of them
+  var autosaveTimer = null;
+  var inflight = null;
+  var stopped = false;    // after a conflict: saving again would overwrite the other page
+
+  function say(text, link) {
+    if (!autosaveStatus) { return; }
+    autosaveStatus.textContent = text;
+    if (link) {
+      var a = document.createElement("a");
+      a.href = link.href;
+      a.textContent = link.text;
+      autosaveStatus.appendChild(document.createTextNode(" "));
+      autosaveStatus.appendChild(a);
+    }
+  }
+  function typedPairs() {
+    var pairs = [];
+    new FormData(form).forEach(function (value, name) {
+      if (typeof value === "string" && NOT_TYPED.indexOf(name) < 0) { pairs.push([name, value]); }
+    });
+    return pairs;
+  }
+  function stash() {
+    try {
+      sessionStorage.setItem(draftKey, JSON.stringify({ version: versionInput.value, values: typedPairs() }));
+    } catch (e) { /* storage full or disabled: the autosave still runs */ }
+  }
+  function unstash() {
+    try { sessionStorage.removeItem(draftKey); } catch (e) { /* nothing kept */ }
+  }
+  function restore() {
+    var kept = null;
+    try { kept = JSON.parse(sessionStorage.getItem(draftKey) || "null"); } catch (e) { kept = null; }
+    if (!kept || !kept.values) { return false; }
+    if (kept.version !== versionInput.value) { unstash(); return false; }  // saved since, or stale
+    var byName = {};
+    kept.values.forEach(function (p) { (byName[p[0]] = byName[p[0]] || []).push(p[1]); });
+    var seen = {};
+    Array.prototype.forEach.call(form.elements, function (el) {
+      var values = byName[el.name];
+      if (!values || el.type === "file" || el.type === "hidden" || NOT_TYPED.indexOf(el.name) >= 0) { return; }
+      if (el.type === "checkbox" || el.type === "radio") {
+        el.checked = values.indexOf(el.value) >= 0;
+      } else if (el.type === "select-multiple") {
+        Array.prototype.forEach.call(el.options, function (o) { o.selected = values.indexOf(o.value) >= 0; });
+      } else if ("value" in el) {
+        var i = seen[el.name] || 0;
+        if (i < values.length) { el.value = values[i]; }
+        seen[el.name] = i + 1;
+      }
+    });
+    return true;
+  }
+
+  // Resolves when the draft holds what the form holds now; rejects (with the reason shown).
+  function autosave() {
+    clearTimeout(autosaveTimer);
+    if (stopped) { return Promise.reject(new Error("conflict")); }
+    if (inflight) { return inflight.then(autosave); }
+    var sent = edits;
+    var data = new FormData(form);
+    data.delete("action");
+    inflight = fetch(autosaveUrl, {
+      method: "POST", body: data, credentials: "same-origin", headers: { "Accept": "application/json" }
+    }).then(function (r) {
+      return r.json().catch(function () { return {}; }).then(function (answer) { return [r.status, answer]; });
+    }, function () {
+      return [0, {}];
+    }).then(function (result) {
+      var status = result[0], answer = result[1];
+      inflight = null;
+      if (status === 200 && answer.ok) {
+        versionInput.value = String(answer.version);
+        if (answer.edit_url && form.getAttribute("action") !== answer.edit_url) {
+          // The first autosave of a new form made its draft: from now on the page is that draft's.
+          unstash();
+          form.setAttribute("action", answer.edit_url);
+          autosaveUrl = answer.autosave_url;
+          draftKey = "portal-draft:case-" + answer.case;
+          history.replaceState(history.state, "", answer.edit_url);
+        }
+        if (edits === sent) { dirty = false; unstash(); } else { stash(); }
+        say(answer.message);
+        document.dispatchEvent(new CustomEvent("portal:session-touched"));
+        return;
+      }
+      if (status === 401) {
+        var back = answer.login_url + "?next=" + encodeURIComponent(location.pathname + location.search);
+        say("登录已超时，填写的内容已暂存在本浏览器，重新登录后回到本页即可继续。", { href: back, text: "重新登录" });
+      } else if (status === 409) {
+        stopped = true;
+        say(answer.message || "此申请已在其他窗口或设备上修改，请刷新页面后再继续");
+      } else {
+        say("自动保存未成功，填写的内容已暂存在本浏览器，请稍后点击“保存信息”");
+      }
+      throw new Error(String(status));
+    });
+    return inflight;
+  }
+  function scheduleAutosave() {
+    clearTimeout(autosaveTimer);
+    autosaveTimer = setTimeout(function () { autosave().catch(function () { /* shown in the status */ }); }, AUTOSAVE_DELAY_MS);
+  }
+  function typed() {
+    dirty = true;
+    edits += 1;
+    stash();
+    if (!submitting) { scheduleAutosave(); }
+  }
+  form.addEventListener("input", typed);
+  form.addEventListener("change", typed);
+  if (restore()) {
+    dirty = true;
+    say("已恢复您上次未保存的填写内容");
+    scheduleAutosave();
+  }
 
   // Saves what was typed without leaving the page (before an upload or a print), so nothing
   // typed is lost when the page reloads.
   function saveQuietly() {
-    var data = new FormData(form);
-    data.set("action", "save");
-    // getAttribute: form.action would be the buttons named "action".
-    return fetch(form.getAttribute("action"), { method: "POST", body: data, credentials: "same-origin" })
-      .then(function (r) { if (!r.ok) { throw new Error(r.status); } dirty = false; });
+    return autosave();
   }
 
   // 提交方式: asked in a dialog at the first 保存信息 (the manual: 第一申报事项保存信息提示提交方式).
@@ -64,6 +186,7 @@
     }
     submitting = true;
     dirty = false;
+    clearTimeout(autosaveTimer);  // the page is being saved; the stash stays until it is
     var clicked = e.submitter;
     // Disabled after the event, so the clicked button's action=... still goes with the form.
     setTimeout(function () {
