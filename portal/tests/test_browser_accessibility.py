@@ -85,7 +85,10 @@ class AxeTestCase(BrowserTestCase):
         newcomer = User.objects.get(mobile=NEWCOMER_MOBILE, kind=UserKind.PERSON)
         item = ServiceItem.objects.get(matter__code=MATTER, code=RegistrationType.INITIAL)
         case = case_draft_save(
-            user=newcomer, item=item, submit_method="online", form_data={"education": "本科", "major": "土木工程"}
+            user=newcomer,
+            item=item,
+            submit_method="online",
+            form_data={"education": "本科", "major": "土木工程"},
         )
         attachment_add(
             case=case,
@@ -106,7 +109,9 @@ class AxeTestCase(BrowserTestCase):
     def test_it_finds_no_violation_on_the_manuals_pages_the_workbench_and_the_public_pages(self) -> None:
         holder = User.objects.get(mobile=HOLDER_MOBILE, kind=UserKind.PERSON)
         holder_registration = Registration.objects.get(person__id_number=holder.id_number)
-        certificate = Certificate.objects.get(registration=holder_registration, status=CertificateStatus.CURRENT)
+        certificate = Certificate.objects.get(
+            registration=holder_registration, status=CertificateStatus.CURRENT
+        )
         copy = certificate_copy_request(certificate=certificate, user=holder)
         call_command("db_worker", batch=True, interval=0, startup_delay=False, queue_name="*")
         draft = self.draft_with_a_photo()

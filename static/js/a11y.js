@@ -34,6 +34,36 @@
     }, true);
   }
 
+  // Tab and Shift+Tab go round inside an open modal dialog: the browser would otherwise let
+  // the focus leave it for the address bar, and the page behind is inert.
+  var FOCUSABLE = "a[href], button:not([disabled]), input:not([disabled]):not([type=hidden]), " +
+    "select:not([disabled]), textarea:not([disabled]), [tabindex]:not([tabindex='-1'])";
+  function isModal(d) {
+    try { return d.matches(":modal"); } catch (err) { return true; }
+  }
+  document.addEventListener("keydown", function (e) {
+    if (e.key !== "Tab") { return; }
+    var dialog = document.querySelector("dialog[open]");
+    if (!dialog || !isModal(dialog)) { return; }
+    var stops = Array.prototype.filter.call(dialog.querySelectorAll(FOCUSABLE), function (el) {
+      return el.getClientRects().length > 0;
+    });
+    if (!stops.length) { e.preventDefault(); return; }
+    var first = stops[0], last = stops[stops.length - 1], here = document.activeElement;
+    // A radio group is one stop, wherever its checked radio is.
+    function sameStop(a, b) { return a === b || (a.type === "radio" && b.type === "radio" && a.name === b.name); }
+    if (!dialog.contains(here)) {
+      e.preventDefault();
+      first.focus();
+    } else if (e.shiftKey && sameStop(here, first)) {
+      e.preventDefault();
+      last.focus();
+    } else if (!e.shiftKey && sameStop(here, last)) {
+      e.preventDefault();
+      first.focus();
+    }
+  });
+
   var bar = document.querySelector(".form-actions");
   function padForBar() {
     var sticky = bar && window.getComputedStyle(bar).position === "sticky";
