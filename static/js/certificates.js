@@ -18,7 +18,8 @@
       .then(function (html) {
         // The focused 加注 button is about to be replaced: keep the focus in the window, on
         // the new file's link when it is there (a keyboard user would otherwise start over).
-        var hadFocus = container.contains(document.activeElement);
+        var hadFocus = container.contains(document.activeElement) || container.hasAttribute("data-keep-focus");
+        container.removeAttribute("data-keep-focus");
         container.innerHTML = html;
         wire(container);
         if (hadFocus) {
@@ -66,6 +67,8 @@
         e.preventDefault();
         var button = form.querySelector("button[type=submit]");
         var note = form.querySelector(".annotate-note");
+        // Disabling the focused button drops the focus: load() puts it back in the window.
+        if (form.contains(document.activeElement)) { container.setAttribute("data-keep-focus", ""); }
         button.disabled = true;
         note.classList.remove("error");
         note.textContent = "正在提交加注…";
@@ -81,6 +84,7 @@
               say(j.message);
               note.classList.add("error");
               button.disabled = false;
+              if (container.hasAttribute("data-keep-focus")) { container.removeAttribute("data-keep-focus"); button.focus(); }
               return;
             }
             say("已提交加注，正在生成证书文件，请稍候");
