@@ -28,7 +28,13 @@ setup: $(VENV)/.runtime
 run: setup
 	@scripts/run.sh
 
-test: $(VENV)/.dev
+# axe-core for the browser tests' accessibility checks, from the npm registry at the version
+# package-lock.json pins (portal/browser.py reads node_modules/axe-core/axe.min.js).
+node_modules/.installed: package.json package-lock.json $(VENV)/.dev
+	npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+test: $(VENV)/.dev node_modules/.installed
 	@scripts/test.sh
 
 bench: setup

@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import os
 import shutil
-from typing import Any, ClassVar
+from pathlib import Path
+from typing import Any, ClassVar, TypedDict
 
+from django.conf import settings
 from django.contrib.staticfiles.testing import StaticLiveServerTestCase
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
@@ -20,6 +22,65 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--disable-dev-shm-usage",
 ]
+
+
+# axe-core from the npm registry (package.json, installed by `make test`): never a CDN.
+AXE_JS = Path(settings.BASE_DIR) / "node_modules" / "axe-core" / "axe.min.js"
+# The rules of WCAG 2.0 and 2.1, levels A and AA: what the province's 适老化 and accessibility
+# rules (GB/T 37668) ask of a government site.
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+# The two widths every page is checked at: a common office screen, and a common phone.
+DESKTOP = {"width": 1366, "height": 800}
+PHONE = {"width": 390, "height": 844}
+
+_AXE_RUN = """async (tags) => {
+  const result = await axe.run(document, {runOnly: {type: "tag", values: tags}, resultTypes: ["violations"]});
+  return result.violations.map((v) => ({
+    rule: v.id, impact: v.impact || "", help: v.help,
+    nodes: v.nodes.map((n) => ({target: n.target.join(" "), summary: n.failureSummary || ""})),
+  }));
+}"""
+
+
+class AxeNode(TypedDict):
+    target: str
+    summary: str
+
+
+class AxeViolation(TypedDict):
+    rule: str
+    impact: str
+    help: str
+    nodes: list[AxeNode]
+
+
+def axe_violations(page: Any) -> list[AxeViolation]:
+    """Runs axe-core on the page as it is now, with the WCAG 2.0/2.1 A and AA rules.
+
+    The script goes in through the DevTools protocol (page.evaluate), which the page's
+    Content-Security-Policy does not govern: a <script> tag with inline code would be refused."""
+    if not AXE_JS.exists():
+        raise RuntimeError(f"没有找到 axe-core（{AXE_JS}）：请运行 make test，它会用 npm ci 安装")
+    if not page.evaluate("typeof window.axe === 'object'"):
+        page.evaluate(AXE_JS.read_text("utf-8"))
+    violations: list[AxeViolation] = page.evaluate(_AXE_RUN, AXE_TAGS)
+    return violations
+
+
+def axe_report(violations: list[AxeViolation], where: str) -> list[str]:
+    """One readable line per element that breaks a rule: where, rule, impact, element, help."""
+    return [
+        f"{where}: {v['rule']} ({v['impact']}) {node['target']} — {v['help']}"
+        for v in violations
+        for node in v["nodes"]
+    ]
+
+
+def assert_no_axe_violations(page: Any, where: str) -> None:
+    """Fails with the list of every violation axe-core finds on the page."""
+    lines = axe_report(axe_violations(page), where)
+    if lines:
+        raise AssertionError("axe-core 发现无障碍问题：\n" + "\n".join(lines))
 
 
 class BrowserTestCase(StaticLiveServerTestCase):

@@ -2,10 +2,15 @@
 # Installs the Debian packages the portal needs, when run as root on Debian; otherwise says
 # which ones are missing. `runtime`: fonts and libraries for documents; `test`: also Chromium
 # for the browser tests (Debian's own build: nothing downloads a browser), Redis for the
-# cache-outage tests and nginx for the cluster test (scripts/cluster-test.sh).
+# cache-outage tests, nginx for the cluster test (scripts/cluster-test.sh) and Node.js with npm,
+# which installs axe-core for the accessibility checks (package.json).
 set -euo pipefail
 want=(fonts-noto-cjk libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0)
-if [ "${1:-runtime}" = test ]; then want+=(chromium openssl redis-server nginx); fi
+if [ "${1:-runtime}" = test ]; then
+  want+=(chromium openssl redis-server nginx nodejs)
+  # Debian ships npm apart from nodejs; NodeSource's nodejs brings its own.
+  command -v npm >/dev/null || want+=(npm)
+fi
 missing=()
 for pkg in "${want[@]}"; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")

@@ -6,10 +6,28 @@
   var POLL_MS = 500;
   var POLL_LIMIT = 240;  // two minutes; the worker takes well under a second
 
+  // The window's content is replaced as the copy progresses: a region inside it would be
+  // replaced too, so each step is said through the page's lasting one (static/js/a11y.js).
+  function say(text) {
+    if (window.Portal && window.Portal.announce) { window.Portal.announce(text); }
+  }
+
   function load(container) {
     return fetch(container.dataset.partialUrl, { credentials: "same-origin", headers: { "Accept": "text/html" } })
       .then(function (r) { if (!r.ok) { throw new Error(r.status); } return r.text(); })
-      .then(function (html) { container.innerHTML = html; wire(container); })
+      .then(function (html) {
+        // The focused 加注 button is about to be replaced: keep the focus in the window, on
+        // the new file's link when it is there (a keyboard user would otherwise start over).
+        var hadFocus = container.contains(document.activeElement) || container.hasAttribute("data-keep-focus");
+        container.removeAttribute("data-keep-focus");
+        container.innerHTML = html;
+        wire(container);
+        if (hadFocus) {
+          var target = container.querySelector(".copy-link") || container.querySelector("button:not([disabled])");
+          if (!target) { container.setAttribute("tabindex", "-1"); target = container; }
+          target.focus();
+        }
+      })
       .catch(function () {
         var page = container.dataset.pageUrl || container.dataset.partialUrl.replace(/\?.*$/, "");
         container.innerHTML = '<p class="msg msg-error" role="alert">加载失败，请<a href="' + page +
@@ -27,6 +45,7 @@
   function poll(container, el, n) {
     if (n >= POLL_LIMIT) {
       el.querySelector(".pending-text").textContent = "加注时间较长，请稍后刷新页面查看";
+      say("加注时间较长，请稍后刷新页面查看");
       return;
     }
     setTimeout(function () {
@@ -35,6 +54,7 @@
         .then(function (r) { if (!r.ok) { throw new Error(r.status); } return r.json(); })
         .then(function (s) {
           if (s.status === "pending") { poll(container, el, n + 1); return; }
+          say(s.status === "ready" ? "加注完成，可以下载“二建建造师注册证书”" : (s.error || "加注失败，请重新加注"));
           if (container) { load(container); } else { window.location.reload(); }
         })
         .catch(function () { poll(container, el, n + 1); });
@@ -47,9 +67,12 @@
         e.preventDefault();
         var button = form.querySelector("button[type=submit]");
         var note = form.querySelector(".annotate-note");
+        // Disabling the focused button drops the focus: load() puts it back in the window.
+        if (form.contains(document.activeElement)) { container.setAttribute("data-keep-focus", ""); }
         button.disabled = true;
         note.classList.remove("error");
         note.textContent = "正在提交加注…";
+        say("正在提交加注…");
         fetch(form.getAttribute("action"), {
           method: "POST", body: new FormData(form), credentials: "same-origin",
           headers: { "Accept": "application/json" }
@@ -58,14 +81,18 @@
           .then(function (j) {
             if (!j.ok) {
               note.textContent = j.message;
+              say(j.message);
               note.classList.add("error");
               button.disabled = false;
+              if (container.hasAttribute("data-keep-focus")) { container.removeAttribute("data-keep-focus"); button.focus(); }
               return;
             }
+            say("已提交加注，正在生成证书文件，请稍候");
             load(container);
           })
           .catch(function () {
             note.textContent = "网络异常，请稍后重试";
+            say("网络异常，请稍后重试");
             note.classList.add("error");
             button.disabled = false;
           });

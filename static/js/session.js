@@ -74,18 +74,8 @@
         if (answer.ok) { touched(); } else { expire(); }
       });
   }
-  // Tab and Shift+Tab cycle inside the dialog: a modal <dialog> keeps the page inert, but
-  // would let the focus leave for the browser's own controls.
-  dialog.addEventListener("keydown", function (e) {
-    if (e.key !== "Tab") { return; }
-    var stops = Array.prototype.filter.call(dialog.querySelectorAll("button, a[href]"), function (el) {
-      return !el.hidden && !el.disabled;
-    });
-    if (!stops.length) { return; }
-    var i = stops.indexOf(document.activeElement);
-    e.preventDefault();
-    stops[(i + (e.shiftKey ? stops.length - 1 : 1)) % stops.length].focus();
-  });
+  // Tab stays inside the modal dialog and focus returns on close: static/js/a11y.js does
+  // that for every modal <dialog>.
   continueButton.addEventListener("click", keepAlive);
   // Escape means "not now": keep the login rather than let it lapse unseen.
   dialog.addEventListener("cancel", function (e) {

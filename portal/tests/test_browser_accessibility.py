@@ -1,0 +1,188 @@
+"""axe-core (WCAG 2.0/2.1, A and AA) finds nothing on any page of the manual's journey, the
+staff workbench or the public pages, at an office screen's width (1366×800) and a phone's
+(390×844). One live server, one browser, one login per persona; the demo data
+(portal/demo.py) puts each page in the state the manual shows."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+from django.core.management import call_command
+from django.urls import reverse
+from playwright.sync_api import expect
+
+from accounts.models import User, UserKind
+from accounts.tests.helpers import last_code
+from cases.models import Case
+from cases.services import attachment_add, case_draft_save
+from cases.tests.sample_files import photo_png
+from catalog.models import ServiceItem
+from catalog.registration_types import RegistrationType
+from certificates.models import CertificateCopy
+from certificates.tests.helpers import ensure_keys
+from lib.uploads import check_upload
+from portal.browser import DESKTOP, PHONE, BrowserTestCase, axe_report, axe_violations
+from portal.demo import APPLICANT_PASSWORD, STAFF_PASSWORD, seed_demo
+from portal.test import catalog_seeded
+from registry.models import Registration
+
+NEWCOMER_MOBILE = "13800138000"  # 张三: no case yet
+WAITING_MOBILE = "13800138002"  # 李娜: a case waiting for 受理
+HOLDER_MOBILE = "13800138003"  # 王强: registration granted
+ENTERPRISE_MOBILE = "13800138001"  # 辽宁示范建设工程有限公司
+MATTER = "ejjzs-zgrd"
+
+
+def field(page: Any, label: str) -> Any:
+    return page.get_by_label(re.compile(rf"^\*?{re.escape(label)}$"))
+
+
+@pytest.mark.browser
+class AxeTestCase(BrowserTestCase):
+    def setUp(self) -> None:
+        super().setUp()
+        ensure_keys()
+        catalog_seeded()
+        seed_demo()
+        self.problems: list[str] = []
+
+    def check(self, where: str) -> None:
+        """axe-core on the page as shown, at both widths (the same page, resized: the media
+        queries apply as on a real resize)."""
+        page = self.page
+        page.wait_for_load_state()
+        for width, size in (("1366", DESKTOP), ("390", PHONE)):
+            page.set_viewport_size(size)
+            # Two frames: the page's resize handlers (static/js/a11y.js) have run.
+            page.evaluate("() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)))")
+            self.problems += axe_report(axe_violations(page), f"{where} @{width}")
+        page.set_viewport_size(DESKTOP)
+
+    def visit(self, path: str, where: str) -> None:
+        self.page.goto(self.url(path))
+        self.check(where)
+
+    def login(self, account: str, password: str, *, kind: str, staff_mobile: str = "") -> None:
+        page = self.page
+        page.context.clear_cookies()
+        page.goto(self.url(f"/accounts/login/?kind={kind}"))
+        field(page, "账号").fill(account)
+        field(page, "密码").fill(password)
+        page.get_by_role("button", name="登录", exact=True).click()
+        page.wait_for_load_state()
+        if staff_mobile:
+            page.get_by_role("heading", name="工作人员登录验证").wait_for()
+            self.check("工作人员登录验证")
+            field(page, "验证码").fill(last_code(staff_mobile))
+            page.get_by_role("button", name="验证并登录").click()
+            page.wait_for_load_state()
+
+    def draft_with_a_photo(self) -> Case:
+        """张三's 初始注册 draft, half typed, with the photo uploaded: the form and its materials
+        list as in the middle of section 2.1."""
+        newcomer = User.objects.get(mobile=NEWCOMER_MOBILE, kind=UserKind.PERSON)
+        item = ServiceItem.objects.get(matter__code=MATTER, code=RegistrationType.INITIAL)
+        case = case_draft_save(
+            user=newcomer,
+            item=item,
+            submit_method="online",
+            form_data={"education": "本科", "major": "土木工程"},
+        )
+        attachment_add(
+            case=case,
+            material=item.materials.get(code="photo"),
+            checked=check_upload(photo_png(), images_only=True),
+            original_name="照片.png",
+            user=newcomer,
+        )
+        return case
+
+    def test_it_reports_what_axe_finds(self) -> None:
+        # The check itself can fail: a page with an unnamed image and no language breaks two rules.
+        self.page.set_content("<html><body><main><img src='x.png'></main></body></html>")
+        lines = axe_report(axe_violations(self.page), "样例")
+        self.assertTrue(any(line.startswith("样例: image-alt (critical) img") for line in lines), lines)
+        self.assertTrue(any(line.startswith("样例: html-has-lang (serious) html") for line in lines), lines)
+
+    def test_it_finds_no_violation_on_the_manuals_pages_the_workbench_and_the_public_pages(self) -> None:
+        holder = User.objects.get(mobile=HOLDER_MOBILE, kind=UserKind.PERSON)
+        holder_registration = Registration.objects.get(person__id_number=holder.id_number)
+        draft = self.draft_with_a_photo()
+        waiting = Case.objects.get(applicant__mobile=WAITING_MOBILE)
+        granted = Case.objects.filter(applicant=holder).latest("pk")
+
+        # Public pages, before any login (section 1 and the public services).
+        self.visit("/", "首页")
+        self.visit("/catalog/search/?q=二级注册建造师执业资格认定", "搜索结果")
+        self.visit("/catalog/search/?q=没有这个事项", "搜索无结果")
+        self.visit("/catalog/departments/", "部门")
+        self.visit("/catalog/departments/lnszjt/", "省住房城乡建设厅")
+        self.visit(f"/catalog/matters/{MATTER}/", "办事指南")
+        self.visit("/help/", "帮助手册")
+        self.visit("/accounts/register/", "注册")
+        for kind, tab in (("person", "个人"), ("legal", "法人"), ("staff", "工作人员")):
+            self.visit(f"/accounts/login/?kind={kind}", f"登录（{tab}）")
+        self.visit("/accounts/password-reset/", "找回密码")
+        self.visit("/registry/query/", "注册人员查询")
+        page = self.page
+        field(page, "姓名").fill("王强")
+        field(page, "注册编号").fill(holder_registration.number)
+        page.get_by_role("button", name="查询").click()
+        self.check("注册人员查询结果")
+        self.visit("/certificates/verify/", "证照核验（上传文件）")
+        self.visit("/certificates/ofd-reader/", "OFD阅读器下载")
+
+        # Section 2.1: 张三 applies.
+        self.login(NEWCOMER_MOBILE, APPLICANT_PASSWORD, kind="person")
+        self.check("个人中心")
+        self.visit(f"/catalog/matters/{MATTER}/apply/", "选择办理项")
+        item = ServiceItem.objects.get(matter__code=MATTER, code=RegistrationType.ADDITION)
+        self.visit(f"/cases/start/{item.pk}/", "申请表（未保存）")
+        self.visit(f"/cases/{draft.pk}/edit/", "申请表和附件材料（草稿）")
+        page.get_by_role("button", name="保存并提交").click()
+        self.check("申请表（提交被拒）")
+        self.visit("/cases/mine/", "我的办件（草稿）")
+        self.visit("/messages/", "消息")
+
+        # Sections 3 and 4: 王强 holds a registration.
+        self.login(HOLDER_MOBILE, APPLICANT_PASSWORD, kind="person")
+        self.visit("/cases/mine/", "我的办件（办结）")
+        self.visit(f"/cases/{granted.pk}/", "办件详情")
+        page.get_by_role("link", name="公示附件").click()
+        dialog = page.get_by_role("dialog")
+        dialog.get_by_role("button", name="加注").wait_for()
+        self.check("公示附件窗口")
+        # 加注 by keyboard: each step is said aloud inside the window (the page behind it is
+        # inert), and the focus stays in the window, on the new file's link at the end.
+        dialog.get_by_role("button", name="加注").focus()
+        page.keyboard.press("Enter")
+        live = page.locator("#attachments-dialog [data-live]")
+        live.get_by_text("已提交加注，正在生成证书文件，请稍候").wait_for(state="attached")
+        dialog.get_by_text("加注中…").wait_for()
+        self.assertTrue(
+            page.evaluate("document.getElementById('attachments-dialog').contains(document.activeElement)")
+        )
+        self.check("公示附件窗口（加注中）")
+        call_command("db_worker", batch=True, interval=0, startup_delay=False, queue_name="*")
+        live.get_by_text("加注完成，可以下载“二建建造师注册证书”").wait_for(state="attached")
+        expect(dialog.get_by_role("link", name="二建建造师注册证书")).to_be_focused()
+        page.keyboard.press("Escape")
+        expect(page.get_by_role("link", name="公示附件")).to_be_focused()
+        self.visit(f"/certificates/case/{granted.pk}/", "公示附件页面")
+        self.visit("/certificates/mine/", "我的证照")
+        copy = CertificateCopy.objects.get(certificate__registration=holder_registration)
+        self.visit(reverse("certificates:verify", args=[copy.token]), "证照核验（扫码）")
+
+        # The enterprise: 本单位人员.
+        self.login(ENTERPRISE_MOBILE, APPLICANT_PASSWORD, kind="legal")
+        self.check("个人中心（法人）")
+        self.visit("/registry/enterprise/", "本单位人员")
+
+        # The staff workbench: the queue and 李娜's case.
+        self.login("shouli", STAFF_PASSWORD, kind="staff", staff_mobile="13800138010")
+        self.visit("/workbench/", "审批工作台")
+        self.visit(f"/workbench/cases/{waiting.pk}/", "审批工作台办件")
+
+        self.assertEqual(self.problems, [], "axe-core 发现无障碍问题：\n" + "\n".join(self.problems))
