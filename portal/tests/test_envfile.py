@@ -66,9 +66,7 @@ def test_it_names_the_line_it_cannot_read(var_dir) -> None:
 
 
 def test_it_reads_what_sh_reads() -> None:
-    values = envfile.parse(
-        'A=1\n  # comment\nexport B="two words"\nC=\'x=y\'\nD=\nE="unbalanced\nF=a#b\n'
-    )
+    values = envfile.parse('A=1\n  # comment\nexport B="two words"\nC=\'x=y\'\nD=\nE="unbalanced\nF=a#b\n')
     assert values == {"A": "1", "B": "two words", "C": "x=y", "D": "", "E": '"unbalanced', "F": "a#b"}
 
 
