@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the portal needs, when run as root on Debian; otherwise says
 # which ones are missing. `runtime`: fonts and libraries for documents; `test`: also Chromium
-# for the browser tests (Debian's own build: nothing downloads a browser).
+# for the browser tests (Debian's own build: nothing downloads a browser), openssl to cross-check
+# signatures, and faketime (libfaketime) for `make test-dates`.
 set -euo pipefail
 want=(fonts-noto-cjk libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0)
-if [ "${1:-runtime}" = test ]; then want+=(chromium openssl); fi
+if [ "${1:-runtime}" = test ]; then want+=(chromium openssl faketime); fi
 missing=()
 for pkg in "${want[@]}"; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
