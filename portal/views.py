@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import logging
+
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db import connection
@@ -22,6 +24,8 @@ from catalog import selectors as catalog_selectors
 from notifications.selectors import inbox_list_for_user, inbox_message_get_for_user
 from notifications.services import inbox_message_mark_read
 from portal.context_processors import site_contacts
+
+logger = logging.getLogger(__name__)
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -74,8 +78,22 @@ def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
     return HttpResponseBadRequest(loader.render_to_string("400.html", site_contacts()))
 
 
+# When even the page fails (a host where `collectstatic` was not run has no static manifest, so
+# the stylesheet's URL cannot be made), this says the same, plainly.
+PLAIN_500 = (
+    '<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><title>系统暂时无法处理</title>'
+    "</head><body><h1>抱歉，系统暂时无法处理您的请求</h1><p>您的操作可能没有完成，请稍后重试。</p>"
+    '<p><a href="/">返回首页</a></p></body></html>'
+)
+
+
 def server_error(request: HttpRequest) -> HttpResponse:
-    return HttpResponseServerError(loader.render_to_string("500.html", site_contacts()))
+    try:
+        page = loader.render_to_string("500.html", site_contacts())
+    except Exception:
+        logger.exception("the 500 page could not be rendered")
+        page = PLAIN_500
+    return HttpResponseServerError(page)
 
 
 @requires_csrf_token

@@ -73,6 +73,22 @@ class HashedStaticFilesTestCase(BaseTestCase):
             self.assertEqual(self.client.get(src)["Cache-Control"], IMMUTABLE)
 
 
+class UncollectedStaticFilesTestCase(BaseTestCase):
+    @override_settings(
+        STORAGES={
+            **settings.STORAGES,
+            "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+        }
+    )
+    def test_a_host_without_collectstatic_still_answers_in_chinese(self):
+        empty = self.enterContext(tempfile.TemporaryDirectory(prefix="portal-static-"))
+        with override_settings(STATIC_ROOT=empty):
+            r = Client(raise_request_exception=False).get("/")
+        self.assertEqual(r.status_code, 500)
+        self.assertContains(r, "<h1>抱歉，系统暂时无法处理您的请求</h1>", status_code=500, html=True)
+        self.assertContains(r, '<a href="/">返回首页</a>', status_code=500, html=True)
+
+
 def test_production_uses_the_hashed_names() -> None:
     """What the test above sets is what the settings choose when nothing says otherwise."""
     with tempfile.TemporaryDirectory(prefix="portal-static-") as var_dir:
