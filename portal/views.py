@@ -89,7 +89,7 @@ PLAIN_500 = (
 
 def server_error(request: HttpRequest) -> HttpResponse:
     try:
-        page = loader.render_to_string("500.html", site_contacts())
+        page: str = loader.render_to_string("500.html", site_contacts())
     except Exception:
         logger.exception("the 500 page could not be rendered")
         page = PLAIN_500
