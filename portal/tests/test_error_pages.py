@@ -33,9 +33,9 @@ class ErrorPagesTestCase(BaseTestCase):
         self.assertEqual(r.status_code, 404)
         self.assertContains(r, "<h1>页面不存在</h1>", status_code=404, html=True)
         self.assertContains(r, '<a class="btn" href="/">返回首页</a>', status_code=404, html=True)
-        # In the portal's layout, with the person still shown as logged in.
-        self.assertContains(r, "个人中心", status_code=404)
-        self.assertContains(r, self.applicant.name, status_code=404)
+        # In the portal's layout, but telling nothing about anyone, not even who is logged in.
+        self.assertContains(r, '<a href="/registry/query/">注册人员查询</a>', status_code=404, html=True)
+        self.assertNotContains(r, self.applicant.name, status_code=404)
         self.assertNotContains(r, "Not Found", status_code=404)
 
     def test_it_refuses_a_page_in_chinese(self):
