@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the portal needs, when run as root on Debian; otherwise says
-# which ones are missing. `runtime`: fonts and libraries for documents; `test`: also Chromium
+# which ones are missing. `runtime`: fonts and libraries for documents, and the sqlite3 shell for
+# the online backup in docs/operations.md; `test`: also Chromium
 # for the browser tests (Debian's own build: nothing downloads a browser), openssl to cross-check
 # signatures, and faketime (libfaketime) for `make test-dates`.
 set -euo pipefail
-want=(fonts-noto-cjk libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0)
+want=(fonts-noto-cjk libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 sqlite3)
 if [ "${1:-runtime}" = test ]; then want+=(chromium openssl faketime); fi
 missing=()
 for pkg in "${want[@]}"; do
