@@ -1,6 +1,7 @@
 # Two commands do everything (see README.md):
 #   make run    set up and start the portal with demo data on http://127.0.0.1:$(PORT)
 #   make test   run the whole test suite
+#   make test-dates   the non-browser suite at 31 December, 1 January and 29 February
 # Both are safe to run again: each step skips what is already done.
 
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
@@ -9,7 +10,7 @@ PY := $(VENV)/bin/python
 PORT ?= 8000
 export PORT
 
-.PHONY: run setup test lint bench cluster-test
+.PHONY: run setup test test-dates lint bench cluster-test
 
 $(VENV)/.runtime: requirements.txt
 	@scripts/system-packages.sh runtime
@@ -36,6 +37,9 @@ node_modules/.installed: package.json package-lock.json $(VENV)/.dev
 
 test: $(VENV)/.dev node_modules/.installed
 	@scripts/test.sh
+
+test-dates: $(VENV)/.dev
+	@scripts/test-dates.sh
 
 bench: setup
 	@scripts/bench.sh

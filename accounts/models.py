@@ -43,7 +43,11 @@ class UserManager(BaseUserManager["User"]):
         return user
 
     def create_superuser(self, username: str, password: str | None = None, **fields: Any) -> User:
-        fields.update(kind=UserKind.STAFF, staff_role=StaffRole.ADMIN, is_staff=True, is_superuser=True)
+        """`manage.py createsuperuser`: the first 系统管理员 of a new installation, a staff
+        account like those the admin makes (no 证件类型)."""
+        fields.update(
+            kind=UserKind.STAFF, staff_role=StaffRole.ADMIN, id_type="", is_staff=True, is_superuser=True
+        )
         fields.setdefault("name", username)
         return self.create_user(username, password, **fields)
 
@@ -76,7 +80,10 @@ class User(AbstractBaseUser, PermissionsMixin):
     objects: ClassVar[UserManager] = UserManager()
 
     USERNAME_FIELD = "username"
-    REQUIRED_FIELDS: ClassVar[list[str]] = ["name"]
+    # Asked by `createsuperuser`: a staff login ends with an SMS code to this mobile (or an
+    # authenticator, set up only after a first login), so an administrator without one could
+    # never log in.
+    REQUIRED_FIELDS: ClassVar[list[str]] = ["name", "mobile"]
 
     class Meta:
         verbose_name = "用户"

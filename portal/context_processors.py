@@ -12,12 +12,18 @@ from notifications.selectors import inbox_unread_count
 from registry.models import RegistrationStatus
 
 
-def site(request: HttpRequest) -> dict[str, Any]:
-    context: dict[str, Any] = {
+def site_contacts() -> dict[str, Any]:
+    """What every page says about the site, needing no request and no database: the error
+    pages for 400 and 500 use it alone."""
+    return {
         "SITE_NAME": settings.SITE_NAME,
         "SUPPORT_PHONE": "024-83988821",
         "HOTLINE": "12345",
     }
+
+
+def site(request: HttpRequest) -> dict[str, Any]:
+    context = site_contacts()
     user = getattr(request, "user", None)
     if user is not None and user.is_authenticated:
         context["INBOX_UNREAD"] = inbox_unread_count(user=user)

@@ -118,6 +118,8 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "portal.urls"
+# A form refused for its CSRF token gets a page in Chinese with a way back (portal/views.py).
+CSRF_FAILURE_VIEW = "portal.views.csrf_failure"
 WSGI_APPLICATION = "portal.wsgi.application"
 
 TEMPLATES = [
@@ -333,6 +335,12 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATIC_ROOT = Path(env("STATIC_ROOT", str(VAR_DIR / "static")))
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# `collectstatic` (at every deploy, on every host) writes each file under a name carrying a hash
+# of its content (css/portal.3c5a9e0f1b2d.css) beside gzip and Brotli copies; pages link to
+# those names, and WhiteNoise serves them with `Cache-Control: max-age=315360000, public,
+# immutable`. Equal files get equal names, so every host agrees. The tests collect nothing and
+# link to the plain names (portal/testenv.py), except the one test of this.
+STATIC_HASHED_NAMES = env_bool("STATIC_HASHED_NAMES", True)
 # Files (attachments, certificates) on this host's disk by default; in S3-compatible object
 # storage when S3_BUCKET is set, so that no app server keeps anything on its own disk.
 S3_BUCKET = env("S3_BUCKET")
@@ -354,7 +362,11 @@ else:
     _default_storage = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
 STORAGES = {
     "default": _default_storage,
-    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+    "staticfiles": {
+        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        if STATIC_HASHED_NAMES
+        else "whitenoise.storage.CompressedStaticFilesStorage"
+    },
 }
 MEDIA_ROOT = Path(env("MEDIA_ROOT", str(VAR_DIR / "media")))
 MEDIA_URL = "/media-not-served/"  # files are only ever served through views that check access

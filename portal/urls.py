@@ -12,6 +12,9 @@ admin.site.index_title = "参考数据管理"
 # rules apply there too; its own password form would skip all three.
 admin.site.login = accounts_views.admin_login  # type: ignore[method-assign]
 
+handler400 = "portal.views.bad_request"
+handler500 = "portal.views.server_error"
+
 urlpatterns = [
     path("", include(("portal.urls_site", "portal"))),
     path("accounts/", include("accounts.urls")),

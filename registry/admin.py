@@ -17,6 +17,9 @@ from registry.models import (
 
 
 class ReadOnlyInline(admin.TabularInline):  # type: ignore[type-arg]
+    """Rows shown, never edited. Each inline lists its fields as read-only too: a read-only
+    field needs no form field, which one that no form may hold (`created_at`) cannot have."""
+
     extra = 0
     can_delete = False
 
@@ -30,11 +33,13 @@ class ReadOnlyInline(admin.TabularInline):  # type: ignore[type-arg]
 class SpecialtyInline(ReadOnlyInline):
     model = RegisteredSpecialty
     fields = ["specialty", "valid_from", "valid_to"]
+    readonly_fields = ["specialty", "valid_from", "valid_to"]
 
 
 class ChangeInline(ReadOnlyInline):
     model = RegistrationChange
     fields = ["created_at", "kind", "summary", "case"]
+    readonly_fields = ["created_at", "kind", "summary", "case"]
 
 
 @admin.register(Registration)

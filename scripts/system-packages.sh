@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the portal needs, when run as root on Debian; otherwise says
-# which ones are missing. `runtime`: fonts and libraries for documents; `test`: also Chromium
-# for the browser tests (Debian's own build: nothing downloads a browser), Redis for the
-# cache-outage tests, nginx for the cluster test (scripts/cluster-test.sh) and Node.js with npm,
-# which installs axe-core for the accessibility checks (package.json).
+# which ones are missing. `runtime`: fonts and libraries for documents, and the sqlite3 shell for
+# the online backup in docs/operations.md; `test`: also Chromium for the browser tests (Debian's
+# own build: nothing downloads a browser), openssl to cross-check signatures, faketime
+# (libfaketime) for `make test-dates`, Redis for the cache-outage tests, nginx for the cluster
+# test (scripts/cluster-test.sh) and Node.js with npm, which installs axe-core for the
+# accessibility checks (package.json).
 set -euo pipefail
-want=(fonts-noto-cjk libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0)
+want=(fonts-noto-cjk libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 sqlite3)
 if [ "${1:-runtime}" = test ]; then
-  want+=(chromium openssl redis-server nginx nodejs)
+  want+=(chromium openssl faketime redis-server nginx nodejs)
   # Debian ships npm apart from nodejs; NodeSource's nodejs brings its own.
   command -v npm >/dev/null || want+=(npm)
 fi

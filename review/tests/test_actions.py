@@ -3,6 +3,7 @@ from __future__ import annotations
 import re
 import threading
 from collections.abc import Callable
+from datetime import timedelta
 from functools import partial
 from unittest import skipUnless
 
@@ -239,9 +240,10 @@ class ActionTestCase(BaseTestCase):
         self.assertEqual(specialty.specialty, "10401001")
         self.assertEqual(specialty.valid_from, today)
         self.assertEqual(specialty.valid_to, validity_end(today, 3))
-        self.assertEqual(
-            (specialty.valid_to - today).days + 1, (today.replace(year=today.year + 3) - today).days
-        )
+        # Three years to the day before the third anniversary: 1095 or 1096 days with the first,
+        # on any date (today.replace(year=...) has no 29 February three years on).
+        self.assertEqual((specialty.valid_to + timedelta(days=1)).year, today.year + 3)
+        self.assertIn((specialty.valid_to - today).days + 1, (365 * 3, 365 * 3 + 1))
         self.assertTrue(RegistrationChange.objects.filter(registration=registration, case=self.case).exists())
 
         notice = Notice.objects.get(case=self.case, kind=NoticeKind.APPROVAL)
