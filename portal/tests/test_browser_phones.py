@@ -36,19 +36,35 @@ OVERFLOW = """() => {
   return {scroll: document.documentElement.scrollWidth, width: width, wide: wide.slice(0, 5)};
 }"""
 
-# Labels in the header that break onto a second line: the text's line boxes, not the element's
-# box (a padded button is taller than a line, a broken label has two line boxes).
+# Labels in the header and buttons that break onto a second line: each text's line boxes, not
+# the element's box (a padded button is taller than a line, a broken label has two line boxes).
 BROKEN_LABELS = """() => {
   const broken = [];
   for (const el of document.querySelectorAll(".topbar a, .topbar button, main .btn")) {
-    if (!el.checkVisibility() || !el.textContent.trim()) continue;
-    const range = document.createRange();
-    range.selectNodeContents(el);
-    const tops = new Set();
-    for (const r of range.getClientRects()) if (r.width > 0) tops.add(Math.round(r.top));
-    if (tops.size > 1) broken.push(el.textContent.trim());
+    if (!el.checkVisibility()) continue;
+    const walker = document.createTreeWalker(el, NodeFilter.SHOW_TEXT);
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+      if (!node.textContent.trim()) continue;
+      const range = document.createRange();
+      range.selectNodeContents(node);
+      const tops = new Set();
+      for (const r of range.getClientRects()) if (r.width > 0) tops.add(Math.round(r.top));
+      if (tops.size > 1) broken.push(node.textContent.trim());
+    }
   }
   return broken;
+}"""
+
+# Where the header's parts sit: the middles of the first row's parts, and how many lines the
+# second row's links take.
+HEADER_ROWS = """() => {
+  const middle = (s) => {
+    const b = document.querySelector(s).getBoundingClientRect();
+    return Math.round(b.top + b.height / 2);
+  };
+  const links = [...document.querySelectorAll(".navrow a")];
+  const tops = new Set(links.map((a) => Math.round(a.getBoundingClientRect().top)));
+  return {first: [".brand", ".topsearch", ".account", ".display-switch"].map(middle), second: tops.size};
 }"""
 
 # What 关怀版 promises, measured on whatever the page shows: every visible piece of text at
@@ -56,9 +72,14 @@ BROKEN_LABELS = """() => {
 # against the background it sits on; every control at least 44 × 44 px; nothing animated.
 CARE_AUDIT = """() => {
   const problems = [];
-  const rgba = (s) => { const m = s.match(/[\\d.]+/g).map(Number); return [m[0], m[1], m[2], m.length > 3 ? m[3] : 1]; };
-  const lum = (c) => { const f = (v) => { v /= 255; return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4); };
-    return 0.2126 * f(c[0]) + 0.7152 * f(c[1]) + 0.0722 * f(c[2]); };
+  const rgba = (s) => {
+    const m = s.match(/[\\d.]+/g).map(Number);
+    return [m[0], m[1], m[2], m.length > 3 ? m[3] : 1];
+  };
+  const lum = (c) => {
+    const f = (v) => { v /= 255; return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4); };
+    return 0.2126 * f(c[0]) + 0.7152 * f(c[1]) + 0.0722 * f(c[2]);
+  };
   const background = (el) => {
     const layers = [];
     for (let e = el; e; e = e.parentElement) {
@@ -93,18 +114,21 @@ CARE_AUDIT = """() => {
     const ratio = (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
     if (ratio < 4.5) problems.push("对比度 " + ratio.toFixed(2) + ": " + what);
   }
-  const targets = "button, .btn, select, summary, textarea, .topbar a, .tabs a, .breadcrumbs a, .material-upload, " +
+  const targets = "button, .btn, select, summary, textarea, .topbar a, .tabs a, .breadcrumbs a, " +
+    ".material-upload, " +
     "input:not([type=hidden]):not([type=checkbox]):not([type=radio]):not([type=file])";
   for (const el of document.querySelectorAll(targets)) {
     if (!el.checkVisibility()) continue;
     const box = el.getBoundingClientRect();
+    const name = (el.textContent.trim() || el.name || el.tagName).slice(0, 12);
     if (box.width < 43.5 || box.height < 43.5)
-      problems.push("点击区域 " + Math.round(box.width) + "×" + Math.round(box.height) + ": " + (el.textContent.trim() || el.name || el.tagName).slice(0, 12));
+      problems.push("点击区域 " + Math.round(box.width) + "×" + Math.round(box.height) + ": " + name);
   }
   for (const el of document.querySelectorAll("input[type=checkbox], input[type=radio]")) {
     const label = el.closest("label");
     if (!el.checkVisibility() || !label) continue;
-    if (label.getBoundingClientRect().height < 43.5) problems.push("点击区域 " + label.textContent.trim().slice(0, 12));
+    if (label.getBoundingClientRect().height < 43.5)
+      problems.push("点击区域 " + label.textContent.trim().slice(0, 12));
   }
   for (const el of document.querySelectorAll("body *")) {
     const style = getComputedStyle(el);
@@ -138,14 +162,33 @@ class PhonesBrowserTestCase(BrowserTestCase):
         session.save()
         (context or self.context).clear_cookies()
         (context or self.context).add_cookies(
-            [{"name": settings.SESSION_COOKIE_NAME, "value": session.session_key, "url": self.live_server_url}]
+            [
+                {
+                    "name": settings.SESSION_COOKIE_NAME,
+                    "value": session.session_key,
+                    "url": self.live_server_url,
+                }
+            ]
         )
 
     def pages(self) -> list[tuple[User | None, list[str]]]:
         return [
-            (None, ["/", "/catalog/search/?q=建造师", "/catalog/matters/ejjzs-zgrd/", "/registry/query/", "/help/",
-                    "/accounts/login/", "/certificates/verify/"]),
-            (self.holder, ["/accounts/profile/", "/cases/mine/", f"/cases/{self.granted.pk}/", "/certificates/mine/"]),
+            (
+                None,
+                [
+                    "/",
+                    "/catalog/search/?q=建造师",
+                    "/catalog/matters/ejjzs-zgrd/",
+                    "/registry/query/",
+                    "/help/",
+                    "/accounts/login/",
+                    "/certificates/verify/",
+                ],
+            ),
+            (
+                self.holder,
+                ["/accounts/profile/", "/cases/mine/", f"/cases/{self.granted.pk}/", "/certificates/mine/"],
+            ),
             (self.company, ["/registry/enterprise/"]),
             (self.acceptor, ["/workbench/", f"/workbench/cases/{self.waiting.pk}/"]),
             (self.newcomer, [f"/cases/start/{self.granted.item_id}/"]),
@@ -213,17 +256,23 @@ class PhonesBrowserTestCase(BrowserTestCase):
         self.assertFalse(mine.is_visible())
 
         # Keyboard only: Tab to 「菜单」, Enter opens, Tab goes into the menu, Escape closes it
-        # and gives the focus back; Space opens it again.
+        # and gives the focus back; Space opens it again. From a fresh page, as a keyboard
+        # user arrives.
+        self.visit("/cases/mine/")
         self.page.keyboard.press("Tab")
         for _ in range(5):
             if self.page.evaluate("document.activeElement.textContent") == "菜单":
                 break
             self.page.keyboard.press("Tab")
-        self.assertEqual(self.page.evaluate("document.activeElement.getAttribute('aria-controls')"), "site-menu")
+        self.assertEqual(
+            self.page.evaluate("document.activeElement.getAttribute('aria-controls')"), "site-menu"
+        )
         self.page.keyboard.press("Enter")
         self.assertEqual(menu.get_attribute("aria-expanded"), "true")
         self.page.keyboard.press("Tab")
-        self.assertTrue(self.page.evaluate("document.getElementById('site-menu').contains(document.activeElement)"))
+        self.assertTrue(
+            self.page.evaluate("document.getElementById('site-menu').contains(document.activeElement)")
+        )
         self.page.keyboard.press("Escape")
         self.assertEqual(menu.get_attribute("aria-expanded"), "false")
         self.assertEqual(self.page.evaluate("document.activeElement.textContent"), "菜单")
@@ -257,13 +306,7 @@ class PhonesBrowserTestCase(BrowserTestCase):
                 with self.subTest(user=user.name, width=width):
                     self.page.set_viewport_size({"width": width, "height": 800})
                     self.visit("/help/")
-                    rows = self.page.evaluate(
-                        """() => {
-                          const middle = (s) => { const b = document.querySelector(s).getBoundingClientRect(); return Math.round(b.top + b.height / 2); };
-                          const tops = new Set([...document.querySelectorAll(".navrow a")].map((a) => Math.round(a.getBoundingClientRect().top)));
-                          return {first: [".brand", ".topsearch", ".account", ".display-switch"].map(middle), second: tops.size};
-                        }"""
-                    )
+                    rows = self.page.evaluate(HEADER_ROWS)
                     self.assertLessEqual(max(rows["first"]) - min(rows["first"]), 4, rows)
                     self.assertEqual(rows["second"], 1)
                     self.assertEqual(self.page.evaluate(BROKEN_LABELS), [])
@@ -273,7 +316,9 @@ class PhonesBrowserTestCase(BrowserTestCase):
         page.set_viewport_size({"width": 390, "height": 844})
         self.visit("/help/")
         self.assertEqual(page.evaluate("document.documentElement.className"), "")
-        self.assertLess(page.evaluate("parseFloat(getComputedStyle(document.querySelector('.footer')).fontSize)"), 18)
+        self.assertLess(
+            page.evaluate("parseFloat(getComputedStyle(document.querySelector('.footer')).fontSize)"), 18
+        )
         page.get_by_role("button", name="切换到关怀版（大字体）").click()
         page.wait_for_url("**/help/")
         self.assertEqual(page.evaluate("document.documentElement.classList.contains('care')"), True)
@@ -286,13 +331,17 @@ class PhonesBrowserTestCase(BrowserTestCase):
         for user, paths in self.pages():
             if user:
                 self.log_in(user)
-                self.context.add_cookies([{"name": COOKIE_NAME, "value": DisplayMode.CARE, "url": self.live_server_url}])
+                self.context.add_cookies(
+                    [{"name": COOKIE_NAME, "value": DisplayMode.CARE, "url": self.live_server_url}]
+                )
             for width, height in ((390, 844), (1366, 800)):
                 page.set_viewport_size({"width": width, "height": height})
                 for path in paths:
                     with self.subTest(width=width, path=path):
                         self.visit(path)
-                        self.assertEqual(page.evaluate("document.documentElement.classList.contains('care')"), True)
+                        self.assertEqual(
+                            page.evaluate("document.documentElement.classList.contains('care')"), True
+                        )
                         if width < 900:
                             menu = page.get_by_role("button", name="菜单")
                             menu.click()  # the links inside it count too
