@@ -24,8 +24,8 @@ def display_mode_of(request: HttpRequest) -> DisplayMode:
 
 
 def display_mode_remember(*, response: HttpResponse, mode: DisplayMode, secure: bool) -> None:
-    """Keep the choice on this browser. Not HttpOnly-sensitive (it holds no secret), but
-    HttpOnly anyway: no script needs it, the server paints the page from it."""
+    """Keep the choice on this browser. It holds no secret, but it is HttpOnly all the same:
+    no script needs it, the server paints the page from it."""
     response.set_cookie(
         COOKIE_NAME,
         mode.value,
