@@ -9,6 +9,7 @@ from accounts.selectors import verified_identity
 from cases.models import CaseStatus
 from certificates.models import CertificateStatus, CopyStatus
 from notifications.selectors import inbox_unread_count
+from portal.display import DisplayMode, display_mode_of
 from registry.models import RegistrationStatus
 
 
@@ -45,3 +46,10 @@ STATUS_ENUMS: dict[str, type] = {
 
 def statuses(request: HttpRequest) -> dict[str, Any]:
     return dict(STATUS_ENUMS)
+
+
+def display(request: HttpRequest) -> dict[str, Any]:
+    """关怀版 or 标准版, from the cookie: base.html puts a class on <html> so the first paint
+    is already right."""
+    mode = display_mode_of(request)
+    return {"DISPLAY_MODE": mode, "CARE_MODE": mode == DisplayMode.CARE, "DisplayMode": DisplayMode}

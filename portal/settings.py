@@ -134,6 +134,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "portal.context_processors.site",
                 "portal.context_processors.statuses",
+                "portal.context_processors.display",
             ],
         },
     },

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import logging
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import (
@@ -22,6 +23,7 @@ from catalog import selectors as catalog_selectors
 from notifications.selectors import inbox_list_for_user, inbox_message_get_for_user
 from notifications.services import inbox_message_mark_read
 from portal.context_processors import site_contacts
+from portal.display import DisplayMode, display_mode_remember
 
 logger = logging.getLogger(__name__)
 
@@ -97,3 +99,19 @@ def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
     ):
         back = reverse("portal:home")
     return render(request, "403_csrf.html", {"back": back}, status=403)
+
+
+@require_POST
+def display_mode(request: HttpRequest) -> HttpResponse:
+    """The header's 「关怀版」/「标准版」 switch: a plain form, so it works without JavaScript;
+    back to the page it was pressed on, never to another site."""
+    value = request.POST.get("mode", "")
+    back = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(
+        back, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        back = reverse("portal:home")
+    response = redirect(back)
+    if value in DisplayMode.values:
+        display_mode_remember(response=response, mode=DisplayMode(value), secure=settings.SECURE_COOKIES)
+    return response

@@ -232,7 +232,11 @@ class MineTestCase(BaseTestCase):
         self.assertContains(
             r, f'href="{reverse("certificates:download", args=[copy.pk])}">二建建造师注册证书</a>'
         )
-        logs = re.findall(r"<tr><td>[^<]+</td><td>([^<]+)</td>", r.content.decode())
+        logs = re.findall(
+            r'<tr role="row"><td role="cell" data-label="时间">[^<]+</td>'
+            r'<td role="cell" data-label="操作">([^<]+)</td>',
+            r.content.decode(),
+        )
         self.assertEqual(logs, ["下载", "加注", "签发"])
         self.assertContains(r, f'href="{reverse("certificates:preview", args=[self.certificate.pk])}"')
 

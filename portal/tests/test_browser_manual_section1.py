@@ -39,7 +39,7 @@ class ManualSectionOneTestCase(BrowserTestCase):
         page = self.page
         page.goto(self.url("/"))
         # 1.2 (1): 点击右上角的“注册”按钮
-        register = page.locator(".usernav").get_by_role("link", name="注册", exact=True)
+        register = page.locator(".topbar .account").get_by_role("link", name="注册", exact=True)
         register.click()
         page.get_by_role("link", name="自然人注册").wait_for()
 

@@ -64,7 +64,7 @@ class EnterpriseTestCase(BaseTestCase):
         r = self.client.get(URL)
         self.assertEqual(r.status_code, 200)
         self.assertEqual([e.registration.pk for e in r.context["entries"]], [mine.pk])
-        self.assertContains(r, "<td>张伟</td>", html=True)
+        self.assertContains(r, '<td role="cell" data-label="姓名">张伟</td>', html=True)
         self.assertContains(r, mine.number)
         self.assertContains(r, "建筑工程")
         self.assertContains(r, mine.specialties.get().valid_to.strftime("%Y-%m-%d"))
@@ -92,7 +92,7 @@ class EnterpriseTestCase(BaseTestCase):
         self.assertEqual(r.status_code, 200)
         self.assertEqual([c.pk for c in r.context["cases"]], [mine.pk])
         self.assertContains(r, str(mine.number))
-        self.assertContains(r, "<td>初始注册</td>", html=True)
+        self.assertContains(r, '<td role="cell" data-label="办理项">初始注册</td>', html=True)
         self.assertContains(r, '<span class="status status-pending">待受理</span>', html=True)
         self.assertContains(r, timezone.localtime(mine.submitted_at).strftime("%Y-%m-%d %H:%M"))
         self.assertNotContains(r, str(theirs.number))
@@ -106,7 +106,7 @@ class EnterpriseTestCase(BaseTestCase):
         self.set_expiry(registration, 30)
         r = self.client.get(URL)
         self.assertContains(r, "即将到期（剩30天）")
-        self.assertContains(r, '<tr class="row-attention">')
+        self.assertContains(r, '<tr role="row" class="row-attention">')
 
     def test_it_does_not_highlight_a_specialty_with_time_left(self):
         registration = self.register(self.applicant, self.enterprise)
