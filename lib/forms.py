@@ -99,10 +99,14 @@ def error_summary(form: forms.BaseForm) -> list[SummaryItem]:
     items = [SummaryItem(text=str(e), href="") for e in form.non_field_errors()]
     for bound in form:
         if bound.errors and not bound.is_hidden:
-            target = bound.id_for_label or bound.auto_id
+            target = bound.auto_id
+            if target and isinstance(bound.field.widget, forms.RadioSelect | forms.CheckboxSelectMultiple):
+                target = f"{target}_0"  # the group's first box: the focus can go there
             text = "；".join(str(e) for e in bound.errors)
+            # A message that does not name its field gets the label, so the line stands
+            # alone; a tick box's label is a whole sentence, and its message says it already.
             label = str(bound.label or "")
-            if label and label not in text:
+            if label and label not in text and not isinstance(bound.field, forms.BooleanField):
                 text = f"{label}：{text}"
             items.append(SummaryItem(text=text, href=f"#{target}" if target else ""))
     for name in form.errors:

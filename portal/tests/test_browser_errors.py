@@ -39,11 +39,13 @@ class ErrorsBrowserTestCase(BrowserTestCase):
         super().setUp()
         seed_catalog()
         self.applicant = person_create(name="张伟", first17="21010219900307001", mobile="13800000001")
-        personas = SimpleNamespace(enterprise=SimpleNamespace(enterprise=SimpleNamespace(uscc=make_uscc("91210100MA0QC0000"))))
+        personas = SimpleNamespace(
+            enterprise=SimpleNamespace(enterprise=SimpleNamespace(uscc=make_uscc("91210100MA0QC0000")))
+        )
         self.case = case_draft_save(
             user=self.applicant,
             item=initial_item(),
-            form_data=initial_form_data(personas),  # type: ignore[arg-type]
+            form_data=initial_form_data(personas),
             submit_method="online",
         )
         self.log_in(self.applicant)
@@ -58,7 +60,14 @@ class ErrorsBrowserTestCase(BrowserTestCase):
         session.save()
         host = self.live_server_url.split("//", 1)[1].split(":")[0]
         self.context.add_cookies(
-            [{"name": settings.SESSION_COOKIE_NAME, "value": session.session_key, "domain": host, "path": "/"}]
+            [
+                {
+                    "name": settings.SESSION_COOKIE_NAME,
+                    "value": session.session_key,
+                    "domain": host,
+                    "path": "/",
+                }
+            ]
         )
 
     def open_form(self) -> Any:
@@ -67,7 +76,9 @@ class ErrorsBrowserTestCase(BrowserTestCase):
         return self.page
 
     def choose(self, page: Any, code: str, name: str, mime: str, data: bytes) -> None:
-        page.locator(f"#file-{code}").set_input_files(files=[{"name": name, "mimeType": mime, "buffer": data}])
+        page.locator(f"#file-{code}").set_input_files(
+            files=[{"name": name, "mimeType": mime, "buffer": data}]
+        )
 
     def uploads_sent(self) -> list[str]:
         return [r for r in self.requests if r.startswith("POST") and "/materials/" in r]
@@ -81,7 +92,9 @@ class ErrorsBrowserTestCase(BrowserTestCase):
         # Focused, so it is read out, and the input says it is the one in error.
         self.assertEqual(page.evaluate("document.activeElement.id"), "upload-error-identity")
         self.assertEqual(page.locator("#file-identity").get_attribute("aria-invalid"), "true")
-        self.assertIn("upload-error-identity", page.locator("#file-identity").get_attribute("aria-describedby"))
+        self.assertIn(
+            "upload-error-identity", page.locator("#file-identity").get_attribute("aria-describedby")
+        )
         self.assertEqual(self.uploads_sent(), [])
         self.assertFalse(Attachment.objects.exists())
 
@@ -101,7 +114,9 @@ class ErrorsBrowserTestCase(BrowserTestCase):
         self.choose(page, "photo", "照片.jpg", "image/jpeg", b"\xff\xd8\xff\xe0" + b"\0" * 200)
         message = page.locator("#upload-error-photo")
         message.wait_for()
-        self.assertEqual(message.inner_text(), "“申请人本人白底1寸照片（图片）”上传失败：图片无法打开，文件可能已损坏")
+        self.assertEqual(
+            message.inner_text(), "“申请人本人白底1寸照片（图片）”上传失败：图片无法打开，文件可能已损坏"
+        )
         self.assertEqual(page.evaluate("document.activeElement.id"), "upload-error-photo")
         self.assertEqual(len(self.uploads_sent()), 1)
         self.assertEqual(page.url, self.url(f"/cases/{self.case.pk}/edit/"))  # no reload
