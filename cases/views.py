@@ -33,6 +33,7 @@ from cases.transitions import can_withdraw
 from cases.types import ApplicationType, eligibility_refusals, type_for_item
 from catalog.models import Material, MaterialKind, ServiceItem
 from lib.errors import ApplicationError
+from lib.forms import SummaryItem
 from lib.http import PRIVATE_HEADERS, private
 from lib.ratelimit import LimitName, limit_refusal
 from lib.uploads import (
@@ -113,6 +114,10 @@ def _render_form(
         for row in materials:
             if row.material.code == refusal.get("code"):
                 row.refusal = str(refusal.get("message", ""))
+    # After a refused 保存并提交 (posted here, or redirected here with ?check=1): the summary
+    # at the top lists what to correct, the materials still missing included, and takes the focus.
+    show_summary = request.method == "POST" or CHECK_PARAM in request.GET
+    submitted = request.POST.get("action") == "submit" or CHECK_PARAM in request.GET
     context = {
         "item": item,
         "matter": item.matter,
@@ -128,9 +133,11 @@ def _render_form(
         "client_token": client_token,
         "upload_max_mb": settings.UPLOAD_MAX_BYTES // (1024 * 1024),
         "upload_max_bytes": settings.UPLOAD_MAX_BYTES,
-        # After a refused 保存并提交 (posted here, or redirected here with ?check=1): the
-        # summary at the top lists what to correct and takes the focus.
-        "show_summary": request.method == "POST" or CHECK_PARAM in request.GET,
+        "show_summary": show_summary,
+        "missing_summary": [
+            SummaryItem(text=f"请上传“{m.name}”", href="#" + documents.material_anchor(m.code))
+            for m in (services.missing_materials(case) if case and submitted else [])
+        ],
         "record": form.record if app_type.shows_record else None,
         "extracted": form.extracted(),
     }

@@ -42,11 +42,12 @@ class UploadRefusalTestCase(BaseTestCase):
         message = f"“{PHOTO}”上传失败：该材料只接受JPG或PNG格式的图片"
         self.assertContains(
             r,
-            f'<p class="upload-error" id="upload-error-photo" tabindex="-1" autofocus>{message}</p>',
+            f'<p class="upload-error" id="upload-error-photo" tabindex="-1" role="alert">{message}</p>',
             html=True,
         )
         self.assertContains(r, f">{message}<", count=1)  # on the row, not also in the banner
-        self.assertContains(r, 'class="material-row material-refused" id="material-photo"')
+        # The row is where the page opens (#material-photo), focused by the browser.
+        self.assertContains(r, 'class="material-row material-refused" id="material-photo" tabindex="-1">')
         self.assertContains(r, 'aria-describedby="upload-error-photo" aria-invalid="true"')
         # The other rows have their empty, hidden place for a message.
         self.assertContains(
@@ -55,7 +56,7 @@ class UploadRefusalTestCase(BaseTestCase):
         # Shown once: the next visit of the page is clean.
         r = self.client.get(self.edit)
         self.assertNotContains(r, "material-refused")
-        self.assertNotContains(r, "autofocus")
+        self.assertNotContains(r, 'role="alert">“')
 
     def test_a_pdf_with_a_script_is_refused_on_its_row(self):
         r = self.post("identity", "身份证.pdf", pdf(_js_open_action))
@@ -127,7 +128,9 @@ class SubmitSummaryTestCase(BaseTestCase):
         )
         self.assertEqual(r.status_code, 200)
         self.assertContains(r, '<div class="error-summary" id="error-summary" tabindex="-1" autofocus')
-        self.assertContains(r, "提交未成功，请修改以下3处：")
+        # The three fields, then the six required materials not uploaded yet.
+        self.assertContains(r, "提交未成功，请修改以下9处：")
+        self.assertContains(r, f'<a href="#material-photo">请上传“{PHOTO}”</a>', html=True)
         self.assertContains(r, '<a href="#id_education">请选择最高学历</a>', html=True)
         self.assertContains(r, '<a href="#id_major">请填写所学专业</a>', html=True)
         self.assertContains(r, '<a href="#id_specialties_0">请选择申请注册专业</a>', html=True)

@@ -10,5 +10,8 @@ register = template.Library()
 
 
 @register.simple_tag
-def form_error_summary(form: forms.BaseForm | None) -> list[SummaryItem]:
-    return error_summary(form) if form is not None else []
+def form_error_summary(
+    form: forms.BaseForm | None, extra: list[SummaryItem] | None = None
+) -> list[SummaryItem]:
+    """The form's items, then `extra`: what else the page refused (the materials not uploaded)."""
+    return (error_summary(form) if form is not None else []) + list(extra or [])

@@ -18,6 +18,7 @@ from cases.models import Attachment, Case
 from cases.services import case_draft_save
 from cases.tests.helpers import initial_form_data, initial_item
 from cases.tests.sample_files import document_pdf
+from cases.views import UPLOAD_REFUSAL_KEY
 from catalog.seed import seed_catalog
 from portal.browser import BrowserTestCase
 from portal.test import make_uscc, person_create
@@ -58,6 +59,7 @@ class ErrorsBrowserTestCase(BrowserTestCase):
         session[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[0]
         session[HASH_SESSION_KEY] = user.get_session_auth_hash()
         session.save()
+        self.session = session
         host = self.live_server_url.split("//", 1)[1].split(":")[0]
         self.context.add_cookies(
             [
@@ -121,6 +123,19 @@ class ErrorsBrowserTestCase(BrowserTestCase):
         self.assertEqual(len(self.uploads_sent()), 1)
         self.assertEqual(page.url, self.url(f"/cases/{self.case.pk}/edit/"))  # no reload
         self.assertFalse(Attachment.objects.exists())
+
+    def test_a_refusal_the_server_returned_to_is_on_the_focused_row(self) -> None:
+        # As after an upload the form posted itself: the refusal waits in the session.
+        message = "“申请人本人白底1寸照片（图片）”上传失败：该材料只接受JPG或PNG格式的图片"
+        self.session[UPLOAD_REFUSAL_KEY] = {"case": self.case.pk, "code": "photo", "message": message}
+        self.session.save()
+        page = self.page
+        page.goto(self.url(f"/cases/{self.case.pk}/edit/#material-photo"))
+        page.wait_for_load_state("networkidle")
+        self.assertEqual(page.locator("#upload-error-photo").inner_text(), message)
+        # The browser focuses the row the page opened at; the message is inside it.
+        self.assertEqual(page.evaluate("document.activeElement.id"), "material-photo")
+        self.assertTrue(page.locator("#material-photo").is_visible())
 
     def test_it_uploads_by_fetch_and_reloads_at_the_row(self) -> None:
         page = self.open_form()
