@@ -139,7 +139,11 @@ class SubmitSummaryTestCase(BaseTestCase):
             r, '<ul class="errorlist" id="id_major_error"><li>请填写所学专业</li></ul>', html=True
         )
         self.assertContains(r, 'aria-invalid="true" aria-describedby="id_major_error"')
-        self.assertContains(r, 'aria-describedby=" id_specialties_error"')
+        self.assertContains(
+            r,
+            '<fieldset class="field field-wide field-checks field-invalid" '
+            'aria-describedby="id_specialties_error">',
+        )
         self.assertNotContains(r, "这个字段是必填项")
         case.refresh_from_db()
         self.assertEqual(case.status, CaseStatus.DRAFT)
