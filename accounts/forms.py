@@ -10,6 +10,7 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 
 from accounts.models import IdType, SmsPurpose, User, UserKind
+from lib.forms import PortalForm
 from lib.idcard import IdNumberError, validate_id_number
 from lib.mobile import MobileError, validate_mobile
 from lib.names import TextRefused, check_name
@@ -44,7 +45,7 @@ def _clean_name(value: str, label: str) -> str:
         raise ValidationError(str(e)) from None
 
 
-class _PasswordPairMixin(forms.Form):
+class _PasswordPairMixin(PortalForm):
     password1 = forms.CharField(
         label="密码",
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
@@ -170,7 +171,7 @@ class EnterpriseRegisterForm(_PasswordPairMixin):
 LOGIN_KINDS = [(UserKind.PERSON, "个人"), (UserKind.LEGAL, "法人"), (UserKind.STAFF, "工作人员")]
 
 
-class PasswordLoginForm(forms.Form):
+class PasswordLoginForm(PortalForm):
     kind = forms.ChoiceField(choices=LOGIN_KINDS, widget=forms.HiddenInput, initial=UserKind.PERSON)
     identifier = forms.CharField(
         label="账号", max_length=64, widget=forms.TextInput(attrs={"autocomplete": "username"})
@@ -183,7 +184,7 @@ class PasswordLoginForm(forms.Form):
     )
 
 
-class SmsLoginForm(forms.Form):
+class SmsLoginForm(PortalForm):
     kind = forms.ChoiceField(choices=LOGIN_KINDS[:2], widget=forms.HiddenInput, initial=UserKind.PERSON)
     mobile = forms.CharField(
         label="手机号", max_length=20, widget=forms.TextInput(attrs={"inputmode": "numeric"})
@@ -216,7 +217,7 @@ class PasswordResetForm(_PasswordPairMixin):
         return _clean_mobile(self.cleaned_data["mobile"])
 
 
-class SmsCodeRequestForm(forms.Form):
+class SmsCodeRequestForm(PortalForm):
     mobile = forms.CharField(max_length=20)
     # Not the staff login's purpose: that code goes only to the mobile of an account whose
     # password was just typed right (accounts.views.login_verify).
@@ -229,7 +230,7 @@ class SmsCodeRequestForm(forms.Form):
         return _clean_mobile(self.cleaned_data["mobile"])
 
 
-class SecondFactorForm(forms.Form):
+class SecondFactorForm(PortalForm):
     """The second step of a staff login, and the confirmation of a new authenticator."""
 
     code = forms.CharField(
@@ -243,7 +244,7 @@ class SecondFactorForm(forms.Form):
     )
 
 
-class PasswordChangeForm(forms.Form):
+class PasswordChangeForm(PortalForm):
     """「修改密码」: the old password, then the new one twice, checked by the same validators
     as at registration (with the staff rule for staff accounts)."""
 

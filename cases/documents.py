@@ -12,6 +12,7 @@ from datetime import date
 from typing import Any, cast
 
 from django import forms
+from django.conf import settings
 from django.utils import timezone
 
 from accounts.models import IdType, User
@@ -24,6 +25,7 @@ from catalog.models import Material, MaterialKind, ServiceItem
 from catalog.specialties import specialty_name
 from lib.idcard import IdNumberError, id_number_birth_date, id_number_sex
 from lib.masking import mask_id_number
+from lib.uploads import ACCEPT_ANY, ACCEPT_IMAGES, msg_too_big, msg_wrong_type
 from paperwork.documents import ApplicationFormContext, FormSection, NoticeContext, ReceiptContext, Specialty
 from paperwork.documents import NoticeKind as PaperNoticeKind
 
@@ -69,10 +71,42 @@ class MaterialRow:
     files: list[Attachment] = field(default_factory=list)
     correction: str = ""  # the reason staff gave, while a 补正 is open
     reusable: Attachment | None = None  # the file given in an earlier application, if any
+    refusal: str = ""  # why the upload that just returned here was refused
 
     @property
     def format_note(self) -> str:
-        return "图片" if self.material.kind == MaterialKind.IMAGE else "PDF或图片"
+        return "图片" if self.images_only else "PDF或图片"
+
+    @property
+    def images_only(self) -> bool:
+        return self.material.kind == MaterialKind.IMAGE
+
+    @property
+    def anchor(self) -> str:
+        """The row's id: a refused upload returns to the page at this row."""
+        return material_anchor(self.material.code)
+
+    @property
+    def accept(self) -> str:
+        return ACCEPT_IMAGES if self.images_only else ACCEPT_ANY
+
+    # The browser-side check (static/js/uploads.js) refuses with the server's sentences.
+    @property
+    def refusal_type(self) -> str:
+        return upload_refusal_text(self.material, msg_wrong_type(images_only=self.images_only))
+
+    @property
+    def refusal_size(self) -> str:
+        return upload_refusal_text(self.material, msg_too_big(settings.UPLOAD_MAX_BYTES))
+
+
+def material_anchor(code: str) -> str:
+    return f"material-{code}"
+
+
+def upload_refusal_text(material: Material, reason: str) -> str:
+    """What a refused upload says, on the material's row."""
+    return f"“{material.name}”上传失败：{reason}"
 
 
 def material_rows(

@@ -13,6 +13,7 @@ from django.utils import timezone
 from cases.register import RegisterRecord
 from catalog.specialties import Specialty, specialty_name, specialty_names
 from lib.dates import years_have_passed
+from lib.forms import PortalForm
 from lib.idcard import IdNumberError, validate_id_number
 from lib.names import FreeTextValidator, NameValidator
 from lib.uscc import UsccError, validate_uscc
@@ -31,7 +32,7 @@ EDUCATION_CHOICES = [
 CONTINUING_EDUCATION_AFTER_YEARS = 3
 
 
-class ApplicationForm(forms.Form):
+class ApplicationForm(PortalForm):
     """Base of every type's form: `sections` groups fields for the page and the printed form.
 
     `record` is what the register holds for the applicant (None when never registered): the

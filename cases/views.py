@@ -19,6 +19,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.datastructures import MultiValueDict
+from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.decorators import login_required_json
@@ -34,13 +35,26 @@ from cases.transitions import can_withdraw
 from cases.types import ApplicationType, eligibility_refusals, type_for_item
 from catalog.models import Material, MaterialKind, ServiceItem
 from lib.errors import ApplicationError
+from lib.forms import SummaryItem
 from lib.http import PRIVATE_HEADERS, private
 from lib.ratelimit import LimitName, limit_refusal
-from lib.uploads import CheckedFile, UploadError, check_id_photo, check_signature, check_upload, download_name
+from lib.uploads import (
+    CheckedFile,
+    UploadError,
+    check_id_photo,
+    check_signature,
+    check_upload,
+    download_name,
+    msg_too_big,
+)
 from paperwork.pdf import pdf_response_headers, render_pdf
 
 # Checks beyond "a real image" for the two materials the certificate prints.
 CONTENT_CHECKS = {"photo": check_id_photo, "signature": check_signature}
+# Where a refused upload waits for the page it returns to (the material's row shows it).
+UPLOAD_REFUSAL_KEY = "cases.upload_refusal"
+# ?check=1 on the edit page: a refused 保存并提交 came back, show the error summary.
+CHECK_PARAM = "check"
 
 
 # --- the application page (开始申请 / 继续填写) -------------------------------------------
@@ -107,6 +121,20 @@ def _render_form(
     form_data = _typed_data(app_type.form_class, form.data) if form.is_bound else {}
     correction = selectors.case_open_correction(case) if case else None
     user = request_user(request)
+    materials = documents.material_rows(
+        item=item,
+        form_data=form_data,
+        case=case,
+        reusable=selectors.reusable_attachments(user=user, case=case) if case else {},
+    )
+    if refusal := _upload_refusal_pop(request, case):
+        for row in materials:
+            if row.material.code == refusal.get("code"):
+                row.refusal = str(refusal.get("message", ""))
+    # After a refused 保存并提交 (posted here, or redirected here with ?check=1): the summary
+    # at the top lists what to correct, the materials still missing included, and takes the focus.
+    show_summary = request.method == "POST" or CHECK_PARAM in request.GET
+    submitted = request.POST.get("action") == "submit" or CHECK_PARAM in request.GET
     context = {
         "item": item,
         "matter": item.matter,
@@ -114,12 +142,7 @@ def _render_form(
         "app_type": app_type,
         "form": form,
         "profile": documents.applicant_profile(request_user(request)),
-        "materials": documents.material_rows(
-            item=item,
-            form_data=form_data,
-            case=case,
-            reusable=selectors.reusable_attachments(user=user, case=case) if case else {},
-        ),
+        "materials": materials,
         "correction": correction,
         "ask_method": case is None or not case.submit_method,
         "submit_methods": SubmitMethod.choices,
@@ -128,6 +151,12 @@ def _render_form(
         # A refused save keeps the version its page had, so that saving again is refused too.
         "version": version if version is not None else (case.version if case else None),
         "upload_max_mb": settings.UPLOAD_MAX_BYTES // (1024 * 1024),
+        "upload_max_bytes": settings.UPLOAD_MAX_BYTES,
+        "show_summary": show_summary,
+        "missing_summary": [
+            SummaryItem(text=f"请上传“{m.name}”", href="#" + documents.material_anchor(m.code))
+            for m in (services.missing_materials(case) if case and submitted else [])
+        ],
         "record": form.record if app_type.shows_record else None,
         "extracted": form.extracted(),
     }
@@ -216,7 +245,8 @@ def start(request: HttpRequest, item_pk: int) -> HttpResponse:
     messages.success(request, "保存成功")
     if request.POST.get("action") == "submit":
         # The draft is saved: a refusal shows it on its edit page, with the reason.
-        return _submit(request, case, on_error=lambda: redirect("cases:edit", pk=case.pk))
+        checked = reverse("cases:edit", args=[case.pk]) + f"?{CHECK_PARAM}=1"
+        return _submit(request, case, on_error=lambda: redirect(checked))
     return redirect("cases:edit", pk=case.pk)
 
 
@@ -260,7 +290,9 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method != "POST":
         saved = services.form_for_case(case)
         assert saved is not None  # the type exists
-        return _render_form(request, item=case.item, app_type=app_type, form=_with_hints(saved), case=case)
+        # ?check=1: a refused 保存并提交 — every missing field is flagged, not only wrong ones.
+        checked = saved if CHECK_PARAM in request.GET else _with_hints(saved)
+        return _render_form(request, item=case.item, app_type=app_type, form=checked, case=case)
     form = _form(app_type, user, request.POST)
 
     def rerender() -> HttpResponse:
@@ -386,30 +418,53 @@ def _checked_upload(material: Material, data: bytes) -> CheckedFile:
     return checked
 
 
+def _wants_json(request: HttpRequest) -> bool:
+    """An upload sent by static/js/uploads.js (fetch) rather than by the form itself."""
+    return request.headers.get("Accept", "").startswith("application/json")
+
+
+def _upload_refusal_pop(request: HttpRequest, case: Case | None) -> dict[str, str] | None:
+    """The refusal of the upload that just returned to this case's page, shown once on its row."""
+    refusal = request.session.get(UPLOAD_REFUSAL_KEY) if case else None
+    if not isinstance(refusal, dict) or case is None or refusal.get("case") != case.pk:
+        return None
+    del request.session[UPLOAD_REFUSAL_KEY]
+    return refusal
+
+
 @login_required
 @require_POST
 def upload(request: HttpRequest, pk: int, code: str) -> HttpResponse:
     user = request_user(request)
     case = selectors.case_get_for_applicant(user=user, pk=pk)
     material = get_object_or_404(Material, item=case.item, code=code)
-    back = redirect(reverse("cases:edit", args=[case.pk]) + "#materials")
+    # Back to the material's own row, where the outcome is shown.
+    row = reverse("cases:edit", args=[case.pk]) + "#" + documents.material_anchor(material.code)
     upload = request.FILES.get("file")
     try:
         if upload is None:
             raise UploadError("请选择要上传的文件")
         # Refuse by the declared size before reading a byte of an oversized file into memory.
-        limit = settings.UPLOAD_MAX_BYTES
-        if upload.size is not None and upload.size > limit:
-            raise UploadError(f"文件过大，单个文件不能超过{limit // (1024 * 1024)}MB")
+        if upload.size is not None and upload.size > settings.UPLOAD_MAX_BYTES:
+            raise UploadError(msg_too_big(settings.UPLOAD_MAX_BYTES))
         checked = _checked_upload(material, upload.read())
         services.attachment_add(
             case=case, material=material, checked=checked, original_name=upload.name or "", user=user
         )
     except ApplicationError as e:
-        messages.error(request, f"“{material.name}”上传失败：{e}")
-        return back
+        message = documents.upload_refusal_text(material, e.message)
+        if _wants_json(request):
+            return JsonResponse({"ok": False, "message": message}, status=400)
+        if case.status not in EDITABLE_STATUSES:
+            # Submitted meanwhile (another tab): the page it lands on has no material rows.
+            messages.error(request, message)
+        else:
+            request.session[UPLOAD_REFUSAL_KEY] = {"case": case.pk, "code": material.code, "message": message}
+        return redirect(row)
     messages.success(request, f"“{material.name}”上传成功")
-    return back
+    if _wants_json(request):
+        return JsonResponse({"ok": True, "location": row})
+    return redirect(row)
 
 
 @login_required
@@ -478,6 +533,8 @@ def _pdf_response(pdf: bytes, filename: str) -> HttpResponse:
 
 @login_required
 @require_GET
+# Framed by the application page itself (static/js/print.js prints it from a hidden frame).
+@xframe_options_sameorigin
 def print_form(request: HttpRequest, pk: int) -> HttpResponse:
     case = selectors.case_get_for_applicant(user=request_user(request), pk=pk)
     context = documents.application_form_context(case)

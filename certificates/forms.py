@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from django import forms
 
+from lib.forms import PortalForm
+
 VERIFY_MAX_BYTES = 5 * 1024 * 1024  # a certificate is well under 1 MB
 
 
-class VerifyUploadForm(forms.Form):
+class VerifyUploadForm(PortalForm):
     file = forms.FileField(
         label="证书文件（OFD）",
         widget=forms.FileInput(attrs={"accept": ".ofd,application/ofd"}),

@@ -106,6 +106,22 @@ def _format_size(n: int) -> str:
     return f"{max(1, n // 1024)}KB"
 
 
+def msg_too_big(max_bytes: int) -> str:
+    """The refusal of a file over the size limit; the browser-side check says the same."""
+    return f"文件过大，单个文件不能超过{_format_size(max_bytes)}"
+
+
+def msg_wrong_type(*, images_only: bool) -> str:
+    """The refusal of a file of a type the material does not take."""
+    return MSG_IMAGES_ONLY if images_only else MSG_BAD_TYPE
+
+
+# What the file chooser offers and the browser-side check lets through before sending: a
+# first filter for the applicant's sake only, the bytes are checked here after upload.
+ACCEPT_IMAGES: Final = ".jpg,.jpeg,.png,image/jpeg,image/png"
+ACCEPT_ANY: Final = ".pdf,.jpg,.jpeg,.png,application/pdf,image/jpeg,image/png"
+
+
 def _too_many_pixels(max_pixels: int) -> UploadError:
     return UploadError(f"图片像素过多，请将图片缩小到不超过{max_pixels // 10_000}万像素后重新上传")
 
@@ -121,7 +137,7 @@ def check_upload(
     if not data:
         raise UploadError(MSG_EMPTY)
     if len(data) > max_bytes:
-        raise UploadError(f"文件过大，单个文件不能超过{_format_size(max_bytes)}")
+        raise UploadError(msg_too_big(max_bytes))
     kind = filetype.guess(data)
     mime: str | None = kind.mime if kind is not None else None
     if mime in _IMAGE_TYPES:

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from django import forms
 
+from lib.forms import PortalForm
 
-class RegisterQueryForm(forms.Form):
+
+class RegisterQueryForm(PortalForm):
     # CharField strips the ends (full-width spaces too) before checking `required`, so a field
     # of spaces alone is missing. Inner spaces of a name are kept: a foreign name has them.
     name = forms.CharField(

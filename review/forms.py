@@ -10,6 +10,7 @@ from django import forms
 
 from cases.models import CaseStatus
 from catalog.models import Material
+from lib.forms import PortalForm
 from lib.names import FreeTextValidator
 from review.selectors import ALL
 from review.services import CorrectionItem
@@ -40,7 +41,7 @@ def _text(label: str, *, required: bool, rows: int = 3, help_text: str = "") -> 
     )
 
 
-class QueueFilterForm(forms.Form):
+class QueueFilterForm(PortalForm):
     status = forms.ChoiceField(label="状态", choices=QUEUE_TABS, required=False)
     q = forms.CharField(label="办件编号或申请人姓名", max_length=50, required=False)
 
@@ -48,19 +49,19 @@ class QueueFilterForm(forms.Form):
         return str(self.cleaned_data["q"]).strip()
 
 
-class AcceptForm(forms.Form):
+class AcceptForm(PortalForm):
     opinion = _text("受理意见", required=False, rows=2, help_text="选填，将记入办理记录")
 
 
-class RejectForm(forms.Form):
+class RejectForm(PortalForm):
     reason = _text("不予受理的理由", required=True, help_text="将写入不予受理决定书，申请人可见")
 
 
-class ReviewForm(forms.Form):
+class ReviewForm(PortalForm):
     opinion = _text("审查意见", required=True, rows=4)
 
 
-class ApproveForm(forms.Form):
+class ApproveForm(PortalForm):
     opinion = _text("审批意见", required=False, rows=2, help_text="选填，将记入办理记录")
     # Shown only when the applicant's verified name differs from the register's.
     name_confirmed = forms.BooleanField(
@@ -69,11 +70,11 @@ class ApproveForm(forms.Form):
     )
 
 
-class DenyForm(forms.Form):
+class DenyForm(PortalForm):
     reason = _text("不予许可的理由", required=True, rows=4, help_text="将写入不予行政许可决定书，申请人可见")
 
 
-class CorrectionForm(forms.Form):
+class CorrectionForm(PortalForm):
     """一次性告知补正: a checkbox and a reason for each material of the case's 办理项. Every
     ticked material goes into one notice, so the applicant hears of everything at once."""
 

@@ -306,3 +306,31 @@ class RegisterNamesTestCase(BaseTestCase):
         self.assertEqual(
             form.errors["agent_name"], ['经办人姓名不能包含 < > & " ` \\ 等符号，请按证件上的名称填写']
         )
+
+
+class RegisterErrorSummaryTestCase(BaseTestCase):
+    def test_a_refused_registration_lists_each_field_with_a_link_and_says_what_to_do(self):
+        r = self.client.post(
+            "/accounts/register/",
+            {
+                **human_fields(),
+                "id_type": "resident",
+                "password1": "Zhoujie-2026",
+                "password2": "Zhoujie-2027",
+            },
+        )
+        self.assertEqual(r.status_code, 200)
+        self.assertContains(r, '<div class="error-summary" id="error-summary" tabindex="-1" autofocus')
+        self.assertContains(r, "提交未成功，请修改以下6处：")
+        for field_id, message in [
+            ("id_name", "请填写姓名"),
+            ("id_id_number", "请填写证件号码"),
+            ("id_mobile", "请填写手机号"),
+            ("id_sms_code", "请填写短信验证码"),
+            ("id_password2", "确认密码：两次输入的密码不一致"),
+            ("id_consent", "请阅读并同意《个人信息保护告知书》"),
+        ]:
+            self.assertContains(r, f'<a href="#{field_id}">{message}</a>', html=True)
+        self.assertContains(r, 'aria-invalid="true" aria-describedby="id_name_error" id="id_name"')
+        self.assertNotContains(r, "这个字段是必填项")
+        self.assertFalse(User.objects.filter(name="").exists())

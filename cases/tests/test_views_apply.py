@@ -70,13 +70,13 @@ class ApplyTestCase(BaseTestCase):
         r = self.client.get(r["Location"])
         self.assertContains(r, "保存成功")
         self.assertContains(r, 'value="土木工程"')
-        self.assertNotContains(r, "submit-method-dialog")  # asked once only
+        self.assertNotContains(r, 'id="submit-method-dialog"')  # asked once only
 
         # 上传附件: real files through the upload view.
         for code in REQUIRED_CODES:
             r = upload_material(self.client, case, code)
             self.assertRedirects(
-                r, reverse("cases:edit", args=[case.pk]) + "#materials", fetch_redirect_response=False
+                r, reverse("cases:edit", args=[case.pk]) + f"#material-{code}", fetch_redirect_response=False
             )
         self.assertEqual(case.attachments.count(), len(REQUIRED_CODES))
 

@@ -45,7 +45,7 @@ class MaterialsTestCase(BaseTestCase):
     def test_it_stores_a_photo_and_lists_it_under_its_name(self):
         r = self._upload("photo", "我的照片.png", photo_png())
         self.assertRedirects(
-            r, reverse("cases:edit", args=[self.case.pk]) + "#materials", fetch_redirect_response=False
+            r, reverse("cases:edit", args=[self.case.pk]) + "#material-photo", fetch_redirect_response=False
         )
         att = Attachment.objects.get(case=self.case)
         self.assertEqual(

@@ -189,7 +189,7 @@ class ActionTestCase(BaseTestCase):
     def test_a_rejection_needs_a_reason(self):
         self.snapshot()
         r = self.post(self.acceptor, "reject", {"reject-reason": "  "})
-        self.assertContains(r, "这个字段是必填项")
+        self.assertContains(r, '<a href="#id_reject-reason">请填写不予受理的理由</a>', html=True)
         self.assert_nothing_written()
 
     # --- 审查 -----------------------------------------------------------------------------
@@ -212,7 +212,7 @@ class ActionTestCase(BaseTestCase):
         case_accept(case=self.case, actor=self.acceptor)
         self.snapshot()
         r = self.post(self.reviewer, "review", {"review-opinion": ""})
-        self.assertContains(r, "这个字段是必填项")
+        self.assertContains(r, '<a href="#id_review-opinion">请填写审查意见</a>', html=True)
         self.assert_nothing_written(status=CaseStatus.REVIEWING)
 
     # --- 决定 -----------------------------------------------------------------------------
@@ -274,7 +274,7 @@ class ActionTestCase(BaseTestCase):
         self.to_deciding()
         self.snapshot()
         r = self.post(self.decider, "deny", {"deny-reason": ""})
-        self.assertContains(r, "这个字段是必填项")
+        self.assertContains(r, '<a href="#id_deny-reason">请填写不予许可的理由</a>', html=True)
         self.assert_nothing_written(status=CaseStatus.DECIDING)
 
     # --- Who may post ---------------------------------------------------------------------

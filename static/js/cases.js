@@ -201,9 +201,34 @@
     var status = uf.querySelector(".upload-status");
     input.addEventListener("change", function () {
       if (!input.files.length) { return; }
-      status.textContent = "正在上传“" + input.files[0].name + "”…";
+      var up = window.PortalUploads;  // static/js/uploads.js: checks before sending, errors on the row
+      var file = input.files[0];
+      if (up) { up.clear(uf); }
+      (up ? up.refusal(uf, file) : Promise.resolve("")).then(function (refused) {
+        if (refused) { input.value = ""; up.show(uf, refused); return; }
+        upload(file);
+      });
+    });
+    function upload(file) {
+      status.textContent = "正在上传“" + file.name + "”…";
       uf.classList.add("uploading");
-      var send = function () { submitting = true; uf.submit(); };
+      var send = function () {
+        submitting = true;
+        if (!window.PortalUploads) { uf.submit(); return; }
+        window.PortalUploads.send(uf).then(function (leaving) {
+          if (leaving) { return; }
+          submitting = false;
+          uf.classList.remove("uploading");
+          status.textContent = "";
+          input.value = "";
+        }, function () {
+          submitting = false;
+          uf.classList.remove("uploading");
+          input.value = "";
+          status.textContent = "";
+          window.PortalUploads.show(uf, "网络连接中断，文件未能上传，请稍后重新选择文件上传");
+        });
+      };
       if (!dirty) { send(); return; }
       saveQuietly().then(send, function () {
         // Uploading now would reload the page and lose what was typed.
@@ -211,7 +236,7 @@
         input.value = "";
         status.textContent = "填写的内容未能保存，请先点击“保存信息”，再上传附件";
       });
-    });
+    }
   });
 
   // 沿用: copying an earlier file reloads the page, so save what was typed first.
@@ -225,11 +250,13 @@
     });
   });
 
-  // 打印申请表 prints what is saved: save unsaved changes first.
+  // 打印申请表 prints what is saved: save unsaved changes first (static/js/print.js asks
+  // through portalBeforePrint, after its margin advice; this handler is for browsers without it).
   var print = document.getElementById("print-link");
   if (print) {
+    print.portalBeforePrint = function () { return dirty ? saveQuietly() : Promise.resolve(); };
     print.addEventListener("click", function (e) {
-      if (!dirty) { return; }
+      if (!dirty || print.dataset.printDialog) { return; }
       e.preventDefault();
       var tab = window.open("about:blank", "_blank");
       saveQuietly().then(function () {
