@@ -81,7 +81,7 @@ class SessionLifetimeMiddleware:
                 back = login_return_path(request)
                 if back:
                     query["next"] = back
-                return HttpResponseRedirect(f"{reverse('accounts:login')}?{urlencode(query)}")
+                return HttpResponseRedirect(f"{reverse('accounts:login')}?{urlencode(query, safe='/')}")
         return self.get_response(request)
 
 
@@ -128,7 +128,10 @@ class LoginRedirectMiddleware:
         else:
             messages.info(request, "请先登录")
         back = login_return_path(request)
-        return HttpResponseRedirect(f"{login_path}?{urlencode({'next': back})}" if back else login_path)
+        # Quoted as Django's own redirect_to_login does: the slashes stay readable.
+        return HttpResponseRedirect(
+            f"{login_path}?{urlencode({'next': back}, safe='/')}" if back else login_path
+        )
 
 
 def session_login_started(request: HttpRequest) -> None:

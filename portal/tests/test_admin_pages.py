@@ -16,8 +16,9 @@ from accounts.models import Enterprise, User
 from accounts.services import enterprise_verify_by_hand, totp_device_start
 from accounts.tests.helpers import last_code
 from catalog.seed import seed_catalog
+from certificates.models import CertificateSettings
 from portal.demo import STAFF_PASSWORD
-from registry.models import Registration
+from registry.models import POLICY_PK, RegisterSettings, Registration
 
 
 class AdminPagesTestCase(TestCase):
@@ -31,6 +32,9 @@ class AdminPagesTestCase(TestCase):
         # The rows the demo does not make: a group, an authenticator being set up by a
         # window clerk (not by the admin, whose login would then ask for it), a check by hand.
         Group.objects.create(name="受理组")
+        # The policy rows exist once an administrator has saved them (until then, defaults).
+        RegisterSettings.objects.create(pk=POLICY_PK)
+        CertificateSettings.objects.create(pk=POLICY_PK)
         totp_device_start(user=User.objects.get(username="shouli"))
         Enterprise.objects.update(verified_at=None)
         enterprise_verify_by_hand(enterprise=Enterprise.objects.get(), by=cls.admin, note="已查验营业执照")
