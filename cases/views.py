@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable, Mapping
+from http import HTTPStatus
 from typing import Any
 
 from django import forms
@@ -133,7 +134,9 @@ def _render_form(
                 row.refusal = str(refusal.get("message", ""))
     # After a refused 保存并提交 (posted here, or redirected here with ?check=1): the summary
     # at the top lists what to correct, the materials still missing included, and takes the focus.
-    show_summary = request.method == "POST" or CHECK_PARAM in request.GET
+    # A save refused because another tab changed the draft (409) is not the user's to correct
+    # field by field: its message stands alone (templates/cases/form.html).
+    show_summary = (request.method == "POST" and status != HTTPStatus.CONFLICT) or CHECK_PARAM in request.GET
     submitted = request.POST.get("action") == "submit" or CHECK_PARAM in request.GET
     context = {
         "item": item,

@@ -110,7 +110,7 @@ class UploadRefusalTestCase(BaseTestCase):
         Case.objects.filter(pk=self.case.pk).update(status=CaseStatus.PENDING)  # another tab submitted
         r = self.post("photo", "photo.jpg", document_pdf())
         r = self.client.get(r["Location"], follow=True)
-        self.assertContains(r, '<li class="msg msg-error" role="status">', count=1)
+        self.assertContains(r, '<li class="msg msg-error">', count=1)
         self.assertContains(r, "上传失败")
 
 

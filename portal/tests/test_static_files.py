@@ -69,7 +69,7 @@ class HashedStaticFilesTestCase(BaseTestCase):
         scripts = re.findall(r'<script src="([^"]+)"', r.content.decode())
         self.assertTrue(scripts)
         for src in scripts:
-            self.assertRegex(src, r"^/static/js/[a-z0-9]+\.[0-9a-f]{12}\.js$")
+            self.assertRegex(src, r"^/static/js/[a-z0-9_]+\.[0-9a-f]{12}\.js$")
             self.assertEqual(self.client.get(src)["Cache-Control"], IMMUTABLE)
 
 
