@@ -166,6 +166,21 @@ def _render_form(
     return render(request, "cases/form.html", context, status=status)
 
 
+def _draft_save(
+    request: HttpRequest, *, user: User, case: Case, app_type: ApplicationType, form: ApplicationForm
+) -> Case:
+    """保存信息 and the autosave: the typed answers into the draft, refused (DraftConflict) when
+    the page's version is not the draft's any more."""
+    return services.case_draft_save(
+        user=user,
+        item=case.item,
+        case=case,
+        form_data=_answers(app_type, form),
+        submit_method=request.POST.get("submit_method", ""),
+        expected_version=_version(request.POST),
+    )
+
+
 def _form(
     app_type: ApplicationType, user: User, data: MultiValueDict[str, Any] | None = None
 ) -> ApplicationForm:
@@ -306,14 +321,7 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
         return _render_form(request, item=case.item, app_type=app_type, form=form, case=case, status=status)
 
     try:
-        case = services.case_draft_save(
-            user=user,
-            item=case.item,
-            case=case,
-            form_data=_answers(app_type, form),
-            submit_method=request.POST.get("submit_method", ""),
-            expected_version=_version(request.POST),
-        )
+        case = _draft_save(request, user=user, case=case, app_type=app_type, form=form)
     except DraftConflict as e:
         form = _with_hints(form)
         form.add_error(None, e.message)
@@ -369,14 +377,7 @@ def autosave(request: HttpRequest, pk: int) -> JsonResponse:
         return _autosave_refused("没有可以保存的草稿", 404)
     form = _form(app_type, user, request.POST)
     try:
-        case = services.case_draft_save(
-            user=user,
-            item=case.item,
-            case=case,
-            form_data=_answers(app_type, form),
-            submit_method=request.POST.get("submit_method", ""),
-            expected_version=_version(request.POST),
-        )
+        case = _draft_save(request, user=user, case=case, app_type=app_type, form=form)
     except ApplicationError as e:
         # Another page saved first, or the case was submitted meanwhile: both are conflicts.
         return _autosave_refused(e.message, 409)
