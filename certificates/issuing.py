@@ -10,9 +10,10 @@ from catalog.specialties import specialty_name
 from certificates.crypto import get_signer
 from certificates.document import CertificateData, SpecialtyLine
 from certificates.keys import seal_der
-from certificates.layout import SEAL_BOUNDARY_MM
+from certificates.layout import seal_boundary
 from certificates.models import Certificate, CertificateCopy
 from certificates.ofd import build_ofd, zip_package
+from certificates.ses import seal_parse
 from certificates.signing import ofd_sign
 from lib.errors import ApplicationError
 
@@ -65,12 +66,16 @@ def certificate_data(*, copy: CertificateCopy, verify_url: str) -> CertificateDa
 def sealed_ofd(data: CertificateData, *, when: datetime) -> bytes:
     """Draw, seal and zip one certificate."""
     package = build_ofd(data)
+    seal = seal_der()
+    # Drawn at the size the seal declares: the portal's own seal or one from the province's
+    # 电子印章 system, whatever its size.
+    picture = seal_parse(seal)
     signed = ofd_sign(
         package.files,
         signer=get_signer(),
-        seal_der=seal_der(),
+        seal_der=seal,
         page_id=package.page_id,
-        stamp_boundary=SEAL_BOUNDARY_MM,
+        stamp_boundary=seal_boundary(picture.picture_width_mm, picture.picture_height_mm),
         when=when,
         next_id=package.stamp_annot_id,
     )

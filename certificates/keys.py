@@ -42,6 +42,7 @@ from certificates.crypto import (
     sm2_sign,
     sm3,
 )
+from certificates.layout import SEAL_SIZE_MM
 from certificates.sealimage import seal_picture_png
 from certificates.ses import SESFormatError, seal_build, seal_parse
 from lib.dates import add_years_to_datetime
@@ -49,7 +50,6 @@ from lib.dates import add_years_to_datetime
 AUTHORITY = "辽宁省住房和城乡建设厅"
 SEAL_NAME = "辽宁省住房和城乡建设厅审批专用章"
 SEAL_PURPOSE = "审批专用章"
-SEAL_SIZE_MM = 40
 SEAL_VENDOR_ID = "LNZWFW"  # SES_Header.Vid: who made the seal file (this portal)
 CA_SUBJECT = {
     "country_name": "CN",

@@ -120,14 +120,21 @@ AUTHORITY_CENTER_X: Final = 148.0
 AUTHORITY_BASELINE: Final = 236.0
 ISSUED_BASELINE: Final = 245.0
 AUTHORITY_MAX_WIDTH: Final = 2 * (CONTENT_RIGHT - AUTHORITY_CENTER_X)
-SEAL_DIAMETER: Final = 42.0
+# The seal this portal makes (`certificate_keys --create`) is 40 mm across, as its
+# SES_ESPictrueInfo declares; the StampAnnot is drawn at the size the seal declares
+# (`seal_boundary`), so readers never stretch it.
+SEAL_SIZE_MM: Final = 40
+SEAL_DIAMETER: Final = float(SEAL_SIZE_MM)
 SEAL_CENTER: Final = (AUTHORITY_CENTER_X, 238.0)
-SEAL_BOUNDARY_MM: Final = (
-    SEAL_CENTER[0] - SEAL_DIAMETER / 2,
-    SEAL_CENTER[1] - SEAL_DIAMETER / 2,
-    SEAL_DIAMETER,
-    SEAL_DIAMETER,
-)
+
+
+def seal_boundary(width_mm: float, height_mm: float) -> tuple[float, float, float, float]:
+    """The seal's box on the page (x, y, width, height in mm): centred on SEAL_CENTER, at the
+    size the seal itself declares."""
+    return (SEAL_CENTER[0] - width_mm / 2, SEAL_CENTER[1] - height_mm / 2, width_mm, height_mm)
+
+
+SEAL_BOUNDARY_MM: Final = seal_boundary(SEAL_DIAMETER, SEAL_DIAMETER)
 
 LICENSE_ID_BASELINE: Final = 276.0
 LICENSE_ID_SIZE: Final = 2.8

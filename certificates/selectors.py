@@ -177,6 +177,18 @@ def copy_for_sealed_file(*, content: bytes) -> CertificateCopy | None:
     return copy if copy.certificate.license_id == license_id else None
 
 
+def copy_recorded_address(*, copy: CertificateCopy) -> str | None:
+    """The verification address a stored copy carries (its QR code and certificate.json), or
+    None when its file cannot be read as one of ours."""
+    try:
+        with copy.file.open("rb") as f:
+            record = _attached_record(f.read())
+    except (OSError, ValueError):
+        return None
+    address = record.get("verify_url") if record else None
+    return address if isinstance(address, str) else None
+
+
 def _attached_record(content: bytes) -> dict[str, Any] | None:
     try:
         with zipfile.ZipFile(BytesIO(content)) as archive:

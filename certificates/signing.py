@@ -25,7 +25,7 @@ from datetime import UTC, datetime
 from lxml import etree  # type: ignore[import-untyped]  # no stubs installed
 
 from certificates.crypto import OID_SM2_WITH_SM3, OID_SM3, Signer, sm3
-from certificates.ses import ses_signature_build
+from certificates.ses import seal_parse, ses_signature_build
 
 OFD_NS = "http://www.ofdspec.org/2016"
 SIGNS_DIR = "Doc_0/Signs"
@@ -125,6 +125,14 @@ def ofd_sign(
         raise SigningError(f"the package already has files under {SIGNS_DIR}/")
     if when.tzinfo is None:
         raise SigningError("the signing time must be timezone-aware")
+    seal = seal_parse(seal_der)
+    declared = (float(seal.picture_width_mm), float(seal.picture_height_mm))
+    if (stamp_boundary[2], stamp_boundary[3]) != declared:
+        # A StampAnnot of another size than the seal's picture makes readers stretch the seal.
+        raise SigningError(
+            f"the stamp is {stamp_boundary[2]}×{stamp_boundary[3]} mm, "
+            f"the seal declares {declared[0]}×{declared[1]} mm"
+        )
     signatures = signatures_xml()
     signature = signature_xml(
         files={**files, SIGNATURES_PATH: signatures},

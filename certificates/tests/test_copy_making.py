@@ -6,13 +6,17 @@ from io import BytesIO
 from unittest.mock import patch
 
 from django.utils import timezone
+from lxml import etree  # type: ignore[import-untyped]  # no stubs installed
 
+from certificates.layout import SEAL_CENTER
 from certificates.models import CopyStatus
 from certificates.services import (
     certificate_copies_requeue_stale,
     certificate_copy_make,
     certificate_copy_request,
 )
+from certificates.ses import ses_signature_parse
+from certificates.signing import OFD_NS
 from certificates.tests.helpers import ensure_keys, granted_registration
 from certificates.verify import verify_ofd
 from notifications.testing import drain_task_queue
@@ -41,6 +45,22 @@ class CopyMakingTestCase(BaseTestCase):
         record = zipfile.ZipFile(BytesIO(content)).read("Doc_0/Attachments/certificate.json").decode()
         self.assertIn(certificate.license_id, record)
         self.assertIn(copy.usage_valid_until.isoformat(), record)
+
+    def test_the_stamp_is_drawn_at_the_size_the_seal_declares(self):
+        _, certificate = granted_registration(self)
+        copy = certificate_copy_request(certificate=certificate, user=self.applicant)
+        drain_task_queue()
+        copy.refresh_from_db()
+        with copy.file.open("rb") as f:
+            package = zipfile.ZipFile(BytesIO(f.read()))
+        signature = etree.fromstring(package.read("Doc_0/Signs/Sign_0/Signature.xml"))
+        (stamp,) = signature.iterfind(".//ofd:StampAnnot", {"ofd": OFD_NS})
+        x, y, width, height = (float(v) for v in stamp.get("Boundary").split())
+        seal = ses_signature_parse(package.read("Doc_0/Signs/Sign_0/SignedValue.dat")).seal
+        self.assertEqual((width, height), (seal.picture_width_mm, seal.picture_height_mm))
+        self.assertEqual((width, height), (40.0, 40.0))
+        # Centred where the layout keeps the seal, over 发证机关 and 签发日期.
+        self.assertEqual((x + width / 2, y + height / 2), SEAL_CENTER)
 
     def test_a_second_task_for_the_same_copy_does_nothing(self):
         _, certificate = granted_registration(self)

@@ -180,3 +180,18 @@ class RefusalsTestCase(KeysTestCase):
     def test_a_time_without_a_zone_is_refused(self):
         with self.assertRaises(SigningError):
             sign(minimal_package(), when=datetime(2026, 3, 2, 9, 0))
+
+    def test_a_stamp_of_another_size_than_the_seal_is_refused(self):
+        # The seal declares 40×40 mm; a 42 mm StampAnnot would make readers stretch it.
+        with self.assertRaisesMessage(
+            SigningError, "the stamp is 42.0×42.0 mm, the seal declares 40.0×40.0 mm"
+        ):
+            ofd_sign(
+                minimal_package(),
+                signer=get_signer(),
+                seal_der=seal_der(),
+                page_id=PAGE_ID,
+                stamp_boundary=(130.5, 216.0, 42.0, 42.0),
+                when=datetime(2026, 3, 2, 9, 0, tzinfo=UTC),
+                next_id=STAMP_ID,
+            )

@@ -3,23 +3,35 @@ public page, 「加注」, the holder's list and the export give the same answer
 
 from __future__ import annotations
 
+import json
+import zipfile
 from datetime import timedelta
-from io import StringIO
+from io import BytesIO, StringIO
 from pathlib import Path
 
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.management import CommandError, call_command
+from django.test import override_settings
+from django.urls import reverse
 from django.utils import timezone
 
 from certificates.models import Certificate, CertificateCopy, CertificateStatus, CopyStatus
 from certificates.selectors import copy_verdict
-from certificates.services import annotate_refusal
-from certificates.tests.helpers import granted_registration
+from certificates.services import annotate_refusal, verify_url
+from certificates.tests.helpers import ensure_keys, granted_registration
 from certificates.validity import CertificateVerdict, certificate_verdict, usage_valid_until
 from lib.dates import add_years
 from portal.test import BaseTestCase
 from registry.models import RegistrationStatus
+
+
+def stored_copy(address: str) -> bytes:
+    """A stand-in for a sealed copy: only the attached record that the export reads."""
+    buffer = BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("Doc_0/Attachments/certificate.json", json.dumps({"verify_url": address}))
+    return buffer.getvalue()
 
 
 class ValidityTestCase(BaseTestCase):
@@ -36,7 +48,7 @@ class ValidityTestCase(BaseTestCase):
             ready_at=timezone.now(),
         )
         if file:
-            copy.file.save(f"{copy.token.hex}.ofd", ContentFile(b"PK-sealed"), save=True)
+            copy.file.save(f"{copy.token.hex}.ofd", ContentFile(stored_copy(verify_url(copy))), save=True)
         return copy
 
     def verdict(self, copy: CertificateCopy | None = None) -> CertificateVerdict:
@@ -109,7 +121,8 @@ class ExportTestCase(ValidityTestCase):
         target = Path(settings.MEDIA_ROOT) / "out.ofd"
         out = StringIO()
         call_command("certificate_export", self.registration.number, str(target), stdout=out)
-        self.assertEqual(target.read_bytes(), b"PK-sealed")
+        stored = CertificateCopy.objects.filter(status=CopyStatus.READY).latest("ready_at")
+        self.assertEqual(target.read_bytes(), stored.file.read())
         return out.getvalue()
 
     def test_it_exports_a_copy_on_its_last_valid_day(self):
@@ -117,6 +130,21 @@ class ExportTestCase(ValidityTestCase):
         output = self.export()
         self.assertIn(f"使用有效期至 {copy.usage_valid_until}", output)
         self.assertEqual(CertificateCopy.objects.count(), 1)  # none made
+
+    @override_settings(SITE_URL="https://zwfw.example.cn")
+    def test_the_exported_copy_leads_to_the_configured_site(self):
+        # A copy made while SITE_URL was the demo's default is valid, but its QR code leads to
+        # 127.0.0.1: the export makes a fresh one whose QR code and record carry SITE_URL.
+        ensure_keys()
+        demo = self.copy()
+        local = "http://127.0.0.1:8000" + reverse("certificates:verify", args=[demo.token])
+        demo.file.save(f"{demo.token.hex}.ofd", ContentFile(stored_copy(local)), save=True)
+        output = self.export()
+        made = CertificateCopy.objects.exclude(pk=demo.pk).get()
+        address = "https://zwfw.example.cn" + reverse("certificates:verify", args=[made.token])
+        record = json.loads(zipfile.ZipFile(made.file).read("Doc_0/Attachments/certificate.json"))
+        self.assertEqual(record["verify_url"], address)
+        self.assertIn(f"二维码核验地址：{address}", output)
 
     def test_it_does_not_export_a_copy_of_a_lapsed_registration(self):
         self.copy(file=True)

@@ -8,7 +8,8 @@ from django.utils import timezone
 
 from accounts.selectors import account_of_identity
 from certificates.models import Certificate, CertificateCopy, CertificateStatus, CopyStatus
-from certificates.services import certificate_copy_make, certificate_copy_request
+from certificates.selectors import copy_recorded_address
+from certificates.services import certificate_copy_make, certificate_copy_request, verify_url
 from certificates.validity import CertificateVerdict, certificate_verdict
 from lib.errors import ApplicationError
 
@@ -31,13 +32,16 @@ class Command(BaseCommand):
         if certificate is None:
             raise CommandError(f"没有注册编号为 {options['number']} 的有效证书")
         today = timezone.localdate()
-        # The newest ready copy that is valid today, by the same verdict as the public page.
+        # The newest ready copy that is valid today, by the same verdict as the public page, and
+        # whose QR code leads to this site's SITE_URL: a copy made under another address (a
+        # demo's http://127.0.0.1:8000) would send whoever scans it elsewhere.
         copy = next(
             (
                 c
                 for c in certificate.copies.filter(status=CopyStatus.READY).order_by("-ready_at")
                 if certificate_verdict(certificate=certificate, today=today, copy=c)
                 == CertificateVerdict.VALID
+                and copy_recorded_address(copy=c) == verify_url(c)
             ),
             None,
         )
@@ -49,6 +53,7 @@ class Command(BaseCommand):
             f"已导出 {options['file']}（电子证照标识 {certificate.license_id}，"
             f"使用有效期至 {copy.usage_valid_until}）"
         )
+        self.stdout.write(f"二维码核验地址：{verify_url(copy)}（来自设置 SITE_URL）")
 
     def _make_copy(self, certificate: Certificate) -> CertificateCopy:
         person = certificate.registration.person
