@@ -3,12 +3,13 @@ and a real Redis that can be stopped and started again."""
 
 from __future__ import annotations
 
+import os
 import shutil
 import socket
 import subprocess
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 
 
@@ -58,6 +59,10 @@ def hanging_server() -> Iterator[str]:
         listener.close()
 
 
+def _without_faketime(environ: Mapping[str, str]) -> dict[str, str]:
+    return {k: v for k, v in environ.items() if k != "LD_PRELOAD" and not k.startswith("FAKETIME")}
+
+
 class RedisServer:
     """A real redis-server on a free port, without persistence (Debian's redis-server)."""
 
@@ -85,6 +90,9 @@ class RedisServer:
             ],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
+            # A real server keeps real time: under `make test-dates` libfaketime is preloaded
+            # into the test process, and redis-server does not start with it.
+            env=_without_faketime(os.environ),
         )
         deadline = time.monotonic() + 10
         while time.monotonic() < deadline:
