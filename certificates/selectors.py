@@ -103,10 +103,14 @@ def logs_for_user(*, user: User) -> QuerySet[CertificateLog]:
 
 
 def copy_by_token(*, token: uuid.UUID) -> CertificateCopy:
-    """Public: the copy whose QR code was scanned. A copy never made has no file to scan."""
+    """Public: the copy whose QR code was scanned. A copy never made has no file to scan.
+    The specialties come prefetched: the page lists them and the verdict reads them
+    (`Registration.status_on`) from the same rows, so the page costs two queries."""
     try:
-        return CertificateCopy.objects.select_related(*(f"certificate__{r}" for r in _RELATED)).get(
-            token=token, status=CopyStatus.READY
+        return (
+            CertificateCopy.objects.select_related(*(f"certificate__{r}" for r in _RELATED))
+            .prefetch_related("certificate__registration__specialties")
+            .get(token=token, status=CopyStatus.READY)
         )
     except CertificateCopy.DoesNotExist:
         raise Http404("未找到该证书") from None

@@ -174,10 +174,16 @@ def source_font(key: str) -> SourceFont:
 
 
 def preload() -> None:
-    """Open every face now, so the first certificate a worker issues is not the slow one."""
+    """Open every face now and build one subset of each from a typical certificate's text:
+    that converts the glyphs of every fixed label, digit and specialty and reads the tables
+    a subset copies, so the first certificate a worker issues is not the slow one."""
+    # Imported here: the layout measures its text with this module.
+    from certificates.layout import typical_chars
+
     for key in FACES:
-        font = source_font(key)
-        font.tt_glyph(".notdef")
+        source_font(key).tt_glyph(".notdef")
+    for key, chars in typical_chars().items():
+        subset_font(key, chars)
 
 
 def first_missing(text: str, key: str) -> str | None:

@@ -7,6 +7,8 @@ from typing import Any
 
 import pytest
 import segno
+import zxingcpp
+from PIL import Image, ImageDraw
 
 from certificates import layout
 from certificates.document import SpecialtyLine
@@ -154,7 +156,11 @@ def test_the_table_has_a_row_per_specialty():
 def test_the_qr_code_encodes_the_verification_url():
     data = certificate_data()
     (qr,) = tagged(compose(data), "二维码")
-    matrix = [list(row) for row in segno.make_qr(data.verify_url, error="m").matrix_iter(scale=1, border=0)]
+    code = segno.make_qr(data.verify_url, error="m", mask=layout.QR_MASK)
+    # The same version and error level as segno's own choice of mask: only the mask is fixed.
+    chosen = segno.make_qr(data.verify_url, error="m")
+    assert (code.version, code.error) == (chosen.version, chosen.error)
+    matrix = [list(row) for row in code.matrix_iter(scale=1, border=0)]
     x0, y0, size, _ = layout.QR_BOX
     module = size / len(matrix)
 
@@ -164,6 +170,33 @@ def test_the_qr_code_encodes_the_verification_url():
 
     assert [[int(dark(r, c)) for c in range(len(matrix))] for r in range(len(matrix))] == matrix
     assert qr.bounds[2] == pytest.approx(size)
+
+
+def test_a_reader_decodes_the_drawn_qr_code():
+    """The rectangles drawn on the certificate, rasterised with a quiet zone, read back as
+    the verification address (zxing-cpp, the reader many phones' scanners are built on)."""
+    data = certificate_data()
+    (qr,) = tagged(compose(data), "二维码")
+    x0, y0, size, _ = layout.QR_BOX
+    modules = segno.make_qr(data.verify_url, error="m", mask=layout.QR_MASK).symbol_size(scale=1, border=0)[0]
+    px_per_mm, quiet = 4 * modules / size, 16  # 4 pixels a module, 4 modules of quiet zone
+    side = round(size * px_per_mm) + 2 * quiet
+    image = Image.new("L", (side, side), 255)
+    draw = ImageDraw.Draw(image)
+    for sub in qr.subpaths:
+        (left, top), (right, bottom) = sub[0], sub[2]
+        draw.rectangle(
+            (
+                round((left - x0) * px_per_mm) + quiet,
+                round((top - y0) * px_per_mm) + quiet,
+                round((right - x0) * px_per_mm) + quiet - 1,
+                round((bottom - y0) * px_per_mm) + quiet - 1,
+            ),
+            fill=0,
+        )
+    (barcode,) = zxingcpp.read_barcodes(image)
+    assert barcode.format == zxingcpp.BarcodeFormat.QRCode
+    assert barcode.text == data.verify_url
 
 
 def test_field_tags_are_unique():

@@ -109,3 +109,14 @@ def test_the_message_shows_an_invisible_character_as_its_code_point():
 
 def test_rare_but_drawable_names_pass_the_check():
     layout.check_renderable(certificate_data(name="王𠮷堃", employer="沈阳赟达建设有限公司"))
+
+
+def test_preload_converts_the_glyphs_of_a_typical_certificate():
+    from certificates.layout import typical_chars
+
+    fonts.preload()
+    chars = typical_chars()
+    assert {"证", "书", "7", "日"} <= chars["song"] | chars["hei"]
+    for key, used in chars.items():
+        font = fonts.source_font(key)
+        assert {font.glyph_name(c) for c in used} <= font._glyphs.keys()

@@ -86,6 +86,15 @@ class VerifyTestCase(BaseTestCase):
         self.assertContains(r, f"{until.year}年{until.month}月{until.day}日")
         self.assertContains(r, 'enctype="multipart/form-data"')
 
+    def test_the_page_reads_the_copy_and_the_specialties_once_each(self):
+        # One query for the copy with its certificate, registration, person and department;
+        # one for the specialties, which the page lists and the verdict reads (失效 when none
+        # is still in force) from the same prefetched rows.
+        with self.assertNumQueries(2):
+            r = self.client.get(self.url)
+        self.assertContains(r, '<p class="verdict-label">有效</p>')
+        self.assertContains(r, "建筑工程（有效期：")
+
     def test_it_says_cancelled_after_a_cancellation(self):
         self.registration.status = RegistrationStatus.CANCELLED
         self.registration.save()
