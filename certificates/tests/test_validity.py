@@ -105,6 +105,10 @@ class VerdictTestCase(ValidityTestCase):
         self.assertEqual(self.verdict(copy), CertificateVerdict.SUPERSEDED)
 
     def test_no_copy_is_made_on_the_65th_birthday(self):
+        if (self.today.month, self.today.day) == (2, 29):
+            # Nobody turns 65 on 29 February 2028: 29 February 1963 did not exist.
+            # The test takes the day after, a birthday on which everything else still holds.
+            self.today += timedelta(days=1)
         person = self.registration.person
         person.birth_date = add_years(self.today, -65)
         person.save()
