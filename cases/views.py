@@ -15,6 +15,7 @@ from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.http import FileResponse, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -49,6 +50,9 @@ from lib.uploads import (
     msg_too_big,
 )
 from paperwork.pdf import pdf_response_headers, render_pdf
+
+# 我的办件 shows this many cases a page.
+MINE_PER_PAGE = 20
 
 # Checks beyond "a real image" for the two materials the certificate prints.
 CONTENT_CHECKS = {"photo": check_id_photo, "signature": check_signature}
@@ -575,7 +579,9 @@ def receipt(request: HttpRequest, pk: int) -> HttpResponse:
 def mine(request: HttpRequest) -> HttpResponse:
     user = request_user(request)
     cases = selectors.case_list_for_applicant(user=user) if user.is_person else Case.objects.none()
-    return render(request, "cases/mine.html", {"cases": cases})
+    # A page at a time, newest first: an agent's account with years of cases stays light.
+    page = Paginator(cases, MINE_PER_PAGE).get_page(request.GET.get("page"))
+    return render(request, "cases/mine.html", {"cases": page, "page": page})
 
 
 @login_required

@@ -12,8 +12,15 @@ from pypdf import PdfReader
 from cases.deadlines import decision_due_on
 from cases.models import Case, CaseAction, CaseEvent, CaseStatus, NoticeKind
 from cases.services import case_transition, notice_issue
+from cases.tests.builders import case_build
 from cases.tests.sample_files import form_post, save_new, upload_required
+from cases.views import MINE_PER_PAGE
 from portal.test import BaseTestCase
+
+# The session and the user, the count, the header's unread messages, one page of cases with
+# their matter and item, and the session's save (a savepoint, the update, its release): the
+# same on every page, however many cases there are.
+QUERIES_PER_PAGE = 8
 
 
 class MineTestCase(BaseTestCase):
@@ -58,6 +65,25 @@ class MineTestCase(BaseTestCase):
         self.assertContains(r, "查看详情")
         self.assertContains(r, reverse("cases:detail", args=[mine.pk]))
         self.assertNotContains(r, reverse("cases:detail", args=[theirs.pk]))
+
+    def test_it_shows_a_page_at_a_time_with_the_same_queries_on_each(self):
+        # 张伟, an applicant of many years: 45 cases (built directly; the list is the subject).
+        built = [case_build(self, status=CaseStatus.APPROVED) for _ in range(45)]
+        newest_first = [c.pk for c in sorted(built, key=lambda c: (c.updated_at, c.pk), reverse=True)]
+
+        with self.assertNumQueries(QUERIES_PER_PAGE):
+            first = self.client.get(reverse("cases:mine"))
+        with self.assertNumQueries(QUERIES_PER_PAGE):
+            last = self.client.get(reverse("cases:mine"), {"page": 3})
+
+        self.assertEqual([c.pk for c in first.context["cases"]], newest_first[:MINE_PER_PAGE])
+        self.assertEqual([c.pk for c in last.context["cases"]], newest_first[2 * MINE_PER_PAGE :])
+        self.assertContains(first, "第 1 / 3 页，共 45 件")
+        self.assertContains(first, 'href="?page=2">下一页</a>', html=False)
+        self.assertNotContains(first, "上一页")
+        self.assertContains(last, 'href="?page=2">上一页</a>', html=False)
+        # A page past the end shows the last one, as the workbench does.
+        self.assertEqual(self.client.get(reverse("cases:mine"), {"page": 99}).context["cases"].number, 3)
 
     def test_it_offers_to_continue_a_draft(self):
         draft = self._draft()
