@@ -12,7 +12,7 @@ from unittest import skipUnless
 from unittest.mock import Mock
 
 from django.core.management import call_command
-from django.db import OperationalError, connection
+from django.db import DatabaseError, OperationalError, ProgrammingError, connection
 from django.test import TransactionTestCase
 from django.utils import timezone
 from django_tasks.base import TaskResultStatus
@@ -87,8 +87,14 @@ class LockedDatabaseTestCase(TransactionTestCase):
 
 class RetryRuleTestCase(TransactionTestCase):
     def test_other_database_errors_are_not_retried(self):
-        body = Mock(side_effect=OperationalError("no such table: nowhere"))
-        with self.assertRaises(OperationalError):
+        # A missing table: SQLite says so with an OperationalError, PostgreSQL with a
+        # ProgrammingError (its OperationalErrors are all about the connection).
+        if connection.vendor == "sqlite":
+            error: DatabaseError = OperationalError("no such table: nowhere")
+        else:
+            error = ProgrammingError('relation "nowhere" does not exist')
+        body = Mock(side_effect=error)
+        with self.assertRaises(type(error)):
             db_retrying(body, what="test", sleep=Mock())
         body.assert_called_once()
 
