@@ -317,6 +317,9 @@ def _make_personas(testcase: TransactionTestCase) -> None:
 class ConcurrencyTestCase(TransactionTestCase):
     """Real threads, each with its own database connection, acting at the same moment."""
 
+    # The catalogue is seeded for real: its copy (portal/test.py) is for TestCase classes,
+    # whose rows a transaction rolls back; here every test's rows are flushed.
+    real_seed = True
     department: Department
     applicant: User
     enterprise: User
