@@ -132,5 +132,8 @@ class DraftsInTheBrowserTestCase(BrowserTestCase):
         )
         page.screenshot(path=SHOTS / "drafts-idle-dialog-390.png")
         dialog.get_by_role("button", name="继续办理").click()
-        page.wait_for_function("!document.getElementById('session-dialog').open")
+        # (a closed <dialog> is not displayed; wait_for_function would evaluate a
+        # string, which the page's policy forbids once it has to poll)
+        dialog.wait_for(state="hidden")
+        self.assertFalse(page.evaluate("document.getElementById('session-dialog').open"))
         self.assertEqual(page.evaluate("document.activeElement.id"), "id_major")
