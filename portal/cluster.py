@@ -46,6 +46,8 @@ from typing import Any
 
 import urllib3
 
+from lib.keyring import keyring_entry_make
+
 ROOT = Path(__file__).resolve().parent.parent
 SITE_FILE = ROOT / "deploy" / "nginx" / "lnzwfw.conf"
 VENV_BIN = Path(sys.executable).parent
@@ -378,6 +380,7 @@ def environment(*, run_dir: Path, site_url: str, s3_endpoint: str, nginx_port: i
     return {
         **keep,
         "SECRET_KEY": secrets.token_urlsafe(50),
+        "AUDIT_KEY": keyring_entry_make("a1", length=32),
         "DEBUG": "false",
         "ALLOWED_HOSTS": "127.0.0.1,localhost",
         "CSRF_TRUSTED_ORIGINS": f"http://127.0.0.1:{nginx_port}",

@@ -61,6 +61,18 @@ if not SECRET_KEY:
         "in production set it in the service's environment."
     )
 
+# The audit chain's key (HMAC-SM3): `<keyid>:<base64 32 bytes>`, several comma-separated while
+# rotating, the first current. Same on every host; kept apart from database backups (a copy
+# with the database would let whoever holds both rewrite the chain unnoticed).
+AUDIT_KEY = env("AUDIT_KEY")
+if not AUDIT_KEY:
+    raise ImproperlyConfigured(
+        "AUDIT_KEY is not set. `make run` writes one to var/portal.env; "
+        "in production set it in the service's environment (docs/operations.md)."
+    )
+# Audit rows are kept this long in the table, then archived to a file and removed.
+AUDIT_RETENTION_DAYS = env_int("AUDIT_RETENTION_DAYS", 180)
+
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
 # The public address, used in SMS texts and certificate QR codes.
@@ -91,6 +103,7 @@ INSTALLED_APPS = [
     "registry",
     "certificates",
     "review",
+    "audit",
 ]
 
 MIDDLEWARE = [

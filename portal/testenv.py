@@ -11,6 +11,8 @@ from collections.abc import Iterator
 import pytest
 
 os.environ.setdefault("SECRET_KEY", "test-only-secret-key-not-for-production")
+# Fixed test keys (32 bytes each, base64): never used outside the suite.
+os.environ.setdefault("AUDIT_KEY", "test:" + "dGVzdC1hdWRpdC1rZXktbm90LWZvci1wcm9kdWN0aW8=")
 os.environ.setdefault("VAR_DIR", tempfile.mkdtemp(prefix="portal-test-"))
 # Pages link to static files by their plain names: hashed names need `collectstatic` first,
 # seconds the suite need not spend (portal/tests/test_static_files.py collects and checks them).

@@ -10,6 +10,17 @@ if [ ! -s var/portal.env ]; then
   printf 'SECRET_KEY=%s\n' "$key" > var/portal.env
   echo "已生成 var/portal.env（SECRET_KEY），请勿提交到版本库。"
 fi
+# Keys that later versions need are added once and never replaced: a replaced key would leave
+# what it protects unreadable (data) or unverifiable (the audit chain).
+add_key() {  # NAME KEYID BYTES
+  if ! grep -q "^$1=" var/portal.env; then
+    local entry
+    entry=$(.venv/bin/python -c "import base64, secrets; print('$2:' + base64.b64encode(secrets.token_bytes($3)).decode())")
+    (umask 077; printf '%s=%s\n' "$1" "$entry" >> var/portal.env)
+    echo "已在 var/portal.env 加入 $1。"
+  fi
+}
+add_key AUDIT_KEY a1 32
 set -a; . var/portal.env; set +a
 export SITE_URL=${SITE_URL:-http://127.0.0.1:${PORT:-8000}}
 .venv/bin/python manage.py migrate --noinput -v 0

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from unittest import mock
@@ -141,6 +142,7 @@ class RegisterPersonTestCase(BaseTestCase):
     def test_a_format_only_check_refuses_to_start_without_debug(self):
         env = {
             "SECRET_KEY": "x",
+            "AUDIT_KEY": os.environ["AUDIT_KEY"],
             "REALNAME_PROVIDER": "accounts.realname.FormatOnlyProvider",
             "DEBUG": "false",
         }

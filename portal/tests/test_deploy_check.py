@@ -28,7 +28,12 @@ def production_environment() -> dict[str, str]:
 
 def run_check(environment: dict[str, str]) -> subprocess.CompletedProcess[str]:
     with tempfile.TemporaryDirectory(prefix="portal-deploy-") as var_dir:
-        env = {"PATH": os.environ.get("PATH", ""), "VAR_DIR": var_dir, **environment}
+        env = {
+            "PATH": os.environ.get("PATH", ""),
+            "VAR_DIR": var_dir,
+            "AUDIT_KEY": os.environ["AUDIT_KEY"],
+            **environment,
+        }
         return subprocess.run(
             [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
             cwd=settings.BASE_DIR,

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
+from lib.keyring import keyring_entry_make
 from portal.cluster import SITE_FILE, nginx_binary, nginx_main_config, nginx_site_for_test
 from portal.tests.test_deploy_check import run_check
 
@@ -77,6 +78,8 @@ def test_the_env_template_passes_the_deploy_check() -> None:
     }
     assert environment["SECRET_KEY"].startswith("请替换")
     environment["SECRET_KEY"] = secrets.token_urlsafe(50)
+    assert environment["AUDIT_KEY"].startswith("请替换")
+    environment["AUDIT_KEY"] = keyring_entry_make("a1", length=32)
     result = run_check(environment)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "System check identified no issues" in result.stdout + result.stderr

@@ -18,7 +18,12 @@ PRINT_SETTINGS = "from django.conf import settings; print(settings.SECRET_KEY, s
 
 
 def manage(var_dir: str, **environment: str) -> subprocess.CompletedProcess[str]:
-    env = {"PATH": os.environ.get("PATH", ""), "VAR_DIR": var_dir, **environment}
+    env = {
+        "PATH": os.environ.get("PATH", ""),
+        "VAR_DIR": var_dir,
+        "AUDIT_KEY": os.environ["AUDIT_KEY"],
+        **environment,
+    }
     return subprocess.run(  # noqa: S603 - our own manage.py with fixed arguments
         [sys.executable, "manage.py", "shell", "--no-imports", "-c", PRINT_SETTINGS],
         cwd=settings.BASE_DIR,

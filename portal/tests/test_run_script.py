@@ -28,7 +28,7 @@ class RunScriptTestCase(TestCase):
         (self.tmp / "static").mkdir()
         self.env_file = self.tmp / "portal.env"
         self.env_file.write_text(
-            f"SECRET_KEY=run-script-test\nVAR_DIR={self.tmp}\nWEB_WORKERS=1\nLOG_LEVEL=WARNING\n"
+            f"SECRET_KEY=run-script-test\nAUDIT_KEY={os.environ['AUDIT_KEY']}\nVAR_DIR={self.tmp}\nWEB_WORKERS=1\nLOG_LEVEL=WARNING\n"
         )
         self.env = {
             key: value

@@ -102,7 +102,12 @@ def test_production_uses_the_hashed_names() -> None:
                 "from django.conf import settings; print(settings.STORAGES['staticfiles']['BACKEND'])",
             ],
             cwd=settings.BASE_DIR,
-            env={"PATH": os.environ.get("PATH", ""), "VAR_DIR": var_dir, "SECRET_KEY": "x"},
+            env={
+                "PATH": os.environ.get("PATH", ""),
+                "VAR_DIR": var_dir,
+                "SECRET_KEY": "x",
+                "AUDIT_KEY": os.environ["AUDIT_KEY"],
+            },
             capture_output=True,
             text=True,
             timeout=120,
