@@ -29,10 +29,16 @@ class StaffRole(models.TextChoices):
     REVIEWER = "reviewer", "审查人员"
     DECIDER = "decider", "审批人员"
     ADMIN = "admin", "系统管理员"
+    # 三员分立: the 系统管理员 keeps reference data and staff accounts, the 安全管理员 the
+    # security settings, locked accounts and keys, the 审计管理员 only reads the audit trail.
+    SECURITY = "security", "安全管理员"
+    AUDITOR = "auditor", "审计管理员"
 
 
 # The roles whose work is the 审批工作台.
 CASE_WORK_ROLES = frozenset({StaffRole.ACCEPTOR, StaffRole.REVIEWER, StaffRole.DECIDER})
+# The three administrators (三员): none of them works on cases.
+ADMINISTRATOR_ROLES = frozenset({StaffRole.ADMIN, StaffRole.SECURITY, StaffRole.AUDITOR})
 
 
 class UserManager(BaseUserManager["User"]):
@@ -123,6 +129,11 @@ class User(AbstractBaseUser, PermissionsMixin):
     def works_on_cases(self) -> bool:
         """Staff who 受理, 审查 or 审批 (the 审批工作台's users), not the 系统管理员."""
         return self.is_department_staff and self.staff_role in CASE_WORK_ROLES
+
+    @property
+    def is_auditor(self) -> bool:
+        """The 审计管理员, who reads the audit trail and nothing else."""
+        return self.is_department_staff and self.staff_role == StaffRole.AUDITOR
 
 
 class Enterprise(models.Model):
