@@ -32,6 +32,7 @@ from certificates.crypto import (
     sm2_verify,
     sm3,
 )
+from certificates.profiles import signing_usage_allowed
 from certificates.ses import CERT_LIST_DIGESTS, ParsedSignature, SESFormatError, ses_signature_parse
 
 MAX_ENTRIES = 5_000
@@ -373,6 +374,8 @@ def _check_signer(parsed: ParsedSignature, value_path: str, ca_der: bytes, resul
         return
     if not sm2_verify(public_key=public_key, data=parsed.tbs_der, signature=parsed.signature):
         problems.append(f"签名值无效（文件 {value_path}）")
+    if not signing_usage_allowed(parsed.signer_certificate_der):
+        problems.append(f"签名证书的密钥用法不允许数字签名（文件 {value_path}）")
     if not certificate_signed_by(certificate_der=parsed.signer_certificate_der, issuer_der=ca_der):
         problems.append(f"签名证书不是由受信任的机构签发（文件 {value_path}）")
     if not not_before <= parsed.time <= not_after:
@@ -392,8 +395,15 @@ def _check_seal(parsed: ParsedSignature, value_path: str, ca_der: bytes, problem
         public_key=maker_key, data=seal.seal_info_der, signature=seal.signed_value
     ):
         problems.append(f"印章制作者签名无效（{where}）")
-    if maker != ca_der and not certificate_signed_by(certificate_der=maker, issuer_der=ca_der):
-        problems.append(f"印章制作者证书不是由受信任的机构签发（{where}）")
+    # Seals made before the maker had a certificate of its own were signed by the CA itself:
+    # certificates sealed with them carry them for good, and the CA's key is the root of all
+    # trust here anyway, so they stay accepted (ADR 0017). Any other maker must be issued by
+    # the CA and fit to sign.
+    if maker != ca_der:
+        if not certificate_signed_by(certificate_der=maker, issuer_der=ca_der):
+            problems.append(f"印章制作者证书不是由受信任的机构签发（{where}）")
+        if not signing_usage_allowed(maker):
+            problems.append(f"印章制作者证书的密钥用法不允许数字签名（{where}）")
     signer = parsed.signer_certificate_der
     listed = sm3(signer) if seal.cert_list_type == CERT_LIST_DIGESTS else signer
     if listed not in seal.cert_list:
