@@ -118,7 +118,10 @@ class TamperedTestCase(VerifyTestCase):
 
     def test_an_added_file_is_named(self):
         result = self.verify({**self.files, "Doc_0/Res/extra.png": b"\x89PNG..."})
-        self.assertEqual(result.problems, ["文件 Doc_0/Res/extra.png 未受签名保护（签名后被添加）"])
+        self.assertEqual(
+            result.problems,
+            ["文件 Doc_0/Res/extra.png 不在签章保护范围内（签章后被添加），且阅读器可能把它显示为文件内容"],
+        )
 
     def test_a_removed_file_is_named(self):
         files = dict(self.files)
