@@ -137,6 +137,7 @@ def _resolve(location: str, *, base: str, files: dict[str, bytes]) -> str:
 _LOCAL_HEADER = struct.Struct("<4sHHHHHIIIHH")
 _LOCAL_SIGNATURE = b"PK\x03\x04"
 _DATA_DESCRIPTOR_FLAG = 0x08  # CRC and sizes follow the data instead of sitting in the header
+_ZIP64_SIZE = 0xFFFFFFFF
 
 
 def _local_headers(data: bytes, infos: list[zipfile.ZipInfo]) -> dict[str, tuple[int, ...] | None]:
@@ -165,6 +166,10 @@ def _hidden_content_problems(data: bytes) -> list[str]:
             problems.append(f"文件 {info.filename} 的压缩包记录已损坏（缺少本地文件头）")
             continue
         _version, flags, method, _time, _date, crc, csize, usize, nlen, xlen = fields
+        if csize == _ZIP64_SIZE or usize == _ZIP64_SIZE:
+            # The sizes sit in a ZIP64 extra field (archive tools write one for any size): the
+            # method and the CRC still must agree, and the data is read by the directory's sizes.
+            csize, usize = info.compress_size, info.file_size
         agrees = method == info.compress_type and (
             flags & _DATA_DESCRIPTOR_FLAG
             or (crc, csize, usize) == (info.CRC, info.compress_size, info.file_size)

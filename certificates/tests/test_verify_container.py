@@ -135,6 +135,14 @@ class RepackedTestCase(ContainerTestCase):
             self.assertTrue(all(info.flag_bits & 0x08 for info in check.infolist()))
         self.assertValidWithNotes(verify_ofd(bytes(pipe.buffer)), REPACKED_NOTE)
 
+    def test_zip64_headers_are_a_note(self):
+        out = io.BytesIO()
+        with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+            for path, data in self.files.items():
+                with archive.open(path, "w", force_zip64=True) as entry:
+                    entry.write(data)
+        self.assertValidWithNotes(verify_ofd(out.getvalue()), REPACKED_NOTE)
+
     def test_a_zip_comment_is_a_note(self):
         comment = "由邮件系统转发".encode()
         # The end record's last field is the comment's length; the comment follows it.
