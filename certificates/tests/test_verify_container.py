@@ -13,6 +13,7 @@ import io
 import struct
 import zipfile
 from collections.abc import Iterable
+from typing import Any
 
 from django.core.management import CommandError, call_command
 from django.test import SimpleTestCase
@@ -63,7 +64,7 @@ class _Unseekable(io.RawIOBase):
     def writable(self) -> bool:
         return True
 
-    def write(self, data) -> int:  # type: ignore[no-untyped-def,override]
+    def write(self, data: Any) -> int:
         self.buffer += data
         return len(data)
 
