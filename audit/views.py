@@ -42,6 +42,7 @@ def search(request: HttpRequest) -> HttpResponse:
             action=data.get("action", ""),
         )
     page = Paginator(rows, PER_PAGE).get_page(request.GET.get("page"))
+    page.object_list = list(page.object_list)  # read before this search joins the trail
     audit_record(
         action=AuditAction.AUDIT_SEARCH,
         request=request,
