@@ -10,9 +10,10 @@ from django.urls import reverse
 from accounts.models import KnownIdentity
 from audit.models import AuditAction, AuditEvent, AuditResult
 from cases.models import Case, NoticeKind
-from cases.tests.helpers import submitted_case
+from cases.tests.helpers import item_of, submitted_case
+from catalog.registration_types import RegistrationType
 from certificates.services import certificate_copy_request
-from certificates.tests.helpers import approved_case, ensure_keys
+from certificates.tests.helpers import approved_case, ensure_keys, granted_registration
 from notifications.testing import drain_task_queue
 from portal.test import PASSWORD, STAFF_PASSWORD, BaseTestCase, make_id_number
 
@@ -139,6 +140,18 @@ class CertificateAuditTestCase(AuditedTestCase):
         super().setUpClass()
         ensure_keys()
 
+    def test_the_public_attachments_window_is_recorded_but_not_its_refreshes(self) -> None:
+        case, certificate = approved_case(self)
+        self.client.force_login(self.applicant)
+        url = reverse("certificates:case_attachments", args=[case.pk])
+        self.assertEqual(self.client.get(url).status_code, 200)
+        self.assertEqual(self.client.get(url, {"partial": "1"}).status_code, 200)
+        [event] = rows(AuditAction.ATTACHMENT_VIEW)
+        self.assertEqual(
+            (event.object_type, event.object_id), ("certificates.Certificate", str(certificate.pk))
+        )
+        self.assertEqual(event.detail, {"页面": "公示附件"})
+
     def test_preview_pdf_and_download_are_each_recorded(self) -> None:
         _, certificate = approved_case(self)
         copy = certificate_copy_request(certificate=certificate, user=self.applicant)
@@ -194,3 +207,18 @@ class AdminAuditTestCase(AuditedTestCase):
         self.client.force_login(self.admin)
         self.client.get(reverse("admin:catalog_department_changelist"))
         self.assertEqual(rows(AuditAction.ADMIN_READ), [])
+
+
+class ExtractAuditTestCase(AuditedTestCase):
+    def test_提取信息_is_recorded_and_a_refusal_too(self) -> None:
+        granted_registration(self)
+        self.client.force_login(self.applicant)
+        url = reverse("cases:start", args=[item_of(RegistrationType.REISSUE).pk])
+        self.client.post(url, {"id_number": self.other_applicant.id_number, "action": "extract"})
+        self.client.post(url, {"id_number": self.applicant.id_number, "action": "extract"})
+        refused, extracted = rows(AuditAction.REGISTER_EXTRACT)
+        self.assertEqual((refused.result, extracted.result), (AuditResult.DENIED, AuditResult.SUCCESS))
+        for event in (refused, extracted):
+            self.assertEqual((event.actor_id, event.subject_id), (self.applicant.pk, self.applicant.pk))
+            self.assertNothingSecret(event, self.applicant.id_number, self.other_applicant.id_number)
+        self.assertIn("本人", refused.detail["原因"])
