@@ -9,7 +9,6 @@ import logging
 from datetime import date
 
 from django.db import transaction
-from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import StaffRole, User, UserKind
@@ -52,8 +51,9 @@ def _security_alert(report: VerifyReport) -> None:
         inbox_message_create(
             user=officer,
             title="审计记录校验未通过",
+            # No link: the trail's page is the 审计管理员's alone (三员分立); the officer works
+            # from the database's own logs and `manage.py audit_verify`.
             body=f"{time} 的审计记录校验发现：{where}。请核查数据库访问记录，并按应急预案处置。",
-            link=reverse("audit:search"),
         )
         if officer.mobile:
             fault_id = report.fault.row_id if report.fault else 0
