@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+from collections.abc import Iterable
 
 from tongsuopy.crypto import hashes
 
@@ -32,6 +33,20 @@ def sm3(data: bytes) -> bytes:
     if HASHLIB_HAS_SM3:
         return hashlib.new("sm3", data).digest()
     return _sm3_tongsuo(data)
+
+
+def sm3_chunks(chunks: Iterable[bytes]) -> bytes:
+    """The SM3 digest of the concatenated `chunks`, read one at a time (a file of any size)."""
+    if HASHLIB_HAS_SM3:
+        digest = hashlib.new("sm3")
+        for chunk in chunks:
+            digest.update(chunk)
+        return digest.digest()
+    fallback = hashes.Hash(hashes.SM3())
+    for chunk in chunks:
+        fallback.update(chunk)
+    result: bytes = fallback.finalize()
+    return result
 
 
 def hmac_sm3(key: bytes, data: bytes) -> bytes:
