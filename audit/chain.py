@@ -78,6 +78,34 @@ def row_mac(row: Mapping[str, Any], *, keyring: Keyring | None = None) -> str:
     return hmac_sm3(ring.get(str(row["key_id"])), row_content(row)).hex()
 
 
+def record_mac(kind: str, values: Mapping[str, Any], *, key_id: str, keyring: Keyring | None = None) -> str:
+    """The MAC of a bookkeeping row (the chain's head, an archive's row): without it, whoever
+    can write the tables could cut rows off the end and move the head back, or bridge removed
+    rows with a made-up archive row. `kind` keeps a head's MAC from passing as an archive's."""
+    ring = keyring or audit_keyring()
+    content = json.dumps(
+        {"kind": kind, **{name: _text(value) for name, value in values.items()}},
+        ensure_ascii=False,
+        sort_keys=True,
+        separators=(",", ":"),
+    ).encode()
+    return hmac_sm3(ring.get(key_id), content).hex()
+
+
+def head_mac(*, last_id: int, last_mac: str, count: int, key_id: str, keyring: Keyring | None = None) -> str:
+    values = {"last_id": last_id, "last_mac": last_mac, "count": count}
+    return record_mac("head", values, key_id=key_id, keyring=keyring)
+
+
+ARCHIVE_FIELDS = ("name", "first_id", "last_id", "first_prev_mac", "last_mac", "count", "sm3")
+
+
+def archive_mac(values: Mapping[str, Any], *, key_id: str, keyring: Keyring | None = None) -> str:
+    return record_mac(
+        "archive", {name: values[name] for name in ARCHIVE_FIELDS}, key_id=key_id, keyring=keyring
+    )
+
+
 @dataclass(frozen=True)
 class ChainFault:
     row_id: int

@@ -17,7 +17,7 @@ from django.db import models, transaction
 from django.http import HttpRequest
 from django.utils import timezone
 
-from audit.chain import GENESIS, audit_keyring, row_mac
+from audit.chain import ARCHIVE_FIELDS, GENESIS, archive_mac, audit_keyring, head_mac, row_mac
 from audit.models import AuditAction, AuditArchive, AuditEvent, AuditHead, AuditResult
 from audit.verify import archive_line, archive_verify
 from lib.logs import request_id_get
@@ -84,8 +84,15 @@ def audit_record(
         )
         event.mac = row_mac(_row(event), keyring=keyring)
         event.save(force_insert=True)
+        count = head.count + 1  # the head is locked: nobody else counts meanwhile
         AuditHead.objects.filter(pk=1).update(
-            last_id=event.pk, last_mac=event.mac, count=models.F("count") + 1
+            last_id=event.pk,
+            last_mac=event.mac,
+            count=count,
+            key_id=keyring.current_id,
+            mac=head_mac(
+                last_id=event.pk, last_mac=event.mac, count=count, key_id=keyring.current_id, keyring=keyring
+            ),
         )
     return event
 
@@ -190,6 +197,10 @@ def audit_rows_archive(
         count=count,
         sm3=_archive_write(first_id=first_id, last_id=last_id, name=name, storage=store),
         created_at=now,
+        key_id=audit_keyring().current_id,
+    )
+    archive.mac = archive_mac(
+        {name: getattr(archive, name) for name in ARCHIVE_FIELDS}, key_id=archive.key_id
     )
     report = archive_verify(archive=archive, storage=store)
     if not report.ok:

@@ -8,6 +8,7 @@ the next run."""
 
 from __future__ import annotations
 
+import hmac
 import json
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
@@ -15,7 +16,7 @@ from typing import IO, Any
 
 from django.core.files.storage import Storage, default_storage
 
-from audit.chain import GENESIS, ChainFault, chain_check, row_export
+from audit.chain import ARCHIVE_FIELDS, GENESIS, ChainFault, archive_mac, chain_check, head_mac, row_export
 from audit.models import AuditArchive, AuditEvent, AuditHead
 from lib.sm3 import sm3_chunks
 
@@ -70,11 +71,34 @@ def _table_rows(*, up_to: int, batch_size: int) -> Iterator[dict[str, Any]]:
         last = int(batch[-1]["id"])
 
 
+def _head_sealed(head: AuditHead) -> bool:
+    try:
+        expected = head_mac(
+            last_id=head.last_id, last_mac=head.last_mac, count=head.count, key_id=head.key_id
+        )
+    except KeyError:  # a key id this installation lacks, or none at all
+        return False
+    return hmac.compare_digest(expected, head.mac)
+
+
+def _archive_sealed(archive: AuditArchive) -> bool:
+    try:
+        expected = archive_mac(
+            {name: getattr(archive, name) for name in ARCHIVE_FIELDS}, key_id=archive.key_id
+        )
+    except KeyError:
+        return False
+    return hmac.compare_digest(expected, archive.mac)
+
+
 def _archives_check() -> tuple[ChainFault | None, str, int, int]:
     """The archives, oldest first, each beginning where the one before ended. Returns the
     first fault, then the MAC and id the table goes on from and how many rows were archived."""
     mac, last_id, count = GENESIS, 0, 0
     for archive in AuditArchive.objects.order_by("first_id"):
+        if not _archive_sealed(archive):
+            fault = ChainFault(archive.first_id, f"归档 {archive.name} 的记录被改动（校验码不符）")
+            return fault, mac, last_id, count
         if archive.first_prev_mac != mac or archive.first_id <= last_id:
             fault = ChainFault(archive.first_id, f"归档 {archive.name} 与前一段不相接（有归档被删除或替换）")
             return fault, mac, last_id, count
@@ -87,6 +111,8 @@ def table_verify(*, batch_size: int = VERIFY_BATCH) -> VerifyReport:
     the head: a changed, inserted or removed row, and rows cut off at the end, are found."""
     head = AuditHead.objects.filter(pk=1).first()
     head_id, head_mac, head_count = (head.last_id, head.last_mac, head.count) if head else (0, GENESIS, 0)
+    if head is not None and (head.count or head.mac) and not _head_sealed(head):
+        return VerifyReport(ChainFault(head_id, "审计链末端被改动（末端校验码不符）"), 0)
     fault, start_mac, archived_to, archived = _archives_check()
     if fault is not None:
         return VerifyReport(fault, 0)

@@ -20,7 +20,7 @@ from django.utils import timezone
 
 from accounts.models import StaffRole, User
 from audit.jobs import audit_verify_daily
-from audit.models import AuditAction, AuditArchive, AuditEvent, AuditResult
+from audit.models import AuditAction, AuditArchive, AuditEvent, AuditHead, AuditResult
 from audit.services import ARCHIVE_PREFIX, audit_record, audit_rows_archive
 from audit.verify import table_verify
 from notifications.models import InboxMessage, SmsMessage
@@ -74,6 +74,15 @@ class VerifyCommandTestCase(TrailTestCase):
     def test_a_removed_last_row_is_found(self) -> None:
         AuditEvent.objects.filter(pk=self.events[-1].pk).delete()
         self.assertFault(f"第 {self.events[-1].pk} 条：末尾的记录被删除")
+
+    def test_rows_cut_off_with_the_head_moved_back_are_found_without_the_key(self) -> None:
+        # What someone who can write the tables but lacks AUDIT_KEY can do: remove the newest
+        # rows and make the head point at the row now last, with its real MAC and count.
+        cut = self.events[-1]
+        AuditEvent.objects.filter(pk=cut.pk).delete()
+        new_last = self.events[-2]
+        AuditHead.objects.filter(pk=1).update(last_id=new_last.pk, last_mac=new_last.mac, count=4)
+        self.assertFault(f"第 {new_last.pk} 条：审计链末端被改动")
 
     def test_a_removed_row_in_the_middle_is_found_at_the_next(self) -> None:
         AuditEvent.objects.filter(pk=self.events[1].pk).delete()
@@ -175,6 +184,24 @@ class ArchiveTestCase(TrailTestCase):
         self.assertEqual(files, [archive.name.rsplit("/", 1)[-1]])
         self.assertIsNone(audit_rows_archive(now=later - timedelta(days=100)))
         self.assertEqual(verify(), "审计记录完整：7 条")
+
+    def test_rows_bridged_by_a_made_up_archive_row_are_found(self) -> None:
+        # Remove the two oldest rows and claim they were archived: the archive row's MAC
+        # cannot be made without the key.
+        first, second = self.events[0], self.events[1]
+        AuditEvent.objects.filter(pk__in=[first.pk, second.pk]).delete()
+        AuditArchive.objects.create(
+            name="audit-archive/made-up.jsonl",
+            first_id=first.pk,
+            last_id=second.pk,
+            first_prev_mac=first.prev_mac,
+            last_mac=second.mac,
+            count=2,
+            sm3="0" * 64,
+            key_id="test",
+            mac="0" * 64,
+        )
+        self.assertFault("made-up.jsonl 的记录被改动")
 
     def test_a_removed_archive_row_is_found(self) -> None:
         archive = audit_rows_archive(now=timezone.now() + LATER)
