@@ -50,9 +50,10 @@ class UserManager(BaseUserManager["User"]):
 
     def create_superuser(self, username: str, password: str | None = None, **fields: Any) -> User:
         """`manage.py createsuperuser`: the first 系统管理员 of a new installation, a staff
-        account like those the admin makes (no 证件类型)."""
+        account like those the admin makes (no 证件类型). Not a Django superuser, whatever the
+        command's name says: no account has every permission (三员分立, accounts/roles.py)."""
         fields.update(
-            kind=UserKind.STAFF, staff_role=StaffRole.ADMIN, id_type="", is_staff=True, is_superuser=True
+            kind=UserKind.STAFF, staff_role=StaffRole.ADMIN, id_type="", is_staff=True, is_superuser=False
         )
         fields.setdefault("name", username)
         return self.create_user(username, password, **fields)
@@ -108,6 +109,8 @@ class User(AbstractBaseUser, PermissionsMixin):
             models.CheckConstraint(
                 condition=Q(kind__in=["person", "legal", "staff"]), name="accounts_kind_valid"
             ),
+            # 三员分立: no account holds every permission (accounts/roles.py).
+            models.CheckConstraint(condition=Q(is_superuser=False), name="accounts_no_superuser"),
         ]
 
     def __str__(self) -> str:

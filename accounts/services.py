@@ -13,6 +13,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.db import IntegrityError, transaction
+from django.http import HttpRequest
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -28,11 +29,13 @@ from accounts.models import (
     SmsCode,
     SmsPurpose,
     SmsQuota,
-    StaffRole,
     User,
     UserKind,
 )
 from accounts.realname import enterprise_identity_check, person_identity_check
+from accounts.roles import enters_admin_site
+from audit.models import AuditAction
+from audit.services import audit_record
 from catalog.models import Department
 from lib.errors import ApplicationError
 from lib.idcard import normalize_id_number
@@ -328,8 +331,8 @@ def staff_create(
             "department": department,
             "mobile": mobile,
             "id_type": "",
-            "is_staff": role == StaffRole.ADMIN,
-            "is_superuser": role == StaffRole.ADMIN,
+            "is_staff": enters_admin_site(role),
+            "is_superuser": False,
         },
     )
     user.set_password(password)
@@ -421,6 +424,32 @@ def _login_attempt_end(key: str, *, success: bool, finished: bool = True) -> Non
             throttle.failures = 0
             throttle.locked_until = timezone.now() + timedelta(seconds=settings.LOGIN_LOCK_SECONDS)
         throttle.save(update_fields=["failures", "locked_until", "updated_at"])
+
+
+def login_throttle_unlock(
+    *, throttles: list[LoginThrottle], by: User, request: HttpRequest | None = None
+) -> int:
+    """「解锁」 by the 安全管理员: the failure counts start again at zero, now. Each unlock is
+    written to the audit trail with the account it concerned. Returns how many were locked."""
+    unlocked = 0
+    with transaction.atomic():
+        for throttle in LoginThrottle.objects.select_for_update().filter(pk__in=[t.pk for t in throttles]):
+            was_locked = throttle.locked_until is not None and throttle.locked_until > timezone.now()
+            unlocked += was_locked
+            throttle.failures = 0
+            throttle.locked_until = None
+            throttle.save(update_fields=["failures", "locked_until", "updated_at"])
+            kind, _, rest = throttle.key.partition(":")
+            audit_record(
+                action=AuditAction.ACCOUNT_UNLOCK,
+                request=request,
+                actor=by,
+                obj=throttle,
+                label=f"登录失败计数 {throttle.pk}",
+                subject_id=int(rest) if kind == "user" and rest.isdigit() else None,
+                detail={"was_locked": was_locked},
+            )
+    return unlocked
 
 
 def user_authenticate(*, kind: str, identifier: str, password: str) -> User:

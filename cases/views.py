@@ -26,7 +26,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts.decorators import login_required_json
 from accounts.models import User
+from accounts.roles import administrators_refused
 from accounts.selectors import request_user
+from audit.models import AuditAction
 from cases import documents, selectors, services
 from cases.deadlines import case_deadline
 from cases.forms import ApplicationForm
@@ -477,8 +479,9 @@ def upload(request: HttpRequest, pk: int, code: str) -> HttpResponse:
 
 @login_required
 @require_GET
+@administrators_refused(AuditAction.ATTACHMENT_VIEW, selectors.attachment_named)
 def attachment(request: HttpRequest, pk: int, att_pk: int) -> FileResponse:
-    # The owner, or staff of the case's department: anyone else gets a 404.
+    # The owner, or case staff of the case's department: anyone else gets a 404.
     att = selectors.attachment_get_for_user(user=request_user(request), case_pk=pk, pk=att_pk)
     return private(
         FileResponse(
@@ -543,6 +546,7 @@ def _pdf_response(pdf: bytes, filename: str) -> HttpResponse:
 @require_GET
 # Framed by the application page itself (static/js/print.js prints it from a hidden frame).
 @xframe_options_sameorigin
+@administrators_refused(AuditAction.CASE_VIEW, selectors.case_named)
 def print_form(request: HttpRequest, pk: int) -> HttpResponse:
     case = selectors.case_get_for_applicant(user=request_user(request), pk=pk)
     context = documents.application_form_context(case)
@@ -552,6 +556,7 @@ def print_form(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_GET
+@administrators_refused(AuditAction.NOTICE_VIEW, selectors.notice_named)
 def notice(request: HttpRequest, pk: int, notice_pk: int) -> HttpResponse:
     # Both sides download notices here: the applicant, and the department's staff.
     found = selectors.notice_get_for_user(user=request_user(request), case_pk=pk, pk=notice_pk)
@@ -561,6 +566,7 @@ def notice(request: HttpRequest, pk: int, notice_pk: int) -> HttpResponse:
 
 @login_required
 @require_GET
+@administrators_refused(AuditAction.CASE_VIEW, selectors.case_named)
 def receipt(request: HttpRequest, pk: int) -> HttpResponse:
     case = selectors.case_get_for_applicant(user=request_user(request), pk=pk)
     found = case.notices.filter(kind=NoticeKind.RECEIPT).order_by("-created_at", "-id").first()
@@ -586,6 +592,7 @@ def mine(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
+@administrators_refused(AuditAction.CASE_VIEW, selectors.case_named)
 def detail(request: HttpRequest, pk: int) -> HttpResponse:
     user = request_user(request)
     case = selectors.case_get_for_applicant(user=user, pk=pk)
