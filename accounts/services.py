@@ -204,9 +204,11 @@ def person_verify(*, user: User) -> User:
 
 
 def _refuse_taken_person(*, id_type: str, id_number: str, mobile: str) -> None:
-    if User.objects.filter(kind=UserKind.PERSON, id_type=id_type, id_number=id_number).exists():
+    # A closed account (注销账号) holds neither: the person may register again.
+    people = User.objects.filter(kind=UserKind.PERSON, closed_at__isnull=True)
+    if people.filter(id_type=id_type, id_number=id_number).exists():
         raise ApplicationError("该证件号码已注册，请直接登录；忘记密码可通过短信验证码找回")
-    if User.objects.filter(kind=UserKind.PERSON, mobile=mobile).exists():
+    if people.filter(mobile=mobile).exists():
         raise ApplicationError("该手机号已被其他个人账号使用")
 
 

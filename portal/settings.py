@@ -102,6 +102,7 @@ INSTALLED_APPS = [
     "cases",
     "registry",
     "certificates",
+    "privacy",
     "review",
     "audit",
 ]
