@@ -76,8 +76,9 @@ class GlyphMappingTestCase(SimpleTestCase):
     def embedded(self) -> dict[str, tuple[etree._Element, bytes]]:
         """Font ID -> (its Font element, the embedded file's bytes)."""
         public = self.xml("Doc_0/PublicRes.xml")
+        base = f"Doc_0/{public.get('BaseLoc')}"
         return {
-            font.get("ID"): (font, self.files[f"Doc_0/{public.get('BaseLoc')}/{font.findtext(q('FontFile'))}"])
+            font.get("ID"): (font, self.files[f"{base}/{font.findtext(q('FontFile'))}"])
             for font in public.iter(q("Font"))
         }
 

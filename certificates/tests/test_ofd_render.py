@@ -67,7 +67,8 @@ def render(package: OfdPackage, scale: float = SCALE) -> Image.Image:
                 deltas = [*floats(code.get("DeltaX", "")), 0.0]  # one per glyph
                 for glyph, delta in zip(run, deltas, strict=True):
                     assert glyph is not None, code.text  # a box: the reader found no glyph
-                    draw.text((x * scale, y * scale), chr(GLYPH_BASE + glyph), font=font, fill=color, anchor="ls")
+                    char = chr(GLYPH_BASE + glyph)
+                    draw.text((x * scale, y * scale), char, font=font, fill=color, anchor="ls")
                     x += delta
         elif kind == "PathObject":
             tokens = obj.findtext(q("AbbreviatedData")).split()
