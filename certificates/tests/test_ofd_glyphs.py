@@ -60,6 +60,7 @@ class GlyphMappingTestCase(SimpleTestCase):
     """A sealed certificate with 𠮷 in the holder's name and 𡈽 in the employer's, read back
     from its zip the way a reader without any system font does."""
 
+    sealed: bytes
     files: dict[str, bytes]
 
     @classmethod
