@@ -95,7 +95,7 @@ def _color(parent: etree._Element, tag: str, rgb: tuple[int, int, int]) -> None:
 
 
 def _beyond_bmp(text: str) -> bool:
-    return any(ord(char) > 0xFFFF for char in text)
+    return bool(text) and max(text) > "\uffff"
 
 
 def _utf16_length(text: str) -> int:
@@ -132,6 +132,8 @@ def _pieces(item: TextItem) -> list[TextItem]:
     standard: ofdrw counts CodePosition across all TextCodes of the object, other readers
     within the TextCode that follows, and here the two are the same. The pieces keep the
     item's tag, so the field still names all of them, in reading order."""
+    if not any(_beyond_bmp(line.text) for line in item.lines):
+        return [item]  # the common case, as it was: no new objects on every copy
     pieces: list[TextItem] = []
     runs: list[TextLine] = []
 
