@@ -94,34 +94,8 @@ def _color(parent: etree._Element, tag: str, rgb: tuple[int, int, int]) -> None:
     sub(parent, tag, Value=" ".join(str(c) for c in rgb))
 
 
-def _beyond_bmp(text: str) -> bool:
-    return bool(text) and max(text) > "\uffff"
-
-
 def _utf16_length(text: str) -> int:
     return len(text.encode("utf-16-le")) // 2
-
-
-def _segments(line: TextLine) -> list[TextLine]:
-    """Split a line into runs, each character beyond the BMP (𠮷 U+20BB7) in a run of its
-    own: readers differ on whether DeltaX counts UTF-16 units or characters, and a lone
-    character needs no DeltaX at all."""
-    runs: list[TextLine] = []
-    text = ""
-    advances: list[float] = []
-    start_x = x = line.x
-    for char, advance in zip(line.text, line.advances, strict=True):
-        if text and (ord(char) > 0xFFFF or ord(text[-1]) > 0xFFFF):
-            runs.append(TextLine(x=start_x, y=line.y, text=text, advances=tuple(advances)))
-            text, advances = "", []
-        if not text:
-            start_x = x
-        text += char
-        advances.append(advance)
-        x += advance
-    if text:
-        runs.append(TextLine(x=start_x, y=line.y, text=text, advances=tuple(advances)))
-    return runs
 
 
 def _pieces(item: TextItem) -> list[TextItem]:
@@ -132,7 +106,7 @@ def _pieces(item: TextItem) -> list[TextItem]:
     standard: ofdrw counts CodePosition across all TextCodes of the object, other readers
     within the TextCode that follows, and here the two are the same. The pieces keep the
     item's tag, so the field still names all of them, in reading order."""
-    if not any(_beyond_bmp(line.text) for line in item.lines):
+    if not any(line.beyond_bmp for line in item.lines):
         return [item]  # the common case, as it was: no new objects on every copy
     pieces: list[TextItem] = []
     runs: list[TextLine] = []
@@ -143,8 +117,8 @@ def _pieces(item: TextItem) -> list[TextItem]:
             runs.clear()
 
     for line in item.lines:
-        for run in _segments(line):
-            if _beyond_bmp(run.text):
+        for run in line.runs():
+            if run.beyond_bmp:
                 flush()
                 pieces.append(replace(item, lines=(run,)))
             else:
