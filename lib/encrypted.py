@@ -22,6 +22,7 @@ from typing import Any
 from django.core.exceptions import FieldError
 from django.db import models
 from django.db.backends.base.base import BaseDatabaseWrapper
+from django.db.models.expressions import Combinable
 from django.db.models.lookups import Exact, IsNull
 
 from lib.datacrypt import decrypt_text, encrypt_text, identity_index, mobile_index
@@ -47,7 +48,7 @@ def index_of(kind: str, values: list[str]) -> str:
     raise ValueError(f"unknown blind index kind: {kind!r}")
 
 
-class _BlankOnlyExact(Exact):
+class _BlankOnlyExact(Exact):  # type: ignore[type-arg]
     def __init__(self, lhs: Any, rhs: Any) -> None:
         if rhs not in ("", None):
             raise FieldError(_lookup_refusal(lhs))
@@ -93,7 +94,11 @@ class _EncryptedMixin:
         raise FieldError(f"{self.name} is stored encrypted: no transform {lookup_name!r}")
 
 
-class EncryptedCharField(_EncryptedMixin, models.CharField):  # type: ignore[type-arg,misc]
+class EncryptedCharField(_EncryptedMixin, models.CharField):  # type: ignore[type-arg]
+    # What django-stubs reads to type the model attribute: a str, as for a CharField.
+    _pyi_private_set_type: str | int | Combinable
+    _pyi_private_get_type: str
+
     def from_db_value(
         self, value: str | None, expression: Any, connection: BaseDatabaseWrapper
     ) -> str | None:
@@ -108,7 +113,10 @@ class EncryptedCharField(_EncryptedMixin, models.CharField):  # type: ignore[typ
         return encrypt_text(str(value), context=self.crypt_context)
 
 
-class EncryptedTextField(_EncryptedMixin, models.TextField):  # type: ignore[type-arg,misc]
+class EncryptedTextField(_EncryptedMixin, models.TextField):  # type: ignore[type-arg]
+    _pyi_private_set_type: str | Combinable
+    _pyi_private_get_type: str
+
     def from_db_value(
         self, value: str | None, expression: Any, connection: BaseDatabaseWrapper
     ) -> str | None:
@@ -123,7 +131,7 @@ class EncryptedTextField(_EncryptedMixin, models.TextField):  # type: ignore[typ
         return encrypt_text(str(value), context=self.crypt_context)
 
 
-class EncryptedJSONField(_EncryptedMixin, models.Field):  # type: ignore[type-arg,misc]
+class EncryptedJSONField(_EncryptedMixin, models.Field):  # type: ignore[type-arg]
     """A JSON document (a dict, as `Case.form_data`) stored as one encrypted text. The
     database cannot look inside it any more: nothing queried `form_data__…`."""
 
@@ -148,10 +156,10 @@ class EncryptedJSONField(_EncryptedMixin, models.Field):  # type: ignore[type-ar
     def value_to_string(self, obj: models.Model) -> str:
         return json.dumps(self.value_from_object(obj), ensure_ascii=False)
 
-    def formfield(self, **kwargs: Any) -> Any:
+    def formfield(self, form_class: Any = None, choices_form_class: Any = None, **kwargs: Any) -> Any:
         from django import forms
 
-        return super().formfield(**{"form_class": forms.JSONField, **kwargs})
+        return super().formfield(form_class=form_class or forms.JSONField, **kwargs)
 
 
 class BlindIndexField(models.CharField):  # type: ignore[type-arg]
@@ -235,11 +243,8 @@ def rows_convert_in_place(
     crypt = encrypted_fields(model)
     indexes = blind_index_fields(model)
     sources = {name for field in indexes for name in field.sources}
-    read = [
-        pk,
-        *crypt,
-        *(model._meta.get_field(name) for name in sorted(sources) if name not in {f.name for f in crypt}),
-    ]
+    crypt_names = {field.name for field in crypt}
+    read: list[Any] = [pk, *crypt, *(model._meta.get_field(name) for name in sorted(sources - crypt_names))]
     columns = ", ".join(connection.ops.quote_name(field.column) for field in read)
     written, last = 0, None
     while True:
@@ -279,3 +284,80 @@ def rows_convert_in_place(
                         [*changes.values(), last],
                     )
                 written += 1
+
+
+def _stale_condition(model: type[models.Model], connection: BaseDatabaseWrapper) -> tuple[str, list[str]]:
+    """SQL that is true for a row holding any value not under the current key (a clear value
+    included): what `rotate_data_key` has still to do."""
+    from lib.datacrypt import PREFIX, current_key_id
+
+    prefix = f"{PREFIX}:{current_key_id()}:"
+    parts, params = [], []
+    for field in encrypted_fields(model):
+        column = connection.ops.quote_name(field.column)
+        # SUBSTR, not LIKE: a key id may hold "_", which LIKE reads as a wildcard.
+        parts.append(f"({column} <> '' AND SUBSTR({column}, 1, {len(prefix)}) <> %s)")
+        params.append(prefix)
+    return " OR ".join(parts), params
+
+
+def rows_stale_count(model: type[models.Model], connection: BaseDatabaseWrapper) -> int:
+    """How many rows of `model` hold a value not under the current data key."""
+    condition, params = _stale_condition(model, connection)
+    table = connection.ops.quote_name(model._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT COUNT(*) FROM {table} WHERE {condition}", params)  # noqa: S608
+        count: int = cursor.fetchone()[0]
+    return count
+
+
+def rows_rotate_batch(
+    model: type[models.Model], connection: BaseDatabaseWrapper, *, after: Any, batch_size: int
+) -> tuple[Any, int]:
+    """Re-encrypt under the current key the next `batch_size` rows (by primary key, after
+    `after`) that hold a value under another key or in clear. Runs in the caller's transaction,
+    the rows locked where the database can (SQLite's IMMEDIATE transaction locks the whole
+    file). Returns the last primary key seen (None when nothing was left) and the rows written."""
+    from lib.datacrypt import current_key_id, is_encrypted, token_key_id
+
+    current = current_key_id()
+    table = connection.ops.quote_name(model._meta.db_table)
+    pk = model._meta.pk
+    assert pk is not None
+    pk_column = connection.ops.quote_name(pk.column)
+    crypt = encrypted_fields(model)
+    condition, params = _stale_condition(model, connection)
+    where = f"({condition})" + (f" AND {pk_column} > %s" if after is not None else "")
+    lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
+    columns = ", ".join(connection.ops.quote_name(field.column) for field in crypt)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT {pk_column}, {columns} FROM {table} WHERE {where} "  # noqa: S608
+            f"ORDER BY {pk_column} LIMIT {int(batch_size)}{lock}",
+            [*params, after] if after is not None else params,
+        )
+        rows = cursor.fetchall()
+    if not rows:
+        return None, 0
+    for row in rows:
+        changes: dict[str, str] = {}
+        for field, stored in zip(crypt, row[1:], strict=True):
+            if not stored or token_key_id(stored) == current:
+                continue
+            context = field.crypt_context  # type: ignore[attr-defined]
+            plain = decrypt_text(stored, context=context) if is_encrypted(stored) else stored
+            changes[field.column] = encrypt_text(plain, context=context)
+        if changes:
+            assignments = ", ".join(f"{connection.ops.quote_name(column)} = %s" for column in changes)
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    f"UPDATE {table} SET {assignments} WHERE {pk_column} = %s",  # noqa: S608
+                    [*changes.values(), row[0]],
+                )
+    return rows[-1][0], len(rows)
+
+
+def models_with_encrypted_fields() -> list[type[models.Model]]:
+    from django.apps import apps
+
+    return [model for model in apps.get_models() if model._meta.managed and encrypted_fields(model)]

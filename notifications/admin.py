@@ -78,7 +78,7 @@ class SmsMessageAdmin(admin.ModelAdmin[SmsMessage]):
     def shown_text(self, obj: SmsMessage) -> str:
         if obj.template in SECRET_TEMPLATES:
             return "（验证码短信，内容不予显示）"
-        return obj.text
+        return str(obj.text)
 
     @admin.action(description="重新发送", permissions=["resend"])
     def resend(self, request: HttpRequest, queryset: QuerySet[SmsMessage]) -> None:
