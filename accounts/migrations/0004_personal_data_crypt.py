@@ -46,7 +46,11 @@ def backwards(apps, schema_editor):
     connection = schema_editor.connection
     for name in ("User", "Enterprise", "KnownIdentity"):
         rows_convert_in_place(apps.get_model("accounts", name), connection, clear=True)
-    # The phone of a code or a quota row cannot be had back from its index: codes live minutes.
+
+
+def sms_rows_drop(apps, schema_editor):
+    # On the way back, before the phone columns come back: a code's or a quota's phone cannot
+    # be had back from its index, and these rows live minutes (codes) or a day (quotas).
     apps.get_model("accounts", "SmsCode").objects.all().delete()
     apps.get_model("accounts", "SmsQuota").objects.all().delete()
 
@@ -112,6 +116,7 @@ class Migration(migrations.Migration):
         migrations.RunPython(forwards, backwards),
         migrations.RemoveField(model_name="smscode", name="mobile"),
         migrations.RemoveField(model_name="smsquota", name="mobile"),
+        migrations.RunPython(migrations.RunPython.noop, sms_rows_drop),
         migrations.AddIndex(
             model_name="smscode",
             index=models.Index(fields=["mobile_index", "purpose", "-created_at"], name="accounts_smscode_mobile_idx"),
