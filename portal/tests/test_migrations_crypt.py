@@ -77,7 +77,7 @@ class PersonalDataMigrationTestCase(TransactionTestCase):
             department=department, code="m", name="注册"
         )
         item = old.get_model("catalog", "ServiceItem").objects.create(
-            matter=matter, code="initial", name="初始注册"
+            matter=matter, code="item1", name="办理项"
         )
         old.get_model("cases", "Case").objects.create(
             applicant=person, applicant_name="张伟", department=department, matter=matter, item=item,
