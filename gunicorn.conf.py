@@ -17,13 +17,16 @@ _format = os.environ.get("LOG_FORMAT", "json")
 logconfig_dict = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"request_id": {"()": "lib.logs.RequestIdFilter"}},
+    "filters": {
+        "request_id": {"()": "lib.logs.RequestIdFilter"},
+        "personal_data": {"()": "lib.logs.PersonalDataFilter"},
+    },
     "formatters": {"json": {"()": "lib.logs.JsonFormatter"}, "text": {"()": "lib.logs.TextFormatter"}},
     "handlers": {
         "console": {
             "class": "logging.StreamHandler",
             "formatter": _format if _format in ("json", "text") else "json",
-            "filters": ["request_id"],
+            "filters": ["request_id", "personal_data"],
             "stream": "ext://sys.stderr",
         }
     },

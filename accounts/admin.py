@@ -19,6 +19,7 @@ from django.http import HttpRequest
 from accounts.models import (
     Enterprise,
     IdentityCheck,
+    IdType,
     KnownBrowser,
     KnownEnterprise,
     KnownIdentity,
@@ -29,6 +30,7 @@ from accounts.models import (
 from accounts.roles import enters_admin_site, staff_role_refusal
 from accounts.services import enterprise_verify_by_hand, login_throttle_unlock
 from audit.adminhooks import AuditedAdmin
+from lib.datacrypt import identity_index
 from lib.masking import mask_id_number
 
 # Permissions come from roles alone (accounts/roles.py): a group would grant nothing, so the
@@ -121,8 +123,20 @@ class KnownIdentityAdmin(AuditedAdmin[KnownIdentity]):
 
     list_display = ["name", "id_type", "masked_number", "note", "created_at"]
     list_filter = ["id_type"]
-    search_fields = ["name", "id_number"]
+    search_fields = ["name"]
+    search_help_text = "按姓名查询，或输入完整的证件号码（号码加密保存，不支持部分号码查询）"
     fields = ["name", "id_type", "id_number", "note"]
+
+    def get_search_results(
+        self, request: HttpRequest, queryset: QuerySet[KnownIdentity], search_term: str
+    ) -> tuple[QuerySet[KnownIdentity], bool]:
+        # The number is stored encrypted: a whole number is found by its blind index, under
+        # every 证件类型 (the search box does not say which); a part of one finds nothing.
+        found, duplicates = super().get_search_results(request, queryset, search_term)
+        if search_term.strip():
+            indexes = [identity_index(id_type=t, id_number=search_term) for t in IdType.values]
+            found = found | queryset.filter(id_index__in=indexes)
+        return found, duplicates
 
     @admin.display(description="证件号码")
     def masked_number(self, obj: KnownIdentity) -> str:

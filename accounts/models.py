@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import secrets
 from typing import Any, ClassVar
 
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+
+from lib.encrypted import BlindIndexed, BlindIndexField, EncryptedCharField, IndexKind
 
 
 class UserKind(models.TextChoices):
@@ -41,6 +44,13 @@ CASE_WORK_ROLES = frozenset({StaffRole.ACCEPTOR, StaffRole.REVIEWER, StaffRole.D
 ADMINISTRATOR_ROLES = frozenset({StaffRole.ADMIN, StaffRole.SECURITY, StaffRole.AUDITOR})
 
 
+def person_username_new() -> str:
+    """The login name Django keeps for a person: random and opaque. A person never types it
+    (they log in by 证件号码 or mobile), and it must not be their 证件号码, which is stored
+    only encrypted."""
+    return f"p{secrets.token_hex(8)}"
+
+
 class UserManager(BaseUserManager["User"]):
     def create_user(self, username: str, password: str | None = None, **fields: Any) -> User:
         user = self.model(username=username, **fields)
@@ -59,17 +69,20 @@ class UserManager(BaseUserManager["User"]):
         return self.create_user(username, password, **fields)
 
 
-class User(AbstractBaseUser, PermissionsMixin):
-    # The login key: the 证件号码 of a person, the 统一社会信用代码 of an enterprise, the
-    # chosen login name of a staff member. People log in with it or with their mobile.
+class User(BlindIndexed, AbstractBaseUser, PermissionsMixin):
+    # Django's login key: the 统一社会信用代码 of an enterprise, the chosen login name of a staff
+    # member, and for a person an opaque random name (never the 证件号码, which is stored
+    # encrypted): people log in with their 证件号码 or mobile, found by the blind indexes.
     username = models.CharField("登录名", max_length=64, unique=True)
     kind = models.CharField("用户类型", max_length=10, choices=UserKind.choices)
     name = models.CharField("姓名/单位名称", max_length=100)
     id_type = models.CharField(
         "证件类型", max_length=12, choices=IdType.choices, default=IdType.RESIDENT, blank=True
     )
-    id_number = models.CharField("证件号码", max_length=32, blank=True)
-    mobile = models.CharField("手机号", max_length=11, blank=True)
+    id_number = EncryptedCharField("证件号码", max_length=32, blank=True)
+    id_index = BlindIndexField(kind=IndexKind.IDENTITY, sources=["id_type", "id_number"])
+    mobile = EncryptedCharField("手机号", max_length=11, blank=True)
+    mobile_index = BlindIndexField(kind=IndexKind.MOBILE, sources=["mobile"])
     staff_role = models.CharField("岗位", max_length=10, choices=StaffRole.choices, blank=True)
     department = models.ForeignKey(
         "catalog.Department",
@@ -100,15 +113,16 @@ class User(AbstractBaseUser, PermissionsMixin):
         verbose_name = "用户"
         verbose_name_plural = "用户"
         constraints = [
+            # The blind index covers (证件类型, 证件号码) together.
             models.UniqueConstraint(
-                fields=["id_type", "id_number"],
+                fields=["id_index"],
                 condition=Q(kind="person", closed_at__isnull=True),
                 name="accounts_person_id_unique",
             ),
             models.UniqueConstraint(
-                fields=["kind", "mobile"],
+                fields=["kind", "mobile_index"],
                 # A closed account has no mobile; several may be closed.
-                condition=Q(kind__in=["person", "legal"]) & ~Q(mobile=""),
+                condition=Q(kind__in=["person", "legal"]) & ~Q(mobile_index=""),
                 name="accounts_mobile_unique_per_kind",
             ),
             models.CheckConstraint(
@@ -156,7 +170,7 @@ class Enterprise(models.Model):
     uscc = models.CharField("统一社会信用代码", max_length=18, unique=True)
     legal_representative = models.CharField("法定代表人", max_length=50)
     agent_name = models.CharField("经办人姓名", max_length=50)
-    agent_id_number = models.CharField("经办人身份证号码", max_length=18)
+    agent_id_number = EncryptedCharField("经办人身份证号码", max_length=18)
     # 未认证 until the enterprise register (or an administrator, by hand) confirmed 统一社会信用代码,
     # 单位名称 and 法定代表人 together; until then the account sees nothing of its people.
     verified_at = models.DateTimeField("认证时间", null=True, blank=True)
@@ -181,23 +195,22 @@ class IdentityVerdict(models.TextChoices):
     UNAVAILABLE = "unavailable", "核验服务暂不可用"
 
 
-class KnownIdentity(models.Model):
+class KnownIdentity(BlindIndexed, models.Model):
     """An identity the built-in real-name directory knows. In production the province's
     统一身份认证 / 公安 service answers instead (`REALNAME_PROVIDER`); this table lets the demo
     and a test site behave like it: only a listed (姓名, 证件类型, 证件号码) is confirmed."""
 
     name = models.CharField("姓名", max_length=100)
     id_type = models.CharField("证件类型", max_length=12, choices=IdType.choices, default=IdType.RESIDENT)
-    id_number = models.CharField("证件号码", max_length=32)
+    id_number = EncryptedCharField("证件号码", max_length=32)
+    id_index = BlindIndexField(kind=IndexKind.IDENTITY, sources=["id_type", "id_number"])
     note = models.CharField("备注", max_length=200, blank=True)
     created_at = models.DateTimeField("加入时间", default=timezone.now)
 
     class Meta:
         verbose_name = "实名目录"
         verbose_name_plural = "实名目录"
-        constraints = [
-            models.UniqueConstraint(fields=["id_type", "id_number"], name="accounts_known_identity_unique")
-        ]
+        constraints = [models.UniqueConstraint(fields=["id_index"], name="accounts_known_identity_unique")]
 
     def __str__(self) -> str:
         return self.name
@@ -249,7 +262,8 @@ class IdentityCheck(models.Model):
 
 class LoginThrottle(models.Model):
     """Failed logins counted per account (or per typed name when no account matches, so the
-    answer is the same either way). In the database, so every process counts alike."""
+    answer is the same either way). In the database, so every process counts alike. A typed
+    name is kept as its blind index: it may be someone's 证件号码 or mobile."""
 
     key = models.CharField(max_length=100, unique=True)
     failures = models.PositiveIntegerField(default=0)
@@ -276,9 +290,10 @@ class SecondFactor(models.TextChoices):
 
 
 class SmsCode(models.Model):
-    """A one-time code sent to a phone. Only an HMAC of the code is stored."""
+    """A one-time code sent to a phone. Only an HMAC of the code is stored, and the phone only
+    as its blind index (lib/datacrypt.mobile_index): the row is found by it and never shown."""
 
-    mobile = models.CharField(max_length=11)
+    mobile_index = models.CharField(max_length=64)
     purpose = models.CharField(max_length=10, choices=SmsPurpose.choices)
     code_hash = models.CharField(max_length=64)
     created_at = models.DateTimeField(default=timezone.now)
@@ -287,26 +302,33 @@ class SmsCode(models.Model):
     used_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
-        indexes = [models.Index(fields=["mobile", "purpose", "-created_at"])]
+        indexes = [
+            models.Index(
+                fields=["mobile_index", "purpose", "-created_at"], name="accounts_smscode_mobile_idx"
+            )
+        ]
 
     def __str__(self) -> str:
-        return f"{self.mobile} {self.purpose} {self.created_at:%Y-%m-%d %H:%M}"
+        return f"{self.purpose} {self.created_at:%Y-%m-%d %H:%M}"
 
 
 class SmsQuota(models.Model):
     """How many codes a phone received on a day, and when the last one went out. Its row is
-    the lock that keeps a double click from sending two codes."""
+    the lock that keeps a double click from sending two codes. The phone is kept as its blind
+    index only."""
 
-    mobile = models.CharField(max_length=11)
+    mobile_index = models.CharField(max_length=64)
     day = models.DateField()
     count = models.PositiveIntegerField(default=0)
     last_sent_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["mobile", "day"], name="accounts_sms_quota_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=["mobile_index", "day"], name="accounts_sms_quota_unique")
+        ]
 
     def __str__(self) -> str:
-        return f"{self.mobile} {self.day}"
+        return f"{self.day} {self.count}"
 
 
 class KnownBrowser(models.Model):

@@ -28,6 +28,7 @@ from django.conf import settings
 from django.utils.module_loading import import_string
 
 from accounts.models import IdentityVerdict, IdType, KnownEnterprise, KnownIdentity
+from lib.datacrypt import identity_index
 from lib.idcard import IdNumberError, validate_id_number
 
 log = logging.getLogger(__name__)
@@ -70,7 +71,8 @@ class DirectoryProvider:
     """Confirms a person listed in the 实名目录 with exactly this name, type and number."""
 
     def verify(self, *, name: str, id_type: str, id_number: str) -> VerifyResult:
-        known = KnownIdentity.objects.filter(id_type=id_type, id_number=id_number).first()
+        index = identity_index(id_type=id_type, id_number=id_number)
+        known = KnownIdentity.objects.filter(id_index=index).first()
         if known is None or not _same_name(known.name, name):
             return VerifyResult(IdentityVerdict.MISMATCH, PERSON_MISMATCH)
         return VerifyResult(IdentityVerdict.MATCH)

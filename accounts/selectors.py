@@ -12,6 +12,7 @@ from django.http import HttpRequest
 
 from accounts.models import Enterprise, IdType, User, UserKind
 from accounts.services import user_find
+from lib.datacrypt import identity_index
 
 UNVERIFIED_PERSON = (
     "您的账号尚未通过实名认证，暂不能提交申请、提取注册信息或查看证照。"
@@ -42,9 +43,19 @@ class PersonIdentity:
     def is_resident(self) -> bool:
         return self.id_type == IdType.RESIDENT
 
+    @property
+    def index(self) -> str:
+        """The blind index of (证件类型, 证件号码), by which rows of this person are found."""
+        return identity_index(id_type=self.id_type, id_number=self.id_number)
+
     def person_filter(self, prefix: str = "") -> dict[str, Any]:
-        """Keyword arguments that find this person's rows (`prefix` such as "person__")."""
-        return {f"{prefix}id_type": self.id_type, f"{prefix}id_number": self.id_number}
+        """Keyword arguments that find this person's rows (`prefix` such as "person__"): by
+        the blind index, since the number itself is stored encrypted."""
+        return {f"{prefix}id_index": self.index}
+
+    def person_fields(self) -> dict[str, str]:
+        """The fields a new row of this person is made with (the index follows from them)."""
+        return {"id_type": self.id_type, "id_number": self.id_number}
 
 
 def verified_identity(user: User | Any) -> PersonIdentity | None:
@@ -62,8 +73,7 @@ def account_of_identity(*, id_type: str, id_number: str) -> User | None:
     return User.objects.filter(
         kind=UserKind.PERSON,
         is_active=True,
-        id_type=id_type,
-        id_number=id_number,
+        id_index=identity_index(id_type=id_type, id_number=id_number),
         real_name_verified_at__isnull=False,
     ).first()
 

@@ -31,12 +31,14 @@ from accounts.models import (
     SmsQuota,
     User,
     UserKind,
+    person_username_new,
 )
 from accounts.realname import enterprise_identity_check, person_identity_check
 from accounts.roles import enters_admin_site
 from audit.models import AuditAction, AuditResult
 from audit.services import audit_record
 from catalog.models import Department
+from lib.datacrypt import identity_index, mobile_index, subject_index
 from lib.errors import ApplicationError
 from lib.idcard import normalize_id_number
 from lib.masking import mask_id_number
@@ -68,8 +70,9 @@ def sms_code_send(*, mobile: str, purpose: str, deliver: bool = True) -> None:
     now = timezone.now()
     today = timezone.localdate(now)
     with transaction.atomic():
-        SmsQuota.objects.get_or_create(mobile=mobile, day=today)
-        quota = SmsQuota.objects.select_for_update().get(mobile=mobile, day=today)
+        phone = mobile_index(mobile)
+        SmsQuota.objects.get_or_create(mobile_index=phone, day=today)
+        quota = SmsQuota.objects.select_for_update().get(mobile_index=phone, day=today)
         if quota.last_sent_at and now - quota.last_sent_at < timedelta(
             seconds=settings.SMS_CODE_RESEND_SECONDS
         ):
@@ -84,11 +87,11 @@ def sms_code_send(*, mobile: str, purpose: str, deliver: bool = True) -> None:
             quota.save(update_fields=["count", "last_sent_at"])
             code = f"{secrets.randbelow(10**6):06d}"
             # An older unused code for the same purpose stops working once a new one is sent.
-            SmsCode.objects.filter(mobile=mobile, purpose=purpose, used_at__isnull=True).update(
+            SmsCode.objects.filter(mobile_index=phone, purpose=purpose, used_at__isnull=True).update(
                 expires_at=now
             )
             SmsCode.objects.create(
-                mobile=mobile,
+                mobile_index=phone,
                 purpose=purpose,
                 code_hash=_code_hash(mobile=mobile, purpose=purpose, code=code),
                 created_at=now,
@@ -117,7 +120,7 @@ def sms_code_verify(*, mobile: str, purpose: str, code: str) -> None:
     with transaction.atomic():
         sms = (
             SmsCode.objects.select_for_update()
-            .filter(mobile=mobile, purpose=purpose, used_at__isnull=True)
+            .filter(mobile_index=mobile_index(mobile), purpose=purpose, used_at__isnull=True)
             .order_by("-created_at")
             .first()
         )
@@ -169,7 +172,7 @@ def person_register(
     try:
         with transaction.atomic():
             user = User(
-                username=id_number if id_type == IdType.RESIDENT else f"{id_type}:{id_number}",
+                username=person_username_new(),
                 kind=UserKind.PERSON,
                 name=name,
                 id_type=id_type,
@@ -207,9 +210,9 @@ def person_verify(*, user: User) -> User:
 def _refuse_taken_person(*, id_type: str, id_number: str, mobile: str) -> None:
     # A closed account (注销账号) holds neither: the person may register again.
     people = User.objects.filter(kind=UserKind.PERSON, closed_at__isnull=True)
-    if people.filter(id_type=id_type, id_number=id_number).exists():
+    if people.filter(id_index=identity_index(id_type=id_type, id_number=id_number)).exists():
         raise ApplicationError("该证件号码已注册，请直接登录；忘记密码可通过短信验证码找回")
-    if people.filter(mobile=mobile).exists():
+    if people.filter(mobile_index=mobile_index(mobile)).exists():
         raise ApplicationError("该手机号已被其他个人账号使用")
 
 
@@ -311,7 +314,7 @@ def _refuse_taken_enterprise(*, uscc: str, mobile: str) -> None:
             "该统一社会信用代码已有法人账号，每个单位只能有一个账号。请联系本单位该账号的经办人，"
             "或携带营业执照到政务服务大厅办理"
         )
-    if User.objects.filter(kind=UserKind.LEGAL, mobile=mobile).exists():
+    if User.objects.filter(kind=UserKind.LEGAL, mobile_index=mobile_index(mobile)).exists():
         raise ApplicationError("该手机号已被其他法人账号使用")
 
 
@@ -407,15 +410,17 @@ def user_find(*, kind: str, identifier: str) -> User | None:
     if not identifier:
         return None
     users = User.objects.filter(kind=kind, is_active=True)
+    # Both numbers are stored encrypted: an account is found by their blind indexes.
     if kind == UserKind.PERSON:
         if len(identifier) == 11 and identifier.isascii() and identifier.isdigit():
-            return users.filter(mobile=identifier).first()
+            return users.filter(mobile_index=mobile_index(identifier)).first()
         # A number alone is no person: the 证件号码 logs in only a 居民身份证 account; other
         # kinds of ID, which may share digits with it, log in with their mobile.
-        return users.filter(id_type=IdType.RESIDENT, id_number=normalize_id_number(identifier)).first()
+        index = identity_index(id_type=IdType.RESIDENT, id_number=normalize_id_number(identifier))
+        return users.filter(id_index=index).first()
     if kind == UserKind.LEGAL:
         if len(identifier) == 11 and identifier.isascii() and identifier.isdigit():
-            return users.filter(mobile=identifier).first()
+            return users.filter(mobile_index=mobile_index(identifier)).first()
         return users.filter(username=normalize_uscc(identifier)).first()
     if kind == UserKind.STAFF:
         return users.filter(username=identifier).first()
@@ -424,10 +429,11 @@ def user_find(*, kind: str, identifier: str) -> User | None:
 
 def _throttle_key(*, kind: str, identifier: str, user: User | None) -> str:
     # Counted per account; a name that matches no account is counted under the typed name,
-    # so an unknown user sees exactly what a wrong password sees, locking included.
+    # so an unknown user sees exactly what a wrong password sees, locking included. The name
+    # may be someone's 证件号码 or mobile: the row keeps its blind index, never the name.
     if user is not None:
         return f"user:{user.pk}"
-    return f"{kind}:{identifier.strip().upper()}"[:100]
+    return f"{kind}:{subject_index(identifier)}"
 
 
 def _login_attempt_begin(key: str) -> bool:

@@ -11,6 +11,7 @@ from django.conf import settings
 from django.db import models
 
 from catalog.models import Department, Matter, ServiceItem
+from lib.encrypted import EncryptedJSONField
 from lib.uploads import extension_for
 
 
@@ -65,7 +66,9 @@ class Case(models.Model):
     status = models.CharField("状态", max_length=12, choices=CaseStatus.choices, default=CaseStatus.DRAFT)
     submit_method = models.CharField("提交方式", max_length=10, choices=SubmitMethod.choices, blank=True)
     # What the applicant typed, as typed: a draft keeps even values that do not validate yet.
-    form_data = models.JSONField("申请表数据", default=dict, blank=True)
+    # Encrypted at rest (personal data: names, numbers, addresses), so the database cannot
+    # look inside it; what must be queried has its own column (employer_uscc).
+    form_data = EncryptedJSONField("申请表数据", default=dict, blank=True)
     # The employer named in the form, so the enterprise account can find its people's cases.
     employer_uscc = models.CharField("聘用企业统一社会信用代码", max_length=18, blank=True, db_index=True)
     # Sent with the first 保存信息 of a new form: a double click or a replayed POST finds the

@@ -49,6 +49,52 @@ def request_id_reset(token: Token[str | None]) -> None:
     _request_id.reset(token)
 
 
+# A full 居民身份证号码 (17 digits and a check character) or a mainland mobile, standing alone:
+# not inside a longer run of letters and digits (a request id, a hash, a timestamp).
+_ID_NUMBER = re.compile(r"(?<![0-9A-Za-z])[0-9]{17}[0-9Xx](?![0-9A-Za-z])", re.ASCII)
+_MOBILE = re.compile(r"(?<![0-9A-Za-z])1[3-9][0-9]{9}(?![0-9A-Za-z])", re.ASCII)
+# A verification code in an SMS text that reached a log line.
+_SMS_CODE = re.compile(r"(验证码[^0-9]{0,4})[0-9]{4,8}")
+# Set on a record (`extra={DEMO_SMS: True}`) by the console SMS gateway alone: its line shows
+# the code on purpose, and says that it is a demo (notifications/gateways.py).
+DEMO_SMS = "demo_sms"
+
+
+def _mask(value: str, head: int, tail: int) -> str:
+    return value[:head] + "*" * (len(value) - head - tail) + value[len(value) - tail :]
+
+
+def personal_data_mask(text: str, *, keep_codes: bool = False) -> str:
+    """`text` with every full ID number and mobile masked as lib/masking.py shows them (and
+    every verification code hidden, unless `keep_codes`)."""
+    text = _ID_NUMBER.sub(lambda m: _mask(m.group(0), 4, 4), text)
+    text = _MOBILE.sub(lambda m: _mask(m.group(0), 3, 4), text)
+    if not keep_codes:
+        text = _SMS_CODE.sub(lambda m: m.group(1) + "******", text)
+    return text
+
+
+class PersonalDataFilter(logging.Filter):
+    """Logs never carry a full ID number, mobile or SMS code, whoever wrote the line (our code,
+    Django, a library): the formatted message and the plain `extra` values are masked. The
+    console gateway's demo line keeps its code (and says it is a demo); a traceback's text is
+    not rewritten."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        keep_codes = bool(getattr(record, DEMO_SMS, False))
+        try:
+            message = record.getMessage()
+        except Exception:  # a broken format string: leave it to the handler to report
+            return True
+        masked = personal_data_mask(message, keep_codes=keep_codes)
+        if masked != message:
+            record.msg, record.args = masked, None
+        for key, value in list(vars(record).items()):
+            if key not in _STANDARD_ATTRIBUTES and isinstance(value, str):
+                setattr(record, key, personal_data_mask(value, keep_codes=keep_codes))
+        return True
+
+
 class RequestIdFilter(logging.Filter):
     """Puts the current request id on every record (None outside a request or task)."""
 

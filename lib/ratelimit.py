@@ -8,8 +8,6 @@ the whole site, and settings.RATE_LIMITS overrides any number (docs/operations.m
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import ipaddress
 import logging
 from collections.abc import Sequence
@@ -23,6 +21,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.http import HttpRequest
 
 from lib.cache import CacheUnavailable
+from lib.datacrypt import subject_index
 
 logger = logging.getLogger(__name__)
 
@@ -220,9 +219,9 @@ def _client_key(request: HttpRequest) -> str:
 
 
 def _subject_key(subject: str) -> str:
-    # Hashed with the server's secret: the shared cache need not hold mobiles and ID numbers.
-    normalised = subject.strip().upper().encode()
-    return hmac.new(settings.SECRET_KEY.encode(), normalised, hashlib.sha256).hexdigest()[:32]
+    # The blind index (HMAC-SM3, lib/datacrypt.py): the shared cache never holds a mobile or
+    # an ID number, and the same subject counts alike on every host.
+    return subject_index(subject)[:32]
 
 
 def limit_refusal(name: LimitName, *, request: HttpRequest, subject: str = "") -> str:

@@ -10,6 +10,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from audit.adminhooks import AuditedAdmin
+from lib.datacrypt import mobile_index
 from lib.errors import ApplicationError
 from lib.masking import mask_mobile
 from notifications.models import InboxMessage, SmsMessage, SmsStatus
@@ -36,8 +37,9 @@ class SmsMessageAdmin(AuditedAdmin[SmsMessage]):
         "last_error",
     ]
     list_filter = ["status", "template"]
-    # Exact match only: a partial search would let anyone list numbers digit by digit.
-    search_fields = ["=mobile"]
+    # Exact match only, by the blind index (the number is stored encrypted): a partial search
+    # would let anyone list numbers digit by digit, and cannot work on ciphertext anyway.
+    search_fields = ["=mobile_index"]
     search_help_text = "输入完整的11位手机号查询"
     fields = readonly_fields = (
         "masked_mobile",
@@ -69,7 +71,12 @@ class SmsMessageAdmin(AuditedAdmin[SmsMessage]):
     def has_resend_permission(self, request: HttpRequest) -> bool:
         return request.user.has_perm("notifications.change_smsmessage")
 
-    @admin.display(description="手机号", ordering="mobile")
+    def get_search_results(
+        self, request: HttpRequest, queryset: QuerySet[SmsMessage], search_term: str
+    ) -> tuple[QuerySet[SmsMessage], bool]:
+        return super().get_search_results(request, queryset, mobile_index(search_term) if search_term else "")
+
+    @admin.display(description="手机号")
     def masked_mobile(self, obj: SmsMessage) -> str:
         return mask_mobile(obj.mobile)
 
@@ -77,7 +84,7 @@ class SmsMessageAdmin(AuditedAdmin[SmsMessage]):
     def shown_text(self, obj: SmsMessage) -> str:
         if obj.template in SECRET_TEMPLATES:
             return "（验证码短信，内容不予显示）"
-        return obj.text
+        return str(obj.text)
 
     @admin.action(description="重新发送", permissions=["resend"])
     def resend(self, request: HttpRequest, queryset: QuerySet[SmsMessage]) -> None:

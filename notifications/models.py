@@ -10,6 +10,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from lib.encrypted import BlindIndexed, BlindIndexField, EncryptedCharField, EncryptedTextField, IndexKind
 from lib.masking import mask_mobile
 
 
@@ -20,7 +21,7 @@ class SmsStatus(models.TextChoices):
     FAILED = "failed", "失败"
 
 
-class SmsMessage(models.Model):
+class SmsMessage(BlindIndexed, models.Model):
     # SET_NULL: the outbox is a delivery record; deleting an account must not erase it.
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -30,9 +31,12 @@ class SmsMessage(models.Model):
         related_name="sms_messages",
         verbose_name="用户",
     )
-    mobile = models.CharField("手机号", max_length=20)
+    # Encrypted at rest, and the text too: a queued verification code is never in clear in the
+    # database, even while the gateway is down. The index lets staff find a phone's messages.
+    mobile = EncryptedCharField("手机号", max_length=20)
+    mobile_index = BlindIndexField(kind=IndexKind.MOBILE, sources=["mobile"], db_index=True)
     template = models.CharField("模板", max_length=64)
-    text = models.TextField("短信内容")
+    text = EncryptedTextField("短信内容")
     # A verification code is a secret: its text is blanked once the message is done with, so
     # the outbox does not keep codes that accounts only ever stores as HMACs.
     sensitive = models.BooleanField("含验证码", default=False)

@@ -46,6 +46,7 @@ from typing import Any
 
 import urllib3
 
+from lib.datacrypt import blind_index_key_new, data_key_new
 from lib.keyring import keyring_entry_make
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -381,6 +382,9 @@ def environment(*, run_dir: Path, site_url: str, s3_endpoint: str, nginx_port: i
         **keep,
         "SECRET_KEY": secrets.token_urlsafe(50),
         "AUDIT_KEY": keyring_entry_make("a1", length=32),
+        # One set of data keys for every process of the cluster, as on real hosts.
+        "DATA_KEY": data_key_new("c1"),
+        "BLIND_INDEX_KEY": blind_index_key_new(),
         "DEBUG": "false",
         "ALLOWED_HOSTS": "127.0.0.1,localhost",
         "CSRF_TRUSTED_ORIGINS": f"http://127.0.0.1:{nginx_port}",
@@ -548,8 +552,9 @@ def initial_form(item_pk: int) -> dict[str, Any]:
     from django.utils import timezone
 
     from accounts.models import User
+    from lib.datacrypt import mobile_index
 
-    company = User.objects.get(mobile="13800138001", kind="legal")
+    company = User.objects.get(mobile_index=mobile_index("13800138001"), kind="legal")
     qualified = timezone.localdate().replace(day=1) - timedelta(days=365)
     return {
         "education": "本科",
@@ -660,8 +665,9 @@ def holder_certificate_pk() -> int:
     from accounts.models import User
     from certificates.models import CertificateSettings, CertificateStatus
     from certificates.selectors import certificates_for_user
+    from lib.datacrypt import mobile_index
 
-    holder = User.objects.get(mobile="13800138003", kind="person")
+    holder = User.objects.get(mobile_index=mobile_index("13800138003"), kind="person")
     # The load phase asks for many copies; the daily limit is for people.
     CertificateSettings.objects.update_or_create(pk=1, defaults={"copies_per_day": 10_000})
     return certificates_for_user(user=holder).get(status=CertificateStatus.CURRENT).pk
@@ -729,7 +735,7 @@ def load_users_create() -> list[tuple[str, int]]:
     from django.contrib.auth.hashers import make_password
     from django.utils import timezone
 
-    from accounts.models import IdType, KnownIdentity, User, UserKind
+    from accounts.models import IdType, KnownIdentity, User, UserKind, person_username_new
     from lib.idcard import id_number_check_char
     from portal.demo import APPLICANT_PASSWORD
 
@@ -740,8 +746,9 @@ def load_users_create() -> list[tuple[str, int]]:
         name, mobile = f"负载{'甲乙丙丁戊己庚辛'[n]}", f"1390000{n:04d}"
         KnownIdentity.objects.create(name=name, id_type=IdType.RESIDENT, id_number=number)
         user = User.objects.create(
-            username=number, password=make_password(APPLICANT_PASSWORD), kind=UserKind.PERSON, name=name,
-            id_type=IdType.RESIDENT, id_number=number, mobile=mobile, real_name_verified_at=timezone.now(),
+            username=person_username_new(), password=make_password(APPLICANT_PASSWORD),
+            kind=UserKind.PERSON, name=name, id_type=IdType.RESIDENT, id_number=number, mobile=mobile,
+            real_name_verified_at=timezone.now(),
         )  # fmt: skip
         users.append((mobile, user.pk))
     return users

@@ -13,12 +13,22 @@ from django.utils import timezone
 from PIL import Image, ImageDraw
 from pypdf import PdfWriter
 
-from accounts.models import Enterprise, IdType, KnownEnterprise, KnownIdentity, StaffRole, User, UserKind
+from accounts.models import (
+    Enterprise,
+    IdType,
+    KnownEnterprise,
+    KnownIdentity,
+    StaffRole,
+    User,
+    UserKind,
+    person_username_new,
+)
 from accounts.services import staff_create
 from cases.models import Case
 from cases.services import attachment_add, case_draft_save, case_submit
 from catalog.models import Department, ServiceItem
 from catalog.registration_types import RegistrationType
+from lib.datacrypt import identity_index
 from lib.idcard import id_number_check_char
 from lib.uploads import check_upload
 from lib.uscc import uscc_check_char
@@ -73,9 +83,13 @@ def _demo_directory() -> None:
     people.append(DemoIdentity(agent_name, IdType.RESIDENT, agent17 + id_number_check_char(agent17)))
     for identity in people:
         KnownIdentity.objects.update_or_create(
-            id_type=identity.id_type,
-            id_number=identity.id_number,
-            defaults={"name": identity.name, "note": "演示数据"},
+            id_index=identity_index(id_type=identity.id_type, id_number=identity.id_number),
+            defaults={
+                "id_type": identity.id_type,
+                "id_number": identity.id_number,
+                "name": identity.name,
+                "note": "演示数据",
+            },
         )
     KnownEnterprise.objects.update_or_create(
         uscc=company_uscc, defaults={"name": company_name, "legal_representative": legal}
@@ -158,9 +172,9 @@ def seed_demo() -> list[DemoLogin]:
         # Registered nearly three years ago: the 建筑工程 specialty ends in 60 days, inside the
         # 延续注册 window. Demo data only: a real register changes through cases alone.
         ends = timezone.localdate() + timedelta(days=60)
-        RegisteredSpecialty.objects.filter(
-            registration__person__id_type=renewing.id_type, registration__person__id_number=renewing.id_number
-        ).update(valid_from=date(ends.year - 3, ends.month, 1), valid_to=ends)
+        RegisteredSpecialty.objects.filter(registration__person__id_index=renewing.id_index).update(
+            valid_from=date(ends.year - 3, ends.month, 1), valid_to=ends
+        )
 
     cancelled = _demo_person(first17="21020219820715005", name="孙丽", mobile="13800138005")
     if not Case.objects.filter(applicant=cancelled).exists():
@@ -227,19 +241,24 @@ def _demo_person(*, first17: str, name: str, mobile: str) -> User:
     """A verified 自然人 with the published demo password, made or refreshed, and listed in
     the demo's real-name directory as the province's service would know them."""
     id_number = first17 + id_number_check_char(first17)
+    # Found again by the blind index: the number is stored encrypted.
+    index = identity_index(id_type=IdType.RESIDENT, id_number=id_number)
     KnownIdentity.objects.update_or_create(
-        id_type=IdType.RESIDENT, id_number=id_number, defaults={"name": name, "note": "演示数据"}
+        id_index=index,
+        defaults={"id_type": IdType.RESIDENT, "id_number": id_number, "name": name, "note": "演示数据"},
     )
+    fields = {
+        "name": name,
+        "id_type": IdType.RESIDENT,
+        "id_number": id_number,
+        "mobile": mobile,
+        "real_name_verified_at": timezone.now(),
+    }
     person, _ = User.objects.update_or_create(
-        username=id_number,
-        defaults={
-            "kind": UserKind.PERSON,
-            "name": name,
-            "id_type": IdType.RESIDENT,
-            "id_number": id_number,
-            "mobile": mobile,
-            "real_name_verified_at": timezone.now(),
-        },
+        kind=UserKind.PERSON,
+        id_index=index,
+        defaults=fields,
+        create_defaults={**fields, "username": person_username_new()},
     )
     person.set_password(APPLICANT_PASSWORD)
     person.save()

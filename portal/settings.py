@@ -11,6 +11,8 @@ import dj_database_url
 from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
+from lib.datacrypt import DataKeyError, keys_check
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
@@ -72,6 +74,20 @@ if not AUDIT_KEY:
     )
 # Audit rows are kept this long in the table, then archived to a file and removed.
 AUDIT_RETENTION_DAYS = env_int("AUDIT_RETENTION_DAYS", 180)
+# Personal data at rest (lib/datacrypt.py, docs/adr/0014): SM4 data keys, the first encrypts
+# and all decrypt (`<key id>:<base64 of 16 bytes>`, comma-separated), and the blind-index key.
+# The same on every host, and never kept with the database's backups.
+DATA_KEY = env("DATA_KEY")
+BLIND_INDEX_KEY = env("BLIND_INDEX_KEY")
+if not DATA_KEY or not BLIND_INDEX_KEY:
+    raise ImproperlyConfigured(
+        "DATA_KEY and BLIND_INDEX_KEY must both be set. `make run` writes them to var/portal.env; "
+        "in production set them in the service's environment (docs/operations.md 个人信息加密)."
+    )
+try:
+    keys_check(data_key=DATA_KEY, blind_index_key=BLIND_INDEX_KEY)
+except DataKeyError as _e:
+    raise ImproperlyConfigured(str(_e)) from None
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
@@ -167,8 +183,11 @@ else:
             "OPTIONS": {
                 "transaction_mode": "IMMEDIATE",
                 "timeout": 20,
+                # secure_delete: a freed page is zeroed, so an old value (a row deleted, a
+                # table rebuilt by a migration) does not linger in the file (docs/adr/0014).
                 "init_command": (
-                    "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;"
+                    "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; "
+                    "PRAGMA secure_delete=ON;"
                 ),
             },
         }
@@ -435,10 +454,17 @@ if LOG_FORMAT not in ("json", "text"):
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"request_id": {"()": "lib.logs.RequestIdFilter"}},
+    "filters": {
+        "request_id": {"()": "lib.logs.RequestIdFilter"},
+        "personal_data": {"()": "lib.logs.PersonalDataFilter"},
+    },
     "formatters": {"json": {"()": "lib.logs.JsonFormatter"}, "text": {"()": "lib.logs.TextFormatter"}},
     "handlers": {
-        "console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT, "filters": ["request_id"]}
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": LOG_FORMAT,
+            "filters": ["request_id", "personal_data"],
+        }
     },
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "INFO")},
     "loggers": {

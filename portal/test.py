@@ -30,9 +30,11 @@ from accounts.models import (
     StaffRole,
     User,
     UserKind,
+    person_username_new,
 )
 from catalog.models import Department
 from catalog.seed import seed_catalog
+from lib.datacrypt import identity_index
 from lib.idcard import id_number_check_char
 from lib.uscc import uscc_check_char
 
@@ -53,7 +55,7 @@ def person_create(*, name: str, first17: str, mobile: str) -> User:
     number = make_id_number(first17)
     KnownIdentity.objects.create(name=name, id_type=IdType.RESIDENT, id_number=number)
     return User.objects.create_user(
-        username=number,
+        username=person_username_new(),
         password=PASSWORD,
         kind=UserKind.PERSON,
         name=name,
@@ -226,3 +228,8 @@ class BaseTestCase(TestCase):
         # The rate limits count in the cache, which outlives a test's rolled-back database:
         # every test starts with no count, as it starts with no rows of its own.
         cache.clear()
+
+
+def id_index(number: str, id_type: str = IdType.RESIDENT) -> str:
+    """The blind index a person's rows are found by (their number is stored encrypted)."""
+    return identity_index(id_type=id_type, id_number=number)

@@ -1,6 +1,6 @@
 """Loaded first by pytest (`-p portal.testenv` in pyproject.toml), before pytest-django reads
-the settings. The settings module refuses to start without a SECRET_KEY; tests get a throwaway
-one here, and their files go to a temporary folder, not var/."""
+the settings. The settings module refuses to start without a SECRET_KEY, DATA_KEY and
+BLIND_INDEX_KEY; tests get throwaway ones here, and their files go to a temporary folder, not var/."""
 
 from __future__ import annotations
 
@@ -11,8 +11,15 @@ from collections.abc import Iterator
 import pytest
 
 os.environ.setdefault("SECRET_KEY", "test-only-secret-key-not-for-production")
-# Fixed test keys (32 bytes each, base64): never used outside the suite.
-os.environ.setdefault("AUDIT_KEY", "test:" + "dGVzdC1hdWRpdC1rZXktbm90LWZvci1wcm9kdWN0aW8=")
+# Fixed, published test keys for personal data at rest (lib/datacrypt.py) and the audit chain
+# (audit/chain.py): never a real key.
+TEST_DATA_KEY = "test1:dGVzdC1kYXRhLWtleS0wMQ=="
+TEST_BLIND_INDEX_KEY = "dGVzdC1ibGluZC1pbmRleC1rZXktMzItYnl0ZXMhISE="
+TEST_AUDIT_KEY = "test:dGVzdC1hdWRpdC1rZXktbm90LWZvci1wcm9kdWN0aW8="
+# For a test that starts a process with an environment of its own.
+TEST_KEYS = {"DATA_KEY": TEST_DATA_KEY, "BLIND_INDEX_KEY": TEST_BLIND_INDEX_KEY, "AUDIT_KEY": TEST_AUDIT_KEY}
+for _name, _value in TEST_KEYS.items():
+    os.environ.setdefault(_name, _value)
 os.environ.setdefault("VAR_DIR", tempfile.mkdtemp(prefix="portal-test-"))
 # Pages link to static files by their plain names: hashed names need `collectstatic` first,
 # seconds the suite need not spend (portal/tests/test_static_files.py collects and checks them).

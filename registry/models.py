@@ -14,6 +14,7 @@ from accounts.models import IdType
 from cases.models import Case
 from catalog.registration_types import ChangeKind
 from catalog.specialties import Specialty
+from lib.encrypted import BlindIndexed, BlindIndexField, EncryptedCharField, IndexKind
 
 
 class RegistrationStatus(models.TextChoices):
@@ -30,23 +31,24 @@ class RegistrationAction(models.TextChoices):
     REVIVE = "revive", "重新注册"
 
 
-class Person(models.Model):
+class Person(BlindIndexed, models.Model):
     """A registered person, known by (证件类型, 证件号码) together: two people may share the
     digits of a number under different kinds of ID, and the number alone finds nobody."""
 
     id_type = models.CharField("证件类型", max_length=12, choices=IdType.choices, default=IdType.RESIDENT)
-    id_number = models.CharField("身份证件号码", max_length=32)
+    id_number = EncryptedCharField("身份证件号码", max_length=32)
+    # The same index as the account's (accounts.User.id_index): a person and their account
+    # are matched on it.
+    id_index = BlindIndexField(kind=IndexKind.IDENTITY, sources=["id_type", "id_number"])
     name = models.CharField("姓名", max_length=100)
     sex = models.CharField("性别", max_length=2)
     birth_date = models.DateField("出生日期")
-    mobile = models.CharField("手机号", max_length=11, blank=True)
+    mobile = EncryptedCharField("手机号", max_length=11, blank=True)
 
     class Meta:
         verbose_name = "注册人员"
         verbose_name_plural = "注册人员"
-        constraints = [
-            models.UniqueConstraint(fields=["id_type", "id_number"], name="registry_person_identity_unique")
-        ]
+        constraints = [models.UniqueConstraint(fields=["id_index"], name="registry_person_identity_unique")]
 
     def __str__(self) -> str:
         return self.name

@@ -107,9 +107,8 @@ def name_mismatch(*, applicant: User) -> NameMismatch | None:
 def with_register_name(cases: QuerySet[Case]) -> QuerySet[Case]:
     """Each case with `register_name`: the register's name for its applicant's identity (None
     when not registered), so that a queue shows a mismatch without a query per row."""
-    persons = Person.objects.filter(
-        id_type=OuterRef("applicant__id_type"), id_number=OuterRef("applicant__id_number")
-    )
+    # The account and the register share the blind index of (证件类型, 证件号码).
+    persons = Person.objects.filter(id_index=OuterRef("applicant__id_index"))
     return cases.annotate(register_name=Subquery(persons.values("name")[:1]))
 
 

@@ -73,6 +73,7 @@ def person_for_user(*, user: User) -> Person:
     person, _ = Person.objects.update_or_create(
         **identity.person_filter(),
         defaults={
+            **identity.person_fields(),
             "name": identity.name,
             "sex": id_number_sex(identity.id_number),
             "birth_date": id_number_birth_date(identity.id_number),

@@ -10,6 +10,16 @@ if [ ! -s var/portal.env ]; then
   printf 'SECRET_KEY=%s\n' "$key" > var/portal.env
   echo "已生成 var/portal.env（SECRET_KEY），请勿提交到版本库。"
 fi
+# The personal-data keys (docs/operations.md 个人信息加密), added to an older file as well. They
+# stay in var/, never with a copy of the database: a backup without them reads as ciphertext.
+if ! grep -q '^DATA_KEY=' var/portal.env; then
+  keys=$(.venv/bin/python -c 'from lib.datacrypt import blind_index_key_new, data_key_new
+print("DATA_KEY=" + data_key_new("k1"))
+print("BLIND_INDEX_KEY=" + blind_index_key_new())')
+  umask 077
+  printf '%s\n' "$keys" >> var/portal.env
+  echo "已在 var/portal.env 中生成个人信息加密密钥（DATA_KEY、BLIND_INDEX_KEY），请另行备份，勿与数据库备份放在一起。"
+fi
 # Keys that later versions need are added once and never replaced: a replaced key would leave
 # what it protects unreadable (data) or unverifiable (the audit chain).
 add_key() {  # NAME KEYID BYTES

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from accounts.models import StaffRole, User, UserKind
+from lib.masking import mask_id_number
 from portal.test import BaseTestCase
 
 
@@ -38,3 +39,27 @@ class StaffAdminTestCase(BaseTestCase):
             self.client.force_login(user)
             r = self.client.get("/admin/")
             self.assertEqual(r.status_code, 302)
+
+
+class KnownIdentityAdminTestCase(BaseTestCase):
+    URL = "/admin/accounts/knownidentity/"
+
+    def test_it_finds_an_identity_by_the_whole_number_only(self):
+        # The number is stored encrypted: the whole number finds it by its blind index, in
+        # whatever case its check letter is typed; a part of it cannot match anything. The
+        # real-name directory is the 安全管理员's (accounts/roles.py).
+        self.client.force_login(self.security_admin)
+        number = self.applicant.id_number
+
+        found = self.client.get(self.URL, {"q": number.lower()})
+        partial = self.client.get(self.URL, {"q": number[:10]})
+        by_name = self.client.get(self.URL, {"q": "李娜"})
+
+        self.assertContains(found, "张伟")
+        self.assertNotContains(found, "李娜")
+        self.assertContains(
+            found, f'<td class="field-masked_number">{mask_id_number(number)}</td>', html=False
+        )
+        self.assertNotContains(partial, "张伟")
+        self.assertContains(by_name, "李娜")
+        self.assertNotContains(by_name, "张伟")

@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from accounts.models import SmsCode, SmsQuota
 from accounts.tests.helpers import human_fields
+from lib.datacrypt import mobile_index
 from notifications.models import SmsMessage
 from notifications.testing import frozen_now
 from portal.test import BaseTestCase
@@ -46,25 +47,31 @@ class CodeRequestTestCase(BaseTestCase):
         self.assertEqual(second[0].content, second[1].content)
         self.assertIn("过于频繁", second[0].json()["message"])
         # Both counted in the same per-phone quota.
-        self.assertEqual(SmsQuota.objects.get(mobile=registered).count, 1)
-        self.assertEqual(SmsQuota.objects.get(mobile=UNREGISTERED).count, 1)
+        self.assertEqual(SmsQuota.objects.get(mobile_index=mobile_index(registered)).count, 1)
+        self.assertEqual(SmsQuota.objects.get(mobile_index=mobile_index(UNREGISTERED)).count, 1)
 
     def test_login_codes_answer_alike_and_go_only_to_registered_numbers(self):
         self.assert_same_answers("login")
-        self.assertEqual(SmsMessage.objects.filter(mobile=self.applicant.mobile).count(), 1)
-        self.assertFalse(SmsMessage.objects.filter(mobile=UNREGISTERED).exists())
+        self.assertEqual(
+            SmsMessage.objects.filter(mobile_index=mobile_index(self.applicant.mobile)).count(), 1
+        )
+        self.assertFalse(SmsMessage.objects.filter(mobile_index=mobile_index(UNREGISTERED)).exists())
         # A code nobody knows is stored all the same, so a login attempt answers alike too.
-        self.assertEqual(SmsCode.objects.filter(mobile=UNREGISTERED, purpose="login").count(), 1)
+        self.assertEqual(
+            SmsCode.objects.filter(mobile_index=mobile_index(UNREGISTERED), purpose="login").count(), 1
+        )
 
     def test_reset_codes_answer_alike_and_go_only_to_registered_numbers(self):
         self.assert_same_answers("reset")
-        self.assertEqual(SmsMessage.objects.filter(mobile=self.applicant.mobile).count(), 1)
-        self.assertFalse(SmsMessage.objects.filter(mobile=UNREGISTERED).exists())
+        self.assertEqual(
+            SmsMessage.objects.filter(mobile_index=mobile_index(self.applicant.mobile)).count(), 1
+        )
+        self.assertFalse(SmsMessage.objects.filter(mobile_index=mobile_index(UNREGISTERED)).exists())
 
     def test_registration_codes_answer_alike_for_a_registered_mobile(self):
         self.assert_same_answers("register")
         # A registration code goes to any number: only the code proves the phone is theirs.
-        self.assertEqual(SmsMessage.objects.filter(mobile=UNREGISTERED).count(), 1)
+        self.assertEqual(SmsMessage.objects.filter(mobile_index=mobile_index(UNREGISTERED)).count(), 1)
 
     @override_settings(SMS_CODE_DAILY_CAP=2)
     def test_the_daily_cap_answers_alike(self):
@@ -80,8 +87,10 @@ class CodeRequestTestCase(BaseTestCase):
         self.assertEqual(registered.status_code, 429)
         self.assertEqual(registered.content, unregistered.content)
         self.assertIn("今日获取验证码次数已达上限", registered.json()["message"])
-        self.assertEqual(SmsMessage.objects.filter(mobile=self.applicant.mobile).count(), 2)
-        self.assertFalse(SmsMessage.objects.filter(mobile=UNREGISTERED).exists())
+        self.assertEqual(
+            SmsMessage.objects.filter(mobile_index=mobile_index(self.applicant.mobile)).count(), 2
+        )
+        self.assertFalse(SmsMessage.objects.filter(mobile_index=mobile_index(UNREGISTERED)).exists())
 
 
 class SmsLoginAndResetTestCase(BaseTestCase):
@@ -122,8 +131,8 @@ class SmsLoginAndResetTestCase(BaseTestCase):
         r = self.sms_login(UNREGISTERED, "123456")
         self.assertContains(r, "该手机号未注册，请先注册")
         self.assertNotIn("_auth_user_id", self.client.session)
-        self.assertIsNotNone(SmsCode.objects.get(mobile=UNREGISTERED).used_at)
-        self.assertFalse(SmsMessage.objects.filter(mobile=UNREGISTERED).exists())
+        self.assertIsNotNone(SmsCode.objects.get(mobile_index=mobile_index(UNREGISTERED)).used_at)
+        self.assertFalse(SmsMessage.objects.filter(mobile_index=mobile_index(UNREGISTERED)).exists())
 
     def test_a_wrong_reset_code_answers_alike(self):
         with patch("accounts.services.secrets.randbelow", return_value=123456):

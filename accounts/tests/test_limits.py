@@ -12,6 +12,7 @@ from django.test import override_settings
 from accounts.models import LoginThrottle, SmsQuota, User
 from accounts.tests.helpers import human_fields, last_code, sms_login
 from lib.antibot import REFUSE_HONEYPOT, REFUSE_STALE, REFUSE_TOO_FAST
+from lib.datacrypt import mobile_index
 from notifications.models import SmsMessage
 from portal.test import PASSWORD, BaseTestCase
 
@@ -84,7 +85,9 @@ class LimitTestCase(BaseTestCase):
         self.assertEqual([r.status_code for r in answers], [429, 429])
         self.assertEqual(answers[0].content, answers[1].content)
         self.assertEqual(answers[0].json(), {"ok": False, "message": "获取验证码过于频繁，请稍后再试"})
-        self.assertEqual(SmsMessage.objects.filter(mobile=self.applicant.mobile).count(), 1)
+        self.assertEqual(
+            SmsMessage.objects.filter(mobile_index=mobile_index(self.applicant.mobile)).count(), 1
+        )
 
     @override_settings(RATE_LIMITS={"register.client": (1, 3600)})
     def test_registration_submits_are_limited(self):
@@ -146,7 +149,7 @@ class AntiAutomationTestCase(BaseTestCase):
     def test_a_person_gets_the_code(self):
         r = self.ask(**human_fields())
         self.assertEqual(r.json(), {"ok": True, "message": "验证码已发送，请查收短信"})
-        self.assertEqual(SmsMessage.objects.filter(mobile=NEW_MOBILE).count(), 1)
+        self.assertEqual(SmsMessage.objects.filter(mobile_index=mobile_index(NEW_MOBILE)).count(), 1)
 
     def test_a_registration_with_the_honeypot_filled_is_refused_and_keeps_the_fields(self):
         self.ask(**human_fields())

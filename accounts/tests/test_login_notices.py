@@ -5,6 +5,7 @@ from typing import Any
 from django.conf import settings
 
 from accounts.models import KnownBrowser, User
+from lib.datacrypt import mobile_index
 from notifications.models import SmsMessage
 from portal.test import PASSWORD, BaseTestCase
 
@@ -18,7 +19,9 @@ class NewBrowserNoticeTestCase(BaseTestCase):
         )
 
     def notices(self, mobile: str) -> int:
-        return SmsMessage.objects.filter(mobile=mobile, template="new_browser_login").count()
+        return SmsMessage.objects.filter(
+            mobile_index=mobile_index(mobile), template="new_browser_login"
+        ).count()
 
     def test_a_login_from_a_new_browser_sends_a_notice_and_a_known_one_does_not(self):
         r = self.login()
@@ -26,7 +29,9 @@ class NewBrowserNoticeTestCase(BaseTestCase):
         cookie = r.cookies[settings.DEVICE_COOKIE_NAME]
         self.assertTrue(cookie["httponly"])
         self.assertGreater(int(cookie["max-age"]), 365 * 24 * 3600)
-        notice = SmsMessage.objects.get(mobile=self.applicant.mobile, template="new_browser_login")
+        notice = SmsMessage.objects.get(
+            mobile_index=mobile_index(self.applicant.mobile), template="new_browser_login"
+        )
         self.assertIn("在新的浏览器登录，如非本人操作请立即修改密码", notice.text)
         self.assertEqual(notice.user_id, self.applicant.pk)
         self.assertEqual(KnownBrowser.objects.filter(user=self.applicant).count(), 1)

@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.test import Client
 
 from accounts.models import LoginThrottle
+from lib.datacrypt import mobile_index
 from notifications.models import SmsMessage
 from portal.test import PASSWORD, STAFF_PASSWORD, BaseTestCase
 
@@ -35,7 +36,9 @@ class PasswordChangeTestCase(BaseTestCase):
             "/accounts/login/?next=/accounts/profile/",
             fetch_redirect_response=False,
         )
-        notice = SmsMessage.objects.get(mobile=self.applicant.mobile, template="password_changed")
+        notice = SmsMessage.objects.get(
+            mobile_index=mobile_index(self.applicant.mobile), template="password_changed"
+        )
         self.assertEqual(notice.user_id, self.applicant.pk)
         self.assertIn("如非本人操作", notice.text)
 
@@ -66,7 +69,9 @@ class PasswordChangeTestCase(BaseTestCase):
         self.reviewer.refresh_from_db()
         self.assertTrue(self.reviewer.check_password("Xin#Mima-2027"))
         self.assertTrue(
-            SmsMessage.objects.filter(mobile=self.reviewer.mobile, template="password_changed").exists()
+            SmsMessage.objects.filter(
+                mobile_index=mobile_index(self.reviewer.mobile), template="password_changed"
+            ).exists()
         )
 
     def test_it_needs_a_login(self):

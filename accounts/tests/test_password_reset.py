@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from accounts.tests.helpers import human_fields, last_code
+from lib.datacrypt import mobile_index
 from notifications.models import SmsMessage
 from portal.test import PASSWORD, BaseTestCase
 
@@ -30,7 +31,9 @@ class PasswordResetTestCase(BaseTestCase):
         # The session opened elsewhere with the old password no longer works.
         self.assertEqual(other.get("/accounts/profile/").status_code, 302)
         # And the account's mobile hears of the change.
-        notice = SmsMessage.objects.get(mobile=self.applicant.mobile, template="password_changed")
+        notice = SmsMessage.objects.get(
+            mobile_index=mobile_index(self.applicant.mobile), template="password_changed"
+        )
         self.assertEqual(notice.user_id, self.applicant.pk)
         self.assertIn("密码已于", notice.text)
         self.assertFalse(notice.sensitive)

@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 from unittest import mock
@@ -18,7 +17,9 @@ from accounts.models import (
     UserKind,
 )
 from accounts.tests.helpers import human_fields, last_code
-from portal.test import PASSWORD, BaseTestCase, make_id_number, make_uscc
+from lib.datacrypt import mobile_index
+from portal.test import PASSWORD, BaseTestCase, id_index, make_id_number, make_uscc
+from portal.testenv import TEST_KEYS
 
 NEW_ID = make_id_number("21010419951201003")
 X_ID = make_id_number("11010519491231002")  # ends in X
@@ -60,14 +61,17 @@ class RegisterPersonTestCase(BaseTestCase):
         r = self.client.post("/accounts/register/", self.form(sms_code=code))
         self.assertRedirects(r, "/accounts/login/?kind=person", fetch_redirect_response=False)
 
-        user = User.objects.get(id_number=NEW_ID)
+        user = User.objects.get(id_index=id_index(NEW_ID))
         self.assertEqual(user.kind, UserKind.PERSON)
-        self.assertEqual(user.username, NEW_ID)
+        # The login name is opaque: the 证件号码 is stored only encrypted, beside its index.
+        self.assertNotIn(NEW_ID, user.username)
+        self.assertRegex(user.username, r"^p[0-9a-f]{16}$")
+        self.assertEqual(user.id_number, NEW_ID)
         self.assertEqual(user.mobile, "13600000009")
         self.assertTrue(user.check_password("Zhoujie-2026"))
         self.assertNotEqual(user.password, "Zhoujie-2026")
         self.assertIsNotNone(user.real_name_verified_at)
-        self.assertIsNotNone(SmsCode.objects.get(mobile="13600000009").used_at)
+        self.assertIsNotNone(SmsCode.objects.get(mobile_index=mobile_index("13600000009")).used_at)
         check = IdentityCheck.objects.get(user=user)
         self.assertEqual((check.method, check.verdict), (IdentityCheckMethod.SOURCE, IdentityVerdict.MATCH))
 
@@ -75,7 +79,7 @@ class RegisterPersonTestCase(BaseTestCase):
         self.assertTrue(X_ID.endswith("X"))
         code = self.send_code()
         self.client.post("/accounts/register/", self.form(sms_code=code, id_number=X_ID.lower()))
-        self.assertTrue(User.objects.filter(id_type=IdType.RESIDENT, id_number=X_ID).exists())
+        self.assertTrue(User.objects.filter(id_index=id_index(X_ID)).exists())
 
     def test_it_rejects_a_wrong_check_digit_in_chinese_and_keeps_the_fields(self):
         wrong = NEW_ID[:-1] + ("0" if NEW_ID[-1] != "0" else "1")
@@ -97,9 +101,9 @@ class RegisterPersonTestCase(BaseTestCase):
             "/accounts/register/", self.form(sms_code=code, id_number=self.applicant.id_number)
         )
         self.assertContains(r, "该证件号码已注册")
-        self.assertEqual(User.objects.filter(id_number=self.applicant.id_number).count(), 1)
+        self.assertEqual(User.objects.filter(id_index=self.applicant.id_index).count(), 1)
         # Said only after the code was proven: until then nobody learns who is registered.
-        self.assertIsNotNone(SmsCode.objects.get(mobile="13600000009").used_at)
+        self.assertIsNotNone(SmsCode.objects.get(mobile_index=mobile_index("13600000009")).used_at)
 
     def test_it_answers_a_wrong_code_alike_for_a_registered_and_a_free_number(self):
         self.send_code()
@@ -118,7 +122,7 @@ class RegisterPersonTestCase(BaseTestCase):
         r = self.client.post("/accounts/register/", self.form(sms_code=code, name="周杰伦"))
         self.assertContains(r, "实名认证未通过")
         self.assertContains(r, "政务服务大厅")
-        self.assertFalse(User.objects.filter(id_number=NEW_ID).exists())
+        self.assertFalse(User.objects.filter(id_index=id_index(NEW_ID)).exists())
 
     def test_another_type_with_a_holders_number_is_not_that_holder(self):
         # The attack this issue closes: 张伟's number under 护照 is nobody the directory knows.
@@ -135,14 +139,14 @@ class RegisterPersonTestCase(BaseTestCase):
         with mock.patch("accounts.realname.DirectoryProvider.verify", side_effect=TimeoutError):
             r = self.client.post("/accounts/register/", self.form(sms_code=code))
         self.assertRedirects(r, "/accounts/login/?kind=person", fetch_redirect_response=False)
-        user = User.objects.get(id_number=NEW_ID)
+        user = User.objects.get(id_index=id_index(NEW_ID))
         self.assertIsNone(user.real_name_verified_at)
         self.assertEqual(IdentityCheck.objects.get(user=user).verdict, IdentityVerdict.UNAVAILABLE)
 
     def test_a_format_only_check_refuses_to_start_without_debug(self):
         env = {
             "SECRET_KEY": "x",
-            "AUDIT_KEY": os.environ["AUDIT_KEY"],
+            **TEST_KEYS,
             "REALNAME_PROVIDER": "accounts.realname.FormatOnlyProvider",
             "DEBUG": "false",
         }
@@ -157,8 +161,8 @@ class RegisterPersonTestCase(BaseTestCase):
         wrong = "000000" if code != "000000" else "111111"
         r = self.client.post("/accounts/register/", self.form(sms_code=wrong))
         self.assertContains(r, "验证码错误，还可尝试4次")
-        self.assertFalse(User.objects.filter(id_number=NEW_ID).exists())
-        self.assertEqual(SmsCode.objects.get(mobile="13600000009").tries, 1)
+        self.assertFalse(User.objects.filter(id_index=id_index(NEW_ID)).exists())
+        self.assertEqual(SmsCode.objects.get(mobile_index=mobile_index("13600000009")).tries, 1)
 
     def test_it_refuses_mismatched_and_common_passwords(self):
         r = self.client.post("/accounts/register/", self.form(password2="Other-2026x"))
@@ -286,12 +290,12 @@ class RegisterNamesTestCase(BaseTestCase):
         r = self.client.post("/accounts/register/", self.form(sms_code="123456", name="<b>周杰</b>"))
         self.assertEqual(r.status_code, 200)
         self.assertContains(r, "姓名不能包含 &lt; &gt; &amp; &quot; ` \\ 等符号，请按证件上的名称填写")
-        self.assertFalse(User.objects.filter(username=NEW_ID).exists())
+        self.assertFalse(User.objects.filter(id_index=id_index(NEW_ID)).exists())
 
     def test_it_refuses_a_control_character_in_a_persons_name(self):
         r = self.client.post("/accounts/register/", self.form(sms_code="123456", name="周\u202e杰"))
         self.assertContains(r, "姓名中含有换行、制表符等控制字符或不可见字符，请重新输入")
-        self.assertFalse(User.objects.filter(username=NEW_ID).exists())
+        self.assertFalse(User.objects.filter(id_index=id_index(NEW_ID)).exists())
 
     def test_it_refuses_markup_in_an_enterprises_names(self):
         from accounts.forms import EnterpriseRegisterForm

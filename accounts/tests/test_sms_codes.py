@@ -10,6 +10,7 @@ from django.utils import timezone
 from accounts import services
 from accounts.models import SmsCode, SmsQuota
 from accounts.tests.helpers import human_fields, last_code
+from lib.datacrypt import mobile_index
 from lib.errors import ApplicationError
 from notifications.models import SmsMessage
 from portal.test import BaseTestCase
@@ -32,11 +33,11 @@ class SmsCodeTestCase(BaseTestCase):
         services.sms_code_send(mobile=MOBILE, purpose="register")
         code = last_code(MOBILE)
         self.assertRegex(code, r"^\d{6}$")
-        row = SmsCode.objects.get(mobile=MOBILE)
+        row = SmsCode.objects.get(mobile_index=mobile_index(MOBILE))
         self.assertNotIn(code, row.code_hash)
         self.assertEqual(len(row.code_hash), 64)
         self.assertEqual(row.expires_at - row.created_at, timedelta(minutes=5))
-        message = SmsMessage.objects.get(mobile=MOBILE)
+        message = SmsMessage.objects.get(mobile_index=mobile_index(MOBILE))
         self.assertEqual(message.template, "verification_code")
         self.assertIn("注册", message.text)
 
@@ -73,16 +74,16 @@ class SmsCodeTestCase(BaseTestCase):
             services.sms_code_verify(mobile=MOBILE, purpose="register", code=wrong)
         with self.assertRaisesMessage(ApplicationError, "错误次数过多"):
             services.sms_code_verify(mobile=MOBILE, purpose="register", code=code)
-        self.assertEqual(SmsCode.objects.get(mobile=MOBILE).tries, 5)
+        self.assertEqual(SmsCode.objects.get(mobile_index=mobile_index(MOBILE)).tries, 5)
 
     def test_it_refuses_a_resend_within_sixty_seconds(self):
         services.sms_code_send(mobile=MOBILE, purpose="register")
         with self.assertRaisesMessage(ApplicationError, "验证码发送过于频繁"):
             services.sms_code_send(mobile=MOBILE, purpose="register")
-        self.assertEqual(SmsMessage.objects.filter(mobile=MOBILE).count(), 1)
+        self.assertEqual(SmsMessage.objects.filter(mobile_index=mobile_index(MOBILE)).count(), 1)
         with later(61):
             services.sms_code_send(mobile=MOBILE, purpose="register")
-        self.assertEqual(SmsMessage.objects.filter(mobile=MOBILE).count(), 2)
+        self.assertEqual(SmsMessage.objects.filter(mobile_index=mobile_index(MOBILE)).count(), 2)
 
     def test_a_new_code_retires_the_old_one(self):
         services.sms_code_send(mobile=MOBILE, purpose="register")
@@ -105,8 +106,8 @@ class SmsCodeTestCase(BaseTestCase):
             self.assertRaisesMessage(ApplicationError, "今日获取验证码次数已达上限"),
         ):
             services.sms_code_send(mobile=MOBILE, purpose="register")
-        self.assertEqual(SmsQuota.objects.get(mobile=MOBILE).count, 3)
-        self.assertEqual(SmsMessage.objects.filter(mobile=MOBILE).count(), 3)
+        self.assertEqual(SmsQuota.objects.get(mobile_index=mobile_index(MOBILE)).count, 3)
+        self.assertEqual(SmsMessage.objects.filter(mobile_index=mobile_index(MOBILE)).count(), 3)
 
     def test_the_endpoint_answers_json_in_chinese(self):
         r = self.client.post(
@@ -123,7 +124,7 @@ class SmsCodeTestCase(BaseTestCase):
         )
         self.assertEqual(r.status_code, 429)
         self.assertIn("过于频繁", r.json()["message"])
-        self.assertEqual(SmsMessage.objects.filter(mobile=MOBILE).count(), 1)
+        self.assertEqual(SmsMessage.objects.filter(mobile_index=mobile_index(MOBILE)).count(), 1)
 
     def test_login_codes_go_only_to_registered_numbers_with_the_same_answer(self):
         r1 = self.client.post(
@@ -135,8 +136,8 @@ class SmsCodeTestCase(BaseTestCase):
             {**human_fields(), "mobile": "13600000099", "purpose": "login", "kind": "person"},
         )
         self.assertEqual(r1.json(), r2.json())
-        self.assertTrue(SmsMessage.objects.filter(mobile=self.applicant.mobile).exists())
-        self.assertFalse(SmsMessage.objects.filter(mobile="13600000099").exists())
+        self.assertTrue(SmsMessage.objects.filter(mobile_index=mobile_index(self.applicant.mobile)).exists())
+        self.assertFalse(SmsMessage.objects.filter(mobile_index=mobile_index("13600000099")).exists())
 
     def test_the_endpoint_only_takes_post(self):
         r = self.client.get("/accounts/sms-code/")

@@ -9,6 +9,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.models import LoginThrottle, SmsCode, SmsPurpose
 from accounts.tests.helpers import last_code
+from lib.datacrypt import mobile_index
 from notifications.models import SmsMessage
 from portal.test import STAFF_PASSWORD, BaseTestCase
 
@@ -30,9 +31,11 @@ class StaffSmsLoginTestCase(BaseTestCase):
         r = self.password_step(next="/admin/catalog/")
         self.assertRedirects(r, VERIFY, fetch_redirect_response=False)
         self.assertNotIn("_auth_user_id", self.client.session)
-        code = SmsCode.objects.get(mobile=self.admin.mobile)
+        code = SmsCode.objects.get(mobile_index=mobile_index(self.admin.mobile))
         self.assertEqual(code.purpose, SmsPurpose.STAFF_LOGIN)
-        message = SmsMessage.objects.get(mobile=self.admin.mobile, template="verification_code")
+        message = SmsMessage.objects.get(
+            mobile_index=mobile_index(self.admin.mobile), template="verification_code"
+        )
         self.assertIn("用于工作人员登录", message.text)
 
         r = self.client.get(VERIFY)
@@ -83,7 +86,7 @@ class StaffSmsLoginTestCase(BaseTestCase):
         self.assertContains(r, "登录验证已超时或未开始，请重新输入账号和密码")
         self.assertNotIn("_auth_user_id", self.client.session)
         self.assertNotIn("_staff_login_pending", self.client.session)
-        self.assertIsNone(SmsCode.objects.get(mobile=self.admin.mobile).used_at)
+        self.assertIsNone(SmsCode.objects.get(mobile_index=mobile_index(self.admin.mobile)).used_at)
 
     def test_the_second_step_needs_the_first(self):
         r = self.client.post(VERIFY, {"code": "123456"})
@@ -93,7 +96,7 @@ class StaffSmsLoginTestCase(BaseTestCase):
     def test_a_wrong_password_sends_no_code(self):
         r = self.password_step(password="Wrong-Pass#2026")
         self.assertContains(r, "账号或密码错误")
-        self.assertFalse(SmsMessage.objects.filter(mobile=self.admin.mobile).exists())
+        self.assertFalse(SmsMessage.objects.filter(mobile_index=mobile_index(self.admin.mobile)).exists())
 
     def test_staff_with_neither_mobile_nor_authenticator_are_told_whom_to_ask(self):
         self.assertEqual(self.outsider.mobile, "")
@@ -119,7 +122,7 @@ class StaffSmsLoginTestCase(BaseTestCase):
         code = last_code(self.admin.mobile)
         r = self.password_step()
         self.assertRedirects(r, VERIFY, fetch_redirect_response=False)
-        self.assertEqual(SmsCode.objects.filter(mobile=self.admin.mobile).count(), 1)
+        self.assertEqual(SmsCode.objects.filter(mobile_index=mobile_index(self.admin.mobile)).count(), 1)
         r = self.client.post(VERIFY, {"code": code})
         self.assertRedirects(r, "/admin/", fetch_redirect_response=False)
 

@@ -2,10 +2,14 @@ from __future__ import annotations
 
 import json
 import logging
+import runpy
 import sys
+from pathlib import Path
 
 from lib.logs import (
+    DEMO_SMS,
     JsonFormatter,
+    PersonalDataFilter,
     RequestIdFilter,
     TextFormatter,
     request_id_make,
@@ -83,3 +87,47 @@ def test_a_request_id_is_short_and_plain():
         made = request_id_make(bad)
         assert made != bad
         assert len(made) == 32
+
+
+def test_personal_data_never_reaches_a_log_line():
+    filtered = record(
+        "login failed for %s (mobile %s), SMS text: 您的验证码为%s，用于登录",
+        "21010219900307001X",
+        "13800000001",
+        "123456",
+        subject="210102199003070018",
+    )
+    assert PersonalDataFilter().filter(filtered)
+    entry = json.loads(JsonFormatter().format(filtered))
+    assert (
+        entry["message"]
+        == "login failed for 2101**********001X (mobile 138****0001), SMS text: 您的验证码为******，用于登录"
+    )
+    assert entry["subject"] == "2101**********0018"
+
+
+def test_what_only_looks_like_a_number_is_left_alone():
+    # Request ids, hashes and timestamps hold long digit runs inside longer words.
+    text = "request 5d20a2b355444b23ad761913800000001 took 13800000001234 ns"
+    filtered = record(text)
+    filtered.args = None
+    PersonalDataFilter().filter(filtered)
+    assert filtered.getMessage() == text
+
+
+def test_the_console_gateways_demo_line_keeps_its_code_but_not_the_mobile():
+    filtered = record(
+        "DEMO console SMS gateway, nothing is sent: SMS to %s: %s",
+        "138****0001",
+        "您的验证码为123456，用于登录",
+        **{DEMO_SMS: True},
+    )
+    PersonalDataFilter().filter(filtered)
+    assert filtered.getMessage().endswith("SMS to 138****0001: 您的验证码为123456，用于登录")
+
+
+def test_the_portals_log_handlers_apply_the_filter(settings):
+    # Django's handler and gunicorn's alike: a line from any logger passes through it.
+    assert "personal_data" in settings.LOGGING["handlers"]["console"]["filters"]
+    gunicorn = runpy.run_path(str(Path(settings.BASE_DIR) / "gunicorn.conf.py"))
+    assert "personal_data" in gunicorn["logconfig_dict"]["handlers"]["console"]["filters"]

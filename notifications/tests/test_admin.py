@@ -57,6 +57,16 @@ class SmsAdminTestCase(BaseTestCase):
         self.assertContains(r, "139****0002")
         self.assertNotContains(r, "138****0001")
 
+    def test_a_part_of_a_mobile_finds_nothing(self):
+        # Stored encrypted and found by its blind index: only the whole number matches.
+        self.client.force_login(self.admin)
+
+        r = self.client.get(LIST_URL, {"q": "1390000"})
+
+        self.assertEqual(r.status_code, 200)
+        self.assertNotContains(r, "139****0002")
+        self.assertNotContains(r, "138****0001")
+
     def test_it_filters_by_status(self):
         self.client.force_login(self.admin)
 

@@ -22,6 +22,7 @@ from catalog.models import ServiceItem
 from catalog.registration_types import RegistrationType
 from certificates.models import CertificateCopy
 from certificates.tests.helpers import ensure_keys
+from lib.datacrypt import mobile_index
 from lib.uploads import check_upload
 from portal.browser import DESKTOP, PHONE, BrowserTestCase, axe_report, axe_violations
 from portal.demo import APPLICANT_PASSWORD, STAFF_PASSWORD, seed_demo
@@ -82,7 +83,7 @@ class AxeTestCase(BrowserTestCase):
     def draft_with_a_photo(self) -> Case:
         """张三's 初始注册 draft, half typed, with the photo uploaded: the form and its materials
         list as in the middle of section 2.1."""
-        newcomer = User.objects.get(mobile=NEWCOMER_MOBILE, kind=UserKind.PERSON)
+        newcomer = User.objects.get(mobile_index=mobile_index(NEWCOMER_MOBILE), kind=UserKind.PERSON)
         item = ServiceItem.objects.get(matter__code=MATTER, code=RegistrationType.INITIAL)
         case = case_draft_save(
             user=newcomer,
@@ -107,10 +108,10 @@ class AxeTestCase(BrowserTestCase):
         self.assertTrue(any(line.startswith("样例: html-has-lang (serious) html") for line in lines), lines)
 
     def test_it_finds_no_violation_on_the_manuals_pages_the_workbench_and_the_public_pages(self) -> None:
-        holder = User.objects.get(mobile=HOLDER_MOBILE, kind=UserKind.PERSON)
-        holder_registration = Registration.objects.get(person__id_number=holder.id_number)
+        holder = User.objects.get(mobile_index=mobile_index(HOLDER_MOBILE), kind=UserKind.PERSON)
+        holder_registration = Registration.objects.get(person__id_index=holder.id_index)
         draft = self.draft_with_a_photo()
-        waiting = Case.objects.get(applicant__mobile=WAITING_MOBILE)
+        waiting = Case.objects.get(applicant__mobile_index=mobile_index(WAITING_MOBILE))
         granted = Case.objects.filter(applicant=holder).latest("pk")
 
         # Public pages, before any login (section 1 and the public services).

@@ -16,6 +16,7 @@ from cases.models import Case, CaseStatus
 from catalog.seed import seed_catalog
 from certificates.models import Certificate
 from certificates.tests.helpers import ensure_keys
+from lib.datacrypt import mobile_index
 from portal.browser import BrowserTestCase
 from portal.demo import seed_demo
 
@@ -85,7 +86,7 @@ class ContentSecurityPolicyBrowserTestCase(BrowserTestCase):
         ):
             self.visit(path)
 
-        holder = User.objects.get(mobile="13800138003")  # 王强: registration granted
+        holder = User.objects.get(mobile_index=mobile_index("13800138003"))  # 王强: registration granted
         self.log_in(holder)
         granted = Case.objects.get(applicant=holder, status=CaseStatus.APPROVED)
         certificate = Certificate.objects.filter(case__applicant=holder).first()
@@ -110,7 +111,7 @@ class ContentSecurityPolicyBrowserTestCase(BrowserTestCase):
 
         # The application form (dialog, upload controls) and the staff workbench's case page.
         self.context.clear_cookies()
-        self.log_in(User.objects.get(mobile="13800138000"))  # 张三: no case yet
+        self.log_in(User.objects.get(mobile_index=mobile_index("13800138000")))  # 张三: no case yet
         item = granted.item
         self.visit(f"/cases/start/{item.pk}/")
         self.context.clear_cookies()

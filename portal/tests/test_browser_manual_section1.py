@@ -13,7 +13,7 @@ from accounts.models import IdType, KnownIdentity, User
 from accounts.tests.helpers import last_code
 from catalog.seed import seed_catalog
 from portal.browser import BrowserTestCase
-from portal.test import make_id_number
+from portal.test import id_index, make_id_number
 
 ID_NUMBER = make_id_number("21010219880808003")
 MOBILE = "13600000123"
@@ -55,7 +55,7 @@ class ManualSectionOneTestCase(BrowserTestCase):
         page.get_by_label("我已阅读并同意《个人信息保护告知书》").check()
         page.get_by_role("button", name="注册", exact=True).click()
         page.get_by_text("注册成功，请登录").wait_for()
-        self.assertTrue(User.objects.filter(id_number=ID_NUMBER, name="吴芳").exists())
+        self.assertTrue(User.objects.filter(id_index=id_index(ID_NUMBER), name="吴芳").exists())
 
         # 1.3: 点击“登录”按钮，用户根据自身注册的用户类型来登录
         page.get_by_role("link", name="个人", exact=True).click()

@@ -19,6 +19,7 @@ from cases.models import Case, CaseStatus
 from cases.tests.sample_files import document_pdf, photo_png, signature_png
 from catalog.models import Department
 from catalog.seed import seed_catalog
+from lib.datacrypt import mobile_index
 from notifications.models import SmsMessage
 from portal.browser import BrowserTestCase
 from portal.test import PASSWORD, STAFF_PASSWORD, make_uscc, person_create, staff_make
@@ -160,7 +161,7 @@ class ManualSectionTwoTestCase(BrowserTestCase):
             self.logout(page)
         case.refresh_from_db()
         self.assertEqual(case.status, CaseStatus.APPROVED)
-        registration = Registration.objects.get(person__id_number=self.applicant.id_number)
+        registration = Registration.objects.get(person__id_index=self.applicant.id_index)
         self.assertRegex(registration.number, r"^辽221")
 
         # 3.1 (1): the applicant finds the case 办结 under 我的办件 and opens 查看详情.
@@ -174,5 +175,7 @@ class ManualSectionTwoTestCase(BrowserTestCase):
             page.locator(".timeline").get_by_text(step, exact=True).first.wait_for()
         page.get_by_text("材料真实有效，符合初始注册条件").wait_for()
         self.assertTrue(
-            SmsMessage.objects.filter(mobile=self.applicant.mobile, template="case_finished").exists()
+            SmsMessage.objects.filter(
+                mobile_index=mobile_index(self.applicant.mobile), template="case_finished"
+            ).exists()
         )

@@ -31,6 +31,7 @@ from certificates.models import Certificate, CertificateCopy, CertificateStatus,
 from certificates.services import certificate_copy_request
 from certificates.tests.helpers import ensure_keys
 from certificates.verify import verify_ofd
+from lib.datacrypt import mobile_index
 from portal.browser import BrowserTestCase
 from portal.demo import APPLICANT_PASSWORD, seed_demo
 from registry.models import RegisterLookup, Registration
@@ -67,9 +68,9 @@ class ManualSectionFourTestCase(BrowserTestCase):
         ensure_keys()
         seed_catalog()
         seed_demo()
-        self.holder = User.objects.get(mobile=HOLDER_MOBILE, kind=UserKind.PERSON)
-        self.other = User.objects.get(mobile=OTHER_MOBILE, kind=UserKind.PERSON)
-        self.registration = Registration.objects.get(person__id_number=self.holder.id_number)
+        self.holder = User.objects.get(mobile_index=mobile_index(HOLDER_MOBILE), kind=UserKind.PERSON)
+        self.other = User.objects.get(mobile_index=mobile_index(OTHER_MOBILE), kind=UserKind.PERSON)
+        self.registration = Registration.objects.get(person__id_index=self.holder.id_index)
         self.files = Path(tempfile.mkdtemp(prefix="manual-"))
         self.addCleanup(shutil.rmtree, self.files, ignore_errors=True)
         (self.files / "scan.pdf").write_bytes(document_pdf())

@@ -19,6 +19,7 @@ from cases.models import Case, CaseStatus
 from catalog.models import Department
 from catalog.seed import seed_catalog
 from certificates.tests.helpers import ensure_keys
+from lib.datacrypt import mobile_index
 from portal.browser import BrowserTestCase
 from portal.demo import seed_demo
 from portal.display import COOKIE_NAME, DisplayMode
@@ -148,11 +149,11 @@ class PhonesBrowserTestCase(BrowserTestCase):
         ensure_keys()
         seed_catalog()
         seed_demo()
-        self.holder = User.objects.get(mobile="13800138003")  # 王强: registration granted
+        self.holder = User.objects.get(mobile_index=mobile_index("13800138003"))  # 王强: registration granted
         self.granted = Case.objects.get(applicant=self.holder, status=CaseStatus.APPROVED)
-        self.company = User.objects.get(mobile="13800138001", kind=UserKind.LEGAL)
+        self.company = User.objects.get(mobile_index=mobile_index("13800138001"), kind=UserKind.LEGAL)
         self.acceptor = User.objects.get(username="shouli")
-        self.newcomer = User.objects.get(mobile="13800138000")  # 张三: no case yet
+        self.newcomer = User.objects.get(mobile_index=mobile_index("13800138000"))  # 张三: no case yet
         self.waiting = Case.objects.get(status=CaseStatus.PENDING)
         self.auditor = staff_make(
             username="shenji",

@@ -14,7 +14,9 @@ from catalog.models import ServiceItem
 from catalog.registration_types import RegistrationType
 from catalog.seed import seed_catalog
 from certificates.models import Certificate
+from lib.datacrypt import mobile_index
 from portal.demo import APPLICANT_PASSWORD, STAFF_PASSWORD, demo_newcomers
+from portal.test import id_index
 from registry.models import Registration, RegistrationStatus
 
 
@@ -57,14 +59,16 @@ class SeedDemoTestCase(TestCase):
             {"13800138010", "13800138011", "13800138012", "13800138013", "13800138014", "13800138015"},
         )
         self.assertTrue(
-            User.objects.get(mobile="13800138000", kind="person").check_password(APPLICANT_PASSWORD)
+            User.objects.get(mobile_index=mobile_index("13800138000"), kind="person").check_password(
+                APPLICANT_PASSWORD
+            )
         )
         # One complete application waits for 受理, made once however often the command runs.
-        waiting = Case.objects.get(applicant__mobile="13800138002")
+        waiting = Case.objects.get(applicant__mobile_index=mobile_index("13800138002"))
         self.assertEqual(waiting.status, CaseStatus.PENDING)
         self.assertEqual(waiting.attachments.count(), 6)
         # And one holder whose registration was granted, with a certificate to 加注.
-        granted = Case.objects.get(applicant__mobile="13800138003")
+        granted = Case.objects.get(applicant__mobile_index=mobile_index("13800138003"))
         self.assertEqual(granted.status, CaseStatus.APPROVED)
         self.assertTrue(
             Certificate.objects.filter(registration__person__name="王强", status="current").exists()
@@ -75,7 +79,7 @@ class SeedDemoTestCase(TestCase):
         items = {i.code: i for i in ServiceItem.objects.filter(matter__code__in=["ejjzs-zgrd", "ejjzs-ysbb"])}
 
         def open_types(mobile: str) -> set[str]:
-            user = User.objects.get(mobile=mobile, kind="person")
+            user = User.objects.get(mobile_index=mobile_index(mobile), kind="person")
             return {
                 code
                 for code, item in items.items()
@@ -115,10 +119,10 @@ class SeedDemoTestCase(TestCase):
             self.assertTrue(
                 person_identity_check(name=person.name, id_type="resident", id_number=person.id_number).ok
             )
-            self.assertFalse(User.objects.filter(id_number=person.id_number).exists())
+            self.assertFalse(User.objects.filter(id_index=id_index(person.id_number)).exists())
         self.assertIn(uscc, self.printed)
         self.assertTrue(enterprise_identity_check(uscc=uscc, name=company, legal_representative=legal).ok)
         self.assertFalse(Enterprise.objects.filter(uscc=uscc).exists())
         # The demo enterprise sees its people at once; the demo persons are verified.
-        self.assertTrue(Enterprise.objects.get(user__mobile="13800138001").is_verified)
+        self.assertTrue(Enterprise.objects.get(user__mobile_index=mobile_index("13800138001")).is_verified)
         self.assertFalse(User.objects.filter(kind="person", real_name_verified_at__isnull=True).exists())

@@ -13,6 +13,8 @@ from pathlib import Path
 
 from django.conf import settings
 
+from portal.testenv import TEST_KEYS
+
 DOC = Path(settings.BASE_DIR) / "docs" / "operations.md"
 SECTION = "## 安全响应头与 HTTPS（CSP、HSTS）"
 
@@ -28,12 +30,7 @@ def production_environment() -> dict[str, str]:
 
 def run_check(environment: dict[str, str]) -> subprocess.CompletedProcess[str]:
     with tempfile.TemporaryDirectory(prefix="portal-deploy-") as var_dir:
-        env = {
-            "PATH": os.environ.get("PATH", ""),
-            "VAR_DIR": var_dir,
-            "AUDIT_KEY": os.environ["AUDIT_KEY"],
-            **environment,
-        }
+        env = {"PATH": os.environ.get("PATH", ""), "VAR_DIR": var_dir, **TEST_KEYS, **environment}
         return subprocess.run(
             [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
             cwd=settings.BASE_DIR,

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
+from lib.datacrypt import blind_index_key_new, data_key_new
 from lib.keyring import keyring_entry_make
 from portal.cluster import SITE_FILE, nginx_binary, nginx_main_config, nginx_site_for_test
 from portal.tests.test_deploy_check import run_check
@@ -22,7 +23,8 @@ ENV_EXAMPLE = DEPLOY / "portal.env.example"
 # What a second host must have exactly as the first one has it (the issue: a different
 # SITE_URL, bucket or key file on one host breaks that host's certificates or files).
 MUST_BE_IDENTICAL = {
-    "SECRET_KEY", "DATABASE_URL", "REDIS_URL", "S3_BUCKET", "S3_ENDPOINT_URL", "S3_REGION",
+    "SECRET_KEY", "DATA_KEY", "BLIND_INDEX_KEY", "DATABASE_URL", "REDIS_URL", "S3_BUCKET",
+    "S3_ENDPOINT_URL", "S3_REGION",
     "S3_ACCESS_KEY_ID", "S3_SECRET_ACCESS_KEY", "SITE_URL", "ALLOWED_HOSTS", "TRUSTED_PROXIES",
     "CERT_KEY_DIR", "CERT_CA_CERT", "CERT_SIGNING_KEY", "CERT_SIGNING_CERT", "CERT_SEAL_FILE", "CERT_SIGNER",
 }  # fmt: skip
@@ -80,6 +82,11 @@ def test_the_env_template_passes_the_deploy_check() -> None:
     environment["SECRET_KEY"] = secrets.token_urlsafe(50)
     assert environment["AUDIT_KEY"].startswith("请替换")
     environment["AUDIT_KEY"] = keyring_entry_make("a1", length=32)
+    # The data keys too: the operator generates them with the command the template gives.
+    assert environment["DATA_KEY"].startswith("请替换")
+    assert environment["BLIND_INDEX_KEY"].startswith("请替换")
+    environment["DATA_KEY"] = data_key_new("k1")
+    environment["BLIND_INDEX_KEY"] = blind_index_key_new()
     result = run_check(environment)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "System check identified no issues" in result.stdout + result.stderr

@@ -13,17 +13,13 @@ import pytest
 from django.conf import settings
 
 from portal import envfile
+from portal.testenv import TEST_KEYS
 
 PRINT_SETTINGS = "from django.conf import settings; print(settings.SECRET_KEY, settings.SITE_URL)"
 
 
 def manage(var_dir: str, **environment: str) -> subprocess.CompletedProcess[str]:
-    env = {
-        "PATH": os.environ.get("PATH", ""),
-        "VAR_DIR": var_dir,
-        "AUDIT_KEY": os.environ["AUDIT_KEY"],
-        **environment,
-    }
+    env = {"PATH": os.environ.get("PATH", ""), "VAR_DIR": var_dir, **TEST_KEYS, **environment}
     return subprocess.run(  # noqa: S603 - our own manage.py with fixed arguments
         [sys.executable, "manage.py", "shell", "--no-imports", "-c", PRINT_SETTINGS],
         cwd=settings.BASE_DIR,

@@ -18,6 +18,7 @@ from django.core.management import call_command
 from django.test import Client, override_settings
 
 from portal.test import BaseTestCase
+from portal.testenv import TEST_KEYS
 
 IMMUTABLE = "max-age=315360000, public, immutable"
 
@@ -102,12 +103,7 @@ def test_production_uses_the_hashed_names() -> None:
                 "from django.conf import settings; print(settings.STORAGES['staticfiles']['BACKEND'])",
             ],
             cwd=settings.BASE_DIR,
-            env={
-                "PATH": os.environ.get("PATH", ""),
-                "VAR_DIR": var_dir,
-                "SECRET_KEY": "x",
-                "AUDIT_KEY": os.environ["AUDIT_KEY"],
-            },
+            env={"PATH": os.environ.get("PATH", ""), "VAR_DIR": var_dir, "SECRET_KEY": "x", **TEST_KEYS},
             capture_output=True,
             text=True,
             timeout=120,

@@ -99,7 +99,7 @@ class ReregisterTestCase(EffectTestCase):
             (row.pk, row.number, row.person_id),
             (registration.pk, registration.number, registration.person_id),
         )
-        self.assertEqual(Person.objects.filter(id_number=self.applicant.id_number).count(), 1)
+        self.assertEqual(Person.objects.filter(id_index=self.applicant.id_index).count(), 1)
         self.assertEqual(row.status, RegistrationStatus.VALID)
         self.assertEqual(
             (row.employer_name, row.employer_uscc), ("辽宁恒泰市政工程有限公司", OTHER_EMPLOYER_USCC)

@@ -208,7 +208,7 @@ class UnverifiedApplicantTestCase(BaseTestCase):
         self.assertEqual(check.verdict, IdentityVerdict.MATCH)
 
     def test_the_button_refuses_when_the_directory_does_not_know_the_person(self):
-        KnownIdentity.objects.filter(id_number=self.other_applicant.id_number).delete()
+        KnownIdentity.objects.filter(id_index=self.other_applicant.id_index).delete()
         self.client.force_login(self.other_applicant)
         r = self.client.post(reverse("accounts:verify"), follow=True)
         self.assertContains(r, "实名认证未通过")

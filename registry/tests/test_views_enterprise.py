@@ -51,7 +51,7 @@ class EnterpriseTestCase(BaseTestCase):
         )
         with transaction.atomic():
             registration_apply_effect(case=case)
-        return Registration.objects.get(person__id_number=applicant.id_number)
+        return Registration.objects.get(person__id_index=applicant.id_index)
 
     def set_expiry(self, registration: Registration, days_from_today: int) -> None:
         for specialty in registration.specialties.all():

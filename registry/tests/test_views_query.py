@@ -38,7 +38,7 @@ class QueryTestCase(BaseTestCase):
             pk=1, defaults={"number_format": "LN-{registration_year}-{serial:06d}"}
         )
         registration_apply_effect(case=case_build(cls, RegistrationType.INITIAL))
-        cls.registration = Registration.objects.get(person__id_number=cls.applicant.id_number)
+        cls.registration = Registration.objects.get(person__id_index=cls.applicant.id_index)
         cls.specialty = cls.registration.specialties.get()
 
     def setUp(self) -> None:

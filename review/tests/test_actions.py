@@ -15,6 +15,7 @@ from accounts.models import StaffRole, User
 from cases.models import ActorRole, Case, CaseAction, CaseEvent, CaseStatus, Notice, NoticeKind
 from cases.tests.helpers import QUALIFIED_ON, submitted_case
 from catalog.models import Department
+from lib.datacrypt import mobile_index
 from lib.dates import validity_end
 from lib.errors import ApplicationError
 from notifications.models import InboxMessage, SmsMessage
@@ -45,18 +46,21 @@ class ActionTestCase(BaseTestCase):
         return CaseEvent.objects.filter(case=self.case, action=action)
 
     def sms(self, template: str):
-        return SmsMessage.objects.filter(mobile=self.applicant.mobile, template=template)
+        return SmsMessage.objects.filter(mobile_index=mobile_index(self.applicant.mobile), template=template)
 
     def assert_nothing_written(self, status: str = CaseStatus.PENDING) -> None:
         self.case.refresh_from_db()
         self.assertEqual(self.case.status, status)
         # Only what submitting wrote: the SUBMIT event and the receipt.
         self.assertEqual(list(self.case.events.values_list("action", flat=True))[-1:], [self.last_action])
-        self.assertEqual(SmsMessage.objects.filter(mobile=self.applicant.mobile).count(), self.sms_before)
+        self.assertEqual(
+            SmsMessage.objects.filter(mobile_index=mobile_index(self.applicant.mobile)).count(),
+            self.sms_before,
+        )
 
     def snapshot(self) -> None:
         self.last_action = self.case.events.order_by("-id").values_list("action", flat=True)[0]
-        self.sms_before = SmsMessage.objects.filter(mobile=self.applicant.mobile).count()
+        self.sms_before = SmsMessage.objects.filter(mobile_index=mobile_index(self.applicant.mobile)).count()
         self.notices_before = self.case.notices.count()
 
     # --- 受理 -----------------------------------------------------------------------------
@@ -206,7 +210,10 @@ class ActionTestCase(BaseTestCase):
         self.assertEqual(event.opinion, "材料真实有效，符合初始注册条件")
         # An internal step: no notice, no message to the applicant.
         self.assertEqual(self.case.notices.count(), self.notices_before)
-        self.assertEqual(SmsMessage.objects.filter(mobile=self.applicant.mobile).count(), self.sms_before)
+        self.assertEqual(
+            SmsMessage.objects.filter(mobile_index=mobile_index(self.applicant.mobile)).count(),
+            self.sms_before,
+        )
 
     def test_a_review_needs_an_opinion(self):
         case_accept(case=self.case, actor=self.acceptor)
@@ -230,7 +237,7 @@ class ActionTestCase(BaseTestCase):
             (event.actor, event.actor_role, event.opinion), (self.decider, ActorRole.DECIDER, "准予注册")
         )
 
-        registration = Registration.objects.get(person__id_number=self.applicant.id_number)
+        registration = Registration.objects.get(person__id_index=self.applicant.id_index)
         self.assertRegex(registration.number, REGISTRATION_NUMBER)
         today = timezone.localdate()
         self.assertTrue(registration.number.startswith(f"辽221{QUALIFIED_ON.year}{today.year}"))

@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('cases', '0003_case_version_drafts'),
-        ('registry', '0005_counters_status'),
+        ('registry', '0006_person_crypt'),
     ]
 
     operations = [
