@@ -22,30 +22,27 @@ from __future__ import annotations
 import base64
 import binascii
 import functools
-import hashlib
-import hmac
 import os
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from tongsuopy.crypto import hashes
 from tongsuopy.crypto.ciphers.aead import SM4GCM
 from tongsuopy.crypto.exceptions import InvalidTag
 
+from lib.keyring import KeyringError, key_b64_decode, keyring_entry_make, keyring_parse
 from lib.mobile import normalize_mobile
+from lib.sm3 import hmac_sm3
 
 PREFIX = "sm4"
 KEY_BYTES = 16  # SM4 has one key size
 NONCE_BYTES = 12
 BLIND_INDEX_MIN_BYTES = 16
 # What a stored key id may be: short and plain, since it is written beside every value.
-_KEY_ID = re.compile(r"[A-Za-z0-9_-]{1,16}", re.ASCII)
 _ASCII_WHITESPACE = " \t\n\r\f\v"
 
 
-class DataKeyError(ValueError):
-    """DATA_KEY or BLIND_INDEX_KEY is malformed; the message says how (Chinese / English)."""
+# DATA_KEY or BLIND_INDEX_KEY is malformed; the message says how (Chinese / English).
+DataKeyError = KeyringError
 
 
 class DecryptError(Exception):
@@ -55,42 +52,13 @@ class DecryptError(Exception):
 # --- keys -----------------------------------------------------------------------------------
 
 
-def _b64_key(text: str, *, name: str) -> bytes:
-    try:
-        return base64.b64decode(text.strip(), validate=True)
-    except (binascii.Error, ValueError):
-        raise DataKeyError(f"{name} 的密钥不是有效的 base64 / {name}: the key is not valid base64") from None
-
-
 def data_keys_parse(value: str) -> list[tuple[str, bytes]]:
     """`k2:BASE64,k1:BASE64` → [("k2", key), ("k1", key)], the encrypting key first."""
-    keys: list[tuple[str, bytes]] = []
-    for item in value.split(","):
-        item = item.strip()
-        if not item:
-            continue
-        key_id, sep, encoded = item.partition(":")
-        if not sep or not _KEY_ID.fullmatch(key_id):
-            raise DataKeyError(
-                "DATA_KEY 的每一项应为 <密钥编号>:<base64编码的16字节密钥>，编号为1-16位字母、数字、_或- / "
-                "DATA_KEY: each item must be <key id>:<base64 of 16 bytes>, the id 1-16 of A-Z a-z 0-9 _ -"
-            )
-        key = _b64_key(encoded, name="DATA_KEY")
-        if len(key) != KEY_BYTES:
-            raise DataKeyError(
-                f"DATA_KEY 的密钥 {key_id} 长度为{len(key)}字节，SM4密钥须为16字节 / "
-                f"DATA_KEY: key {key_id} has {len(key)} bytes, SM4 needs 16"
-            )
-        if any(known == key_id for known, _ in keys):
-            raise DataKeyError(f"DATA_KEY 的密钥编号 {key_id} 重复 / DATA_KEY: key id {key_id} appears twice")
-        keys.append((key_id, key))
-    if not keys:
-        raise DataKeyError("DATA_KEY 为空 / DATA_KEY is empty")
-    return keys
+    return list(keyring_parse("DATA_KEY", value, length=KEY_BYTES).keys.items())
 
 
 def blind_index_key_parse(value: str) -> bytes:
-    key = _b64_key(value, name="BLIND_INDEX_KEY")
+    key = key_b64_decode(value, name="BLIND_INDEX_KEY")
     if len(key) < BLIND_INDEX_MIN_BYTES:
         raise DataKeyError(
             f"BLIND_INDEX_KEY 至少须为{BLIND_INDEX_MIN_BYTES}字节（base64编码） / "
@@ -112,9 +80,7 @@ def keys_check(*, data_key: str, blind_index_key: str) -> None:
 
 def data_key_new(key_id: str) -> str:
     """One `<key id>:<base64>` item with a fresh random key (for setup scripts and rotation)."""
-    if not _KEY_ID.fullmatch(key_id):
-        raise DataKeyError(f"密钥编号无效 / not a key id: {key_id!r}")
-    return f"{key_id}:{base64.b64encode(os.urandom(KEY_BYTES)).decode()}"
+    return keyring_entry_make(key_id, length=KEY_BYTES)
 
 
 def blind_index_key_new() -> str:
@@ -214,34 +180,6 @@ def blind_index(purpose: str, parts: Sequence[str]) -> str:
     indexes of different things apart (an ID number and a mobile never share an index)."""
     message = "\x1f".join([purpose, *parts]).encode("utf-8")
     return hmac_sm3(keyring().index_key, message).hex()
-
-
-def _sm3_tongsuo(data: bytes) -> bytes:
-    digest = hashes.Hash(hashes.SM3())
-    digest.update(data)
-    result: bytes = digest.finalize()
-    return result
-
-
-def hmac_sm3_tongsuo(key: bytes, message: bytes) -> bytes:
-    """HMAC (RFC 2104, block 64 bytes) over tongsuopy's SM3, for an OpenSSL without SM3 in
-    hashlib; tests check it against hashlib's."""
-    if len(key) > 64:
-        key = _sm3_tongsuo(key)
-    key = key.ljust(64, b"\0")
-    inner = _sm3_tongsuo(bytes(b ^ 0x36 for b in key) + message)
-    return _sm3_tongsuo(bytes(b ^ 0x5C for b in key) + inner)
-
-
-def _hmac_sm3_hashlib(key: bytes, message: bytes) -> bytes:
-    return hmac.new(key, message, "sm3").digest()
-
-
-try:
-    hashlib.new("sm3")
-    hmac_sm3 = _hmac_sm3_hashlib  # OpenSSL's C implementation: the fastest here
-except ValueError:  # pragma: no cover - an OpenSSL build without SM3 behind hashlib
-    hmac_sm3 = hmac_sm3_tongsuo
 
 
 def normalize_identity_number(number: str) -> str:

@@ -12,6 +12,7 @@ from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 from lib.datacrypt import DataKeyError, keys_check
+from lib.keyring import KeyringError, keyring_parse
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -72,6 +73,10 @@ if not AUDIT_KEY:
         "AUDIT_KEY is not set. `make run` writes one to var/portal.env; "
         "in production set it in the service's environment (docs/operations.md)."
     )
+try:
+    keyring_parse("AUDIT_KEY", AUDIT_KEY, length=32)  # audit.chain.KEY_BYTES
+except KeyringError as _e:
+    raise ImproperlyConfigured(str(_e)) from None
 # Audit rows are kept this long in the table, then archived to a file and removed.
 AUDIT_RETENTION_DAYS = env_int("AUDIT_RETENTION_DAYS", 180)
 # Personal data at rest (lib/datacrypt.py, docs/adr/0014): SM4 data keys, the first encrypts

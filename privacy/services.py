@@ -20,6 +20,7 @@ from cases.services import case_draft_delete
 from cases.types import OPEN_STATUSES
 from catalog.models import Department, ServiceItem
 from catalog.registration_types import RegistrationType
+from lib.datacrypt import mobile_index
 from lib.errors import ApplicationError
 from notifications.models import InboxMessage
 from notifications.services import inbox_message_create
@@ -143,7 +144,7 @@ def account_close(*, user: User, password: str, request: HttpRequest | None = No
         for draft in Case.objects.filter(applicant=locked, status=CaseStatus.DRAFT):
             case_draft_delete(case=draft, user=locked)
         if locked.mobile:
-            SmsCode.objects.filter(mobile=locked.mobile, used_at__isnull=True).delete()
+            SmsCode.objects.filter(mobile_index=mobile_index(locked.mobile), used_at__isnull=True).delete()
         KnownBrowser.objects.filter(user=locked).delete()
         TOTPDevice.objects.filter(user=locked).delete()
         InboxMessage.objects.filter(user=locked).delete()

@@ -176,9 +176,10 @@ class CertificateAuditTestCase(AuditedTestCase):
 
 
 class AdminAuditTestCase(AuditedTestCase):
+    # The real-name directory and enterprises are the 安全管理员's pages (accounts/roles.py).
     def test_an_admin_change_is_recorded_with_django_s_message(self) -> None:
         number = make_id_number("21010219900307003")
-        self.client.force_login(self.admin)
+        self.client.force_login(self.security_admin)
         r = self.client.post(
             reverse("admin:accounts_knownidentity_add"),
             {"name": "王芳", "id_type": "resident", "id_number": number, "note": ""},
@@ -186,25 +187,25 @@ class AdminAuditTestCase(AuditedTestCase):
         self.assertEqual(r.status_code, 302)
         identity = KnownIdentity.objects.get(name="王芳")
         [event] = rows(AuditAction.ADMIN_CHANGE)
-        self.assertEqual((event.actor_id, event.object_id), (self.admin.pk, str(identity.pk)))
+        self.assertEqual((event.actor_id, event.object_id), (self.security_admin.pk, str(identity.pk)))
         self.assertEqual((event.detail["操作"], event.detail["模型"]), ("新增", "accounts.KnownIdentity"))
         self.assertNothingSecret(event, number)
 
     def test_an_admin_read_of_personal_data_names_whose_it_is(self) -> None:
-        self.client.force_login(self.admin)
+        self.client.force_login(self.security_admin)
         r = self.client.get(reverse("admin:accounts_enterprise_change", args=[self.enterprise.enterprise.pk]))
         self.assertEqual(r.status_code, 200)
         [event] = rows(AuditAction.ADMIN_READ)
-        self.assertEqual((event.actor_id, event.subject_id), (self.admin.pk, self.enterprise.pk))
+        self.assertEqual((event.actor_id, event.subject_id), (self.security_admin.pk, self.enterprise.pk))
 
     def test_a_search_of_a_personal_list_is_recorded_masked(self) -> None:
-        self.client.force_login(self.admin)
+        self.client.force_login(self.security_admin)
         self.client.get(reverse("admin:accounts_knownidentity_changelist"), {"q": "210102199003070011"})
         [event] = rows(AuditAction.ADMIN_READ)
         self.assertEqual(event.detail["检索"], "2101**********0011")
 
     def test_reference_data_is_not_a_read_of_personal_data(self) -> None:
-        self.client.force_login(self.admin)
+        self.client.force_login(self.security_admin)
         self.client.get(reverse("admin:catalog_department_changelist"))
         self.assertEqual(rows(AuditAction.ADMIN_READ), [])
 

@@ -9,10 +9,9 @@ from datetime import timedelta
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.models import StaffRole
 from audit.models import AuditAction, AuditEvent
 from audit.services import audit_record
-from portal.test import BaseTestCase, staff_make
+from portal.test import BaseTestCase
 
 URL = "/audit/"
 
@@ -20,9 +19,6 @@ URL = "/audit/"
 class AuditSearchPageTestCase(BaseTestCase):
     def setUp(self) -> None:
         super().setUp()
-        self.auditor = staff_make(
-            username="shenji", name="审计管理员吴刚", role=StaffRole.AUDITOR, department=self.department
-        )
         self.seen = audit_record(
             action=AuditAction.CASE_VIEW,
             actor=self.reviewer,

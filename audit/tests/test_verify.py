@@ -215,13 +215,7 @@ class DailyCheckTestCase(TrailTestCase):
 
     def setUp(self) -> None:
         super().setUp()
-        self.officer = staff_make(
-            username="anquan",
-            name="安全管理员周敏",
-            role=StaffRole.SECURITY,
-            department=self.department,
-            mobile="13500000016",
-        )
+        self.officer = self.security_admin  # the persona: 安全管理员, with a mobile
         staff_make(username="anquan2", name="离职安全员", role=StaffRole.SECURITY, department=self.department)
         User.objects.filter(username="anquan2").update(is_active=False)
 

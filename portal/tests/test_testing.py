@@ -58,3 +58,18 @@ class FastHasherTestCase(BaseTestCase):
         self.assertIn("django.contrib.auth.hashers.PBKDF2PasswordHasher", settings.PASSWORD_HASHERS)
         self.assertTrue(self.applicant.check_password(PASSWORD))
         self.assertFalse(self.applicant.check_password(PASSWORD + "x"))
+
+
+def test_every_app_with_tests_is_collected() -> None:
+    # `make test` collects only pyproject's testpaths: an app left out runs none of its tests.
+    import tomllib
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    listed = set(
+        tomllib.loads((root / "pyproject.toml").read_text("utf-8"))["tool"]["pytest"]["ini_options"][
+            "testpaths"
+        ]
+    )
+    with_tests = {path.parent.parent.name for path in root.glob("*/tests/__init__.py")}
+    assert with_tests - listed == set(), "add these to testpaths in pyproject.toml"

@@ -14,6 +14,7 @@ from cases.models import Case, CaseStatus
 from cases.tests.helpers import attach_required, draft_case, submitted_case
 from certificates.models import Certificate
 from certificates.selectors import certificates_for_user
+from lib.datacrypt import mobile_index
 from lib.errors import ApplicationError
 from notifications.models import InboxMessage
 from notifications.services import inbox_message_create
@@ -58,7 +59,7 @@ class AccountCloseTestCase(BaseTestCase):
         self.assertFalse(Case.objects.filter(pk=draft.pk).exists())
         self.assertFalse(any(default_storage.exists(name) for name in draft_files))
         self.assertFalse(KnownBrowser.objects.filter(user=user).exists())
-        self.assertFalse(SmsCode.objects.filter(mobile=self.applicant.mobile).exists())
+        self.assertFalse(SmsCode.objects.filter(mobile_index=mobile_index(self.applicant.mobile)).exists())
         self.assertFalse(InboxMessage.objects.filter(user=user).exists())
         # On the record, and every session ended (this one logged out, the other one's
         # password hash no longer matches).
@@ -87,7 +88,7 @@ class AccountCloseTestCase(BaseTestCase):
             sms_code=last_code(self.applicant.mobile),
         )
         self.assertNotEqual(again.pk, self.applicant.pk)
-        self.assertEqual(again.username, self.applicant.id_number)
+        self.assertEqual(again.id_number, self.applicant.id_number)
         self.assertEqual(list(certificates_for_user(user=again)), list(registration.certificates.all()))
         self.assertFalse(Case.objects.filter(applicant=again).exists())
 

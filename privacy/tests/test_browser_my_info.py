@@ -13,6 +13,7 @@ from accounts.models import User
 from audit.models import AuditAction
 from audit.services import audit_record
 from certificates.tests.helpers import ensure_keys
+from lib.datacrypt import mobile_index
 from portal.browser import PHONE, BrowserTestCase, assert_no_axe_violations
 from portal.demo import seed_demo
 from portal.test import catalog_seeded
@@ -30,7 +31,7 @@ class MyInfoBrowserTestCase(BrowserTestCase):
         ensure_keys()
         catalog_seeded()
         seed_demo()
-        self.holder = User.objects.get(mobile="13800138003")  # 王强: registration granted
+        self.holder = User.objects.get(mobile_index=mobile_index("13800138003"))  # 王强: registration granted
         reviewer = User.objects.get(username="shencha")
         audit_record(
             action=AuditAction.ATTACHMENT_VIEW, actor=reviewer, subject_id=self.holder.pk, label="材料"
