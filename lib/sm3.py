@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+from collections.abc import Iterable
 
 from tongsuopy.crypto import hashes
 
@@ -43,3 +44,17 @@ def hmac_sm3(key: bytes, data: bytes) -> bytes:
     key = key.ljust(_BLOCK, b"\0")
     inner = _sm3_tongsuo(bytes(b ^ 0x36 for b in key) + data)
     return _sm3_tongsuo(bytes(b ^ 0x5C for b in key) + inner)
+
+
+def sm3_chunks(chunks: Iterable[bytes]) -> bytes:
+    """The SM3 digest of the concatenated `chunks`, in constant memory (files of any size)."""
+    if HASHLIB_HAS_SM3:
+        state = hashlib.new("sm3")
+        for chunk in chunks:
+            state.update(chunk)
+        return state.digest()
+    digest = hashes.Hash(hashes.SM3())
+    for chunk in chunks:
+        digest.update(chunk)
+    result: bytes = digest.finalize()
+    return result
