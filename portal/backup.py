@@ -233,7 +233,8 @@ def _sqlite_is_empty(path: Path) -> bool:
 def _check_target_empty(manifest: dict[str, Any], engine: str) -> None:
     if manifest["engine"] != engine:
         raise BackupError(
-            f"这是 {manifest['engine']} 数据库的备份，而当前配置的是 {engine}：请按备份时的配置设置 DATABASE_URL"
+            f"这是 {manifest['engine']} 数据库的备份，而当前配置的是 {engine}："
+            "请按备份时的配置设置 DATABASE_URL"
         )
     if engine == "sqlite":
         path = _sqlite_path()

@@ -42,7 +42,8 @@ class Command(BaseCommand):
             self.stdout.write(f"附件和证书文件不在本备份中：请从桶 {manifest['bucket']} 的备份恢复。")
         self.stdout.write(
             self.style.SUCCESS(
-                f"已恢复 {manifest['created_at']} 的备份。接着运行 migrate、audit_verify 和 backup_restore --check。"
+                f"已恢复 {manifest['created_at']} 的备份。"
+                "接着运行 migrate、audit_verify 和 backup_restore --check。"
             )
         )
 
