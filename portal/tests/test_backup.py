@@ -128,6 +128,20 @@ print(n, flush=True)
 """
 
 
+# scripts/setup.sh's steps (make run), in one process: each start of manage.py costs seconds.
+DEMO = """
+from django.core.management import call_command
+call_command("migrate", "--noinput", verbosity=0)
+call_command("certificate_keys", "--create")
+call_command("seed_catalog")
+call_command("seed_demo")
+"""
+
+
+def demo_build(env: dict[str, str]) -> None:
+    manage(env, "shell", "--no-imports", "-c", DEMO)
+
+
 def read(env: dict[str, str]) -> dict[str, object]:
     result: dict[str, object] = json.loads(manage(env, "shell", "--no-imports", "-c", READ).stdout)
     return result
@@ -164,10 +178,7 @@ def round_trip(tmp_path_factory: pytest.TempPathFactory) -> RoundTrip:
         folder.mkdir()
     # The demo, as scripts/setup.sh (make run) makes it.
     env = environment(source, **keys())
-    manage(env, "migrate", "--noinput", "-v", "0")
-    manage(env, "certificate_keys", "--create")
-    manage(env, "seed_catalog")
-    manage(env, "seed_demo")
+    demo_build(env)
     source_read = read(env)
 
     # The manual's daily backup (deploy/backup.sh, which cron runs) while a writer is busy.
@@ -207,8 +218,26 @@ def round_trip(tmp_path_factory: pytest.TempPathFactory) -> RoundTrip:
     )
 
 
-def test_the_daily_script_is_the_manuals_block() -> None:
-    assert doc_block("backup") in (ROOT / "deploy" / "backup.sh").read_text("utf-8")
+def test_the_daily_script_runs_the_manuals_lines_in_their_order() -> None:
+    script = [line.strip() for line in (ROOT / "deploy" / "backup.sh").read_text("utf-8").splitlines()]
+    create, prune, offsite = doc_block("backup").splitlines()
+    (bucket,) = doc_block("bucket-backup").splitlines()
+    # The database first, then the bucket's files (a file is written before the row naming it),
+    # and only then the old backups pruned and the whole copied away.
+    at = [script.index(line) for line in (create, bucket, prune, offsite)]
+    assert at == sorted(at)
+
+
+def test_every_shell_block_of_the_section_is_run_by_a_test() -> None:
+    text = DOC.read_text("utf-8")
+    section = text[text.index("## 备份与恢复\n") : text.index("## 多台主机\n")]
+    blocks = re.findall(r"(<!-- 测试运行：[\w-]+ -->\n)?```sh\n", section)
+    assert blocks and all(blocks), "an ```sh block in「备份与恢复」 that no test runs"
+    tested = set(re.findall(r"<!-- 测试运行：([\w-]+) -->", section))
+    mine = Path(__file__).read_text("utf-8") + Path(__file__).with_name("test_backup_s3.py").read_text(
+        "utf-8"
+    )
+    assert {name for name in tested if f'doc_block("{name}")' not in mine} == set()
 
 
 def test_the_backup_holds_the_database_the_files_and_a_manifest_and_no_key(round_trip: RoundTrip) -> None:

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from django.core.management import get_commands
 
-from portal.tests.test_backup import chain, doc_block, environment, keys, manage, read, run, shell
+from portal.tests.test_backup import chain, demo_build, doc_block, environment, keys, manage, read, run, shell
 
 DATABASE_URL = os.environ.get("DATABASE_URL", "")
 
@@ -54,10 +54,7 @@ def test_the_manuals_lines_round_trip_a_postgresql_database(
     for folder in (source, backup_root, offsite, target):
         folder.mkdir()
     env = environment(source, **keys(), DATABASE_URL=source_url)
-    manage(env, "migrate", "--noinput", "-v", "0")
-    manage(env, "certificate_keys", "--create")
-    manage(env, "seed_catalog")
-    manage(env, "seed_demo")
+    demo_build(env)
     manage(env, "shell", "--no-imports", "-c", _ONE_AUDIT_ROW)
     before = read(env)
 
