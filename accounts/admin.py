@@ -21,6 +21,7 @@ from accounts.models import (
     UserKind,
 )
 from accounts.services import enterprise_verify_by_hand
+from audit.adminhooks import AuditedAdmin
 from lib.masking import mask_id_number
 
 
@@ -58,8 +59,13 @@ class StaffForm(forms.ModelForm[User]):
 
 
 @admin.register(User)
-class StaffAdmin(admin.ModelAdmin[User]):
+class StaffAdmin(AuditedAdmin[User]):
     form = StaffForm
+    audit_reads = True  # a staff member's mobile
+
+    def audit_subject(self, obj: User) -> int | None:
+        return obj.pk
+
     list_display = ["username", "name", "staff_role", "department", "is_active", "last_login"]
     list_filter = ["staff_role", "department", "is_active"]
     search_fields = ["username", "name"]
@@ -80,8 +86,10 @@ class StaffAdmin(admin.ModelAdmin[User]):
 
 
 @admin.register(KnownIdentity)
-class KnownIdentityAdmin(admin.ModelAdmin[KnownIdentity]):
+class KnownIdentityAdmin(AuditedAdmin[KnownIdentity]):
     """The built-in real-name directory (used while REALNAME_PROVIDER is the directory)."""
+
+    audit_reads = True
 
     list_display = ["name", "id_type", "masked_number", "note", "created_at"]
     list_filter = ["id_type"]
@@ -121,8 +129,13 @@ class EnterpriseVerifyForm(forms.ModelForm[Enterprise]):
 
 
 @admin.register(Enterprise)
-class EnterpriseAdmin(admin.ModelAdmin[Enterprise]):
+class EnterpriseAdmin(AuditedAdmin[Enterprise]):
     """法人 accounts: read-only, except an administrator's check by hand (recorded)."""
+
+    audit_reads = True  # the 经办人's 身份证号
+
+    def audit_subject(self, obj: Enterprise) -> int | None:
+        return obj.user_id
 
     form = EnterpriseVerifyForm
     list_display = ["__str__", "uscc", "legal_representative", "verified_at"]
@@ -144,7 +157,12 @@ class EnterpriseAdmin(admin.ModelAdmin[Enterprise]):
 
 
 @admin.register(IdentityCheck)
-class IdentityCheckAdmin(admin.ModelAdmin[IdentityCheck]):
+class IdentityCheckAdmin(AuditedAdmin[IdentityCheck]):
+    audit_reads = True
+
+    def audit_subject(self, obj: IdentityCheck) -> int | None:
+        return obj.user_id
+
     list_display = ["at", "user", "method", "verdict", "checked_by", "note"]
     list_filter = ["method", "verdict"]
 

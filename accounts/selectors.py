@@ -7,9 +7,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from django.db.models import Q
 from django.http import HttpRequest
 
 from accounts.models import Enterprise, IdType, User, UserKind
+from accounts.services import user_find
 
 UNVERIFIED_PERSON = (
     "您的账号尚未通过实名认证，暂不能提交申请、提取注册信息或查看证照。"
@@ -68,3 +70,26 @@ def account_of_identity(*, id_type: str, id_number: str) -> User | None:
 
 def enterprise_for_user(*, user: User) -> Enterprise | None:
     return Enterprise.objects.filter(user=user).first()
+
+
+def account_ids_for_audit(*, text: str) -> list[int]:
+    """The applicant accounts (个人 or 法人) a search of the audit trail means by `text`: by
+    证件号码, mobile or 统一社会信用代码 through the login lookup (the one place that knows how
+    those are stored), else by exact name."""
+    text = text.strip()
+    if not text:
+        return []
+    found = [user_find(kind=kind, identifier=text) for kind in (UserKind.PERSON, UserKind.LEGAL)]
+    ids = [user.pk for user in found if user is not None]
+    if ids:
+        return ids
+    return list(User.objects.filter(name=text).exclude(kind=UserKind.STAFF).values_list("pk", flat=True)[:50])
+
+
+def staff_ids_for_audit(*, text: str) -> list[int]:
+    """The staff accounts a search of the audit trail means by `text`: login name or name."""
+    text = text.strip()
+    if not text:
+        return []
+    staff = User.objects.filter(kind=UserKind.STAFF)
+    return list(staff.filter(Q(username=text) | Q(name=text)).values_list("pk", flat=True)[:50])

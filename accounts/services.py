@@ -13,6 +13,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.db import IntegrityError, transaction
+from django.http import HttpRequest
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -33,9 +34,12 @@ from accounts.models import (
     UserKind,
 )
 from accounts.realname import enterprise_identity_check, person_identity_check
+from audit.models import AuditAction, AuditResult
+from audit.services import audit_record
 from catalog.models import Department
 from lib.errors import ApplicationError
 from lib.idcard import normalize_id_number
+from lib.masking import mask_id_number
 from lib.metrics import LoginFailureKind, login_failure
 from lib.uscc import normalize_uscc
 from notifications.services import sms_enqueue
@@ -341,6 +345,7 @@ def staff_create(
 
 
 LOGIN_WRONG = "账号或密码错误"
+LOGIN_BY_SMS = "短信验证码"
 # An applicant's credentials on the other applicant tab (个人 / 法人) get a hint, see
 # user_authenticate; staff log in on a page of their own.
 OTHER_APPLICANT_KIND: dict[str, str] = {UserKind.PERSON: UserKind.LEGAL, UserKind.LEGAL: UserKind.PERSON}
@@ -348,6 +353,41 @@ WRONG_TAB: dict[str, str] = {
     UserKind.PERSON: "该账号是个人账号，请在“个人”标签下登录",
     UserKind.LEGAL: "该账号是法人账号，请在“法人”标签下登录",
 }
+
+
+def account_audit_label(user: User) -> str:
+    """How the audit trail names an account: its name and type, never a number."""
+    return f"{user.name or user.username}（{user.get_kind_display()}）"
+
+
+def _login_audited(
+    *,
+    request: HttpRequest | None,
+    action: AuditAction,
+    user: User | None,
+    result: AuditResult,
+    how: str,
+    reason: str = "",
+    typed: str = "",
+) -> None:
+    """A login, failed or not, on the audit trail: the account tried (if the name matched
+    one) is the row's subject, so that its holder sees attempts on it; what was typed for a
+    name that matched nothing is kept masked only."""
+    detail = {"方式": how}
+    if reason:
+        detail["原因"] = reason
+    if user is None and typed.strip():
+        detail["输入的账号"] = mask_id_number(typed.strip()[:40])
+    audit_record(
+        action=action,
+        request=request,
+        actor=user if result == AuditResult.SUCCESS else None,
+        obj=user,
+        label=account_audit_label(user) if user is not None else "未知账号",
+        subject_id=user.pk if user is not None else None,
+        result=result,
+        detail=detail,
+    )
 
 
 def _lock_message(kind: str) -> str:
@@ -423,9 +463,12 @@ def _login_attempt_end(key: str, *, success: bool, finished: bool = True) -> Non
         throttle.save(update_fields=["failures", "locked_until", "updated_at"])
 
 
-def user_authenticate(*, kind: str, identifier: str, password: str) -> User:
+def user_authenticate(
+    *, kind: str, identifier: str, password: str, request: HttpRequest | None = None
+) -> User:
     """Check a password login; raise ApplicationError with the same words for an unknown user and
-    a wrong password."""
+    a wrong password. A failure is on the audit trail (`request` gives its address); the
+    success is recorded when the login completes (`login_browser_record`)."""
     user = user_find(kind=kind, identifier=identifier)
     # No account of this type: maybe the other applicant type's, typed on the wrong tab.
     other_kind = OTHER_APPLICANT_KIND.get(kind) if user is None else None
@@ -433,9 +476,22 @@ def user_authenticate(*, kind: str, identifier: str, password: str) -> User:
     # A try on the wrong tab is a guess at that account's password, counted as one: the hint
     # below must not be a second, unlimited way to test its password.
     key = _throttle_key(kind=kind, identifier=identifier, user=user or other)
+
+    def failed(reason: str) -> ApplicationError:
+        _login_audited(
+            request=request,
+            action=AuditAction.LOGIN,
+            user=user or other,
+            result=AuditResult.FAILURE,
+            how=f"{UserKind(kind).label}密码",
+            reason=reason,
+            typed=identifier,
+        )
+        return ApplicationError(reason)
+
     if not _login_attempt_begin(key):
         login_failure(LoginFailureKind.LOCKED)
-        raise ApplicationError(_lock_message(kind))
+        raise failed(_lock_message(kind))
     wrong_tab = False
     if user is not None:
         ok = user.check_password(password)
@@ -450,32 +506,46 @@ def user_authenticate(*, kind: str, identifier: str, password: str) -> User:
         # the attempt is given back, not counted as a failure nor as a login.
         _login_attempt_end(key, success=True, finished=False)
         assert other is not None
-        raise ApplicationError(WRONG_TAB[other.kind])
+        raise failed(WRONG_TAB[other.kind])
     # Staff are not logged in yet: their second factor finishes (and resets) the count.
     _login_attempt_end(key, success=ok, finished=user is None or user.kind != UserKind.STAFF)
     if not ok:
         login_failure(LoginFailureKind.PASSWORD)
-        raise ApplicationError(LOGIN_WRONG)
+        raise failed(LOGIN_WRONG)
     assert user is not None
     return user
 
 
-def user_authenticate_by_sms(*, kind: str, mobile: str, code: str) -> User:
+def user_authenticate_by_sms(
+    *, kind: str, mobile: str, code: str, request: HttpRequest | None = None
+) -> User:
     """Log in with an SMS code sent to the account's mobile.
 
     A password lock does not apply: it is there against guessed passwords, and whoever reads
     the code on the account's own phone is the owner, whom a stranger's wrong guesses must not
     shut out. Proving the code clears the lock. Only after the code is proven may the answer
     say that the number has no account."""
+
+    def failed(reason: str, user: User | None) -> ApplicationError:
+        login_failure(LoginFailureKind.SMS)
+        _login_audited(
+            request=request,
+            action=AuditAction.LOGIN_SMS,
+            user=user,
+            result=AuditResult.FAILURE,
+            how=f"{UserKind(kind).label}短信验证码",
+            reason=reason,
+            typed=mobile,
+        )
+        return ApplicationError(reason)
+
     try:
         sms_code_verify(mobile=mobile, purpose=SmsPurpose.LOGIN, code=code)
-    except ApplicationError:
-        login_failure(LoginFailureKind.SMS)
-        raise
+    except ApplicationError as e:
+        raise failed(e.message, user_find(kind=kind, identifier=mobile)) from None
     user = user_find(kind=kind, identifier=mobile)
     if user is None:
-        login_failure(LoginFailureKind.SMS)
-        raise ApplicationError("该手机号未注册，请先注册")
+        raise failed("该手机号未注册，请先注册", None)
     LoginThrottle.objects.filter(key=_throttle_key(kind=kind, identifier=mobile, user=user)).update(
         failures=0, locked_until=None
     )
@@ -495,10 +565,25 @@ def password_reset_code_send(*, kind: str, mobile: str) -> None:
     sms_code_send(mobile=mobile, purpose=SmsPurpose.RESET, deliver=registered)
 
 
-def password_reset(*, kind: str, mobile: str, code: str, password: str) -> User:
+def password_reset(
+    *, kind: str, mobile: str, code: str, password: str, request: HttpRequest | None = None
+) -> User:
     """Set a new password after the SMS code. Changing the password also ends every other
-    session of the account (Django checks the password hash in each session)."""
-    sms_code_verify(mobile=mobile, purpose=SmsPurpose.RESET, code=code)
+    session of the account (Django checks the password hash in each session). Both a reset
+    and a refused code are on the audit trail."""
+    try:
+        sms_code_verify(mobile=mobile, purpose=SmsPurpose.RESET, code=code)
+    except ApplicationError as e:
+        _login_audited(
+            request=request,
+            action=AuditAction.PASSWORD_RESET,
+            user=user_find(kind=kind, identifier=mobile),
+            result=AuditResult.FAILURE,
+            how="短信验证码",
+            reason=e.message,
+            typed=mobile,
+        )
+        raise
     user = user_find(kind=kind, identifier=mobile)
     if user is None:
         raise ApplicationError("该手机号未注册，请先注册")
@@ -507,25 +592,50 @@ def password_reset(*, kind: str, mobile: str, code: str, password: str) -> User:
         user.save(update_fields=["password"])
         LoginThrottle.objects.filter(key=f"user:{user.pk}").update(failures=0, locked_until=None)
         _password_changed_notice(user=user)
+        _login_audited(
+            request=request,
+            action=AuditAction.PASSWORD_RESET,
+            user=user,
+            result=AuditResult.SUCCESS,
+            how="短信验证码",
+        )
     return user
 
 
-def password_change(*, user: User, old_password: str, new_password: str) -> None:
+def password_change(
+    *, user: User, old_password: str, new_password: str, request: HttpRequest | None = None
+) -> None:
     """「修改密码」 by a signed-in user. The old password is checked like a login (a wrong one
     counts towards the lock), so a session left open is not a free guessing machine. The
     caller keeps its own session with update_session_auth_hash; every other session of the
     account fails Django's password-hash check on its next request and ends."""
+
+    def audited(result: AuditResult, reason: str = "") -> None:
+        audit_record(
+            action=AuditAction.PASSWORD_CHANGE,
+            request=request,
+            actor=user,
+            obj=user,
+            label=account_audit_label(user),
+            subject_id=user.pk,
+            result=result,
+            detail={"原因": reason} if reason else None,
+        )
+
     key = _throttle_key(kind=user.kind, identifier=user.username, user=user)
     if not _login_attempt_begin(key):
+        audited(AuditResult.FAILURE, "账号已锁定")
         raise ApplicationError(_lock_message(user.kind))
     ok = user.check_password(old_password)
     _login_attempt_end(key, success=ok, finished=False)
     if not ok:
+        audited(AuditResult.FAILURE, "原密码不正确")
         raise ApplicationError("原密码不正确")
     with transaction.atomic():
         user.set_password(new_password)
         user.save(update_fields=["password"])
         _password_changed_notice(user=user)
+        audited(AuditResult.SUCCESS)
 
 
 def _password_changed_notice(*, user: User) -> None:
@@ -569,13 +679,28 @@ def staff_login_code_send(*, user: User) -> None:
     sms_code_send(mobile=user.mobile, purpose=SmsPurpose.STAFF_LOGIN)
 
 
-def staff_second_factor_verify(*, user: User, factor: str, code: str) -> None:
+def staff_second_factor_verify(
+    *, user: User, factor: str, code: str, request: HttpRequest | None = None
+) -> None:
     """Check the second step of a staff login. A wrong code counts as a wrong password, in the
     same throttle row, so the lock after LOGIN_MAX_FAILURES covers both steps together."""
+    how = f"工作人员第二步验证（{SecondFactor(factor).label if factor in SecondFactor.values else factor}）"
+
+    def failed(reason: str) -> ApplicationError:
+        _login_audited(
+            request=request,
+            action=AuditAction.LOGIN,
+            user=user,
+            result=AuditResult.FAILURE,
+            how=how,
+            reason=reason,
+        )
+        return ApplicationError(reason)
+
     key = _throttle_key(kind=UserKind.STAFF, identifier=user.username, user=user)
     if not _login_attempt_begin(key):
         login_failure(LoginFailureKind.LOCKED)
-        raise ApplicationError(_lock_message(UserKind.STAFF))
+        raise failed(_lock_message(UserKind.STAFF))
     refusal = ""
     if factor == SecondFactor.TOTP:
         device = staff_totp_device(user=user)
@@ -591,7 +716,7 @@ def staff_second_factor_verify(*, user: User, factor: str, code: str) -> None:
     _login_attempt_end(key, success=not refusal)
     if refusal:
         login_failure(LoginFailureKind.SECOND_FACTOR)
-        raise ApplicationError(refusal)
+        raise failed(refusal)
 
 
 def _totp_verify(*, device: TOTPDevice, code: str) -> bool:
@@ -629,10 +754,19 @@ def totp_device_confirm(*, user: User, code: str) -> TOTPDevice:
 # --- Logins from new browsers -----------------------------------------------------------
 
 
-def login_browser_record(*, user: User, device_id: str, user_agent: str = "") -> bool:
+def login_browser_record(
+    *,
+    user: User,
+    device_id: str,
+    user_agent: str = "",
+    request: HttpRequest | None = None,
+    how: str = "密码",
+) -> bool:
     """Note that `user` logged in from the browser `device_id`; True if it was new to this
-    account, in which case an SMS notice is queued in the same transaction."""
+    account, in which case an SMS notice is queued in the same transaction. The login's last
+    write: its row on the audit trail (`how` it was proven: 密码, 短信验证码, 第二步验证)."""
     now = timezone.now()
+    action = AuditAction.LOGIN_SMS if how == LOGIN_BY_SMS else AuditAction.LOGIN
     with transaction.atomic():
         # get_or_create survives two logins from the same browser at once (unique constraint).
         browser, created = KnownBrowser.objects.get_or_create(
@@ -643,12 +777,18 @@ def login_browser_record(*, user: User, device_id: str, user_agent: str = "") ->
         if not created:
             browser.last_seen_at = now
             browser.save(update_fields=["last_seen_at"])
-            return False
-        if user.mobile:
+        elif user.mobile:
             sms_enqueue(
                 mobile=user.mobile,
                 template="new_browser_login",
                 context={"time": timezone.localtime(now).strftime("%Y-%m-%d %H:%M")},
                 user=user,
             )
-    return True
+        _login_audited(
+            request=request,
+            action=action,
+            user=user,
+            result=AuditResult.SUCCESS,
+            how=how,
+        )
+    return created

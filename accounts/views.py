@@ -42,6 +42,8 @@ from accounts.selectors import (
     request_user,
     verified_identity,
 )
+from audit.models import AuditAction
+from audit.services import audit_record
 from lib.antibot import STAMP_FIELD, antibot_refusal, form_stamp
 from lib.errors import ApplicationError
 from lib.mobile import normalize_mobile
@@ -156,18 +158,21 @@ def login_view(request: HttpRequest) -> HttpResponse:
                     kind=form.cleaned_data["kind"],
                     mobile=form.cleaned_data["mobile"],
                     code=form.cleaned_data["sms_code"],
+                    request=request,
                 )
             else:
                 user = services.user_authenticate(
                     kind=form.cleaned_data["kind"],
                     identifier=form.cleaned_data["identifier"],
                     password=form.cleaned_data["password"],
+                    request=request,
                 )
         except ApplicationError as e:
             form.add_error(None, e.message)
         else:
             if user.kind != UserKind.STAFF:
-                return _login_complete(request, user, next_url=_next_url(request, user))
+                how = services.LOGIN_BY_SMS if method == "sms" else "密码"
+                return _login_complete(request, user, next_url=_next_url(request, user), how=how)
             factors = services.staff_second_factors(user=user)
             if factors:
                 return _staff_second_step_begin(request, user, factor=factors[0])
@@ -186,7 +191,7 @@ def login_view(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _login_complete(request: HttpRequest, user: User, *, next_url: str) -> HttpResponse:
+def _login_complete(request: HttpRequest, user: User, *, next_url: str, how: str) -> HttpResponse:
     """Log the user in; note the browser, and tell the account's mobile about a new one."""
     # auth_login gives the browser a new session id, so a planted one is worthless.
     auth_login(request, user, backend=BACKEND)
@@ -199,7 +204,11 @@ def _login_complete(request: HttpRequest, user: User, *, next_url: str) -> HttpR
         device_id = ""  # a cookie we did not sign is no proof of anything: a new browser
     device_id = device_id or secrets.token_urlsafe(24)
     services.login_browser_record(
-        user=user, device_id=device_id, user_agent=request.META.get("HTTP_USER_AGENT", "")
+        user=user,
+        device_id=device_id,
+        user_agent=request.META.get("HTTP_USER_AGENT", ""),
+        request=request,
+        how=how,
     )
     response = redirect(next_url)
     response.set_signed_cookie(
@@ -268,12 +277,15 @@ def login_verify(request: HttpRequest) -> HttpResponse:
         return redirect("accounts:login_verify")
     if request.method == "POST" and form.is_valid():
         try:
-            services.staff_second_factor_verify(user=user, factor=factor, code=form.cleaned_data["code"])
+            services.staff_second_factor_verify(
+                user=user, factor=factor, code=form.cleaned_data["code"], request=request
+            )
         except ApplicationError as e:
             form.add_error(None, e.message)
         else:
             del request.session[PENDING_SESSION_KEY]
-            return _login_complete(request, user, next_url=pending["next"])
+            how = f"密码及{SecondFactor(factor).label}"
+            return _login_complete(request, user, next_url=pending["next"], how=how)
     return render(
         request,
         "accounts/login_verify.html",
@@ -299,6 +311,14 @@ def admin_login(request: HttpRequest, extra_context: dict[str, Any] | None = Non
 
 @require_POST
 def logout_view(request: HttpRequest) -> HttpResponse:
+    if isinstance(request.user, User):
+        audit_record(
+            action=AuditAction.LOGOUT,
+            request=request,
+            obj=request.user,
+            label=services.account_audit_label(request.user),
+            subject_id=request.user.pk,
+        )
     auth_logout(request)  # deletes the session on the server, not just the cookie
     messages.info(request, "您已安全退出")
     return redirect("portal:home")
@@ -358,6 +378,7 @@ def password_change_view(request: HttpRequest) -> HttpResponse:
                 user=user,
                 old_password=form.cleaned_data["old_password"],
                 new_password=form.cleaned_data["new_password1"],
+                request=request,
             )
         except ApplicationError as e:
             form.add_error(None, e.message)
@@ -417,7 +438,11 @@ def password_reset_view(request: HttpRequest) -> HttpResponse:
         data = form.cleaned_data
         try:
             services.password_reset(
-                kind=data["kind"], mobile=data["mobile"], code=data["sms_code"], password=data["password1"]
+                kind=data["kind"],
+                mobile=data["mobile"],
+                code=data["sms_code"],
+                password=data["password1"],
+                request=request,
             )
         except ApplicationError as e:
             form.add_error(None, e.message)

@@ -60,6 +60,12 @@ def _text(value: Any) -> Any:
     return value
 
 
+def row_export(row: Mapping[str, Any]) -> dict[str, Any]:
+    """Every field of a row as JSON values, as an archive file keeps it; `row_content` and
+    `row_mac` read the result exactly as they read the row."""
+    return {name: _text(value) for name, value in row.items()}
+
+
 def row_content(row: Mapping[str, Any]) -> bytes:
     """The bytes a row's MAC is computed over (canonical JSON of CONTENT_FIELDS)."""
     content = {name: _text(row[name]) for name in CONTENT_FIELDS}
@@ -70,6 +76,34 @@ def row_mac(row: Mapping[str, Any], *, keyring: Keyring | None = None) -> str:
     """The MAC `row` should carry, under the key its `key_id` names (KeyError if unknown)."""
     ring = keyring or audit_keyring()
     return hmac_sm3(ring.get(str(row["key_id"])), row_content(row)).hex()
+
+
+def record_mac(kind: str, values: Mapping[str, Any], *, key_id: str, keyring: Keyring | None = None) -> str:
+    """The MAC of a bookkeeping row (the chain's head, an archive's row): without it, whoever
+    can write the tables could cut rows off the end and move the head back, or bridge removed
+    rows with a made-up archive row. `kind` keeps a head's MAC from passing as an archive's."""
+    ring = keyring or audit_keyring()
+    content = json.dumps(
+        {"kind": kind, **{name: _text(value) for name, value in values.items()}},
+        ensure_ascii=False,
+        sort_keys=True,
+        separators=(",", ":"),
+    ).encode()
+    return hmac_sm3(ring.get(key_id), content).hex()
+
+
+def head_mac(*, last_id: int, last_mac: str, count: int, key_id: str, keyring: Keyring | None = None) -> str:
+    values = {"last_id": last_id, "last_mac": last_mac, "count": count}
+    return record_mac("head", values, key_id=key_id, keyring=keyring)
+
+
+ARCHIVE_FIELDS = ("name", "first_id", "last_id", "first_prev_mac", "last_mac", "count", "sm3")
+
+
+def archive_mac(values: Mapping[str, Any], *, key_id: str, keyring: Keyring | None = None) -> str:
+    return record_mac(
+        "archive", {name: values[name] for name in ARCHIVE_FIELDS}, key_id=key_id, keyring=keyring
+    )
 
 
 @dataclass(frozen=True)

@@ -90,6 +90,9 @@ class AuditHead(models.Model):
     last_id = models.BigIntegerField(default=0)
     last_mac = models.CharField(max_length=64)
     count = models.BigIntegerField(default=0)
+    # audit.chain.head_mac of the three above: empty only before the first row.
+    key_id = models.CharField("密钥标识", max_length=16, blank=True)
+    mac = models.CharField(max_length=64, blank=True)
 
     class Meta:
         verbose_name = "审计链末端"
@@ -110,6 +113,9 @@ class AuditArchive(models.Model):
     last_mac = models.CharField(max_length=64)
     count = models.BigIntegerField()
     sm3 = models.CharField("文件SM3", max_length=64)
+    # audit.chain.archive_mac of the fields above.
+    key_id = models.CharField("密钥标识", max_length=16, blank=True)
+    mac = models.CharField(max_length=64, blank=True)
     created_at = models.DateTimeField("归档时间", default=timezone.now)
 
     class Meta:

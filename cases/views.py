@@ -16,7 +16,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import FileResponse, HttpRequest, HttpResponse, JsonResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -27,6 +27,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from accounts.decorators import login_required_json
 from accounts.models import User
 from accounts.selectors import request_user
+from audit.models import AuditAction, AuditResult
+from audit.services import audit_record
 from cases import documents, selectors, services
 from cases.deadlines import case_deadline
 from cases.forms import ApplicationForm
@@ -209,11 +211,26 @@ def _extract(request: HttpRequest, form: ApplicationForm) -> tuple[ApplicationFo
     try:
         record = register_extract(user=user, id_number=str(request.POST.get("id_number", "")))
     except ApplicationError as e:
+        _extract_audited(request, user, result=AuditResult.DENIED, reason=e.message)
         messages.error(request, f"提取信息失败：{e.message}")
         return form, 200
+    _extract_audited(request, user, result=AuditResult.SUCCESS)
     messages.success(request, "已从注册信息库提取您的注册信息，请核对")
     extracted = type(form)(data=form.data, record=record)
     return _with_hints(extracted), 200
+
+
+def _extract_audited(request: HttpRequest, user: User, *, result: AuditResult, reason: str = "") -> None:
+    # The register's own RegisterLookup row keeps the typed number masked; this row puts the
+    # read on the one trail the auditor searches.
+    audit_record(
+        action=AuditAction.REGISTER_EXTRACT,
+        request=request,
+        label="提取注册信息",
+        subject_id=user.pk,
+        result=result,
+        detail={"原因": reason} if reason else None,
+    )
 
 
 def _item_get(pk: int) -> ServiceItem:
@@ -478,8 +495,29 @@ def upload(request: HttpRequest, pk: int, code: str) -> HttpResponse:
 @login_required
 @require_GET
 def attachment(request: HttpRequest, pk: int, att_pk: int) -> FileResponse:
-    # The owner, or staff of the case's department: anyone else gets a 404.
-    att = selectors.attachment_get_for_user(user=request_user(request), case_pk=pk, pk=att_pk)
+    # The owner, or staff of the case's department: anyone else gets a 404, and is recorded.
+    user = request_user(request)
+    try:
+        att = selectors.attachment_get_for_user(user=user, case_pk=pk, pk=att_pk)
+    except Http404:
+        audit_record(
+            action=AuditAction.ATTACHMENT_VIEW,
+            request=request,
+            label=f"办件 {pk} 的文件 {att_pk}",
+            result=AuditResult.DENIED,
+            detail={"办件": pk, "文件": att_pk},
+        )
+        raise
+    if user.is_department_staff:
+        case = att.case
+        audit_record(
+            action=AuditAction.ATTACHMENT_VIEW,
+            request=request,
+            obj=att,
+            # The material, not the file's own name: applicants name files after their ID number.
+            label=f"{case.number} 材料 {att.material_code}",
+            subject_id=case.applicant_id,
+        )
     return private(
         FileResponse(
             att.file.open("rb"),
@@ -554,7 +592,16 @@ def print_form(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def notice(request: HttpRequest, pk: int, notice_pk: int) -> HttpResponse:
     # Both sides download notices here: the applicant, and the department's staff.
-    found = selectors.notice_get_for_user(user=request_user(request), case_pk=pk, pk=notice_pk)
+    user = request_user(request)
+    found = selectors.notice_get_for_user(user=user, case_pk=pk, pk=notice_pk)
+    if user.is_department_staff:
+        audit_record(
+            action=AuditAction.NOTICE_VIEW,
+            request=request,
+            obj=found,
+            label=f"{found.case.number} {found}",
+            subject_id=found.case.applicant_id,
+        )
     template, context = documents.notice_document(found)
     return _pdf_response(render_pdf(template=template, context=context), documents.notice_filename(found))
 

@@ -11,8 +11,6 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from pypinyin import Style, lazy_pinyin
-
 # Between the forms of one text, so a query cannot match across two of them by accident
 # (the end of one alias's pinyin running into the start of the next).
 SEPARATOR = "|"
@@ -32,6 +30,10 @@ def text_forms(text: str) -> list[str]:
     Characters that are not Chinese pass through pypinyin unchanged, so 'SC证' gives
     'sc证', 'sczheng' and 'scz'. Spaces are dropped from the pinyin forms because people
     type pinyin without them."""
+    # pypinyin's dictionaries take about 57 MB once imported: only what builds search text
+    # (the catalogue's saves and its seed) pays for them, not every web worker.
+    from pypinyin import Style, lazy_pinyin
+
     text = normalize_query(text)
     full = "".join(lazy_pinyin(text)).replace(" ", "")
     initials = "".join(lazy_pinyin(text, style=Style.FIRST_LETTER)).replace(" ", "")

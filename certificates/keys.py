@@ -1,10 +1,13 @@
 """Key material for sealing certificates, kept in files outside the repository.
 
 `key_material_create` (`certificate_keys --create`, run by `make run`) makes, once, what a
-demo needs: a test root CA (also the seal maker, 制章者), the issuing authority's SM2 key and
-certificate signed by that CA, and the authority's electronic seal (SESeal) with its picture.
-It only creates files that are missing and never overwrites one. Production points the
-CERT_* settings at the authority's real files and has no CA key here at all.
+demo needs: a test root CA, the issuing authority's SM2 key and certificate signed by that CA,
+a separate seal-maker (制章者) key and certificate issued by that CA, and the authority's
+electronic seal (SESeal) with its picture, signed by the maker. It only creates files that are
+missing and never overwrites one, with one exception: a seal made by an older version, which
+the CA signed itself, is made again by the maker (the old file kept beside it). Production
+points the CERT_* settings at the authority's real files and has neither the CA's nor the
+maker's key here at all: both are needed only where seals are made.
 
 On several hosts the files are made on the first host only and copied to the others: keys
 made on each host would be as many CAs, and a certificate sealed on one host would fail
@@ -17,6 +20,7 @@ import hashlib
 import os
 import secrets
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -43,6 +47,7 @@ from certificates.crypto import (
     sm3,
 )
 from certificates.layout import SEAL_SIZE_MM
+from certificates.profiles import PROFILES, CertificateRole, certificate_profile_problems
 from certificates.sealimage import seal_picture_png
 from certificates.ses import SESFormatError, seal_build, seal_parse
 from lib.dates import add_years_to_datetime
@@ -61,8 +66,17 @@ SIGNER_SUBJECT = {
     "organization_name": AUTHORITY,
     "common_name": f"{AUTHORITY}电子印章",
 }
+MAKER_SUBJECT = {
+    "country_name": "CN",
+    "organization_name": "辽宁政务服务网（测试）",
+    "common_name": "辽宁政务服务网电子印章制章者（仅供测试）",
+}
 CA_YEARS = 20
 SIGNER_YEARS = 10
+MAKER_YEARS = 10
+# Where --create keeps a seal that the CA signed itself (older versions) when it makes the
+# seal again by the maker: certificates sealed with it carry it inside and keep verifying.
+LEGACY_SEAL_SUFFIX = ".ca-made"
 # Certificates start a day early, so a verifier whose clock runs behind still accepts them.
 BACKDATE = timedelta(days=1)
 
@@ -73,6 +87,8 @@ class KeyPaths:
     ca_certificate: Path
     signing_key: Path
     signing_certificate: Path
+    maker_key: Path
+    maker_certificate: Path
     seal: Path
 
 
@@ -82,6 +98,8 @@ def key_paths() -> KeyPaths:
         ca_certificate=Path(settings.CERT_CA_CERT),
         signing_key=Path(settings.CERT_SIGNING_KEY),
         signing_certificate=Path(settings.CERT_SIGNING_CERT),
+        maker_key=Path(settings.CERT_MAKER_KEY),
+        maker_certificate=Path(settings.CERT_MAKER_CERT),
         seal=Path(settings.CERT_SEAL_FILE),
     )
 
@@ -94,6 +112,8 @@ def key_settings_in(directory: Path) -> dict[str, Path]:
         "CERT_CA_CERT": directory / "ca.pem",
         "CERT_SIGNING_KEY": directory / "issuer.key",
         "CERT_SIGNING_CERT": directory / "issuer.pem",
+        "CERT_MAKER_KEY": directory / "maker.key",
+        "CERT_MAKER_CERT": directory / "maker.pem",
         "CERT_SEAL_FILE": directory / "seal.esl",
     }
 
@@ -132,10 +152,11 @@ def seal_der() -> bytes:
 # --- writing ------------------------------------------------------------------------------
 
 
-def _write_new(path: Path, data: bytes, *, private: bool) -> None:
+def _write_new(path: Path, data: bytes, *, private: bool, replace: bool = False) -> None:
     """Write `data` to `path` only if nothing is there, all at once: written to a temporary
     file first and linked into place, so a second process or a crash never leaves half a key
-    and an existing file is never replaced."""
+    and an existing file is never replaced. With `replace`, an existing file is swapped for
+    the new one in one rename (readers see the old file or the new, never half of either)."""
     path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
     try:
@@ -144,9 +165,13 @@ def _write_new(path: Path, data: bytes, *, private: bool) -> None:
             f.write(data)
             f.flush()
             os.fsync(f.fileno())
+        if replace:
+            os.replace(temporary, path)
+            return
         os.link(temporary, path)  # fails with FileExistsError instead of overwriting
     finally:
-        os.unlink(temporary)
+        if os.path.exists(temporary):
+            os.unlink(temporary)
 
 
 def _time(value: datetime) -> x509.Time:
@@ -170,16 +195,17 @@ def certificate_build(
     issuer_certificate_der: bytes | None,
     not_before: datetime,
     not_after: datetime,
-    ca: bool,
+    role: CertificateRole,
 ) -> bytes:
-    """A DER X.509 v3 certificate signed SM2-with-SM3 by `issuer_key`; self-signed when
-    `issuer_certificate_der` is None."""
+    """A DER X.509 v3 certificate signed SM2-with-SM3 by `issuer_key`, with the basic
+    constraints and key usages of `role` (`certificates.profiles`), both critical as RFC 5280
+    asks; self-signed when `issuer_certificate_der` is None."""
     subject_name = x509.Name.build(subject)
     if issuer_certificate_der is None:
         issuer_name = subject_name
     else:
         issuer_name = x509.Certificate.load(issuer_certificate_der).subject
-    key_usage = {"key_cert_sign", "crl_sign"} if ca else {"digital_signature", "non_repudiation"}
+    profile = PROFILES[role]
     tbs = x509.TbsCertificate(
         {
             "version": "v3",
@@ -190,8 +216,8 @@ def certificate_build(
             "subject": subject_name,
             "subject_public_key_info": keys.PublicKeyInfo.load(subject_public_key_der),
             "extensions": [
-                {"extn_id": "basic_constraints", "critical": True, "extn_value": {"ca": ca}},
-                {"extn_id": "key_usage", "critical": True, "extn_value": key_usage},
+                {"extn_id": "basic_constraints", "critical": True, "extn_value": {"ca": profile.ca}},
+                {"extn_id": "key_usage", "critical": True, "extn_value": set(profile.key_usage)},
                 {
                     "extn_id": "key_identifier",
                     "critical": False,
@@ -218,19 +244,30 @@ def certificate_build(
     return der
 
 
+def _seal_made_by_ca(seal: bytes, ca_der: bytes) -> bool:
+    """A seal of an older version, which the CA signed itself (a strict verifier refuses it:
+    the CA's key usages do not include digitalSignature)."""
+    try:
+        return seal_parse(seal).maker_certificate_der == ca_der
+    except SESFormatError:
+        return False
+
+
 def key_material_create(*, now: datetime | None = None) -> list[str]:
-    """Create what is missing of the CA, the signing key and certificate and the seal under
-    the CERT_* paths; return what was created (file paths). Never overwrites a file."""
+    """Create what is missing of the CA, the signing key and certificate, the maker's key and
+    certificate and the seal under the CERT_* paths; return what was created (file paths).
+    Never overwrites a file, except a seal the CA signed itself (made by an older version): that
+    one is made again by the maker and the old one is kept as `<seal>.ca-made`."""
     paths = key_paths()
     now = (now or datetime.now(UTC)).replace(microsecond=0)
     start = now - BACKDATE
     created: list[str] = []
 
-    def write(path: Path, data: bytes, *, private: bool) -> None:
-        _write_new(path, data, private=private)
+    def write(path: Path, data: bytes, *, private: bool, replace: bool = False) -> None:
+        _write_new(path, data, private=private, replace=replace)
         created.append(str(path))
 
-    # The test CA, also the seal maker.
+    # The test CA.
     if paths.ca_key.exists():
         ca_key = private_key_load(paths.ca_key.read_bytes())
     elif paths.ca_certificate.exists():
@@ -248,70 +285,104 @@ def key_material_create(*, now: datetime | None = None) -> list[str]:
             issuer_certificate_der=None,
             not_before=start,
             not_after=add_years_to_datetime(now, CA_YEARS),
-            ca=True,
+            role=CertificateRole.CA,
         )
         write(paths.ca_certificate, certificate_pem(ca_der), private=False)
     ca_der = certificate_load(paths.ca_certificate.read_bytes())
+    _, ca_not_after = certificate_validity(ca_der)
 
-    def ca_private_key() -> PrivateKey:
+    def ca_private_key(what: str) -> PrivateKey:
         if ca_key is None:
             raise ImproperlyConfigured(
-                f"缺少制章者/CA私钥 {paths.ca_key}（CERT_CA_KEY），无法签发证书或制作印章。 / "
-                f"The CA key {paths.ca_key} (CERT_CA_KEY) is missing: "
-                "cannot issue a certificate or make a seal."
+                f"缺少根证书私钥 {paths.ca_key}（CERT_CA_KEY），无法签发{what}。 / "
+                f"The CA key {paths.ca_key} (CERT_CA_KEY) is missing: cannot issue the {what}."
             )
         return ca_key
 
     # The issuing authority's signing key and certificate.
-    if paths.signing_key.exists():
-        signing_key = private_key_load(paths.signing_key.read_bytes())
-    elif paths.signing_certificate.exists():
-        raise ImproperlyConfigured(
-            f"签名证书 {paths.signing_certificate} 存在，"
-            f"但私钥 {paths.signing_key} 缺失（CERT_SIGNING_KEY）。 / "
-            f"{paths.signing_certificate} exists but its key {paths.signing_key} "
-            "(CERT_SIGNING_KEY) is missing."
-        )
-    else:
-        signing_key = private_key_generate()
-        write(paths.signing_key, private_key_pem(signing_key), private=True)
+    signing_key = _key_for(paths.signing_key, paths.signing_certificate, "CERT_SIGNING_KEY", write)
     if not paths.signing_certificate.exists():
         signer_der = certificate_build(
             subject=SIGNER_SUBJECT,
             subject_public_key_der=public_key_der(signing_key.public_key()),
-            issuer_key=ca_private_key(),
+            issuer_key=ca_private_key("签名证书 / signing certificate"),
             issuer_certificate_der=ca_der,
             not_before=start,
-            not_after=add_years_to_datetime(now, SIGNER_YEARS),
-            ca=False,
+            not_after=min(add_years_to_datetime(now, SIGNER_YEARS), ca_not_after),
+            role=CertificateRole.SIGNER,
         )
         write(paths.signing_certificate, certificate_pem(signer_der), private=False)
     signer_der = certificate_load(paths.signing_certificate.read_bytes())
 
-    # The seal: its picture, name and the signer's certificate, signed by the seal maker.
-    if not paths.seal.exists():
-        _, signer_not_after = certificate_validity(signer_der)
-        seal = seal_build(
-            maker=LocalSigner(private_key=ca_private_key(), certificate_der=ca_der),
-            es_id=f"210000{now:%Y}{secrets.randbelow(10**8):08d}",  # province code, year, number
-            name=SEAL_NAME,
-            signer_certificates=[signer_der],
-            picture_png=seal_picture_png(authority=AUTHORITY, purpose=SEAL_PURPOSE, size_mm=SEAL_SIZE_MM),
-            picture_width_mm=SEAL_SIZE_MM,
-            picture_height_mm=SEAL_SIZE_MM,
-            created=now,
-            valid_start=start,
-            valid_end=signer_not_after,
-            vid=SEAL_VENDOR_ID,
+    # The seal: made when missing, or again when the CA signed it itself (older versions).
+    # The maker's key and certificate are made only then: a host that holds a province's seal
+    # needs neither.
+    legacy = paths.seal.exists() and _seal_made_by_ca(paths.seal.read_bytes(), ca_der)
+    if paths.seal.exists() and not legacy:
+        return created
+    maker_key = _key_for(paths.maker_key, paths.maker_certificate, "CERT_MAKER_KEY", write)
+    if not paths.maker_certificate.exists():
+        maker_der = certificate_build(
+            subject=MAKER_SUBJECT,
+            subject_public_key_der=public_key_der(maker_key.public_key()),
+            issuer_key=ca_private_key("制章者证书 / seal maker's certificate"),
+            issuer_certificate_der=ca_der,
+            not_before=start,
+            not_after=min(add_years_to_datetime(now, MAKER_YEARS), ca_not_after),
+            role=CertificateRole.MAKER,
         )
+        write(paths.maker_certificate, certificate_pem(maker_der), private=False)
+    try:
+        maker = LocalSigner(
+            private_key=maker_key, certificate_der=certificate_load(paths.maker_certificate.read_bytes())
+        )
+    except CryptoError as e:
+        raise ImproperlyConfigured(f"CERT_MAKER_KEY={paths.maker_key} / CERT_MAKER_CERT: {e}") from e
+    _, signer_not_after = certificate_validity(signer_der)
+    seal = seal_build(
+        maker=maker,
+        es_id=f"210000{now:%Y}{secrets.randbelow(10**8):08d}",  # province code, year, number
+        name=SEAL_NAME,
+        signer_certificates=[signer_der],
+        picture_png=seal_picture_png(authority=AUTHORITY, purpose=SEAL_PURPOSE, size_mm=SEAL_SIZE_MM),
+        picture_width_mm=SEAL_SIZE_MM,
+        picture_height_mm=SEAL_SIZE_MM,
+        created=now,
+        valid_start=start,
+        valid_end=signer_not_after,
+        vid=SEAL_VENDOR_ID,
+    )
+    if legacy:
+        # Kept, not deleted: it is the evidence of what earlier certificates were sealed with.
+        legacy_copy = paths.seal.with_name(paths.seal.name + LEGACY_SEAL_SUFFIX)
+        write(legacy_copy, paths.seal.read_bytes(), private=False, replace=True)
+        write(paths.seal, seal, private=False, replace=True)
+    else:
         write(paths.seal, seal, private=False)
     return created
 
 
+def _key_for(key_path: Path, certificate_path: Path, setting: str, write: Callable[..., None]) -> PrivateKey:
+    """The private key at `key_path`, made when neither it nor its certificate exists; a
+    certificate whose key is gone is an error (a new key would not match it)."""
+    if key_path.exists():
+        return private_key_load(key_path.read_bytes())
+    if certificate_path.exists():
+        raise ImproperlyConfigured(
+            f"证书 {certificate_path} 存在，但私钥 {key_path} 缺失（{setting}）。 / "
+            f"{certificate_path} exists but its key {key_path} ({setting}) is missing."
+        )
+    key = private_key_generate()
+    write(key_path, private_key_pem(key), private=True)
+    return key
+
+
 # --- several hosts: made once, copied, checked ---------------------------------------------
 
-# The files every host must hold, the same bytes everywhere: (what, setting). The CA key is
-# not among them: it is needed only where keys are made, and production has none at all.
+# The files every host must hold, the same bytes everywhere: (what, setting). The CA's and the
+# maker's keys and the maker's certificate are not among them: they are needed only where
+# seals are made (the maker's certificate travels inside the seal), and an app server in
+# production has none of them.
 SHARED_FILES = (
     ("ca_certificate", "CERT_CA_CERT"),
     ("signing_key", "CERT_SIGNING_KEY"),
@@ -343,12 +414,16 @@ class KeyCheck:
     signing_fingerprint: str
     seal_sha256: str
     problems: list[str]
+    maker_fingerprint: str = ""  # of the maker's certificate inside the seal
 
 
 def key_material_check() -> KeyCheck:
     """Check this host's key files as a verifier of another host's certificates would: each
     one exists and is readable, the signing certificate chains to the CA, the signing key
-    belongs to the signing certificate, and the seal names that certificate. Returns the
+    belongs to the signing certificate, the seal names that certificate and was made by a
+    maker certificate the CA issued, and each of the three certificates has the key usages a
+    strict verifier expects (`certificates.profiles`). Where this host holds the maker's files
+    (the host that makes seals), they must be the seal's maker and fit together. Returns the
     fingerprints to compare between hosts and the problems found (empty when all is well)."""
     paths = key_paths()
     problems: list[str] = []
@@ -361,33 +436,34 @@ def key_material_check() -> KeyCheck:
             problems.append(f"缺少 {path}（{setting}）")
         except OSError as e:
             problems.append(f"无法读取 {path}（{setting}）：{e.strerror}")
-    ca_der = signer_der = b""
+    ca_der = signer_der = maker_der = b""
     if "ca_certificate" in contents:
         try:
             ca_der = certificate_load(contents["ca_certificate"])
         except CryptoError as e:
             problems.append(f"{paths.ca_certificate}（CERT_CA_CERT）不是有效的证书：{e}")
+        else:
+            problems += certificate_profile_problems(certificate_der=ca_der, role=CertificateRole.CA)
     if "signing_certificate" in contents:
         try:
             signer_der = certificate_load(contents["signing_certificate"])
         except CryptoError as e:
             problems.append(f"{paths.signing_certificate}（CERT_SIGNING_CERT）不是有效的证书：{e}")
+        else:
+            problems += certificate_profile_problems(certificate_der=signer_der, role=CertificateRole.SIGNER)
     if ca_der and signer_der and not certificate_signed_by(certificate_der=signer_der, issuer_der=ca_der):
         problems.append(
             f"签名证书 {paths.signing_certificate} 不是由根证书 {paths.ca_certificate} 签发的："
             "两者来自不同的主机或不同的批次，请从第一台主机重新复制全部文件"
         )
     if signer_der and "signing_key" in contents:
-        try:
-            key = private_key_load(contents["signing_key"])
-        except CryptoError as e:
-            problems.append(f"{paths.signing_key}（CERT_SIGNING_KEY）不是可用的SM2私钥：{e}")
-        else:
-            if public_key_der(key.public_key()) != certificate_public_key_der(signer_der):
-                problems.append(
-                    f"签名私钥 {paths.signing_key} 与签名证书 {paths.signing_certificate} 不配对："
-                    "请从第一台主机重新复制全部文件"
-                )
+        problems += _key_pair_problems(
+            contents["signing_key"],
+            signer_der,
+            paths.signing_key,
+            paths.signing_certificate,
+            "CERT_SIGNING_KEY",
+        )
     if signer_der and "seal" in contents:
         try:
             seal = seal_parse(contents["seal"])
@@ -399,9 +475,52 @@ def key_material_check() -> KeyCheck:
                     f"电子印章 {paths.seal} 不是为签名证书 {paths.signing_certificate} 制作的："
                     "请从第一台主机重新复制全部文件"
                 )
+            maker_der = seal.maker_certificate_der
+            problems += _maker_problems(maker_der, ca_der, paths)
     return KeyCheck(
         ca_fingerprint=fingerprint(ca_der) if ca_der else "",
         signing_fingerprint=fingerprint(signer_der) if signer_der else "",
         seal_sha256=fingerprint(contents["seal"]) if "seal" in contents else "",
         problems=problems,
+        maker_fingerprint=fingerprint(maker_der) if maker_der else "",
     )
+
+
+def _key_pair_problems(
+    key_data: bytes, certificate_der: bytes, key_path: Path, cert_path: Path, setting: str
+) -> list[str]:
+    try:
+        key = private_key_load(key_data)
+    except CryptoError as e:
+        return [f"{key_path}（{setting}）不是可用的SM2私钥：{e}"]
+    if public_key_der(key.public_key()) != certificate_public_key_der(certificate_der):
+        return [f"私钥 {key_path} 与证书 {cert_path} 不配对：请从第一台主机重新复制全部文件"]
+    return []
+
+
+def _maker_problems(maker_der: bytes, ca_der: bytes, paths: KeyPaths) -> list[str]:
+    """The seal's maker: a certificate of its own, issued by the CA, fit to sign; and, where
+    this host has the maker's files, the same certificate and its key."""
+    if ca_der and maker_der == ca_der:
+        return [
+            f"电子印章 {paths.seal} 由根证书直接签署（旧版本制作）：严格的验证器（如Java）会以"
+            "「Wrong key usage」拒绝。请在制作印章的主机上运行 `certificate_keys --create` 重新制作"
+            "（另建制章者证书，根证书和签名证书不变），再把新的印章文件复制到每一台主机"
+        ]
+    problems = certificate_profile_problems(certificate_der=maker_der, role=CertificateRole.MAKER)
+    if ca_der and not certificate_signed_by(certificate_der=maker_der, issuer_der=ca_der):
+        problems.append(f"电子印章 {paths.seal} 的制章者证书不是由根证书 {paths.ca_certificate} 签发的")
+    if paths.maker_certificate.exists():
+        try:
+            own = certificate_load(paths.maker_certificate.read_bytes())
+        except (CryptoError, OSError) as e:
+            return [*problems, f"{paths.maker_certificate}（CERT_MAKER_CERT）不是可读的证书：{e}"]
+        if own != maker_der:
+            problems.append(
+                f"制章者证书 {paths.maker_certificate}（CERT_MAKER_CERT）不是电子印章 {paths.seal} 的制章者"
+            )
+        elif paths.maker_key.exists():
+            problems += _key_pair_problems(
+                paths.maker_key.read_bytes(), own, paths.maker_key, paths.maker_certificate, "CERT_MAKER_KEY"
+            )
+    return problems

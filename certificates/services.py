@@ -16,10 +16,13 @@ from datetime import date, datetime, timedelta
 from django.conf import settings
 from django.db import transaction
 from django.db.models import F
+from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import User
+from audit.models import AuditAction
+from audit.services import audit_record
 from cases.counters import counter_next
 from cases.models import Case
 from cases.types import REGISTRATION_TYPES
@@ -264,7 +267,20 @@ def certificate_copies_requeue_stale(*, now: datetime | None = None) -> int:
     return count
 
 
-def certificate_download_log(*, copy: CertificateCopy, user: User | None) -> None:
-    CertificateLog.objects.create(
-        certificate=copy.certificate, copy=copy, user=user, action=LogAction.DOWNLOAD
-    )
+def certificate_download_log(
+    *, copy: CertificateCopy, user: User | None, request: HttpRequest | None = None
+) -> None:
+    """A download of a 加注 copy: in the holder's 下载记录 and on the audit trail, together."""
+    with transaction.atomic():
+        CertificateLog.objects.create(
+            certificate=copy.certificate, copy=copy, user=user, action=LogAction.DOWNLOAD
+        )
+        audit_record(
+            action=AuditAction.CERTIFICATE_DOWNLOAD,
+            request=request,
+            actor=user,
+            obj=copy,
+            label=f"注册编号 {copy.certificate.registration.number}",
+            # Only the holder's own account reaches a copy (certificates.selectors).
+            subject_id=user.pk if user is not None else None,
+        )

@@ -1,11 +1,22 @@
 """Our own verifier for sealed OFD files: what a standard reader checks, with a plain answer in
 Chinese that names the file when one was changed.
 
-For every signature listed in Doc_0/Signs/Signatures.xml: each referenced file's SM3; files in
-the package that no signature covers (added afterwards); dataHash = SM3(Signature.xml); the
+It judges the signed content, not the zip around it. For every signature listed in
+Doc_0/Signs/Signatures.xml: each referenced file's SM3; dataHash = SM3(Signature.xml); the
 signer's SM2 signature over DER(TBS_Sign); the seal maker's SM2 signature over DER(SES_SealInfo);
-the signer's certificate in the seal's list; both certificates chain to the configured CA; and
-the signing time inside the certificate's and the seal's validity."""
+the signer's certificate in the seal's list; both certificates chain to the configured CA and
+may sign (key usage); and the signing time inside the certificate's and the seal's validity.
+
+Around that content (ADR 0017):
+- a container that differs from what our writer wrote (re-zipped by a mail system or an archive
+  tool: other compression, order, timestamps, attributes, a comment, trailing bytes) leaves the
+  file valid, with the note REPACKED_NOTE;
+- a file no signature covers is named 「不在签章保护范围内」: a note when no reader would show it
+  as part of the document, a problem when one might (inside the document's folder, or at a path
+  some signed file names);
+- what could make another reader see other content than the one we checked stays a problem:
+  two entries with one name, a local header that contradicts the zip's directory, a zip entry
+  hidden between the listed ones."""
 
 from __future__ import annotations
 
@@ -32,8 +43,10 @@ from certificates.crypto import (
     sm2_verify,
     sm3,
 )
+from certificates.profiles import signing_usage_allowed
 from certificates.ses import CERT_LIST_DIGESTS, ParsedSignature, SESFormatError, ses_signature_parse
 
+REPACKED_NOTE = "文件容器已被重新打包，签章所覆盖的内容未变"
 MAX_ENTRIES = 5_000
 MAX_TOTAL_BYTES = 200 * 1024 * 1024  # a certificate is well under 1 MB; this stops zip bombs
 NOT_OFD = "文件不是有效的OFD文件"
@@ -45,7 +58,8 @@ _PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=Fals
 @dataclass
 class Verification:
     ok: bool
-    problems: list[str] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)  # any one makes the file invalid
+    notes: list[str] = field(default_factory=list)  # what a valid file's reader should know
     signer_subject: str = ""
     seal_name: str = ""
     signed_at: datetime | None = None
@@ -121,10 +135,61 @@ def _resolve(location: str, *, base: str, files: dict[str, bytes]) -> str:
 
 
 _LOCAL_HEADER = struct.Struct("<4sHHHHHIIIHH")
-_EOCD_SIZE = 22
-# What `certificates.ofd.writer.zip_package` writes for every entry. The seal covers the
-# contents of every file; these checks cover the container around them, so that a changed
-# byte in a timestamp, a duplicate CRC or an attribute is found too.
+_LOCAL_SIGNATURE = b"PK\x03\x04"
+_DATA_DESCRIPTOR_FLAG = 0x08  # CRC and sizes follow the data instead of sitting in the header
+_ZIP64_SIZE = 0xFFFFFFFF
+
+
+def _local_headers(data: bytes, infos: list[zipfile.ZipInfo]) -> dict[str, tuple[int, ...] | None]:
+    """Each entry's local header fields, None where there is no local header at its offset."""
+    headers: dict[str, tuple[int, ...] | None] = {}
+    for info in infos:
+        header = data[info.header_offset : info.header_offset + _LOCAL_HEADER.size]
+        fields = _LOCAL_HEADER.unpack(header) if len(header) == _LOCAL_HEADER.size else None
+        headers[info.filename] = fields[1:] if fields and fields[0] == _LOCAL_SIGNATURE else None
+    return headers
+
+
+def _hidden_content_problems(data: bytes) -> list[str]:
+    """What could make a reader that walks the local headers (a streaming unzipper) see other
+    content than the zip's directory shows us: a local header that names another method, CRC
+    or size than the directory, and a local header hidden in the bytes between the listed
+    entries. Timestamps, attributes and the like may differ: they change no content."""
+    problems: list[str] = []
+    archive = zipfile.ZipFile(io.BytesIO(data))
+    infos = sorted(archive.infolist(), key=lambda i: i.header_offset)
+    headers = _local_headers(data, infos)
+    position = 0
+    for info in infos:
+        fields = headers[info.filename]
+        if fields is None:
+            problems.append(f"文件 {info.filename} 的压缩包记录已损坏（缺少本地文件头）")
+            continue
+        _version, flags, method, _time, _date, crc, csize, usize, nlen, xlen = fields
+        if csize == _ZIP64_SIZE or usize == _ZIP64_SIZE:
+            # The sizes sit in a ZIP64 extra field (archive tools write one for any size): the
+            # method and the CRC still must agree, and the data is read by the directory's sizes.
+            csize, usize = info.compress_size, info.file_size
+        agrees = method == info.compress_type and (
+            flags & _DATA_DESCRIPTOR_FLAG
+            or (crc, csize, usize) == (info.CRC, info.compress_size, info.file_size)
+        )
+        if not agrees:
+            problems.append(
+                f"文件 {info.filename} 的压缩包记录前后不一致（本地文件头与目录不符），"
+                "不同的阅读器可能读出不同的内容"
+            )
+        if _LOCAL_SIGNATURE in data[position : info.header_offset]:
+            problems.append("OFD压缩包中有未列入目录的隐藏文件，不同的阅读器可能读出不同的内容")
+        position = max(position, info.header_offset + _LOCAL_HEADER.size + nlen + xlen + info.compress_size)
+    start_dir = getattr(archive, "start_dir", position)
+    if _LOCAL_SIGNATURE in data[position:start_dir]:
+        problems.append("OFD压缩包中有未列入目录的隐藏文件，不同的阅读器可能读出不同的内容")
+    return list(dict.fromkeys(problems))
+
+
+# What `certificates.ofd.writer.zip_package` writes for every entry: a container with anything
+# else was packed again after sealing (REPACKED_NOTE).
 _EXPECTED_ENTRY = {
     "create_system": 3,
     "create_version": 20,
@@ -144,62 +209,48 @@ def _dos_time(date_time: tuple[int, int, int, int, int, int]) -> tuple[int, int]
     return (h << 11) | (mi << 5) | (sec // 2), ((y - 1980) << 9) | (mo << 5) | d
 
 
-def _container_problems(data: bytes) -> list[str]:
-    """Differences between the zip's records and what our writer produces: each local header
-    must repeat its central directory entry, the entries must follow one another with nothing
-    between or after them, and the archive must carry no comment."""
+def _repacked(data: bytes, *, written_order: list[str]) -> bool:
+    """Whether the zip differs from what our writer produced for these files: the entries in
+    the order it writes them, each local header repeating its directory entry with our
+    constants, one after another with nothing between, before or after them, and the
+    directory byte for byte ours. The compressed bytes are not compared: another zlib may
+    compress the same content differently, and the content itself is checked by SM3."""
     from certificates.ofd.writer import ZIP_DATE_TIME
 
-    problems: list[str] = []
     archive = zipfile.ZipFile(io.BytesIO(data))
     infos = sorted(archive.infolist(), key=lambda i: i.header_offset)
+    if [info.filename for info in infos] != written_order:
+        return True
+    headers = _local_headers(data, infos)
     expected_offset = 0
     for info in infos:
-        changed = (
-            any(getattr(info, k) != v for k, v in _EXPECTED_ENTRY.items()) or info.date_time != ZIP_DATE_TIME
-        )
-        header = data[info.header_offset : info.header_offset + _LOCAL_HEADER.size]
-        if len(header) < _LOCAL_HEADER.size or info.header_offset != expected_offset:
-            changed = True
-        else:
-            sig, version, flags, method, mtime, mdate, crc, csize, usize, nlen, xlen = _LOCAL_HEADER.unpack(
-                header
-            )
-            name = data[
-                info.header_offset + _LOCAL_HEADER.size : info.header_offset + _LOCAL_HEADER.size + nlen
-            ]
-            changed = changed or (
-                sig != b"PK\x03\x04",
-                version,
-                flags,
-                method,
-                (mtime, mdate),
-                crc,
-                csize,
-                usize,
-                xlen,
-                name,
-            ) != (
-                False,
-                info.extract_version,
-                info.flag_bits,
-                info.compress_type,
-                _dos_time(info.date_time),
-                info.CRC,
-                info.compress_size,
-                info.file_size,
-                0,
-                info.orig_filename.encode(),
-            )
-            expected_offset = info.header_offset + _LOCAL_HEADER.size + nlen + xlen + info.compress_size
-        if changed:
-            problems.append(f"文件 {info.filename} 的压缩包记录已被改动（与签发时不一致）")
+        fields = headers[info.filename]
+        if (
+            fields is None
+            or info.header_offset != expected_offset
+            or any(getattr(info, k) != v for k, v in _EXPECTED_ENTRY.items())
+            or info.date_time != ZIP_DATE_TIME
+        ):
+            return True
+        version, flags, method, mtime, mdate, crc, csize, usize, nlen, xlen = fields
+        name = data[info.header_offset + _LOCAL_HEADER.size : info.header_offset + _LOCAL_HEADER.size + nlen]
+        if (version, flags, method, (mtime, mdate), crc, csize, usize, xlen, name) != (
+            info.extract_version,
+            info.flag_bits,
+            info.compress_type,
+            _dos_time(info.date_time),
+            info.CRC,
+            info.compress_size,
+            info.file_size,
+            0,
+            info.orig_filename.encode(),
+        ):
+            return True
+        expected_offset = info.header_offset + _LOCAL_HEADER.size + nlen + xlen + info.compress_size
     start_dir = getattr(archive, "start_dir", expected_offset)
-    if infos and start_dir != expected_offset:
-        problems.append("OFD压缩包结构已被改动（文件之间有多余数据）")
-    if data[start_dir:] != _central_directory(archive.infolist(), start_dir):
-        problems.append("OFD压缩包结构已被改动（压缩包目录与签发时不一致）")
-    return problems
+    return start_dir != expected_offset or data[start_dir:] != _central_directory(
+        archive.infolist(), start_dir
+    )
 
 
 _CENTRAL = struct.Struct("<4s4B4HL2L5H2L")
@@ -252,7 +303,7 @@ def verify_ofd(data: bytes, *, ca_certificate_der: bytes | None = None) -> Verif
     result = Verification(ok=False)
     try:
         files = _read_package(data)
-        result.problems.extend(_container_problems(data))
+        result.problems.extend(_hidden_content_problems(data))
         if "OFD.xml" not in files:
             raise _Invalid(f"{NOT_OFD}（缺少 OFD.xml）")
         try:
@@ -262,11 +313,13 @@ def verify_ofd(data: bytes, *, ca_certificate_der: bytes | None = None) -> Verif
         signature_lists = [_text(e) for e in _children(root, "Signatures") if _text(e)]
         if not signature_lists:
             raise _Invalid("文件未加盖电子印章（OFD.xml 中没有签名列表）")
-        covered: set[str] = set()
-        exempt: set[str] = set()
+        # Ordered sets (dicts): the order the signer listed the files is the order our writer
+        # zipped them, which tells a repacked container from ours.
+        covered: dict[str, None] = {}
+        exempt: dict[str, None] = {}
         for location in signature_lists:
             list_path = _resolve(location, base="OFD.xml", files=files)
-            exempt.add(list_path)
+            exempt[list_path] = None
             signatures = _xml(files, list_path, "签名列表文件")
             entries = [e for e in _children(signatures, "Signature") if e.get("BaseLoc")]
             if not entries:
@@ -275,13 +328,63 @@ def verify_ofd(data: bytes, *, ca_certificate_der: bytes | None = None) -> Verif
                 signature_path = _resolve(entry.get("BaseLoc", ""), base=list_path, files=files)
                 _check_signature(files, signature_path, ca_certificate_der, result, covered, exempt)
                 result.signatures += 1
-        for path in files:
-            if path not in covered and path not in exempt:
-                result.problems.append(f"文件 {path} 未受签名保护（签名后被添加）")
+        _judge_uncovered_files(files, root=root, covered=covered, exempt=exempt, result=result)
+        written_order = ["OFD.xml", *(p for p in {**covered, **exempt} if p != "OFD.xml" and p in files)]
+        if _repacked(data, written_order=written_order):
+            result.notes.append(REPACKED_NOTE)
     except _Invalid as e:
         result.problems.append(str(e))
     result.ok = not result.problems and result.signatures > 0
     return result
+
+
+def _judge_uncovered_files(
+    files: dict[str, bytes],
+    *,
+    root: etree._Element,
+    covered: dict[str, None],
+    exempt: dict[str, None],
+    result: Verification,
+) -> None:
+    """Name every file no signature covers. Harmless (a note) when no reader would show it as
+    part of the document; a problem when one might: inside a document's folder (Doc_0/), where
+    readers find pages, resources and annotations, at a path some signed file names (ST_Loc are
+    resolved differently by different readers, so any folder ending in that name counts), or
+    at a path that differs from a signed file's only in case."""
+    uncovered = [path for path in files if path not in covered and path not in exempt]
+    if not uncovered:
+        return
+    document_dirs = tuple(
+        posixpath.dirname(_resolve(_text(e), base="OFD.xml", files=files)).lower() + "/"
+        for e in _children(root, "DocRoot")
+        if _text(e)
+    )
+    named: set[str] = set()
+    for path in (*covered, *exempt):
+        if path.lower().endswith(".xml") and path in files:
+            try:
+                tree = etree.fromstring(files[path], _PARSER)
+            except etree.XMLSyntaxError:
+                continue
+            for element in tree.iter():
+                for value in (element.text, *element.attrib.values()):
+                    token = (value or "").strip().replace("\\", "/").lstrip("/").lower()
+                    if token and not any(c.isspace() for c in token):
+                        named.add(posixpath.normpath(token))
+    signed = {path.lower() for path in (*covered, *exempt)}
+    for path in uncovered:
+        lowered = path.lower()
+        parts = lowered.split("/")
+        suffixes = {"/".join(parts[i:]) for i in range(len(parts))}
+        if lowered.startswith(document_dirs) or lowered in signed or suffixes & named:
+            result.problems.append(
+                f"文件 {path} 不在签章保护范围内（签章后被添加），且阅读器可能把它显示为文件内容"
+            )
+        else:
+            result.notes.append(
+                f"文件 {path} 不在签章保护范围内（签章后被添加）；阅读器不会把它显示为文件内容，"
+                "签章所覆盖的内容未变"
+            )
 
 
 def _check_signature(
@@ -289,20 +392,20 @@ def _check_signature(
     signature_path: str,
     ca_der: bytes,
     result: Verification,
-    covered: set[str],
-    exempt: set[str],
+    covered: dict[str, None],
+    exempt: dict[str, None],
 ) -> None:
     problems = result.problems
-    exempt.add(signature_path)
+    exempt[signature_path] = None
     signature = _xml(files, signature_path, "签名文件")
     signed_value_elements = _children(signature, "SignedValue")
     if not signed_value_elements:
         raise _Invalid(f"签名文件 {signature_path} 没有签名值")
     value_path = _resolve(_text(signed_value_elements[0]), base=signature_path, files=files)
-    exempt.add(value_path)
+    exempt[value_path] = None
     for seal in _children(signature, "Seal"):
         for base_loc in _children(seal, "BaseLoc"):
-            exempt.add(_resolve(_text(base_loc), base=signature_path, files=files))
+            exempt[_resolve(_text(base_loc), base=signature_path, files=files)] = None
     if value_path not in files:
         raise _Invalid(f"签名值文件 {value_path} 缺失")
     try:
@@ -318,7 +421,7 @@ def _check_signature(
         _check_references(files, signature, signature_path, problems, covered)
     else:
         problems.append(f"文件 {signature_path} 已被修改（与签名值中的杂凑值不符）")
-        covered.update(files)
+        covered.update(dict.fromkeys(files))
 
     # 2. The signer's signature, and whose it is.
     _check_signer(parsed, value_path, ca_der, result)
@@ -332,7 +435,7 @@ def _check_references(
     signature: etree._Element,
     signature_path: str,
     problems: list[str],
-    covered: set[str],
+    covered: dict[str, None],
 ) -> None:
     """Every file the signature lists, byte for byte."""
     references = _children(signature, "References")
@@ -342,11 +445,11 @@ def _check_references(
     method = (references[0].get("CheckMethod") or "").strip()
     if method not in (OID_SM3, "SM3"):
         problems.append(f"签名文件 {signature_path} 使用了不支持的摘要算法 {method or '（未注明）'}")
-        covered.update(files)
+        covered.update(dict.fromkeys(files))
         return
     for reference in _children(references[0], "Reference"):
         path = _resolve(reference.get("FileRef", ""), base=signature_path, files=files)
-        covered.add(path)
+        covered[path] = None
         if path not in files:
             problems.append(f"文件 {path} 缺失（签章时存在）")
             continue
@@ -373,6 +476,8 @@ def _check_signer(parsed: ParsedSignature, value_path: str, ca_der: bytes, resul
         return
     if not sm2_verify(public_key=public_key, data=parsed.tbs_der, signature=parsed.signature):
         problems.append(f"签名值无效（文件 {value_path}）")
+    if not signing_usage_allowed(parsed.signer_certificate_der):
+        problems.append(f"签名证书的密钥用法不允许数字签名（文件 {value_path}）")
     if not certificate_signed_by(certificate_der=parsed.signer_certificate_der, issuer_der=ca_der):
         problems.append(f"签名证书不是由受信任的机构签发（文件 {value_path}）")
     if not not_before <= parsed.time <= not_after:
@@ -392,8 +497,15 @@ def _check_seal(parsed: ParsedSignature, value_path: str, ca_der: bytes, problem
         public_key=maker_key, data=seal.seal_info_der, signature=seal.signed_value
     ):
         problems.append(f"印章制作者签名无效（{where}）")
-    if maker != ca_der and not certificate_signed_by(certificate_der=maker, issuer_der=ca_der):
-        problems.append(f"印章制作者证书不是由受信任的机构签发（{where}）")
+    # Seals made before the maker had a certificate of its own were signed by the CA itself:
+    # certificates sealed with them carry them for good, and the CA's key is the root of all
+    # trust here anyway, so they stay accepted (ADR 0017). Any other maker must be issued by
+    # the CA and fit to sign.
+    if maker != ca_der:
+        if not certificate_signed_by(certificate_der=maker, issuer_der=ca_der):
+            problems.append(f"印章制作者证书不是由受信任的机构签发（{where}）")
+        if not signing_usage_allowed(maker):
+            problems.append(f"印章制作者证书的密钥用法不允许数字签名（{where}）")
     signer = parsed.signer_certificate_der
     listed = sm3(signer) if seal.cert_list_type == CERT_LIST_DIGESTS else signer
     if listed not in seal.cert_list:

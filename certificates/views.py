@@ -28,6 +28,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from PIL import Image
 
 from accounts.selectors import UNVERIFIED_PERSON, request_user, verified_identity
+from audit.models import AuditAction
+from audit.services import audit_record
 from certificates import selectors
 from certificates.document import CertificateData
 from certificates.forms import VerifyUploadForm
@@ -117,6 +119,10 @@ def case_attachments(request: HttpRequest, case_pk: int) -> HttpResponse:
             "usage_days": CertificateSettings.current().usage_days,
         }
     partial = request.GET.get("partial") == "1"
+    # The page, not its refreshes while a copy is being made (the partial polls every few
+    # seconds and shows nothing new about the holder).
+    if certificate is not None and not partial:
+        _audited(request, AuditAction.ATTACHMENT_VIEW, certificate, note="公示附件")
     template = "certificates/_attachments.html" if partial else "certificates/attachments.html"
     return private(render(request, template, context))
 
@@ -167,7 +173,7 @@ def download(request: HttpRequest, pk: int) -> FileResponse:
     if copy.status != CopyStatus.READY or not copy.file:
         raise Http404("证书文件尚未生成")
     content = copy.file.open("rb")
-    certificate_download_log(copy=copy, user=user)
+    certificate_download_log(copy=copy, user=user, request=request)
     filename = f"二建建造师注册证书-{copy.certificate.registration.number}.ofd"
     response = FileResponse(content, content_type="application/ofd")
     response["Content-Disposition"] = _attachment(filename)
@@ -198,6 +204,18 @@ def mine(request: HttpRequest) -> HttpResponse:
 # --- the certificate in the browser, and a PDF copy --------------------------------------
 
 
+def _audited(request: HttpRequest, action: AuditAction, certificate: Certificate, *, note: str = "") -> None:
+    # Only the holder's own account reaches a certificate here (certificates.selectors).
+    audit_record(
+        action=action,
+        request=request,
+        obj=certificate,
+        label=f"注册编号 {certificate.registration.number}",
+        subject_id=request_user(request).pk,
+        detail={"页面": note} if note else None,
+    )
+
+
 def _seal_png(data: CertificateData) -> bytes:
     return seal_picture_png(authority=data.authority)
 
@@ -206,6 +224,7 @@ def _seal_png(data: CertificateData) -> bytes:
 @require_GET
 def preview(request: HttpRequest, cert_pk: int) -> HttpResponse:
     certificate = selectors.certificate_get_for_user(user=request_user(request), pk=cert_pk)
+    _audited(request, AuditAction.CERTIFICATE_PREVIEW, certificate)
     context: dict[str, Any] = {"certificate": certificate, "today": timezone.localdate()}
     try:
         data, copy = selectors.certificate_display_data(certificate=certificate)
@@ -240,6 +259,7 @@ def pdf(request: HttpRequest, cert_pk: int) -> HttpResponse:
     except ApplicationError as e:
         messages.error(request, e.message)
         return redirect("certificates:preview", cert_pk=certificate.pk)
+    _audited(request, AuditAction.CERTIFICATE_PDF, certificate)
     filename = f"二建建造师注册证书-{certificate.registration.number}（PDF副本）.pdf"
     response = HttpResponse(_pdf_copy(data), content_type="application/pdf")
     response["Content-Disposition"] = _attachment(filename)

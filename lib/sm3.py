@@ -35,6 +35,20 @@ def sm3(data: bytes) -> bytes:
     return _sm3_tongsuo(data)
 
 
+def sm3_chunks(chunks: Iterable[bytes]) -> bytes:
+    """The SM3 digest of the concatenated `chunks`, read one at a time (a file of any size)."""
+    if HASHLIB_HAS_SM3:
+        digest = hashlib.new("sm3")
+        for chunk in chunks:
+            digest.update(chunk)
+        return digest.digest()
+    fallback = hashes.Hash(hashes.SM3())
+    for chunk in chunks:
+        fallback.update(chunk)
+    result: bytes = fallback.finalize()
+    return result
+
+
 def hmac_sm3(key: bytes, data: bytes) -> bytes:
     """HMAC (RFC 2104) with SM3: 32 bytes."""
     if HASHLIB_HAS_SM3:
@@ -44,17 +58,3 @@ def hmac_sm3(key: bytes, data: bytes) -> bytes:
     key = key.ljust(_BLOCK, b"\0")
     inner = _sm3_tongsuo(bytes(b ^ 0x36 for b in key) + data)
     return _sm3_tongsuo(bytes(b ^ 0x5C for b in key) + inner)
-
-
-def sm3_chunks(chunks: Iterable[bytes]) -> bytes:
-    """The SM3 digest of the concatenated `chunks`, in constant memory (files of any size)."""
-    if HASHLIB_HAS_SM3:
-        state = hashlib.new("sm3")
-        for chunk in chunks:
-            state.update(chunk)
-        return state.digest()
-    digest = hashes.Hash(hashes.SM3())
-    for chunk in chunks:
-        digest.update(chunk)
-    result: bytes = digest.finalize()
-    return result

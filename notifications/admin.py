@@ -9,6 +9,7 @@ from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
+from audit.adminhooks import AuditedAdmin
 from lib.errors import ApplicationError
 from lib.masking import mask_mobile
 from notifications.models import InboxMessage, SmsMessage, SmsStatus
@@ -19,7 +20,12 @@ SECRET_TEMPLATES = frozenset({"verification_code"})
 
 
 @admin.register(SmsMessage)
-class SmsMessageAdmin(admin.ModelAdmin[SmsMessage]):
+class SmsMessageAdmin(AuditedAdmin[SmsMessage]):
+    audit_reads = True  # a text and its mobile
+
+    def audit_subject(self, obj: SmsMessage) -> int | None:
+        return obj.user_id
+
     list_display = [
         "masked_mobile",
         "status",
@@ -92,7 +98,12 @@ class SmsMessageAdmin(admin.ModelAdmin[SmsMessage]):
 
 
 @admin.register(InboxMessage)
-class InboxMessageAdmin(admin.ModelAdmin[InboxMessage]):
+class InboxMessageAdmin(AuditedAdmin[InboxMessage]):
+    audit_reads = True  # what a person was told about their case
+
+    def audit_subject(self, obj: InboxMessage) -> int | None:
+        return obj.user_id
+
     list_display = ["title", "user", "created_at", "read_at"]
     list_filter = ["created_at"]
     search_fields = ["title"]

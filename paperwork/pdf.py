@@ -14,12 +14,17 @@ from __future__ import annotations
 import re
 import threading
 from collections.abc import Mapping
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils.http import content_disposition_header
-from weasyprint import HTML, URLFetcher
-from weasyprint.text.fonts import FontConfiguration
+
+if TYPE_CHECKING:
+    from weasyprint.text.fonts import FontConfiguration
+
+# WeasyPrint (and Pango behind it) costs a web worker about 40 MB once imported, so it is
+# imported by the first render, not with the URLconf: a worker that never prints never pays.
 
 TEMPLATES = frozenset({"application_form", "receipt", "notice"})
 
@@ -31,6 +36,8 @@ _local = threading.local()
 def _font_config() -> FontConfiguration:
     config: FontConfiguration | None = getattr(_local, "font_config", None)
     if config is None:
+        from weasyprint.text.fonts import FontConfiguration
+
         config = _local.font_config = FontConfiguration()
     return config
 
@@ -39,6 +46,8 @@ def render_pdf(*, template: str, context: Mapping[str, object]) -> bytes:
     """Render templates/paperwork/<template>.html to PDF bytes."""
     if template not in TEMPLATES:
         raise ValueError(f"unknown paperwork template {template!r}")
+    from weasyprint import HTML, URLFetcher
+
     html = render_to_string(f"paperwork/{template}.html", dict(context))
     document = HTML(
         string=html,

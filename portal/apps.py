@@ -1,6 +1,15 @@
 from __future__ import annotations
 
 from django.apps import AppConfig
+from django.contrib.admin import apps as admin_apps
+
+
+class PortalAdminConfig(admin_apps.AdminConfig):
+    """Django's admin with the portal's site (portal/admin_site.py), which audits it. Named
+    in INSTALLED_APPS; `default = False` keeps PortalConfig this module's default."""
+
+    default = False
+    default_site = "portal.admin_site.PortalAdminSite"
 
 
 class PortalConfig(AppConfig):

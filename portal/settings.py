@@ -82,7 +82,7 @@ SITE_NAME = "辽宁政务服务网"
 VAR_DIR = Path(env("VAR_DIR", str(BASE_DIR / "var")))
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "portal.apps.PortalAdminConfig",  # django.contrib.admin, audited (portal/admin_site.py)
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -463,7 +463,7 @@ if REALNAME_PROVIDER.endswith(".FormatOnlyProvider") and not DEBUG:
 
 # --- Electronic certificates (certificates/) -------------------------------------------
 # Key material lives outside the repository. `make run` creates a test CA, the issuing
-# authority's SM2 key and certificate and the seal once under CERT_KEY_DIR; production
+# authority's SM2 key and certificate, a seal maker's and the seal once under CERT_KEY_DIR; production
 # points these at its own files (or replaces certificates.crypto's signer by its adapter).
 CERT_KEY_DIR = Path(env("CERT_KEY_DIR", str(VAR_DIR / "keys")))
 # (the certificates helper owns the settings between these two markers)
@@ -471,10 +471,15 @@ CERT_KEY_DIR = Path(env("CERT_KEY_DIR", str(VAR_DIR / "keys")))
 CERT_CA_CERT = Path(env("CERT_CA_CERT", str(CERT_KEY_DIR / "ca.pem")))  # the trusted root for verification
 CERT_CA_KEY = Path(
     env("CERT_CA_KEY", str(CERT_KEY_DIR / "ca.key"))
-)  # test CA and 制章者; not needed in production
+)  # the test CA's key; not needed in production
 CERT_SIGNING_KEY = Path(env("CERT_SIGNING_KEY", str(CERT_KEY_DIR / "issuer.key")))
 CERT_SIGNING_CERT = Path(env("CERT_SIGNING_CERT", str(CERT_KEY_DIR / "issuer.pem")))
 CERT_SEAL_FILE = Path(env("CERT_SEAL_FILE", str(CERT_KEY_DIR / "seal.esl")))  # DER SESeal (GB/T 38540)
+# The seal maker (制章者): signs the seal when `certificate_keys --create` makes it. Needed only
+# on the host where seals are made, never on an app server (the seal carries the maker's
+# certificate inside it, which is all a verifier needs).
+CERT_MAKER_CERT = Path(env("CERT_MAKER_CERT", str(CERT_KEY_DIR / "maker.pem")))
+CERT_MAKER_KEY = Path(env("CERT_MAKER_KEY", str(CERT_KEY_DIR / "maker.key")))
 # A zero-argument callable returning a certificates.crypto.Signer: the local key files by
 # default, or the dotted path of an adapter to a signing service (signature server / HSM).
 CERT_SIGNER = env("CERT_SIGNER", "certificates.crypto.local_signer")

@@ -23,5 +23,6 @@ urlpatterns = [
     path("workbench/", include("review.urls")),
     path("certificates/", include("certificates.urls")),
     path("registry/", include("registry.urls")),
+    path("audit/", include("audit.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -7,6 +7,8 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 
+from accounts.selectors import account_of_identity
+from audit.adminhooks import AuditedAdmin
 from registry.models import (
     POLICY_PK,
     RegisteredSpecialty,
@@ -43,7 +45,14 @@ class ChangeInline(ReadOnlyInline):
 
 
 @admin.register(Registration)
-class RegistrationAdmin(admin.ModelAdmin[Registration]):
+class RegistrationAdmin(AuditedAdmin[Registration]):
+    audit_reads = True
+
+    def audit_subject(self, obj: Registration) -> int | None:
+        person = obj.person
+        account = account_of_identity(id_type=person.id_type, id_number=person.id_number)
+        return account.pk if account is not None else None
+
     list_display = ["number", "person", "employer_name", "status", "issued_on"]
     list_filter = ["status"]
     search_fields = ["number", "person__name", "employer_name"]

@@ -13,6 +13,7 @@ from datetime import date
 
 from django.db.models import Case as DbCase
 from django.db.models import IntegerField, OuterRef, QuerySet, Subquery, Value, When
+from django.db.models.functions import Upper
 from django.http import Http404
 
 from accounts.models import Enterprise, User
@@ -176,7 +177,9 @@ def registration_for_public_query(*, name: str, number: str) -> Registration | N
     if not name or not number:
         return None
     return (
-        Registration.objects.filter(number__iexact=number, person__name=name)
+        # The same expression as the index `registry_number_upper`, so that it is used.
+        Registration.objects.annotate(number_upper=Upper("number"))
+        .filter(number_upper=number.upper(), person__name=name)
         .select_related("person")
         .prefetch_related("specialties")
         .first()

@@ -25,6 +25,8 @@ from django.views.decorators.http import require_GET, require_POST
 
 from accounts.models import User
 from accounts.selectors import verified_identity
+from audit.models import AuditAction
+from audit.services import audit_record
 from cases.deadlines import ACCEPT_WORKDAYS, case_deadline
 from cases.documents import form_display, material_rows
 from cases.models import FINISHED_STATUSES, Case, CaseAction, CaseEvent
@@ -142,7 +144,12 @@ def _blank_form(action: str, case: Case) -> forms.Form:
 
 
 def _case_page(
-    request: HttpRequest, *, user: User, case: Case, bound: tuple[str, forms.Form] | None = None
+    request: HttpRequest,
+    *,
+    user: User,
+    case: Case,
+    bound: tuple[str, forms.Form] | None = None,
+    revealed: bool = False,
 ) -> HttpResponse:
     today = timezone.localdate()
     allowed = actions_for(status=case.status, role=user.staff_role)
@@ -174,15 +181,32 @@ def _case_page(
             "remedies": REMEDIES_SENTENCE,
             "warning": calendar_warning(today=today),
             "role_label": user.get_staff_role_display(),
+            "revealed": revealed,
         },
     )
+
+
+# 「显示完整号码」 asks the server (`?show=id_number`), so that each reveal is on the audit trail;
+# the page itself carries the masked number only.
+REVEAL_PARAM, REVEAL_ID_NUMBER = "show", "id_number"
 
 
 @login_required
 @require_GET
 def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
     user = _workbench_user(request)
-    return _case_page(request, user=user, case=case_get_for_staff(user=user, pk=pk))
+    case = case_get_for_staff(user=user, pk=pk)
+    revealed = request.GET.get(REVEAL_PARAM) == REVEAL_ID_NUMBER and bool(case.applicant.id_number)
+    # One row per page: a reveal is a view of the case with the full number.
+    audit_record(
+        action=AuditAction.NUMBER_REVEAL if revealed else AuditAction.CASE_VIEW,
+        request=request,
+        obj=case,
+        label=f"{case.number} {case.applicant_name}",
+        subject_id=case.applicant_id,
+        detail={"号码": "证件号码"} if revealed else None,
+    )
+    return _case_page(request, user=user, case=case, revealed=revealed)
 
 
 # --- Decisions ----------------------------------------------------------------------------

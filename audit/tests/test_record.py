@@ -14,7 +14,7 @@ from portal.test import BaseTestCase
 
 
 def rows() -> list[dict[str, Any]]:
-    return list(AuditEvent.objects.order_by("id").values())
+    return [dict(row) for row in AuditEvent.objects.order_by("id").values()]
 
 
 class AuditRecordTestCase(BaseTestCase):
@@ -28,6 +28,7 @@ class AuditRecordTestCase(BaseTestCase):
         self.assertEqual(event.actor_id, self.reviewer.pk)
         self.assertEqual(event.actor_name, self.reviewer.name)
         self.assertEqual(event.actor_role, "reviewer")
+        assert self.reviewer.department is not None
         self.assertEqual(event.department, self.reviewer.department.name)
         self.assertEqual(event.client_address, "10.1.2.3")
         self.assertEqual((event.object_type, event.object_id), ("accounts.User", str(self.reviewer.pk)))

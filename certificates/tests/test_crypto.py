@@ -207,6 +207,7 @@ def _self_signed(key: crypto.PrivateKey) -> bytes:
     from datetime import UTC, datetime, timedelta
 
     from certificates.keys import certificate_build
+    from certificates.profiles import CertificateRole
 
     now = datetime.now(UTC)
     return certificate_build(
@@ -216,7 +217,7 @@ def _self_signed(key: crypto.PrivateKey) -> bytes:
         issuer_certificate_der=None,
         not_before=now,
         not_after=now + timedelta(days=1),
-        ca=True,
+        role=CertificateRole.CA,
     )
 
 

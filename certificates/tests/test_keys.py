@@ -7,22 +7,29 @@ import tempfile
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from asn1crypto import x509
 from django.core.exceptions import ImproperlyConfigured
 from django.core.management import CommandError, call_command
 from django.test import SimpleTestCase, override_settings
 from PIL import Image
 
 from certificates.crypto import (
+    LocalSigner,
     certificate_load,
+    certificate_pem,
     certificate_public_key,
     certificate_signed_by,
+    certificate_validity,
     get_signer,
+    private_key_load,
+    public_key_der,
     signer_cache_clear,
     sm2_verify,
 )
 from certificates.keys import (
     SEAL_NAME,
     ca_certificate_der,
+    certificate_build,
     fingerprint,
     key_material_check,
     key_material_create,
@@ -30,8 +37,9 @@ from certificates.keys import (
     key_settings_in,
     seal_der,
 )
+from certificates.profiles import CertificateRole, certificate_profile_problems
 from certificates.sealimage import seal_picture_png
-from certificates.ses import seal_parse
+from certificates.ses import seal_build, seal_parse
 from certificates.tests.test_crypto import DISTID, openssl
 
 
@@ -54,13 +62,15 @@ class KeysTestCase(SimpleTestCase):
 
 
 class CreateTestCase(KeysTestCase):
-    def test_it_creates_the_ca_the_signing_key_and_the_seal(self):
+    def test_it_creates_the_ca_the_signing_key_the_maker_and_the_seal(self):
         paths = key_paths()
         expected = [
             paths.ca_key,
             paths.ca_certificate,
             paths.signing_key,
             paths.signing_certificate,
+            paths.maker_key,
+            paths.maker_certificate,
             paths.seal,
         ]
         self.assertEqual(self.created, [str(p) for p in expected])
@@ -69,9 +79,10 @@ class CreateTestCase(KeysTestCase):
 
     def test_private_keys_are_readable_by_the_owner_only(self):
         paths = key_paths()
-        for path in (paths.ca_key, paths.signing_key):
+        for path in (paths.ca_key, paths.signing_key, paths.maker_key):
             self.assertEqual(stat.S_IMODE(path.stat().st_mode), 0o600, path)
-        self.assertEqual(stat.S_IMODE(paths.signing_certificate.stat().st_mode), 0o644)
+        for path in (paths.signing_certificate, paths.maker_certificate, paths.seal):
+            self.assertEqual(stat.S_IMODE(path.stat().st_mode), 0o644, path)
 
     def test_running_again_changes_nothing(self):
         paths = key_paths()
@@ -113,19 +124,32 @@ class CertificatesTestCase(KeysTestCase):
         self.assertIn("CA:FALSE", text)
         self.assertIn("Digital Signature, Non Repudiation", text)
 
+    def test_openssl_reads_the_makers_certificate(self):
+        text = self.openssl_text(key_paths().maker_certificate)
+        self.assertIn("CN=辽宁政务服务网电子印章制章者（仅供测试）", text)
+        self.assertIn("X509v3 Basic Constraints: critical\n                CA:FALSE", text)
+        self.assertIn("X509v3 Key Usage: critical\n                Digital Signature\n", text)
+
     def test_openssl_verifies_the_chain(self):
         paths = key_paths()
-        result = openssl(
-            "verify",
-            "-CAfile",
-            paths.ca_certificate,
-            "-vfyopt",
-            DISTID,
-            paths.signing_certificate,
-            check=False,
-        )
-        self.assertEqual(result.returncode, 0, result.stdout + result.stderr)
-        self.assertIn(b": OK", result.stdout)
+        for certificate in (paths.signing_certificate, paths.maker_certificate):
+            result = openssl(
+                "verify", "-CAfile", paths.ca_certificate, "-vfyopt", DISTID, "-purpose", "any",
+                "-x509_strict", certificate, check=False,
+            )  # fmt: skip
+            self.assertEqual(result.returncode, 0, result.stdout + result.stderr)
+            self.assertIn(b": OK", result.stdout)
+
+    def test_every_certificate_has_the_usages_of_its_role(self):
+        paths = key_paths()
+        for path, role in (
+            (paths.ca_certificate, CertificateRole.CA),
+            (paths.signing_certificate, CertificateRole.SIGNER),
+            (paths.maker_certificate, CertificateRole.MAKER),
+        ):
+            der = certificate_load(path.read_bytes())
+            self.assertEqual(certificate_profile_problems(certificate_der=der, role=role), [], role)
+        self.assertEqual(key_material_check().problems, [])
 
     def test_openssl_refuses_the_chain_without_the_user_id(self):
         # openssl 3.0 verifies with an empty ID by default: the signature really uses 1234567812345678.
@@ -157,7 +181,14 @@ class SealTestCase(KeysTestCase):
         seal = seal_parse(seal_der())
         self.assertEqual(seal.name, SEAL_NAME)
         self.assertEqual(seal.cert_list, [get_signer().certificate_der])
-        self.assertEqual(seal.maker_certificate_der, ca_certificate_der())
+        # A maker of its own, issued by the CA: not the CA itself (issue 15).
+        self.assertEqual(
+            seal.maker_certificate_der, certificate_load(key_paths().maker_certificate.read_bytes())
+        )
+        self.assertNotEqual(seal.maker_certificate_der, ca_certificate_der())
+        self.assertTrue(
+            certificate_signed_by(certificate_der=seal.maker_certificate_der, issuer_der=ca_certificate_der())
+        )
         self.assertTrue(
             sm2_verify(
                 public_key=certificate_public_key(seal.maker_certificate_der),
@@ -174,7 +205,7 @@ class SealTestCase(KeysTestCase):
         sig = self.key_dir / "sealinfo.sig"
         info.write_bytes(seal.seal_info_der)
         sig.write_bytes(seal.signed_value)
-        pub = openssl("x509", "-in", key_paths().ca_certificate, "-pubkey", "-noout").stdout
+        pub = openssl("x509", "-in", key_paths().maker_certificate, "-pubkey", "-noout").stdout
         (self.key_dir / "maker.pub").write_bytes(pub)
         result = openssl(
             "pkeyutl", "-verify", "-pubin", "-inkey", self.key_dir / "maker.pub", "-rawin", "-in", info,
@@ -224,15 +255,27 @@ class PartialTestCase(SimpleTestCase):
             key_material_create()
         self.assertIn("CERT_SIGNING_KEY", str(raised.exception))
 
-    def test_without_the_ca_key_nothing_can_be_issued(self):
+    def test_without_the_ca_key_no_certificate_can_be_issued(self):
         # Production: the CA's certificate is there to verify with, its key is not.
         key_material_create()
         paths = key_paths()
         paths.ca_key.unlink()
-        paths.seal.unlink()
+        for path in (paths.maker_key, paths.maker_certificate, paths.seal):
+            path.unlink()
         with self.assertRaises(ImproperlyConfigured) as raised:
             key_material_create()
         self.assertIn("CERT_CA_KEY", str(raised.exception))
+        self.assertIn("制章者证书", str(raised.exception))
+        self.assertFalse(paths.seal.exists())
+
+    def test_the_maker_makes_a_seal_without_the_ca_key(self):
+        # The CA's key can stay offline: making a seal needs only the maker's.
+        key_material_create()
+        paths = key_paths()
+        paths.ca_key.unlink()
+        paths.seal.unlink()
+        self.assertEqual(key_material_create(), [str(paths.seal)])
+        self.assertEqual(key_material_check().problems, [])
 
     def test_the_command_says_what_it_made(self):
         out = io.StringIO()
@@ -323,8 +366,16 @@ class SeveralHostsTestCase(SimpleTestCase):
         shutil.copy2(self.second / "seal.esl", self.first / "seal.esl")
         with self.on(self.first):
             check = key_material_check()
-        self.assertEqual(len(check.problems), 1, check.problems)
-        self.assertIn("电子印章", check.problems[0])
+        seal = str(self.first / "seal.esl")
+        self.assertEqual(
+            check.problems,
+            [
+                f"电子印章 {seal} 不是为签名证书 {self.first / 'issuer.pem'} 制作的："
+                "请从第一台主机重新复制全部文件",
+                f"电子印章 {seal} 的制章者证书不是由根证书 {self.first / 'ca.pem'} 签发的",
+                f"制章者证书 {self.first / 'maker.pem'}（CERT_MAKER_CERT）不是电子印章 {seal} 的制章者",
+            ],
+        )
         ca_der = certificate_load((self.first / "ca.pem").read_bytes())
         self.assertEqual(check.ca_fingerprint, fingerprint(ca_der))
 
@@ -334,3 +385,162 @@ class SeveralHostsTestCase(SimpleTestCase):
             out = self.command("--create")
         self.assertIn("已存在，未改动", out)
         self.assertEqual({p.name: p.read_bytes() for p in self.first.iterdir()}, before)
+
+
+def make_seal_the_old_way() -> bytes:
+    """What versions before issue 15 left in CERT_KEY_DIR: a seal the CA signed itself, and no
+    maker's files. Returns the old seal's bytes."""
+    paths = key_paths()
+    ca = LocalSigner.from_files(key_path=paths.ca_key, certificate_path=paths.ca_certificate)
+    now = datetime.now(UTC).replace(microsecond=0)
+    signer_der = certificate_load(paths.signing_certificate.read_bytes())
+    old = seal_build(
+        maker=ca,
+        es_id="21000020250000001",
+        name=SEAL_NAME,
+        signer_certificates=[signer_der],
+        picture_png=seal_picture_png(authority="辽宁省住房和城乡建设厅", purpose="审批专用章", size_mm=40),
+        picture_width_mm=40,
+        picture_height_mm=40,
+        created=now,
+        valid_start=now - timedelta(days=1),
+        valid_end=certificate_validity(signer_der)[1],
+        vid="LNZWFW",
+    )
+    paths.seal.write_bytes(old)
+    paths.maker_key.unlink()
+    paths.maker_certificate.unlink()
+    return old
+
+
+class OlderFolderTestCase(SimpleTestCase):
+    """A key folder made before the maker had a certificate of its own (maker = CA)."""
+
+    def setUp(self):
+        self.key_dir = Path(tempfile.mkdtemp(prefix="cert-keys-old-"))
+        self.addCleanup(shutil.rmtree, self.key_dir)
+        overrides = override_settings(**key_settings_in(self.key_dir))
+        overrides.enable()
+        self.addCleanup(overrides.disable)
+        self.addCleanup(signer_cache_clear)
+        key_material_create()
+        self.old_seal = make_seal_the_old_way()
+
+    def sealed_with_the_current_seal(self) -> bytes:
+        from certificates.tests.test_signing import minimal_package, ofd_zip, sign
+
+        return ofd_zip(sign(minimal_package()))
+
+    def test_check_names_the_old_seal_and_what_to_do(self):
+        problems = key_material_check().problems
+        self.assertEqual(len(problems), 1, problems)
+        self.assertIn("由根证书直接签署（旧版本制作）", problems[0])
+        self.assertIn("Wrong key usage", problems[0])
+        with self.assertRaises(CommandError) as raised:
+            call_command("certificate_keys", "--check", stdout=io.StringIO())
+        self.assertIn("`certificate_keys --create`", str(raised.exception))
+
+    def test_create_adds_the_maker_and_makes_the_seal_again_keeping_the_ca_and_the_signer(self):
+        paths = key_paths()
+        kept = {
+            p: p.read_bytes()
+            for p in (paths.ca_key, paths.ca_certificate, paths.signing_key, paths.signing_certificate)
+        }
+        out = io.StringIO()
+        call_command("certificate_keys", "--create", stdout=out)
+        legacy = self.key_dir / "seal.esl.ca-made"
+        self.assertIn(f"已生成 {paths.maker_key}", out.getvalue())
+        self.assertIn(f"已生成 {paths.maker_certificate}", out.getvalue())
+        self.assertIn("已由新的制章者证书重新制作", out.getvalue())
+        self.assertIn("请把新的印章文件复制到其他每一台主机", out.getvalue())
+        self.assertIn("印章与证书一致", out.getvalue())  # and --check passes at once
+        self.assertEqual({p: p.read_bytes() for p in kept}, kept)
+        self.assertEqual(legacy.read_bytes(), self.old_seal)
+        seal = seal_parse(paths.seal.read_bytes())
+        self.assertEqual(seal.maker_certificate_der, certificate_load(paths.maker_certificate.read_bytes()))
+        self.assertEqual(seal.cert_list, [certificate_load(paths.signing_certificate.read_bytes())])
+        self.assertEqual(key_material_check().problems, [])
+        self.assertEqual(key_material_create(), [])  # and only once
+
+    def test_what_the_old_seal_sealed_verifies_before_and_after(self):
+        from certificates.verify import verify_ofd
+
+        old_file = self.sealed_with_the_current_seal()
+        self.assertTrue(verify_ofd(old_file).ok, verify_ofd(old_file).problems)
+        key_material_create()
+        self.assertTrue(verify_ofd(old_file).ok, verify_ofd(old_file).problems)
+        new_file = self.sealed_with_the_current_seal()
+        self.assertNotEqual(seal_parse(seal_der()).seal_info_der, seal_parse(self.old_seal).seal_info_der)
+        self.assertTrue(verify_ofd(new_file).ok, verify_ofd(new_file).problems)
+
+    def test_without_the_ca_key_the_old_seal_is_left_alone(self):
+        paths = key_paths()
+        paths.ca_key.unlink()
+        with self.assertRaises(ImproperlyConfigured) as raised:
+            key_material_create()
+        self.assertIn("CERT_CA_KEY", str(raised.exception))
+        self.assertEqual(paths.seal.read_bytes(), self.old_seal)
+        self.assertFalse((self.key_dir / "seal.esl.ca-made").exists())
+
+
+class UsagesTestCase(PartialTestCase):
+    """`--check` holds every certificate to what a strict verifier expects of its role."""
+
+    def reissue_signer(self, role: CertificateRole) -> None:
+        paths = key_paths()
+        ca_key = private_key_load(paths.ca_key.read_bytes())
+        key = private_key_load(paths.signing_key.read_bytes())
+        now = datetime.now(UTC)
+        der = certificate_build(
+            subject={"common_name": "辽宁省住房和城乡建设厅电子印章"},
+            subject_public_key_der=public_key_der(key.public_key()),
+            issuer_key=ca_key,
+            issuer_certificate_der=ca_certificate_der(),
+            not_before=now - timedelta(days=1),
+            not_after=now + timedelta(days=30),
+            role=role,
+        )
+        paths.signing_certificate.write_bytes(certificate_pem(der))
+        paths.seal.unlink()
+        key_material_create()  # a seal for the new certificate
+
+    def test_a_signer_without_non_repudiation_is_named(self):
+        key_material_create()
+        self.reissue_signer(CertificateRole.MAKER)
+        self.assertEqual(
+            key_material_check().problems, ["签章者证书的密钥用法缺少：不可否认（nonRepudiation）"]
+        )
+
+    def test_a_signer_that_is_a_ca_is_named(self):
+        key_material_create()
+        self.reissue_signer(CertificateRole.CA)
+        self.assertEqual(
+            key_material_check().problems,
+            [
+                "签章者证书是CA证书（basicConstraints CA:TRUE），应为终端实体证书",
+                "签章者证书的密钥用法缺少：数字签名（digitalSignature）、不可否认（nonRepudiation）",
+            ],
+        )
+
+    def test_a_critical_extension_pkix_does_not_know_is_named(self):
+        key_material_create()
+        certificate = x509.Certificate.load(certificate_load(key_paths().signing_certificate.read_bytes()))
+        certificate["tbs_certificate"]["extensions"].append(
+            {"extn_id": "1.2.156.112562.2.1.1.1", "critical": True, "extn_value": b"\x05\x00"}
+        )
+        der = certificate.dump(force=True)
+        self.assertEqual(
+            certificate_profile_problems(certificate_der=der, role=CertificateRole.SIGNER),
+            ["签章者证书含有严格验证器不认识的关键扩展：1.2.156.112562.2.1.1.1"],
+        )
+
+    def test_a_ca_without_key_cert_sign_is_named(self):
+        key_material_create()
+        maker = certificate_load(key_paths().maker_certificate.read_bytes())
+        self.assertEqual(
+            certificate_profile_problems(certificate_der=maker, role=CertificateRole.CA),
+            [
+                "根证书缺少 basicConstraints CA:TRUE，不能签发证书",
+                "根证书的密钥用法缺少：证书签名（keyCertSign）",
+            ],
+        )

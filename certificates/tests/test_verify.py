@@ -21,6 +21,8 @@ from certificates.keys import (
     key_settings_in,
     seal_der,
 )
+from certificates.profiles import CertificateRole
+from certificates.ses import seal_build, seal_parse
 from certificates.signing import SIGNATURE_PATH, SIGNATURES_PATH, SIGNED_VALUE_PATH, ofd_sign
 from certificates.tests.test_keys import KeysTestCase
 from certificates.tests.test_signing import BOUNDARY, PAGE_ID, STAMP_ID, minimal_package, ofd_zip, sign
@@ -116,7 +118,10 @@ class TamperedTestCase(VerifyTestCase):
 
     def test_an_added_file_is_named(self):
         result = self.verify({**self.files, "Doc_0/Res/extra.png": b"\x89PNG..."})
-        self.assertEqual(result.problems, ["文件 Doc_0/Res/extra.png 未受签名保护（签名后被添加）"])
+        self.assertEqual(
+            result.problems,
+            ["文件 Doc_0/Res/extra.png 不在签章保护范围内（签章后被添加），且阅读器可能把它显示为文件内容"],
+        )
 
     def test_a_removed_file_is_named(self):
         files = dict(self.files)
@@ -205,7 +210,7 @@ class UntrustedTestCase(VerifyTestCase):
             issuer_certificate_der=ca_certificate_der(),
             not_before=now - timedelta(days=1),
             not_after=now + timedelta(days=30),
-            ca=False,
+            role=CertificateRole.SIGNER,
         )
         files = ofd_sign(
             minimal_package(),
@@ -219,6 +224,68 @@ class UntrustedTestCase(VerifyTestCase):
         result = self.verify(files)
         self.assertEqual(len(result.problems), 1, result.problems)
         self.assertRefused(result, "签名证书不属于该电子印章")
+
+    def issued_by_our_ca(self, role: CertificateRole, key):
+        from certificates.crypto import private_key_load
+
+        now = datetime.now(UTC)
+        return certificate_build(
+            subject={"common_name": "没有签名用途的证书"},
+            subject_public_key_der=public_key_der(key.public_key()),
+            issuer_key=private_key_load(key_paths().ca_key.read_bytes()),
+            issuer_certificate_der=ca_certificate_der(),
+            not_before=now - timedelta(days=1),
+            not_after=now + timedelta(days=30),
+            role=role,
+        )
+
+    def test_a_signer_whose_key_usage_forbids_signing_is_refused(self):
+        # What Java says 「Wrong key usage」 to: keyUsage critical, without digitalSignature.
+        key = private_key_generate()
+        signer = LocalSigner(private_key=key, certificate_der=self.issued_by_our_ca(CertificateRole.CA, key))
+        files = ofd_sign(
+            minimal_package(),
+            signer=signer,
+            seal_der=seal_der(),
+            page_id=PAGE_ID,
+            stamp_boundary=BOUNDARY,
+            when=datetime.now(UTC),
+            next_id=STAMP_ID,
+        )
+        self.assertRefused(
+            self.verify(files), f"签名证书的密钥用法不允许数字签名（文件 {SIGNED_VALUE_PATH}）"
+        )
+
+    def test_a_seal_whose_makers_key_usage_forbids_signing_is_refused(self):
+        key = private_key_generate()
+        maker = LocalSigner(private_key=key, certificate_der=self.issued_by_our_ca(CertificateRole.CA, key))
+        seal = seal_parse(seal_der())
+        now = datetime.now(UTC)
+        bad_seal = seal_build(
+            maker=maker,
+            es_id=seal.es_id,
+            name=seal.name,
+            signer_certificates=seal.cert_list,
+            picture_png=seal.picture,
+            picture_width_mm=seal.picture_width_mm,
+            picture_height_mm=seal.picture_height_mm,
+            created=now,
+            valid_start=seal.valid_start,
+            valid_end=seal.valid_end,
+            vid="LNZWFW",
+        )
+        files = ofd_sign(
+            minimal_package(),
+            signer=get_signer(),
+            seal_der=bad_seal,
+            page_id=PAGE_ID,
+            stamp_boundary=BOUNDARY,
+            when=now,
+            next_id=STAMP_ID,
+        )
+        result = self.verify(files)
+        self.assertEqual(len(result.problems), 1, result.problems)
+        self.assertRefused(result, "印章制作者证书的密钥用法不允许数字签名")
 
     def test_a_signing_time_outside_the_certificate_is_refused(self):
         files = sign(minimal_package(), when=datetime.now(UTC) - timedelta(days=30))

@@ -172,6 +172,22 @@ class VerifyTestCase(BaseTestCase):
         self.assertContains(r, f"文件 {CONTENT_XML} 已被修改（SM3校验值不符）")
         self.assertNotContains(r, self.registration.number)
 
+    def test_a_repacked_certificate_is_valid_with_a_note(self):
+        # A mail system packed it again and added a file of its own: the sealed content is
+        # untouched, so the certificate stands; the page says what it noticed.
+        source = zipfile.ZipFile(BytesIO(self.content))
+        out = BytesIO()
+        with zipfile.ZipFile(out, "w", zipfile.ZIP_STORED) as target:
+            for info in reversed(source.infolist()):
+                target.writestr(info.filename, source.read(info))
+            target.writestr("readme.txt", "本邮件附件已经过病毒扫描")
+        r = self.upload(out.getvalue())
+        self.assertContains(r, "电子印章有效")
+        self.assertContains(r, '<p class="verdict-label">有效</p>')
+        self.assertContains(r, self.registration.number)
+        self.assertContains(r, "<li>文件容器已被重新打包，签章所覆盖的内容未变</li>", html=False)
+        self.assertContains(r, "文件 readme.txt 不在签章保护范围内（签章后被添加）")
+
     def test_a_file_that_is_not_ofd_gets_a_plain_answer(self):
         r = self.upload(b"%PDF-1.4 not a certificate", name="证书.pdf")
         self.assertContains(r, '<p class="verdict-label">文件无效</p>')

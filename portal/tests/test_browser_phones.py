@@ -14,13 +14,15 @@ from django.conf import settings
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
 from django.contrib.sessions.backends.db import SessionStore
 
-from accounts.models import User, UserKind
+from accounts.models import StaffRole, User, UserKind
 from cases.models import Case, CaseStatus
+from catalog.models import Department
 from catalog.seed import seed_catalog
 from certificates.tests.helpers import ensure_keys
 from portal.browser import BrowserTestCase
 from portal.demo import seed_demo
 from portal.display import COOKIE_NAME, DisplayMode
+from portal.test import staff_make
 
 PHONES = [(390, 844), (360, 740)]
 
@@ -152,6 +154,12 @@ class PhonesBrowserTestCase(BrowserTestCase):
         self.acceptor = User.objects.get(username="shouli")
         self.newcomer = User.objects.get(mobile="13800138000")  # 张三: no case yet
         self.waiting = Case.objects.get(status=CaseStatus.PENDING)
+        self.auditor = staff_make(
+            username="shenji",
+            name="审计管理员吴刚",
+            role=StaffRole.AUDITOR,
+            department=Department.objects.get(code="lnszjt"),
+        )
 
     def log_in(self, user: User, context: Any = None) -> None:
         # Straight into a session: what is tested here is the pages, not the login steps.
@@ -190,7 +198,16 @@ class PhonesBrowserTestCase(BrowserTestCase):
                 ["/accounts/profile/", "/cases/mine/", f"/cases/{self.granted.pk}/", "/certificates/mine/"],
             ),
             (self.company, ["/registry/enterprise/"]),
-            (self.acceptor, ["/workbench/", f"/workbench/cases/{self.waiting.pk}/"]),
+            (
+                self.acceptor,
+                [
+                    "/workbench/",
+                    f"/workbench/cases/{self.waiting.pk}/",
+                    f"/workbench/cases/{self.waiting.pk}/?show=id_number",
+                ],
+            ),
+            # Its rows are the visits above: the table has something to fold into cards.
+            (self.auditor, ["/audit/"]),
             (self.newcomer, [f"/cases/start/{self.granted.item_id}/"]),
         ]
 

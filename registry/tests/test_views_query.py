@@ -6,6 +6,8 @@ from __future__ import annotations
 from datetime import timedelta
 
 from django.core.cache import cache
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -14,6 +16,7 @@ from catalog.registration_types import RegistrationType
 from lib.ratelimit import LimitName, Scope, limit_rate
 from portal.test import BaseTestCase
 from registry.models import RegisteredSpecialty, RegisterSettings, Registration, RegistrationStatus
+from registry.selectors import registration_for_public_query
 from registry.services import registration_apply_effect
 from registry.views import NOT_FOUND
 
@@ -86,6 +89,21 @@ class QueryTestCase(BaseTestCase):
         typed = f"  {number[:3].lower()} {number[3:]}\u3000"
         r = self.ask(" 张伟\u3000", typed)
         self.assertEqual(r.context["entry"].registration, self.registration)
+
+    def test_the_number_is_looked_up_through_its_index_not_by_reading_every_row(self):
+        with CaptureQueriesContext(connection) as queries:
+            found = registration_for_public_query(name="张伟", number=self.registration.number.lower())
+        self.assertEqual(found, self.registration)
+        lookup = next(q["sql"] for q in queries.captured_queries if "registry_registration" in q["sql"])
+        with connection.cursor() as cursor:
+            if connection.vendor == "postgresql":
+                # A few rows: the planner would rightly scan them; forbid it to see the index.
+                cursor.execute("SET LOCAL enable_seqscan = off")
+                cursor.execute(f"EXPLAIN {lookup}")
+            else:
+                cursor.execute(f"EXPLAIN QUERY PLAN {lookup}")
+            plan = " ".join(str(row) for row in cursor.fetchall())
+        self.assertIn("registry_number_upper", plan)
 
     def test_it_needs_both_fields(self):
         r = self.ask("", "")

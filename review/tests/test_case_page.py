@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from audit.models import AuditAction, AuditEvent
 from cases.models import NoticeKind
 from cases.tests.helpers import submitted_case
 from lib.masking import mask_id_number
@@ -33,10 +34,22 @@ class CasePageTestCase(BaseTestCase):
         r = self.client.get(self.url)
         self.assertContains(r, "张伟")
         self.assertContains(r, mask_id_number(self.applicant.id_number))
-        self.assertContains(r, "<summary>显示完整号码</summary>", html=False)
-        self.assertContains(r, f'<span class="full-id">{self.applicant.id_number}</span>', html=False)
+        self.assertContains(r, '<a class="reveal" href="?show=id_number#applicant-heading"', html=False)
+        # The full number is not in the page until asked for: each reveal is recorded.
+        self.assertNotContains(r, self.applicant.id_number)
         self.assertContains(r, "138****0001")
         self.assertNotContains(r, self.applicant.mobile)
+        view = AuditEvent.objects.get()
+        self.assertEqual((view.action, view.actor_id), (AuditAction.CASE_VIEW, self.acceptor.pk))
+        self.assertEqual((view.object_type, view.object_id), ("cases.Case", str(self.case.pk)))
+        self.assertEqual(view.subject_id, self.applicant.pk)
+        self.assertTrue(view.object_label.startswith(self.case.number or "?"))
+
+        r = self.client.get(self.url, {"show": "id_number"})
+        self.assertContains(r, f'<span class="full-id">{self.applicant.id_number}</span>', html=False)
+        reveal = AuditEvent.objects.latest("id")
+        self.assertEqual((reveal.action, reveal.subject_id), (AuditAction.NUMBER_REVEAL, self.applicant.pk))
+        self.assertNotIn(self.applicant.id_number, reveal.object_label + str(reveal.detail))
 
     def test_it_shows_every_material_with_its_files(self):
         self.client.force_login(self.acceptor)

@@ -7,6 +7,8 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
 from accounts.selectors import account_of_identity
+from audit.models import AuditAction
+from audit.services import audit_record
 from certificates.models import Certificate, CertificateCopy, CertificateStatus, CopyStatus
 from certificates.selectors import copy_recorded_address
 from certificates.services import certificate_copy_make, certificate_copy_request, verify_url
@@ -49,6 +51,16 @@ class Command(BaseCommand):
             copy = self._make_copy(certificate)
         with copy.file.open("rb") as f:
             Path(options["file"]).write_bytes(f.read())
+        person = certificate.registration.person
+        holder = account_of_identity(id_type=person.id_type, id_number=person.id_number)
+        # Run on a server by an operator: no web account, so the row names the command.
+        audit_record(
+            action=AuditAction.EXPORT,
+            obj=copy,
+            label=f"注册编号 {certificate.registration.number}",
+            subject_id=holder.pk if holder is not None else None,
+            detail={"命令": "certificate_export"},
+        )
         self.stdout.write(
             f"已导出 {options['file']}（电子证照标识 {certificate.license_id}，"
             f"使用有效期至 {copy.usage_valid_until}）"

@@ -10,7 +10,10 @@ from certificates.verify import verify_ofd
 
 
 class Command(BaseCommand):
-    help = "Check the electronic seal of an OFD certificate file; exits non-zero when it is not valid."
+    help = (
+        "Check the electronic seal of an OFD certificate file; exits non-zero when it is not valid. "
+        "A zip container packed again around unchanged signed content is valid, with a note."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("file", type=Path, help="the .ofd file")
@@ -29,8 +32,14 @@ class Command(BaseCommand):
         if result.signed_at is not None:
             self.stdout.write(f"签章时间：{timezone.localtime(result.signed_at):%Y-%m-%d %H:%M:%S}")
         if result.ok:
-            self.stdout.write(self.style.SUCCESS(f"验证通过：{path} 的电子印章有效，文件未被修改。"))
+            self.stdout.write(
+                self.style.SUCCESS(f"验证通过：{path} 的电子印章有效，签章所覆盖的内容未被修改。")
+            )
+            for note in result.notes:
+                self.stdout.write(f"说明：{note}")
             return
         for problem in result.problems:
             self.stdout.write(f"- {problem}")
+        for note in result.notes:
+            self.stdout.write(f"说明：{note}")
         raise CommandError(f"验证未通过：{path} 的电子印章无效。")

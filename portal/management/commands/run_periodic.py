@@ -12,6 +12,7 @@ from django.core.management.base import BaseCommand, CommandParser
 from django.db import close_old_connections
 from django.utils import timezone
 
+from audit.jobs import audit_archive_daily, audit_verify_daily
 from cases.jobs import correction_reminders_send
 from certificates.services import certificate_copies_requeue_stale
 from lib.cache import cache_is_down
@@ -29,6 +30,10 @@ DAILY_JOBS: tuple[tuple[str, Callable[..., int]], ...] = (
     ("specialty expiry reminders", expiry_reminders_send),
     ("补正 reminders", correction_reminders_send),
     ("orphan files deleted", orphan_files_delete),
+    # The chain is checked before rows leave it: an archive refuses a broken range anyway,
+    # and the check's alert then names the row.
+    ("audit rows verified", audit_verify_daily),
+    ("audit rows archived", audit_archive_daily),
 )
 
 # While the jobs run, the day is claimed for an hour only: if the host running them dies,
@@ -97,7 +102,7 @@ def sweeps_run() -> None:
 class Command(BaseCommand):
     help = (
         "周期性维护任务：找回因工作进程中断而滞留的短信、加注件和任务；每天一次发送注册到期和"
-        "待补正提醒、将届满未延续的注册置为失效、删除无主文件（可在多台主机上同时运行，任务幂等）"
+        "待补正提醒、将届满未延续的注册置为失效、删除无主文件、校验并归档审计记录（可在多台主机上同时运行，任务幂等）"
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
