@@ -1,12 +1,17 @@
 """The admin manages staff accounts and the identity directories; applicants manage themselves.
-An enterprise can be verified here by hand, which is recorded with who did it and why."""
+An enterprise can be verified here by hand, which is recorded with who did it and why.
+
+Who sees which of these pages is the role table's business (accounts/roles.py, 三员分立): the
+系统管理员 the staff accounts, the 安全管理员 the identity directories, locked logins, known
+browsers and authenticators."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.contrib.auth.models import Group
 from django.contrib.auth.password_validation import validate_password
 from django.db.models import QuerySet
 from django.http import HttpRequest
@@ -14,18 +19,27 @@ from django.http import HttpRequest
 from accounts.models import (
     Enterprise,
     IdentityCheck,
+    KnownBrowser,
     KnownEnterprise,
     KnownIdentity,
-    StaffRole,
+    LoginThrottle,
     User,
     UserKind,
 )
-from accounts.services import enterprise_verify_by_hand
+from accounts.roles import enters_admin_site, staff_role_refusal
+from accounts.services import enterprise_verify_by_hand, login_throttle_unlock
 from audit.adminhooks import AuditedAdmin
 from lib.masking import mask_id_number
 
+# Permissions come from roles alone (accounts/roles.py): a group would grant nothing, so the
+# admin does not offer to make one.
+admin.site.unregister(Group)
+
 
 class StaffForm(forms.ModelForm[User]):
+    # The signed-in 系统管理员, set by StaffAdmin.get_form: the role rules depend on who edits.
+    editor: User | None = None
+
     new_password = forms.CharField(
         label="设置新密码",
         required=False,
@@ -43,8 +57,15 @@ class StaffForm(forms.ModelForm[User]):
         password = cleaned.get("new_password")
         if not password and not self.instance.pk:
             self.add_error("new_password", "新建工作人员账号必须设置密码")
-        if not cleaned.get("staff_role"):
+        role = cleaned.get("staff_role")
+        if not role:
             self.add_error("staff_role", "请选择岗位")
+        elif self.editor is not None:
+            # Read before _post_clean copies the form's values onto the instance.
+            account = self.instance if self.instance.pk else None
+            refusal = staff_role_refusal(editor=self.editor, account=account, role=role)
+            if refusal:
+                self.add_error("staff_role", refusal)
         if not cleaned.get("department"):
             self.add_error("department", "请选择所属部门")
         if password:
@@ -73,10 +94,17 @@ class StaffAdmin(AuditedAdmin[User]):
     def get_queryset(self, request: HttpRequest) -> QuerySet[User]:
         return super().get_queryset(request).filter(kind=UserKind.STAFF)
 
+    def get_form(
+        self, request: HttpRequest, obj: User | None = None, change: bool = False, **kwargs: Any
+    ) -> Any:
+        form = super().get_form(request, obj, change, **kwargs)
+        return type("StaffFormBy", (form,), {"editor": request.user})
+
     def save_model(self, request: HttpRequest, obj: User, form: Any, change: bool) -> None:
         obj.kind = UserKind.STAFF
         obj.id_type = ""
-        obj.is_staff = obj.is_superuser = obj.staff_role == StaffRole.ADMIN
+        obj.is_staff = enters_admin_site(obj.staff_role)
+        obj.is_superuser = False
         if form.cleaned_data.get("new_password"):
             obj.set_password(form.cleaned_data["new_password"])
         super().save_model(request, obj, form, change)
@@ -173,4 +201,64 @@ class IdentityCheckAdmin(AuditedAdmin[IdentityCheck]):
         return False
 
     def has_delete_permission(self, request: HttpRequest, obj: IdentityCheck | None = None) -> bool:
+        return False
+
+
+# --- the 安全管理员's pages: locked logins, known browsers --------------------------------------
+
+
+@admin.register(LoginThrottle)
+class LoginThrottleAdmin(admin.ModelAdmin[LoginThrottle]):
+    """Failed-login counts. 解锁 ends a lock before its time (the account's owner called the
+    service desk), through the service, which writes it to the audit trail."""
+
+    list_display = ["account", "failures", "locked_until", "updated_at"]
+    list_filter = [("locked_until", admin.EmptyFieldListFilter)]
+    fields = readonly_fields = ("account", "failures", "locked_until", "updated_at")
+    actions = ["unlock"]
+    ordering = ["-updated_at"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: LoginThrottle | None = None) -> bool:
+        return False  # counts change by logins; the one change by hand is 解锁
+
+    def has_delete_permission(self, request: HttpRequest, obj: LoginThrottle | None = None) -> bool:
+        return False
+
+    def has_unlock_permission(self, request: HttpRequest) -> bool:
+        return request.user.has_perm("accounts.change_loginthrottle")
+
+    @admin.display(description="账号")
+    def account(self, obj: LoginThrottle) -> str:
+        kind, _, rest = obj.key.partition(":")
+        if kind == "user" and rest.isdigit():
+            user = User.objects.filter(pk=int(rest)).only("name", "username", "kind").first()
+            if user is not None:
+                shown = user.username if user.is_department_staff else user.get_kind_display()
+                return f"{user.name}（{shown}）"
+        return "（不存在的登录名）"
+
+    @admin.action(description="解锁", permissions=["unlock"])
+    def unlock(self, request: HttpRequest, queryset: QuerySet[LoginThrottle]) -> None:
+        by: User = request.user  # type: ignore[assignment]
+        count = login_throttle_unlock(throttles=list(queryset), by=by, request=request)
+        self.message_user(request, f"已解锁{count}个账号。", messages.SUCCESS)
+
+
+@admin.register(KnownBrowser)
+class KnownBrowserAdmin(admin.ModelAdmin[KnownBrowser]):
+    """Browsers accounts logged in from. Deleting one makes the next login from it send the
+    owner the 新设备登录 notice again."""
+
+    list_display = ["user", "user_agent", "first_seen_at", "last_seen_at"]
+    search_fields = ["=user__username"]
+    search_help_text = "输入完整的登录名查询"
+    fields = readonly_fields = ("user", "user_agent", "first_seen_at", "last_seen_at")
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: KnownBrowser | None = None) -> bool:
         return False

@@ -50,9 +50,10 @@ class UserManager(BaseUserManager["User"]):
 
     def create_superuser(self, username: str, password: str | None = None, **fields: Any) -> User:
         """`manage.py createsuperuser`: the first 系统管理员 of a new installation, a staff
-        account like those the admin makes (no 证件类型)."""
+        account like those the admin makes (no 证件类型). Not a Django superuser, whatever the
+        command's name says: no account has every permission (三员分立, accounts/roles.py)."""
         fields.update(
-            kind=UserKind.STAFF, staff_role=StaffRole.ADMIN, id_type="", is_staff=True, is_superuser=True
+            kind=UserKind.STAFF, staff_role=StaffRole.ADMIN, id_type="", is_staff=True, is_superuser=False
         )
         fields.setdefault("name", username)
         return self.create_user(username, password, **fields)
@@ -82,6 +83,10 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_active = models.BooleanField("有效", default=True)
     is_staff = models.BooleanField("可进入管理后台", default=False)
     date_joined = models.DateTimeField("注册时间", default=timezone.now)
+    # 注销账号 (accounts closed by their owner, privacy.services.account_close): the row stays
+    # for the records that name it, without its mobile, password or login name; the 证件号码
+    # stays too, and may open a new account (the uniqueness below leaves closed ones out).
+    closed_at = models.DateTimeField("注销时间", null=True, blank=True)
 
     objects: ClassVar[UserManager] = UserManager()
 
@@ -97,17 +102,20 @@ class User(AbstractBaseUser, PermissionsMixin):
         constraints = [
             models.UniqueConstraint(
                 fields=["id_type", "id_number"],
-                condition=Q(kind="person"),
+                condition=Q(kind="person", closed_at__isnull=True),
                 name="accounts_person_id_unique",
             ),
             models.UniqueConstraint(
                 fields=["kind", "mobile"],
-                condition=Q(kind__in=["person", "legal"]),
+                # A closed account has no mobile; several may be closed.
+                condition=Q(kind__in=["person", "legal"]) & ~Q(mobile=""),
                 name="accounts_mobile_unique_per_kind",
             ),
             models.CheckConstraint(
                 condition=Q(kind__in=["person", "legal", "staff"]), name="accounts_kind_valid"
             ),
+            # 三员分立: no account holds every permission (accounts/roles.py).
+            models.CheckConstraint(condition=Q(is_superuser=False), name="accounts_no_superuser"),
         ]
 
     def __str__(self) -> str:
@@ -129,6 +137,10 @@ class User(AbstractBaseUser, PermissionsMixin):
     def works_on_cases(self) -> bool:
         """Staff who 受理, 审查 or 审批 (the 审批工作台's users), not the 系统管理员."""
         return self.is_department_staff and self.staff_role in CASE_WORK_ROLES
+
+    @property
+    def is_closed(self) -> bool:
+        return self.closed_at is not None
 
     @property
     def is_auditor(self) -> bool:

@@ -29,11 +29,11 @@ from accounts.models import (
     SmsCode,
     SmsPurpose,
     SmsQuota,
-    StaffRole,
     User,
     UserKind,
 )
 from accounts.realname import enterprise_identity_check, person_identity_check
+from accounts.roles import enters_admin_site
 from audit.models import AuditAction, AuditResult
 from audit.services import audit_record
 from catalog.models import Department
@@ -205,9 +205,11 @@ def person_verify(*, user: User) -> User:
 
 
 def _refuse_taken_person(*, id_type: str, id_number: str, mobile: str) -> None:
-    if User.objects.filter(kind=UserKind.PERSON, id_type=id_type, id_number=id_number).exists():
+    # A closed account (注销账号) holds neither: the person may register again.
+    people = User.objects.filter(kind=UserKind.PERSON, closed_at__isnull=True)
+    if people.filter(id_type=id_type, id_number=id_number).exists():
         raise ApplicationError("该证件号码已注册，请直接登录；忘记密码可通过短信验证码找回")
-    if User.objects.filter(kind=UserKind.PERSON, mobile=mobile).exists():
+    if people.filter(mobile=mobile).exists():
         raise ApplicationError("该手机号已被其他个人账号使用")
 
 
@@ -332,8 +334,8 @@ def staff_create(
             "department": department,
             "mobile": mobile,
             "id_type": "",
-            "is_staff": role == StaffRole.ADMIN,
-            "is_superuser": role == StaffRole.ADMIN,
+            "is_staff": enters_admin_site(role),
+            "is_superuser": False,
         },
     )
     user.set_password(password)
@@ -461,6 +463,32 @@ def _login_attempt_end(key: str, *, success: bool, finished: bool = True) -> Non
             throttle.failures = 0
             throttle.locked_until = timezone.now() + timedelta(seconds=settings.LOGIN_LOCK_SECONDS)
         throttle.save(update_fields=["failures", "locked_until", "updated_at"])
+
+
+def login_throttle_unlock(
+    *, throttles: list[LoginThrottle], by: User, request: HttpRequest | None = None
+) -> int:
+    """「解锁」 by the 安全管理员: the failure counts start again at zero, now. Each unlock is
+    written to the audit trail with the account it concerned. Returns how many were locked."""
+    unlocked = 0
+    with transaction.atomic():
+        for throttle in LoginThrottle.objects.select_for_update().filter(pk__in=[t.pk for t in throttles]):
+            was_locked = throttle.locked_until is not None and throttle.locked_until > timezone.now()
+            unlocked += was_locked
+            throttle.failures = 0
+            throttle.locked_until = None
+            throttle.save(update_fields=["failures", "locked_until", "updated_at"])
+            kind, _, rest = throttle.key.partition(":")
+            audit_record(
+                action=AuditAction.ACCOUNT_UNLOCK,
+                request=request,
+                actor=by,
+                obj=throttle,
+                label=f"登录失败计数 {throttle.pk}",
+                subject_id=int(rest) if kind == "user" and rest.isdigit() else None,
+                detail={"was_locked": was_locked},
+            )
+    return unlocked
 
 
 def user_authenticate(

@@ -34,7 +34,9 @@ def draft_open_for_applicant(*, user: User, item: ServiceItem) -> Case | None:
 
 
 def _staff_cases(user: User) -> QuerySet[Case]:
-    if not user.is_department_staff or user.department_id is None:
+    # Those who 受理, 审查 or 审批 in the case's department, nobody else: not the three
+    # administrators (三员分立, accounts/roles.py), whatever their department.
+    if not user.works_on_cases or user.department_id is None:
         return Case.objects.none()
     # Drafts are the applicant's own business until submitted.
     return Case.objects.filter(department_id=user.department_id).exclude(status=CaseStatus.DRAFT)
@@ -112,3 +114,30 @@ def reusable_attachment_get(*, user: User, case: Case, code: str) -> Attachment:
     if found is None:
         raise Http404("没有可以沿用的材料")
     return found
+
+
+# --- names for the audit row of a refused request -------------------------------------------
+
+
+def case_named(*, pk: int) -> tuple[Case | None, str, int | None]:
+    """The case a refused request asked for, by its number, and whose it is: read without
+    scope for the audit trail only (nothing of it is served)."""
+    case = Case.objects.filter(pk=pk).only("pk", "number", "applicant_id").first()
+    if case is None:
+        return None, "", None
+    return case, case.number or f"办件 {case.pk}", case.applicant_id
+
+
+def attachment_named(*, pk: int, att_pk: int) -> tuple[Attachment | None, str, int | None]:
+    """The file a refused request asked for, by its case's number, and whose it is: read
+    without scope for the audit trail only (nothing of it is served)."""
+    _, label, subject = case_named(pk=pk)
+    att = Attachment.objects.filter(pk=att_pk, case_id=pk).only("pk", "material_code").first()
+    return att, f"{label} 材料 {att.material_code}" if att else label, subject
+
+
+def notice_named(*, pk: int, notice_pk: int) -> tuple[Notice | None, str, int | None]:
+    """The notice a refused request asked for (see `attachment_named`)."""
+    _, label, subject = case_named(pk=pk)
+    found = Notice.objects.filter(pk=notice_pk, case_id=pk).only("pk", "kind").first()
+    return found, f"{label} {found.get_kind_display()}" if found else label, subject

@@ -26,6 +26,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts.decorators import login_required_json
 from accounts.models import User
+from accounts.roles import administrators_refused
 from accounts.selectors import request_user
 from audit.models import AuditAction, AuditResult
 from audit.services import audit_record
@@ -494,8 +495,9 @@ def upload(request: HttpRequest, pk: int, code: str) -> HttpResponse:
 
 @login_required
 @require_GET
+@administrators_refused(AuditAction.ATTACHMENT_VIEW, selectors.attachment_named)
 def attachment(request: HttpRequest, pk: int, att_pk: int) -> FileResponse:
-    # The owner, or staff of the case's department: anyone else gets a 404, and is recorded.
+    # The owner, or case staff of the case's department: anyone else gets a 404, and is recorded.
     user = request_user(request)
     try:
         att = selectors.attachment_get_for_user(user=user, case_pk=pk, pk=att_pk)
@@ -581,6 +583,7 @@ def _pdf_response(pdf: bytes, filename: str) -> HttpResponse:
 @require_GET
 # Framed by the application page itself (static/js/print.js prints it from a hidden frame).
 @xframe_options_sameorigin
+@administrators_refused(AuditAction.CASE_VIEW, selectors.case_named)
 def print_form(request: HttpRequest, pk: int) -> HttpResponse:
     case = selectors.case_get_for_applicant(user=request_user(request), pk=pk)
     context = documents.application_form_context(case)
@@ -590,6 +593,7 @@ def print_form(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_GET
+@administrators_refused(AuditAction.NOTICE_VIEW, selectors.notice_named)
 def notice(request: HttpRequest, pk: int, notice_pk: int) -> HttpResponse:
     # Both sides download notices here: the applicant, and the department's staff.
     user = request_user(request)
@@ -608,6 +612,7 @@ def notice(request: HttpRequest, pk: int, notice_pk: int) -> HttpResponse:
 
 @login_required
 @require_GET
+@administrators_refused(AuditAction.CASE_VIEW, selectors.case_named)
 def receipt(request: HttpRequest, pk: int) -> HttpResponse:
     case = selectors.case_get_for_applicant(user=request_user(request), pk=pk)
     found = case.notices.filter(kind=NoticeKind.RECEIPT).order_by("-created_at", "-id").first()
@@ -633,6 +638,7 @@ def mine(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
+@administrators_refused(AuditAction.CASE_VIEW, selectors.case_named)
 def detail(request: HttpRequest, pk: int) -> HttpResponse:
     user = request_user(request)
     case = selectors.case_get_for_applicant(user=user, pk=pk)

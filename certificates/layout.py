@@ -162,6 +162,36 @@ class TextLine:
     def width(self) -> float:
         return sum(self.advances)
 
+    @property
+    def beyond_bmp(self) -> bool:
+        """Whether a character lies beyond the BMP (𠮷 U+20BB7): two UTF-16 units."""
+        return bool(self.text) and max(self.text) > "\uffff"
+
+    def runs(self) -> tuple[TextLine, ...]:
+        """The line split into runs, each character beyond the BMP in a run of its own.
+
+        Per-character positions (OFD DeltaX, SVG x lists) are counted in UTF-16 units by some
+        readers and in characters by others; a lone character needs no list at all, and the
+        OFD writer gives it a glyph mapping of its own (docs/adr/0018)."""
+        if not self.beyond_bmp:
+            return (self,)
+        runs: list[TextLine] = []
+        text = ""
+        advances: list[float] = []
+        start_x = x = self.x
+        for char, advance in zip(self.text, self.advances, strict=True):
+            if text and (char > "\uffff" or text[-1] > "\uffff"):
+                runs.append(TextLine(x=start_x, y=self.y, text=text, advances=tuple(advances)))
+                text, advances = "", []
+            if not text:
+                start_x = x
+            text += char
+            advances.append(advance)
+            x += advance
+        if text:
+            runs.append(TextLine(x=start_x, y=self.y, text=text, advances=tuple(advances)))
+        return tuple(runs)
+
 
 @dataclass(frozen=True)
 class TextItem:

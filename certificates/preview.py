@@ -118,7 +118,9 @@ def render_preview_svg(
     body: list[str] = []
     for item in sheet.items:
         if isinstance(item, TextItem):
-            for line in item.lines:
+            # A character beyond the BMP in a <text> of its own: browsers count an x list in
+            # UTF-16 units, other SVG renderers in characters.
+            for line in (run for whole in item.lines for run in whole.runs()):
                 xs, x = [], line.x
                 for advance in line.advances:
                     xs.append(f"{x:.3f}")

@@ -22,7 +22,7 @@ from django.http import Http404
 from django.urls import Resolver404, resolve, reverse
 
 from accounts.models import User
-from accounts.selectors import verified_identity
+from accounts.selectors import account_of_identity, verified_identity
 from cases.models import CaseStatus
 from cases.selectors import case_get_for_applicant
 from certificates.document import CertificateData
@@ -76,6 +76,29 @@ def certificate_for_case(*, user: User, case_pk: int) -> Certificate | None:
     if case.status != CaseStatus.APPROVED:
         return None
     return certificates_for_user(user=user).first()
+
+
+def _holder_account_id(certificate: Certificate) -> int | None:
+    person = certificate.registration.person
+    account = account_of_identity(id_type=person.id_type, id_number=person.id_number)
+    return account.pk if account is not None else None
+
+
+def certificate_named(*, cert_pk: int) -> tuple[Certificate | None, str, int | None]:
+    """The certificate a refused request asked for, and whose it is: read without scope for
+    the audit trail only (nothing of it is served)."""
+    found = Certificate.objects.select_related("registration__person").filter(pk=cert_pk).first()
+    if found is None:
+        return None, "", None
+    return found, found.registration.number, _holder_account_id(found)
+
+
+def copy_named(*, pk: int) -> tuple[CertificateCopy | None, str, int | None]:
+    """The certificate file a refused request asked for (see `certificate_named`)."""
+    found = CertificateCopy.objects.select_related("certificate__registration__person").filter(pk=pk).first()
+    if found is None:
+        return None, "", None
+    return found, found.certificate.registration.number, _holder_account_id(found.certificate)
 
 
 def copies_for_certificate(*, certificate: Certificate) -> QuerySet[CertificateCopy]:

@@ -27,6 +27,7 @@ from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from PIL import Image
 
+from accounts.roles import administrators_refused
 from accounts.selectors import UNVERIFIED_PERSON, request_user, verified_identity
 from audit.models import AuditAction
 from audit.services import audit_record
@@ -167,6 +168,7 @@ def copy_status(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_GET
+@administrators_refused(AuditAction.CERTIFICATE_DOWNLOAD, selectors.copy_named)
 def download(request: HttpRequest, pk: int) -> FileResponse:
     user = request_user(request)
     copy = selectors.copy_get_for_user(user=user, pk=pk)
@@ -222,6 +224,7 @@ def _seal_png(data: CertificateData) -> bytes:
 
 @login_required
 @require_GET
+@administrators_refused(AuditAction.CERTIFICATE_PREVIEW, selectors.certificate_named)
 def preview(request: HttpRequest, cert_pk: int) -> HttpResponse:
     certificate = selectors.certificate_get_for_user(user=request_user(request), pk=cert_pk)
     _audited(request, AuditAction.CERTIFICATE_PREVIEW, certificate)
@@ -252,6 +255,7 @@ def _pdf_copy(data: CertificateData) -> bytes:
 
 @login_required
 @require_GET
+@administrators_refused(AuditAction.CERTIFICATE_PDF, selectors.certificate_named)
 def pdf(request: HttpRequest, cert_pk: int) -> HttpResponse:
     certificate = selectors.certificate_get_for_user(user=request_user(request), pk=cert_pk)
     try:

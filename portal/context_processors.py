@@ -10,6 +10,7 @@ from cases.models import CaseStatus
 from certificates.models import CertificateStatus, CopyStatus
 from notifications.selectors import inbox_unread_count
 from portal.display import DisplayMode, display_mode_of
+from privacy.models import CorrectionStatus
 from registry.models import RegistrationStatus
 
 
@@ -40,7 +41,7 @@ def site(request: HttpRequest) -> dict[str, Any]:
 # CaseStatus.DRAFT %}`. (Django's choices are not called by templates, so the class itself
 # goes into the context.)
 STATUS_ENUMS: dict[str, type] = {
-    e.__name__: e for e in (CaseStatus, RegistrationStatus, CertificateStatus, CopyStatus)
+    e.__name__: e for e in (CaseStatus, RegistrationStatus, CertificateStatus, CopyStatus, CorrectionStatus)
 }
 
 

@@ -102,6 +102,7 @@ INSTALLED_APPS = [
     "cases",
     "registry",
     "certificates",
+    "privacy",
     "review",
     "audit",
 ]
@@ -255,6 +256,9 @@ LOGIN_LOCK_SECONDS = env_int("LOGIN_LOCK_SECONDS", 15 * 60)
 STAFF_SECOND_FACTOR_SECONDS = env_int("STAFF_SECOND_FACTOR_SECONDS", 5 * 60)
 # The name an authenticator app shows next to the account.
 OTP_TOTP_ISSUER = env("OTP_TOTP_ISSUER", "辽宁政务服务网")
+# The 安全管理员 may list and remove a staff member's authenticator, never read its key or
+# QR code: whoever has it can make that staff member's codes (三员分立, ADR 0016).
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 # /admin/ answers only to these client networks (others get 404, as if it did not exist).
 ADMIN_ALLOWED_NETWORKS = env_list("ADMIN_ALLOWED_NETWORKS", "127.0.0.0/8,::1/128")
 try:

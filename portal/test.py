@@ -5,7 +5,8 @@
 - enterprise: 辽宁宏建建设集团有限公司, a 法人 account (张伟's employer)
 - acceptor / reviewer / decider: staff of 辽宁省住房和城乡建设厅
 - outsider: a reviewer of another department
-- admin: the 系统管理员
+- admin, security_admin, auditor: the three administrators (系统管理员, 安全管理员,
+  审计管理员), who never open an applicant's files
 """
 
 from __future__ import annotations
@@ -20,7 +21,16 @@ from django.db import connection, models
 from django.test import TestCase
 from django.utils import timezone
 
-from accounts.models import Enterprise, IdType, KnownEnterprise, KnownIdentity, StaffRole, User, UserKind
+from accounts.models import (
+    ADMINISTRATOR_ROLES,
+    Enterprise,
+    IdType,
+    KnownEnterprise,
+    KnownIdentity,
+    StaffRole,
+    User,
+    UserKind,
+)
 from catalog.models import Department
 from catalog.seed import seed_catalog
 from lib.idcard import id_number_check_char
@@ -114,8 +124,7 @@ def staff_make(*, username: str, name: str, role: str, department: Department, m
         staff_role=role,
         department=department,
         mobile=mobile,
-        is_staff=role == StaffRole.ADMIN,
-        is_superuser=role == StaffRole.ADMIN,
+        is_staff=role in ADMINISTRATOR_ROLES,
     )
 
 
@@ -132,6 +141,8 @@ class BaseTestCase(TestCase):
     decider: User
     outsider: User
     admin: User
+    security_admin: User
+    auditor: User
 
     @classmethod
     def setUpTestData(cls) -> None:
@@ -194,6 +205,20 @@ class BaseTestCase(TestCase):
             role=StaffRole.ADMIN,
             department=cls.department,
             mobile="13500000015",
+        )
+        cls.security_admin = staff_make(
+            username="anquan",
+            name="安全管理员周敏",
+            role=StaffRole.SECURITY,
+            department=cls.department,
+            mobile="13500000016",
+        )
+        cls.auditor = staff_make(
+            username="shenji",
+            name="审计管理员吴昊",
+            role=StaffRole.AUDITOR,
+            department=cls.department,
+            mobile="13500000017",
         )
 
     def setUp(self) -> None:

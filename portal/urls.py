@@ -24,5 +24,6 @@ urlpatterns = [
     path("certificates/", include("certificates.urls")),
     path("registry/", include("registry.urls")),
     path("audit/", include("audit.urls")),
+    path("my-info/", include("privacy.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -19,7 +19,7 @@ def queue_status_for(user: User) -> CaseStatus | None:
 def case_queue(*, user: User, status: str = "", query: str = "") -> QuerySet[Case]:
     """Cases of the user's department; by default the status their role works on. `query`
     matches the 办件编号 or the applicant's name."""
-    if not user.is_department_staff or user.department_id is None:
+    if not user.works_on_cases or user.department_id is None:
         return Case.objects.none()
     cases = Case.objects.filter(department_id=user.department_id).exclude(status=CaseStatus.DRAFT)
     wanted = status or queue_status_for(user) or ""

@@ -37,6 +37,11 @@ from cases.types import type_for_item
 from catalog.calendar import calendar_warning
 from lib.errors import ApplicationError
 from paperwork.documents import REMEDIES_SENTENCE
+from privacy.forms import CorrectionCloseForm
+from privacy.models import CorrectionStatus
+from privacy.selectors import correction_get_for_staff, correction_list_for_staff
+from privacy.services import correction_request_close, may_close_corrections
+from privacy.transitions import is_open
 from registry.selectors import case_name_differs, name_mismatch, with_register_name
 from review import services
 from review.forms import (
@@ -98,6 +103,10 @@ def queue(request: HttpRequest) -> HttpResponse:
             "rows": [(case, case_deadline(case, today=today), case_name_differs(case)) for case in page],
             "warning": calendar_warning(today=today),
             "role_label": user.get_staff_role_display(),
+            # 受理人员 also answer the correction requests of 我的信息.
+            "open_corrections": correction_list_for_staff(user=user).count()
+            if may_close_corrections(user)
+            else None,
         },
     )
 
@@ -182,6 +191,10 @@ def _case_page(
             "warning": calendar_warning(today=today),
             "role_label": user.get_staff_role_display(),
             "revealed": revealed,
+            # 受理人员 also answer the correction requests of 我的信息.
+            "open_corrections": correction_list_for_staff(user=user).count()
+            if may_close_corrections(user)
+            else None,
         },
     )
 
@@ -301,3 +314,53 @@ def decide(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     else:
         messages.success(request, success)
     return redirect("review:case", pk=case.pk)
+
+
+# --- 更正申请 (privacy): the department's 受理人员 answer a person's request -------------------
+
+
+def _correction_user(request: HttpRequest) -> User:
+    user = _workbench_user(request)
+    if not may_close_corrections(user):
+        raise PermissionDenied("更正申请由受理人员办理")
+    return user
+
+
+@login_required
+@require_GET
+def corrections(request: HttpRequest) -> HttpResponse:
+    user = _correction_user(request)
+    status = request.GET.get("status") or CorrectionStatus.OPEN
+    if status not in CorrectionStatus.values:
+        status = CorrectionStatus.OPEN
+    page = Paginator(correction_list_for_staff(user=user, status=status), PER_PAGE).get_page(
+        request.GET.get("page")
+    )
+    tabs = [{"value": s.value, "label": s.label, "active": s == status} for s in CorrectionStatus]
+    rows = [(c, CorrectionCloseForm(prefix=f"c{c.pk}") if is_open(c.status) else None) for c in page]
+    return render(
+        request, "review/corrections.html", {"page": page, "rows": rows, "tabs": tabs, "status": status}
+    )
+
+
+@login_required
+@require_POST
+def correction_close(request: HttpRequest, pk: int) -> HttpResponse:
+    user = _correction_user(request)
+    correction = correction_get_for_staff(user=user, pk=pk)
+    form = CorrectionCloseForm(request.POST, prefix=f"c{pk}")
+    if not form.is_valid():
+        messages.error(request, "；".join(str(e) for errors in form.errors.values() for e in errors))
+        return redirect("review:corrections")
+    try:
+        closed = correction_request_close(
+            correction=correction,
+            by=user,
+            outcome=form.cleaned_data["outcome"],
+            reply=form.cleaned_data["reply"],
+        )
+    except ApplicationError as e:
+        messages.error(request, e.message)
+    else:
+        messages.success(request, f"已办理：{closed.get_status_display()}，申请人会收到站内消息")
+    return redirect("review:corrections")

@@ -1,6 +1,6 @@
 """`manage.py createsuperuser` (README: the first 系统管理员 of a new installation) makes an
 administrator who can finish the two-step staff login: it asks for the mobile the SMS code
-goes to."""
+goes to. Not a superuser, whatever the command's name: 三员分立 (ADR 0016) has none."""
 
 from __future__ import annotations
 
@@ -31,8 +31,10 @@ class CreateSuperuserTestCase(TestCase):
         user = User.objects.get(username="guanli")
         self.assertEqual(
             (user.kind, user.staff_role, user.id_type, user.mobile, user.is_staff, user.is_superuser),
-            (UserKind.STAFF, StaffRole.ADMIN, "", "13500000099", True, True),
+            (UserKind.STAFF, StaffRole.ADMIN, "", "13500000099", True, False),
         )
+        self.assertTrue(user.has_perm("catalog.change_matter"))
+        self.assertFalse(user.has_perm("audit.view_auditevent"))
 
         r = self.client.post(
             "/accounts/login/", {"kind": "staff", "identifier": "guanli", "password": PASSWORD}

@@ -41,9 +41,13 @@ class EnterpriseVerificationTestCase(BaseTestCase):
         self.assertFalse(self.company.is_verified)
         self.assertEqual(IdentityCheck.objects.get(user=self.enterprise).verdict, IdentityVerdict.MISMATCH)
 
-    def test_an_administrator_verifies_by_hand_with_a_recorded_reason(self):
+    def test_the_security_administrator_verifies_by_hand_with_a_recorded_reason(self):
         KnownEnterprise.objects.filter(uscc=self.company.uscc).delete()
+        # Identity checks are the 安全管理员's (三员分立): the 系统管理员 is refused the page.
         self.client.force_login(self.admin)
+        r = self.client.get(reverse("admin:accounts_enterprise_change", args=[self.company.pk]))
+        self.assertEqual(r.status_code, 403)
+        self.client.force_login(self.security_admin)
         url = reverse("admin:accounts_enterprise_change", args=[self.company.pk])
         r = self.client.post(url, {"verify_by_hand": "on", "verify_note": ""})
         self.assertContains(r, "人工核验须写明核验依据")
@@ -57,5 +61,5 @@ class EnterpriseVerificationTestCase(BaseTestCase):
         check = IdentityCheck.objects.get(user=self.enterprise)
         self.assertEqual(
             (check.method, check.verdict, check.checked_by, check.note),
-            (IdentityCheckMethod.MANUAL, IdentityVerdict.MATCH, self.admin, "已查验营业执照原件"),
+            (IdentityCheckMethod.MANUAL, IdentityVerdict.MATCH, self.security_admin, "已查验营业执照原件"),
         )

@@ -1,9 +1,10 @@
 """Fonts for the certificate: measuring text and embedding subset TrueType files.
 
-The certificate is drawn with the Noto CJK faces Debian ships (fonts-noto-cjk): a serif face
-written to the OFD as 宋体 and a bold sans face written as 黑体. OFD readers are given both
-the standard Chinese name and an embedded subset font, so the certificate looks the same
-where no Chinese font is installed.
+The certificate is drawn with the Noto CJK faces Debian ships (fonts-noto-cjk): Noto Serif
+CJK SC where a 宋体 would be used and Noto Sans CJK SC Bold for 黑体. Every OFD embeds a subset
+of each, and names it in FontName/FamilyName as what it is, not as 宋体/黑体: a reader that
+took that name for a system font would draw 宋体, which lacks characters such as 𠮷 (U+20BB7)
+and 𡈽 (U+2123D) that both Noto faces have (docs/adr/0018).
 
 Debian's Noto CJK files are CFF-based OpenType collections, while OFD readers expect
 TrueType (``glyf``) outlines in embedded fonts. Converting a whole CJK font takes minutes,
@@ -55,10 +56,9 @@ class FontCoverageError(ValueError):
 
 @dataclass(frozen=True)
 class FontFace:
-    """A source font and the names it goes by in the OFD."""
+    """A source font: its file, and the names its embedded subsets are given."""
 
     key: str
-    ofd_name: str  # the standard name written as FontName/FamilyName (宋体, 黑体)
     path: Path
     index: int  # face number inside the .ttc collection (the SC face)
     family: str  # the face's own family name, used for the embedded subset's names
@@ -68,7 +68,6 @@ class FontFace:
 
 SONG: Final = FontFace(
     key="song",
-    ofd_name="宋体",
     path=NOTO_DIR / "NotoSerifCJK-Regular.ttc",
     index=2,
     family="Noto Serif CJK SC",
@@ -77,7 +76,6 @@ SONG: Final = FontFace(
 )
 HEI: Final = FontFace(
     key="hei",
-    ofd_name="黑体",
     path=NOTO_DIR / "NotoSansCJK-Bold.ttc",
     index=2,
     family="Noto Sans CJK SC Bold",
@@ -203,11 +201,22 @@ def ensure_covered(text: str, *, key: str, field: str) -> None:
 
 @dataclass(frozen=True)
 class SubsetFont:
-    """An embeddable TrueType font holding only the glyphs one document uses."""
+    """An embeddable TrueType font holding only the glyphs one document uses.
+
+    ``family_name`` and ``font_name`` are the subset's own names (name IDs 1 and 6), unique
+    per character set (see subset_font); ``glyph_ids`` maps each code point it holds to its
+    glyph index in ``data``, for the OFD's CGTransform.
+    """
 
     face: FontFace
     data: bytes
-    family_name: str  # unique per character set, see subset_font
+    family_name: str
+    font_name: str
+    glyph_ids: dict[int, int]
+
+    def glyph_index(self, char: str) -> int:
+        """The index of ``char``'s glyph in this subset (KeyError when it has none)."""
+        return self.glyph_ids[ord(char)]
 
 
 def subset_font(key: str, chars: Iterable[str]) -> SubsetFont:
@@ -328,7 +337,8 @@ def subset_font(key: str, chars: Iterable[str]) -> SubsetFont:
     name.setName(style, 2, 3, 1, 0x409)
     name.setName(f"{ps_name}-{style}", 3, 3, 1, 0x409)
     name.setName(f"{family_name} {style}", 4, 3, 1, 0x409)
-    name.setName(f"{ps_name}-{style}", 6, 3, 1, 0x409)
+    font_name = f"{ps_name}-{style}"
+    name.setName(font_name, 6, 3, 1, 0x409)
     font["name"] = name
 
     post = newTable("post")
@@ -343,4 +353,11 @@ def subset_font(key: str, chars: Iterable[str]) -> SubsetFont:
 
     out = io.BytesIO()
     font.save(out, reorderTables=False)
-    return SubsetFont(face=face, data=out.getvalue(), family_name=family_name)
+    index = {glyph: number for number, glyph in enumerate(order)}
+    return SubsetFont(
+        face=face,
+        data=out.getvalue(),
+        family_name=family_name,
+        font_name=font_name,
+        glyph_ids={cp: index[glyph] for cp, glyph in cmap.items()},
+    )

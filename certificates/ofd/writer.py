@@ -9,7 +9,7 @@ Layout of the package::
 
     OFD.xml
     Doc_0/Document.xml            CommonData, the page, CustomTags, Attachments
-    Doc_0/PublicRes.xml           fonts (宋体/黑体 + embedded subset TrueType files)
+    Doc_0/PublicRes.xml           fonts (embedded subset TrueType files, by their own names)
     Doc_0/DocumentRes.xml         images (photo, signature)
     Doc_0/Pages/Page_0/Content.xml
     Doc_0/Res/font_N.ttf, photo.*, signature.*
@@ -25,7 +25,7 @@ from __future__ import annotations
 import json
 import uuid
 import zipfile
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from io import BytesIO
 from typing import Final
@@ -94,31 +94,57 @@ def _color(parent: etree._Element, tag: str, rgb: tuple[int, int, int]) -> None:
     sub(parent, tag, Value=" ".join(str(c) for c in rgb))
 
 
-def _segments(line: TextLine) -> list[tuple[float, str, tuple[float, ...]]]:
-    """Split a line into (x offset, text, advances) runs, each character beyond the BMP
-    (𠮷 U+20BB7) in a run of its own: readers differ on whether DeltaX counts UTF-16
-    units or characters, and a lone character needs no DeltaX at all."""
-    runs: list[tuple[float, str, tuple[float, ...]]] = []
-    start_x = 0.0
-    text = ""
-    advances: list[float] = []
-    x = 0.0
-    for char, advance in zip(line.text, line.advances, strict=True):
-        wide = ord(char) > 0xFFFF
-        if text and (wide or ord(text[-1]) > 0xFFFF):
-            runs.append((start_x, text, tuple(advances)))
-            text, advances = "", []
-        if not text:
-            start_x = x
-        text += char
-        advances.append(advance)
-        x += advance
-    if text:
-        runs.append((start_x, text, tuple(advances)))
-    return runs
+def _utf16_length(text: str) -> int:
+    return len(text.encode("utf-16-le")) // 2
 
 
-def _text_object(layer: etree._Element, item: TextItem, object_id: int, font_id: int) -> None:
+def _pieces(item: TextItem) -> list[TextItem]:
+    """The item as the text objects it is written as: a character beyond the BMP gets a
+    TextObject of its own, the text before and after it (across lines too) stays together.
+
+    Its glyph mapping (CGTransform) then has CodePosition 0 in every reading of the
+    standard: ofdrw counts CodePosition across all TextCodes of the object, other readers
+    within the TextCode that follows, and here the two are the same. The pieces keep the
+    item's tag, so the field still names all of them, in reading order."""
+    if not any(line.beyond_bmp for line in item.lines):
+        return [item]  # the common case, as it was: no new objects on every copy
+    pieces: list[TextItem] = []
+    runs: list[TextLine] = []
+
+    def flush() -> None:
+        if runs:
+            pieces.append(replace(item, lines=tuple(runs)))
+            runs.clear()
+
+    for line in item.lines:
+        for run in line.runs():
+            if run.beyond_bmp:
+                flush()
+                pieces.append(replace(item, lines=(run,)))
+            else:
+                runs.append(run)
+    flush()
+    return pieces
+
+
+def _cg_transforms(text: str, subset: fonts.SubsetFont) -> list[tuple[int, int, int]]:
+    """(CodePosition, CodeCount, glyph index) for each character of ``text`` beyond the BMP.
+
+    Positions and counts are in UTF-16 code units, as ofdrw (Java strings) and other readers
+    walk a TextCode: 𠮷 is two units drawn as one glyph of the embedded subset."""
+    transforms = []
+    position = 0
+    for char in text:
+        units = _utf16_length(char)
+        if units > 1:
+            transforms.append((position, units, subset.glyph_index(char)))
+        position += units
+    return transforms
+
+
+def _text_object(
+    layer: etree._Element, item: TextItem, object_id: int, font_id: int, subset: fonts.SubsetFont
+) -> None:
     x, y, w, h = item.bounds
     left, top = x - TEXT_PAD, y
     element = sub(
@@ -131,13 +157,24 @@ def _text_object(layer: etree._Element, item: TextItem, object_id: int, font_id:
     )
     _color(element, "FillColor", item.color)
     for line in item.lines:
-        for offset, text, advances in _segments(line):
-            code = sub(element, "TextCode", text, X=num(line.x + offset - left), Y=num(line.y - top))
-            if len(text) > 1:
-                # DeltaX[i] moves the pen from character i to i+1: the real advance widths,
-                # so every reader places each character where the layout (and the
-                # preview) put it, whatever font it ends up drawing with.
-                code.set("DeltaX", nums(advances[:-1]))
+        # Schema order: a TextCode's CGTransforms come right before it. A character beyond
+        # the BMP stands alone in its TextObject (_pieces), so its position is 0 both
+        # within the TextCode and within the object.
+        for position, count, glyph in _cg_transforms(line.text, subset):
+            transform = sub(
+                element,
+                "CGTransform",
+                CodePosition=str(position),
+                CodeCount=str(count),
+                GlyphCount="1",
+            )
+            sub(transform, "Glyphs", str(glyph))
+        code = sub(element, "TextCode", line.text, X=num(line.x - left), Y=num(line.y - top))
+        if len(line.text) > 1:
+            # DeltaX[i] moves the pen from character i to i+1: the real advance widths,
+            # so every reader places each character where the layout (and the
+            # preview) put it, whatever font it ends up drawing with.
+            code.set("DeltaX", nums(line.advances[:-1]))
 
 
 def _path_object(layer: etree._Element, item: PathItem, object_id: int) -> None:
@@ -199,22 +236,24 @@ def build_ofd(
 
     # Resources first: their IDs are referenced by the page.
     font_ids: dict[str, int] = {}
+    subsets: dict[str, fonts.SubsetFont] = {}
     public_res = root("Res", BaseLoc=RES_DIR)
     fonts_element = sub(public_res, "Fonts")
     font_files: dict[str, bytes] = {}
     for index, (key, chars) in enumerate(sorted(sheet.chars_by_font().items())):
-        subset = fonts.subset_font(key, chars)
+        subset = subsets[key] = fonts.subset_font(key, chars)
         font_ids[key] = ids.next()
         file_name = f"font_{index}.ttf"
         font = sub(
             fonts_element,
             "Font",
             ID=str(font_ids[key]),
-            # The standard Chinese name, so a reader that substitutes picks 宋体/黑体; the
-            # embedded subset makes substitution unnecessary. Bold is left unset: the
-            # file is already bold, and some readers would embolden it again.
-            FontName=subset.face.ofd_name,
-            FamilyName=subset.face.ofd_name,
+            # The embedded subset's own names (its name table's IDs 6 and 1), not 宋体/黑体:
+            # a reader that looked the name up among system fonts would draw 宋体, which
+            # lacks 𠮷 and 𡈽. Bold is left unset: the file is already bold, and some
+            # readers would embolden it again.
+            FontName=subset.font_name,
+            FamilyName=subset.family_name,
         )
         if subset.face.serif:
             font.set("Serif", "true")
@@ -244,15 +283,19 @@ def build_ofd(
     tags: dict[str, list[int]] = {}
     for item in sheet.items:
         _inside_page(sheet, item)
-        object_id = ids.next()
+        object_ids: list[int] = []
         if isinstance(item, TextItem):
-            _text_object(layer, item, object_id, font_ids[item.font])
+            for piece in _pieces(item):
+                object_ids.append(ids.next())
+                _text_object(layer, piece, object_ids[-1], font_ids[item.font], subsets[item.font])
         elif isinstance(item, PathItem):
-            _path_object(layer, item, object_id)
+            object_ids.append(ids.next())
+            _path_object(layer, item, object_ids[-1])
         else:
-            _image_object(layer, item, object_id, media_ids[id(item)])
+            object_ids.append(ids.next())
+            _image_object(layer, item, object_ids[-1], media_ids[id(item)])
         if item.tag:
-            tags.setdefault(item.tag, []).append(object_id)
+            tags.setdefault(item.tag, []).extend(object_ids)
     stamp_annot_id = ids.next()
     max_unit_id = ids.last
 

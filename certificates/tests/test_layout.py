@@ -12,7 +12,7 @@ from PIL import Image, ImageDraw
 
 from certificates import layout
 from certificates.document import SpecialtyLine
-from certificates.layout import FIELDS, SEAL_BOUNDARY_MM, ImageItem, PathItem, TextItem, compose
+from certificates.layout import FIELDS, SEAL_BOUNDARY_MM, ImageItem, PathItem, TextItem, TextLine, compose
 from certificates.ofd import fonts
 from certificates.tests.ofd_samples import certificate_data
 
@@ -202,3 +202,20 @@ def test_a_reader_decodes_the_drawn_qr_code():
 def test_field_tags_are_unique():
     tags = [field.tag for field in FIELDS]
     assert len(tags) == len(set(tags))
+
+
+def test_a_line_runs_a_character_beyond_the_bmp_on_its_own():
+    line = TextLine(x=10.0, y=20.0, text="王𠮷堃", advances=(4.0, 4.5, 4.0))
+    plain = TextLine(x=10.0, y=20.0, text="张伟", advances=(4.0, 4.0))
+
+    runs = line.runs()
+
+    assert [(r.x, r.text, r.advances) for r in runs] == [
+        (10.0, "王", (4.0,)),
+        (14.0, "𠮷", (4.5,)),
+        (18.5, "堃", (4.0,)),
+    ]
+    assert {r.y for r in runs} == {20.0}
+    assert [r.beyond_bmp for r in runs] == [False, True, False]
+    assert plain.runs() == (plain,)
+    assert not plain.beyond_bmp

@@ -8,6 +8,7 @@ from datetime import datetime
 from io import BytesIO
 
 import pytest
+from fontTools.ttLib import TTFont  # type: ignore[import-untyped]  # no stubs
 from lxml import etree  # type: ignore[import-untyped]  # no stubs installed
 
 from certificates.document import from_record
@@ -173,7 +174,9 @@ def test_elements_follow_the_schema_order(package):
         if local(obj) == "TextObject":
             names = [local(child) for child in obj]
             assert names[0] == "FillColor"
-            assert set(names[1:]) == {"TextCode"}
+            assert set(names[1:]) <= {"CGTransform", "TextCode"}
+            # CT_Text: (CGTransform*, TextCode)+, so every transform precedes a TextCode
+            assert names[-1] == "TextCode"
         elif local(obj) == "PathObject":
             assert_in_schema_order(obj, ["Actions", "Clips", "StrokeColor", "FillColor", "AbbreviatedData"])
             assert local(obj[-1]) == "AbbreviatedData"
@@ -200,7 +203,7 @@ def test_a_random_doc_id_is_a_uuid_in_hex():
     int(doc_id, 16)
 
 
-def test_resources_name_the_standard_fonts_and_embed_their_files(package):
+def test_resources_name_the_embedded_fonts_by_their_own_names_and_embed_their_files(package):
     document = xml(package, "Doc_0/Document.xml")
     common = document.find(q("CommonData"))
     public_path = resolve("Doc_0/Document.xml", common.findtext(q("PublicRes")))
@@ -209,11 +212,16 @@ def test_resources_name_the_standard_fonts_and_embed_their_files(package):
     media = xml(package, media_path)
 
     fonts = public.find(q("Fonts"))
-    assert {f.get("FontName") for f in fonts} == {"宋体", "黑体"}
+    families = set()
     for font in fonts:
-        assert font.get("FamilyName") == font.get("FontName")
         font_file = resolve(public_path, f"{public.get('BaseLoc')}/{font.findtext(q('FontFile'))}")
         assert package.files[font_file][:4] == b"\x00\x01\x00\x00"  # a TrueType sfnt
+        # named as what is embedded (not 宋体/黑体, which a reader would take from the system)
+        names = TTFont(BytesIO(package.files[font_file]))["name"]
+        assert font.get("FontName") == names.getDebugName(6)
+        assert font.get("FamilyName") == names.getDebugName(1)
+        families.add(font.get("FamilyName").split("+", 1)[1])
+    assert families == {"Noto Serif CJK SC", "Noto Sans CJK SC Bold"}
     for item in media.find(q("MultiMedias")):
         assert item.get("Type") == "Image"
         assert item.get("Format") == "PNG"
@@ -279,7 +287,7 @@ def test_custom_tags_bind_each_field_to_its_objects(package, data):
     def text_of(label: str) -> list[str]:
         return ["".join(c.text for c in objects[oid].iter(q("TextCode"))) for _, oid in fields[label]]
 
-    assert text_of("姓名") == [data.name]
+    assert "".join(text_of("姓名")) == data.name  # 王 / 𠮷 / 堃: see test_ofd_glyphs
     assert text_of("注册编号") == [data.registration_number]
     assert text_of("注册专业") == ["建筑工程", "市政公用工程"]
     assert text_of("有效期") == ["2024年05月01日 至 2027年04月30日", "2024年06月01日 至 2027年05月31日"]

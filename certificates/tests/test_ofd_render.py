@@ -1,21 +1,25 @@
 """The OFD drawn from its own XML and embedded fonts looks like the browser preview.
 
 No OFD reader is installed, so ``render`` below is a small one: it reads Content.xml the way
-a reader does (Boundary origin + TextCode X/Y, DeltaX, AbbreviatedData, CTM), draws the
-text with the *embedded subset fonts*, and the result is compared with the preview, which is
-drawn from the layout with the full system fonts. A wrong offset, a missing glyph in a subset
-or a DeltaX that disagrees with the layout all show up as differing pixels.
+a reader does (Boundary origin + TextCode X/Y, DeltaX, AbbreviatedData, CTM), walks the
+text as ofdrw does (UTF-16 units, CGTransform glyph indices, see ``ofd_reading``), draws the
+glyphs of the *embedded subset fonts* by index, and the result is compared with the preview,
+which is drawn from the layout with the full system fonts. A wrong offset, a missing glyph in
+a subset, a wrong glyph index (𠮷 in the sample's name) or a DeltaX that disagrees with the
+layout all show up as differing pixels.
 """
 
 from __future__ import annotations
 
 from io import BytesIO
 
+from fontTools.ttLib import TTFont  # type: ignore[import-untyped]  # no stubs
 from lxml import etree  # type: ignore[import-untyped]  # no stubs installed
 from PIL import Image, ImageChops, ImageDraw, ImageFilter, ImageFont
 
 from certificates.ofd import OfdPackage, build_ofd
 from certificates.preview import render_preview_png
+from certificates.tests.ofd_reading import GLYPH_BASE, font_by_glyph_index, glyph_runs
 from certificates.tests.ofd_samples import certificate_data
 
 NS = "http://www.ofdspec.org/2016"
@@ -41,6 +45,8 @@ def render(package: OfdPackage, scale: float = SCALE) -> Image.Image:
     font_files = {
         f.get("ID"): files[f"Doc_0/Res/{f.findtext(q('FontFile'))}"] for f in public.iter(q("Font"))
     }
+    by_index = {font_id: font_by_glyph_index(data) for font_id, data in font_files.items()}
+    parsed = {font_id: TTFont(BytesIO(data)) for font_id, data in font_files.items()}
     media_files = {
         m.get("ID"): files[f"Doc_0/Res/{m.findtext(q('MediaFile'))}"] for m in media.iter(q("MultiMedia"))
     }
@@ -53,12 +59,15 @@ def render(package: OfdPackage, scale: float = SCALE) -> Image.Image:
         bx, by, _, _ = floats(obj.get("Boundary"))
         kind = etree.QName(obj).localname
         if kind == "TextObject":
-            font = ImageFont.truetype(BytesIO(font_files[obj.get("Font")]), float(obj.get("Size")) * scale)
+            font = ImageFont.truetype(BytesIO(by_index[obj.get("Font")]), float(obj.get("Size")) * scale)
             color = rgb(obj.find(q("FillColor")))
-            for code in obj.iter(q("TextCode")):
+            runs = glyph_runs(obj, parsed[obj.get("Font")])
+            for code, run in zip(obj.iter(q("TextCode")), runs, strict=True):
                 x, y = bx + float(code.get("X")), by + float(code.get("Y"))
-                deltas = [*floats(code.get("DeltaX", "")), 0.0]
-                for char, delta in zip(code.text, deltas, strict=True):
+                deltas = [*floats(code.get("DeltaX", "")), 0.0]  # one per glyph
+                for glyph, delta in zip(run, deltas, strict=True):
+                    assert glyph is not None, code.text  # a box: the reader found no glyph
+                    char = chr(GLYPH_BASE + glyph)
                     draw.text((x * scale, y * scale), char, font=font, fill=color, anchor="ls")
                     x += delta
         elif kind == "PathObject":
@@ -133,3 +142,28 @@ def test_the_comparison_notices_a_misplaced_field():
     preview = Image.open(BytesIO(render_preview_png(data, scale=SCALE)))
 
     assert differing_share(render(shifted), preview) > 0.001
+
+
+def test_the_rare_name_renders_like_the_preview_glyph_for_glyph():
+    # One 4 mm character is too small a share of the page for the test above: compare the
+    # name's own box (王𠮷堃: 𠮷 drawn through its CGTransform) at a finer scale.
+    data = certificate_data()
+    package = build_ofd(data)
+    page = etree.fromstring(package.files["Doc_0/Pages/Page_0/Content.xml"])
+    boxes = [
+        floats(obj.get("Boundary"))
+        for obj in page.iter(q("TextObject"))
+        if "".join(code.text for code in obj.iter(q("TextCode"))) in set(data.name)
+    ]
+    assert len(boxes) == len(data.name)
+    scale = 12.0
+    left = min(x for x, _, _, _ in boxes) * scale
+    top = min(y for _, y, _, _ in boxes) * scale
+    right = max(x + w for x, _, w, _ in boxes) * scale
+    bottom = max(y + h for _, y, _, h in boxes) * scale
+    crop = (round(left), round(top), round(right), round(bottom))
+
+    drawn = render(package, scale).crop(crop)
+    preview = Image.open(BytesIO(render_preview_png(data, scale=scale))).crop(crop)
+
+    assert differing_share(drawn, preview) < 0.002

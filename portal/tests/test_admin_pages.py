@@ -1,20 +1,24 @@
-"""Every page of the admin site opens for the 系统管理员: for each registered model its list,
-its add page where adding is allowed, and one row's change page, on the demo data."""
+"""Every page of the admin site opens for the administrator whose role it belongs to (三员分立,
+accounts/roles.py): for each registered model its list, its add page where adding is allowed,
+and one row's change page, on the demo data; the index shows each role its own models only,
+and the others' pages are refused."""
 
 from __future__ import annotations
 
 from io import StringIO
 
 from django.contrib import admin
-from django.contrib.auth.models import Group
 from django.core.cache import cache
 from django.core.management import call_command
 from django.test import RequestFactory, TestCase
 from django.utils import formats, timezone
 
-from accounts.models import Enterprise, User
-from accounts.services import enterprise_verify_by_hand, totp_device_start
+from accounts.models import Enterprise, LoginThrottle, StaffRole, User
+from accounts.roles import ADMIN_PERMISSIONS
+from accounts.services import enterprise_verify_by_hand, login_browser_record, totp_device_start
 from accounts.tests.helpers import last_code
+from audit.models import AuditAction, AuditArchive
+from audit.services import audit_record
 from catalog.seed import seed_catalog
 from certificates.models import CertificateSettings
 from portal.demo import STAFF_PASSWORD
@@ -29,32 +33,76 @@ class AdminPagesTestCase(TestCase):
         seed_catalog()
         call_command("seed_demo", stdout=StringIO())
         cls.admin = User.objects.get(username="admin")
-        # The rows the demo does not make: a group, an authenticator being set up by a
-        # window clerk (not by the admin, whose login would then ask for it), a check by hand.
-        Group.objects.create(name="受理组")
+        # The rows the demo does not make: an authenticator being set up by a window clerk
+        # (not by an administrator, whose login would then ask for it), a check by hand, a
+        # locked login, a known browser, an audit row.
         # The policy rows exist once an administrator has saved them (until then, defaults).
         RegisterSettings.objects.create(pk=POLICY_PK)
         CertificateSettings.objects.create(pk=POLICY_PK)
         totp_device_start(user=User.objects.get(username="shouli"))
         Enterprise.objects.update(verified_at=None)
-        enterprise_verify_by_hand(enterprise=Enterprise.objects.get(), by=cls.admin, note="已查验营业执照")
+        security = User.objects.get(username="anquan")
+        enterprise_verify_by_hand(enterprise=Enterprise.objects.get(), by=security, note="已查验营业执照")
+        LoginThrottle.objects.create(key=f"user:{cls.admin.pk}", failures=2)
+        login_browser_record(user=User.objects.get(username="shouli"), device_id="d1", user_agent="Firefox")
+        audit_record(action=AuditAction.LOGIN, actor=cls.admin)
+        AuditArchive.objects.create(
+            name="audit-1.jsonl",
+            first_id=1,
+            last_id=1,
+            first_prev_mac="0" * 64,
+            last_mac="1" * 64,
+            count=1,
+            sm3="2" * 64,
+        )
 
     def setUp(self) -> None:
         super().setUp()
         cache.clear()
-        # The real way in: password, then the SMS code sent to the admin's phone.
+
+    def log_in(self, username: str) -> User:
+        # The real way in: password, then the SMS code sent to the administrator's phone.
+        user = User.objects.get(username=username)
         r = self.client.post(
-            "/accounts/login/", {"kind": "staff", "identifier": "admin", "password": STAFF_PASSWORD}
+            "/accounts/login/", {"kind": "staff", "identifier": username, "password": STAFF_PASSWORD}
         )
         self.assertRedirects(r, "/accounts/login/verify/", fetch_redirect_response=False)
-        self.client.post("/accounts/login/verify/", {"code": last_code(self.admin.mobile)})
-        self.assertEqual(int(self.client.session["_auth_user_id"]), self.admin.pk)
+        self.client.post("/accounts/login/verify/", {"code": last_code(user.mobile)})
+        self.assertEqual(int(self.client.session["_auth_user_id"]), user.pk)
+        return user
 
-    def test_it_opens_every_list_add_and_change_page(self):
+    def test_each_role_opens_its_own_pages_and_no_other(self):
+        self.assertEqual(set(ADMIN_PERMISSIONS), {StaffRole.ADMIN, StaffRole.SECURITY, StaffRole.AUDITOR})
+        registered = {m._meta.label_lower for m in admin.site._registry}
+        # Every registered model is somebody's, and nobody's table names a model nobody shows
+        # except the inlines' (material, specialties, changes).
+        owned = {label for table in ADMIN_PERMISSIONS.values() for label in table}
+        self.assertEqual(registered - owned, set())
+        for username in ("admin", "anquan", "shenji"):
+            with self.subTest(username):
+                self.client.logout()
+                user = self.log_in(username)
+                mine = set(ADMIN_PERMISSIONS[StaffRole(user.staff_role)]) & registered
+                r = self.client.get("/admin/")
+                shown = {
+                    f"{app['app_label']}.{m['object_name'].lower()}"
+                    for app in r.context["app_list"]
+                    for m in app["models"]
+                }
+                self.assertEqual(shown, mine)
+                self.open_every_page(user, mine)
+                for label in registered - mine:
+                    app_label, model_name = label.split(".")
+                    r = self.client.get(f"/admin/{app_label}/{model_name}/")
+                    self.assertEqual(r.status_code, 403, label)
+
+    def open_every_page(self, user: User, labels: set[str]) -> None:
         request = RequestFactory().get("/admin/")
-        request.user = self.admin
+        request.user = user
         without_rows = []
         for model, model_admin in admin.site._registry.items():
+            if model._meta.label_lower not in labels:
+                continue
             base = f"/admin/{model._meta.app_label}/{model._meta.model_name}/"
             r = self.client.get(base)
             self.assertEqual(r.status_code, 200, base)
@@ -72,6 +120,7 @@ class AdminPagesTestCase(TestCase):
         self.assertEqual(without_rows, [])
 
     def test_a_registration_shows_its_history_without_letting_it_be_edited(self):
+        self.log_in("admin")
         registration = Registration.objects.get(person__name="王强")
         change = registration.changes.get()
         r = self.client.get(f"/admin/registry/registration/{registration.pk}/change/")

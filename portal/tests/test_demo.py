@@ -33,14 +33,28 @@ class SeedDemoTestCase(TestCase):
     def test_it_prints_working_logins_and_can_run_twice(self):
         call_command("seed_demo", stdout=StringIO())
         text = self.printed
-        for role in ("申请人（个人", "申请人（法人", "受理人员", "审查人员", "审批人员", "系统管理员"):
+        for role in (
+            "申请人（个人",
+            "申请人（法人",
+            "受理人员",
+            "审查人员",
+            "审批人员",
+            "系统管理员",
+            "安全管理员",
+            "审计管理员",
+        ):
             self.assertIn(role, text)
         self.assertTrue(User.objects.get(username="shouli").check_password(STAFF_PASSWORD))
+        # 三员分立: one account a role, each administrator in the admin site, none a superuser.
+        for username in ("admin", "anquan", "shenji"):
+            self.assertIn(f"账号 {username}   密码", text)
+            administrator = User.objects.get(username=username)
+            self.assertEqual((administrator.is_staff, administrator.is_superuser), (True, False))
         # Staff finish their login with an SMS code, so each demo staff account has a mobile.
         self.assertIn("短信验证码见本窗口日志", text)
         self.assertEqual(
             set(User.objects.filter(kind="staff").values_list("mobile", flat=True)),
-            {"13800138010", "13800138011", "13800138012", "13800138013"},
+            {"13800138010", "13800138011", "13800138012", "13800138013", "13800138014", "13800138015"},
         )
         self.assertTrue(
             User.objects.get(mobile="13800138000", kind="person").check_password(APPLICANT_PASSWORD)

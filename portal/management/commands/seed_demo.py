@@ -31,7 +31,8 @@ class Command(BaseCommand):
             )
         self.stdout.write(f"  法人：单位名称 {company}   统一社会信用代码 {uscc}   法定代表人 {legal}")
         self.stdout.write(
-            "      （经办人须为实名目录中的人员，例如上面的个人；其他身份可由管理员在后台“实名目录”中添加）"
+            "      （经办人须为实名目录中的人员，例如上面的个人；"
+            "其他身份可由安全管理员在后台“实名目录”中添加）"
         )
         self.stdout.write("")
         self.stdout.write("  演示环境不真的发短信：验证码显示在本窗口的日志里（SMS to 138****8000: …）。")

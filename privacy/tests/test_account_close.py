@@ -1,0 +1,125 @@
+"""「注销账号」: with the password, refused while a case is in progress; afterwards the account
+cannot log in, what the law keeps is kept (cases, register, certificates, audit rows) and the
+rest is gone (mobile, browsers, sessions, drafts, unused codes); the ID may register again."""
+
+from __future__ import annotations
+
+from django.core.files.storage import default_storage
+
+from accounts.models import Enterprise, KnownBrowser, SmsCode, SmsPurpose, User
+from accounts.services import login_browser_record, person_register, sms_code_send
+from accounts.tests.helpers import last_code
+from audit.models import AuditAction, AuditEvent
+from cases.models import Case, CaseStatus
+from cases.tests.helpers import attach_required, draft_case, submitted_case
+from certificates.models import Certificate
+from certificates.selectors import certificates_for_user
+from lib.errors import ApplicationError
+from notifications.models import InboxMessage
+from notifications.services import inbox_message_create
+from portal.test import PASSWORD, BaseTestCase
+from privacy.services import account_close
+from registry.models import Registration
+from registry.tests.builders import registration_granted
+
+URL = "/my-info/close/"
+
+
+class AccountCloseTestCase(BaseTestCase):
+    def test_it_closes_the_account_and_keeps_what_the_law_requires(self):
+        registration = registration_granted(self)
+        granted_case = registration.created_by_case
+        draft = draft_case(self)
+        attach_required(self, draft)
+        draft_files = [a.file.name for a in draft.attachments.all()]
+        login_browser_record(user=self.applicant, device_id="phone", user_agent="Safari")
+        sms_code_send(mobile=self.applicant.mobile, purpose=SmsPurpose.LOGIN)
+        inbox_message_create(user=self.applicant, title="办件已办结", body="")
+        other = self.client_class()
+        other.force_login(self.applicant)
+
+        self.client.force_login(self.applicant)
+        r = self.client.get(URL)
+        self.assertContains(r, "法律法规要求保存")
+        with self.captureOnCommitCallbacks(execute=True):
+            r = self.client.post(URL, {"password": PASSWORD, "understood": "on"})
+        self.assertRedirects(r, "/", fetch_redirect_response=False)
+
+        user = User.objects.get(pk=self.applicant.pk)
+        self.assertIsNotNone(user.closed_at)
+        self.assertEqual((user.mobile, user.username, user.is_active), ("", f"closed-{user.pk}", False))
+        self.assertFalse(user.has_usable_password())
+        # Kept: the identity the records name, the granted case, the register, the certificate.
+        self.assertEqual((user.name, user.id_number), (self.applicant.name, self.applicant.id_number))
+        self.assertTrue(Case.objects.filter(pk=granted_case.pk, status=CaseStatus.APPROVED).exists())
+        self.assertTrue(Registration.objects.filter(pk=registration.pk).exists())
+        self.assertTrue(Certificate.objects.filter(registration=registration).exists())
+        # Removed: the draft and its files, known browsers, unused codes, in-site messages.
+        self.assertFalse(Case.objects.filter(pk=draft.pk).exists())
+        self.assertFalse(any(default_storage.exists(name) for name in draft_files))
+        self.assertFalse(KnownBrowser.objects.filter(user=user).exists())
+        self.assertFalse(SmsCode.objects.filter(mobile=self.applicant.mobile).exists())
+        self.assertFalse(InboxMessage.objects.filter(user=user).exists())
+        # On the record, and every session ended (this one logged out, the other one's
+        # password hash no longer matches).
+        row = AuditEvent.objects.get(action=AuditAction.ACCOUNT_CLOSE)
+        self.assertEqual((row.actor_id, row.subject_id), (user.pk, user.pk))
+        self.assertNotIn("_auth_user_id", self.client.session)
+        self.assertEqual(other.get("/my-info/").status_code, 302)
+
+        # Nobody logs in with it any more, by number or mobile.
+        for identifier in (self.applicant.id_number, self.applicant.mobile):
+            r = self.client.post(
+                "/accounts/login/", {"kind": "person", "identifier": identifier, "password": PASSWORD}
+            )
+            self.assertContains(r, "账号或密码错误")
+
+    def test_the_person_may_register_again_and_finds_the_register_not_the_old_cases(self):
+        registration = registration_granted(self)
+        account_close(user=self.applicant, password=PASSWORD)
+        sms_code_send(mobile=self.applicant.mobile, purpose=SmsPurpose.REGISTER)
+        again = person_register(
+            name=self.applicant.name,
+            id_type=self.applicant.id_type,
+            id_number=self.applicant.id_number,
+            mobile=self.applicant.mobile,
+            password=PASSWORD,
+            sms_code=last_code(self.applicant.mobile),
+        )
+        self.assertNotEqual(again.pk, self.applicant.pk)
+        self.assertEqual(again.username, self.applicant.id_number)
+        self.assertEqual(list(certificates_for_user(user=again)), list(registration.certificates.all()))
+        self.assertFalse(Case.objects.filter(applicant=again).exists())
+
+    def test_it_is_refused_while_a_case_is_in_progress(self):
+        case = submitted_case(self)
+        self.client.force_login(self.applicant)
+        r = self.client.get("/my-info/")
+        self.assertContains(r, f"您有正在办理的办件（{case.number}）")
+        r = self.client.post(URL, {"password": PASSWORD, "understood": "on"})
+        self.assertContains(r, "办结或撤回后才能注销账号", status_code=400)
+        user = User.objects.get(pk=self.applicant.pk)
+        self.assertEqual((user.closed_at, user.is_active, user.mobile), (None, True, self.applicant.mobile))
+        self.assertFalse(AuditEvent.objects.filter(action=AuditAction.ACCOUNT_CLOSE).exists())
+
+    def test_a_wrong_password_or_no_consent_closes_nothing(self):
+        self.client.force_login(self.applicant)
+        r = self.client.post(URL, {"password": "wrong-password", "understood": "on"})
+        self.assertContains(r, "密码不正确", status_code=400)
+        r = self.client.post(URL, {"password": PASSWORD})
+        self.assertContains(r, "我已了解上述说明", status_code=400)
+        self.assertIsNone(User.objects.get(pk=self.applicant.pk).closed_at)
+
+    def test_an_enterprise_closes_its_account_and_loses_its_agents_details(self):
+        with self.assertRaises(ApplicationError):
+            account_close(user=self.enterprise, password="wrong")
+        account_close(user=self.enterprise, password=PASSWORD)
+        self.assertFalse(Enterprise.objects.filter(user=self.enterprise).exists())
+        closed = User.objects.get(pk=self.enterprise.pk)
+        self.assertEqual((closed.is_active, closed.mobile, closed.name), (False, "", self.enterprise.name))
+
+    def test_staff_cannot_close_their_own_account(self):
+        self.client.force_login(self.acceptor)
+        self.assertEqual(self.client.get(URL).status_code, 404)
+        with self.assertRaisesMessage(ApplicationError, "工作人员账号由系统管理员停用"):
+            account_close(user=self.acceptor, password="Shenpi#2026-ln")
