@@ -120,14 +120,12 @@ COMMITMENT_CONSEQUENCES = (
 CONTINUING_EDUCATION_COMMITMENT = (
     "本人郑重承诺：本人已按照《注册建造师继续教育管理暂行办法》的规定，"
     "完成本次申请所要求的继续教育学时，所填报的继续教育学时真实、准确，"
-    "相关继续教育证明材料由本人妥善保存，审批机关核查时能够如实提供。\n"
-    + COMMITMENT_CONSEQUENCES
+    "相关继续教育证明材料由本人妥善保存，审批机关核查时能够如实提供。\n" + COMMITMENT_CONSEQUENCES
 )
 ADDITION_QUALIFICATION_COMMITMENT = (
     "本人郑重承诺：本人已取得所申请增项专业的二级建造师执业资格，"
     "申请表中填报的增项专业资格证书管理号及取得资格日期真实、准确，"
-    "资格证书原件由本人保存，审批机关核查时能够如实提供。\n"
-    + COMMITMENT_CONSEQUENCES
+    "资格证书原件由本人保存，审批机关核查时能够如实提供。\n" + COMMITMENT_CONSEQUENCES
 )
 CONTINUING_EDUCATION_OPTIONAL = MaterialSpec(
     "continuing_education",

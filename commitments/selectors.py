@@ -79,6 +79,4 @@ def proposals_for_staff(*, user: User) -> QuerySet[RevocationProposal]:
 
 
 def proposal_for_case(case: Case) -> RevocationProposal | None:
-    return (
-        RevocationProposal.objects.filter(case=case).select_related("notice", "registration").first()
-    )
+    return RevocationProposal.objects.filter(case=case).select_related("notice", "registration").first()

@@ -108,7 +108,10 @@ class CommitmentFormTestCase(BaseTestCase):
     def test_it_refuses_a_material_the_catalogue_does_not_offer(self):
         r = self.client.post(
             reverse("cases:commit", args=[self.case.pk, "photo"]),
-            {"agree": "1", "version": Material.objects.get(item=self.case.item, code="photo").commitment_version},
+            {
+                "agree": "1",
+                "version": Material.objects.get(item=self.case.item, code="photo").commitment_version,
+            },
         )
         self.assertFalse(Commitment.objects.exists())
         self.assertContains(self.client.get(r["Location"]), "不适用告知承诺，请上传材料")

@@ -7,22 +7,21 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError
 
 from catalog.models import Material, commitment_text_version
+from catalog.registration_types import RegistrationType
 from catalog.seed import seed_catalog
 from portal.test import BaseTestCase
 
 
 class CommitmentSettingTestCase(BaseTestCase):
     def test_it_seeds_the_commitment_for_the_materials_the_province_lists(self):
-        offered = set(
-            Material.objects.filter(commitment_allowed=True).values_list("item__code", "code")
-        )
+        offered = set(Material.objects.filter(commitment_allowed=True).values_list("item__code", "code"))
         self.assertEqual(
             offered,
             {
-                ("initial", "continuing_education"),
-                ("reregister", "continuing_education"),
-                ("renewal", "continuing_education"),
-                ("addition", "addition_qualification"),
+                (RegistrationType.INITIAL, "continuing_education"),
+                (RegistrationType.REREGISTER, "continuing_education"),
+                (RegistrationType.RENEWAL, "continuing_education"),
+                (RegistrationType.ADDITION, "addition_qualification"),
             },
         )
         for material in Material.objects.filter(commitment_allowed=True):
@@ -31,17 +30,13 @@ class CommitmentSettingTestCase(BaseTestCase):
                 self.assertIn("本人郑重承诺", material.commitment_text)
                 self.assertIn("第六十九条", material.commitment_text)
                 self.assertEqual(material.commitment_check_days, 20)
-        self.assertIn(
-            "继续教育",
-            Material.objects.get(item__code="renewal", code="continuing_education").commitment_text,
-        )
-        self.assertIn(
-            "增项专业",
-            Material.objects.get(item__code="addition", code="addition_qualification").commitment_text,
-        )
+        renewal = Material.objects.get(item__code=RegistrationType.RENEWAL, code="continuing_education")
+        self.assertIn("继续教育", renewal.commitment_text)
+        addition = Material.objects.get(item__code=RegistrationType.ADDITION, code="addition_qualification")
+        self.assertIn("增项专业", addition.commitment_text)
 
     def test_a_later_seed_keeps_an_administrators_edit(self):
-        material = Material.objects.get(item__code="renewal", code="continuing_education")
+        material = Material.objects.get(item__code=RegistrationType.RENEWAL, code="continuing_education")
         material.commitment_allowed = False
         material.commitment_text = "本人承诺已完成继续教育。"
         material.commitment_check_days = 30
@@ -53,7 +48,7 @@ class CommitmentSettingTestCase(BaseTestCase):
         self.assertEqual(material.commitment_check_days, 30)
 
     def test_an_offered_commitment_needs_a_text(self):
-        material = Material.objects.get(item__code="initial", code="photo")
+        material = Material.objects.get(item__code=RegistrationType.INITIAL, code="photo")
         material.commitment_allowed = True
         with self.assertRaises(ValidationError) as raised:
             material.full_clean()
@@ -69,7 +64,7 @@ class CommitmentSettingTestCase(BaseTestCase):
         self.assertNotEqual(commitment_text_version(text.replace("已完成", "将完成")), version)
 
     def test_the_admin_shows_the_setting_and_the_version(self):
-        material = Material.objects.get(item__code="renewal", code="continuing_education")
+        material = Material.objects.get(item__code=RegistrationType.RENEWAL, code="continuing_education")
         self.client.force_login(self.admin)
         r = self.client.get(f"/admin/catalog/material/{material.pk}/change/")
         self.assertContains(r, "可告知承诺")

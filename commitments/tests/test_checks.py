@@ -64,7 +64,10 @@ class CheckCloseTestCase(BaseTestCase):
 
     def test_confirmed_closes_the_task_and_nothing_else(self):
         closed = commitment_check_close(
-            check=self.check, by=self.reviewer, outcome=CheckStatus.CONFIRMED, finding="经查询继续教育平台，已完成90学时"
+            check=self.check,
+            by=self.reviewer,
+            outcome=CheckStatus.CONFIRMED,
+            finding="经查询继续教育平台，已完成90学时",
         )
         self.assertEqual(closed.status, CheckStatus.CONFIRMED)
         self.check.refresh_from_db()
@@ -83,7 +86,9 @@ class CheckCloseTestCase(BaseTestCase):
 
     def test_untrue_starts_the_revocation_path(self):
         finding = "经向培训机构核实，申请人未参加继续教育"
-        commitment_check_close(check=self.check, by=self.reviewer, outcome=CheckStatus.UNTRUE, finding=finding)
+        commitment_check_close(
+            check=self.check, by=self.reviewer, outcome=CheckStatus.UNTRUE, finding=finding
+        )
         self.check.refresh_from_db()
         self.assertEqual(self.check.status, CheckStatus.UNTRUE)
         registration = Registration.objects.get(created_by_case=self.case)
@@ -114,7 +119,9 @@ class CheckCloseTestCase(BaseTestCase):
         self.assertIn(notice.number, message.body)
         self.assertEqual(message.link, reverse("cases:detail", args=[self.case.pk]))
         # Both on the audit trail.
-        self.assertEqual(AuditEvent.objects.get(action=AuditAction.COMMITMENT_CHECK).detail, {"结果": "承诺不实"})
+        self.assertEqual(
+            AuditEvent.objects.get(action=AuditAction.COMMITMENT_CHECK).detail, {"结果": "承诺不实"}
+        )
         revocation = AuditEvent.objects.get(action=AuditAction.REVOCATION_PROPOSE)
         self.assertEqual(revocation.detail, {"注册编号": registration.number})
         self.assertEqual(revocation.subject_id, self.applicant.pk)
@@ -133,29 +140,45 @@ class CheckCloseTestCase(BaseTestCase):
         r = self.client.get(reverse("cases:notice", args=[self.case.pk, notice.pk]))
         self.assertEqual(r["Content-Type"], "application/pdf")
         text = re.sub(r"\s+", "", "".join(p.extract_text() for p in PdfReader(io.BytesIO(r.content)).pages))
-        for expected in ("告知承诺核查不实告知书", notice.number, "核查发现的情况", "未参加继续教育", "陈述和申辩"):
+        for expected in (
+            "告知承诺核查不实告知书",
+            notice.number,
+            "核查发现的情况",
+            "未参加继续教育",
+            "陈述和申辩",
+        ):
             self.assertIn(expected, text)
 
     def test_only_the_departments_reviewers_close_a_task(self):
         for user in (self.decider, self.acceptor, self.outsider, self.applicant):
             with self.subTest(user.name), self.assertRaises(ApplicationError):
-                commitment_check_close(check=self.check, by=user, outcome=CheckStatus.CONFIRMED, finding="属实")
+                commitment_check_close(
+                    check=self.check, by=user, outcome=CheckStatus.CONFIRMED, finding="属实"
+                )
         self.check.refresh_from_db()
         self.assertEqual(self.check.status, CheckStatus.OPEN)
         self.assertFalse(AuditEvent.objects.filter(action=AuditAction.COMMITMENT_CHECK).exists())
 
     def test_a_task_is_closed_once_and_needs_a_finding(self):
         with self.assertRaisesMessage(ApplicationError, "请填写核查情况"):
-            commitment_check_close(check=self.check, by=self.reviewer, outcome=CheckStatus.CONFIRMED, finding=" ")
-        commitment_check_close(check=self.check, by=self.reviewer, outcome=CheckStatus.CONFIRMED, finding="属实")
+            commitment_check_close(
+                check=self.check, by=self.reviewer, outcome=CheckStatus.CONFIRMED, finding=" "
+            )
+        commitment_check_close(
+            check=self.check, by=self.reviewer, outcome=CheckStatus.CONFIRMED, finding="属实"
+        )
         with self.assertRaisesMessage(ApplicationError, "该核查任务已核查属实，不能再办理"):
-            commitment_check_close(check=self.check, by=self.reviewer, outcome=CheckStatus.UNTRUE, finding="不实")
+            commitment_check_close(
+                check=self.check, by=self.reviewer, outcome=CheckStatus.UNTRUE, finding="不实"
+            )
         self.assertFalse(RevocationProposal.objects.exists())
 
 
 class TransitionTableTestCase(BaseTestCase):
     def test_an_open_task_closes_one_way_and_never_reopens(self):
-        self.assertEqual(TRANSITIONS, {(CheckStatus.OPEN, CheckStatus.CONFIRMED), (CheckStatus.OPEN, CheckStatus.UNTRUE)})
+        self.assertEqual(
+            TRANSITIONS, {(CheckStatus.OPEN, CheckStatus.CONFIRMED), (CheckStatus.OPEN, CheckStatus.UNTRUE)}
+        )
         self.assertEqual(OUTCOMES, (CheckStatus.CONFIRMED, CheckStatus.UNTRUE))
         self.assertTrue(is_open(CheckStatus.OPEN))
         self.assertFalse(is_open(CheckStatus.CONFIRMED))

@@ -77,6 +77,7 @@ class ChecksPageTestCase(BaseTestCase):
         r = self.client.get(CHECKS)
         self.assertContains(r, "提请撤销注册")
         self.assertContains(r, notice.number)
+        assert proposal.registration is not None
         self.assertContains(r, proposal.registration.number)
         # The decider sees the list but closes no task.
         self.assertNotContains(r, "办结核查")
@@ -102,7 +103,7 @@ class ChecksPageTestCase(BaseTestCase):
         self.assertEqual(self.check.status, CheckStatus.OPEN)
         # Another department's reviewer: the task does not exist for them.
         self.client.force_login(self.outsider)
-        self.assertNotContains(self.client.get(CHECKS), self.case.number)
+        self.assertNotContains(self.client.get(CHECKS), str(self.case.number))
         self.assertEqual(self._close(CheckStatus.CONFIRMED, "属实").status_code, 404)
         self.client.force_login(self.applicant)
         self.assertEqual(self.client.get(CHECKS).status_code, 403)
