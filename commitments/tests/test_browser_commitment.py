@@ -22,6 +22,7 @@ from certificates.tests.helpers import ensure_keys
 from commitments.models import CheckStatus, CommitmentCheck, RevocationProposal
 from commitments.tests.helpers import COMMITTED, OLD_QUALIFICATION
 from portal.browser import PHONE, BrowserTestCase, assert_no_axe_violations
+from portal.display import COOKIE_NAME, DisplayMode
 from portal.test import PASSWORD, catalog_seeded, make_uscc, person_create, staff_make
 from registry.tests.helpers import case_grant
 
@@ -118,6 +119,14 @@ class CommitmentBrowserTestCase(BrowserTestCase):
         commitment = Commitment.objects.get(case=case)
         self.assertEqual(commitment.material_code, COMMITTED)
         self.assert_fits(page, "申请表（已告知承诺）@390")
+        # 关怀版: the same page, larger; still no sideways scrolling and nothing for axe.
+        self.context.add_cookies(
+            [{"name": COOKIE_NAME, "value": DisplayMode.CARE.value, "url": self.live_server_url}]
+        )
+        page.reload()
+        self.assertIn("care", page.evaluate("() => document.documentElement.className"))
+        self.assert_fits(page, "申请表（已告知承诺，关怀版）@390")
+        self.context.clear_cookies()
 
         case = case_grant(self, case_submit(case=case, user=self.applicant))
         check = CommitmentCheck.objects.get(commitment=commitment)
