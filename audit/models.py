@@ -30,6 +30,9 @@ class AuditAction(models.TextChoices):
     CERTIFICATE_PDF = "certificate_pdf", "打印证书"
     CERTIFICATE_DOWNLOAD = "certificate_download", "下载电子证照"
     REGISTER_EXTRACT = "register_extract", "提取信息"
+    # 告知承诺制 after the grant (ADR 20)
+    COMMITMENT_CHECK = "commitment_check", "告知承诺核查"
+    REVOCATION_PROPOSE = "revocation_propose", "提请撤销注册"
     # Administration
     ADMIN_CHANGE = "admin_change", "管理修改"
     ADMIN_READ = "admin_read", "管理查阅个人信息"

@@ -5,7 +5,11 @@ Limits count working days from the day after their start (`catalog.calendar`): �
 `ACCEPT_WORKDAYS` of the submission, the decision within the matter's 承诺时限 of 受理. While
 the case waits for 补正 no limit runs; the 受理 limit starts again at the resubmission. The
 services write the due days with the case; the workbench, the applicant's page and their
-templates read them through `case_deadline`."""
+templates read them through `case_deadline`.
+
+After a grant, a 告知承诺 is verified within its material's 核查期限 (working days, set in the
+catalogue) from the day of the grant (`verification_due_on`, ADR 20); a commitment found
+untrue gives the holder `STATEMENT_WORKDAYS` from the notice to state their case."""
 
 from __future__ import annotations
 
@@ -16,6 +20,8 @@ from cases.models import Case, CaseStatus
 from catalog.calendar import workday_add, workdays_left
 
 ACCEPT_WORKDAYS = 5
+# 陈述、申辩 after a commitment was found untrue: the period the notice states (ADR 20).
+STATEMENT_WORKDAYS = 5
 # "Nearly due" in the issue's words: at most this many working days left.
 DUE_SOON_WORKDAYS = 2
 
@@ -28,6 +34,16 @@ def accept_due_on(*, submitted_on: date) -> date:
 def decision_due_on(*, accepted_on: date, promised_days: int) -> date:
     """The last day for the decision of a case accepted on `accepted_on` (承诺时限)."""
     return workday_add(start=accepted_on, days=promised_days)
+
+
+def verification_due_on(*, granted_on: date, days: int) -> date:
+    """The last day to verify a 告知承诺 of a case granted on `granted_on` (核查期限)."""
+    return workday_add(start=granted_on, days=days)
+
+
+def statement_due_on(*, notified_on: date) -> date:
+    """The last day for the holder's 陈述、申辩 to a notice issued on `notified_on`."""
+    return workday_add(start=notified_on, days=STATEMENT_WORKDAYS)
 
 
 @dataclass(frozen=True)
@@ -78,4 +94,9 @@ def case_deadline(case: Case, *, today: date) -> Deadline | None:
         label, due = "办结期限", case.decision_due
     else:
         return None
+    return deadline_on(label=label, due=due, today=today)
+
+
+def deadline_on(*, label: str, due: date, today: date) -> Deadline:
+    """How a limit ending on `due` stands on `today` (the 核查 tasks use it too)."""
     return Deadline(label=label, due=due, left=workdays_left(today=today, due=due), overdue=today > due)

@@ -17,16 +17,23 @@ from django.utils import timezone
 
 from accounts.models import IdType, User
 from cases.deadlines import ACCEPT_WORKDAYS
-from cases.models import Attachment, Case, Notice, NoticeKind
+from cases.models import Attachment, Case, Commitment, Notice, NoticeKind
 from cases.selectors import case_open_correction
-from cases.services import current_attachments
+from cases.services import current_attachments, current_commitments
 from cases.types import required_materials, type_for_item
 from catalog.models import Material, MaterialKind, ServiceItem
 from catalog.specialties import specialty_name
 from lib.idcard import IdNumberError, id_number_birth_date, id_number_sex
 from lib.masking import mask_id_number
 from lib.uploads import ACCEPT_ANY, ACCEPT_IMAGES, msg_too_big, msg_wrong_type
-from paperwork.documents import ApplicationFormContext, FormSection, NoticeContext, ReceiptContext, Specialty
+from paperwork.documents import (
+    ApplicationFormContext,
+    CommitmentEntry,
+    FormSection,
+    NoticeContext,
+    ReceiptContext,
+    Specialty,
+)
 from paperwork.documents import NoticeKind as PaperNoticeKind
 
 FOLLOW_UP = "登录辽宁政务服务网，进入个人中心“我的办件”查看办理进度"
@@ -72,6 +79,22 @@ class MaterialRow:
     correction: str = ""  # the reason staff gave, while a 补正 is open
     reusable: Attachment | None = None  # the file given in an earlier application, if any
     refusal: str = ""  # why the upload that just returned here was refused
+    commitment: Commitment | None = None  # the 告知承诺 in force for it, if any (ADR 20)
+
+    @property
+    def commitment_offered(self) -> bool:
+        """The form offers 「告知承诺」 instead of an upload."""
+        return self.material.commitment_offered
+
+    @property
+    def commitment_current(self) -> bool:
+        """The commitment in force counts as the material (the catalogue still offers it)."""
+        return self.commitment is not None and self.commitment_offered
+
+    @property
+    def commitment_outdated(self) -> bool:
+        """Accepted under a text an administrator has changed since: shown, still valid."""
+        return self.commitment is not None and self.commitment.version != self.material.commitment_version
 
     @property
     def format_note(self) -> str:
@@ -120,6 +143,7 @@ def material_rows(
     the open 补正's reason and the file an earlier application could lend (`reusable`)."""
     required = {m.code for m in required_materials(item=item, form_data=form_data)}
     present = current_attachments(case) if case else {}
+    committed = current_commitments(case) if case else {}
     corrections: dict[str, str] = {}
     if case and (event := case_open_correction(case)):
         corrections = {str(i.get("code")): str(i.get("reason", "")) for i in event.data.get("items", [])}
@@ -130,6 +154,7 @@ def material_rows(
             present.get(m.code, []),
             corrections.get(m.code, ""),
             (reusable or {}).get(m.code),
+            commitment=committed.get(m.code),
         )
         for m in item.materials.all()
     ]
@@ -234,7 +259,21 @@ def application_form_context(case: Case) -> ApplicationFormContext:
         "specialties": specialties,
         "photo_png": _photo_bytes(case),
         "printed_at": timezone.now(),
+        "commitments": _commitment_entries(case),
     }
+
+
+def _commitment_entries(case: Case) -> list[CommitmentEntry]:
+    """The 告知承诺 the printed form states, as accepted (text and version of that moment)."""
+    return [
+        {
+            "material": c.material_name,
+            "text": c.text,
+            "version": c.version,
+            "accepted_at": timezone.localtime(c.accepted_at),
+        }
+        for c in current_commitments(case).values()
+    ]
 
 
 def receipt_context(notice: Notice) -> ReceiptContext:

@@ -114,7 +114,7 @@ class InitialRegistrationForm(ApplicationForm):
         required=False,
         min_value=0,
         max_value=1000,
-        help_text="取得资格证书超过3年申请注册的，须填写并上传继续教育证明",
+        help_text="取得资格证书超过3年申请注册的，须填写学时，并上传继续教育证明或作出告知承诺",
     )
 
     sections = [

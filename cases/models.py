@@ -167,6 +167,40 @@ class Attachment(models.Model):
         return self.content_type.startswith("image/")
 
 
+class Commitment(models.Model):
+    """「告知承诺」: the applicant's written commitment in place of one material (告知承诺制,
+    ADR 20), kept with the exact text and its version as accepted, so that what was promised
+    is provable whatever the catalogue says later. Withdrawn (撤回承诺) while the case is in the
+    applicant's hands, it no longer counts; the row stays."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="commitments")
+    material_code = models.SlugField("材料编码", max_length=40)
+    material_name = models.CharField("材料名称", max_length=200)
+    text = models.TextField("承诺内容")
+    version = models.CharField("承诺书版本", max_length=16)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="承诺人"
+    )
+    accepted_at = models.DateTimeField("承诺时间")
+    withdrawn_at = models.DateTimeField("撤回时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "告知承诺"
+        verbose_name_plural = "告知承诺"
+        ordering = ["accepted_at", "id"]
+        constraints = [
+            # One commitment in force per material of a case; withdrawn ones are kept.
+            models.UniqueConstraint(
+                fields=["case", "material_code"],
+                condition=models.Q(withdrawn_at__isnull=True),
+                name="cases_commitment_once",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case} {self.material_name}（告知承诺）"
+
+
 class CorrectionReminder(models.Model):
     """The one reminder sent for a 补正 request left unanswered: unique per request."""
 
@@ -188,6 +222,8 @@ class NoticeKind(models.TextChoices):
     REJECTION = "rejection", "不予受理决定书"
     APPROVAL = "approval", "准予行政许可决定书"
     DENIAL = "denial", "不予行政许可决定书"
+    # After the grant: a commitment found untrue (ADR 20), the first step towards 撤销.
+    FALSE_PLEDGE = "false_pledge", "告知承诺核查不实告知书"
 
 
 class Notice(models.Model):

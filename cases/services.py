@@ -23,6 +23,7 @@ from cases.models import (
     CaseAction,
     CaseEvent,
     CaseStatus,
+    Commitment,
     Notice,
     NoticeKind,
     SubmitMethod,
@@ -270,11 +271,71 @@ def current_attachments(case: Case) -> dict[str, list[Attachment]]:
     return by_code
 
 
+def current_commitments(case: Case) -> dict[str, Commitment]:
+    """The commitments in force (not withdrawn), by material code."""
+    return {c.material_code: c for c in case.commitments.filter(withdrawn_at__isnull=True)}
+
+
 def missing_materials(case: Case) -> list[Material]:
+    """The required materials with neither a file nor a commitment in force: a 告知承诺
+    counts as the material while the catalogue still offers it (ADR 20)."""
     present = current_attachments(case)
+    committed = current_commitments(case)
     return [
-        m for m in required_materials(item=case.item, form_data=case.form_data) if not present.get(m.code)
+        m
+        for m in required_materials(item=case.item, form_data=case.form_data)
+        if not present.get(m.code) and not (m.code in committed and m.commitment_offered)
     ]
+
+
+COMMITMENT_CHANGED = "承诺书内容已更新，请重新阅读后再勾选同意"
+
+
+def commitment_accept(*, case: Case, material: Material, user: User, version: str) -> Commitment:
+    """「告知承诺」: the applicant accepts the material's commitment text instead of uploading
+    it. `version` is the version the page showed: if an administrator changed the text since,
+    nothing is recorded and the applicant reads the new text. Accepting again what is already
+    in force changes nothing (a double click)."""
+    if material.item_id != case.item_id:
+        raise ApplicationError("该材料不属于本办件")
+    if not material.commitment_offered:
+        raise ApplicationError(f"“{material.name}”不适用告知承诺，请上传材料")
+    if version != material.commitment_version:
+        raise ApplicationError(COMMITMENT_CHANGED)
+    with transaction.atomic():
+        locked = Case.objects.select_for_update().get(pk=case.pk)
+        if locked.applicant_id != user.pk or locked.status not in EDITABLE_STATUSES:
+            raise ApplicationError("办件已提交，不能再修改材料")
+        existing = locked.commitments.filter(material_code=material.code, withdrawn_at__isnull=True).first()
+        if existing is not None and existing.version == version:
+            return existing
+        if existing is not None:
+            # Accepted under an earlier text: the new acceptance replaces it.
+            existing.withdrawn_at = timezone.now()
+            existing.save(update_fields=["withdrawn_at"])
+        return Commitment.objects.create(
+            case=locked,
+            material_code=material.code,
+            material_name=material.name,
+            text=material.commitment_text.strip(),
+            version=version,
+            accepted_by=user,
+            accepted_at=timezone.now(),
+        )
+
+
+def commitment_withdraw(*, case: Case, material_code: str, user: User) -> Commitment:
+    """「撤回承诺」: back to uploading the material, while the case is in the applicant's hands."""
+    with transaction.atomic():
+        locked = Case.objects.select_for_update().get(pk=case.pk)
+        if locked.applicant_id != user.pk or locked.status not in EDITABLE_STATUSES:
+            raise ApplicationError("办件已提交，不能再撤回承诺")
+        found = locked.commitments.filter(material_code=material_code, withdrawn_at__isnull=True).first()
+        if found is None:
+            raise ApplicationError("该材料没有可撤回的告知承诺")
+        found.withdrawn_at = timezone.now()
+        found.save(update_fields=["withdrawn_at"])
+        return found
 
 
 # --- Submission ---------------------------------------------------------------------------
@@ -337,11 +398,16 @@ def form_for_case(case: Case) -> ApplicationForm | None:
 
 
 def _receipt_data(case: Case) -> dict[str, Any]:
-    present = current_attachments(case)
+    present, committed = current_attachments(case), current_commitments(case)
     materials = [
         {"name": m.name, "files": len(present.get(m.code, []))}
         for m in case.item.materials.all()
         if present.get(m.code)
+    ] + [
+        # Received as a commitment: no file, the commitment itself (ADR 20).
+        {"name": f"{m.name}（告知承诺）", "files": 0}
+        for m in case.item.materials.all()
+        if m.code in committed and not present.get(m.code)
     ]
     return {
         "materials": materials,
@@ -367,6 +433,7 @@ NOTICE_ABBREVIATIONS = {
     NoticeKind.REJECTION: "不受",
     NoticeKind.APPROVAL: "准",
     NoticeKind.DENIAL: "不准",
+    NoticeKind.FALSE_PLEDGE: "核",
 }
 
 

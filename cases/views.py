@@ -559,6 +559,45 @@ def reuse(request: HttpRequest, pk: int, code: str) -> HttpResponse:
 
 @login_required
 @require_POST
+def commit(request: HttpRequest, pk: int, code: str) -> HttpResponse:
+    """「告知承诺」 instead of uploading a material (ADR 20): the applicant ticked the text the
+    page showed, whose version the page sends back."""
+    user = request_user(request)
+    case = selectors.case_get_for_applicant(user=user, pk=pk)
+    material = get_object_or_404(Material, item=case.item, code=code)
+    row = reverse("cases:edit", args=[case.pk]) + "#" + documents.material_anchor(material.code)
+    if not request.POST.get("agree"):
+        messages.error(request, f"请阅读“{material.name}”的承诺内容，勾选“本人已阅读并同意上述承诺”后再提交")
+        return redirect(row)
+    try:
+        services.commitment_accept(
+            case=case, material=material, user=user, version=str(request.POST.get("version", ""))
+        )
+    except ApplicationError as e:
+        messages.error(request, e.message)
+    else:
+        messages.success(request, f"已对“{material.name}”作出告知承诺，无需再上传该材料")
+    return redirect(row)
+
+
+@login_required
+@require_POST
+def commit_withdraw(request: HttpRequest, pk: int, code: str) -> HttpResponse:
+    """「撤回承诺」: back to uploading the material."""
+    user = request_user(request)
+    case = selectors.case_get_for_applicant(user=user, pk=pk)
+    row = reverse("cases:edit", args=[case.pk]) + "#" + documents.material_anchor(code)
+    try:
+        withdrawn = services.commitment_withdraw(case=case, material_code=code, user=user)
+    except ApplicationError as e:
+        messages.error(request, e.message)
+    else:
+        messages.success(request, f"已撤回对“{withdrawn.material_name}”的告知承诺，请上传该材料")
+    return redirect(row)
+
+
+@login_required
+@require_POST
 def attachment_remove(request: HttpRequest, pk: int, att_pk: int) -> HttpResponse:
     user = request_user(request)
     case = selectors.case_get_for_applicant(user=user, pk=pk)

@@ -85,8 +85,43 @@ class MatterAdmin(admin.ModelAdmin[Matter]):
 
 class MaterialInline(admin.TabularInline[Material, ServiceItem]):
     model = Material
-    fields = ("code", "name", "required", "kind", "notes", "order")
+    fields = ("code", "name", "required", "kind", "notes", "commitment_allowed", "order")
     extra = 0
+    # The commitment text is long: it is edited on the material's own page.
+    show_change_link = True
+
+
+@admin.register(Material)
+class MaterialAdmin(admin.ModelAdmin[Material]):
+    """A material with its 告知承诺 settings (ADR 20): whether the form offers the commitment,
+    its text (an edit is a new version; commitments already made keep the text they accepted)
+    and how many working days staff have to verify it after the grant."""
+
+    list_display = ("name", "item", "code", "required", "commitment_allowed")
+    list_filter = ("commitment_allowed", "item__matter")
+    search_fields = ("name", "code", "item__name")
+    readonly_fields = ("commitment_version",)
+    fieldsets = (
+        (None, {"fields": ("item", "code", "name", "required", "kind", "notes", "order")}),
+        (
+            "告知承诺",
+            {
+                "fields": (
+                    "commitment_allowed",
+                    "commitment_text",
+                    "commitment_version",
+                    "commitment_check_days",
+                )
+            },
+        ),
+    )
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Material]:
+        return super().get_queryset(request).select_related("item__matter")
+
+    @admin.display(description="承诺书版本")
+    def commitment_version(self, obj: Material) -> str:
+        return obj.commitment_version if obj.commitment_text else "—"
 
 
 @admin.register(ServiceItem)

@@ -5,7 +5,10 @@ Reference data that administrators edit in the admin; the seeded defaults come f
 
 from __future__ import annotations
 
+from django.core.exceptions import ValidationError
 from django.db import models
+
+from lib.sm3 import sm3
 
 
 class Department(models.Model):
@@ -104,6 +107,19 @@ class Material(models.Model):
     )
     notes = models.CharField("说明", max_length=300, blank=True)
     order = models.PositiveIntegerField("排序", default=100)
+    # 告知承诺制 (国办发〔2020〕42号): the province lists the materials an applicant may replace
+    # by a written commitment; staff verify the commitment after the grant (ADR 20).
+    commitment_allowed = models.BooleanField(
+        "可告知承诺", default=False, help_text="勾选后，申请人可以选择“告知承诺”代替上传该材料"
+    )
+    commitment_text = models.TextField(
+        "承诺书内容",
+        blank=True,
+        help_text="申请人须阅读并勾选同意的承诺内容。修改后即为新版本，已作出的承诺保留原文",
+    )
+    commitment_check_days = models.PositiveIntegerField(
+        "核查期限（工作日）", default=20, help_text="准予许可后，工作人员核查承诺内容的期限"
+    )
 
     class Meta:
         verbose_name = "申请材料"
@@ -113,6 +129,31 @@ class Material(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def commitment_offered(self) -> bool:
+        """Whether the application form offers 「告知承诺」 for this material."""
+        return self.commitment_allowed and bool(self.commitment_text.strip())
+
+    @property
+    def commitment_version(self) -> str:
+        """The version of the commitment text: its fingerprint (`commitment_text_version`)."""
+        return commitment_text_version(self.commitment_text)
+
+    def clean(self) -> None:
+        if self.commitment_allowed and not self.commitment_text.strip():
+            raise ValidationError({"commitment_text": "可告知承诺的材料须填写承诺书内容"})
+        if self.commitment_allowed and self.commitment_check_days < 1:
+            raise ValidationError({"commitment_check_days": "核查期限至少为1个工作日"})
+
+
+def commitment_text_version(text: str) -> str:
+    """The version of a commitment text: the first 12 hex digits of the SM3 digest of the text
+    with its line ends and outer blanks normalised. An edit in the admin is a new version by
+    itself, with no counter to keep; an applicant's acceptance records it with the text, so
+    what they accepted is provable whatever the catalogue says later (ADR 20)."""
+    normal = "\n".join(line.rstrip() for line in text.strip().splitlines())
+    return sm3(normal.encode("utf-8")).hex()[:12].upper()
 
 
 class CalendarDay(models.Model):

@@ -43,6 +43,8 @@ class MaterialSpec:
     required: bool = True
     kind: str = DOCUMENT
     notes: str = ""
+    # 告知承诺制: the text an applicant may accept instead of uploading the material ("" = none).
+    commitment: str = ""
 
 
 @dataclass(frozen=True)
@@ -108,11 +110,35 @@ COMMON = (APPLICATION_FORM, PHOTO, SIGNATURE, IDENTITY)
 QUALIFICATION = MaterialSpec("qualification", "资格证书", notes="二级建造师资格证书")
 LABOUR_CONTRACT = MaterialSpec("labour_contract", "劳动合同", notes="与聘用企业签订的有效劳动合同")
 EDUCATION = MaterialSpec("education", "学历证书", required=False)
+# 告知承诺制 (国办发〔2020〕42号; DOMAIN.md "告知承诺"): the two materials the province lets an
+# applicant replace by a written commitment, seeded once (`_seed_commitment`).
+COMMITMENT_CONSEQUENCES = (
+    "本人知晓：审批机关将在准予注册后依法对上述承诺进行核查；"
+    "经核查承诺内容与实际情况不符的，审批机关将依照《中华人民共和国行政许可法》第六十九条"
+    "撤销相应注册，本人承担由此产生的法律责任，相关失信信息依法记入信用记录。"
+)
+CONTINUING_EDUCATION_COMMITMENT = (
+    "本人郑重承诺：本人已按照《注册建造师继续教育管理暂行办法》的规定，"
+    "完成本次申请所要求的继续教育学时，所填报的继续教育学时真实、准确，"
+    "相关继续教育证明材料由本人妥善保存，审批机关核查时能够如实提供。\n" + COMMITMENT_CONSEQUENCES
+)
+ADDITION_QUALIFICATION_COMMITMENT = (
+    "本人郑重承诺：本人已取得所申请增项专业的二级建造师执业资格，"
+    "申请表中填报的增项专业资格证书管理号及取得资格日期真实、准确，"
+    "资格证书原件由本人保存，审批机关核查时能够如实提供。\n" + COMMITMENT_CONSEQUENCES
+)
 CONTINUING_EDUCATION_OPTIONAL = MaterialSpec(
-    "continuing_education", "继续教育证明", required=False, notes="取得资格证书超过3年申请注册的必须提供"
+    "continuing_education",
+    "继续教育证明",
+    required=False,
+    notes="取得资格证书超过3年申请注册的必须提供",
+    commitment=CONTINUING_EDUCATION_COMMITMENT,
 )
 CONTINUING_EDUCATION = MaterialSpec(
-    "continuing_education", "继续教育证明", notes="注册有效期内的继续教育证明"
+    "continuing_education",
+    "继续教育证明",
+    notes="注册有效期内的继续教育证明",
+    commitment=CONTINUING_EDUCATION_COMMITMENT,
 )
 
 EJJZS_BASIS = "1.《注册建造师管理规定》（建设部令第153号）\n2.《中华人民共和国行政许可法》"
@@ -165,8 +191,17 @@ EJJZS_ZGRD = MatterSpec(
             "准予后增加的专业有效期3年。",
             (
                 *COMMON,
-                MaterialSpec("addition_qualification", "增项专业资格证书"),
-                MaterialSpec("addition_pledge", "增项注册告知承诺书", required=False),
+                MaterialSpec(
+                    "addition_qualification",
+                    "增项专业资格证书",
+                    commitment=ADDITION_QUALIFICATION_COMMITMENT,
+                ),
+                MaterialSpec(
+                    "addition_pledge",
+                    "增项注册告知承诺书",
+                    required=False,
+                    notes="已对“增项专业资格证书”在线作出告知承诺的，无需上传",
+                ),
             ),
         ),
         ItemSpec(
@@ -684,7 +719,7 @@ def _seed_matter(*, department: Department, spec: MatterSpec, order: int) -> Non
             defaults={"name": item_spec.name, "description": item_spec.description, "order": item_order},
         )
         for material_order, material in enumerate(item_spec.materials, start=1):
-            Material.objects.update_or_create(
+            row, _ = Material.objects.update_or_create(
                 item=item,
                 code=material.code,
                 defaults={
@@ -695,6 +730,18 @@ def _seed_matter(*, department: Department, spec: MatterSpec, order: int) -> Non
                     "order": material_order * 10,
                 },
             )
+            _seed_commitment(material=row, text=material.commitment)
+
+
+def _seed_commitment(*, material: Material, text: str) -> None:
+    """Offer 「告知承诺」 for a seeded material, once: only while the row has no commitment text
+    yet. Whether the province allows it and what the text says are policy that administrators
+    edit (ADR 20), so unlike the other seeded fields a later run leaves them alone."""
+    if not text or material.commitment_text:
+        return
+    material.commitment_allowed = True
+    material.commitment_text = text
+    material.save(update_fields=["commitment_allowed", "commitment_text"])
 
 
 @transaction.atomic

@@ -37,6 +37,15 @@ class Specialty(TypedDict):
     code: str  # "10401001"
 
 
+class CommitmentEntry(TypedDict):
+    """A material the applicant replaced by a written commitment (告知承诺制)."""
+
+    material: str  # "继续教育证明"
+    text: str  # the commitment as accepted, paragraphs separated by newlines
+    version: str  # the text's version ("3F2A9C1E0B7D")
+    accepted_at: datetime  # when the applicant ticked it, local time
+
+
 class ApplicationFormContext(TypedDict):
     title: str  # "二级注册建造师初始注册申请表"
     department: str  # "辽宁省住房和城乡建设厅"
@@ -47,6 +56,8 @@ class ApplicationFormContext(TypedDict):
     specialties: Sequence[Specialty]  # may be empty: the block is left out
     photo_png: bytes | None  # the uploaded 1-inch photo (PNG or JPEG bytes), None: empty box
     printed_at: datetime
+    # Printed as 「告知承诺」 before the signatures; absent or empty: the block is left out.
+    commitments: NotRequired[Sequence[CommitmentEntry]]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -77,7 +88,7 @@ class ReceiptContext(TypedDict):
 # ---------------------------------------------------------------------------------------------
 # 受理通知书 / 一次性补正告知书 / 不予受理决定书 / 准予、不予行政许可决定书 — template "notice"
 
-NoticeKind = Literal["acceptance", "correction", "rejection", "approval", "denial"]
+NoticeKind = Literal["acceptance", "correction", "rejection", "approval", "denial", "false_pledge"]
 
 # The standard titles; callers pass the title themselves, usually one of these.
 NOTICE_TITLES: dict[NoticeKind, str] = {
@@ -86,11 +97,15 @@ NOTICE_TITLES: dict[NoticeKind, str] = {
     "rejection": "不予受理决定书",
     "approval": "准予行政许可决定书",
     "denial": "不予行政许可决定书",
+    "false_pledge": "告知承诺核查不实告知书",
 }
 
 # The heading of the items table's last column: a correction notice gives each material's
 # faults; any other notice just a remark.
-ITEMS_HEADINGS: dict[NoticeKind, str] = {"correction": "需要补正的内容及理由"}
+ITEMS_HEADINGS: dict[NoticeKind, str] = {
+    "correction": "需要补正的内容及理由",
+    "false_pledge": "核查发现的情况",
+}
 ITEMS_HEADING_DEFAULT = "说明"
 
 # Printed by the template when `remedies` is true (《行政许可法》第三十八条、第三十二条:

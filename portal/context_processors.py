@@ -8,6 +8,7 @@ from django.http import HttpRequest
 from accounts.selectors import verified_identity
 from cases.models import CaseStatus
 from certificates.models import CertificateStatus, CopyStatus
+from commitments.models import CheckStatus
 from notifications.selectors import inbox_unread_count
 from portal.display import DisplayMode, display_mode_of
 from privacy.models import CorrectionStatus
@@ -41,7 +42,8 @@ def site(request: HttpRequest) -> dict[str, Any]:
 # CaseStatus.DRAFT %}`. (Django's choices are not called by templates, so the class itself
 # goes into the context.)
 STATUS_ENUMS: dict[str, type] = {
-    e.__name__: e for e in (CaseStatus, RegistrationStatus, CertificateStatus, CopyStatus, CorrectionStatus)
+    e.__name__: e
+    for e in (CaseStatus, RegistrationStatus, CertificateStatus, CopyStatus, CorrectionStatus, CheckStatus)
 }
 
 

@@ -124,6 +124,7 @@ INSTALLED_APPS = [
     "registry",
     "certificates",
     "privacy",
+    "commitments",
     "review",
     "audit",
 ]

@@ -16,6 +16,7 @@ from cases.models import Case, CaseAction, CaseEvent, NoticeKind
 from cases.notices import notice_text
 from cases.services import case_transition, notice_issue
 from certificates.services import certificate_follow_register
+from commitments.services import commitment_checks_open
 from lib.errors import ApplicationError
 from notifications.services import inbox_message_create, sms_enqueue
 from registry.selectors import name_mismatch
@@ -157,7 +158,8 @@ def case_review(*, case: Case, actor: User, opinion: str) -> Case:
 
 def case_approve(*, case: Case, actor: User, opinion: str = "", name_confirmed: bool = False) -> Case:
     """准予许可: the register changes for the case's type and the certificate follows it
-    (a new version, or revoked by a cancellation), in the same transaction.
+    (a new version, or revoked by a cancellation), in the same transaction; every 告知承诺
+    on the case gets its 核查 task (ADR 20).
 
     When the applicant's verified name differs from the register's, the decider must have
     confirmed it (`name_confirmed`); the confirmation is kept with the event."""
@@ -172,10 +174,12 @@ def case_approve(*, case: Case, actor: User, opinion: str = "", name_confirmed: 
             raise ApplicationError(f"{e.message}。请核实后作出不予许可决定") from None
         registration = change.registration
         certificate = certificate_follow_register(change=change)
+        checks = commitment_checks_open(case=case, registration=registration)
         event.data = {
             "registration_number": registration.number,
             "license_id": certificate.license_id if certificate else "",
             "change": change.summary,
+            **({"commitment_checks": len(checks)} if checks else {}),
             **(
                 {"name_mismatch_confirmed": [mismatch.applicant_name, mismatch.register_name]}
                 if mismatch

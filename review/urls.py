@@ -20,6 +20,8 @@ urlpatterns = [
     path("cases/<int:pk>/review/", views.decide, {"action": CaseAction.REVIEW}, name="review"),
     path("cases/<int:pk>/approve/", views.decide, {"action": CaseAction.APPROVE}, name="approve"),
     path("cases/<int:pk>/deny/", views.decide, {"action": CaseAction.DENY}, name="deny"),
+    path("checks/", views.checks, name="checks"),
+    path("checks/<int:pk>/close/", views.check_close, name="check_close"),
     path("corrections/", views.corrections, name="corrections"),
     path("corrections/<int:pk>/close/", views.correction_close, name="correction_close"),
 ]

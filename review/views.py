@@ -23,7 +23,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
-from accounts.models import User
+from accounts.models import StaffRole, User
 from accounts.selectors import verified_identity
 from audit.models import AuditAction
 from audit.services import audit_record
@@ -35,6 +35,19 @@ from cases.selectors import case_get_for_staff, case_timeline
 from cases.transitions import ROLE_QUEUE, actions_for
 from cases.types import type_for_item
 from catalog.calendar import calendar_warning
+from commitments.forms import CheckCloseForm
+from commitments.models import CheckStatus
+from commitments.selectors import (
+    check_counts,
+    check_get_for_staff,
+    check_list_for_staff,
+    check_rows,
+    checks_for_case,
+    proposal_for_case,
+    proposals_for_staff,
+)
+from commitments.services import commitment_check_close, may_verify
+from commitments.transitions import is_open as check_is_open
 from lib.errors import ApplicationError
 from paperwork.documents import REMEDIES_SENTENCE
 from privacy.forms import CorrectionCloseForm
@@ -107,6 +120,8 @@ def queue(request: HttpRequest) -> HttpResponse:
             "open_corrections": correction_list_for_staff(user=user).count()
             if may_close_corrections(user)
             else None,
+            # 审查人员 verify the commitments granted (ADR 20); deciders see them too.
+            "check_counts": check_counts(user=user, today=today) if _sees_checks(user) else None,
         },
     )
 
@@ -183,6 +198,9 @@ def _case_page(
             "applicant_unverified": verified_identity(case.applicant) is None,
             "materials": material_rows(item=case.item, form_data=case.form_data, case=case),
             "timeline": _timeline(case),
+            "checks": check_rows(list(checks_for_case(case)), today=today),
+            "proposal": proposal_for_case(case),
+            "sees_checks": _sees_checks(user),
             "notices": case.notices.all(),
             "deadline": case_deadline(case, today=today),
             "accept_workdays": ACCEPT_WORKDAYS,
@@ -314,6 +332,84 @@ def decide(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     else:
         messages.success(request, success)
     return redirect("review:case", pk=case.pk)
+
+
+# --- 告知承诺核查 (ADR 20): the department's tasks after the grant -----------------------------
+
+
+def _sees_checks(user: User) -> bool:
+    """Those who verify (审查人员) and those who decide on a 撤销 proposal (审批人员)."""
+    return user.staff_role in (StaffRole.REVIEWER, StaffRole.DECIDER)
+
+
+def _checks_user(request: HttpRequest) -> User:
+    user = _workbench_user(request)
+    if not _sees_checks(user):
+        raise PermissionDenied("告知承诺核查由审查人员办理")
+    return user
+
+
+@login_required
+@require_GET
+def checks(request: HttpRequest) -> HttpResponse:
+    """The 核查 tasks, open ones soonest due first with their overdue flags, and the 撤销
+    proposals that commitments found untrue have raised."""
+    user = _checks_user(request)
+    status = request.GET.get("status") or CheckStatus.OPEN
+    if status not in CheckStatus.values:
+        status = CheckStatus.OPEN
+    page = Paginator(check_list_for_staff(user=user, status=status), PER_PAGE).get_page(
+        request.GET.get("page")
+    )
+    today = timezone.localdate()
+    acts = may_verify(user)
+    rows = [
+        (row, CheckCloseForm(prefix=f"k{row.check.pk}") if acts and check_is_open(row.check.status) else None)
+        for row in check_rows(list(page), today=today)
+    ]
+    tabs = [{"value": s.value, "label": s.label, "active": s == status} for s in CheckStatus]
+    return render(
+        request,
+        "review/checks.html",
+        {
+            "page": page,
+            "rows": rows,
+            "tabs": tabs,
+            "status": status,
+            "proposals": proposals_for_staff(user=user)[:PER_PAGE],
+            "may_verify": acts,
+            "warning": calendar_warning(today=today),
+        },
+    )
+
+
+@login_required
+@require_POST
+def check_close(request: HttpRequest, pk: int) -> HttpResponse:
+    user = _checks_user(request)
+    check = check_get_for_staff(user=user, pk=pk)
+    form = CheckCloseForm(request.POST, prefix=f"k{pk}")
+    if not form.is_valid():
+        messages.error(request, "；".join(str(e) for errors in form.errors.values() for e in errors))
+        return redirect("review:checks")
+    try:
+        closed = commitment_check_close(
+            check=check,
+            by=user,
+            outcome=form.cleaned_data["outcome"],
+            finding=form.cleaned_data["finding"],
+            request=request,
+        )
+    except ApplicationError as e:
+        messages.error(request, e.message)
+    else:
+        if closed.status == CheckStatus.UNTRUE:
+            messages.success(
+                request, "已记录承诺不实：已提请撤销注册，告知承诺核查不实告知书已生成，已通知持证人"
+            )
+        else:
+            messages.success(request, "已记录核查属实，核查任务已办结")
+    return redirect("review:checks")
 
 
 # --- 更正申请 (privacy): the department's 受理人员 answer a person's request -------------------

@@ -65,6 +65,34 @@ class NoticeTextTestCase(SimpleTestCase):
             },
         )
 
+    def test_it_words_the_false_pledge_notice_with_the_right_to_be_heard(self):
+        body = notice_text(
+            NoticeKind.FALSE_PLEDGE,
+            **NAMES,
+            granted_on=date(2026, 3, 20),
+            registration_number="辽221202020260000001",
+            statement_due=date(2026, 6, 8),
+            phone="024-23447766",
+        )
+        self.assertEqual(
+            body,
+            {
+                "paragraphs": [
+                    "你（单位）在二级注册建造师执业资格认定（初始注册）申请中，就下列材料作出告知承诺，"
+                    "我厅已于2026年03月20日准予许可（注册编号：辽221202020260000001）。"
+                    "根据《国务院办公厅关于全面推行证明事项告知承诺制的指导意见》（国办发〔2020〕42号）的规定，"
+                    "我厅对承诺内容进行了核查，发现承诺内容与实际情况不符，情况如下：",
+                ],
+                "closing_paragraphs": [
+                    "根据《中华人民共和国行政许可法》第六十九条第二款的规定，被许可人以欺骗等不正当手段取得行政许可的，"
+                    "应当予以撤销。我厅拟依法撤销你的上述注册。",
+                    "你有权进行陈述和申辩。请于2026年06月08日前，登录辽宁政务服务网在“我的办件”中查看本告知书，"
+                    "并向我厅书面提出陈述、申辩意见及相关证明材料（咨询电话：024-23447766）。"
+                    "逾期未提出的，视为放弃陈述和申辩的权利。",
+                ],
+            },
+        )
+
     def test_it_words_the_rejection(self):
         self.assertEqual(
             notice_text(NoticeKind.REJECTION, **NAMES, reason="申请人不具备二级建造师资格"),
