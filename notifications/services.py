@@ -24,7 +24,7 @@ from django.utils import timezone
 
 from lib.errors import ApplicationError
 from lib.masking import mask_mobile
-from lib.metrics import SmsOutcome, sms_outcome
+from lib.metrics import DeliveryOutcome, sms_outcome
 from lib.taskqueue import backoff_delay, enqueue, task_pending
 from notifications.gateways import GatewayError, get_gateway
 from notifications.models import InboxMessage, SmsMessage, SmsStatus
@@ -125,7 +125,7 @@ def sms_deliver(*, message_id: int) -> None:
     if message.sensitive:
         message.text = REDACTED_TEXT
     message.save(update_fields=["status", "sent_at", "provider_message_id", "last_error", "text"])
-    sms_outcome(SmsOutcome.SENT)
+    sms_outcome(DeliveryOutcome.SENT)
 
 
 def _sms_attempt_failed(*, message: SmsMessage, reason: str) -> None:
@@ -138,7 +138,7 @@ def _sms_attempt_failed(*, message: SmsMessage, reason: str) -> None:
             message.save(update_fields=["status", "last_error", "next_attempt_at"])
             # The row and its next task are written together, so the retry cannot be lost.
             enqueue(deliver_sms, run_after=message.next_attempt_at, message_id=message.pk)
-            sms_outcome(SmsOutcome.RETRY)
+            sms_outcome(DeliveryOutcome.RETRY)
             logger.warning(
                 "SMS %s to %s failed (attempt %d), retrying at %s: %s",
                 message.pk,
@@ -153,7 +153,7 @@ def _sms_attempt_failed(*, message: SmsMessage, reason: str) -> None:
             if message.sensitive:
                 message.text = REDACTED_TEXT
             message.save(update_fields=["status", "last_error", "text"])
-            sms_outcome(SmsOutcome.FAILED)
+            sms_outcome(DeliveryOutcome.FAILED)
             logger.error(
                 "SMS %s to %s failed %d times, giving up: %s",
                 message.pk,
