@@ -31,9 +31,7 @@ def url_check(url: str, *, setting: str) -> None:
         raise ValueError(f"{setting} must be an http(s) address, not {url!r}")
 
 
-def json_post(
-    *, url: str, body: bytes, headers: Mapping[str, str], timeout: float, peer: str
-) -> object:
+def json_post(*, url: str, body: bytes, headers: Mapping[str, str], timeout: float, peer: str) -> object:
     """POST `body` (JSON) to `url` and return the parsed JSON of a 2xx answer; PostFailed
     otherwise, its reason naming `peer` (e.g. "短信网关"). The caller checked `url` with
     `url_check` when it was configured."""

@@ -19,6 +19,7 @@ from lib.masking import mask_mobile
 
 logger = logging.getLogger(__name__)
 
+
 class GatewayError(Exception):
     """The gateway did not take the message; the text is a short reason for the outbox row."""
 
