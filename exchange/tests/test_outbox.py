@@ -14,6 +14,7 @@ from prometheus_client import REGISTRY
 from exchange.contracts import CaseRecordEvent, Channel, LicenceEvent
 from exchange.models import OutboundRecord, OutboundStatus
 from exchange.services import outbound_deliver, outbound_enqueue, outbound_requeue_stale, outbound_retry
+from exchange.testing import SHARING_ON
 from exchange.tests.receiver import FakeReceiver
 from lib.errors import ApplicationError
 from notifications.testing import drain_task_queue, frozen_now, pending_tasks
@@ -41,6 +42,7 @@ def enqueue_case(number: str = "LN2026030400001", status: str = "pending") -> Ou
     return record
 
 
+@override_settings(**SHARING_ON)
 class EnqueueTestCase(TestCase):
     def test_it_writes_the_record_and_its_task_without_sending(self):
         with patch("exchange.gateways.ConsoleReceiver.send") as send:
@@ -102,6 +104,7 @@ class EnqueueTestCase(TestCase):
         self.assertFalse(OutboundRecord.objects.exists())
 
 
+@override_settings(**SHARING_ON)
 class ConsoleDeliveryTestCase(TestCase):
     def test_it_logs_the_record_with_the_id_number_masked(self):
         record = outbound_enqueue(
