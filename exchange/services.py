@@ -202,7 +202,8 @@ def _hand_on(*, record: OutboundRecord) -> None:
         .order_by("pk")
         .first()
     )
-    if successor is not None:
+    # Its own task may still be waiting (the worker runs them in order): then that one will do.
+    if successor is not None and not task_pending(deliver_outbound, record_id=successor.pk):
         enqueue(deliver_outbound, run_after=successor.next_attempt_at, record_id=successor.pk)
 
 
