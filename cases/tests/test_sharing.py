@@ -88,7 +88,7 @@ class CaseRecordTestCase(BaseTestCase):
         case = review.case_request_correction(
             case=case,
             actor=self.acceptor,
-            items=[review.CorrectionItem(material_code=case.item.materials.first().code, reason="不清晰")],
+            items=[review.CorrectionItem(material_code=case.item.materials.all()[0].code, reason="不清晰")],
         )
         case = case_submit(case=case, user=self.applicant)
         case = review.case_accept(case=case, actor=self.acceptor)
@@ -140,10 +140,11 @@ class CaseRecordTestCase(BaseTestCase):
         seen |= set(steps(withdrawn))
 
         corrected = submitted_case(self, applicant=self.other_applicant)
+        material = corrected.item.materials.all()[0]
         corrected = review.case_request_correction(
             case=corrected,
             actor=self.acceptor,
-            items=[review.CorrectionItem(material_code=corrected.item.materials.first().code, reason="缺页")],
+            items=[review.CorrectionItem(material_code=material.code, reason="缺页")],
         )
         case_submit(case=corrected, user=self.other_applicant)
         seen |= set(steps(corrected))
