@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 from typing import Any
 
 from django.core.files.storage import default_storage
@@ -17,6 +18,7 @@ from cases.deadlines import accept_due_on
 from cases.forms import ApplicationForm
 from cases.models import (
     EDITABLE_STATUSES,
+    FINISHED_STATUSES,
     ActorRole,
     Attachment,
     Case,
@@ -29,6 +31,7 @@ from cases.models import (
     SubmitMethod,
 )
 from cases.register import register_record_for
+from cases.sharing import case_record_enqueue
 from cases.transitions import transition_find
 from cases.types import eligibility_refusals, required_materials, type_for_item
 from catalog.models import Material, ServiceItem
@@ -85,8 +88,25 @@ def case_transition(
         data=data or {},
     )
     locked.status = transition.target
-    locked.save(update_fields=["status", "updated_at"])
+    _times_stamp(case=locked, action=CaseAction(action), at=event.created_at)
+    locked.save(update_fields=["status", "number", "submitted_at", "accepted_at", "decided_at", "updated_at"])
+    # The province's 办件 collection hears of every change, in this transaction.
+    case_record_enqueue(case=locked, event=event)
     return locked, event
+
+
+def _times_stamp(*, case: Case, action: CaseAction, at: datetime) -> None:
+    """The times a change writes, with the change itself: a case gets its 办件编号 when first
+    submitted, and every (re)submission, 受理 and 办结 is dated by its event."""
+    if action in (CaseAction.SUBMIT, CaseAction.RESUBMIT):
+        if not case.number:
+            today = timezone.localdate(at)
+            case.number = f"LN{today:%Y%m%d}{counter_next(key=f'case-{today:%Y%m%d}'):05d}"
+        case.submitted_at = at
+    elif action == CaseAction.ACCEPT:
+        case.accepted_at = at
+    if case.status in FINISHED_STATUSES:
+        case.decided_at = at
 
 
 # --- Drafts and materials ---------------------------------------------------------------
@@ -374,14 +394,11 @@ def case_submit(*, case: Case, user: User) -> Case:
             raise ApplicationError("；".join(problems))
 
         action = CaseAction.SUBMIT if locked.status == CaseStatus.DRAFT else CaseAction.RESUBMIT
+        # The transition gives the case its number and dates the (re)submission.
         locked, event = case_transition(case=locked, action=action, actor=user)
-        now = timezone.now()
-        if not locked.number:
-            locked.number = f"LN{today:%Y%m%d}{counter_next(key=f'case-{today:%Y%m%d}'):05d}"
-        locked.submitted_at = now
         # The 受理 clock starts again at a resubmission: time waiting for 补正 does not count.
         locked.accept_due = accept_due_on(submitted_on=today)
-        locked.save(update_fields=["number", "submitted_at", "accept_due", "updated_at"])
+        locked.save(update_fields=["accept_due", "updated_at"])
         notice_issue(case=locked, kind=NoticeKind.RECEIPT, event=event, data=_receipt_data(locked))
         return locked
 
@@ -419,8 +436,6 @@ def _receipt_data(case: Case) -> dict[str, Any]:
 def case_withdraw(*, case: Case, user: User, reason: str = "") -> Case:
     with transaction.atomic():
         locked, _ = case_transition(case=case, action=CaseAction.WITHDRAW, actor=user, opinion=reason)
-        locked.decided_at = timezone.now()
-        locked.save(update_fields=["decided_at", "updated_at"])
         return locked
 
 

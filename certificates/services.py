@@ -1,7 +1,8 @@
 """Writes for certificates.
 
 - `certificate_issue` runs inside the approval transaction: a new version (电子证照标识 with a
-  higher version) for the registration; the previous one becomes 已被新证书替代.
+  higher version) for the registration; the previous one becomes 已被新证书替代. Each change
+  queues its record for the 电子证照库 in that transaction (`certificates/sharing.py`).
 - `certificate_copy_request` is the 「加注」 button: it records a copy 加注中 and enqueues its
   making; `certificate_copy_make` (the task) draws, seals and stores the OFD in the worker,
   never in a request that holds locks."""
@@ -38,6 +39,7 @@ from certificates.models import (
     CopyStatus,
     LogAction,
 )
+from certificates.sharing import licence_issued_enqueue, licence_status_enqueue
 from certificates.tasks import make_certificate_copy
 from certificates.transitions import certificate_transition_find, copy_transition_find
 from certificates.validity import CertificateVerdict, certificate_verdict, usage_valid_until
@@ -70,6 +72,8 @@ def certificate_transition(*, certificate: Certificate, action: LogAction, reaso
         certificate.revoke_reason = reason[:200]
     certificate.save(update_fields=["status", "revoked_at", "revoke_reason"])
     CertificateLog.objects.create(certificate=certificate, action=action, detail=reason[:200])
+    # The 电子证照库 hears of it in this transaction.
+    licence_status_enqueue(certificate=certificate, reason=reason)
 
 
 def copy_transition(*, copy: CertificateCopy, action: CopyAction, also: Sequence[str] = ()) -> None:
@@ -121,6 +125,7 @@ def certificate_issue(
             issued_on=timezone.localdate(),
         )
         CertificateLog.objects.create(certificate=certificate, action=LogAction.ISSUE)
+        licence_issued_enqueue(certificate=certificate, replaces=previous)
         return certificate
 
 

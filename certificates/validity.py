@@ -43,6 +43,17 @@ def usage_valid_until(*, certificate: Certificate, today: date) -> date:
     return min(candidates)
 
 
+def certificate_validity_period(*, certificate: Certificate) -> tuple[date, date]:
+    """The 有效期 of a certificate version as a licence (what the 电子证照库 records): from its
+    issue to the last day a specialty on it is valid, or the holder's 65th birthday if that
+    comes first (as for a copy's 使用有效期 above). Each specialty keeps its own dates, which
+    the licence lists too."""
+    registration = certificate.registration
+    ends = [s.valid_to for s in registration.specialties.all()]
+    end = max(ends, default=certificate.issued_on)
+    return certificate.issued_on, min(end, sixty_fifth_birthday(registration.person.birth_date))
+
+
 def copy_usage_expired(copy: CertificateCopy, *, today: date) -> bool:
     """The copy's 使用有效期 has passed: it is valid through its last day."""
     return copy.usage_valid_until < today

@@ -33,10 +33,12 @@ MULTIPROC_DIR_ENV = "PROMETHEUS_MULTIPROC_DIR"
 CONTENT_TYPE = CONTENT_TYPE_LATEST
 
 
-class SmsOutcome(StrEnum):
-    SENT = "sent"  # the gateway took it
-    RETRY = "retry"  # the gateway failed; tried again later
-    FAILED = "failed"  # given up after SMS_MAX_ATTEMPTS
+class DeliveryOutcome(StrEnum):
+    """What one attempt of an outbox (SMS, outbound records) came to."""
+
+    SENT = "sent"  # the gateway or receiver took it
+    RETRY = "retry"  # it failed; tried again later
+    FAILED = "failed"  # given up: attempts used up, or refused for good
 
 
 class LoginFailureKind(StrEnum):
@@ -63,11 +65,16 @@ _copy_seconds = Histogram(
     "Time to draw and seal one certificate copy (加注件) in the worker.",
     buckets=(0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60),
 )
+_outbound = Counter(
+    "portal_outbound_records",
+    "Outbound record (data sharing) delivery attempts, by receiving channel and outcome.",
+    ["channel", "outcome"],
+)
 _login_failures = Counter("portal_login_failures", "Refused sign-in steps, by kind.", ["kind"])
 
 # Every outcome and kind is there from the start, at 0, so that a rate over the first event
 # is right and a dashboard shows "none" rather than "no data".
-for _outcome in SmsOutcome:
+for _outcome in DeliveryOutcome:
     _sms.labels(outcome=_outcome.value)
 for _kind in LoginFailureKind:
     _login_failures.labels(kind=_kind.value)
@@ -83,8 +90,20 @@ def request_observed(*, view: str, method: str, status: int, seconds: float) -> 
     _request_seconds.labels(view=view).observe(seconds)
 
 
-def sms_outcome(outcome: SmsOutcome) -> None:
+def sms_outcome(outcome: DeliveryOutcome) -> None:
     _sms.labels(outcome=outcome.value).inc()
+
+
+def outbound_channels_known(channels: Iterable[str]) -> None:
+    """Start every channel's outcomes at 0 (called once the app knows its channels: lib
+    imports no app, so it cannot list them itself)."""
+    for channel in channels:
+        for outcome in DeliveryOutcome:
+            _outbound.labels(channel=channel, outcome=outcome.value)
+
+
+def outbound_outcome(*, channel: str, outcome: DeliveryOutcome) -> None:
+    _outbound.labels(channel=channel, outcome=outcome.value).inc()
 
 
 def login_failure(kind: LoginFailureKind) -> None:

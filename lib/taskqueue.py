@@ -1,11 +1,12 @@
 """The task queue (django-tasks with its database backend), seen from our side: the one way
-to enqueue, which carries the request id into the worker's log lines, and the queue's depth
-and age, read by /readyz and /metrics alike."""
+to enqueue, which carries the request id into the worker's log lines; what every outbox that
+retries on its own shares (the back-off, whether a row still has a task waiting); and the
+queue's depth and age, read by /readyz and /metrics alike."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.db.models import Count, Min, Q
@@ -33,6 +34,21 @@ def enqueue(task: Task[..., Any], /, *, run_after: datetime | None = None, **kwa
     if run_after is not None:
         task = task.using(run_after=run_after)
     return task.enqueue(**kwargs)
+
+
+def backoff_delay(*, attempts: int, base_seconds: int, max_seconds: int) -> timedelta:
+    """How long an outbox waits after its `attempts`-th failed try: `base_seconds`, doubling
+    with each failure, never more than `max_seconds`. The backend has no retries of its own,
+    so every outbox (SMS, outbound records) re-enqueues itself after this delay."""
+    seconds = base_seconds * 2 ** max(attempts - 1, 0)
+    return timedelta(seconds=min(seconds, max_seconds))
+
+
+def task_pending(task: Task[..., Any], /, **kwargs: Any) -> bool:
+    """Whether a READY task row of `task` with these keyword arguments exists (due or not): an
+    outbox's sweep asks it before giving a forgotten row a new task."""
+    rows = DBTaskResult.objects.filter(status=TaskResultStatus.READY, task_path=task.module_path)
+    return rows.filter(**{f"args_kwargs__kwargs__{name}": value for name, value in kwargs.items()}).exists()
 
 
 @receiver(task_started)

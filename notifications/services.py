@@ -21,13 +21,11 @@ from django.db.models import F
 from django.template import Context
 from django.template.engine import Engine
 from django.utils import timezone
-from django_tasks import TaskResultStatus
-from django_tasks_db.models import DBTaskResult
 
 from lib.errors import ApplicationError
 from lib.masking import mask_mobile
-from lib.metrics import SmsOutcome, sms_outcome
-from lib.taskqueue import enqueue
+from lib.metrics import DeliveryOutcome, sms_outcome
+from lib.taskqueue import backoff_delay, enqueue, task_pending
 from notifications.gateways import GatewayError, get_gateway
 from notifications.models import InboxMessage, SmsMessage, SmsStatus
 from notifications.tasks import deliver_sms
@@ -86,8 +84,9 @@ def sms_enqueue(
 
 def sms_retry_delay(*, attempts: int) -> timedelta:
     """How long to wait after the `attempts`-th failed try: doubling, at most an hour."""
-    seconds = settings.SMS_RETRY_BASE_SECONDS * 2 ** max(attempts - 1, 0)
-    return timedelta(seconds=min(seconds, MAX_RETRY_DELAY_SECONDS))
+    return backoff_delay(
+        attempts=attempts, base_seconds=settings.SMS_RETRY_BASE_SECONDS, max_seconds=MAX_RETRY_DELAY_SECONDS
+    )
 
 
 def sms_deliver(*, message_id: int) -> None:
@@ -126,7 +125,7 @@ def sms_deliver(*, message_id: int) -> None:
     if message.sensitive:
         message.text = REDACTED_TEXT
     message.save(update_fields=["status", "sent_at", "provider_message_id", "last_error", "text"])
-    sms_outcome(SmsOutcome.SENT)
+    sms_outcome(DeliveryOutcome.SENT)
 
 
 def _sms_attempt_failed(*, message: SmsMessage, reason: str) -> None:
@@ -139,7 +138,7 @@ def _sms_attempt_failed(*, message: SmsMessage, reason: str) -> None:
             message.save(update_fields=["status", "last_error", "next_attempt_at"])
             # The row and its next task are written together, so the retry cannot be lost.
             enqueue(deliver_sms, run_after=message.next_attempt_at, message_id=message.pk)
-            sms_outcome(SmsOutcome.RETRY)
+            sms_outcome(DeliveryOutcome.RETRY)
             logger.warning(
                 "SMS %s to %s failed (attempt %d), retrying at %s: %s",
                 message.pk,
@@ -154,7 +153,7 @@ def _sms_attempt_failed(*, message: SmsMessage, reason: str) -> None:
             if message.sensitive:
                 message.text = REDACTED_TEXT
             message.save(update_fields=["status", "last_error", "text"])
-            sms_outcome(SmsOutcome.FAILED)
+            sms_outcome(DeliveryOutcome.FAILED)
             logger.error(
                 "SMS %s to %s failed %d times, giving up: %s",
                 message.pk,
@@ -193,20 +192,12 @@ def sms_requeue_stale(*, now: datetime | None = None) -> int:
             status=SmsStatus.QUEUED, next_attempt_at__lt=cutoff
         )
         for message in forgotten:
-            if not _sms_has_pending_task(message_id=message.pk):
+            if not task_pending(deliver_sms, message_id=message.pk):
                 enqueue(deliver_sms, message_id=message.pk)
                 requeued += 1
     if requeued:
         logger.warning("Re-queued %d stale SMS message(s)", requeued)
     return requeued
-
-
-def _sms_has_pending_task(*, message_id: int) -> bool:
-    return DBTaskResult.objects.filter(
-        status=TaskResultStatus.READY,
-        task_path=deliver_sms.module_path,
-        args_kwargs__kwargs__message_id=message_id,
-    ).exists()
 
 
 def sms_retry(*, message: SmsMessage) -> SmsMessage:

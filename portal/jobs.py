@@ -22,8 +22,8 @@ logger = logging.getLogger(__name__)
 
 # Tasks that may run twice without harm: making a copy claims the copy first, so a second run
 # finds it made (or claimed) and does nothing. Any other task left RUNNING is marked failed:
-# an SMS has its own outbox, which hands a message out again (SMS_STALE_SECONDS) without
-# sending it twice.
+# an SMS and an outbound record have their own outboxes, which hand them out again
+# (SMS_STALE_SECONDS, EXCHANGE_STALE_SECONDS).
 RERUNNABLE_TASKS = frozenset({"certificates.tasks.make_certificate_copy"})
 
 WORKER_LOST = "portal.jobs.WorkerLost"

@@ -120,6 +120,7 @@ INSTALLED_APPS = [
     "accounts",
     "notifications",
     "paperwork",
+    "exchange",
     "cases",
     "registry",
     "certificates",
@@ -349,6 +350,51 @@ SMS_MAX_ATTEMPTS = env_int("SMS_MAX_ATTEMPTS", 6)
 SMS_RETRY_BASE_SECONDS = env_int("SMS_RETRY_BASE_SECONDS", 30)
 # A message claimed by a worker that then died is handed out again after this long.
 SMS_STALE_SECONDS = env_int("SMS_STALE_SECONDS", 5 * 60)
+
+
+# Data sharing (exchange/, docs/exchange.md): certificates to the 电子证照库, case status changes
+# to the province's 办件 collection. Each channel is `off` (nothing recorded), `console` (the
+# records are written and logged, nothing sent; works out of the box) or `http` (sent, signed
+# with HMAC-SM3 under the channel's secret, which the receiver holds too).
+def _exchange_channel_check(name: str, mode: str, url: str, app_id: str, secret: str) -> None:
+    if mode not in ("off", "console", "http"):
+        raise ImproperlyConfigured(f"EXCHANGE_{name}_GATEWAY must be off, console or http, not {mode!r}")
+    if mode != "http":
+        return
+    if not url.startswith(("https://", "http://")):
+        raise ImproperlyConfigured(f"EXCHANGE_{name}_GATEWAY=http needs an http(s) EXCHANGE_{name}_URL")
+    if not app_id or len(secret) < 32:
+        raise ImproperlyConfigured(
+            f"EXCHANGE_{name}_GATEWAY=http needs EXCHANGE_{name}_APP_ID and an EXCHANGE_{name}_SECRET "
+            "of at least 32 characters"
+        )
+
+
+EXCHANGE_LICENCE_GATEWAY = env("EXCHANGE_LICENCE_GATEWAY", "console")
+EXCHANGE_LICENCE_URL = env("EXCHANGE_LICENCE_URL")
+EXCHANGE_LICENCE_APP_ID = env("EXCHANGE_LICENCE_APP_ID")
+EXCHANGE_LICENCE_SECRET = env("EXCHANGE_LICENCE_SECRET")
+_exchange_channel_check(
+    "LICENCE",
+    EXCHANGE_LICENCE_GATEWAY,
+    EXCHANGE_LICENCE_URL,
+    EXCHANGE_LICENCE_APP_ID,
+    EXCHANGE_LICENCE_SECRET,
+)
+EXCHANGE_CASE_GATEWAY = env("EXCHANGE_CASE_GATEWAY", "console")
+EXCHANGE_CASE_URL = env("EXCHANGE_CASE_URL")
+EXCHANGE_CASE_APP_ID = env("EXCHANGE_CASE_APP_ID")
+EXCHANGE_CASE_SECRET = env("EXCHANGE_CASE_SECRET")
+_exchange_channel_check(
+    "CASE", EXCHANGE_CASE_GATEWAY, EXCHANGE_CASE_URL, EXCHANGE_CASE_APP_ID, EXCHANGE_CASE_SECRET
+)
+EXCHANGE_HTTP_TIMEOUT = env_float("EXCHANGE_HTTP_TIMEOUT", 10)
+# A receiver may be down for most of a day (maintenance windows): 12 tries, doubling from a
+# minute and at most six hours apart, span about twenty hours before a record fails for staff.
+EXCHANGE_MAX_ATTEMPTS = env_int("EXCHANGE_MAX_ATTEMPTS", 12)
+EXCHANGE_RETRY_BASE_SECONDS = env_int("EXCHANGE_RETRY_BASE_SECONDS", 60)
+# A record claimed by a worker that then died is handed out again after this long.
+EXCHANGE_STALE_SECONDS = env_int("EXCHANGE_STALE_SECONDS", 5 * 60)
 
 # Faults absorbed (docs/operations.md 「故障时的表现」): a task row left RUNNING this long by a
 # worker that died is re-queued (if the task is safe to run again) or marked failed; a

@@ -24,6 +24,11 @@ os.environ.setdefault("VAR_DIR", tempfile.mkdtemp(prefix="portal-test-"))
 # Pages link to static files by their plain names: hashed names need `collectstatic` first,
 # seconds the suite need not spend (portal/tests/test_static_files.py collects and checks them).
 os.environ.setdefault("STATIC_HASHED_NAMES", "false")
+# Records for the 电子证照库 and the 办件 collection (exchange/) are off: a test of an approval
+# counts the tasks it queued, and sharing is the subject only of the tests that turn it on
+# (exchange.testing.SHARING_ON).
+os.environ.setdefault("EXCHANGE_LICENCE_GATEWAY", "off")
+os.environ.setdefault("EXCHANGE_CASE_GATEWAY", "off")
 # WhiteNoise warns at every request when its folder is missing; tests serve no built files.
 os.makedirs(os.path.join(os.environ["VAR_DIR"], "static"), exist_ok=True)
 

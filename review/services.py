@@ -1,6 +1,7 @@
-"""The staff's decisions on a case. Each is one transaction: the status change (through
-`cases.services.case_transition`), the dates, the notice, the register when granted, and the
-SMS and in-site message queued with it: all or nothing."""
+"""The staff's decisions on a case. Each is one transaction: the status change with its times
+and its record for the 办件 collection (through `cases.services.case_transition`), the
+deadlines, the notice, the register when granted, and the SMS and in-site message queued with
+it: all or nothing."""
 
 from __future__ import annotations
 
@@ -60,9 +61,8 @@ def case_accept(*, case: Case, actor: User, opinion: str = "") -> Case:
     with transaction.atomic():
         case, event = case_transition(case=case, action=CaseAction.ACCEPT, actor=actor, opinion=opinion)
         today = timezone.localdate()
-        case.accepted_at = timezone.now()
         case.decision_due = decision_due_on(accepted_on=today, promised_days=case.matter.promised_days)
-        case.save(update_fields=["accepted_at", "decision_due", "updated_at"])
+        case.save(update_fields=["decision_due", "updated_at"])
         notice_issue(
             case=case,
             kind=NoticeKind.ACCEPTANCE,
@@ -131,9 +131,8 @@ def case_reject(*, case: Case, actor: User, reason: str) -> Case:
         raise ApplicationError("请填写不予受理的理由")
     with transaction.atomic():
         case, event = case_transition(case=case, action=CaseAction.REJECT, actor=actor, opinion=reason)
-        case.decided_at = timezone.now()
         case.accept_due = None
-        case.save(update_fields=["decided_at", "accept_due", "updated_at"])
+        case.save(update_fields=["accept_due", "updated_at"])
         notice_issue(
             case=case,
             kind=NoticeKind.REJECTION,
@@ -187,8 +186,6 @@ def case_approve(*, case: Case, actor: User, opinion: str = "", name_confirmed: 
             ),
         }
         event.save(update_fields=["data"])
-        case.decided_at = timezone.now()
-        case.save(update_fields=["decided_at", "updated_at"])
         notice_issue(
             case=case,
             kind=NoticeKind.APPROVAL,
@@ -216,8 +213,6 @@ def case_deny(*, case: Case, actor: User, reason: str) -> Case:
         raise ApplicationError("请填写不予许可的理由")
     with transaction.atomic():
         case, event = case_transition(case=case, action=CaseAction.DENY, actor=actor, opinion=reason.strip())
-        case.decided_at = timezone.now()
-        case.save(update_fields=["decided_at", "updated_at"])
         notice_issue(
             case=case,
             kind=NoticeKind.DENIAL,

@@ -10,7 +10,7 @@ from io import StringIO
 from django.contrib import admin
 from django.core.cache import cache
 from django.core.management import call_command
-from django.test import RequestFactory, TestCase
+from django.test import RequestFactory, TestCase, override_settings
 from django.utils import formats, timezone
 
 from accounts.models import Enterprise, LoginThrottle, StaffRole, User
@@ -21,6 +21,9 @@ from audit.models import AuditAction, AuditArchive
 from audit.services import audit_record
 from catalog.seed import seed_catalog
 from certificates.models import CertificateSettings
+from exchange.contracts import CaseRecordEvent, Channel
+from exchange.services import outbound_enqueue
+from exchange.testing import SHARING_ON
 from portal.demo import STAFF_PASSWORD
 from registry.models import POLICY_PK, RegisterSettings, Registration
 
@@ -46,6 +49,15 @@ class AdminPagesTestCase(TestCase):
         LoginThrottle.objects.create(key=f"user:{cls.admin.pk}", failures=2)
         login_browser_record(user=User.objects.get(username="shouli"), device_id="d1", user_agent="Firefox")
         audit_record(action=AuditAction.LOGIN, actor=cls.admin)
+        # The test run shares nothing unless asked (portal/testenv.py): one outbound record.
+        with override_settings(**SHARING_ON):
+            outbound_enqueue(
+                channel=Channel.CASE,
+                event=CaseRecordEvent.STATUS_CHANGED,
+                subject="LN2026030400001",
+                payload={"case_number": "LN2026030400001"},
+                occurred_at=timezone.now(),
+            )
         AuditArchive.objects.create(
             name="audit-1.jsonl",
             first_id=1,

@@ -252,6 +252,8 @@ def test_the_backup_holds_the_database_the_files_and_a_manifest_and_no_key(round
     assert len([m for m in members if m.startswith("cases/")]) >= 25
     # No key in any file of the backup, in any form the settings hold it.
     secrets_held = [value.encode() for value in keys().values()]
+    # The key material of each `<key id>:<base64>` item; BLIND_INDEX_KEY has no key id, and its
+    # "" after a missing ":" would be found in every file.
     secrets_held += [
         entry.partition(":")[2].encode()
         for k, v in keys().items()

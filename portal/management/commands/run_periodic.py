@@ -15,6 +15,7 @@ from django.utils import timezone
 from audit.jobs import audit_archive_daily, audit_verify_daily
 from cases.jobs import correction_reminders_send
 from certificates.services import certificate_copies_requeue_stale
+from exchange.services import outbound_requeue_stale
 from lib.cache import cache_is_down
 from lib.dbretry import db_error_is_transient, db_retrying
 from notifications.services import sms_requeue_stale
@@ -88,6 +89,9 @@ def sweeps_run() -> None:
         requeued = sms_requeue_stale()
         if requeued:
             logger.warning("re-queued %d stale SMS messages", requeued)
+        outbound = outbound_requeue_stale()
+        if outbound:
+            logger.warning("re-queued %d stale outbound records", outbound)
         copies = certificate_copies_requeue_stale()
         if copies:
             logger.warning("re-queued %d certificate copies left by a dead worker", copies)
@@ -101,7 +105,7 @@ def sweeps_run() -> None:
 
 class Command(BaseCommand):
     help = (
-        "周期性维护任务：找回因工作进程中断而滞留的短信、加注件和任务；每天一次发送注册到期和"
+        "周期性维护任务：找回因工作进程中断而滞留的短信、共享数据记录、加注件和任务；每天一次发送注册到期和"
         "待补正提醒、将届满未延续的注册置为失效、删除无主文件、校验并归档审计记录（可在多台主机上同时运行，任务幂等）"
     )
 
