@@ -6,22 +6,17 @@ transaction, because a slow provider must not hold database locks."""
 
 from __future__ import annotations
 
-import json
 import logging
-import urllib.error
-import urllib.request
 import uuid
 from typing import Protocol
 
 from django.conf import settings
 
+from lib.jsonhttp import JsonPostError, answer_id, http_url_checked, json_post
 from lib.logs import DEMO_SMS
 from lib.masking import mask_mobile
 
 logger = logging.getLogger(__name__)
-
-# Enough for any provider's answer; a bigger body is not an answer we understand.
-MAX_RESPONSE_BYTES = 64 * 1024
 
 
 class GatewayError(Exception):
@@ -56,11 +51,7 @@ class HttpGateway:
     {"id": ...} means the provider has taken the message."""
 
     def __init__(self, *, url: str, token: str, sign: str, timeout: float) -> None:
-        # urlopen would also open file:// and ftp:// addresses; a settings typo must not
-        # turn the SMS gateway into a local file reader.
-        if not url.startswith(("https://", "http://")):
-            raise ValueError(f"SMS_HTTP_URL must be an http(s) address, not {url!r}")
-        self.url = url
+        self.url = http_url_checked(url, setting="SMS_HTTP_URL")
         self.token = token
         self.sign = sign
         self.timeout = timeout
@@ -75,45 +66,20 @@ class HttpGateway:
         )
 
     def send(self, *, mobile: str, text: str) -> str:
-        payload = json.dumps({"mobile": mobile, "text": text, "sign": self.sign}, ensure_ascii=False)
-        request = urllib.request.Request(  # noqa: S310 - the scheme is checked in __init__
-            self.url,
-            data=payload.encode("utf-8"),
-            method="POST",
-            headers={
-                "Content-Type": "application/json; charset=utf-8",
-                "Accept": "application/json",
-                "Authorization": f"Bearer {self.token}",
-            },
-        )
         try:
-            with urllib.request.urlopen(request, timeout=self.timeout) as response:  # noqa: S310
-                status = response.status
-                body = response.read(MAX_RESPONSE_BYTES + 1)
-        except urllib.error.HTTPError as e:
-            # urlopen raises for every non-2xx answer (after following redirects).
-            raise GatewayError(f"短信网关返回 HTTP {e.code}") from None
-        except TimeoutError:
-            raise GatewayError(f"短信网关超时（{self.timeout:g}秒）") from None
-        except urllib.error.URLError as e:
-            if isinstance(e.reason, TimeoutError):
-                raise GatewayError(f"短信网关超时（{self.timeout:g}秒）") from None
-            raise GatewayError(f"无法连接短信网关：{e.reason}") from None
-        except OSError as e:
-            # A connection reset while reading the body, and the like.
-            raise GatewayError(f"短信网关连接中断：{e}") from None
-        if not 200 <= status < 300:
-            raise GatewayError(f"短信网关返回 HTTP {status}")
-        if len(body) > MAX_RESPONSE_BYTES:
-            raise GatewayError("短信网关应答过长")
-        try:
-            answer = json.loads(body)
-        except ValueError:
-            raise GatewayError("短信网关应答不是有效的 JSON") from None
-        message_id = answer.get("id") if isinstance(answer, dict) else None
-        if not isinstance(message_id, str | int) or isinstance(message_id, bool) or message_id == "":
+            answer = json_post(
+                url=self.url,
+                payload={"mobile": mobile, "text": text, "sign": self.sign},
+                headers={"Authorization": f"Bearer {self.token}"},
+                timeout=self.timeout,
+                name="短信网关",
+            )
+        except JsonPostError as e:
+            raise GatewayError(str(e)) from None
+        message_id = answer_id(answer)
+        if message_id is None:
             raise GatewayError("短信网关应答缺少消息编号 id")
-        return str(message_id)
+        return message_id
 
 
 def get_gateway() -> SmsGateway:
