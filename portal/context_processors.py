@@ -11,6 +11,7 @@ from certificates.models import CertificateStatus, CopyStatus
 from notifications.selectors import inbox_unread_count
 from portal.display import DisplayMode, display_mode_of
 from privacy.models import CorrectionStatus
+from ratings.models import AppealStatus, RectificationStatus
 from registry.models import RegistrationStatus
 
 
@@ -41,7 +42,16 @@ def site(request: HttpRequest) -> dict[str, Any]:
 # CaseStatus.DRAFT %}`. (Django's choices are not called by templates, so the class itself
 # goes into the context.)
 STATUS_ENUMS: dict[str, type] = {
-    e.__name__: e for e in (CaseStatus, RegistrationStatus, CertificateStatus, CopyStatus, CorrectionStatus)
+    e.__name__: e
+    for e in (
+        CaseStatus,
+        RegistrationStatus,
+        CertificateStatus,
+        CopyStatus,
+        CorrectionStatus,
+        RectificationStatus,
+        AppealStatus,
+    )
 }
 
 
