@@ -117,11 +117,20 @@ def rating_submit(
         try:
             with transaction.atomic():
                 rating = Rating.objects.create(
-                    case=locked, applicant=user, level=level, indicators=codes, text=text
+                    case=locked,
+                    applicant=user,
+                    level=level,
+                    indicators=codes,
+                    text=text,
+                    created_at=timezone.now(),
                 )
         except IntegrityError:
             raise ApplicationError("该办件已评价，每件事项只能评价一次") from None
-        push = RatingPush.objects.create(rating=rating)
+        # The times from the clock now, not from the fields' defaults: a test's frozen clock
+        # (notifications.testing.frozen_now) reaches `timezone.now()` only through the module.
+        push = RatingPush.objects.create(
+            rating=rating, created_at=rating.created_at, next_attempt_at=rating.created_at
+        )
         PUSH_OUTBOX.schedule(push)
         if rating.is_bad:
             _rectification_open(rating=rating, case=locked)

@@ -35,7 +35,10 @@ def rate(request: HttpRequest, pk: int) -> HttpResponse:
     user = request_user(request)
     case = case_get_for_applicant(user=user, pk=pk)
     rating = selectors.rating_for_case(case)
-    form = RatingForm(request.POST if request.method == "POST" and rating is None else None)
+    refusal = None if rating else services.rating_refusal(case=case, user=user)
+    # A rated case, or one that cannot be rated, shows its page: a POST to it changes nothing.
+    may_rate = rating is None and refusal is None
+    form = RatingForm(request.POST if request.method == "POST" and may_rate else None)
     if form.is_bound and form.is_valid():
         try:
             services.rating_submit(
@@ -50,12 +53,7 @@ def rate(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, "感谢您的评价！")
             return redirect("ratings:rate", pk=case.pk)
-    context = {
-        "case": case,
-        "rating": rating,
-        "form": form,
-        "refusal": None if rating else services.rating_refusal(case=case, user=user),
-    }
+    context = {"case": case, "rating": rating, "form": form, "refusal": refusal}
     return render(request, "ratings/rate.html", context, status=400 if form.errors else 200)
 
 
