@@ -15,12 +15,18 @@ from ratings.models import Rating, RatingIndicator, RatingLevel
 from ratings.services import rating_submit
 
 
-def case_ended(testcase: Any, *, how: CaseAction = CaseAction.APPROVE, applicant: User | None = None) -> Case:
+def case_ended(
+    testcase: Any,
+    *,
+    how: CaseAction = CaseAction.APPROVE,
+    applicant: User | None = None,
+    form_data: dict[str, Any] | None = None,
+) -> Case:
     """A case ended by `how`: 准予许可 (APPROVE, the usual path), 不予受理 (REJECT, by the
     acceptor) or the applicant's own withdrawal (WITHDRAW) from 待受理."""
     if how == CaseAction.APPROVE:
-        return case_build(testcase, status=CaseStatus.APPROVED, applicant=applicant)
-    case = case_build(testcase, status=CaseStatus.PENDING, applicant=applicant)
+        return case_build(testcase, status=CaseStatus.APPROVED, applicant=applicant, form_data=form_data)
+    case = case_build(testcase, status=CaseStatus.PENDING, applicant=applicant, form_data=form_data)
     actor, role, target = {
         CaseAction.REJECT: (testcase.acceptor, ActorRole.ACCEPTOR, CaseStatus.REJECTED),
         CaseAction.WITHDRAW: (case.applicant, ActorRole.APPLICANT, CaseStatus.WITHDRAWN),
