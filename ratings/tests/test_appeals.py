@@ -7,7 +7,7 @@ from audit.models import AuditAction, AuditEvent
 from lib.errors import ApplicationError
 from notifications.models import InboxMessage
 from portal.test import BaseTestCase
-from ratings.models import AppealStatus, RatingAppeal, RectificationStatus
+from ratings.models import AppealStatus, RatingAppeal, RatingLevel, RectificationStatus
 from ratings.services import appeal_decide, appeal_file
 from ratings.tests.builders import rating_made
 
@@ -41,7 +41,7 @@ class AppealFileTestCase(BaseTestCase):
         self.assertEqual(RatingAppeal.objects.count(), 1)
 
     def test_a_good_rating_is_not_appealed(self):
-        good = rating_made(self, level="5", indicators=())
+        good = rating_made(self, level=RatingLevel.VERY_SATISFIED, indicators=())
 
         with self.assertRaisesMessage(ApplicationError, "只能对差评提出申诉"):
             appeal_file(rating=good, by=self.acceptor, reason="评价不实")
@@ -67,7 +67,7 @@ class AppealDecideTestCase(BaseTestCase):
         r = self.client.get("/ratings/appeals/")
 
         self.assertContains(r, "申请人评价的是其他部门的事项")
-        self.assertContains(r, self.rating.case.number)
+        self.assertContains(r, str(self.rating.case.number))
         self.assertContains(self.client.get("/"), 'href="/ratings/appeals/"')
 
     def test_an_upheld_appeal_voids_the_task_and_is_recorded(self):

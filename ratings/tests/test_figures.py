@@ -34,7 +34,9 @@ class RatingFiguresTestCase(BaseTestCase):
         super().setUp()
         self.main = case_ended(self).matter
         Case.objects.all().delete()
-        self.other_matter = Matter.objects.filter(department=self.department).exclude(pk=self.main.pk).first()
+        other = Matter.objects.filter(department=self.department).exclude(pk=self.main.pk).first()
+        assert other is not None, "the seeded department has a second matter"
+        self.other_matter: Matter = other
 
     def test_it_counts_per_matter_and_in_total(self):
         self.rate(RatingLevel.VERY_SATISFIED)

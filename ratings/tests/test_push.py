@@ -150,6 +150,7 @@ class FakeProvince(BaseHTTPRequestHandler):
 
 class HttpRatingGatewayTestCase(BaseTestCase):
     server: ThreadingHTTPServer
+    url: str
 
     @classmethod
     def setUpClass(cls):

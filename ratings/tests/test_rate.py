@@ -152,7 +152,7 @@ class RatePageTestCase(BaseTestCase):
 class RateLinkInSmsTestCase(BaseTestCase):
     def sms_text(self, template: str) -> str:
         message = SmsMessage.objects.get(mobile_index=mobile_index(self.applicant.mobile), template=template)
-        return message.text
+        return str(message.text)
 
     def test_the_finished_sms_links_to_the_rating(self):
         case = submitted_case(self)

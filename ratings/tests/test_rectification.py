@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+from django.db.models import QuerySet
+
 from accounts.models import StaffRole
 from catalog.calendar import workday_add
 from lib.datacrypt import mobile_index
@@ -108,10 +110,10 @@ class RectificationStepsTestCase(BaseTestCase):
 
         r = self.client.get("/ratings/rectifications/")
 
-        self.assertContains(r, self.rating.case.number)
+        self.assertContains(r, str(self.rating.case.number))
         self.assertContains(r, "剩余15个工作日")
         r = self.client.get("/ratings/rectifications/?status=closed")
-        self.assertNotContains(r, self.rating.case.number)
+        self.assertNotContains(r, str(self.rating.case.number))
 
 
 class RectificationEscalationTestCase(BaseTestCase):
@@ -122,7 +124,7 @@ class RectificationEscalationTestCase(BaseTestCase):
         self.due = date(2025, 3, 14)
         Rectification.objects.filter(pk=self.rectification.pk).update(due=self.due)
 
-    def decider_sms(self):
+    def decider_sms(self) -> QuerySet[SmsMessage]:
         return SmsMessage.objects.filter(
             mobile_index=mobile_index(self.decider.mobile), template="rectification_overdue"
         )
