@@ -70,3 +70,12 @@ def json_post(*, url: str, body: bytes, headers: Mapping[str, str], timeout: flo
     except ValueError:
         raise PostFailed(f"{peer}应答不是有效的 JSON") from None
     return parsed
+
+
+def answer_id(answer: object, *, key: str = "id") -> str | None:
+    """The non-empty string or integer under `key` of a JSON object answer, as text: the
+    receipt a receiver gives for what it accepted."""
+    value = answer.get(key) if isinstance(answer, dict) else None
+    if not isinstance(value, str | int) or isinstance(value, bool) or value == "":
+        return None
+    return str(value)

@@ -13,7 +13,7 @@ from typing import Protocol
 
 from django.conf import settings
 
-from lib.httpclient import PostFailed, json_post, url_check
+from lib.httpclient import PostFailed, answer_id, json_post, url_check
 from lib.logs import DEMO_SMS
 from lib.masking import mask_mobile
 
@@ -79,10 +79,10 @@ class HttpGateway:
             )
         except PostFailed as e:
             raise GatewayError(str(e)) from None
-        message_id = answer.get("id") if isinstance(answer, dict) else None
-        if not isinstance(message_id, str | int) or isinstance(message_id, bool) or message_id == "":
+        message_id = answer_id(answer)
+        if message_id is None:
             raise GatewayError("短信网关应答缺少消息编号 id")
-        return str(message_id)
+        return message_id
 
 
 def get_gateway() -> SmsGateway:

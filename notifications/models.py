@@ -12,16 +12,14 @@ from django.utils import timezone
 
 from lib.encrypted import BlindIndexed, BlindIndexField, EncryptedCharField, EncryptedTextField, IndexKind
 from lib.masking import mask_mobile
+from notifications.outbox import OutboxRow, OutboxStatus
+
+# The SMS outbox's statuses are the outbox's (notifications/outbox.py), under the name the SMS
+# code and its tests use.
+SmsStatus = OutboxStatus
 
 
-class SmsStatus(models.TextChoices):
-    QUEUED = "queued", "排队"
-    SENDING = "sending", "发送中"
-    DELIVERED = "delivered", "已送达"
-    FAILED = "failed", "失败"
-
-
-class SmsMessage(BlindIndexed, models.Model):
+class SmsMessage(BlindIndexed, OutboxRow):
     # SET_NULL: the outbox is a delivery record; deleting an account must not erase it.
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -40,16 +38,8 @@ class SmsMessage(BlindIndexed, models.Model):
     # A verification code is a secret: its text is blanked once the message is done with, so
     # the outbox does not keep codes that accounts only ever stores as HMACs.
     sensitive = models.BooleanField("含验证码", default=False)
-    status = models.CharField("状态", max_length=10, choices=SmsStatus.choices, default=SmsStatus.QUEUED)
-    attempts = models.PositiveSmallIntegerField("发送次数", default=0)
-    # The earliest time a worker may try (again); pushed back after each failure.
-    next_attempt_at = models.DateTimeField("下次发送时间", default=timezone.now)
-    # When a worker took the message; a SENDING row claimed long ago belongs to a dead worker.
-    claimed_at = models.DateTimeField("领取时间", null=True, blank=True)
+    # status, attempts, next_attempt_at, claimed_at, last_error, created_at, sent_at: OutboxRow.
     provider_message_id = models.CharField("网关消息编号", max_length=100, blank=True)
-    last_error = models.CharField("最近错误", max_length=500, blank=True)
-    created_at = models.DateTimeField("创建时间", default=timezone.now)
-    sent_at = models.DateTimeField("送达时间", null=True, blank=True)
 
     class Meta:
         verbose_name = "短信"

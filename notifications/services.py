@@ -5,7 +5,8 @@ in the caller's transaction (no phantom jobs, no lost ones). The worker runs `sm
 which claims the row, calls the gateway outside any transaction and records the outcome,
 re-enqueueing itself with a growing delay while the gateway is down: the django-tasks-db
 backend has no retries of its own. `sms_requeue_stale`, run by `manage.py run_periodic`,
-hands out again what a dead worker or a lost task left behind."""
+hands out again what a dead worker or a lost task left behind. The claiming, retrying and
+recovering are the outbox's (notifications/outbox.py), shared with the 好差评 push."""
 
 from __future__ import annotations
 
@@ -14,10 +15,8 @@ import re
 from collections.abc import Mapping
 from datetime import datetime, timedelta
 
-from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import transaction
-from django.db.models import F
 from django.template import Context
 from django.template.engine import Engine
 from django.utils import timezone
@@ -25,17 +24,14 @@ from django.utils import timezone
 from lib.errors import ApplicationError
 from lib.masking import mask_mobile
 from lib.metrics import DeliveryOutcome, sms_outcome
-from lib.taskqueue import backoff_delay, enqueue, task_pending
 from notifications.gateways import GatewayError, get_gateway
 from notifications.models import InboxMessage, SmsMessage, SmsStatus
+from notifications.outbox import AttemptOutcome, Outbox
 from notifications.tasks import deliver_sms
 
 logger = logging.getLogger(__name__)
 
 REDACTED_TEXT = "（本短信含验证码，发送结束后内容已隐藏）"
-
-# However long the gateway has been down, try again at least once an hour.
-MAX_RETRY_DELAY_SECONDS = 60 * 60
 
 _TEMPLATE_NAME = re.compile(r"[a-z0-9_]+")
 
@@ -78,35 +74,34 @@ def sms_enqueue(
             next_attempt_at=now,
             created_at=now,
         )
-        enqueue(deliver_sms, message_id=message.pk)
+        SMS_OUTBOX.schedule(message)
     return message
+
+
+SMS_OUTBOX: Outbox[SmsMessage] = Outbox(
+    model=SmsMessage,
+    task=deliver_sms,
+    id_kwarg="message_id",
+    settings_prefix="SMS",
+    logger=logger,
+    what="SMS",
+)
 
 
 def sms_retry_delay(*, attempts: int) -> timedelta:
     """How long to wait after the `attempts`-th failed try: doubling, at most an hour."""
-    return backoff_delay(
-        attempts=attempts, base_seconds=settings.SMS_RETRY_BASE_SECONDS, max_seconds=MAX_RETRY_DELAY_SECONDS
-    )
+    return SMS_OUTBOX.retry_delay(attempts=attempts)
 
 
 def sms_deliver(*, message_id: int) -> None:
     """Send one queued message through the gateway (the body of the `deliver_sms` task).
 
-    A message that is not due, already taken by another worker, or finished is left alone,
-    so a duplicate task is harmless."""
-    now = timezone.now()
-    # Claim the row with one conditional UPDATE, the way healthchecks' sendalerts does
-    # (`update(...) == 1`): of several workers holding a task for the same message, only the
-    # one whose UPDATE changes the row goes on, on SQLite and PostgreSQL alike, with no lock
-    # held while the gateway works. The claim commits at once (the worker runs tasks outside
-    # a transaction), so a worker that dies from here on leaves a SENDING row with
-    # `claimed_at`, which sms_requeue_stale hands out again.
-    claimed = SmsMessage.objects.filter(
-        pk=message_id, status=SmsStatus.QUEUED, next_attempt_at__lte=now
-    ).update(status=SmsStatus.SENDING, claimed_at=now, attempts=F("attempts") + 1)
-    if claimed != 1:
+    A message that is not due, already taken by another worker, or finished is left alone
+    (`Outbox.claim`), so a duplicate task is harmless. A worker that dies after its claim
+    leaves a SENDING row, which sms_requeue_stale hands out again."""
+    message = SMS_OUTBOX.claim(pk=message_id)
+    if message is None:
         return
-    message = SmsMessage.objects.get(pk=message_id)
 
     # The network call happens outside any transaction: a slow gateway must not hold locks.
     try:
@@ -115,89 +110,33 @@ def sms_deliver(*, message_id: int) -> None:
         if not isinstance(e, GatewayError):
             # An unexpected failure is a bug in an adapter: keep its traceback in the log.
             logger.exception("SMS %s: unexpected error from the gateway", message.pk)
-        _sms_attempt_failed(message=message, reason=str(e) or e.__class__.__name__)
+        outcome = SMS_OUTBOX.attempt_failed(
+            message,
+            reason=str(e) or e.__class__.__name__,
+            label=f"{message.pk} to {mask_mobile(message.mobile)}",
+            on_give_up=_redacted,
+        )
+        sms_outcome(DeliveryOutcome.RETRY if outcome == AttemptOutcome.RETRY else DeliveryOutcome.FAILED)
         return
 
-    message.status = SmsStatus.DELIVERED
-    message.sent_at = timezone.now()
     message.provider_message_id = provider_message_id[:100]
-    message.last_error = ""
-    if message.sensitive:
-        message.text = REDACTED_TEXT
-    message.save(update_fields=["status", "sent_at", "provider_message_id", "last_error", "text"])
+    _redacted(message)
+    SMS_OUTBOX.delivered(message, fields=["provider_message_id", "text"])
     sms_outcome(DeliveryOutcome.SENT)
 
 
-def _sms_attempt_failed(*, message: SmsMessage, reason: str) -> None:
-    now = timezone.now()
-    message.last_error = reason[:500]
-    with transaction.atomic():
-        if message.attempts < settings.SMS_MAX_ATTEMPTS:
-            message.status = SmsStatus.QUEUED
-            message.next_attempt_at = now + sms_retry_delay(attempts=message.attempts)
-            message.save(update_fields=["status", "last_error", "next_attempt_at"])
-            # The row and its next task are written together, so the retry cannot be lost.
-            enqueue(deliver_sms, run_after=message.next_attempt_at, message_id=message.pk)
-            sms_outcome(DeliveryOutcome.RETRY)
-            logger.warning(
-                "SMS %s to %s failed (attempt %d), retrying at %s: %s",
-                message.pk,
-                mask_mobile(message.mobile),
-                message.attempts,
-                message.next_attempt_at.isoformat(),
-                reason,
-            )
-        else:
-            # The dead letter: it stays FAILED until staff resend it from the admin.
-            message.status = SmsStatus.FAILED
-            if message.sensitive:
-                message.text = REDACTED_TEXT
-            message.save(update_fields=["status", "last_error", "text"])
-            sms_outcome(DeliveryOutcome.FAILED)
-            logger.error(
-                "SMS %s to %s failed %d times, giving up: %s",
-                message.pk,
-                mask_mobile(message.mobile),
-                message.attempts,
-                reason,
-            )
+def _redacted(message: SmsMessage) -> list[str]:
+    """A verification code's text goes once the message is done with (sent or given up)."""
+    if message.sensitive:
+        message.text = REDACTED_TEXT
+    return ["text"]
 
 
 def sms_requeue_stale(*, now: datetime | None = None) -> int:
-    """Recover what a dead worker or a lost task left behind; return how many messages got a
-    new task. Safe to run as often as one likes.
-
-    - SENDING for longer than SMS_STALE_SECONDS: the worker died after its claim; the
-      message goes back to QUEUED (it may, rarely, have been sent already: better twice than
-      never for a verification code or a notice).
-    - QUEUED and due for longer than SMS_STALE_SECONDS with no READY task: the task row was
-      lost or failed before its claim."""
-    now = now or timezone.now()
-    cutoff = now - timedelta(seconds=settings.SMS_STALE_SECONDS)
-    requeued = 0
-    with transaction.atomic():
-        # skip_locked: two sweeps at once on PostgreSQL split the rows instead of waiting.
-        stale = SmsMessage.objects.select_for_update(skip_locked=True).filter(
-            status=SmsStatus.SENDING, claimed_at__lt=cutoff
-        )
-        for message in stale:
-            message.status = SmsStatus.QUEUED
-            message.next_attempt_at = now
-            message.last_error = "发送中断（工作进程退出），重新排队"
-            message.save(update_fields=["status", "next_attempt_at", "last_error"])
-            enqueue(deliver_sms, message_id=message.pk)
-            requeued += 1
-
-        forgotten = SmsMessage.objects.select_for_update(skip_locked=True).filter(
-            status=SmsStatus.QUEUED, next_attempt_at__lt=cutoff
-        )
-        for message in forgotten:
-            if not task_pending(deliver_sms, message_id=message.pk):
-                enqueue(deliver_sms, message_id=message.pk)
-                requeued += 1
-    if requeued:
-        logger.warning("Re-queued %d stale SMS message(s)", requeued)
-    return requeued
+    """Recover what a dead worker or a lost task left behind (`Outbox.requeue_stale`);
+    return how many messages got a new task. A message whose worker died after its claim
+    may, rarely, have been sent already: better twice than never for a code or a notice."""
+    return SMS_OUTBOX.requeue_stale(now=now)
 
 
 def sms_retry(*, message: SmsMessage) -> SmsMessage:
@@ -209,13 +148,7 @@ def sms_retry(*, message: SmsMessage) -> SmsMessage:
         if message.sensitive:
             # Its code has expired and its text is gone; the user simply asks for a new code.
             raise ApplicationError("验证码短信不重新发送，请申请人重新获取验证码")
-        message.status = SmsStatus.QUEUED
-        message.attempts = 0
-        message.next_attempt_at = timezone.now()
-        message.claimed_at = None
-        message.last_error = ""
-        message.save(update_fields=["status", "attempts", "next_attempt_at", "claimed_at", "last_error"])
-        enqueue(deliver_sms, message_id=message.pk)
+        SMS_OUTBOX.requeue(message)
     return message
 
 

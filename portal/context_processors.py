@@ -12,6 +12,7 @@ from commitments.models import CheckStatus
 from notifications.selectors import inbox_unread_count
 from portal.display import DisplayMode, display_mode_of
 from privacy.models import CorrectionStatus
+from ratings.models import AppealStatus, RectificationStatus
 from registry.models import RegistrationStatus
 
 
@@ -43,7 +44,16 @@ def site(request: HttpRequest) -> dict[str, Any]:
 # goes into the context.)
 STATUS_ENUMS: dict[str, type] = {
     e.__name__: e
-    for e in (CaseStatus, RegistrationStatus, CertificateStatus, CopyStatus, CorrectionStatus, CheckStatus)
+    for e in (
+        CaseStatus,
+        RegistrationStatus,
+        CertificateStatus,
+        CopyStatus,
+        CorrectionStatus,
+        CheckStatus,
+        RectificationStatus,
+        AppealStatus,
+    )
 }
 
 

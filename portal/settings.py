@@ -126,6 +126,7 @@ INSTALLED_APPS = [
     "certificates",
     "privacy",
     "commitments",
+    "ratings",
     "review",
     "audit",
 ]
@@ -395,6 +396,20 @@ EXCHANGE_MAX_ATTEMPTS = env_int("EXCHANGE_MAX_ATTEMPTS", 12)
 EXCHANGE_RETRY_BASE_SECONDS = env_int("EXCHANGE_RETRY_BASE_SECONDS", 60)
 # A record claimed by a worker that then died is handed out again after this long.
 EXCHANGE_STALE_SECONDS = env_int("EXCHANGE_STALE_SECONDS", 5 * 60)
+# 好差评: each rating is pushed to the provincial 好差评 system (docs/rating-push.md).
+# `console` logs it (works out of the box); `http` posts it. The push retries for longer than
+# an SMS (a rating is not urgent, and must arrive): 12 attempts reach about a day and a half.
+RATING_GATEWAY = env("RATING_GATEWAY", "console")
+if RATING_GATEWAY not in ("console", "http"):
+    raise ImproperlyConfigured(f"RATING_GATEWAY must be console or http, not {RATING_GATEWAY!r}")
+RATING_HTTP_URL = env("RATING_HTTP_URL")
+RATING_HTTP_TOKEN = env("RATING_HTTP_TOKEN")
+RATING_HTTP_TIMEOUT = env_int("RATING_HTTP_TIMEOUT", 10)
+if RATING_GATEWAY == "http" and not RATING_HTTP_URL:
+    raise ImproperlyConfigured("RATING_GATEWAY=http needs RATING_HTTP_URL")
+RATING_PUSH_MAX_ATTEMPTS = env_int("RATING_PUSH_MAX_ATTEMPTS", 12)
+RATING_PUSH_RETRY_BASE_SECONDS = env_int("RATING_PUSH_RETRY_BASE_SECONDS", 60)
+RATING_PUSH_STALE_SECONDS = env_int("RATING_PUSH_STALE_SECONDS", 5 * 60)
 
 # Faults absorbed (docs/operations.md 「故障时的表现」): a task row left RUNNING this long by a
 # worker that died is re-queued (if the task is safe to run again) or marked failed; a

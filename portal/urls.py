@@ -25,5 +25,6 @@ urlpatterns = [
     path("registry/", include("registry.urls")),
     path("audit/", include("audit.urls")),
     path("my-info/", include("privacy.urls")),
+    path("ratings/", include("ratings.urls")),
     path("admin/", admin.site.urls),
 ]

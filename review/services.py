@@ -20,6 +20,7 @@ from certificates.services import certificate_follow_register
 from commitments.services import commitment_checks_open
 from lib.errors import ApplicationError
 from notifications.services import inbox_message_create, sms_enqueue
+from ratings.selectors import rate_url
 from registry.selectors import name_mismatch
 from registry.services import RegistryError, registration_apply_effect
 
@@ -142,7 +143,7 @@ def case_reject(*, case: Case, actor: User, reason: str) -> Case:
                 "remedies": REMEDIES,
             },
         )
-        _notify(case=case, template="case_rejected", title="申请不予受理")
+        _notify(case=case, template="case_rejected", title="申请不予受理", extra={"rate_url": rate_url(case)})
         return case
 
 
@@ -202,7 +203,10 @@ def case_approve(*, case: Case, actor: User, opinion: str = "", name_confirmed: 
             },
         )
         _notify(
-            case=case, template="case_finished", title="申请已办结（准予许可）", extra={"result": "准予许可"}
+            case=case,
+            template="case_finished",
+            title="申请已办结（准予许可）",
+            extra={"result": "准予许可", "rate_url": rate_url(case)},
         )
         return case
 
@@ -223,7 +227,10 @@ def case_deny(*, case: Case, actor: User, reason: str) -> Case:
             },
         )
         _notify(
-            case=case, template="case_finished", title="申请已办结（不予许可）", extra={"result": "不予许可"}
+            case=case,
+            template="case_finished",
+            title="申请已办结（不予许可）",
+            extra={"result": "不予许可", "rate_url": rate_url(case)},
         )
         return case
 

@@ -55,6 +55,7 @@ from privacy.models import CorrectionStatus
 from privacy.selectors import correction_get_for_staff, correction_list_for_staff
 from privacy.services import correction_request_close, may_close_corrections
 from privacy.transitions import is_open
+from ratings.selectors import rating_figures
 from registry.selectors import case_name_differs, name_mismatch, with_register_name
 from review import services
 from review.forms import (
@@ -122,6 +123,8 @@ def queue(request: HttpRequest) -> HttpResponse:
             else None,
             # 审查人员 verify the commitments granted (ADR 20); deciders see them too.
             "check_counts": check_counts(user=user, today=today) if _sees_checks(user) else None,
+            # 好差评 of the department, per matter: one query (ratings.selectors).
+            "rating_figures": rating_figures(user=user),
         },
     )
 

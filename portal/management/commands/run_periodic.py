@@ -20,6 +20,8 @@ from lib.cache import cache_is_down
 from lib.dbretry import db_error_is_transient, db_retrying
 from notifications.services import sms_requeue_stale
 from portal.jobs import orphan_files_delete, task_rows_recover_stale
+from ratings.jobs import rectifications_escalate
+from ratings.services import rating_pushes_requeue_stale
 from registry.jobs import expiry_reminders_send, registrations_lapse
 
 logger = logging.getLogger(__name__)
@@ -30,6 +32,7 @@ DAILY_JOBS: tuple[tuple[str, Callable[..., int]], ...] = (
     ("registrations lapsed", registrations_lapse),
     ("specialty expiry reminders", expiry_reminders_send),
     ("补正 reminders", correction_reminders_send),
+    ("overdue 差评整改 escalated", rectifications_escalate),
     ("orphan files deleted", orphan_files_delete),
     # The chain is checked before rows leave it: an archive refuses a broken range anyway,
     # and the check's alert then names the row.
@@ -92,6 +95,9 @@ def sweeps_run() -> None:
         outbound = outbound_requeue_stale()
         if outbound:
             logger.warning("re-queued %d stale outbound records", outbound)
+        pushes = rating_pushes_requeue_stale()
+        if pushes:
+            logger.warning("re-queued %d stale 好差评 pushes", pushes)
         copies = certificate_copies_requeue_stale()
         if copies:
             logger.warning("re-queued %d certificate copies left by a dead worker", copies)
@@ -105,8 +111,8 @@ def sweeps_run() -> None:
 
 class Command(BaseCommand):
     help = (
-        "周期性维护任务：找回因工作进程中断而滞留的短信、共享数据记录、加注件和任务；每天一次发送注册到期和"
-        "待补正提醒、将届满未延续的注册置为失效、删除无主文件、校验并归档审计记录（可在多台主机上同时运行，任务幂等）"
+        "周期性维护任务：找回因工作进程中断而滞留的短信、共享数据记录、好差评推送、加注件和任务；每天一次发送注册到期和"
+        "待补正提醒、督办超期的差评整改、将届满未延续的注册置为失效、删除无主文件、校验并归档审计记录（可在多台主机上同时运行，任务幂等）"
     )
 
     def add_arguments(self, parser: CommandParser) -> None:

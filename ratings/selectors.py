@@ -1,0 +1,135 @@
+"""Reads of 好差评, scoped to who asks: an applicant's own ratings, a department's
+rectifications for its staff, the appeals for the 系统管理员; and the workbench's figures."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db.models import Count, Q, QuerySet
+from django.http import Http404
+from django.urls import reverse
+
+from accounts.models import User
+from cases.models import Case
+from ratings.models import SATISFIED_LEVELS, AppealStatus, Rating, RatingAppeal, Rectification
+from ratings.services import may_decide_appeals, may_handle_rectifications
+from ratings.transitions import OPEN_RECTIFICATION_STATUSES
+
+# `rectification_list_for_staff(status=ALL_STATUSES)`: every status.
+ALL_STATUSES = "all"
+
+
+def rate_url(case: Case) -> str:
+    """The full address of the case's rating page, for the 办结 SMS."""
+    return settings.SITE_URL + reverse("ratings:rate", args=[case.pk])
+
+
+def rating_for_case(case: Case) -> Rating | None:
+    return Rating.objects.filter(case=case).select_related("rectification", "appeal").first()
+
+
+def rectification_list_for_staff(*, user: User, status: str = "") -> QuerySet[Rectification]:
+    """The department's rectifications, soonest due first; the open ones by default."""
+    if not may_handle_rectifications(user) or user.department_id is None:
+        return Rectification.objects.none()
+    found = Rectification.objects.filter(rating__case__department_id=user.department_id).select_related(
+        "rating__case__matter", "rating__case__item", "rating__appeal"
+    )
+    if status == ALL_STATUSES:
+        return found
+    if status:
+        return found.filter(status=status)
+    return found.filter(status__in=OPEN_RECTIFICATION_STATUSES)
+
+
+def rectification_get_for_staff(*, user: User, pk: int) -> Rectification:
+    try:
+        return rectification_list_for_staff(user=user, status=ALL_STATUSES).get(pk=pk)
+    except Rectification.DoesNotExist:
+        raise Http404("没有这项差评整改") from None
+
+
+def rectification_get_for_rating(*, user: User, rating_pk: int) -> Rectification:
+    try:
+        return rectification_list_for_staff(user=user, status=ALL_STATUSES).get(rating_id=rating_pk)
+    except Rectification.DoesNotExist:
+        raise Http404("没有这项差评整改") from None
+
+
+def appeal_list_for_decider(*, user: User, status: str = AppealStatus.PENDING) -> QuerySet[RatingAppeal]:
+    if not may_decide_appeals(user):
+        return RatingAppeal.objects.none()
+    return (
+        RatingAppeal.objects.filter(status=status)
+        .select_related(
+            "rating__case__department", "rating__case__matter", "rating__rectification", "filed_by"
+        )
+        .order_by("filed_at", "id")
+    )
+
+
+def appeal_get_for_decider(*, user: User, pk: int) -> RatingAppeal:
+    if not may_decide_appeals(user):
+        raise Http404("没有这项申诉")
+    try:
+        return RatingAppeal.objects.get(pk=pk)
+    except RatingAppeal.DoesNotExist:
+        raise Http404("没有这项申诉") from None
+
+
+# --- Figures --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RatingFigures:
+    """One line of the workbench's 好差评 table: a matter, or the department's total."""
+
+    name: str
+    ratings: int
+    satisfied: int
+    open_rectifications: int
+
+    @property
+    def satisfied_share(self) -> str:
+        """满意率 as the national figures print it (好评 over all ratings), or — for none."""
+        if not self.ratings:
+            return "—"
+        return f"{self.satisfied * 100 / self.ratings:.1f}%"
+
+
+def rating_figures(*, user: User) -> tuple[list[RatingFigures], RatingFigures]:
+    """Per matter of the staff member's department, and in total: the ratings that count (an upheld appeal
+    takes one out), how many were satisfied (非常满意, 满意, 基本满意), and the
+    rectifications still open. One query, whatever the number of matters or ratings."""
+    counted = ~Q(appeal__status=AppealStatus.UPHELD)
+    ratings = Rating.objects.none()
+    if may_handle_rectifications(user) and user.department_id is not None:
+        ratings = Rating.objects.filter(case__department_id=user.department_id)
+    rows = (
+        ratings.values("case__matter_id", "case__matter__name")
+        .annotate(
+            ratings=Count("id", filter=counted),
+            satisfied=Count("id", filter=counted & Q(level__in=SATISFIED_LEVELS)),
+            open_rectifications=Count(
+                "rectification", filter=Q(rectification__status__in=OPEN_RECTIFICATION_STATUSES)
+            ),
+        )
+        .order_by("case__matter__name")
+    )
+    lines = [
+        RatingFigures(
+            name=row["case__matter__name"],
+            ratings=row["ratings"],
+            satisfied=row["satisfied"],
+            open_rectifications=row["open_rectifications"],
+        )
+        for row in rows
+    ]
+    total = RatingFigures(
+        name="合计",
+        ratings=sum(line.ratings for line in lines),
+        satisfied=sum(line.satisfied for line in lines),
+        open_rectifications=sum(line.open_rectifications for line in lines),
+    )
+    return lines, total
