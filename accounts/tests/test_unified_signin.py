@@ -14,7 +14,8 @@ from accounts.models import IdentityCheck, IdentityCheckMethod, IdType, UnifiedI
 from accounts.services import UNIFIED_HELD_UNVERIFIED, UNIFIED_SUBJECT_ELSEWHERE
 from accounts.tests.oidc_provider import LocalProvider
 from audit.models import AuditAction, AuditEvent, AuditResult
-from portal.test import BaseTestCase, make_id_number
+from portal.test import PASSWORD, BaseTestCase, make_id_number
+from privacy.services import account_close
 
 NEW_NUMBER = make_id_number("21010419880512003")
 
@@ -327,3 +328,31 @@ class UnifiedSignInTestCase(BaseTestCase):
         ):
             r = self.client.get("/accounts/login/unified/")
         self.assert_refused(r, unified.REFUSED_UNAVAILABLE)
+
+
+class UnifiedLinkLifeTestCase(BaseTestCase):
+    def test_closing_the_account_removes_its_link(self):
+        UnifiedIdentityLink.objects.create(user=self.applicant, issuer="https://tyrz.example", subject="u-1")
+        UnifiedIdentityLink.objects.create(
+            user=self.other_applicant, issuer="https://tyrz.example", subject="u-2"
+        )
+        account_close(user=self.applicant, password=PASSWORD)
+        self.assertEqual(list(UnifiedIdentityLink.objects.values_list("subject", flat=True)), ["u-2"])
+
+    def test_the_security_administrator_removes_a_link_on_the_record(self):
+        link = UnifiedIdentityLink.objects.create(
+            user=self.applicant, issuer="https://tyrz.example", subject="platform-user-1001"
+        )
+        self.client.force_login(self.admin)  # the 系统管理员 does not see them
+        self.assertEqual(self.client.get("/admin/accounts/unifiedidentitylink/").status_code, 403)
+        self.client.force_login(self.security_admin)
+        self.assertContains(self.client.get("/admin/accounts/unifiedidentitylink/"), "https://tyrz.example")
+        r = self.client.post(f"/admin/accounts/unifiedidentitylink/{link.pk}/delete/", {"post": "yes"})
+        self.assertEqual(r.status_code, 302)
+        self.assertFalse(UnifiedIdentityLink.objects.exists())
+        self.assertTrue(User.objects.filter(pk=self.applicant.pk).exists())
+        row = AuditEvent.objects.filter(action=AuditAction.ADMIN_CHANGE).latest("id")
+        self.assertEqual(
+            (row.actor_id, row.subject_id, row.detail["操作"]),
+            (self.security_admin.pk, self.applicant.pk, "删除"),
+        )
