@@ -156,7 +156,7 @@ def _metadata(client: Any) -> dict[str, Any]:
     """The platform's metadata, which must name the configured issuer (OpenID Connect
     Discovery 4.3): a discovery document from elsewhere is not the platform's."""
     metadata: dict[str, Any] = client.load_server_metadata()
-    if str(metadata.get("issuer", "")).rstrip("/") != settings.OIDC_ISSUER:
+    if metadata.get("issuer") != settings.OIDC_ISSUER:
         client.server_metadata.clear()
         raise UnifiedSignInRefused(REFUSED_UNAVAILABLE, f"discovery issuer {metadata.get('issuer')!r}")
     return metadata

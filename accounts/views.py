@@ -292,6 +292,9 @@ def unified_confirm(request: HttpRequest) -> HttpResponse:
     match = services.unified_match(assertion=assertion)
     if match.outcome == services.UnifiedOutcome.REFUSED:
         return _unified_refused(request, match.refusal, account=match.account)
+    if match.outcome == services.UnifiedOutcome.LOGIN:
+        assert match.account is not None
+        return _unified_login(request, match.account)  # confirmed meanwhile, in another window
     account = match.account
     context = {
         "outcome": match.outcome,

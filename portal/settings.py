@@ -498,10 +498,11 @@ if REALNAME_PROVIDER.endswith(".FormatOnlyProvider") and not DEBUG:
 
 # Sign-in through the province's 统一身份认证 (OpenID Connect, accounts/unified.py, ADR 0023).
 # Off (no button, the pages answer 404) until an issuer and a client id are set.
-OIDC_ISSUER = env("OIDC_ISSUER").rstrip("/")
+# Exactly as the platform writes it (a trailing slash included): ID tokens must name it so.
+OIDC_ISSUER = env("OIDC_ISSUER").strip()
 # Where the provider's metadata is read; by default the standard place under the issuer.
 OIDC_DISCOVERY_URL = env("OIDC_DISCOVERY_URL") or (
-    f"{OIDC_ISSUER}/.well-known/openid-configuration" if OIDC_ISSUER else ""
+    f"{OIDC_ISSUER.rstrip('/')}/.well-known/openid-configuration" if OIDC_ISSUER else ""
 )
 OIDC_CLIENT_ID = env("OIDC_CLIENT_ID")
 OIDC_CLIENT_SECRET = env("OIDC_CLIENT_SECRET")

@@ -320,6 +320,22 @@ class UnifiedSignInTestCase(BaseTestCase):
         self.provider.tamper = {"userinfo_sub"}
         self.assert_refused(self.sign_in(), unified.REFUSED_TOKEN)
 
+    def test_a_discovery_document_for_another_issuer_is_refused(self):
+        # The issuer must be the platform's exactly (OpenID Connect Discovery 4.3).
+        with override_settings(OIDC_ISSUER=self.provider.issuer + "/"):
+            r = self.client.get("/accounts/login/unified/")
+        self.assert_refused(r, unified.REFUSED_UNAVAILABLE)
+
+    def test_a_confirmation_made_in_another_window_logs_in(self):
+        self.sign_in()
+        UnifiedIdentityLink.objects.create(
+            user=self.applicant, issuer=self.provider.issuer, subject="platform-user-1001"
+        )
+        r = self.client.get("/accounts/login/unified/confirm/")
+        self.assertRedirects(r, "/accounts/profile/", fetch_redirect_response=False)
+        self.assertEqual(self.signed_in_as(), self.applicant.pk)
+        self.assertEqual(UnifiedIdentityLink.objects.count(), 1)
+
     def test_a_platform_that_does_not_answer_is_refused_politely(self):
         with override_settings(
             OIDC_ISSUER="http://127.0.0.1:9",
