@@ -279,7 +279,7 @@ def unified_confirm(request: HttpRequest) -> HttpResponse:
         request.session.pop(UNIFIED_PENDING_KEY, None)
         messages.warning(request, "确认已超时或未开始，请重新点击「统一身份认证登录」")
         return redirect("accounts:login")
-    if request.method == "POST" and request.POST.get("action") == "cancel":
+    if request.method == "POST" and request.POST.get("action") == "decline":
         request.session.pop(UNIFIED_PENDING_KEY, None)
         messages.info(request, "已取消，没有关联或新建任何账号")
         return redirect("accounts:login")

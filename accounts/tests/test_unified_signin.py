@@ -173,7 +173,7 @@ class UnifiedSignInTestCase(BaseTestCase):
     def test_cancelling_links_and_makes_nothing(self):
         self.as_person(sub="platform-user-2002", name="王芳", number=NEW_NUMBER)
         self.sign_in()
-        r = self.client.post("/accounts/login/unified/confirm/", {"action": "cancel"}, follow=True)
+        r = self.client.post("/accounts/login/unified/confirm/", {"action": "decline"}, follow=True)
         self.assertContains(r, "已取消，没有关联或新建任何账号")
         self.assertIsNone(self.signed_in_as())
         self.assertEqual(User.objects.filter(kind=UserKind.PERSON).count(), 2)
