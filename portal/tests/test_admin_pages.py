@@ -45,7 +45,7 @@ class AdminPagesTestCase(TestCase):
         enterprise_verify_by_hand(enterprise=Enterprise.objects.get(), by=security, note="已查验营业执照")
         LoginThrottle.objects.create(key=f"user:{cls.admin.pk}", failures=2)
         login_browser_record(user=User.objects.get(username="shouli"), device_id="d1", user_agent="Firefox")
-        person = User.objects.filter(kind=UserKind.PERSON).first()
+        person = User.objects.filter(kind=UserKind.PERSON).earliest("pk")
         UnifiedIdentityLink.objects.create(user=person, issuer="https://tyrz.example", subject="u-1")
         audit_record(action=AuditAction.LOGIN, actor=cls.admin)
         AuditArchive.objects.create(
