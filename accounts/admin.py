@@ -24,6 +24,7 @@ from accounts.models import (
     KnownEnterprise,
     KnownIdentity,
     LoginThrottle,
+    UnifiedIdentityLink,
     User,
     UserKind,
 )
@@ -215,6 +216,29 @@ class IdentityCheckAdmin(AuditedAdmin[IdentityCheck]):
         return False
 
     def has_delete_permission(self, request: HttpRequest, obj: IdentityCheck | None = None) -> bool:
+        return False
+
+
+@admin.register(UnifiedIdentityLink)
+class UnifiedIdentityLinkAdmin(AuditedAdmin[UnifiedIdentityLink]):
+    """Accounts linked to the province's 统一身份认证. Deleting a link (at the hall, after seeing
+    the person's papers, when the platform changed their data) makes their next sign-in ask
+    for confirmation again; it never moves an identity to another account."""
+
+    audit_reads = True
+
+    def audit_subject(self, obj: UnifiedIdentityLink) -> int | None:
+        return obj.user_id
+
+    list_display = ["user", "issuer", "linked_at"]
+    search_fields = ["=subject"]
+    search_help_text = "输入完整的平台用户标识查询"
+    fields = readonly_fields = ("user", "issuer", "subject", "linked_at")
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: UnifiedIdentityLink | None = None) -> bool:
         return False
 
 

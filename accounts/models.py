@@ -236,6 +236,8 @@ class KnownEnterprise(models.Model):
 class IdentityCheckMethod(models.TextChoices):
     SOURCE = "source", "核验服务"
     MANUAL = "manual", "人工核验"
+    # The province's 统一身份认证 asserted the identity at a sign-in (accounts/unified.py).
+    UNIFIED = "unified", "统一身份认证"
 
 
 class IdentityCheck(models.Model):
@@ -258,6 +260,30 @@ class IdentityCheck(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} {self.get_verdict_display()}"
+
+
+class UnifiedIdentityLink(models.Model):
+    """A person account its holder linked to the province's 统一身份认证 after seeing what would
+    be linked (docs/adr/0023-unified-identity-sign-in.md). The account is found by the
+    (证件类型, 证件号码) the provider asserts, never by this row: it only records that the
+    holder agreed, and which subject (`sub`) of which provider did. A later sign-in by the same
+    subject goes straight in; a new subject asks again."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="unified_links")
+    issuer = models.CharField("认证平台", max_length=200)
+    subject = models.CharField("平台用户标识", max_length=255)
+    linked_at = models.DateTimeField("关联时间", default=timezone.now)
+
+    class Meta:
+        verbose_name = "统一身份认证关联"
+        verbose_name_plural = "统一身份认证关联"
+        constraints = [
+            models.UniqueConstraint(fields=["issuer", "subject"], name="accounts_unified_subject_unique"),
+            models.UniqueConstraint(fields=["user", "issuer"], name="accounts_unified_user_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.issuer}"
 
 
 class LoginThrottle(models.Model):

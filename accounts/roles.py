@@ -67,6 +67,8 @@ ADMIN_PERMISSIONS: Mapping[StaffRole, Mapping[str, frozenset[str]]] = {
         "accounts.knownenterprise": ALL,
         "accounts.enterprise": frozenset({VIEW, CHANGE}),
         "accounts.identitycheck": READ,
+        # Links to 统一身份认证: removed (解除关联) at the hall when the platform's data changed.
+        "accounts.unifiedidentitylink": frozenset({VIEW, DELETE}),
     },
     StaffRole.AUDITOR: {
         "audit.auditevent": READ,

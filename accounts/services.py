@@ -7,12 +7,14 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import logging
 import secrets
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
 from django.http import HttpRequest
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -29,12 +31,14 @@ from accounts.models import (
     SmsCode,
     SmsPurpose,
     SmsQuota,
+    UnifiedIdentityLink,
     User,
     UserKind,
     person_username_new,
 )
 from accounts.realname import enterprise_identity_check, person_identity_check
 from accounts.roles import enters_admin_site
+from accounts.unified import UnifiedAssertion
 from audit.models import AuditAction, AuditResult
 from audit.services import audit_record
 from catalog.models import Department
@@ -45,6 +49,8 @@ from lib.masking import mask_id_number
 from lib.metrics import LoginFailureKind, login_failure
 from lib.uscc import normalize_uscc
 from notifications.services import sms_enqueue
+
+log = logging.getLogger(__name__)
 
 # --- SMS verification codes -------------------------------------------------------------
 
@@ -351,6 +357,12 @@ def staff_create(
 
 LOGIN_WRONG = "账号或密码错误"
 LOGIN_BY_SMS = "短信验证码"
+LOGIN_BY_UNIFIED = "统一身份认证"
+# How a login was proven, when it is not by password: the audit trail's action for it.
+LOGIN_ACTIONS: dict[str, AuditAction] = {
+    LOGIN_BY_SMS: AuditAction.LOGIN_SMS,
+    LOGIN_BY_UNIFIED: AuditAction.LOGIN_UNIFIED,
+}
 # An applicant's credentials on the other applicant tab (个人 / 法人) get a hint, see
 # user_authenticate; staff log in on a page of their own.
 OTHER_APPLICANT_KIND: dict[str, str] = {UserKind.PERSON: UserKind.LEGAL, UserKind.LEGAL: UserKind.PERSON}
@@ -800,7 +812,7 @@ def login_browser_record(
     account, in which case an SMS notice is queued in the same transaction. The login's last
     write: its row on the audit trail (`how` it was proven: 密码, 短信验证码, 第二步验证)."""
     now = timezone.now()
-    action = AuditAction.LOGIN_SMS if how == LOGIN_BY_SMS else AuditAction.LOGIN
+    action = LOGIN_ACTIONS.get(how, AuditAction.LOGIN)
     with transaction.atomic():
         # get_or_create survives two logins from the same browser at once (unique constraint).
         browser, created = KnownBrowser.objects.get_or_create(
@@ -826,3 +838,156 @@ def login_browser_record(
             how=how,
         )
     return created
+
+
+# --- Sign-in through 统一身份认证 ------------------------------------------------------------
+
+UNIFIED_HELD_UNVERIFIED = (
+    "该证件号码已注册了本网站账号，但该账号尚未通过实名认证，不能通过统一身份认证关联。"
+    "如是您本人的账号，请使用密码或短信验证码登录后在“个人中心”点击“实名认证”；"
+    "如不是您注册的，请携带本人证件到政务服务大厅办理"
+)
+UNIFIED_HELD_DISABLED = "该证件号码的账号已停用，请携带本人证件到政务服务大厅办理"
+UNIFIED_SUBJECT_ELSEWHERE = (
+    "您的统一身份认证账号已关联本网站的另一个账号，与这次提供的证件信息不一致，"
+    "不能自动登录。请携带本人证件到政务服务大厅办理"
+)
+UNIFIED_CHANGED = "账号信息刚刚发生了变化，请重新点击「统一身份认证登录」"
+
+
+class UnifiedOutcome(models.TextChoices):
+    """What a sign-in through 统一身份认证 leads to for the asserted identity."""
+
+    LOGIN = "login", "直接登录"
+    LINK = "link", "关联已有账号"
+    CREATE = "create", "新建个人账号"
+    REFUSED = "refused", "不能登录"
+
+
+@dataclass(frozen=True)
+class UnifiedMatch:
+    outcome: UnifiedOutcome
+    # The account the identity (or, when refused, the subject) belongs to, if any.
+    account: User | None = None
+    refusal: str = ""
+
+
+def unified_match(*, assertion: UnifiedAssertion) -> UnifiedMatch:
+    """Whose account an assertion of the province's 统一身份认证 opens: the open 个人 account
+    of exactly this (证件类型, 证件号码), never one found by name or mobile, and never a 法人
+    or staff account (they are not persons; their 证件 are not their login).
+
+    Refused: an identity held by an account whose number no source has confirmed (whoever
+    registered it may not be this person, and knows its password), a disabled one, and a
+    platform subject already linked to another account. Read by the callback to choose the
+    page, and again under the confirmation's transaction."""
+    holder = User.objects.filter(
+        kind=UserKind.PERSON,
+        closed_at__isnull=True,
+        id_index=identity_index(id_type=assertion.id_type, id_number=assertion.id_number),
+    ).first()
+    link = (
+        UnifiedIdentityLink.objects.filter(
+            issuer=assertion.issuer, subject=assertion.subject, user__closed_at__isnull=True
+        )
+        .select_related("user")
+        .first()
+    )
+    if link is not None and (holder is None or link.user_id != holder.pk):
+        return UnifiedMatch(UnifiedOutcome.REFUSED, link.user, UNIFIED_SUBJECT_ELSEWHERE)
+    if holder is None:
+        return UnifiedMatch(UnifiedOutcome.CREATE)
+    if not holder.is_active:
+        return UnifiedMatch(UnifiedOutcome.REFUSED, holder, UNIFIED_HELD_DISABLED)
+    if holder.real_name_verified_at is None:
+        return UnifiedMatch(UnifiedOutcome.REFUSED, holder, UNIFIED_HELD_UNVERIFIED)
+    if link is not None:
+        return UnifiedMatch(UnifiedOutcome.LOGIN, holder)
+    return UnifiedMatch(UnifiedOutcome.LINK, holder)
+
+
+def unified_signin_refused(
+    *, reason: str, detail: str = "", account: User | None = None, request: HttpRequest | None = None
+) -> None:
+    """A refused sign-in through 统一身份认证 on the audit trail (the account concerned, if
+    any, as its subject, so that its holder sees it); the technical detail goes to the log."""
+    log.warning("unified sign-in refused: %s", detail or reason)
+    login_failure(LoginFailureKind.UNIFIED)
+    _login_audited(
+        request=request,
+        action=AuditAction.LOGIN_UNIFIED,
+        user=account,
+        result=AuditResult.FAILURE,
+        how=LOGIN_BY_UNIFIED,
+        reason=reason,
+    )
+
+
+def unified_link_confirm(*, assertion: UnifiedAssertion, request: HttpRequest | None = None) -> User:
+    """The person saw what would be linked and agreed: link the account of their identity,
+    or make a 个人 account for it, real-name verified by the platform's assertion. Records
+    the link, an IdentityCheck (method 统一身份认证) and the audit row; the login itself is
+    recorded by `login_browser_record` after.
+
+    The match is taken again inside the transaction, so that an account registered between
+    the page and the click is linked, not duplicated. A new account has no password (it
+    signs in through the platform; 找回密码 by SMS sets one if the platform gave a mobile)."""
+    now = timezone.now()
+    try:
+        with transaction.atomic():
+            match = unified_match(assertion=assertion)
+            if match.outcome == UnifiedOutcome.REFUSED:
+                raise ApplicationError(match.refusal)
+            if match.outcome == UnifiedOutcome.LOGIN:
+                assert match.account is not None
+                return match.account  # a second click: linked already
+            if match.outcome == UnifiedOutcome.CREATE:
+                user = _unified_person_create(assertion=assertion, now=now)
+            else:
+                assert match.account is not None
+                user = match.account
+            # A closed account (注销账号) keeps nothing of the platform's subject.
+            UnifiedIdentityLink.objects.filter(
+                issuer=assertion.issuer, subject=assertion.subject, user__closed_at__isnull=False
+            ).delete()
+            UnifiedIdentityLink.objects.update_or_create(
+                user=user, issuer=assertion.issuer, defaults={"subject": assertion.subject, "linked_at": now}
+            )
+            _identity_check_record(
+                user=user,
+                verdict=IdentityVerdict.MATCH,
+                method=IdentityCheckMethod.UNIFIED,
+                note=f"统一身份认证平台 {assertion.issuer}"[:200],
+            )
+            audit_record(
+                action=AuditAction.ACCOUNT_LINK,
+                request=request,
+                actor=user,
+                obj=user,
+                label=account_audit_label(user),
+                subject_id=user.pk,
+                detail={"方式": match.outcome.label, "平台": assertion.issuer[:100]},
+            )
+    except IntegrityError:
+        raise ApplicationError(UNIFIED_CHANGED) from None
+    return user
+
+
+def _unified_person_create(*, assertion: UnifiedAssertion, now: datetime) -> User:
+    # The platform's mobile is kept only when no other 个人 account uses it (it never finds
+    # anyone: matching is by the identity alone).
+    mobile = assertion.mobile
+    if mobile and User.objects.filter(kind=UserKind.PERSON, mobile_index=mobile_index(mobile)).exists():
+        mobile = ""
+    user = User(
+        username=person_username_new(),
+        kind=UserKind.PERSON,
+        name=assertion.name,
+        id_type=assertion.id_type,
+        id_number=assertion.id_number,
+        mobile=mobile,
+        real_name_verified_at=now,
+    )
+    user.set_unusable_password()
+    user.save()
+    return user

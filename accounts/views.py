@@ -1,6 +1,8 @@
 from __future__ import annotations
 
+import json
 import secrets
+from dataclasses import asdict
 from typing import Any
 from urllib.parse import urlencode
 
@@ -21,7 +23,7 @@ from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from accounts import services
+from accounts import services, unified
 from accounts.decorators import login_required_json
 from accounts.forms import (
     EnterpriseRegisterForm,
@@ -34,7 +36,7 @@ from accounts.forms import (
     SmsLoginForm,
 )
 from accounts.middleware import session_login_started
-from accounts.models import SecondFactor, SmsPurpose, User, UserKind
+from accounts.models import IdType, SecondFactor, SmsPurpose, User, UserKind
 from accounts.selectors import (
     UNVERIFIED_ENTERPRISE,
     UNVERIFIED_PERSON,
@@ -45,7 +47,9 @@ from accounts.selectors import (
 from audit.models import AuditAction
 from audit.services import audit_record
 from lib.antibot import STAMP_FIELD, antibot_refusal, form_stamp
+from lib.datacrypt import DecryptError, decrypt_text, encrypt_text
 from lib.errors import ApplicationError
+from lib.masking import mask_id_number, mask_mobile, mask_name
 from lib.mobile import normalize_mobile
 from lib.ratelimit import LimitName, limit_refusal
 
@@ -54,6 +58,12 @@ TOO_MANY = 429
 # The half-done staff login (password right, second factor still to come).
 PENDING_SESSION_KEY = "_staff_login_pending"
 DEVICE_COOKIE_SALT = "accounts.device"
+# A sign-in through 统一身份认证 between the platform's answer and the person's confirmation:
+# the assertion, encrypted (it holds a 证件号码), and until when it may be confirmed.
+UNIFIED_PENDING_KEY = "_unified_pending"
+UNIFIED_PENDING_CONTEXT = "accounts.session.unified_pending"
+UNIFIED_CONFIRM_SECONDS = 10 * 60
+UNIFIED_NEXT_KEY = "_unified_next"
 
 
 def _mobile_subject(raw: object) -> str:
@@ -186,9 +196,118 @@ def login_view(request: HttpRequest) -> HttpResponse:
             "method": method,
             "next": request.POST.get("next") or request.GET.get("next", ""),
             "form_stamp": _stamp(request),
+            "unified_signin": unified.unified_signin_enabled() and kind == UserKind.PERSON,
         },
         status=status,
     )
+
+
+def _unified_enabled_or_404() -> None:
+    if not unified.unified_signin_enabled():
+        raise Http404("页面不存在")
+
+
+def _unified_refused(
+    request: HttpRequest, reason: str, *, detail: str = "", account: User | None = None
+) -> HttpResponse:
+    services.unified_signin_refused(reason=reason, detail=detail, account=account, request=request)
+    request.session.pop(UNIFIED_PENDING_KEY, None)
+    return render(request, "accounts/unified_refused.html", {"reason": reason}, status=403)
+
+
+def unified_start(request: HttpRequest) -> HttpResponse:
+    """「统一身份认证登录」: off to the province's platform, remembering where to go after."""
+    _unified_enabled_or_404()
+    candidate = request.GET.get("next", "")
+    safe = url_has_allowed_host_and_scheme(
+        candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    )
+    request.session[UNIFIED_NEXT_KEY] = candidate if candidate and safe else ""
+    # The platform sends the browser back to exactly this address, registered with it.
+    redirect_uri = settings.SITE_URL + reverse("accounts:unified_callback")
+    try:
+        return unified.unified_signin_redirect(request, redirect_uri=redirect_uri)
+    except unified.UnifiedSignInRefused as e:
+        return _unified_refused(request, e.reason, detail=e.detail)
+
+
+def unified_callback(request: HttpRequest) -> HttpResponse:
+    """The platform's answer: a known, linked person goes straight in; a first sign-in is
+    shown what will be linked or made; anything else is refused and audited."""
+    _unified_enabled_or_404()
+    try:
+        assertion = unified.unified_signin_finish(request)
+    except unified.UnifiedSignInRefused as e:
+        return _unified_refused(request, e.reason, detail=e.detail)
+    match = services.unified_match(assertion=assertion)
+    if match.outcome == services.UnifiedOutcome.REFUSED:
+        return _unified_refused(request, match.refusal, account=match.account)
+    if match.outcome == services.UnifiedOutcome.LOGIN:
+        assert match.account is not None
+        return _unified_login(request, match.account)
+    request.session[UNIFIED_PENDING_KEY] = {
+        "assertion": encrypt_text(json.dumps(asdict(assertion)), context=UNIFIED_PENDING_CONTEXT),
+        "until": timezone.now().timestamp() + UNIFIED_CONFIRM_SECONDS,
+    }
+    return redirect("accounts:unified_confirm")
+
+
+def _unified_pending(request: HttpRequest) -> unified.UnifiedAssertion | None:
+    pending = request.session.get(UNIFIED_PENDING_KEY)
+    if not isinstance(pending, dict) or pending.get("until", 0) < timezone.now().timestamp():
+        return None
+    try:
+        return unified.UnifiedAssertion(
+            **json.loads(decrypt_text(str(pending.get("assertion", "")), context=UNIFIED_PENDING_CONTEXT))
+        )
+    except (DecryptError, ValueError, TypeError):
+        return None
+
+
+def _unified_login(request: HttpRequest, user: User) -> HttpResponse:
+    next_url = request.session.pop(UNIFIED_NEXT_KEY, "") or reverse("accounts:profile")
+    request.session.pop(UNIFIED_PENDING_KEY, None)
+    return _login_complete(request, user, next_url=next_url, how=services.LOGIN_BY_UNIFIED)
+
+
+def unified_confirm(request: HttpRequest) -> HttpResponse:
+    """The first sign-in through 统一身份认证: what will be linked (or made), masked, and
+    nothing happens until the person agrees."""
+    _unified_enabled_or_404()
+    assertion = _unified_pending(request)
+    if assertion is None:
+        request.session.pop(UNIFIED_PENDING_KEY, None)
+        messages.warning(request, "确认已超时或未开始，请重新点击「统一身份认证登录」")
+        return redirect("accounts:login")
+    if request.method == "POST" and request.POST.get("action") == "decline":
+        request.session.pop(UNIFIED_PENDING_KEY, None)
+        messages.info(request, "已取消，没有关联或新建任何账号")
+        return redirect("accounts:login")
+    if request.method == "POST" and request.POST.get("action") == "confirm":
+        try:
+            user = services.unified_link_confirm(assertion=assertion, request=request)
+        except ApplicationError as e:
+            return _unified_refused(request, e.message)
+        return _unified_login(request, user)
+    match = services.unified_match(assertion=assertion)
+    if match.outcome == services.UnifiedOutcome.REFUSED:
+        return _unified_refused(request, match.refusal, account=match.account)
+    if match.outcome == services.UnifiedOutcome.LOGIN:
+        assert match.account is not None
+        return _unified_login(request, match.account)  # confirmed meanwhile, in another window
+    account = match.account
+    context = {
+        "outcome": match.outcome,
+        "outcomes": services.UnifiedOutcome,
+        "name": mask_name(assertion.name),
+        "id_type": IdType(assertion.id_type).label,
+        "id_number": mask_id_number(assertion.id_number),
+        "account_name": mask_name(account.name) if account is not None else "",
+        "account_mobile": mask_mobile(account.mobile) if account is not None and account.mobile else "",
+        "account_joined": account.date_joined if account is not None else None,
+        "minutes": UNIFIED_CONFIRM_SECONDS // 60,
+    }
+    return render(request, "accounts/unified_confirm.html", context)
 
 
 def _login_complete(request: HttpRequest, user: User, *, next_url: str, how: str) -> HttpResponse:

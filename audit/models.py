@@ -15,6 +15,8 @@ class AuditAction(models.TextChoices):
     # Accounts and sessions
     LOGIN = "login", "登录"
     LOGIN_SMS = "login_sms", "短信验证码登录"
+    LOGIN_UNIFIED = "login_unified", "统一身份认证登录"
+    ACCOUNT_LINK = "account_link", "关联统一身份认证"
     LOGOUT = "logout", "退出登录"
     PASSWORD_CHANGE = "password_change", "修改密码"
     PASSWORD_RESET = "password_reset", "找回密码"

@@ -46,6 +46,7 @@ class LoginFailureKind(StrEnum):
     SMS = "sms"  # wrong or expired SMS login code
     SECOND_FACTOR = "second_factor"  # a staff member's wrong TOTP or SMS code
     LOCKED = "locked"  # refused because the account is locked
+    UNIFIED = "unified"  # a sign-in through 统一身份认证 refused (bad token, identity held elsewhere)
 
 
 _requests = Counter(

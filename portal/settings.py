@@ -558,6 +558,42 @@ if REALNAME_PROVIDER.endswith(".FormatOnlyProvider") and not DEBUG:
         "only (DEBUG=true). Use the directory or the province's real-name service."
     )
 
+# Sign-in through the province's 统一身份认证 (OpenID Connect, accounts/unified.py, ADR 0023).
+# Off (no button, the pages answer 404) until an issuer and a client id are set.
+# Exactly as the platform writes it (a trailing slash included): ID tokens must name it so.
+OIDC_ISSUER = env("OIDC_ISSUER").strip()
+# Where the provider's metadata is read; by default the standard place under the issuer.
+OIDC_DISCOVERY_URL = env("OIDC_DISCOVERY_URL") or (
+    f"{OIDC_ISSUER.rstrip('/')}/.well-known/openid-configuration" if OIDC_ISSUER else ""
+)
+OIDC_CLIENT_ID = env("OIDC_CLIENT_ID")
+OIDC_CLIENT_SECRET = env("OIDC_CLIENT_SECRET")
+# client_secret_basic (HTTP Basic) or client_secret_post (in the form), as the platform asks.
+OIDC_TOKEN_AUTH_METHOD = env("OIDC_TOKEN_AUTH_METHOD", "client_secret_basic")
+OIDC_SCOPES = env_list("OIDC_SCOPES", "openid,profile")
+# The claims (in the ID token or, failing that, from the userinfo endpoint) that carry the
+# person's 证件类型, 证件号码, 姓名 and (optionally) 手机号. An empty OIDC_CLAIM_ID_TYPE means the
+# platform asserts 居民身份证 numbers only.
+OIDC_CLAIM_ID_TYPE = env("OIDC_CLAIM_ID_TYPE", "id_type")
+OIDC_CLAIM_ID_NUMBER = env("OIDC_CLAIM_ID_NUMBER", "id_number")
+OIDC_CLAIM_NAME = env("OIDC_CLAIM_NAME", "name")
+OIDC_CLAIM_MOBILE = env("OIDC_CLAIM_MOBILE")
+# The platform's 证件类型 codes and ours (accounts.models.IdType), `code:ours` comma-separated;
+# the defaults are the codes of GA/T 2000.156 that 政务服务 platforms use.
+OIDC_ID_TYPE_CODES = env(
+    "OIDC_ID_TYPE_CODES", "111:resident,414:passport,516:hk_macao,511:taiwan,553:foreign_pr"
+)
+OIDC_TIMEOUT_SECONDS = env_float("OIDC_TIMEOUT_SECONDS", 10.0)
+if OIDC_ISSUER and not (OIDC_CLIENT_ID and OIDC_CLIENT_SECRET):
+    raise ImproperlyConfigured("OIDC_ISSUER is set: OIDC_CLIENT_ID and OIDC_CLIENT_SECRET are needed too")
+if OIDC_ISSUER and "openid" not in OIDC_SCOPES:
+    raise ImproperlyConfigured("OIDC_SCOPES must include openid (an ID token is what proves the person)")
+if OIDC_TOKEN_AUTH_METHOD not in ("client_secret_basic", "client_secret_post"):
+    raise ImproperlyConfigured(
+        "OIDC_TOKEN_AUTH_METHOD must be client_secret_basic or client_secret_post, "
+        f"not {OIDC_TOKEN_AUTH_METHOD!r}"
+    )
+
 # --- Electronic certificates (certificates/) -------------------------------------------
 # Key material lives outside the repository. `make run` creates a test CA, the issuing
 # authority's SM2 key and certificate, a seal maker's and the seal once under CERT_KEY_DIR; production

@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from accounts.models import Enterprise, KnownBrowser, SmsCode, StaffRole, User
+from accounts.models import Enterprise, KnownBrowser, SmsCode, StaffRole, UnifiedIdentityLink, User
 from audit.models import AuditAction
 from audit.services import audit_record
 from cases.models import Case, CaseStatus
@@ -128,9 +128,10 @@ def account_close(*, user: User, password: str, request: HttpRequest | None = No
     """「注销账号」. Kept, because laws and regulations require it: the submitted cases with
     their files and notices, the register record, certificates and their logs, the audit
     trail, and the account's row, which those records name (its name, 证件类型 and 证件号码).
-    Removed: the mobile, the password, known browsers, authenticators, the drafts never
-    submitted (with their files), unused SMS codes, 站内消息, and for a 法人 the enterprise
-    details (经办人 and his ID number). Every session ends, since the password is gone.
+    Removed: the mobile, the password, known browsers, authenticators, the link to
+    统一身份认证, the drafts never submitted (with their files), unused SMS codes, 站内消息, and
+    for a 法人 the enterprise details (经办人 and his ID number). Every session ends, since the
+    password is gone.
 
     The 证件号码 (or 统一社会信用代码) may register a new account at once: the closed one no
     longer holds the login name, and the uniqueness rules leave closed accounts out."""
@@ -149,6 +150,8 @@ def account_close(*, user: User, password: str, request: HttpRequest | None = No
         TOTPDevice.objects.filter(user=locked).delete()
         InboxMessage.objects.filter(user=locked).delete()
         Enterprise.objects.filter(user=locked).delete()
+        # The platform's subject may then sign in again, into a new account (ADR 0023).
+        UnifiedIdentityLink.objects.filter(user=locked).delete()
         locked.mobile = ""
         locked.username = f"closed-{locked.pk}"
         locked.is_active = False

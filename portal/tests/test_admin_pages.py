@@ -13,7 +13,7 @@ from django.core.management import call_command
 from django.test import RequestFactory, TestCase, override_settings
 from django.utils import formats, timezone
 
-from accounts.models import Enterprise, LoginThrottle, StaffRole, User
+from accounts.models import Enterprise, LoginThrottle, StaffRole, UnifiedIdentityLink, User, UserKind
 from accounts.roles import ADMIN_PERMISSIONS
 from accounts.services import enterprise_verify_by_hand, login_browser_record, totp_device_start
 from accounts.tests.helpers import last_code
@@ -38,7 +38,7 @@ class AdminPagesTestCase(TestCase):
         cls.admin = User.objects.get(username="admin")
         # The rows the demo does not make: an authenticator being set up by a window clerk
         # (not by an administrator, whose login would then ask for it), a check by hand, a
-        # locked login, a known browser, an audit row.
+        # locked login, a known browser, a link to 统一身份认证, an audit row.
         # The policy rows exist once an administrator has saved them (until then, defaults).
         RegisterSettings.objects.create(pk=POLICY_PK)
         CertificateSettings.objects.create(pk=POLICY_PK)
@@ -48,6 +48,8 @@ class AdminPagesTestCase(TestCase):
         enterprise_verify_by_hand(enterprise=Enterprise.objects.get(), by=security, note="已查验营业执照")
         LoginThrottle.objects.create(key=f"user:{cls.admin.pk}", failures=2)
         login_browser_record(user=User.objects.get(username="shouli"), device_id="d1", user_agent="Firefox")
+        person = User.objects.filter(kind=UserKind.PERSON).earliest("pk")
+        UnifiedIdentityLink.objects.create(user=person, issuer="https://tyrz.example", subject="u-1")
         audit_record(action=AuditAction.LOGIN, actor=cls.admin)
         # The test run shares nothing unless asked (portal/testenv.py): one outbound record.
         with override_settings(**SHARING_ON):
