@@ -54,6 +54,9 @@ ADMIN_PERMISSIONS: Mapping[StaffRole, Mapping[str, frozenset[str]]] = {
         "notifications.smsmessage": frozenset({VIEW, CHANGE}),
         "notifications.inboxmessage": READ,
         "django_tasks_database.dbtaskresult": READ,
+        # The open API's relying parties: registered, changed, suspended, never deleted (the
+        # audit trail names them); their secrets are shown once, never read back.
+        "api.relyingparty": frozenset({VIEW, ADD, CHANGE}),
     },
     StaffRole.SECURITY: {
         # Locked logins (unlocked by the 解锁 action), known browsers, authenticators.

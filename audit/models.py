@@ -30,6 +30,10 @@ class AuditAction(models.TextChoices):
     CERTIFICATE_PDF = "certificate_pdf", "打印证书"
     CERTIFICATE_DOWNLOAD = "certificate_download", "下载电子证照"
     REGISTER_EXTRACT = "register_extract", "提取信息"
+    # The open API's relying parties (api/): their calls, and their registration by the admin
+    API_CERTIFICATE_VERIFY = "api_certificate_verify", "接口核验证书"
+    API_REGISTER_QUERY = "api_register_query", "接口查询注册信息"
+    API_CLIENT_CHANGE = "api_client_change", "接口调用方变更"
     # Administration
     ADMIN_CHANGE = "admin_change", "管理修改"
     ADMIN_READ = "admin_read", "管理查阅个人信息"
