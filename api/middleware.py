@@ -1,6 +1,11 @@
-"""JSON refusals for what Django answers under /api/ before or around the API's own views:
-an address that matches no endpoint (404), a method an endpoint does not take (405), a request
-Django refuses (400, 403) and an error nothing else caught (500). The API's views answer JSON themselves (api/api.py)."""
+"""What every answer under /api/ has in common:
+
+- JSON refusals for what Django answers before or around the API's own views: an address that
+  matches no endpoint (404), a method an endpoint does not take (405), a request Django
+  refuses (400, 403) and an error nothing else caught (500) (the API's views answer JSON
+  themselves, api/endpoints.py);
+- lib.http's private headers: the answers are about people (a holder, an applicant's case),
+  never to be kept by a browser or a shared proxy."""
 
 from __future__ import annotations
 
@@ -12,6 +17,7 @@ from django.http import Http404, HttpRequest, JsonResponse
 from django.http.response import HttpResponseBase
 
 from api.errors import ApiError, ApiErrorCode
+from lib.http import private
 
 logger = logging.getLogger(__name__)
 
@@ -42,11 +48,11 @@ class ApiErrorsMiddleware:
         code = _CODES.get(response.status_code)
         content_type = response.get("Content-Type", "")
         if code is None or content_type.startswith("application/json"):
-            return response
+            return private(response)
         answer = error_response(ApiError(code))
         if "Allow" in response:
             answer["Allow"] = response["Allow"]
-        return answer
+        return private(answer)
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponseBase | None:
         if not request.path_info.startswith(PREFIX) or isinstance(exception, _DJANGO_ANSWERS):
