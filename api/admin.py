@@ -79,13 +79,17 @@ class RelyingPartyAdmin(AuditedAdmin[RelyingParty]):
         obj._state.adding = False
         request._api_secret_shown = secret  # type: ignore[attr-defined]  # for response_add only
 
-    def response_add(self, request: HttpRequest, obj: RelyingParty, post_url_continue: str | None = None) -> HttpResponse:
+    def response_add(
+        self, request: HttpRequest, obj: RelyingParty, post_url_continue: str | None = None
+    ) -> HttpResponse:
         secret = getattr(request, "_api_secret_shown", None)
         if secret is None:
             return super().response_add(request, obj, post_url_continue)
         return self._secret_page(request, obj, secret, made="登记")
 
-    def _secret_page(self, request: HttpRequest, party: RelyingParty, secret: str, *, made: str) -> HttpResponse:
+    def _secret_page(
+        self, request: HttpRequest, party: RelyingParty, secret: str, *, made: str
+    ) -> HttpResponse:
         # Rendered on the answer to the POST itself, not after a redirect: the secret is never
         # put in a message, a session or a cookie on its way to the page.
         context = {

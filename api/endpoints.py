@@ -19,8 +19,10 @@ from typing import Any
 from django.core.exceptions import RequestDataTooBig
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils import timezone
-from ninja import File, NinjaAPI, Path, Router, Swagger, UploadedFile
+from django.utils.datastructures import MultiValueDict
+from ninja import NinjaAPI, Router, Swagger, UploadedFile
 from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.params.functions import File, Path  # typed as Any, for defaults
 from ninja.renderers import JSONRenderer
 
 from accounts.selectors import account_of_identity, request_user
@@ -131,11 +133,20 @@ def _unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
 # --- what every kind of endpoint may answer besides 200 (the OpenAPI description) --------------
 
 PUBLIC_ERRORS: dict[int, Any] = {404: Error, 422: Error, 429: Error}
-PARTNER_ERRORS: dict[int, Any] = {401: Error, 403: Error, 404: Error, 413: Error, 422: Error, 429: Error, 503: Error}
+PARTNER_ERRORS: dict[int, Any] = {
+    401: Error,
+    403: Error,
+    404: Error,
+    413: Error,
+    422: Error,
+    429: Error,
+    503: Error,
+}
 ME_ERRORS: dict[int, Any] = {401: Error, 403: Error, 404: Error, 422: Error}
 
 TokenPath = Path(..., description="证书二维码中的核验码（UUID）")
 LicensePath = Path(..., max_length=120, description="电子证照标识，如 1.2.156.3005.2.…")
+OfdFile = File(..., description="OFD证书文件，不超过5MB")
 
 
 def _limited(name: LimitName, request: HttpRequest, subject: str = "") -> None:
@@ -146,7 +157,7 @@ def _limited(name: LimitName, request: HttpRequest, subject: str = "") -> None:
 
 def _upload(file: UploadedFile) -> bytes:
     """The uploaded file, checked by the page's own form (size, empty file)."""
-    form = VerifyUploadForm(data={}, files={"file": file})
+    form = VerifyUploadForm(data={}, files=MultiValueDict({"file": [file]}))
     if not form.is_valid():
         messages = [str(m) for errors in form.errors.values() for m in errors]
         raise ApiError(ApiErrorCode.INVALID_REQUEST, "；".join(messages))
@@ -208,7 +219,7 @@ def public_by_license_id(request: HttpRequest, license_id: str = LicensePath) ->
     summary="上传OFD证书文件核验",
     operation_id="public_certificate_check_file",
 )
-def public_check_file(request: HttpRequest, file: UploadedFile = File(..., description="OFD文件")) -> dict[str, object]:
+def public_check_file(request: HttpRequest, file: UploadedFile = OfdFile) -> dict[str, object]:
     _limited(LimitName.VERIFY_UPLOAD, request)
     answer, _ = _checked_file(_upload(file))
     return answer
@@ -311,12 +322,13 @@ def partner_by_license_id(request: HttpRequest, license_id: str = LicensePath) -
     summary="上传OFD证书文件核验（certificate:verify）",
     operation_id="partner_certificate_check_file",
 )
-def partner_check_file(
-    request: HttpRequest, file: UploadedFile = File(..., description="OFD文件")
-) -> dict[str, object]:
+def partner_check_file(request: HttpRequest, file: UploadedFile = OfdFile) -> dict[str, object]:
     answer, copy = _checked_file(_upload(file))
     _certificate_call(
-        request, copy.certificate if copy is not None else None, how="上传文件", detail={"印章有效": answer["seal_valid"]}
+        request,
+        copy.certificate if copy is not None else None,
+        how="上传文件",
+        detail={"印章有效": answer["seal_valid"]},
     )
     return answer
 
@@ -371,7 +383,9 @@ def my_cases(request: HttpRequest) -> list[dict[str, object]]:
     summary="按办件编号查询本人办件的状态",
     operation_id="me_case_by_number",
 )
-def my_case(request: HttpRequest, number: str = Path(..., max_length=32, description="办件编号")) -> dict[str, object]:
+def my_case(
+    request: HttpRequest, number: str = Path(..., max_length=32, description="办件编号")
+) -> dict[str, object]:
     return records.case_detail(case_get_for_applicant_by_number(user=request_user(request), number=number))
 
 

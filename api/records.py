@@ -33,7 +33,9 @@ def _specialties(specialties: Iterable[RegisteredSpecialty]) -> list[dict[str, o
     ]
 
 
-def _certificate(certificate: Certificate, verdict: Verdict, *, usage_valid_until: date | None) -> dict[str, object]:
+def _certificate(
+    certificate: Certificate, verdict: Verdict, *, usage_valid_until: date | None
+) -> dict[str, object]:
     registration = certificate.registration
     return {
         "verdict": verdict.code,

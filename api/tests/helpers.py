@@ -74,18 +74,33 @@ class ApiTestCase(BaseTestCase):
         cache.clear()  # nonces and limits live in the cache
 
     def signed_post_json(
-        self, path: str, data: dict[str, Any], *, party: RelyingParty | None = None, secret: str | None = None, **sign_args: Any
+        self,
+        path: str,
+        data: dict[str, Any],
+        *,
+        party: RelyingParty | None = None,
+        secret: str | None = None,
+        **sign_args: Any,
     ) -> Any:
         party = party or self.party
         body = json.dumps(data, ensure_ascii=False).encode()
         headers = sign(
-            app_key=party.app_key, secret=secret or self.secret, method="POST", path=path, body=body, **sign_args
+            app_key=party.app_key,
+            secret=secret or self.secret,
+            method="POST",
+            path=path,
+            body=body,
+            **sign_args,
         )
         return self.client.post(path, data=body, content_type="application/json", headers=headers)
 
-    def signed_get(self, path: str, *, party: RelyingParty | None = None, secret: str | None = None, **sign_args: Any) -> Any:
+    def signed_get(
+        self, path: str, *, party: RelyingParty | None = None, secret: str | None = None, **sign_args: Any
+    ) -> Any:
         party = party or self.party
-        headers = sign(app_key=party.app_key, secret=secret or self.secret, method="GET", path=path, **sign_args)
+        headers = sign(
+            app_key=party.app_key, secret=secret or self.secret, method="GET", path=path, **sign_args
+        )
         return self.client.get(path, headers=headers)
 
     def signed_upload(self, path: str, content: bytes, *, name: str = "证书.ofd") -> Any:
@@ -97,7 +112,12 @@ class ApiTestCase(BaseTestCase):
 
 
 def party_make(
-    actor: Any, *, scopes: tuple[ApiScope, ...] = BOTH, per_minute: int = 60, per_day: int = 1000, name: str = "沈阳市公共资源交易平台"
+    actor: Any,
+    *,
+    scopes: tuple[ApiScope, ...] = BOTH,
+    per_minute: int = 60,
+    per_day: int = 1000,
+    name: str = "沈阳市公共资源交易平台",
 ) -> tuple[RelyingParty, str]:
     return relying_party_create(
         name=name,

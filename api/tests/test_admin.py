@@ -3,6 +3,8 @@ answer to the form, and never again; resetting and suspending are actions, audit
 
 from __future__ import annotations
 
+from typing import Any
+
 from api.models import RelyingParty
 from api.tests.helpers import ApiTestCase, party_make
 from audit.models import AuditAction, AuditEvent
@@ -11,7 +13,7 @@ BASE = "/admin/api/relyingparty/"
 
 
 class RelyingPartyAdminTest(ApiTestCase):
-    def add(self):
+    def add(self) -> Any:
         return self.client.post(
             BASE + "add/",
             {
@@ -52,7 +54,8 @@ class RelyingPartyAdminTest(ApiTestCase):
         self.assertNotEqual(self.party.secret, self.secret)
         self.assertContains(r, self.party.secret)
         self.assertEqual(
-            AuditEvent.objects.filter(action=AuditAction.API_CLIENT_CHANGE, detail__操作="重置密钥").count(), 1
+            AuditEvent.objects.filter(action=AuditAction.API_CLIENT_CHANGE, detail__操作="重置密钥").count(),
+            1,
         )
 
     def test_the_suspend_and_resume_actions(self):

@@ -22,9 +22,11 @@ from api.models import RelyingParty
 from api.tests.helpers import ApiTestCase
 from audit.models import AuditAction, AuditEvent, AuditResult
 from portal.demo import DEMO_API_SECRET, DEMO_APP_KEY
+from registry.models import Registration
 from registry.tests.builders import registration_granted
 
 DOC = Path(settings.BASE_DIR) / "docs" / "api.md"
+BASH = shutil.which("bash") or "/bin/bash"
 
 
 def block(language: str) -> str:
@@ -48,6 +50,8 @@ class FakeAnswer:
 
 
 class DocsExamplesTest(ApiTestCase):
+    registration: Registration
+
     @classmethod
     def setUpTestData(cls) -> None:
         super().setUpTestData()
@@ -65,16 +69,22 @@ class DocsExamplesTest(ApiTestCase):
     def test_the_python_example_signs_as_the_server_checks(self):
         def urlopen(request: Any, timeout: float = 0) -> FakeAnswer:
             headers = dict(request.header_items())  # urllib writes them as "X-api-key"
-            r = self.send(method=request.get_method(), url=request.full_url, headers=headers, body=request.data or b"")
+            r = self.send(
+                method=request.get_method(), url=request.full_url, headers=headers, body=request.data or b""
+            )
             if r.status_code >= 400:
-                raise urllib.error.HTTPError(request.full_url, r.status_code, "", Message(), io.BytesIO(r.content))
+                raise urllib.error.HTTPError(
+                    request.full_url, r.status_code, "", Message(), io.BytesIO(r.content)
+                )
             return FakeAnswer(r.status_code, r.content)
 
         namespace: dict[str, Any] = {"__name__": "docs_api_example"}
         exec(compile(block("python"), "docs/api.md", "exec"), namespace)  # noqa: S102  # our own manual
         with mock.patch("urllib.request.urlopen", urlopen):
             status, answer = namespace["call"](
-                "POST", "/api/v1/partner/register/query", payload={"name": "张伟", "number": self.registration.number}
+                "POST",
+                "/api/v1/partner/register/query",
+                payload={"name": "张伟", "number": self.registration.number},
             )
             self.assertEqual(status, 200, answer)
             self.assertEqual(answer["registration_number"], self.registration.number)
@@ -85,20 +95,30 @@ class DocsExamplesTest(ApiTestCase):
                 query={"b": "2 x", "a": "证"},
             )
             self.assertEqual((status, answer["code"]), (404, "not_found"))
-        results = list(AuditEvent.objects.filter(action__in=[AuditAction.API_REGISTER_QUERY, AuditAction.API_CERTIFICATE_VERIFY]).values_list("action", "result"))
+        results = list(
+            AuditEvent.objects.filter(
+                action__in=[AuditAction.API_REGISTER_QUERY, AuditAction.API_CERTIFICATE_VERIFY]
+            ).values_list("action", "result")
+        )
         self.assertEqual(
             results,
-            [(AuditAction.API_REGISTER_QUERY, AuditResult.SUCCESS), (AuditAction.API_CERTIFICATE_VERIFY, AuditResult.FAILURE)],
+            [
+                (AuditAction.API_REGISTER_QUERY, AuditResult.SUCCESS),
+                (AuditAction.API_CERTIFICATE_VERIFY, AuditResult.FAILURE),
+            ],
         )
 
     def test_the_curl_example_signs_as_the_server_checks(self):
-        if shutil.which("bash") is None:  # pragma: no cover - Debian has it
-            self.skipTest("no bash")
-        body = json.dumps({"name": "张伟", "number": self.registration.number}, ensure_ascii=False, separators=(",", ":"))
+        body = json.dumps(
+            {"name": "张伟", "number": self.registration.number}, ensure_ascii=False, separators=(",", ":")
+        )
         script = re.sub(r"^BODY=.*$", f"BODY='{body}'", block("sh"), count=1, flags=re.MULTILINE)
         # curl replaced by a function that writes its arguments, one per NUL-terminated item.
         fake = 'curl() { printf "%s\\0" "$@"; }\n'
-        out = subprocess.run(["bash", "-e", "-c", fake + script], capture_output=True, check=True).stdout
+        # The manual's own lines, run as a reader would run them.
+        out = subprocess.run(  # noqa: S603
+            [BASH, "-e", "-c", fake + script], capture_output=True, check=True, timeout=30
+        ).stdout
         args = out.split(b"\0")[:-1]
         headers: dict[str, str] = {}
         method, url, data = "GET", "", b""

@@ -4,7 +4,9 @@ and their own certificates; anyone else's is a JSON 404, and no session a JSON 4
 from __future__ import annotations
 
 from api.tests.helpers import ApiTestCase
+from cases.models import Case
 from cases.tests.helpers import draft_case, submitted_case
+from registry.models import Registration
 from registry.tests.builders import registration_granted
 
 CASES = "/api/v1/me/cases"
@@ -12,10 +14,12 @@ CERTIFICATES = "/api/v1/me/certificates"
 
 
 class MyCasesTest(ApiTestCase):
+    case: Case
+
     @classmethod
     def setUpTestData(cls) -> None:
         super().setUpTestData()
-        cls.case = submitted_case(cls)
+        cls.case = submitted_case(cls)  # type: ignore[arg-type]  # the class holds the personas
 
     def test_without_a_session_it_asks_to_sign_in(self):
         for path in (CASES, f"{CASES}/{self.case.number}", CERTIFICATES):
@@ -28,7 +32,9 @@ class MyCasesTest(ApiTestCase):
         r = self.client.get(f"{CASES}/{self.case.number}")
         self.assertEqual(r.status_code, 200, r.content)
         body = r.json()
-        self.assertEqual((body["number"], body["status"], body["status_label"]), (self.case.number, "pending", "待受理"))
+        self.assertEqual(
+            (body["number"], body["status"], body["status_label"]), (self.case.number, "pending", "待受理")
+        )
         self.assertEqual(body["department"], self.case.department.name)
         self.assertEqual([e["action"] for e in body["events"]], ["submit"])
         self.assertEqual(body["events"][0]["status_label"], "待受理")
@@ -50,6 +56,8 @@ class MyCasesTest(ApiTestCase):
 
 
 class MyCertificatesTest(ApiTestCase):
+    registration: Registration
+
     @classmethod
     def setUpTestData(cls) -> None:
         super().setUpTestData()

@@ -3,11 +3,14 @@ and answers that carry only what the scope needs."""
 
 from __future__ import annotations
 
-from api.models import ApiScope
+from typing import Any
+
+from api.models import ApiScope, RelyingParty
 from api.services import relying_party_secret_reset, relying_party_suspend
 from api.tests.helpers import ApiTestCase, party_make
 from audit.models import AuditAction, AuditEvent, AuditResult
 from certificates.models import Certificate
+from registry.models import Registration
 from registry.tests.builders import registration_granted
 
 QUERY = "/api/v1/partner/register/query"
@@ -18,6 +21,11 @@ def by_license(license_id: str) -> str:
 
 
 class PartnerTest(ApiTestCase):
+    registration: Registration
+    certificate: Certificate
+    register_only: RelyingParty
+    register_only_secret: str
+
     @classmethod
     def setUpTestData(cls) -> None:
         super().setUpTestData()
@@ -27,7 +35,7 @@ class PartnerTest(ApiTestCase):
             cls.admin, scopes=(ApiScope.REGISTER_READ,), name="某项目审批系统"
         )
 
-    def query(self):
+    def query(self) -> Any:
         return self.signed_post_json(QUERY, {"name": "张伟", "number": self.registration.number})
 
     def test_it_verifies_a_certificate_by_license_id_and_audits_whose_it_is(self):
@@ -67,7 +75,15 @@ class PartnerTest(ApiTestCase):
         register = self.query().json()
         self.assertEqual(
             set(register),
-            {"holder_name", "registration_number", "status", "status_label", "employer_name", "specialties", "issued_on"},
+            {
+                "holder_name",
+                "registration_number",
+                "status",
+                "status_label",
+                "employer_name",
+                "specialties",
+                "issued_on",
+            },
         )
         certificate = self.signed_get(by_license(self.certificate.license_id)).json()
         self.assertNotIn("status", certificate)
@@ -84,7 +100,9 @@ class PartnerTest(ApiTestCase):
         self.assertEqual(codes, [200, 200, 429])
         r = self.query()
         self.assertEqual(r.json()["code"], "rate_limited")
-        results = list(AuditEvent.objects.filter(action=AuditAction.API_REGISTER_QUERY).values_list("result", flat=True))
+        results = list(
+            AuditEvent.objects.filter(action=AuditAction.API_REGISTER_QUERY).values_list("result", flat=True)
+        )
         self.assertEqual(results, [AuditResult.SUCCESS] * 2 + [AuditResult.DENIED] * 2)
 
     def test_the_per_day_limit_refuses(self):
@@ -134,10 +152,18 @@ class PartnerTest(ApiTestCase):
         self.assertTrue(contact.startswith("sm4:"))
 
     def test_a_wrong_name_and_a_wrong_number_look_alike(self):
-        for data in ({"name": "李娜", "number": self.registration.number}, {"name": "张伟", "number": "辽000000000000"}):
+        for data in (
+            {"name": "李娜", "number": self.registration.number},
+            {"name": "张伟", "number": "辽000000000000"},
+        ):
             r = self.signed_post_json(QUERY, data)
             self.assertEqual(r.status_code, 404)
-            self.assertEqual(r.json(), {"code": "not_found", "message": "未查询到符合条件的注册人员，请核对姓名和注册编号"})
+            self.assertEqual(
+                r.json(), {"code": "not_found", "message": "未查询到符合条件的注册人员，请核对姓名和注册编号"}
+            )
         self.assertEqual(
-            AuditEvent.objects.filter(action=AuditAction.API_REGISTER_QUERY, result=AuditResult.FAILURE).count(), 2
+            AuditEvent.objects.filter(
+                action=AuditAction.API_REGISTER_QUERY, result=AuditResult.FAILURE
+            ).count(),
+            2,
         )

@@ -12,6 +12,7 @@ from certificates.services import certificate_copy_request, certificate_revoke
 from certificates.tests.helpers import approved_case, ensure_keys
 from certificates.tests.test_views_verify import flip_a_byte_inside
 from notifications.testing import drain_task_queue
+from registry.models import Registration
 
 BY_TOKEN = "/api/v1/public/certificates/by-token/{}"
 BY_LICENSE = "/api/v1/public/certificates/by-license-id/{}"
@@ -89,7 +90,9 @@ class PublicCertificateTest(ApiTestCase):
 
     def test_the_file_check_shares_the_pages_limit(self):
         with self.settings(RATE_LIMITS={"verify_upload.client": (2, 60)}):
-            page = self.client.post(reverse("certificates:verify_upload"), {"file": SimpleUploadedFile("a.ofd", b"x")})
+            page = self.client.post(
+                reverse("certificates:verify_upload"), {"file": SimpleUploadedFile("a.ofd", b"x")}
+            )
             self.assertEqual(page.status_code, 200)
             self.assertEqual(self.upload(b"x").status_code, 200)
             r = self.upload(b"x")
@@ -98,11 +101,15 @@ class PublicCertificateTest(ApiTestCase):
 
     def test_by_license_id_is_limited_per_address(self):
         with self.settings(RATE_LIMITS={"verify_license.client": (2, 60)}):
-            codes = [self.client.get(BY_LICENSE.format(self.certificate.license_id)).status_code for _ in range(3)]
+            codes = [
+                self.client.get(BY_LICENSE.format(self.certificate.license_id)).status_code for _ in range(3)
+            ]
         self.assertEqual(codes, [200, 200, 429])
 
 
 class PublicRegisterTest(ApiTestCase):
+    registration: Registration
+
     @classmethod
     def setUpTestData(cls) -> None:
         super().setUpTestData()
@@ -116,7 +123,9 @@ class PublicRegisterTest(ApiTestCase):
         r = self.client.post(QUERY, {"name": " 张伟 ", "number": number}, content_type="application/json")
         self.assertEqual(r.status_code, 200, r.content)
         body = r.json()
-        self.assertEqual((body["holder_name"], body["status"], body["status_label"]), ("张*", "valid", "有效"))
+        self.assertEqual(
+            (body["holder_name"], body["status"], body["status_label"]), ("张*", "valid", "有效")
+        )
         self.assertEqual(body["specialties"][0]["specialty_label"], "建筑工程")
 
     def test_not_found_looks_alike_for_name_and_number(self):
@@ -155,7 +164,11 @@ class JsonEverywhereTest(ApiTestCase):
     def test_an_unexpected_error_is_a_json_500(self):
         from unittest import mock
 
-        with mock.patch("api.endpoints.registry_selectors.registration_for_public_query", side_effect=RuntimeError):
-            with self.assertLogs("api.endpoints", "ERROR"):
-                r = self.client.post(QUERY, {"name": "张伟", "number": "x"}, content_type="application/json")
+        with (
+            mock.patch(
+                "api.endpoints.registry_selectors.registration_for_public_query", side_effect=RuntimeError
+            ),
+            self.assertLogs("api.endpoints", "ERROR"),
+        ):
+            r = self.client.post(QUERY, {"name": "张伟", "number": "x"}, content_type="application/json")
         self.assertEqual((r.status_code, r.json()["code"]), (500, "internal_error"))

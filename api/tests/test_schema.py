@@ -8,6 +8,7 @@ reaches the endpoints rather than stopping at the door. Examples are few: it run
 from __future__ import annotations
 
 import io
+import time
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -26,10 +27,11 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from api.signing import string_to_sign
+from api.signing import signature_of, string_to_sign
 from api.tests.helpers import ApiTestCase
 from certificates.models import Certificate
 from certificates.tests.helpers import ensure_keys
+from registry.models import Registration
 from registry.tests.builders import registration_granted
 
 EXAMPLES = 8
@@ -48,8 +50,6 @@ class SigningApp:
         self.count = 0
 
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
-        from api.signing import signature_of
-
         # WSGI carries the path as Latin-1 text of its bytes; Django reads them as UTF-8.
         path = environ.get("PATH_INFO", "").encode("latin-1").decode("utf-8", "replace")
         # Credentials are replaced where the request carries some (the security schemes name
@@ -60,7 +60,7 @@ class SigningApp:
             length = int(environ.get("CONTENT_LENGTH") or 0)
             body = environ["wsgi.input"].read(length) if length else b""
             environ["wsgi.input"] = io.BytesIO(body)
-            timestamp, nonce = str(int(__import__("time").time())), f"schemathesis{self.count:020d}"
+            timestamp, nonce = str(int(time.time())), f"schemathesis{self.count:020d}"
             text = string_to_sign(
                 method=environ["REQUEST_METHOD"],
                 path=path,
@@ -81,7 +81,27 @@ class SigningApp:
         return self.app(environ, start_response)
 
 
+def generated_requests_run(operation: Any, mode: GenerationMode) -> None:
+    """`EXAMPLES` requests of `operation` in `mode`, each checked (invalid ones must be refused)."""
+    checks = CHECKS + ([negative_data_rejection] if mode is GenerationMode.NEGATIVE else [])
+
+    @settings(
+        max_examples=EXAMPLES,
+        deadline=None,
+        database=None,
+        derandomize=True,
+        suppress_health_check=list(HealthCheck),
+    )
+    @given(case=operation.as_strategy(generation_mode=mode))
+    def run(case: Any) -> None:
+        case.call_and_validate(checks=checks)
+
+    run()
+
+
 class SchemaTest(ApiTestCase):
+    registration: Registration
+
     @classmethod
     def setUpClass(cls) -> None:
         super().setUpClass()
@@ -104,33 +124,22 @@ class SchemaTest(ApiTestCase):
         client = Client()
         client.force_login(self.applicant)
         self.app = SigningApp(
-            app_key=self.party.app_key, secret=self.secret, session_cookie=f"sessionid={client.cookies['sessionid'].value}"
+            app_key=self.party.app_key,
+            secret=self.secret,
+            session_cookie=f"sessionid={client.cookies['sessionid'].value}",
         )
         self.schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", self.app)
 
     def operations(self) -> list[Any]:
-        return [result.ok() for result in self.schema.get_all_operations()]
+        return [result.ok() for result in self.schema.get_all_operations()]  # type: ignore[union-attr]
 
     def test_generated_requests_get_no_server_error_and_answers_match_the_schema(self):
         operations = self.operations()
         self.assertEqual(len(operations), 11)
         for operation in operations:
             for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):
-                checks = CHECKS + ([negative_data_rejection] if mode is GenerationMode.NEGATIVE else [])
-
-                @settings(
-                    max_examples=EXAMPLES,
-                    deadline=None,
-                    database=None,
-                    derandomize=True,
-                    suppress_health_check=list(HealthCheck),
-                )
-                @given(case=operation.as_strategy(generation_mode=mode))
-                def run(case: Any) -> None:
-                    case.call_and_validate(checks=checks)
-
                 with self.subTest(operation=operation.label, mode=mode.value):
-                    run()
+                    generated_requests_run(operation, mode)
 
     def test_real_answers_match_the_schema(self):
         # Generated data rarely names a real registration: these do, so the 200 bodies are checked.
