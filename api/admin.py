@@ -58,6 +58,10 @@ class RelyingPartyAdmin(AuditedAdmin[RelyingParty]):
     def scope_labels(self, obj: RelyingParty) -> str:
         return "、".join(str(ApiScope(s).label) for s in obj.scopes if s in ApiScope.values)
 
+    def has_manage_permission(self, request: HttpRequest) -> bool:
+        # The actions (reset, suspend, resume) are changes to the party.
+        return self.has_change_permission(request)
+
     def has_delete_permission(self, request: HttpRequest, obj: RelyingParty | None = None) -> bool:
         return False
 
@@ -103,7 +107,7 @@ class RelyingPartyAdmin(AuditedAdmin[RelyingParty]):
         response["Cache-Control"] = "private, no-store"
         return response
 
-    @admin.action(description="重置所选调用方的密钥（旧密钥立即失效）", permissions=["change"])
+    @admin.action(description="重置所选调用方的密钥（旧密钥立即失效）", permissions=["manage"])
     def reset_secret(self, request: HttpRequest, queryset: QuerySet[RelyingParty]) -> HttpResponse | None:
         if queryset.count() != 1:
             self.message_user(request, "一次只能重置一个调用方的密钥", messages.ERROR)
@@ -112,13 +116,13 @@ class RelyingPartyAdmin(AuditedAdmin[RelyingParty]):
         secret = relying_party_secret_reset(party=party, actor=request_user(request), request=request)
         return self._secret_page(request, party, secret, made="重置密钥")
 
-    @admin.action(description="暂停所选调用方（立即生效）", permissions=["change"])
+    @admin.action(description="暂停所选调用方（立即生效）", permissions=["manage"])
     def suspend(self, request: HttpRequest, queryset: QuerySet[RelyingParty]) -> None:
         for party in queryset:
             relying_party_suspend(party=party, suspended=True, actor=request_user(request), request=request)
         self.message_user(request, f"已暂停 {queryset.count()} 个调用方", messages.SUCCESS)
 
-    @admin.action(description="恢复所选调用方", permissions=["change"])
+    @admin.action(description="恢复所选调用方", permissions=["manage"])
     def resume(self, request: HttpRequest, queryset: QuerySet[RelyingParty]) -> None:
         for party in queryset:
             relying_party_suspend(party=party, suspended=False, actor=request_user(request), request=request)
