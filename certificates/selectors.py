@@ -183,7 +183,9 @@ _CERTIFICATE_NOTES = {
 }
 
 
-def _worded(certificate: Certificate, code: CertificateVerdict, notes: dict[CertificateVerdict, str]) -> Verdict:
+def _worded(
+    certificate: Certificate, code: CertificateVerdict, notes: dict[CertificateVerdict, str]
+) -> Verdict:
     reason = f"（{certificate.revoke_reason}）" if certificate.revoke_reason else ""
     return Verdict(code, notes[code].format(reason=reason))
 
