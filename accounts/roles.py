@@ -56,6 +56,9 @@ ADMIN_PERMISSIONS: Mapping[StaffRole, Mapping[str, frozenset[str]]] = {
         # Did the 电子证照库 and the 办件 collection get it; `change` is 重新发送 only.
         "exchange.outboundrecord": frozenset({VIEW, CHANGE}),
         "django_tasks_database.dbtaskresult": READ,
+        # The open API's relying parties: registered, changed, suspended, never deleted (the
+        # audit trail names them); their secrets are shown once, never read back.
+        "api.relyingparty": frozenset({VIEW, ADD, CHANGE}),
     },
     StaffRole.SECURITY: {
         # Locked logins (unlocked by the 解锁 action), known browsers, authenticators.

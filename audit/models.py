@@ -35,6 +35,10 @@ class AuditAction(models.TextChoices):
     # 告知承诺制 after the grant (ADR 20)
     COMMITMENT_CHECK = "commitment_check", "告知承诺核查"
     REVOCATION_PROPOSE = "revocation_propose", "提请撤销注册"
+    # The open API's relying parties (api/): their calls, and their registration by the admin
+    API_CERTIFICATE_VERIFY = "api_certificate_verify", "接口核验证书"
+    API_REGISTER_QUERY = "api_register_query", "接口查询注册信息"
+    API_CLIENT_CHANGE = "api_client_change", "接口调用方变更"
     # Administration
     ADMIN_CHANGE = "admin_change", "管理修改"
     ADMIN_READ = "admin_read", "管理查阅个人信息"

@@ -23,6 +23,14 @@ def case_get_for_applicant(*, user: User, pk: int) -> Case:
         raise Http404("没有这个办件") from None
 
 
+def case_get_for_applicant_by_number(*, user: User, number: str) -> Case:
+    """The applicant's own case by its 办件编号 (the open API): anyone else's is a 404."""
+    try:
+        return Case.objects.select_related("matter", "item", "department").get(number=number, applicant=user)
+    except Case.DoesNotExist:
+        raise Http404("没有这个办件") from None
+
+
 def draft_open_for_applicant(*, user: User, item: ServiceItem) -> Case | None:
     """The applicant's unsubmitted draft for this 办理项, the latest if several were started
     (before 开始申请 resumed drafts): 开始申请 opens it instead of starting another."""

@@ -174,12 +174,46 @@ class Verdict:
         return self.code.is_valid
 
 
+# Asked by 电子证照标识 there is no copy, hence no 使用有效期: EXPIRED then means that a copy made
+# today would be out of date at once (`certificate_verdict` without a copy).
+_CERTIFICATE_NOTES = {
+    **_NOTES,
+    CertificateVerdict.EXPIRED: "该证书的注册有效期今日届满，不能再作为有效证书使用。",
+    CertificateVerdict.VALID: "注册信息库中该注册有效，此证书为现行有效版本。请核对下列信息与证书是否一致。",
+}
+
+
+def _worded(
+    certificate: Certificate, code: CertificateVerdict, notes: dict[CertificateVerdict, str]
+) -> Verdict:
+    reason = f"（{certificate.revoke_reason}）" if certificate.revoke_reason else ""
+    return Verdict(code, notes[code].format(reason=reason))
+
+
 def copy_verdict(*, copy: CertificateCopy, today: date) -> Verdict:
     """The live status of a copy (`certificates.validity`), with what the public is told."""
     certificate = copy.certificate
-    code = certificate_verdict(certificate=certificate, today=today, copy=copy)
-    reason = f"（{certificate.revoke_reason}）" if certificate.revoke_reason else ""
-    return Verdict(code, _NOTES[code].format(reason=reason))
+    return _worded(certificate, certificate_verdict(certificate=certificate, today=today, copy=copy), _NOTES)
+
+
+def certificate_public_verdict(*, certificate: Certificate, today: date) -> Verdict:
+    """The live status of a certificate asked for by its 电子证照标识 (the open API), worded
+    for the public as `copy_verdict` is."""
+    code = certificate_verdict(certificate=certificate, today=today)
+    return _worded(certificate, code, _CERTIFICATE_NOTES)
+
+
+def certificate_by_license_id(*, license_id: str) -> Certificate:
+    """Public: the certificate a 电子证照标识 names (any version: a superseded or void one is
+    answered as such). The specialties come prefetched, as for `copy_by_token`."""
+    try:
+        return (
+            Certificate.objects.select_related(*_RELATED)
+            .prefetch_related("registration__specialties")
+            .get(license_id=license_id)
+        )
+    except Certificate.DoesNotExist:
+        raise Http404("未找到该证书") from None
 
 
 def copy_for_sealed_file(*, content: bytes) -> CertificateCopy | None:

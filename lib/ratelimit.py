@@ -133,6 +133,8 @@ class LimitName(StrEnum):
     EXTRACT = "extract"
     REGISTER_QUERY = "register_query"
     VERIFY_UPLOAD = "verify_upload"
+    VERIFY_LICENSE = "verify_license"  # the open API's check by 电子证照标识
+    API_AUTH_FAILURE = "api_auth_failure"  # a signed API request refused before it was served
 
 
 @dataclass(frozen=True)
@@ -184,6 +186,18 @@ LIMITS: dict[LimitName, Limit] = {
     LimitName.VERIFY_UPLOAD: Limit(
         "核验",
         {Scope.CLIENT: Rate(20, 60), Scope.SITE: Rate(300, 60)},
+    ),
+    # A 电子证照标识 carries a serial number: counted like the register query, so that the
+    # public lookup does not serve to walk through the serials.
+    LimitName.VERIFY_LICENSE: Limit(
+        "核验",
+        {Scope.SUBJECT: Rate(20, HOUR), Scope.CLIENT: Rate(10, 60), Scope.SITE: Rate(600, 60)},
+    ),
+    # Wrong signatures, unknown app keys and the like, per address: past this the refusals
+    # are no longer written to the audit trail one by one (a flood must not fill it).
+    LimitName.API_AUTH_FAILURE: Limit(
+        "接口调用",
+        {Scope.CLIENT: Rate(30, 60), Scope.SITE: Rate(600, 60)},
     ),
 }
 

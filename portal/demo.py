@@ -24,6 +24,8 @@ from accounts.models import (
     person_username_new,
 )
 from accounts.services import staff_create
+from api.models import ApiScope, RelyingParty
+from api.services import relying_party_create
 from cases.models import Case
 from cases.services import attachment_add, case_draft_save, case_submit
 from catalog.models import Department, ServiceItem
@@ -38,6 +40,10 @@ from review.services import case_accept, case_approve, case_review
 # Published demo passwords, printed by `make run`: not secrets.
 APPLICANT_PASSWORD = "Jianzao-2026"  # noqa: S105
 STAFF_PASSWORD = "Shenpi#2026-ln"  # noqa: S105
+# The open API's demo relying party (docs/api.md's examples can be run against `make run`):
+# published, like the passwords. A real party's key and secret are made by api.services.
+DEMO_APP_KEY = "demo0000000000000000api1"
+DEMO_API_SECRET = "demo-secret-published-in-docs-api-md-not-a-secret"  # noqa: S105
 
 
 @dataclass(frozen=True)
@@ -155,6 +161,19 @@ def seed_demo() -> list[DemoLogin]:
             mobile=mobile,
         )
 
+    if not RelyingParty.objects.filter(app_key=DEMO_APP_KEY).exists():
+        party, _ = relying_party_create(
+            name="演示调用方（招标投标平台）",
+            contact="演示联系人 024-00000000",
+            scopes=list(ApiScope),
+            per_minute=60,
+            per_day=10_000,
+            actor=User.objects.get(username="admin"),
+        )
+        # Demo data only: the published key and secret instead of the random ones.
+        party.app_key, party.secret = DEMO_APP_KEY, DEMO_API_SECRET
+        party.save(update_fields=["app_key", "secret"])
+
     waiting = _demo_person(first17="21010319880615002", name="李娜", mobile="13800138002")
     if not Case.objects.filter(applicant=waiting).exists():
         _demo_initial_case(applicant=waiting, employer_name=company.name, employer_uscc=uscc)
@@ -224,6 +243,12 @@ def seed_demo() -> list[DemoLogin]:
             "/accounts/login/?kind=legal",
             f"{uscc} 或 13800138001",
             APPLICANT_PASSWORD,
+        ),
+        DemoLogin(
+            "开放接口的演示调用方（签名方法和示例见 docs/api.md，接口文档 /api/v1/docs）",
+            "/api/v1/docs",
+            f"AppKey {DEMO_APP_KEY}",
+            f"Secret {DEMO_API_SECRET}",
         ),
         *[
             DemoLogin(

@@ -115,6 +115,9 @@ INSTALLED_APPS = [
     "csp",
     "django_otp",
     "django_otp.plugins.otp_totp",
+    # django-ninja, for the open API (api/); listed so that its docs page takes Swagger UI
+    # from our static files, not from a CDN the Content-Security-Policy would refuse.
+    "ninja",
     "portal",
     "catalog",
     "accounts",
@@ -129,6 +132,7 @@ INSTALLED_APPS = [
     "ratings",
     "review",
     "audit",
+    "api",
 ]
 
 MIDDLEWARE = [
@@ -153,6 +157,8 @@ MIDDLEWARE = [
     "accounts.middleware.LoginRedirectMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "portal.middleware.StorageUnavailableMiddleware",
+    # Under /api/ every refusal is JSON, those Django answers itself (404, 405, 500) too.
+    "api.middleware.ApiErrorsMiddleware",
 ]
 
 ROOT_URLCONF = "portal.urls"

@@ -4,6 +4,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from accounts import views as accounts_views
+from api.endpoints import api
 
 admin.site.site_header = "辽宁政务服务网 · 管理后台"
 admin.site.site_title = "管理后台"
@@ -27,4 +28,6 @@ urlpatterns = [
     path("my-info/", include("privacy.urls")),
     path("ratings/", include("ratings.urls")),
     path("admin/", admin.site.urls),
+    # The open API (api/, docs/api.md): versioned in its address.
+    path("api/v1/", api.urls),
 ]

@@ -169,6 +169,9 @@ def cases_for_enterprise(*, user: User) -> QuerySet[Case]:
 # --- 注册人员查询 (public) ---------------------------------------------------------------------
 
 
+PUBLIC_QUERY_NOT_FOUND = "未查询到符合条件的注册人员，请核对姓名和注册编号"
+
+
 def registration_for_public_query(*, name: str, number: str) -> Registration | None:
     """The registration whose holder's 姓名 and 注册编号 both match exactly (the number's
     letters in any case), or None: a wrong name and a wrong number look alike, so the page

@@ -21,7 +21,7 @@ from registry.forms import RegisterQueryForm
 from registry.models import RegisterSettings
 
 PER_PAGE = 20
-NOT_FOUND = "未查询到符合条件的注册人员，请核对姓名和注册编号"
+NOT_FOUND = selectors.PUBLIC_QUERY_NOT_FOUND
 M = TypeVar("M", bound=Model)
 
 

@@ -261,6 +261,8 @@ def test_the_backup_holds_the_database_the_files_and_a_manifest_and_no_key(round
         for entry in v.split(",")
         if entry.partition(":")[2]  # BLIND_INDEX_KEY is a bare key, no `<keyid>:`
     ]
+    # (A throwaway value such as SECRET_KEY=x in a developer's shell is no key to look for.)
+    secrets_held = [secret for secret in secrets_held if len(secret) >= 16]
     for path in round_trip.backup.iterdir():
         data = path.read_bytes()
         assert not any(secret in data for secret in secrets_held), path.name
