@@ -66,6 +66,8 @@ class MatterAdmin(admin.ModelAdmin[Matter]):
                     "process",
                     "legal_days",
                     "promised_days",
+                    "employer_confirm_days",
+                    "release_silence_days",
                     "fee",
                     "phone",
                     "result",
@@ -85,7 +87,7 @@ class MatterAdmin(admin.ModelAdmin[Matter]):
 
 class MaterialInline(admin.TabularInline[Material, ServiceItem]):
     model = Material
-    fields = ("code", "name", "required", "kind", "notes", "order")
+    fields = ("code", "name", "required", "kind", "sealed_by_employer", "notes", "order")
     extra = 0
 
 

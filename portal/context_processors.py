@@ -6,7 +6,7 @@ from django.conf import settings
 from django.http import HttpRequest
 
 from accounts.selectors import verified_identity
-from cases.models import CaseStatus
+from cases.models import CaseStatus, ConfirmationKind, ConfirmationStatus
 from certificates.models import CertificateStatus, CopyStatus
 from notifications.selectors import inbox_unread_count
 from portal.display import DisplayMode, display_mode_of
@@ -41,7 +41,16 @@ def site(request: HttpRequest) -> dict[str, Any]:
 # CaseStatus.DRAFT %}`. (Django's choices are not called by templates, so the class itself
 # goes into the context.)
 STATUS_ENUMS: dict[str, type] = {
-    e.__name__: e for e in (CaseStatus, RegistrationStatus, CertificateStatus, CopyStatus, CorrectionStatus)
+    e.__name__: e
+    for e in (
+        CaseStatus,
+        ConfirmationKind,
+        ConfirmationStatus,
+        RegistrationStatus,
+        CertificateStatus,
+        CopyStatus,
+        CorrectionStatus,
+    )
 }
 
 
