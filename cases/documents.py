@@ -16,6 +16,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from accounts.models import IdType, User
+from cases.confirmation import sealed_form_waiver
 from cases.deadlines import ACCEPT_WORKDAYS
 from cases.models import Attachment, Case, Commitment, Notice, NoticeKind
 from cases.selectors import case_open_correction
@@ -96,6 +97,9 @@ class MaterialRow:
         """Accepted under a text an administrator has changed since: shown, still valid."""
         return self.commitment is not None and self.commitment.version != self.material.commitment_version
 
+    # Why the signed-and-sealed form need not be uploaded (单位确认 online, ADR 19), or "".
+    waived: str = ""
+
     @property
     def format_note(self) -> str:
         return "图片" if self.images_only else "PDF或图片"
@@ -142,6 +146,7 @@ def material_rows(
     """The item's materials, each required or not by the answers, with the files that count,
     the open 补正's reason and the file an earlier application could lend (`reusable`)."""
     required = {m.code for m in required_materials(item=item, form_data=form_data)}
+    waiver = sealed_form_waiver(case) if case else ""
     present = current_attachments(case) if case else {}
     committed = current_commitments(case) if case else {}
     corrections: dict[str, str] = {}
@@ -150,11 +155,12 @@ def material_rows(
     return [
         MaterialRow(
             m,
-            m.code in required,
+            m.code in required and not (waiver and m.sealed_by_employer),
             present.get(m.code, []),
             corrections.get(m.code, ""),
             (reusable or {}).get(m.code),
             commitment=committed.get(m.code),
+            waived=waiver if m.sealed_by_employer else "",
         )
         for m in item.materials.all()
     ]

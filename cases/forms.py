@@ -10,6 +10,7 @@ from typing import Any
 from django import forms
 from django.utils import timezone
 
+from cases.models import ConfirmationAnswer
 from cases.register import RegisterRecord
 from catalog.specialties import Specialty, specialty_name, specialty_names
 from lib.dates import years_have_passed
@@ -419,3 +420,20 @@ class ReissueForm(ApplicationForm):
         if self.record is not None and raw and raw == self.record.id_number:
             return self.record
         return None
+
+
+class EmployerAnswerForm(PortalForm):
+    """An enterprise's answer to a 单位确认 or 解聘确认 (ADR 19); the service decides whether the
+    answer fits the question and whether its reason is needed."""
+
+    answer = forms.ChoiceField(
+        label="答复",
+        choices=ConfirmationAnswer.choices,
+    )
+    reason = forms.CharField(
+        label="理由",
+        max_length=500,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        validators=[FreeTextValidator("理由")],
+    )

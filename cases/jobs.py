@@ -12,7 +12,17 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import User
-from cases.models import Case, CaseAction, CaseEvent, CaseStatus, CorrectionReminder
+from cases.models import (
+    Case,
+    CaseAction,
+    CaseEvent,
+    CaseStatus,
+    ConfirmationKind,
+    ConfirmationStatus,
+    CorrectionReminder,
+    EmployerConfirmation,
+)
+from cases.services import release_silence_record
 from notifications.services import inbox_message_create, sms_enqueue
 
 logger = logging.getLogger(__name__)
@@ -90,5 +100,67 @@ def _correction_notify(*, case: Case, since: date) -> None:
         title="申请材料等待补正",
         body=f"{case.matter.name}（{case.item.name}），办件编号{case.number}：自{context['since']}起等待补正材料，"
         "请在“我的办件”中点击“补正材料”，按补正告知书补齐后重新提交。",
+        link=reverse("cases:detail", args=[case.pk]),
+    )
+
+
+def release_silences_record(*, today: date) -> int:
+    """解聘确认 left unanswered past their last day: each recorded as agreement, and the case
+    handed to the department when nothing else waits (`services.release_silence_record`, which
+    checks again under the case's lock: safe to run again and on several hosts at once)."""
+    waiting = EmployerConfirmation.objects.filter(
+        kind=ConfirmationKind.RELEASE, status=ConfirmationStatus.WAITING, due__lt=today
+    ).order_by("pk")
+    made = sum(release_silence_record(confirmation=row, today=today) for row in waiting)
+    if made:
+        logger.info("recorded %d 解聘确认 silence(s) as agreement for %s", made, today.isoformat())
+    return made
+
+
+def confirmations_overdue_notify(*, today: date) -> int:
+    """Tell the applicant, by SMS and in the inbox, that the employer has let its 单位确认 run
+    past its time and that they may switch to paper: once per question (the conditional
+    update decides which host tells)."""
+    overdue = EmployerConfirmation.objects.filter(
+        kind=ConfirmationKind.EMPLOYMENT,
+        status=ConfirmationStatus.WAITING,
+        due__lt=today,
+        overdue_notified_at__isnull=True,
+    ).order_by("pk")
+    made = 0
+    for confirmation in overdue.select_related("case__matter", "case__item", "case__applicant"):
+        with transaction.atomic():
+            claimed = EmployerConfirmation.objects.filter(
+                pk=confirmation.pk, status=ConfirmationStatus.WAITING, overdue_notified_at__isnull=True
+            ).update(overdue_notified_at=timezone.now())
+            if claimed != 1:
+                continue
+            _overdue_notify(confirmation=confirmation)
+            made += 1
+    if made:
+        logger.info("told %d applicant(s) of an overdue 单位确认 for %s", made, today.isoformat())
+    return made
+
+
+def _overdue_notify(*, confirmation: EmployerConfirmation) -> None:
+    case = confirmation.case
+    applicant: User = case.applicant
+    since = timezone.localdate(confirmation.requested_at)
+    context: dict[str, object] = {
+        "matter": case.matter.name,
+        "item": case.item.name,
+        "number": case.number,
+        "enterprise": confirmation.enterprise_name,
+        "since": f"{since:%Y年%m月%d日}",
+        "days": case.matter.employer_confirm_days,
+    }
+    if applicant.mobile:
+        sms_enqueue(mobile=applicant.mobile, template="confirmation_overdue", context=context, user=applicant)
+    inbox_message_create(
+        user=applicant,
+        title="聘用单位逾期未确认",
+        body=f"{case.matter.name}（{case.item.name}），办件编号{case.number}：{confirmation.enterprise_name}"
+        f"自{context['since']}起超过{context['days']}个工作日未在线确认。您可继续等待，或在办件详情中点击“改为纸质确认”，"
+        "上传经单位负责人签字并加盖企业公章的申请表后提交。",
         link=reverse("cases:detail", args=[case.pk]),
     )

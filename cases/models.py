@@ -17,6 +17,9 @@ from lib.uploads import extension_for
 
 class CaseStatus(models.TextChoices):
     DRAFT = "draft", "草稿"
+    # Submitted, waiting for the employer's online answer (单位确认, and on a change of
+    # employer the former one's 解聘确认) before it reaches the department (ADR 19).
+    CONFIRMING = "confirming", "待单位确认"
     PENDING = "pending", "待受理"
     CORRECTION = "correction", "待补正"
     REVIEWING = "reviewing", "审查中"
@@ -29,8 +32,18 @@ class CaseStatus(models.TextChoices):
 
 class CaseAction(models.TextChoices):
     SUBMIT = "submit", "保存并提交"
+    SUBMIT_TO_EMPLOYER = "submit_employer", "保存并提交（待单位确认）"
     RESUBMIT = "resubmit", "补正后提交"
     WITHDRAW = "withdraw", "撤回"
+    # 单位确认 and 解聘确认 (ADR 19): the enterprises' answers, the silence the daily job records,
+    # the hand-over to the department once nothing waits, and the applicant's switch to paper.
+    EMPLOYER_CONFIRM = "employer_confirm", "单位确认"
+    EMPLOYER_RETURN = "employer_return", "单位退回"
+    RELEASE_AGREE = "release_agree", "原单位同意解聘"
+    RELEASE_OBJECT = "release_object", "原单位对解聘有异议"
+    RELEASE_DEEMED = "release_deemed", "原单位逾期未答复，视为同意解聘"
+    FORWARD = "forward", "送交受理部门"
+    PAPER_PATH = "paper_path", "改为纸质确认"
     ACCEPT = "accept", "受理"
     REQUEST_CORRECTION = "request_correction", "一次性告知补正"
     REJECT = "reject", "不予受理"
@@ -44,6 +57,10 @@ class ActorRole(models.TextChoices):
     ACCEPTOR = "acceptor", "受理人员"
     REVIEWER = "reviewer", "审查人员"
     DECIDER = "decider", "审批人员"
+    EMPLOYER = "employer", "聘用单位"
+    FORMER_EMPLOYER = "old_employer", "原聘用单位"
+    # Steps nobody takes by hand: the daily job's silence rule, the hand-over to the department.
+    SYSTEM = "system", "系统"
 
 
 class SubmitMethod(models.TextChoices):
@@ -105,6 +122,8 @@ FINISHED_STATUSES = frozenset(
 )
 # The applicant may change the form and the materials only while the case is in their hands.
 EDITABLE_STATUSES = frozenset({CaseStatus.DRAFT, CaseStatus.CORRECTION})
+# Not yet at the department: staff neither see nor count these (the legal clock has not started).
+BEFORE_DEPARTMENT_STATUSES = frozenset({CaseStatus.DRAFT, CaseStatus.CONFIRMING})
 
 
 class CaseEvent(models.Model):
@@ -199,6 +218,81 @@ class Commitment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case} {self.material_name}（告知承诺）"
+
+
+class ConfirmationKind(models.TextChoices):
+    EMPLOYMENT = "employment", "单位确认"
+    RELEASE = "release", "解聘确认"
+
+
+class ConfirmationStatus(models.TextChoices):
+    WAITING = "waiting", "待确认"
+    CONFIRMED = "confirmed", "已确认"
+    RETURNED = "returned", "已退回"
+    AGREED = "agreed", "同意解聘"
+    OBJECTED = "objected", "有异议"
+    DEEMED = "deemed", "逾期未答复，视为同意"
+    PAPER = "paper", "申请人改为纸质确认"
+    CANCELLED = "cancelled", "已撤销"
+
+
+class ConfirmationAnswer(models.TextChoices):
+    """What an enterprise may answer: 确认/退回 to a 单位确认, 同意解聘/有异议 to a 解聘确认."""
+
+    CONFIRM = "confirm", "确认"
+    RETURN = "return", "退回"
+    AGREE = "agree", "同意解聘"
+    OBJECT = "object", "有异议"
+
+
+# The answers that settle a 解聘确认: a later submission of the same case does not ask again.
+RELEASE_SETTLED = frozenset(
+    {ConfirmationStatus.AGREED, ConfirmationStatus.OBJECTED, ConfirmationStatus.DEEMED}
+)
+
+
+class EmployerConfirmation(models.Model):
+    """One question to one enterprise about one case (ADR 19): the named employer's 单位确认
+    of the application, or the former employer's 解聘确认 on a change of employer. A row is
+    WAITING only while its case is 待单位确认; `cases.services` writes it, with the event."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="confirmations")
+    kind = models.CharField("类型", max_length=12, choices=ConfirmationKind.choices)
+    uscc = models.CharField("统一社会信用代码", max_length=18, db_index=True)
+    enterprise_name = models.CharField("单位名称", max_length=100)
+    status = models.CharField(
+        "状态", max_length=12, choices=ConfirmationStatus.choices, default=ConfirmationStatus.WAITING
+    )
+    requested_at = models.DateTimeField("发送时间", auto_now_add=True)
+    # The last day of the employer's time (catalog.Matter: employer_confirm_days for 单位确认,
+    # release_silence_days for 解聘确认), in working days from the day after the request.
+    due = models.DateField("答复期限")
+    answered_at = models.DateTimeField("答复时间", null=True, blank=True)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    # Who answered, as they were then: the account's 单位名称 and its 经办人.
+    answered_by_name = models.CharField("答复单位", max_length=100, blank=True)
+    agent_name = models.CharField("经办人", max_length=50, blank=True)
+    reason = models.TextField("退回或异议理由", blank=True)
+    # The applicant was told the employer is late (once per question).
+    overdue_notified_at = models.DateTimeField("逾期告知时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "单位确认"
+        verbose_name_plural = "单位确认"
+        ordering = ["requested_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case", "kind"],
+                condition=models.Q(status=ConfirmationStatus.WAITING),
+                name="cases_confirmation_one_waiting",
+            )
+        ]
+        indexes = [models.Index(fields=["uscc", "status"], name="cases_confirmation_uscc_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.case} {self.get_kind_display()} {self.enterprise_name}"
 
 
 class CorrectionReminder(models.Model):

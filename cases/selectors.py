@@ -6,8 +6,19 @@ from __future__ import annotations
 from django.db.models import QuerySet
 from django.http import Http404
 
-from accounts.models import User
-from cases.models import Attachment, Case, CaseAction, CaseEvent, CaseStatus, Notice
+from accounts.models import Enterprise, User
+from accounts.selectors import enterprise_for_user
+from cases.models import (
+    BEFORE_DEPARTMENT_STATUSES,
+    Attachment,
+    Case,
+    CaseAction,
+    CaseEvent,
+    CaseStatus,
+    ConfirmationStatus,
+    EmployerConfirmation,
+    Notice,
+)
 from cases.types import REUSABLE_MATERIALS
 from catalog.models import ServiceItem
 
@@ -46,8 +57,11 @@ def _staff_cases(user: User) -> QuerySet[Case]:
     # administrators (三员分立, accounts/roles.py), whatever their department.
     if not user.works_on_cases or user.department_id is None:
         return Case.objects.none()
-    # Drafts are the applicant's own business until submitted.
-    return Case.objects.filter(department_id=user.department_id).exclude(status=CaseStatus.DRAFT)
+    # Drafts are the applicant's own business until submitted, and a case waiting for its
+    # employer's confirmation has not reached the department yet.
+    return Case.objects.filter(department_id=user.department_id).exclude(
+        status__in=BEFORE_DEPARTMENT_STATUSES
+    )
 
 
 def case_get_for_staff(*, user: User, pk: int) -> Case:
@@ -86,6 +100,14 @@ def case_timeline(case: Case) -> QuerySet[CaseEvent]:
     return case.events.order_by("created_at", "id")
 
 
+def case_employer_return(case: Case) -> CaseEvent | None:
+    """The employer's 退回 the applicant is answering now, if any (the case is a 草稿 again)."""
+    if case.status != CaseStatus.DRAFT:
+        return None
+    latest = case.events.order_by("-created_at", "-id").first()
+    return latest if latest is not None and latest.action == CaseAction.EMPLOYER_RETURN else None
+
+
 def case_open_correction(case: Case) -> CaseEvent | None:
     """The 补正 request the applicant is answering now, if any."""
     if case.status != CaseStatus.CORRECTION:
@@ -122,6 +144,44 @@ def reusable_attachment_get(*, user: User, case: Case, code: str) -> Attachment:
     if found is None:
         raise Http404("没有可以沿用的材料")
     return found
+
+
+# --- the enterprise's 待确认申请 (ADR 19) ------------------------------------------------------
+
+
+def enterprise_of_legal_user(*, user: User) -> Enterprise:
+    """The enterprise of a 法人 account; for anyone else the pages do not exist."""
+    enterprise = enterprise_for_user(user=user) if user.is_authenticated and user.is_legal else None
+    if enterprise is None:
+        raise Http404("只有法人账号可以办理单位确认")
+    return enterprise
+
+
+def confirmations_waiting_for_enterprise(*, user: User) -> QuerySet[EmployerConfirmation]:
+    """The questions waiting for the account's own enterprise, oldest first; none until the
+    enterprise is verified (anyone can type a 统一社会信用代码)."""
+    enterprise = enterprise_of_legal_user(user=user)
+    if not enterprise.is_verified:
+        return EmployerConfirmation.objects.none()
+    return (
+        EmployerConfirmation.objects.filter(uscc=enterprise.uscc.upper(), status=ConfirmationStatus.WAITING)
+        .select_related("case__item", "case__matter")
+        .order_by("requested_at", "id")
+    )
+
+
+def confirmation_get_for_enterprise(*, user: User, pk: int) -> EmployerConfirmation:
+    """A question the account's own verified enterprise was asked (waiting or answered); for
+    any other account, or another enterprise's question, a 404."""
+    enterprise = enterprise_of_legal_user(user=user)
+    if not enterprise.is_verified:
+        raise Http404("本单位尚未通过企业认证")
+    try:
+        return EmployerConfirmation.objects.select_related(
+            "case__item", "case__matter", "case__department", "case__applicant"
+        ).get(pk=pk, uscc=enterprise.uscc.upper())
+    except EmployerConfirmation.DoesNotExist:
+        raise Http404("没有这个待确认申请") from None
 
 
 # --- names for the audit row of a refused request -------------------------------------------

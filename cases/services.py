@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import date, datetime
 from typing import Any
 
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.datastructures import MultiValueDict
 
 from accounts.models import User
-from accounts.selectors import UNVERIFIED_PERSON, verified_identity
+from accounts.selectors import UNVERIFIED_PERSON, enterprise_for_user, verified_identity
+from cases.confirmation import Question, answer_due, questions_for, sealed_form_waiver
 from cases.counters import counter_next
 from cases.deadlines import accept_due_on
 from cases.forms import ApplicationForm
@@ -26,6 +29,10 @@ from cases.models import (
     CaseEvent,
     CaseStatus,
     Commitment,
+    ConfirmationAnswer,
+    ConfirmationKind,
+    ConfirmationStatus,
+    EmployerConfirmation,
     Notice,
     NoticeKind,
     SubmitMethod,
@@ -38,6 +45,9 @@ from catalog.models import Material, ServiceItem
 from lib.errors import ApplicationError
 from lib.storage import file_save
 from lib.uploads import CheckedFile, extension_for, safe_display_name
+from notifications.services import inbox_message_create, sms_enqueue, sms_render
+
+SMS_SIGNATURE = "【辽宁政务服务网】"
 
 # 《行政许可法》: a complete application is accepted (or refused) within 5 working days.
 
@@ -49,20 +59,44 @@ class DraftConflict(ApplicationError):
     409 and 保存信息 shows it as the form's error, instead of a generic refusal."""
 
 
-def _actor_may(*, case: Case, actor: User, role: str) -> bool:
+# The enterprise roles answer the question of their kind (ADR 19).
+ENTERPRISE_ROLES = {
+    ActorRole.EMPLOYER: ConfirmationKind.EMPLOYMENT,
+    ActorRole.FORMER_EMPLOYER: ConfirmationKind.RELEASE,
+}
+
+
+def _actor_may(*, case: Case, actor: User | None, role: str) -> bool:
+    if role == ActorRole.SYSTEM or actor is None:
+        # Nobody acts as the system, and the system takes no one's step.
+        return role == ActorRole.SYSTEM and actor is None
     if role == ActorRole.APPLICANT:
         return actor.pk == case.applicant_id
+    if role in ENTERPRISE_ROLES:
+        # The verified enterprise the case asks, while it asks: the 统一社会信用代码 of a
+        # question waiting on this case is the enterprise's own.
+        enterprise = enterprise_for_user(user=actor) if actor.is_legal else None
+        return (
+            enterprise is not None
+            and enterprise.is_verified
+            and case.confirmations.filter(
+                kind=ENTERPRISE_ROLES[ActorRole(role)],
+                uscc=enterprise.uscc,
+                status=ConfirmationStatus.WAITING,
+            ).exists()
+        )
     return (
         actor.is_department_staff and actor.staff_role == role and actor.department_id == case.department_id
     )
 
 
 def case_transition(
-    *, case: Case, action: str, actor: User, opinion: str = "", data: dict[str, Any] | None = None
+    *, case: Case, action: str, actor: User | None, opinion: str = "", data: dict[str, Any] | None = None
 ) -> tuple[Case, CaseEvent]:
     """Move `case` by `action` if the table allows it from its current status and `actor`
     holds the role for it; lock the row and write the event. Must run inside the caller's
-    transaction, together with whatever else the step writes.
+    transaction, together with whatever else the step writes. `actor` is None for the steps
+    of the system (the silence rule of 解聘确认, the hand-over to the department).
 
     Of two people acting on one case at once, the second waits for the lock, then finds the
     status changed and is refused with a message that says so."""
@@ -83,7 +117,7 @@ def case_transition(
         to_status=transition.target,
         actor=actor,
         actor_role=transition.role,
-        actor_name=actor.name,
+        actor_name=actor.name if actor is not None else str(ActorRole.SYSTEM.label),
         opinion=opinion,
         data=data or {},
     )
@@ -98,10 +132,11 @@ def case_transition(
 def _times_stamp(*, case: Case, action: CaseAction, at: datetime) -> None:
     """The times a change writes, with the change itself: a case gets its 办件编号 when first
     submitted, and every (re)submission, 受理 and 办结 is dated by its event."""
-    if action in (CaseAction.SUBMIT, CaseAction.RESUBMIT):
-        if not case.number:
-            today = timezone.localdate(at)
-            case.number = f"LN{today:%Y%m%d}{counter_next(key=f'case-{today:%Y%m%d}'):05d}"
+    if action in (CaseAction.SUBMIT, CaseAction.SUBMIT_TO_EMPLOYER, CaseAction.RESUBMIT) and not case.number:
+        today = timezone.localdate(at)
+        case.number = f"LN{today:%Y%m%d}{counter_next(key=f'case-{today:%Y%m%d}'):05d}"
+    # Arriving at the department starts the legal clock; time with the employer does not count.
+    if action in (CaseAction.SUBMIT, CaseAction.RESUBMIT, CaseAction.FORWARD):
         case.submitted_at = at
     elif action == CaseAction.ACCEPT:
         case.accepted_at = at
@@ -298,13 +333,15 @@ def current_commitments(case: Case) -> dict[str, Commitment]:
 
 def missing_materials(case: Case) -> list[Material]:
     """The required materials with neither a file nor a commitment in force: a 告知承诺
-    counts as the material while the catalogue still offers it (ADR 20)."""
+    counts as the material while the catalogue still offers it (ADR 20); the signed-and-sealed
+    form is not required while the employer confirms, or confirmed, online (ADR 19)."""
     present = current_attachments(case)
     committed = current_commitments(case)
+    required = required_materials(item=case.item, form_data=case.form_data)
+    if any(m.sealed_by_employer for m in required) and sealed_form_waiver(case):
+        required = [m for m in required if not m.sealed_by_employer]
     return [
-        m
-        for m in required_materials(item=case.item, form_data=case.form_data)
-        if not present.get(m.code) and not (m.code in committed and m.commitment_offered)
+        m for m in required if not present.get(m.code) and not (m.code in committed and m.commitment_offered)
     ]
 
 
@@ -362,9 +399,11 @@ def commitment_withdraw(*, case: Case, material_code: str, user: User) -> Commit
 
 
 def case_submit(*, case: Case, user: User) -> Case:
-    """保存并提交: check the form, eligibility and materials, give the case its 办件编号,
-    start the 受理 clock and issue the 材料接收告知单. A second submission of the same case
-    (double click, replayed POST, another tab) is refused, so it stays one case."""
+    """保存并提交: check the form, eligibility and materials and give the case its 办件编号.
+    Then, when an enterprise with a verified account is to confirm it (`cases.confirmation`),
+    the case waits for it in 待单位确认 and the enterprise is told; otherwise it reaches the
+    department: the 受理 clock starts and the 材料接收告知单 is issued. A second submission of
+    the same case (double click, replayed POST, another tab) is refused, so it stays one case."""
     app_type = type_for_item(case.item)
     if app_type is None:
         raise ApplicationError(f"“{case.item.name}”暂未开通网上申请")
@@ -393,14 +432,30 @@ def case_submit(*, case: Case, user: User) -> Case:
         if problems:
             raise ApplicationError("；".join(problems))
 
-        action = CaseAction.SUBMIT if locked.status == CaseStatus.DRAFT else CaseAction.RESUBMIT
-        # The transition gives the case its number and dates the (re)submission.
+        # A resubmission after 补正 goes back to the department: what the employer confirmed
+        # stands (and without a confirmation of the employer named now, the sealed form is
+        # required, `missing_materials`).
+        questions = questions_for(locked) if locked.status == CaseStatus.DRAFT else []
+        if locked.status != CaseStatus.DRAFT:
+            action = CaseAction.RESUBMIT
+        else:
+            action = CaseAction.SUBMIT_TO_EMPLOYER if questions else CaseAction.SUBMIT
+        # The transition gives the case its number and dates its arrival at the department.
         locked, event = case_transition(case=locked, action=action, actor=user)
-        # The 受理 clock starts again at a resubmission: time waiting for 补正 does not count.
-        locked.accept_due = accept_due_on(submitted_on=today)
-        locked.save(update_fields=["accept_due", "updated_at"])
-        notice_issue(case=locked, kind=NoticeKind.RECEIPT, event=event, data=_receipt_data(locked))
+        if locked.status == CaseStatus.CONFIRMING:
+            for question in questions:
+                _confirmation_ask(case=locked, question=question, today=today)
+        else:
+            _case_arrive(case=locked, event=event, today=today)
         return locked
+
+
+def _case_arrive(*, case: Case, event: CaseEvent, today: date) -> None:
+    """The case reaches the department: the 受理 clock starts (again, at a resubmission: time
+    waiting for 补正 or for the employer does not count) and the 材料接收告知单 is issued."""
+    case.accept_due = accept_due_on(submitted_on=today)
+    case.save(update_fields=["accept_due", "updated_at"])
+    notice_issue(case=case, kind=NoticeKind.RECEIPT, event=event, data=_receipt_data(case))
 
 
 def form_for_case(case: Case) -> ApplicationForm | None:
@@ -436,7 +491,219 @@ def _receipt_data(case: Case) -> dict[str, Any]:
 def case_withdraw(*, case: Case, user: User, reason: str = "") -> Case:
     with transaction.atomic():
         locked, _ = case_transition(case=case, action=CaseAction.WITHDRAW, actor=user, opinion=reason)
+        # Withdrawn while the employer was asked: nothing is left for it to answer.
+        _confirmations_close(case=locked, status=ConfirmationStatus.CANCELLED)
         return locked
+
+
+# --- 单位确认 and 解聘确认 (ADR 19) ------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AnswerRule:
+    action: CaseAction
+    status: ConfirmationStatus
+    # The reason an enterprise must give; the applicant and the staff read it.
+    reason_needed: str = ""
+
+
+ANSWERS: dict[tuple[str, str], AnswerRule] = {
+    (ConfirmationKind.EMPLOYMENT, ConfirmationAnswer.CONFIRM): AnswerRule(
+        CaseAction.EMPLOYER_CONFIRM, ConfirmationStatus.CONFIRMED
+    ),
+    (ConfirmationKind.EMPLOYMENT, ConfirmationAnswer.RETURN): AnswerRule(
+        CaseAction.EMPLOYER_RETURN, ConfirmationStatus.RETURNED, "请填写退回理由，申请人将看到此理由"
+    ),
+    (ConfirmationKind.RELEASE, ConfirmationAnswer.AGREE): AnswerRule(
+        CaseAction.RELEASE_AGREE, ConfirmationStatus.AGREED
+    ),
+    (ConfirmationKind.RELEASE, ConfirmationAnswer.OBJECT): AnswerRule(
+        CaseAction.RELEASE_OBJECT, ConfirmationStatus.OBJECTED, "请填写异议理由，审批部门将据此核实"
+    ),
+}
+
+
+def _confirmation_ask(*, case: Case, question: Question, today: date) -> EmployerConfirmation:
+    """Ask one enterprise about `case`, and tell its 经办人 by SMS and in its 站内消息."""
+    enterprise = question.enterprise
+    confirmation = EmployerConfirmation.objects.create(
+        case=case,
+        kind=question.kind,
+        uscc=enterprise.uscc,
+        enterprise_name=enterprise.user.name,
+        due=answer_due(kind=question.kind, matter=case.matter, asked_on=today),
+    )
+    release = question.kind == ConfirmationKind.RELEASE
+    context: dict[str, object] = {
+        "applicant": case.applicant_name,
+        "item": case.item.name,
+        "number": case.number,
+        "due": f"{confirmation.due:%Y年%m月%d日}",
+    }
+    account = enterprise.user
+    template = "release_confirm_request" if release else "employer_confirm_request"
+    if account.mobile:
+        sms_enqueue(mobile=account.mobile, template=template, context=context, user=account)
+    inbox_message_create(
+        user=account,
+        title="解聘确认" if release else "待确认申请",
+        # The SMS's own words, without the sender's tag the phone shows.
+        body=sms_render(template=template, context=context).removeprefix(SMS_SIGNATURE),
+        link=reverse("cases:employer_case", args=[confirmation.pk]),
+    )
+    return confirmation
+
+
+def _confirmations_close(*, case: Case, status: ConfirmationStatus) -> None:
+    """The questions still waiting on `case` end without an answer (退回, 撤回, 改为纸质确认)."""
+    for waiting in case.confirmations.filter(status=ConfirmationStatus.WAITING):
+        waiting.status = status
+        waiting.save(update_fields=["status"])
+
+
+def _forward_if_settled(*, case: Case) -> Case:
+    """When no enterprise is asked any more, the case goes to the department: the legal clock
+    starts now, not at the applicant's submission."""
+    if case.confirmations.filter(status=ConfirmationStatus.WAITING).exists():
+        return case
+    case, event = case_transition(case=case, action=CaseAction.FORWARD, actor=None)
+    today = timezone.localdate()
+    _case_arrive(case=case, event=event, today=today)
+    inbox_message_create(
+        user=case.applicant,
+        title="申请已送交受理部门",
+        body=f"{case.matter.name}（{case.item.name}），办件编号{case.number}：单位确认已完成，申请已送交{case.department.name}，"
+        "可在“我的办件”查看材料接收告知单。",
+        link=reverse("cases:detail", args=[case.pk]),
+    )
+    return case
+
+
+def confirmation_answer(
+    *, confirmation: EmployerConfirmation, user: User, answer: str, reason: str = ""
+) -> EmployerConfirmation:
+    """An enterprise's 「确认」/「退回」 (单位确认) or 「同意解聘」/「有异议」 (解聘确认), with its
+    reason where one is needed. The step goes on the case's timeline; when nothing waits any
+    more the case reaches the department; a 退回 gives the case back to the applicant, told
+    why by SMS and in the 站内消息.
+
+    `confirmation` must come from `selectors.confirmation_get_for_enterprise`. A second click
+    of the same answer finds it given and changes nothing; another answer after it is refused."""
+    rule = ANSWERS.get((confirmation.kind, answer))
+    if rule is None:
+        raise ApplicationError("该确认事项不能这样答复")
+    reason = reason.strip()
+    if rule.reason_needed and not reason:
+        raise ApplicationError(rule.reason_needed)
+    with transaction.atomic():
+        case = Case.objects.select_for_update().get(pk=confirmation.case_id)
+        row = EmployerConfirmation.objects.select_for_update().get(pk=confirmation.pk)
+        if row.status != ConfirmationStatus.WAITING:
+            if row.status == rule.status and row.answered_by_id == user.pk:
+                return row
+            raise ApplicationError(f"该申请已办理（{row.get_status_display()}），无需再次办理")
+        enterprise = enterprise_for_user(user=user)
+        case, _ = case_transition(
+            case=case,
+            action=rule.action,
+            actor=user,
+            opinion=reason if rule.reason_needed else "",
+            data={"enterprise": row.enterprise_name, "uscc": row.uscc},
+        )
+        row.status = rule.status
+        row.answered_at = timezone.now()
+        row.answered_by = user
+        row.answered_by_name = user.name
+        row.agent_name = enterprise.agent_name if enterprise else ""
+        row.reason = reason if rule.reason_needed else ""
+        row.save(
+            update_fields=["status", "answered_at", "answered_by", "answered_by_name", "agent_name", "reason"]
+        )
+        if rule.action == CaseAction.EMPLOYER_RETURN:
+            # A question to the former employer asked in the same round waits no more: the
+            # next submission asks it again unless it answered.
+            _confirmations_close(case=case, status=ConfirmationStatus.CANCELLED)
+            _returned_notify(case=case, enterprise=row.enterprise_name, reason=reason)
+        else:
+            _forward_if_settled(case=case)
+        return row
+
+
+def _returned_notify(*, case: Case, enterprise: str, reason: str) -> None:
+    applicant: User = case.applicant
+    context: dict[str, object] = {
+        "matter": case.matter.name,
+        "item": case.item.name,
+        "number": case.number,
+        "reason": reason,
+    }
+    if applicant.mobile:
+        sms_enqueue(
+            mobile=applicant.mobile, template="case_employer_returned", context=context, user=applicant
+        )
+    inbox_message_create(
+        user=applicant,
+        title="申请被聘用单位退回",
+        body=f"{case.matter.name}（{case.item.name}），办件编号{case.number}：{enterprise}退回了申请，理由：{reason}。"
+        "请修改后重新点击“保存并提交”。",
+        link=reverse("cases:detail", args=[case.pk]),
+    )
+
+
+def release_silence_record(*, confirmation: EmployerConfirmation, today: date) -> bool:
+    """解聘确认 unanswered past its last day: recorded as agreement (the province's rule,
+    `Matter.release_silence_days`), by the daily job. Returns whether it was recorded now;
+    under the case's lock, so a late answer and the job never both count."""
+    with transaction.atomic():
+        case = Case.objects.select_for_update().get(pk=confirmation.case_id)
+        row = EmployerConfirmation.objects.select_for_update().get(pk=confirmation.pk)
+        if (
+            row.kind != ConfirmationKind.RELEASE
+            or row.status != ConfirmationStatus.WAITING
+            or today <= row.due
+        ):
+            return False
+        asked_on = timezone.localdate(row.requested_at)
+        case, _ = case_transition(
+            case=case,
+            action=CaseAction.RELEASE_DEEMED,
+            actor=None,
+            opinion=f"原聘用单位{row.enterprise_name}自{asked_on:%Y年%m月%d日}收到解聘确认后，"
+            f"至{row.due:%Y年%m月%d日}未答复，视为同意解聘",
+            data={"enterprise": row.enterprise_name, "uscc": row.uscc},
+        )
+        row.status = ConfirmationStatus.DEEMED
+        row.answered_at = timezone.now()
+        row.save(update_fields=["status", "answered_at"])
+        _forward_if_settled(case=case)
+        return True
+
+
+def case_paper_path(*, case: Case, user: User) -> Case:
+    """「改为纸质确认」: the employer let its 单位确认 run past its time, so the applicant takes
+    the case back and goes the manual's way (the signed-and-sealed form is required again for
+    this employer). When every required material is there, the case is submitted at once and
+    reaches the department; otherwise it waits as a 草稿 for the sealed form's upload."""
+    today = timezone.localdate()
+    with transaction.atomic():
+        locked = Case.objects.select_for_update().get(pk=case.pk)
+        overdue = locked.confirmations.filter(
+            kind=ConfirmationKind.EMPLOYMENT, status=ConfirmationStatus.WAITING, due__lt=today
+        )
+        if locked.status != CaseStatus.CONFIRMING:
+            # A second click finds the case already switched (or answered meanwhile).
+            raise ApplicationError(f"该办件当前状态为“{CaseStatus(locked.status).label}”，无需改为纸质确认")
+        if not overdue.exists():
+            raise ApplicationError("聘用单位的确认期限未过，暂不能改为纸质确认")
+        locked, _ = case_transition(case=locked, action=CaseAction.PAPER_PATH, actor=user)
+        _confirmations_close(case=locked, status=ConfirmationStatus.PAPER)
+    if missing_materials(locked):
+        return locked
+    try:
+        return case_submit(case=locked, user=user)
+    except ApplicationError:
+        # Refused for another reason (the form, eligibility): the 草稿's page says which.
+        return Case.objects.get(pk=locked.pk)
 
 
 # --- Notices ------------------------------------------------------------------------------

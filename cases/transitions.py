@@ -24,6 +24,18 @@ S, A, R = CaseStatus, CaseAction, ActorRole
 TRANSITIONS: tuple[Transition, ...] = (
     Transition(S.DRAFT, A.SUBMIT, S.PENDING, R.APPLICANT),
     Transition(S.DRAFT, A.WITHDRAW, S.WITHDRAWN, R.APPLICANT),
+    # 单位确认 (ADR 19). Each enterprise's answer is a step of its own that leaves the case
+    # waiting; when nothing waits any more, FORWARD hands it to the department (the legal
+    # clock starts there). 退回 and 改为纸质确认 give it back to the applicant.
+    Transition(S.DRAFT, A.SUBMIT_TO_EMPLOYER, S.CONFIRMING, R.APPLICANT),
+    Transition(S.CONFIRMING, A.EMPLOYER_CONFIRM, S.CONFIRMING, R.EMPLOYER),
+    Transition(S.CONFIRMING, A.EMPLOYER_RETURN, S.DRAFT, R.EMPLOYER),
+    Transition(S.CONFIRMING, A.RELEASE_AGREE, S.CONFIRMING, R.FORMER_EMPLOYER),
+    Transition(S.CONFIRMING, A.RELEASE_OBJECT, S.CONFIRMING, R.FORMER_EMPLOYER),
+    Transition(S.CONFIRMING, A.RELEASE_DEEMED, S.CONFIRMING, R.SYSTEM),
+    Transition(S.CONFIRMING, A.FORWARD, S.PENDING, R.SYSTEM),
+    Transition(S.CONFIRMING, A.PAPER_PATH, S.DRAFT, R.APPLICANT),
+    Transition(S.CONFIRMING, A.WITHDRAW, S.WITHDRAWN, R.APPLICANT),
     Transition(S.PENDING, A.WITHDRAW, S.WITHDRAWN, R.APPLICANT),
     Transition(S.PENDING, A.ACCEPT, S.REVIEWING, R.ACCEPTOR),
     Transition(S.PENDING, A.REQUEST_CORRECTION, S.CORRECTION, R.ACCEPTOR),

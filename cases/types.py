@@ -69,12 +69,18 @@ class ApplicationType:
     shows_renewal_window: bool = False
     # 遗失补办: the form is filled from the register by 「提取信息」.
     extracts: bool = False
+    # The application leaves the employer the register holds (执业企业变更): that employer is
+    # asked for 「解聘确认」 when it has a verified account (ADR 19).
+    leaves_employer: bool | Callable[[dict[str, Any]], bool] = False
     # Handed over by `registry` at start-up; None until then (the system check says so).
     register_checks: tuple[EligibilityCheck, ...] | None = None
     register_effect: RegisterEffect | None = None
 
     def is_age_limited(self, form_data: dict[str, Any]) -> bool:
         return self.age_limited(form_data) if callable(self.age_limited) else self.age_limited
+
+    def is_leaving_employer(self, form_data: dict[str, Any]) -> bool:
+        return self.leaves_employer(form_data) if callable(self.leaves_employer) else self.leaves_employer
 
 
 class TypeRegistry:
@@ -168,6 +174,7 @@ REGISTRATION_TYPES = TypeRegistry(
             history_kind=ChangeKind.CHANGE,
             certificate_action=CertificateAction.NEW_VERSION,
             age_limited=change_is_employer,
+            leaves_employer=change_is_employer,
             shows_record=True,
         ),
         ApplicationType(
@@ -227,7 +234,13 @@ def _age_refusal(user: User, today: date) -> str | None:
 
 
 # A case in one of these is still being handled: a second application of the same kind waits.
-OPEN_STATUSES = (CaseStatus.PENDING, CaseStatus.CORRECTION, CaseStatus.REVIEWING, CaseStatus.DECIDING)
+OPEN_STATUSES = (
+    CaseStatus.CONFIRMING,
+    CaseStatus.PENDING,
+    CaseStatus.CORRECTION,
+    CaseStatus.REVIEWING,
+    CaseStatus.DECIDING,
+)
 
 
 def _open_case_refusal(*, item: ServiceItem, user: User, exclude_pk: int | None) -> str | None:

@@ -23,4 +23,9 @@ urlpatterns = [
     path("<int:pk>/receipt/", views.receipt, name="receipt"),
     path("<int:pk>/notices/<int:notice_pk>/", views.notice, name="notice"),
     path("<int:pk>/withdraw/", views.withdraw, name="withdraw"),
+    path("<int:pk>/paper/", views.paper_path, name="paper_path"),
+    # The enterprise's 待确认申请 (单位确认, 解聘确认): by the question's id, not the case's.
+    path("employer/", views.employer_list, name="employer_list"),
+    path("employer/<int:pk>/", views.employer_case, name="employer_case"),
+    path("employer/<int:pk>/answer/", views.employer_answer, name="employer_answer"),
 ]

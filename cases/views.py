@@ -27,13 +27,24 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from accounts.decorators import login_required_json
 from accounts.models import User
 from accounts.roles import administrators_refused
-from accounts.selectors import request_user
+from accounts.selectors import UNVERIFIED_ENTERPRISE, request_user
 from audit.models import AuditAction, AuditResult
 from audit.services import audit_record
 from cases import documents, selectors, services
+from cases.confirmation import is_overdue, paper_path_open
 from cases.deadlines import case_deadline
-from cases.forms import ApplicationForm
-from cases.models import EDITABLE_STATUSES, Case, CaseStatus, NoticeKind, SubmitMethod
+from cases.forms import ApplicationForm, EmployerAnswerForm
+from cases.models import (
+    EDITABLE_STATUSES,
+    Case,
+    CaseStatus,
+    ConfirmationAnswer,
+    ConfirmationKind,
+    ConfirmationStatus,
+    EmployerConfirmation,
+    NoticeKind,
+    SubmitMethod,
+)
 from cases.register import register_extract, register_record_for
 from cases.services import DraftConflict
 from cases.transitions import can_withdraw
@@ -163,6 +174,7 @@ def _render_form(
         "upload_max_mb": settings.UPLOAD_MAX_BYTES // (1024 * 1024),
         "upload_max_bytes": settings.UPLOAD_MAX_BYTES,
         "show_summary": show_summary,
+        "returned": selectors.case_employer_return(case) if case else None,
         "missing_summary": [
             SummaryItem(text=f"请上传“{m.name}”", href="#" + documents.material_anchor(m.code))
             for m in (services.missing_materials(case) if case and submitted else [])
@@ -292,11 +304,20 @@ def start(request: HttpRequest, item_pk: int) -> HttpResponse:
 
 def _submit(request: HttpRequest, case: Case, *, on_error: Callable[[], HttpResponse]) -> HttpResponse:
     try:
-        services.case_submit(case=case, user=request_user(request))
+        submitted = services.case_submit(case=case, user=request_user(request))
     except ApplicationError as e:
         return _refused_submit(request, case, e, on_error=on_error)
+    if submitted.status == CaseStatus.CONFIRMING:
+        # No 材料接收告知单 yet: the department receives the case after the employer confirms.
+        messages.success(request, _CONFIRMING_MESSAGE)
+        return redirect("cases:detail", pk=case.pk)
     messages.success(request, "提交成功，请留存材料接收告知单")
     return redirect("cases:receipt", pk=case.pk)
+
+
+_CONFIRMING_MESSAGE = (
+    "提交成功，已通知聘用单位在线确认。单位确认后申请将送交受理部门，届时可查看材料接收告知单"
+)
 
 
 def _refused_submit(
@@ -314,6 +335,9 @@ def _not_editable(request: HttpRequest, case: Case, *, submitting: bool) -> Http
     if submitting and case.number and case.status == CaseStatus.PENDING:
         messages.info(request, "该办件已提交，请勿重复提交。以下是材料接收告知单。")
         return redirect("cases:receipt", pk=case.pk)
+    if submitting and case.status == CaseStatus.CONFIRMING:
+        messages.info(request, "该办件已提交，正在等待聘用单位确认，请勿重复提交")
+        return redirect("cases:detail", pk=case.pk)
     messages.info(request, f"办件当前状态为“{case.get_status_display()}”，不能再修改申请表和材料")
     return redirect("cases:detail", pk=case.pk)
 
@@ -681,15 +705,19 @@ def mine(request: HttpRequest) -> HttpResponse:
 def detail(request: HttpRequest, pk: int) -> HttpResponse:
     user = request_user(request)
     case = selectors.case_get_for_applicant(user=user, pk=pk)
+    today = timezone.localdate()
     context = {
         "case": case,
         "profile": documents.applicant_profile(user),
         "sections": documents.form_display(case),
+        "confirmations": [(c, is_overdue(c, today=today)) for c in case.confirmations.all()],
+        "paper_path_open": paper_path_open(case, today=today),
+        "returned": selectors.case_employer_return(case),
         "materials": documents.material_rows(item=case.item, form_data=case.form_data, case=case),
         "notices": case.notices.order_by("created_at", "id"),
         "events": selectors.case_timeline(case),
         "correction": selectors.case_open_correction(case),
-        "deadline": case_deadline(case, today=timezone.localdate()),
+        "deadline": case_deadline(case, today=today),
         "can_withdraw": can_withdraw(case.status),
         "editable": case.status in EDITABLE_STATUSES,
     }
@@ -722,3 +750,119 @@ def withdraw(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.success(request, "办件已撤回")
     return redirect("cases:detail", pk=case.pk)
+
+
+@login_required
+@require_POST
+def paper_path(request: HttpRequest, pk: int) -> HttpResponse:
+    """「改为纸质确认」: after the employer let its 单位确认 run past its time (ADR 19)."""
+    user = request_user(request)
+    case = selectors.case_get_for_applicant(user=user, pk=pk)
+    try:
+        case = services.case_paper_path(case=case, user=user)
+    except ApplicationError as e:
+        messages.error(request, e.message)
+        return redirect("cases:detail", pk=case.pk)
+    if case.status == CaseStatus.PENDING:
+        messages.success(request, "已改为纸质确认，申请已送交受理部门，请留存材料接收告知单")
+        return redirect("cases:receipt", pk=case.pk)
+    messages.info(
+        request,
+        "已改为纸质确认：请打印申请表，由单位负责人签字并加盖企业公章，扫描后作为“申请表”上传，再点击“保存并提交”",
+    )
+    return redirect(reverse("cases:edit", args=[case.pk]) + f"?{CHECK_PARAM}=1")
+
+
+# --- the enterprise's 待确认申请 (ADR 19) -------------------------------------------------------
+
+
+@login_required
+@require_GET
+def employer_list(request: HttpRequest) -> HttpResponse:
+    """「待确认申请」: what the account's own verified enterprise is asked to confirm."""
+    user = request_user(request)
+    company = selectors.enterprise_of_legal_user(user=user)
+    today = timezone.localdate()
+    rows = selectors.confirmations_waiting_for_enterprise(user=user)
+    context = {
+        "company": company,
+        "rows": [(c, is_overdue(c, today=today)) for c in rows],
+        "unverified": UNVERIFIED_ENTERPRISE,
+    }
+    return private(render(request, "cases/employer_list.html", context))
+
+
+# The two buttons of a question: the answer that lets the case go on, and the one with a reason.
+ANSWER_BUTTONS: dict[ConfirmationKind, tuple[ConfirmationAnswer, ConfirmationAnswer]] = {
+    ConfirmationKind.EMPLOYMENT: (ConfirmationAnswer.CONFIRM, ConfirmationAnswer.RETURN),
+    ConfirmationKind.RELEASE: (ConfirmationAnswer.AGREE, ConfirmationAnswer.OBJECT),
+}
+
+
+def _employer_page(
+    request: HttpRequest, confirmation: EmployerConfirmation, *, form: EmployerAnswerForm | None = None
+) -> HttpResponse:
+    case = confirmation.case
+    release = confirmation.kind == ConfirmationKind.RELEASE
+    record = register_record_for(case.applicant)
+    context = {
+        "confirmation": confirmation,
+        "case": case,
+        "release": release,
+        "waiting": confirmation.status == ConfirmationStatus.WAITING,
+        "profile": documents.applicant_profile(case.applicant),
+        # The former employer learns that its employee leaves, not the application itself.
+        "sections": [] if release else documents.form_display(case),
+        "specialties": record.specialties if record else (),
+        "registration_number": record.number if record else "",
+        "form": form or EmployerAnswerForm(),
+        "accept_answer": ANSWER_BUTTONS[ConfirmationKind(confirmation.kind)][0],
+        "refuse_answer": ANSWER_BUTTONS[ConfirmationKind(confirmation.kind)][1],
+    }
+    status = 400 if form is not None else 200
+    return private(render(request, "cases/employer_case.html", context, status=status))
+
+
+@login_required
+@require_GET
+def employer_case(request: HttpRequest, pk: int) -> HttpResponse:
+    """The application, read-only and with personal numbers masked, for the enterprise asked."""
+    user = request_user(request)
+    confirmation = selectors.confirmation_get_for_enterprise(user=user, pk=pk)
+    case = confirmation.case
+    # The applicant's form, read by someone other than the applicant: on the trail, and in the
+    # applicant's 我的信息.
+    audit_record(
+        action=AuditAction.CASE_VIEW,
+        request=request,
+        obj=case,
+        label=f"{case.number} {confirmation.get_kind_display()}",
+        subject_id=case.applicant_id,
+    )
+    return _employer_page(request, confirmation)
+
+
+@login_required
+@require_POST
+def employer_answer(request: HttpRequest, pk: int) -> HttpResponse:
+    user = request_user(request)
+    confirmation = selectors.confirmation_get_for_enterprise(user=user, pk=pk)
+    form = EmployerAnswerForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "请按提示补充或更正填写的内容")
+        return _employer_page(request, confirmation, form=form)
+    try:
+        answered = services.confirmation_answer(
+            confirmation=confirmation,
+            user=user,
+            answer=form.cleaned_data["answer"],
+            reason=form.cleaned_data["reason"],
+        )
+    except ApplicationError as e:
+        messages.error(request, e.message)
+        return redirect("cases:employer_case", pk=confirmation.pk)
+    messages.success(
+        request,
+        f"已办理：{answered.case.applicant_name}的申请（办件编号{answered.case.number}）{answered.get_status_display()}",
+    )
+    return redirect("cases:employer_list")

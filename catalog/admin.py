@@ -66,6 +66,8 @@ class MatterAdmin(admin.ModelAdmin[Matter]):
                     "process",
                     "legal_days",
                     "promised_days",
+                    "employer_confirm_days",
+                    "release_silence_days",
                     "fee",
                     "phone",
                     "result",
@@ -85,7 +87,16 @@ class MatterAdmin(admin.ModelAdmin[Matter]):
 
 class MaterialInline(admin.TabularInline[Material, ServiceItem]):
     model = Material
-    fields = ("code", "name", "required", "kind", "notes", "commitment_allowed", "order")
+    fields = (
+        "code",
+        "name",
+        "required",
+        "kind",
+        "sealed_by_employer",
+        "notes",
+        "commitment_allowed",
+        "order",
+    )
     extra = 0
     # The commitment text is long: it is edited on the material's own page.
     show_change_link = True

@@ -53,6 +53,22 @@ class Matter(models.Model):
     process = models.TextField("办理流程", blank=True)
     legal_days = models.PositiveIntegerField("法定时限（工作日）", default=20)
     promised_days = models.PositiveIntegerField("承诺时限（工作日）", default=10)
+    # 单位确认 (ADR 19): time limits of the employer's online answer, in working days. They
+    # run before the case reaches the department, so they are not part of the legal clock.
+    employer_confirm_days = models.PositiveIntegerField(
+        "单位确认等待时限（工作日）",
+        # A database default as well: rows written by code that predates the column (an older
+        # release during a rolling deploy) still get the province's default.
+        default=5,
+        db_default=5,
+        help_text="聘用单位超过此期限未在线确认的，告知申请人，申请人可改为纸质确认（签字盖章后上传申请表）",
+    )
+    release_silence_days = models.PositiveIntegerField(
+        "解聘确认答复期限（工作日）",
+        default=5,
+        db_default=5,
+        help_text="执业企业变更时，原聘用单位在此期限内未答复的，视为同意解聘",
+    )
     fee = models.CharField("收费标准", max_length=100, default="不收费")
     phone = models.CharField("咨询电话", max_length=100, blank=True)
     result = models.CharField("办理结果", max_length=200, blank=True)
@@ -106,6 +122,14 @@ class Material(models.Model):
         "格式", max_length=10, choices=MaterialKind.choices, default=MaterialKind.DOCUMENT
     )
     notes = models.CharField("说明", max_length=300, blank=True)
+    # The printed form the employer's 负责人 signs and seals (DOMAIN.md, "Materials"): an
+    # employer that confirms the application online (ADR 19) makes it unnecessary.
+    sealed_by_employer = models.BooleanField(
+        "须单位签字盖章",
+        default=False,
+        db_default=False,
+        help_text="勾选的材料由聘用单位签字盖章；聘用单位已在线确认的申请无需上传",
+    )
     order = models.PositiveIntegerField("排序", default=100)
     # 告知承诺制 (国办发〔2020〕42号): the province lists the materials an applicant may replace
     # by a written commitment; staff verify the commitment after the grant (ADR 20).

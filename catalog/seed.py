@@ -45,6 +45,7 @@ class MaterialSpec:
     notes: str = ""
     # 告知承诺制: the text an applicant may accept instead of uploading the material ("" = none).
     commitment: str = ""
+    sealed_by_employer: bool = False
 
 
 @dataclass(frozen=True)
@@ -96,7 +97,10 @@ ZJT_LOCATION = f"网上办理：辽宁政务服务网；窗口办理：辽宁省
 
 # The four materials every registration type asks for (DOMAIN.md, "Materials").
 APPLICATION_FORM = MaterialSpec(
-    "application_form", "申请表", notes="打印申请表后由申请人、负责人签字并加盖企业公章，扫描上传"
+    "application_form",
+    "申请表",
+    notes="打印申请表后由申请人、负责人签字并加盖企业公章，扫描上传",
+    sealed_by_employer=True,
 )
 PHOTO = MaterialSpec(
     "photo", "申请人本人白底1寸照片（图片）", kind=IMAGE, notes="25×35mm，白色背景，JPG/PNG格式"
@@ -727,6 +731,7 @@ def _seed_matter(*, department: Department, spec: MatterSpec, order: int) -> Non
                     "required": material.required,
                     "kind": material.kind,
                     "notes": material.notes,
+                    "sealed_by_employer": material.sealed_by_employer,
                     "order": material_order * 10,
                 },
             )

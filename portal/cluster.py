@@ -551,10 +551,12 @@ def demo_image(*, photo: bool) -> bytes:
 def initial_form(item_pk: int) -> dict[str, Any]:
     from django.utils import timezone
 
-    from accounts.models import User
-    from lib.datacrypt import mobile_index
+    from portal.demo import demo_newcomers
 
-    company = User.objects.get(mobile_index=mobile_index("13800138001"), kind="legal")
+    # An employer with no account on the portal (the newcomer enterprise of the demo's directory):
+    # the manual's paper path, so the case reaches the department at 保存并提交. The demo
+    # company has a verified account and would confirm online first (ADR 19).
+    _, (company_name, company_uscc, _legal) = demo_newcomers()
     qualified = timezone.localdate().replace(day=1) - timedelta(days=365)
     return {
         "education": "本科",
@@ -562,8 +564,8 @@ def initial_form(item_pk: int) -> dict[str, Any]:
         "qualification_number": f"LN{qualified.year}000200",
         "qualification_specialties": ["10401001"],
         "qualification_date": qualified.isoformat(),
-        "employer_name": company.name,
-        "employer_uscc": company.username,
+        "employer_name": company_name,
+        "employer_uscc": company_uscc,
         "employer_contact": "王五",
         "employer_phone": "024-23447766",
         "specialties": ["10401001"],

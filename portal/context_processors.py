@@ -6,7 +6,7 @@ from django.conf import settings
 from django.http import HttpRequest
 
 from accounts.selectors import verified_identity
-from cases.models import CaseStatus
+from cases.models import CaseStatus, ConfirmationKind, ConfirmationStatus
 from certificates.models import CertificateStatus, CopyStatus
 from commitments.models import CheckStatus
 from notifications.selectors import inbox_unread_count
@@ -46,6 +46,8 @@ STATUS_ENUMS: dict[str, type] = {
     e.__name__: e
     for e in (
         CaseStatus,
+        ConfirmationKind,
+        ConfirmationStatus,
         RegistrationStatus,
         CertificateStatus,
         CopyStatus,

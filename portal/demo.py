@@ -26,8 +26,8 @@ from accounts.models import (
 from accounts.services import staff_create
 from api.models import ApiScope, RelyingParty
 from api.services import relying_party_create
-from cases.models import Case
-from cases.services import attachment_add, case_draft_save, case_submit
+from cases.models import Case, ConfirmationAnswer, ConfirmationKind, ConfirmationStatus
+from cases.services import attachment_add, case_draft_save, case_submit, confirmation_answer
 from catalog.models import Department, ServiceItem
 from catalog.registration_types import RegistrationType
 from lib.datacrypt import identity_index
@@ -176,18 +176,28 @@ def seed_demo() -> list[DemoLogin]:
 
     waiting = _demo_person(first17="21010319880615002", name="李娜", mobile="13800138002")
     if not Case.objects.filter(applicant=waiting).exists():
-        _demo_initial_case(applicant=waiting, employer_name=company.name, employer_uscc=uscc)
+        _demo_confirmed(_demo_initial_case(applicant=waiting, employer_name=company.name, employer_uscc=uscc))
+
+    # An application waiting for the company's 单位确认 (ADR 19): the company's login shows it
+    # under 「待确认申请」, with 「确认」 and 「退回」.
+    unconfirmed = _demo_person(first17="21010419900101009", name="陈晨", mobile="13800138006")
+    if not Case.objects.filter(applicant=unconfirmed).exists():
+        _demo_initial_case(applicant=unconfirmed, employer_name=company.name, employer_uscc=uscc)
 
     holder = _demo_person(first17="21010519800920003", name="王强", mobile="13800138003")
     if not Case.objects.filter(applicant=holder).exists():
         # A registration granted through the real steps, so 公示附件 → 加注 works at once, and
         # 增项, 变更, 注销 and 遗失补办 can be tried with it.
-        _demo_granted(_demo_initial_case(applicant=holder, employer_name=company.name, employer_uscc=uscc))
+        _demo_granted(
+            _demo_confirmed(
+                _demo_initial_case(applicant=holder, employer_name=company.name, employer_uscc=uscc)
+            )
+        )
 
     renewing = _demo_person(first17="21010619780502004", name="赵刚", mobile="13800138004")
     if not Case.objects.filter(applicant=renewing).exists():
         case = _demo_initial_case(applicant=renewing, employer_name=company.name, employer_uscc=uscc)
-        _demo_granted(case)
+        _demo_granted(_demo_confirmed(case))
         # Registered nearly three years ago: the 建筑工程 specialty ends in 60 days, inside the
         # 延续注册 window. Demo data only: a real register changes through cases alone.
         ends = timezone.localdate() + timedelta(days=60)
@@ -197,13 +207,22 @@ def seed_demo() -> list[DemoLogin]:
 
     cancelled = _demo_person(first17="21020219820715005", name="孙丽", mobile="13800138005")
     if not Case.objects.filter(applicant=cancelled).exists():
-        _demo_granted(_demo_initial_case(applicant=cancelled, employer_name=company.name, employer_uscc=uscc))
+        _demo_granted(
+            _demo_confirmed(
+                _demo_initial_case(applicant=cancelled, employer_name=company.name, employer_uscc=uscc)
+            )
+        )
         # Cancelled through a real 注销注册 case, so 重新注册 can be tried.
         _demo_granted(
-            _demo_case(
-                applicant=cancelled,
-                code=RegistrationType.CANCEL,
-                form_data={"cancel_ground": "contract_ended", "cancel_detail": "与原聘用企业解除聘用合同"},
+            _demo_confirmed(
+                _demo_case(
+                    applicant=cancelled,
+                    code=RegistrationType.CANCEL,
+                    form_data={
+                        "cancel_ground": "contract_ended",
+                        "cancel_detail": "与原聘用企业解除聘用合同",
+                    },
+                )
             )
         )
 
@@ -218,6 +237,12 @@ def seed_demo() -> list[DemoLogin]:
             "申请人（个人，已有一件待受理的办件）",
             "/accounts/login/?kind=person",
             "13800138002",
+            APPLICANT_PASSWORD,
+        ),
+        DemoLogin(
+            "申请人（个人，初始注册已提交，等待聘用单位在线确认）",
+            "/accounts/login/?kind=person",
+            "13800138006",
             APPLICANT_PASSWORD,
         ),
         DemoLogin(
@@ -239,7 +264,8 @@ def seed_demo() -> list[DemoLogin]:
             APPLICANT_PASSWORD,
         ),
         DemoLogin(
-            "申请人（法人，登录时选择“法人”，可在“本单位人员”查看本单位人员的注册和办件）",
+            "申请人（法人，登录时选择“法人”，可在“本单位人员”查看本单位人员的注册和办件，"
+            "在“待确认申请”中确认陈晨的申请）",
             "/accounts/login/?kind=legal",
             f"{uscc} 或 13800138001",
             APPLICANT_PASSWORD,
@@ -319,6 +345,17 @@ def _demo_granted(case: Case) -> Case:
     case = case_accept(case=case, actor=staff[StaffRole.ACCEPTOR], opinion="材料齐全，予以受理")
     case = case_review(case=case, actor=staff[StaffRole.REVIEWER], opinion="符合注册条件")
     return case_approve(case=case, actor=staff[StaffRole.DECIDER], opinion="准予")
+
+
+def _demo_confirmed(case: Case) -> Case:
+    """The case confirmed online by the enterprises it asks (the demo company), as its 经办人
+    would under 「待确认申请」: it then waits for 受理."""
+    for confirmation in case.confirmations.filter(status=ConfirmationStatus.WAITING):
+        enterprise = Enterprise.objects.select_related("user").get(uscc=confirmation.uscc)
+        release = confirmation.kind == ConfirmationKind.RELEASE
+        answer = ConfirmationAnswer.AGREE if release else ConfirmationAnswer.CONFIRM
+        confirmation_answer(confirmation=confirmation, user=enterprise.user, answer=answer)
+    return Case.objects.get(pk=case.pk)
 
 
 def _demo_initial_case(*, applicant: User, employer_name: str, employer_uscc: str) -> Case:

@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts.selectors import UNVERIFIED_ENTERPRISE, request_user
+from cases.selectors import confirmations_waiting_for_enterprise
 from lib.http import private
 from lib.ratelimit import LimitName, limit_refusal
 from registry import selectors
@@ -44,6 +45,8 @@ def enterprise(request: HttpRequest) -> HttpResponse:
             selectors.register_entry(registration=r, today=today, config=config) for r in registrations
         ],
         "cases": _page(request, selectors.cases_for_enterprise(user=user), "cpage"),
+        # 单位确认 and 解聘确认 waiting for this enterprise (ADR 19), linked from its people.
+        "confirmations_waiting": confirmations_waiting_for_enterprise(user=user).count(),
         # "Expiring soon" starts when the 延续注册 window opens (registry.renewal).
         "expiring_days": config.renewal_opens_days,
         "unverified": UNVERIFIED_ENTERPRISE,

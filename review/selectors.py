@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db.models import F, Q, QuerySet
 
 from accounts.models import User
-from cases.models import Case, CaseStatus
+from cases.models import BEFORE_DEPARTMENT_STATUSES, Case, CaseStatus
 from cases.transitions import ROLE_QUEUE
 
 # `case_queue(status=ALL)`: every status but 草稿.
@@ -21,7 +21,9 @@ def case_queue(*, user: User, status: str = "", query: str = "") -> QuerySet[Cas
     matches the 办件编号 or the applicant's name."""
     if not user.works_on_cases or user.department_id is None:
         return Case.objects.none()
-    cases = Case.objects.filter(department_id=user.department_id).exclude(status=CaseStatus.DRAFT)
+    cases = Case.objects.filter(department_id=user.department_id).exclude(
+        status__in=BEFORE_DEPARTMENT_STATUSES
+    )
     wanted = status or queue_status_for(user) or ""
     if wanted and wanted != ALL:
         cases = cases.filter(status=wanted)

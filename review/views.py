@@ -29,7 +29,7 @@ from audit.models import AuditAction
 from audit.services import audit_record
 from cases.deadlines import ACCEPT_WORKDAYS, case_deadline
 from cases.documents import form_display, material_rows
-from cases.models import FINISHED_STATUSES, Case, CaseAction, CaseEvent
+from cases.models import FINISHED_STATUSES, Case, CaseAction, CaseEvent, ConfirmationStatus
 from cases.register import register_record_for
 from cases.selectors import case_get_for_staff, case_timeline
 from cases.transitions import ROLE_QUEUE, actions_for
@@ -200,6 +200,9 @@ def _case_page(
             # change for an identity nobody has confirmed, so 准予 would be refused.
             "applicant_unverified": verified_identity(case.applicant) is None,
             "materials": material_rows(item=case.item, form_data=case.form_data, case=case),
+            # 单位确认 and 解聘确认 (ADR 19): who answered online, when, and any objection.
+            "confirmations": case.confirmations.exclude(status=ConfirmationStatus.CANCELLED),
+            "objections": case.confirmations.filter(status=ConfirmationStatus.OBJECTED),
             "timeline": _timeline(case),
             "checks": check_rows(list(checks_for_case(case)), today=today),
             "proposal": proposal_for_case(case),

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from api.tests.helpers import ApiTestCase
 from cases.models import Case
-from cases.tests.helpers import draft_case, submitted_case
+from cases.tests.helpers import draft_case, employer_offline, submitted_case
 from registry.models import Registration
 from registry.tests.builders import registration_granted
 
@@ -19,6 +19,7 @@ class MyCasesTest(ApiTestCase):
     @classmethod
     def setUpTestData(cls) -> None:
         super().setUpTestData()
+        employer_offline(cls.enterprise)  # the paper path (no 单位确认, ADR 19)
         cls.case = submitted_case(cls)  # type: ignore[arg-type]  # the class holds the personas
 
     def test_without_a_session_it_asks_to_sign_in(self):

@@ -11,8 +11,18 @@ from typing import Any
 from django.utils import timezone
 
 from accounts.models import User
+from cases.confirmation import questions_for
 from cases.counters import counter_next
-from cases.models import ActorRole, Case, CaseAction, CaseEvent, CaseStatus
+from cases.models import (
+    ActorRole,
+    Case,
+    CaseAction,
+    CaseEvent,
+    CaseStatus,
+    ConfirmationKind,
+    ConfirmationStatus,
+    EmployerConfirmation,
+)
 from cases.register import register_record_for
 from cases.tests.helpers import Personas, attach_required, form_data_of, item_of
 from cases.transitions import transition_find
@@ -20,6 +30,13 @@ from catalog.registration_types import RegistrationType
 
 # The usual path of a case: 保存并提交, 受理, 审查通过, 准予许可.
 MAIN_PATH = (CaseAction.SUBMIT, CaseAction.ACCEPT, CaseAction.REVIEW, CaseAction.APPROVE)
+# ... when enterprises with verified accounts confirm it online first (ADR 19): the answers are
+# put in after SUBMIT_TO_EMPLOYER, one per enterprise asked.
+CONFIRMED_PATH = (CaseAction.SUBMIT_TO_EMPLOYER, CaseAction.FORWARD, *MAIN_PATH[1:])
+ANSWERS = {
+    ConfirmationKind.EMPLOYMENT: (CaseAction.EMPLOYER_CONFIRM, ConfirmationStatus.CONFIRMED),
+    ConfirmationKind.RELEASE: (CaseAction.RELEASE_AGREE, ConfirmationStatus.AGREED),
+}
 
 
 def case_build(
@@ -35,8 +52,9 @@ def case_build(
     number and times the steps write and one event per step, by the applicant and the staff
     personas (`portal.test.BaseTestCase`); `form_data` defaults to `form_data_of`. With
     `files`, a file for every required material (the certificate draws the photo and the
-    signature). No notices or SMS, and no deadlines; nothing in the register changes (see
-    `registry.tests.builders`)."""
+    signature). An employer with a verified account confirms it online first, as it would
+    (`cases.confirmation`). No notices or SMS, and no deadlines; nothing in the register
+    changes (see `registry.tests.builders`)."""
     personas: Personas = testcase
     applicant = applicant or personas.applicant
     item = item_of(code)
@@ -62,12 +80,19 @@ def case_build(
         ActorRole.DECIDER: testcase.decider,
     }
     now, today = timezone.now(), timezone.localdate()
-    for action in MAIN_PATH:
+    questions = questions_for(case)
+    steps: list[tuple[CaseAction, User | None]] = []
+    for action in CONFIRMED_PATH if questions else MAIN_PATH:
+        steps.append((action, None))
+        if action == CaseAction.SUBMIT_TO_EMPLOYER:
+            steps += [(ANSWERS[q.kind][0], q.enterprise.user) for q in questions]
+    for action, enterprise_user in steps:
         if case.status == status:
             break
         transition = transition_find(status=case.status, action=action)
         assert transition is not None, f"{action} is not a step from {case.status}"
-        actor = actors[ActorRole(transition.role)]
+        role = ActorRole(transition.role)
+        actor = enterprise_user if enterprise_user is not None else actors.get(role)
         CaseEvent.objects.create(
             case=case,
             action=action,
@@ -75,17 +100,33 @@ def case_build(
             to_status=transition.target,
             actor=actor,
             actor_role=transition.role,
-            actor_name=actor.name,
+            actor_name=actor.name if actor is not None else str(ActorRole.SYSTEM.label),
         )
         case.status = transition.target
-        if action == CaseAction.SUBMIT:
+        if action in (CaseAction.SUBMIT, CaseAction.SUBMIT_TO_EMPLOYER):
             case.number = f"LN{today:%Y%m%d}{counter_next(key=f'case-{today:%Y%m%d}'):05d}"
+        if action in (CaseAction.SUBMIT, CaseAction.FORWARD):
             case.submitted_at = now
+        if enterprise_user is not None:
+            kind = next(k for k, (a, _) in ANSWERS.items() if a == action)
+            question = next(q for q in questions if q.kind == kind)
+            EmployerConfirmation.objects.create(
+                case=case,
+                kind=kind,
+                uscc=question.enterprise.uscc,
+                enterprise_name=question.enterprise.user.name,
+                status=ANSWERS[kind][1],
+                due=today,
+                answered_at=now,
+                answered_by=enterprise_user,
+                answered_by_name=enterprise_user.name,
+                agent_name=question.enterprise.agent_name,
+            )
         elif action == CaseAction.ACCEPT:
             case.accepted_at = now
         elif action == CaseAction.APPROVE:
             case.decided_at = now
     if case.status != status:
-        raise ValueError(f"case_build makes cases on the path {MAIN_PATH}, not in {status}")
+        raise ValueError(f"case_build makes cases on the path {CONFIRMED_PATH}, not in {status}")
     case.save()
     return case

@@ -10,9 +10,9 @@ from typing import Any, Protocol
 
 from PIL import Image, ImageDraw
 
-from accounts.models import User
-from cases.models import Case
-from cases.services import attachment_add, case_draft_save, case_submit
+from accounts.models import Enterprise, User
+from cases.models import Case, ConfirmationAnswer, ConfirmationKind, ConfirmationStatus
+from cases.services import attachment_add, case_draft_save, case_submit, confirmation_answer
 from cases.types import required_materials
 from catalog.models import ServiceItem
 from catalog.registration_types import RegistrationType
@@ -112,10 +112,33 @@ def attach_required(testcase: Personas, case: Case) -> None:
 
 
 def submitted_case(testcase: Personas, *, applicant: User | None = None, **form: Any) -> Case:
-    """A 初始注册 case in 待受理, with a file for every required material."""
+    """A 初始注册 case in 待受理, with a file for every required material (confirmed online by
+    the employer when it has a verified account: the personas' enterprise has)."""
     case = draft_case(testcase, applicant=applicant, **form)
     attach_required(testcase, case)
-    return case_submit(case=case, user=case.applicant)
+    return confirmations_answered(case_submit(case=case, user=case.applicant))
+
+
+def employer_offline(enterprise: User) -> None:
+    """The personas' enterprise without a verified account: applications naming it take the
+    manual's paper path (signed-and-sealed form uploaded, straight to the department), which
+    is what the tests calling this specify. For `setUpTestData`."""
+    Enterprise.objects.filter(user=enterprise).update(verified_at=None)
+    enterprise.enterprise.refresh_from_db()
+
+
+def confirmations_answered(case: Case) -> Case:
+    """`case` after every enterprise it asks answered yes (确认, 同意解聘), as a case in 待受理
+    stands once its employers confirmed online (ADR 19); unchanged when nobody is asked."""
+    for confirmation in case.confirmations.filter(status=ConfirmationStatus.WAITING):
+        enterprise = Enterprise.objects.select_related("user").get(uscc=confirmation.uscc)
+        answer = (
+            ConfirmationAnswer.AGREE
+            if confirmation.kind == ConfirmationKind.RELEASE
+            else ConfirmationAnswer.CONFIRM
+        )
+        confirmation_answer(confirmation=confirmation, user=enterprise.user, answer=answer)
+    return Case.objects.get(pk=case.pk)
 
 
 def form_data_of(
@@ -160,9 +183,10 @@ def submitted_case_of(
 ) -> Case:
     """A case of any registration type in 待受理: saved as a draft, a file for every material
     it requires, submitted through `case_submit` (which checks the form against the register
-    and the eligibility rules, as the 保存并提交 button does)."""
+    and the eligibility rules, as the 保存并提交 button does), confirmed by the enterprises it
+    asks (`confirmations_answered`)."""
     case = case_draft_save(
         user=applicant or testcase.applicant, item=item_of(code), form_data=form_data, submit_method="online"
     )
     attach_required(testcase, case)
-    return case_submit(case=case, user=case.applicant)
+    return confirmations_answered(case_submit(case=case, user=case.applicant))

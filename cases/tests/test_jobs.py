@@ -8,7 +8,7 @@ from django.utils import timezone
 from cases.jobs import correction_reminders_send
 from cases.models import Case, CaseAction, CaseEvent, CaseStatus, CorrectionReminder
 from cases.services import case_submit, case_transition
-from cases.tests.helpers import submitted_case
+from cases.tests.helpers import employer_offline, submitted_case
 from notifications.models import InboxMessage, SmsMessage
 from notifications.testing import frozen_now, pending_tasks
 from portal.test import BaseTestCase
@@ -27,6 +27,12 @@ def reminder_sms() -> list[SmsMessage]:
 
 
 class CorrectionRemindersTestCase(BaseTestCase):
+    @classmethod
+    def setUpTestData(cls) -> None:
+        super().setUpTestData()
+        # The manual's paper path: the employer has no verified account (ADR 19).
+        employer_offline(cls.enterprise)
+
     def setUp(self) -> None:
         self.case = submitted_case(self)
         # Today mid-morning, away from midnight: the reminder counts local calendar days. Not

@@ -10,9 +10,10 @@ from unittest.mock import patch
 from django.test import override_settings
 from django.utils import timezone
 
+from accounts.models import Enterprise
 from cases.models import Case, CaseAction, CaseEvent, CaseStatus
 from cases.services import case_submit, case_withdraw
-from cases.tests.helpers import draft_case, submitted_case
+from cases.tests.helpers import draft_case, employer_offline, submitted_case
 from cases.transitions import TRANSITIONS
 from exchange.contracts import CaseRecordEvent, Channel
 from exchange.models import OutboundRecord
@@ -33,6 +34,12 @@ def steps(case: Case) -> list[tuple[str, str, str]]:
 
 @override_settings(**SHARING_ON)
 class CaseRecordTestCase(BaseTestCase):
+    @classmethod
+    def setUpTestData(cls) -> None:
+        super().setUpTestData()
+        # The paper path: these cases go straight to the department (no 单位确认, ADR 19).
+        employer_offline(cls.enterprise)
+
     def review(self) -> Any:
         # Imported here: review orchestrates cases, and cases' tests reach it only to walk a case.
         from review import services
@@ -150,10 +157,28 @@ class CaseRecordTestCase(BaseTestCase):
         seen |= set(steps(corrected))
 
         draft_withdrawal = (CaseAction.WITHDRAW, CaseStatus.DRAFT, CaseStatus.WITHDRAWN)
-        expected = {(t.action.value, t.source.value, t.target.value) for t in TRANSITIONS} - {
-            draft_withdrawal
-        }
+        # The 单位确认 steps (ADR 19) take the employer's path, walked with its records in
+        # test_the_employer_steps_are_recorded_too below.
+        expected = {
+            (t.action.value, t.source.value, t.target.value)
+            for t in TRANSITIONS
+            if CaseStatus.CONFIRMING not in (t.source, t.target)
+        } - {draft_withdrawal}
         self.assertEqual(seen, expected)
+
+    def test_the_employer_steps_are_recorded_too(self):
+        # The personas' enterprise with its verified account again: the case waits for it.
+        Enterprise.objects.filter(user=self.enterprise).update(verified_at=timezone.now())
+        case = submitted_case(self)
+        self.assertEqual(case.status, CaseStatus.PENDING)  # confirmed online, then forwarded
+        self.assertEqual(
+            steps(case)[:3],
+            [
+                (CaseAction.SUBMIT_TO_EMPLOYER, CaseStatus.DRAFT, CaseStatus.CONFIRMING),
+                (CaseAction.EMPLOYER_CONFIRM, CaseStatus.CONFIRMING, CaseStatus.CONFIRMING),
+                (CaseAction.FORWARD, CaseStatus.CONFIRMING, CaseStatus.PENDING),
+            ],
+        )
 
     def test_a_draft_withdrawn_before_submission_is_no_办件_and_is_not_recorded(self):
         case = draft_case(self)

@@ -4,7 +4,14 @@ from django.db import transaction
 
 from cases.models import ActorRole, CaseAction, CaseEvent, CaseStatus, Notice, NoticeKind
 from cases.services import attachment_add, case_submit, case_transition, case_withdraw
-from cases.tests.helpers import attach_required, draft_case, pdf_file, png_file, submitted_case
+from cases.tests.helpers import (
+    attach_required,
+    draft_case,
+    employer_offline,
+    pdf_file,
+    png_file,
+    submitted_case,
+)
 from cases.transitions import TRANSITIONS, actions_for, can_withdraw, transition_find
 from lib.errors import ApplicationError
 from portal.test import BaseTestCase
@@ -39,6 +46,12 @@ class TransitionTableTestCase(BaseTestCase):
 
 
 class CaseTransitionTestCase(BaseTestCase):
+    @classmethod
+    def setUpTestData(cls) -> None:
+        super().setUpTestData()
+        # The manual's paper path: the employer has no verified account (ADR 19).
+        employer_offline(cls.enterprise)
+
     def test_it_writes_the_status_and_one_event(self):
         case = submitted_case(self)
         with transaction.atomic():
@@ -87,6 +100,12 @@ class CaseTransitionTestCase(BaseTestCase):
 
 
 class SubmitTestCase(BaseTestCase):
+    @classmethod
+    def setUpTestData(cls) -> None:
+        super().setUpTestData()
+        # The manual's paper path: the employer has no verified account (ADR 19).
+        employer_offline(cls.enterprise)
+
     def test_it_numbers_the_case_and_issues_the_receipt(self):
         case = submitted_case(self)
         self.assertEqual(case.status, CaseStatus.PENDING)

@@ -12,6 +12,7 @@ from pypdf import PdfReader
 
 from cases.models import ActorRole, Case, CaseAction, CaseEvent, CaseStatus, Notice, NoticeKind
 from cases.services import case_transition
+from cases.tests.helpers import employer_offline
 from cases.tests.sample_files import (
     REQUIRED_CODES,
     form_post,
@@ -28,6 +29,12 @@ from registry.models import Person, Registration
 
 
 class ApplyTestCase(BaseTestCase):
+    @classmethod
+    def setUpTestData(cls) -> None:
+        super().setUpTestData()
+        # The manual's paper path: the employer has no verified account (ADR 19).
+        employer_offline(cls.enterprise)
+
     def setUp(self) -> None:
         super().setUp()
         self.client.force_login(self.applicant)

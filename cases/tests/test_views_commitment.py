@@ -13,6 +13,7 @@ from pypdf import PdfReader
 
 from cases.models import Case, CaseStatus, Commitment, Notice, NoticeKind
 from cases.services import COMMITMENT_CHANGED, missing_materials
+from cases.tests.helpers import employer_offline
 from cases.tests.sample_files import form_post, save_new, upload_required
 from catalog.models import Material
 from portal.test import BaseTestCase
@@ -28,6 +29,12 @@ def _pdf_text(content: bytes) -> str:
 
 
 class CommitmentFormTestCase(BaseTestCase):
+    @classmethod
+    def setUpTestData(cls) -> None:
+        super().setUpTestData()
+        # The paper path: these cases go straight to the department (no 单位确认, ADR 19).
+        employer_offline(cls.enterprise)
+
     def setUp(self) -> None:
         super().setUp()
         self.client.force_login(self.applicant)

@@ -11,6 +11,7 @@ from django.test import override_settings
 from django.urls import reverse
 
 from cases.models import Attachment, Case, CaseStatus
+from cases.tests.helpers import employer_offline
 from cases.tests.sample_files import document_pdf, form_post, photo_png, save_new, start_url, upload
 from lib.tests.test_uploads import _js_open_action, pdf
 from lib.uploads import MSG_PDF_SCRIPT
@@ -115,6 +116,12 @@ class UploadRefusalTestCase(BaseTestCase):
 
 
 class SubmitSummaryTestCase(BaseTestCase):
+    @classmethod
+    def setUpTestData(cls) -> None:
+        super().setUpTestData()
+        # The manual's paper path: the employer has no verified account (ADR 19).
+        employer_offline(cls.enterprise)
+
     def setUp(self) -> None:
         super().setUp()
         self.client.force_login(self.applicant)

@@ -9,6 +9,7 @@ from django.urls import reverse
 from PIL import Image
 
 from cases.models import Attachment, Case, CaseStatus, Notice, NoticeKind
+from cases.tests.helpers import employer_offline
 from cases.tests.sample_files import (
     document_pdf,
     form_post,
@@ -24,6 +25,12 @@ from portal.test import BaseTestCase
 
 
 class MaterialsTestCase(BaseTestCase):
+    @classmethod
+    def setUpTestData(cls) -> None:
+        super().setUpTestData()
+        # The manual's paper path: the employer has no verified account (ADR 19).
+        employer_offline(cls.enterprise)
+
     def setUp(self) -> None:
         super().setUp()
         self.client.force_login(self.applicant)

@@ -13,6 +13,7 @@ from cases.deadlines import decision_due_on
 from cases.models import Case, CaseAction, CaseEvent, CaseStatus, NoticeKind
 from cases.services import case_transition, notice_issue
 from cases.tests.builders import case_build
+from cases.tests.helpers import employer_offline
 from cases.tests.sample_files import form_post, save_new, upload_required
 from cases.views import MINE_PER_PAGE
 from portal.test import BaseTestCase
@@ -24,6 +25,12 @@ QUERIES_PER_PAGE = 8
 
 
 class MineTestCase(BaseTestCase):
+    @classmethod
+    def setUpTestData(cls) -> None:
+        super().setUpTestData()
+        # The manual's paper path: the employer has no verified account (ADR 19).
+        employer_offline(cls.enterprise)
+
     def setUp(self) -> None:
         super().setUp()
         self.client.force_login(self.applicant)

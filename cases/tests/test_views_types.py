@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from cases.models import Case, CaseStatus
-from cases.tests.helpers import attach_required, form_data_of, item_of
+from cases.tests.helpers import attach_required, employer_offline, form_data_of, item_of
 from catalog.registration_types import RegistrationType
 from certificates.tests.helpers import approved_case
 from portal.test import BaseTestCase
@@ -30,6 +30,12 @@ def post_data(data: dict[str, object]) -> dict[str, object]:
 
 
 class TypesThroughThePagesTestCase(BaseTestCase):
+    @classmethod
+    def setUpTestData(cls) -> None:
+        super().setUpTestData()
+        # The manual's paper path: the employer has no verified account (ADR 19).
+        employer_offline(cls.enterprise)
+
     registration: Registration
 
     def setUp(self) -> None:

@@ -8,6 +8,7 @@ from unittest.mock import patch
 from django.utils import timezone
 from lxml import etree  # type: ignore[import-untyped]  # no stubs installed
 
+from cases.tests.helpers import employer_offline
 from certificates.layout import SEAL_CENTER
 from certificates.models import CopyStatus
 from certificates.services import (
@@ -24,6 +25,12 @@ from portal.test import BaseTestCase
 
 
 class CopyMakingTestCase(BaseTestCase):
+    @classmethod
+    def setUpTestData(cls) -> None:
+        super().setUpTestData()
+        # The manual's paper path: the employer has no verified account (ADR 19).
+        employer_offline(cls.enterprise)
+
     @classmethod
     def setUpClass(cls) -> None:
         super().setUpClass()

@@ -9,6 +9,7 @@ from django.db import transaction
 from django.test import override_settings
 from django.utils import timezone
 
+from cases.tests.helpers import employer_offline
 from certificates.models import Certificate, CertificateStatus
 from certificates.services import certificate_issue, certificate_revoke
 from certificates.tests.helpers import granted_registration
@@ -25,6 +26,12 @@ def licence_records() -> list[OutboundRecord]:
 
 @override_settings(**SHARING_ON)
 class LicenceRecordTestCase(BaseTestCase):
+    @classmethod
+    def setUpTestData(cls) -> None:
+        super().setUpTestData()
+        # The paper path: these cases go straight to the department (no 单位确认, ADR 19).
+        employer_offline(cls.enterprise)
+
     def test_a_first_version_is_recorded_as_issued_with_what_the_library_keeps(self):
         registration, certificate = granted_registration(self)
 

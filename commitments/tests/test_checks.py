@@ -16,7 +16,7 @@ from pypdf import PdfReader
 from audit.models import AuditAction, AuditEvent
 from cases.deadlines import statement_due_on, verification_due_on
 from cases.models import CaseAction, Commitment, Notice, NoticeKind
-from cases.tests.helpers import submitted_case
+from cases.tests.helpers import employer_offline, submitted_case
 from commitments.models import CheckStatus, CommitmentCheck, RevocationProposal
 from commitments.services import commitment_check_close, commitment_checks_open
 from commitments.tests.helpers import COMMITTED, granted_committed_case
@@ -29,6 +29,12 @@ from registry.tests.helpers import case_grant
 
 
 class ApprovalOpensChecksTestCase(BaseTestCase):
+    @classmethod
+    def setUpTestData(cls) -> None:
+        super().setUpTestData()
+        # The paper path: these cases go straight to the department (no 单位确认, ADR 19).
+        employer_offline(cls.enterprise)
+
     def test_the_grant_opens_a_check_due_within_the_materials_period(self):
         case = granted_committed_case(self)
         check = CommitmentCheck.objects.get()
@@ -56,6 +62,12 @@ class ApprovalOpensChecksTestCase(BaseTestCase):
 
 
 class CheckCloseTestCase(BaseTestCase):
+    @classmethod
+    def setUpTestData(cls) -> None:
+        super().setUpTestData()
+        # The paper path: these cases go straight to the department (no 单位确认, ADR 19).
+        employer_offline(cls.enterprise)
+
     def setUp(self) -> None:
         super().setUp()
         self.case = granted_committed_case(self)

@@ -2,9 +2,10 @@
 执业资格证书遗失补办” → the matter's name → 办事指南 「开始申请」, straight to the form
 → type the 身份证号 and 「提取信息」 (someone else's number is refused and logged first) → the
 补办 fields → 「保存信息」 (the 提交方式) → 「全部沿用」 and upload the rest by clicking the
-materials' names → 「保存并提交」 → 材料接收告知单; staff decide through the review services; then
-「我的办件」 → 「查看详情」 → 「公示附件」 → 「加注」 → the reissued certificate (version 002) downloads,
-its QR page says 有效, and the lost certificate's page says 已作废."""
+materials' names → 「保存并提交」 → his employer confirms online (ADR 19) → 材料接收告知单;
+staff decide through the review services; then 「我的办件」 → 「查看详情」 → 「公示附件」 → 「加注」
+→ the reissued certificate (version 002) downloads, its QR page says 有效, and the lost
+certificate's page says 已作废."""
 
 from __future__ import annotations
 
@@ -22,8 +23,9 @@ import pytest
 from django.core.management import call_command
 from django.urls import reverse
 
-from accounts.models import StaffRole, User, UserKind
-from cases.models import Case, CaseStatus
+from accounts.models import Enterprise, StaffRole, User, UserKind
+from cases.models import Case, CaseStatus, ConfirmationAnswer
+from cases.services import confirmation_answer
 from cases.tests.sample_files import document_pdf
 from catalog.registration_types import RegistrationType
 from catalog.seed import seed_catalog
@@ -176,6 +178,13 @@ class ManualSectionFourTestCase(BrowserTestCase):
             self.upload(page, material)
         page.locator("#materials").screenshot(path=str(SHOTS / "reissue-materials.png"))
         page.get_by_role("button", name="保存并提交").click()
+        # 王强's employer, the demo company, has a verified account: it confirms online first
+        # (ADR 19), then the department receives the case and the receipt is issued.
+        page.get_by_role("heading", name="等待单位确认").wait_for()
+        confirmation = case.confirmations.get()
+        company = Enterprise.objects.get(uscc=confirmation.uscc).user
+        confirmation_answer(confirmation=confirmation, user=company, answer=ConfirmationAnswer.CONFIRM)
+        page.goto(self.url(reverse("cases:receipt", args=[case.pk])))
         page.get_by_role("heading", name=re.compile("材料接收告知单")).wait_for()
         case.refresh_from_db()
         self.assertEqual(case.status, CaseStatus.PENDING)

@@ -11,6 +11,7 @@ from django.test import override_settings
 from prometheus_client.parser import text_string_to_metric_families
 
 from accounts.tests.helpers import human_fields, last_code
+from cases.tests.helpers import employer_offline
 from certificates.models import CopyStatus
 from certificates.services import certificate_copy_request
 from certificates.tests.helpers import ensure_keys, granted_registration
@@ -198,6 +199,12 @@ class DomainMetricsTestCase(MetricsTestCase):
 
 
 class CopyMetricsTestCase(MetricsTestCase):
+    @classmethod
+    def setUpTestData(cls) -> None:
+        super().setUpTestData()
+        # The manual's paper path: the employer has no verified account (ADR 19).
+        employer_offline(cls.enterprise)
+
     @classmethod
     def setUpClass(cls) -> None:
         super().setUpClass()

@@ -11,7 +11,7 @@ from django.utils import timezone
 from accounts.models import User
 from cases.models import CaseAction, CaseStatus, CorrectionReminder
 from cases.services import case_transition
-from cases.tests.helpers import submitted_case
+from cases.tests.helpers import employer_offline, submitted_case
 from catalog.registration_types import ChangeKind
 from notifications.models import SmsMessage, SmsStatus
 from notifications.services import sms_enqueue
@@ -57,6 +57,12 @@ class RunPeriodicTestCase(BaseTestCase):
 
 
 class DailyJobsTestCase(BaseTestCase):
+    @classmethod
+    def setUpTestData(cls) -> None:
+        super().setUpTestData()
+        # The manual's paper path: the employer has no verified account (ADR 19).
+        employer_offline(cls.enterprise)
+
     def setUp(self) -> None:
         cache.clear()
 

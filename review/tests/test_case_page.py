@@ -65,10 +65,9 @@ class CasePageTestCase(BaseTestCase):
         self.assertContains(r, "学历证书")
         self.assertContains(r, "未上传")
         required = [row.material.code for row in r.context["materials"] if row.required]
-        self.assertEqual(
-            required,
-            ["application_form", "photo", "signature", "identity", "qualification", "labour_contract"],
-        )
+        # The employer confirmed online (ADR 19): its signed-and-sealed form is not required.
+        self.assertEqual(required, ["photo", "signature", "identity", "qualification", "labour_contract"])
+        self.assertContains(r, '<span class="material-waived">单位已在线确认，无需上传</span>', html=True)
         # The link really opens the file for the department's staff.
         photo = self.case.attachments.get(material_code="photo")
         file_response = self.client.get(f"/cases/{self.case.pk}/files/{photo.pk}/")

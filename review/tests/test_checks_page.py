@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from audit.models import AuditAction, AuditEvent
 from cases.models import Notice, NoticeKind
+from cases.tests.helpers import employer_offline
 from commitments.models import CheckStatus, CommitmentCheck, RevocationProposal
 from commitments.tests.helpers import granted_committed_case
 from portal.test import BaseTestCase
@@ -19,6 +20,12 @@ CHECKS = reverse("review:checks")
 
 
 class ChecksPageTestCase(BaseTestCase):
+    @classmethod
+    def setUpTestData(cls) -> None:
+        super().setUpTestData()
+        # The paper path: these cases go straight to the department (no 单位确认, ADR 19).
+        employer_offline(cls.enterprise)
+
     def setUp(self) -> None:
         super().setUp()
         self.case = granted_committed_case(self)

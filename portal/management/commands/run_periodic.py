@@ -13,7 +13,7 @@ from django.db import close_old_connections
 from django.utils import timezone
 
 from audit.jobs import audit_archive_daily, audit_verify_daily
-from cases.jobs import correction_reminders_send
+from cases.jobs import confirmations_overdue_notify, correction_reminders_send, release_silences_record
 from certificates.services import certificate_copies_requeue_stale
 from exchange.services import outbound_requeue_stale
 from lib.cache import cache_is_down
@@ -33,6 +33,10 @@ DAILY_JOBS: tuple[tuple[str, Callable[..., int]], ...] = (
     ("specialty expiry reminders", expiry_reminders_send),
     ("补正 reminders", correction_reminders_send),
     ("overdue 差评整改 escalated", rectifications_escalate),
+    # 单位确认 (ADR 19): silence of a former employer counts as agreement; a late employer's
+    # applicant is told they may switch to paper.
+    ("解聘确认 silences recorded", release_silences_record),
+    ("单位确认 overdue notices", confirmations_overdue_notify),
     ("orphan files deleted", orphan_files_delete),
     # The chain is checked before rows leave it: an archive refuses a broken range anyway,
     # and the check's alert then names the row.
@@ -112,7 +116,8 @@ def sweeps_run() -> None:
 class Command(BaseCommand):
     help = (
         "周期性维护任务：找回因工作进程中断而滞留的短信、共享数据记录、好差评推送、加注件和任务；每天一次发送注册到期和"
-        "待补正提醒、督办超期的差评整改、将届满未延续的注册置为失效、删除无主文件、校验并归档审计记录（可在多台主机上同时运行，任务幂等）"
+        "待补正提醒、记录逾期未答复的解聘确认、告知单位确认逾期、督办超期的差评整改、将届满未延续的注册置为失效、删除无主文件、"
+        "校验并归档审计记录（可在多台主机上同时运行，任务幂等）"
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
