@@ -107,7 +107,7 @@ class StaffReadAuditTestCase(AuditedTestCase):
         self.assertEqual(r.status_code, 200)
         # Read through, not `r.close()`: closing sends request_finished, which closes the
         # database connection (PostgreSQL's test database with it).
-        b"".join(r.streaming_content)
+        r.getvalue()
         [event] = rows(AuditAction.ATTACHMENT_VIEW)
         self.assertEqual((event.actor_id, event.actor_role), (self.reviewer.pk, "reviewer"))
         self.assertEqual((event.subject_id, event.result), (self.applicant.pk, AuditResult.SUCCESS))
@@ -117,7 +117,7 @@ class StaffReadAuditTestCase(AuditedTestCase):
 
     def test_the_applicant_opening_their_own_file_is_not_an_access_by_others(self) -> None:
         self.client.force_login(self.applicant)
-        b"".join(self.client.get(self.file_url).streaming_content)
+        self.client.get(self.file_url).getvalue()
         self.assertEqual(rows(AuditAction.ATTACHMENT_VIEW), [])
 
     def test_a_wrong_owner_is_refused_and_recorded(self) -> None:
@@ -165,7 +165,7 @@ class CertificateAuditTestCase(AuditedTestCase):
         self.assertEqual(self.client.get(reverse("certificates:pdf", args=[certificate.pk])).status_code, 200)
         r = self.client.get(reverse("certificates:download", args=[copy.pk]))
         self.assertEqual(r.status_code, 200)
-        b"".join(r.streaming_content)
+        r.getvalue()
         actions = [
             AuditAction.CERTIFICATE_PREVIEW,
             AuditAction.CERTIFICATE_PDF,
