@@ -82,6 +82,7 @@ class PersonalDataFilter(logging.Filter):
 
     def filter(self, record: logging.LogRecord) -> bool:
         keep_codes = bool(getattr(record, DEMO_SMS, False))
+        _request_path_as_route(record)
         try:
             message = record.getMessage()
         except Exception:  # a broken format string: leave it to the handler to report
@@ -93,6 +94,20 @@ class PersonalDataFilter(logging.Filter):
             if key not in _STANDARD_ATTRIBUTES and isinstance(value, str):
                 setattr(record, key, personal_data_mask(value, keep_codes=keep_codes))
         return True
+
+
+def _request_path_as_route(record: logging.LogRecord) -> None:
+    """Django's own request lines ("Not Found: /certificates/verify/<token>/") name the path,
+    and some paths hold a secret: the certificate's verification token, whoever can read the
+    log could open the verification page. A path one of our routes matched is logged as that
+    route instead; a path no route matched holds nothing of ours and stays for debugging."""
+    request = getattr(record, "request", None)
+    path = getattr(request, "path", None)
+    match = getattr(request, "resolver_match", None)
+    route = getattr(match, "route", "")
+    if not path or not route or not isinstance(record.args, tuple) or path not in record.args:
+        return
+    record.args = tuple(f"/{route}" if arg == path else arg for arg in record.args)
 
 
 class RequestIdFilter(logging.Filter):

@@ -131,3 +131,45 @@ def test_the_portals_log_handlers_apply_the_filter(settings):
     assert "personal_data" in settings.LOGGING["handlers"]["console"]["filters"]
     gunicorn = runpy.run_path(str(Path(settings.BASE_DIR) / "gunicorn.conf.py"))
     assert "personal_data" in gunicorn["logconfig_dict"]["handlers"]["console"]["filters"]
+
+
+def test_a_request_line_names_the_route_not_a_verification_token(client, db):
+    # Django's "Not Found: <path>" for a verification page of no certificate: the token
+    # (the path's secret part) must not reach the log, the route does.
+    token = "0b6f5e0c-3d7a-4b8e-9f1a-2c3d4e5f6a7b"
+    captured: list[logging.LogRecord] = []
+
+    class Keep(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            captured.append(record)
+
+    keep = Keep()
+    keep.addFilter(PersonalDataFilter())
+    logger = logging.getLogger("django.request")
+    logger.addHandler(keep)
+    try:
+        assert client.get(f"/certificates/verify/{token}/").status_code == 404
+    finally:
+        logger.removeHandler(keep)
+    [line] = [r for r in captured if r.levelno == logging.WARNING]
+    message = line.getMessage()
+    assert token not in message
+    assert message == "Not Found: /certificates/verify/<uuid:token>/"
+
+
+def test_a_path_no_route_matched_is_kept_for_debugging(client, db):
+    captured: list[str] = []
+
+    class Keep(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            captured.append(record.getMessage())
+
+    keep = Keep()
+    keep.addFilter(PersonalDataFilter())
+    logger = logging.getLogger("django.request")
+    logger.addHandler(keep)
+    try:
+        assert client.get("/no/such/page/").status_code == 404
+    finally:
+        logger.removeHandler(keep)
+    assert captured == ["Not Found: /no/such/page/"]
