@@ -198,8 +198,14 @@ class PhonesBrowserTestCase(BrowserTestCase):
                     "/workbench/",
                     f"/workbench/cases/{self.waiting.pk}/",
                     f"/workbench/cases/{self.waiting.pk}/?show=id_number",
+                    # 我的信息's correction requests land here (ADR 16)
+                    "/workbench/corrections/",
                 ],
             ),
+            # 告知承诺's 核查 tasks are the 审查人员's (ADR 20)
+            (User.objects.get(username="shencha"), ["/workbench/checks/"]),
+            # 差评申诉 are decided by the 系统管理员 (ADR 21)
+            (User.objects.get(username="admin"), ["/ratings/appeals/"]),
             # Its rows are the visits above: the table has something to fold into cards.
             (self.auditor, ["/audit/"]),
             (self.newcomer, [f"/cases/start/{self.granted.item_id}/"]),
