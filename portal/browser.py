@@ -5,11 +5,15 @@ from __future__ import annotations
 
 import os
 import shutil
+import threading
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any, ClassVar, TypedDict
 
 from django.conf import settings
 from django.contrib.staticfiles.testing import StaticLiveServerTestCase
+from django.core.servers.basehttp import ThreadedWSGIServer
+from django.test.testcases import LiveServerThread
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -83,8 +87,69 @@ def assert_no_axe_violations(page: Any, where: str) -> None:
         raise AssertionError("axe-core 发现无障碍问题：\n" + "\n".join(lines))
 
 
+# On the embedded default the test database is SQLite in memory, and Django hands the test
+# thread's one connection to every request thread of the live server. Two requests at once
+# (a page and the favicon, an autosave and a click) would then interleave their transactions
+# on that one connection, and a broken one fails every later test of the run with
+# 「You can't execute queries until the end of the 'atomic' block」. So the live server runs
+# one request at a time there, and a test waits for the last one before it ends. On
+# PostgreSQL each request thread has its own connection and requests run side by side.
+_ONE_AT_A_TIME = threading.Lock()
+_QUIET_WAIT = 60
+
+
+class _ReleasedOnClose:
+    """The response body; the lock is released when the server closes it (after the last
+    byte, or on a broken pipe), since Django's request_finished work runs then."""
+
+    def __init__(self, body: Iterable[bytes]) -> None:
+        self.body = body
+
+    def __iter__(self) -> Iterator[bytes]:
+        return iter(self.body)
+
+    def close(self) -> None:
+        try:
+            close = getattr(self.body, "close", None)
+            if close is not None:
+                close()
+        finally:
+            _ONE_AT_A_TIME.release()
+
+
+class _SerialWSGIServer(ThreadedWSGIServer):
+    def set_app(self, application: Callable[..., Iterable[bytes]]) -> None:
+        if not self.connections_override:
+            super().set_app(application)
+            return
+
+        def one_at_a_time(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+            _ONE_AT_A_TIME.acquire()
+            try:
+                body = application(environ, start_response)
+            except BaseException:
+                _ONE_AT_A_TIME.release()
+                raise
+            return _ReleasedOnClose(body)
+
+        super().set_app(one_at_a_time)
+
+
+class _SerialLiveServerThread(LiveServerThread):
+    server_class = _SerialWSGIServer
+
+
+def wait_for_quiet_server() -> None:
+    """Returns once no request is being handled (at once on PostgreSQL, where nothing waits)."""
+    if not _ONE_AT_A_TIME.acquire(timeout=_QUIET_WAIT):
+        raise AssertionError(f"测试服务器 {_QUIET_WAIT} 秒内没有处理完上一个请求")
+    _ONE_AT_A_TIME.release()
+
+
 class BrowserTestCase(StaticLiveServerTestCase):
     """A live server and a fresh headless Chromium page for each test."""
+
+    server_thread_class = _SerialLiveServerThread
 
     playwright: ClassVar[Any]
     browser: ClassVar[Any]
@@ -120,7 +185,10 @@ class BrowserTestCase(StaticLiveServerTestCase):
         self.page.set_default_timeout(15_000)
 
     def tearDown(self) -> None:
+        # Closing the browser stops new requests; one still being handled (a favicon, an
+        # autosave) finishes before the database is emptied for the next test.
         self.context.close()
+        wait_for_quiet_server()
         super().tearDown()
 
     def url(self, path: str) -> str:

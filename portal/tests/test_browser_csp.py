@@ -120,3 +120,16 @@ class ContentSecurityPolicyBrowserTestCase(BrowserTestCase):
         self.visit("/workbench/")
         self.visit(f"/workbench/cases/{waiting.pk}/")
         self.assertEqual(self.console, [])
+
+    def test_a_page_asks_the_portal_for_itself_only_and_its_icon_is_a_static_file(self) -> None:
+        # Without <link rel="icon"> Chromium asks Django for /favicon.ico on every page: a 404
+        # that loads and saves the session, at the same moment as the next click.
+        asked: list[str] = []
+        self.page.on("request", lambda request: asked.append(request.url))
+        self.log_in(User.objects.get(mobile_index=mobile_index("13800138003")))  # 王强
+        for path in ("/", "/cases/mine/"):
+            asked.clear()
+            self.visit(path)
+            dynamic = [url for url in asked if not url.startswith(self.url(settings.STATIC_URL))]
+            self.assertEqual(dynamic, [self.url(path)], path)
+            self.assertIn(self.url(f"{settings.STATIC_URL}img/favicon.svg"), asked, path)
