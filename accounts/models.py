@@ -31,6 +31,9 @@ class StaffRole(models.TextChoices):
     ACCEPTOR = "acceptor", "受理人员"
     REVIEWER = "reviewer", "审查人员"
     DECIDER = "decider", "审批人员"
+    # 科室负责人 (issue 17): watches the department's deadlines (督办), approves extensions,
+    # publishes the 注册公告, decides the authority's own 撤销 and 强制注销, reads the figures.
+    LEADER = "leader", "科室负责人"
     ADMIN = "admin", "系统管理员"
     # 三员分立: the 系统管理员 keeps reference data and staff accounts, the 安全管理员 the
     # security settings, locked accounts and keys, the 审计管理员 only reads the audit trail.
@@ -39,7 +42,7 @@ class StaffRole(models.TextChoices):
 
 
 # The roles whose work is the 审批工作台.
-CASE_WORK_ROLES = frozenset({StaffRole.ACCEPTOR, StaffRole.REVIEWER, StaffRole.DECIDER})
+CASE_WORK_ROLES = frozenset({StaffRole.ACCEPTOR, StaffRole.REVIEWER, StaffRole.DECIDER, StaffRole.LEADER})
 # The three administrators (三员): none of them works on cases.
 ADMINISTRATOR_ROLES = frozenset({StaffRole.ADMIN, StaffRole.SECURITY, StaffRole.AUDITOR})
 

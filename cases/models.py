@@ -57,6 +57,7 @@ class ActorRole(models.TextChoices):
     ACCEPTOR = "acceptor", "受理人员"
     REVIEWER = "reviewer", "审查人员"
     DECIDER = "decider", "审批人员"
+    LEADER = "leader", "科室负责人"
     EMPLOYER = "employer", "聘用单位"
     FORMER_EMPLOYER = "old_employer", "原聘用单位"
     # Steps nobody takes by hand: the daily job's silence rule, the hand-over to the department.

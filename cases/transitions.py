@@ -67,4 +67,7 @@ ROLE_QUEUE: dict[str, CaseStatus] = {
     R.ACCEPTOR: S.PENDING,
     R.REVIEWER: S.REVIEWING,
     R.DECIDER: S.DECIDING,
+    # The 科室负责人 takes no step of an applicant's case: the decisions waiting are what he
+    # looks over first (issue 17 gives him the 督办 list).
+    R.LEADER: S.DECIDING,
 }

@@ -198,6 +198,13 @@ class BaseTestCase(TestCase):
             department=cls.department,
             mobile="13500000013",
         )
+        cls.leader = staff_make(
+            username="kezhang",
+            name="科室负责人赵刚",
+            role=StaffRole.LEADER,
+            department=cls.department,
+            mobile="13500000018",
+        )
         cls.outsider = staff_make(
             username="waibu", name="外厅审查员", role=StaffRole.REVIEWER, department=cls.other_department
         )
