@@ -18,7 +18,7 @@ NEXT_FRIDAY = date(2031, 3, 14)
 class DueDayTestCase(TestCase):
     def test_acceptance_is_due_five_working_days_after_submission(self):
         # Counted from the day after (开始的当日不计入): Friday to the next Friday.
-        self.assertEqual(accept_due_on(submitted_on=FRIDAY), NEXT_FRIDAY)
+        self.assertEqual(accept_due_on(submitted_on=FRIDAY, days=5), NEXT_FRIDAY)
 
     def test_the_decision_is_due_the_promised_working_days_after_acceptance(self):
         self.assertEqual(decision_due_on(accepted_on=FRIDAY, promised_days=10), date(2031, 3, 21))
