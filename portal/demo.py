@@ -255,7 +255,7 @@ def seed_demo() -> list[DemoLogin]:
             APPLICANT_PASSWORD,
         ),
         DemoLogin(
-            "申请人（个人，已有一件待受理的办件）",
+            "申请人（个人，已有一件待受理的办件，已超过受理期限，列入督办）",
             "/accounts/login/?kind=person",
             "13800138002",
             APPLICANT_PASSWORD,
