@@ -92,6 +92,7 @@ class SupervisionArithmeticTestCase(TestCase):
     def test_a_paused_decision_clock_shows_its_procedure(self):
         case = Case(status=CaseStatus.DECIDING, decision_due=NEXT_FRIDAY, clock_paused=PauseKind.HEARING)
         deadline = case_deadline(case, today=FRIDAY)
+        assert deadline is not None
         self.assertEqual((deadline.paused, deadline.label), (True, "听证期间暂停计时"))
         self.assertIsNone(alert_stage(deadline, today=FRIDAY))
 

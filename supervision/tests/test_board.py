@@ -5,6 +5,7 @@ from datetime import timedelta
 from django.test import RequestFactory
 from django.utils import timezone
 
+from accounts.models import User
 from accounts.views import _next_url
 from catalog.calendar import workday_add
 from portal.test import BaseTestCase, staff_make
@@ -13,6 +14,8 @@ from supervision.tests.builders import pending_case, reviewing_case
 
 
 class BoardTestCase(BaseTestCase):
+    other_leader: User
+
     @classmethod
     def setUpTestData(cls) -> None:
         super().setUpTestData()
@@ -49,7 +52,7 @@ class BoardTestCase(BaseTestCase):
         r = self.client.get("/supervision/")
         self.assertContains(r, "已到期或超期（0）")
         self.assertContains(r, "即将到期（0）")
-        self.assertNotContains(r, self.overdue.number)
+        self.assertNotContains(r, str(self.overdue.number))
         board = board_for_leader(user=self.other_leader, today=timezone.localdate())
         self.assertEqual((board.overdue, board.due_soon), ([], []))
 

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from accounts.models import User
 from cases.deadlines import case_deadline
 from cases.models import ActorRole, Case, CaseAction, NoticeKind
 from notifications.models import InboxMessage
@@ -14,6 +15,8 @@ EXTENDED = date(2031, 3, 28)  # FRIDAY + 10 working days
 
 
 class ExtensionTestCase(BaseTestCase):
+    other_leader: User
+
     @classmethod
     def setUpTestData(cls) -> None:
         super().setUpTestData()
@@ -142,7 +145,7 @@ class ExtensionTestCase(BaseTestCase):
         self.client.force_login(self.other_leader)
         r = self.client.get("/supervision/")
         self.assertContains(r, "待审批的延期申请（0）")
-        self.assertNotContains(r, self.case.number)
+        self.assertNotContains(r, str(self.case.number))
 
     def test_a_case_decided_meanwhile_is_not_extended(self):
         case = deciding_case(self, applicant=self.other_applicant)

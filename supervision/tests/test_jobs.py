@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from accounts.models import User
 from cases.models import ActorRole, Case, CaseAction, CaseStatus, PauseKind
 from notifications.models import InboxMessage
 from portal.test import BaseTestCase, staff_make
@@ -24,6 +25,8 @@ TUESDAY = date(2031, 3, 11)
 
 
 class DeadlineAlertsTestCase(BaseTestCase):
+    other_leader: User
+
     @classmethod
     def setUpTestData(cls) -> None:
         super().setUpTestData()

@@ -1,9 +1,11 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 from django.utils import timezone
 
+from accounts.models import User
 from cases.deadlines import case_deadline
 from cases.models import ActorRole, CaseAction, CaseStatus, NoticeKind, PauseKind
 from catalog.calendar import workday_add
@@ -23,7 +25,7 @@ class PauseTestCase(BaseTestCase):
         super().setUp()
         self.case = reviewing_case(self, due=date(2031, 3, 21))
 
-    def post_pause(self, user=None, **data):
+    def post_pause(self, user: User | None = None, **data: str) -> Any:
         self.client.force_login(user or self.reviewer)
         form = {
             "pause-kind": PauseKind.EXPERT,
@@ -44,6 +46,7 @@ class PauseTestCase(BaseTestCase):
         self.assertEqual((self.case.status, self.case.clock_paused), (CaseStatus.REVIEWING, PauseKind.EXPERT))
         self.assertEqual(self.case.decision_due, date(2031, 3, 21))  # moves when the pause ends
         deadline = case_deadline(self.case, today=MONDAY)
+        assert deadline is not None
         self.assertEqual((deadline.paused, deadline.label), (True, "专家评审期间暂停计时"))
         pause = ClockPause.objects.get(case=self.case)
         today = timezone.localdate()
