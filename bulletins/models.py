@@ -32,7 +32,9 @@ class Bulletin(models.Model):
     department = models.ForeignKey(
         Department, on_delete=models.PROTECT, related_name="bulletins", verbose_name="发布部门"
     )
-    status = models.CharField("状态", max_length=10, choices=BulletinStatus.choices, default=BulletinStatus.DRAFT)
+    status = models.CharField(
+        "状态", max_length=10, choices=BulletinStatus.choices, default=BulletinStatus.DRAFT
+    )
     number = models.CharField("公告编号", max_length=40, blank=True)
     title = models.CharField("标题", max_length=200)
     # The decision dates the entries span (公告期间): the first and the last decision.
@@ -90,7 +92,10 @@ class BulletinEntry(models.Model):
     bulletin = models.ForeignKey(Bulletin, on_delete=models.CASCADE, related_name="entries")
     # PROTECT: a published decision's history row is never removed from under its bulletin.
     change = models.OneToOneField(
-        RegistrationChange, on_delete=models.PROTECT, related_name="bulletin_entry", verbose_name="注册变更记录"
+        RegistrationChange,
+        on_delete=models.PROTECT,
+        related_name="bulletin_entry",
+        verbose_name="注册变更记录",
     )
     position = models.PositiveIntegerField("序号")
     kind = models.CharField("类别", max_length=20, choices=ChangeKind.choices)

@@ -75,7 +75,7 @@ def bulletin_draft_prepare(*, user: User) -> Bulletin:
     """The department's draft, made from (or refreshed with) every pending decision, so that
     the leader previews exactly what he will publish. A second click refreshes the same draft
     (one draft per department). Refused when nothing is pending."""
-    if not may_publish_bulletins(user):
+    if not may_publish_bulletins(user) or user.department_id is None:
         raise BulletinError(NOT_THE_LEADER)
     # The department row, locked: two leaders' clicks compose one after the other.
     department = Department.objects.select_for_update().get(pk=user.department_id)

@@ -11,7 +11,7 @@ from bulletins.services import NOTHING_PENDING, BulletinError, bulletin_draft_pr
 from bulletins.tests.builders import bulletin_published, change_add, other_leader
 from catalog.registration_types import ChangeKind
 from portal.test import BaseTestCase
-from registry.models import Person, RegistrationChange
+from registry.models import Person, Registration, RegistrationChange
 from registry.tests.builders import registration_granted
 
 
@@ -24,6 +24,8 @@ class KindsTestCase(TestCase):
 
 
 class ComposeTestCase(BaseTestCase):
+    registration: Registration
+
     @classmethod
     def setUpTestData(cls) -> None:
         super().setUpTestData()
@@ -101,7 +103,9 @@ class ComposeTestCase(BaseTestCase):
 
         # 李娜's registration was made by a case now of the other department, so both her
         # rows are the other department's.
-        self.assertEqual(list(mine.entries.values_list("registration_number", flat=True)), [self.registration.number])
+        self.assertEqual(
+            list(mine.entries.values_list("registration_number", flat=True)), [self.registration.number]
+        )
         self.assertEqual(
             set(theirs.entries.values_list("change", flat=True)),
             {other.pk, outsider_registration.changes.get(kind=ChangeKind.INITIAL).pk},
@@ -115,7 +119,9 @@ class ComposeTestCase(BaseTestCase):
 
         self.assertEqual(again.pk, first.pk)
         self.assertEqual(Bulletin.objects.count(), 1)
-        self.assertEqual(list(again.entries.values_list("position", "kind")), [(1, "initial"), (2, "renewal")])
+        self.assertEqual(
+            list(again.entries.values_list("position", "kind")), [(1, "initial"), (2, "renewal")]
+        )
         self.assertEqual(again.entries.get(position=2).change, renewal)
 
     def test_it_refuses_a_draft_when_nothing_is_pending(self):

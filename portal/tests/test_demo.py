@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from accounts.models import Enterprise, User
 from accounts.realname import enterprise_identity_check, person_identity_check
+from bulletins.models import Bulletin, BulletinStatus
 from cases.models import Case, CaseStatus
 from cases.types import eligibility_refusals
 from catalog.models import ServiceItem
@@ -57,7 +58,15 @@ class SeedDemoTestCase(TestCase):
         self.assertIn("短信验证码见本窗口日志", text)
         self.assertEqual(
             set(User.objects.filter(kind="staff").values_list("mobile", flat=True)),
-            {"13800138010", "13800138011", "13800138012", "13800138013", "13800138014", "13800138015", "13800138016"},
+            {
+                "13800138010",
+                "13800138011",
+                "13800138012",
+                "13800138013",
+                "13800138014",
+                "13800138015",
+                "13800138016",
+            },
         )
         self.assertTrue(
             User.objects.get(mobile_index=mobile_index("13800138000"), kind="person").check_password(
@@ -127,3 +136,17 @@ class SeedDemoTestCase(TestCase):
         # The demo enterprise sees its people at once; the demo persons are verified.
         self.assertTrue(Enterprise.objects.get(user__mobile_index=mobile_index("13800138001")).is_verified)
         self.assertFalse(User.objects.filter(kind="person", real_name_verified_at__isnull=True).exists())
+
+    def test_it_publishes_the_granted_decisions_once(self):
+        # The 注册公告 (ADR 26): one batch by the demo's 科室负责人 with every decision granted
+        # above (王强's, 赵刚's and 孙丽's 初始注册 and 孙丽's 注销), masked; a second run adds none.
+        call_command("seed_demo", stdout=StringIO())
+
+        bulletin = Bulletin.objects.get()
+        self.assertEqual(bulletin.status, BulletinStatus.PUBLISHED)
+        self.assertEqual(bulletin.published_by, User.objects.get(username="kezhang"))
+        kinds = sorted(bulletin.entries.values_list("kind", flat=True))
+        self.assertEqual(kinds, sorted(["initial", "initial", "initial", "cancel"]))
+        self.assertEqual(
+            set(bulletin.entries.values_list("holder_name_masked", flat=True)), {"王*", "赵*", "孙*"}
+        )
