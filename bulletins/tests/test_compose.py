@@ -89,7 +89,7 @@ class ComposeTestCase(BaseTestCase):
         second = bulletin_published(self)
 
         self.assertEqual(list(first.entries.values_list("change__kind", flat=True)), [ChangeKind.INITIAL])
-        self.assertEqual(list(second.entries.values_list("change", flat=True)), [later.pk])
+        self.assertEqual(list(second.entries.values_list("change_id", flat=True)), [later.pk])
         self.assertEqual(changes_pending(department_id=self.department.pk).count(), 0)
         with self.assertRaisesMessage(BulletinError, NOTHING_PENDING):
             bulletin_draft_prepare(user=self.leader)
@@ -107,7 +107,7 @@ class ComposeTestCase(BaseTestCase):
             list(mine.entries.values_list("registration_number", flat=True)), [self.registration.number]
         )
         self.assertEqual(
-            set(theirs.entries.values_list("change", flat=True)),
+            set(theirs.entries.values_list("change_id", flat=True)),
             {other.pk, outsider_registration.changes.get(kind=ChangeKind.INITIAL).pk},
         )
 
@@ -120,7 +120,8 @@ class ComposeTestCase(BaseTestCase):
         self.assertEqual(again.pk, first.pk)
         self.assertEqual(Bulletin.objects.count(), 1)
         self.assertEqual(
-            list(again.entries.values_list("position", "kind")), [(1, "initial"), (2, "renewal")]
+            list(again.entries.values_list("position", "kind")),
+            [(1, ChangeKind.INITIAL), (2, ChangeKind.RENEWAL)],
         )
         self.assertEqual(again.entries.get(position=2).change, renewal)
 

@@ -12,7 +12,7 @@ from bulletins.models import Bulletin, BulletinStatus
 from cases.models import Case, CaseStatus
 from cases.types import eligibility_refusals
 from catalog.models import ServiceItem
-from catalog.registration_types import RegistrationType
+from catalog.registration_types import ChangeKind, RegistrationType
 from catalog.seed import seed_catalog
 from certificates.models import Certificate
 from lib.datacrypt import mobile_index
@@ -146,7 +146,7 @@ class SeedDemoTestCase(TestCase):
         self.assertEqual(bulletin.status, BulletinStatus.PUBLISHED)
         self.assertEqual(bulletin.published_by, User.objects.get(username="kezhang"))
         kinds = sorted(bulletin.entries.values_list("kind", flat=True))
-        self.assertEqual(kinds, sorted(["initial", "initial", "initial", "cancel"]))
+        self.assertEqual(kinds, sorted([ChangeKind.INITIAL] * 3 + [ChangeKind.CANCEL]))
         self.assertEqual(
             set(bulletin.entries.values_list("holder_name_masked", flat=True)), {"王*", "赵*", "孙*"}
         )
