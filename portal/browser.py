@@ -118,8 +118,10 @@ class _ReleasedOnClose:
 
 
 class _SerialWSGIServer(ThreadedWSGIServer):
-    def set_app(self, application: Callable[..., Iterable[bytes]]) -> None:
-        if not self.connections_override:
+    # The stubs type neither the live server's app (any WSGI callable) nor the connections it
+    # shares with the test thread (set by Django's ThreadedWSGIServer.__init__).
+    def set_app(self, application: Callable[..., Iterable[bytes]]) -> None:  # type: ignore[override]
+        if not self.connections_override:  # type: ignore[attr-defined]
             super().set_app(application)
             return
 
