@@ -185,3 +185,12 @@ class PaginationTestCase(BaseTestCase):
         with CaptureQueriesContext(connection) as searched:
             self.client.get(INDEX, {"q": self.registration.number})
         self.assertLessEqual(len(searched), 4)
+
+
+class LinksTestCase(BaseTestCase):
+    def test_the_home_page_the_footer_and_the_register_query_link_the_bulletins(self):
+        link = f'href="{INDEX}"'
+        home = self.client.get("/")
+        # The home page's 办事帮助 and the footer of every page.
+        self.assertEqual(home.content.decode().count(link), 2)
+        self.assertContains(self.client.get(reverse("registry:query")), link, count=2)
