@@ -179,13 +179,18 @@ def bulletin_pdf(*, bulletin: Bulletin) -> bytes:
     loser's file is removed."""
     if not bulletin.is_published:
         raise BulletinError("草稿没有PDF文件")
-    if bulletin.file:
-        with default_storage.open(bulletin.file.name, "rb") as stored:
-            data: bytes = stored.read()
-            return data
+    kept = bulletin.file.name
+    if kept:
+        try:
+            with default_storage.open(kept, "rb") as stored:
+                data: bytes = stored.read()
+                return data
+        except FileNotFoundError:
+            # A database restored without its files: the content is in the rows, draw it again.
+            logger.warning("bulletin %s: PDF %s missing, drawn again", bulletin.pk, kept)
     content = bulletin_pdf_render(bulletin_context(bulletin))
     name = file_save(f"bulletins/{bulletin.pk}.pdf", content)
-    won = Bulletin.objects.filter(pk=bulletin.pk, file="").update(file=name)
+    won = Bulletin.objects.filter(pk=bulletin.pk, file=kept).update(file=name)
     if won:
         bulletin.file.name = name
     else:

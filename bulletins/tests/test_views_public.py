@@ -194,3 +194,19 @@ class LinksTestCase(BaseTestCase):
         # The home page's 办事帮助 and the footer of every page.
         self.assertEqual(home.content.decode().count(link), 2)
         self.assertContains(self.client.get(reverse("registry:query")), link, count=2)
+
+
+class MissingFileTestCase(BaseTestCase):
+    def test_a_pdf_lost_from_storage_is_drawn_again(self):
+        registration_granted(self)
+        bulletin = bulletin_published(self)
+        Bulletin.objects.filter(pk=bulletin.pk).update(file="bulletins/gone.pdf")
+
+        r = self.client.get(reverse("bulletins:pdf", args=[bulletin.pk]))
+
+        self.assertEqual(r.status_code, 200)
+        self.assertIn(bulletin.number, text_of(r.content))
+        bulletin.refresh_from_db()
+        self.assertNotEqual(bulletin.file.name, "bulletins/gone.pdf")
+        self.assertTrue(default_storage.exists(bulletin.file.name))
+        default_storage.delete(bulletin.file.name)
