@@ -143,6 +143,30 @@ class NoticeContext(TypedDict):
     remedies: bool  # rejection / denial: print REMEDIES_SENTENCE, after everything else
 
 
+# ---------------------------------------------------------------------------------------------
+# 注册公告 — template "bulletin"
+
+
+class BulletinRow(TypedDict):
+    position: int  # 序号
+    kind: str  # "初始注册"
+    name: str  # the holder's name, masked by the caller: "王*明"
+    registration_number: str
+    specialties: str  # "建筑工程、市政公用工程"
+    employer_name: str
+    decided_on: date
+
+
+class BulletinContext(TypedDict):
+    department: str  # publishes the bulletin (落款) and heads every page
+    title: str  # "辽宁省住房和城乡建设厅二级建造师注册公告"
+    number: str  # "辽建注公告〔2026〕第1号"
+    period_start: date  # the first and the last decision date of the rows
+    period_end: date
+    published_on: date
+    rows: Sequence[BulletinRow]
+
+
 def application_form_pdf(context: ApplicationFormContext) -> bytes:
     return render_pdf(template="application_form", context=context)
 
@@ -153,3 +177,7 @@ def receipt_pdf(context: ReceiptContext) -> bytes:
 
 def notice_pdf(context: NoticeContext) -> bytes:
     return render_pdf(template="notice", context=context)
+
+
+def bulletin_pdf_render(context: BulletinContext) -> bytes:
+    return render_pdf(template="bulletin", context=context)

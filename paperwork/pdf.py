@@ -26,7 +26,7 @@ if TYPE_CHECKING:
 # WeasyPrint (and Pango behind it) costs a web worker about 40 MB once imported, so it is
 # imported by the first render, not with the URLconf: a worker that never prints never pays.
 
-TEMPLATES = frozenset({"application_form", "receipt", "notice"})
+TEMPLATES = frozenset({"application_form", "receipt", "notice", "bulletin"})
 
 # Loading fontconfig's configuration and font list is the slowest fixed cost of a render, so
 # it is kept. Pango font maps are not thread-safe, hence one per thread (gunicorn threads).

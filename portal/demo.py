@@ -26,6 +26,8 @@ from accounts.models import (
 from accounts.services import staff_create
 from api.models import ApiScope, RelyingParty
 from api.services import relying_party_create
+from bulletins.models import Bulletin
+from bulletins.services import bulletin_draft_prepare, bulletin_publish
 from cases.deadlines import DUE_SOON_WORKDAYS
 from cases.models import Case, ConfirmationAnswer, ConfirmationKind, ConfirmationStatus
 from cases.services import attachment_add, case_draft_save, case_submit, confirmation_answer
@@ -246,6 +248,12 @@ def seed_demo() -> list[DemoLogin]:
                 )
             )
         )
+
+    # The 注册公告 (ADR 26): the decisions above, published once by the demo's 科室负责人, so
+    # the public page has a batch; later runs leave it as it is, as a published batch stays.
+    if not Bulletin.objects.exists():
+        leader = User.objects.get(username="kezhang")
+        bulletin_publish(user=leader, bulletin=bulletin_draft_prepare(user=leader))
 
     return [
         DemoLogin(

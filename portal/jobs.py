@@ -14,6 +14,7 @@ from django.utils import timezone
 from django_tasks.base import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
+from bulletins.models import Bulletin
 from cases.models import Attachment
 from certificates.models import CertificateCopy
 from lib.storage import orphans_delete
@@ -21,10 +22,13 @@ from lib.storage import orphans_delete
 logger = logging.getLogger(__name__)
 
 # Tasks that may run twice without harm: making a copy claims the copy first, so a second run
-# finds it made (or claimed) and does nothing. Any other task left RUNNING is marked failed:
-# an SMS and an outbound record have their own outboxes, which hand them out again
-# (SMS_STALE_SECONDS, EXCHANGE_STALE_SECONDS).
-RERUNNABLE_TASKS = frozenset({"certificates.tasks.make_certificate_copy"})
+# finds it made (or claimed) and does nothing; a 注册公告's PDF is kept by the first run to end
+# and a later one finds it there. Any other task left RUNNING is marked failed: an SMS and an
+# outbound record have their own outboxes, which hand them out again (SMS_STALE_SECONDS,
+# EXCHANGE_STALE_SECONDS).
+RERUNNABLE_TASKS = frozenset(
+    {"certificates.tasks.make_certificate_copy", "bulletins.tasks.make_bulletin_pdf"}
+)
 
 WORKER_LOST = "portal.jobs.WorkerLost"
 
@@ -61,6 +65,7 @@ def task_rows_recover_stale(*, now: datetime | None = None) -> tuple[int, int]:
 FILE_OWNERS: tuple[tuple[str, type[models.Model]], ...] = (
     ("cases", Attachment),
     ("certificates", CertificateCopy),
+    ("bulletins", Bulletin),
 )
 
 
@@ -72,7 +77,7 @@ def _referenced(model: type[models.Model]) -> Callable[[list[str]], set[str]]:
 
 
 def orphan_files_delete(*, today: date, now: datetime | None = None) -> int:
-    """Files under the attachments' and the certificates' prefixes that no row references and
+    """Files under the attachments', the certificates' and the bulletins' prefixes that no row references and
     that are older than ORPHAN_GRACE_SECONDS (a process died between writing the file and its
     row; a file being written right now is younger). Runs with the daily jobs; `today` is
     their common argument, the age counts from `now`."""

@@ -131,6 +131,7 @@ INSTALLED_APPS = [
     "commitments",
     "ratings",
     "supervision",
+    "bulletins",
     "review",
     "audit",
     "api",

@@ -15,11 +15,12 @@ from playwright.sync_api import expect
 
 from accounts.models import User, UserKind
 from accounts.tests.helpers import last_code
+from bulletins.models import Bulletin, BulletinStatus
 from cases.models import Case, CaseStatus
 from cases.services import attachment_add, case_draft_save
 from cases.tests.sample_files import photo_png
 from catalog.models import ServiceItem
-from catalog.registration_types import RegistrationType
+from catalog.registration_types import ChangeKind, RegistrationType
 from certificates.models import CertificateCopy
 from certificates.tests.helpers import ensure_keys
 from lib.datacrypt import mobile_index
@@ -27,7 +28,7 @@ from lib.uploads import check_upload
 from portal.browser import DESKTOP, PHONE, BrowserTestCase, axe_report, axe_violations
 from portal.demo import APPLICANT_PASSWORD, STAFF_PASSWORD, seed_demo
 from portal.test import catalog_seeded
-from registry.models import Registration
+from registry.models import Registration, RegistrationChange
 
 NEWCOMER_MOBILE = "13800138000"  # 张三: no case yet
 WAITING_MOBILE = "13800138002"  # 李娜: a case waiting for 受理
@@ -134,6 +135,13 @@ class AxeTestCase(BrowserTestCase):
         self.check("注册人员查询结果")
         self.visit("/certificates/verify/", "证照核验（上传文件）")
         self.visit("/certificates/ofd-reader/", "OFD阅读器下载")
+        # 注册公告 (ADR 26): the demo's batch, the list searched by a 注册编号, and the batch.
+        bulletin = Bulletin.objects.get(status=BulletinStatus.PUBLISHED)
+        self.visit("/bulletins/", "注册公告")
+        field(page, "注册编号、企业名称或公告编号").fill(holder_registration.number)
+        page.get_by_role("button", name="查询").click()
+        self.check("注册公告（查询结果）")
+        self.visit(f"/bulletins/{bulletin.pk}/", "注册公告（一期）")
 
         # Section 2.1: 张三 applies.
         self.login(NEWCOMER_MOBILE, APPLICANT_PASSWORD, kind="person")
@@ -194,5 +202,19 @@ class AxeTestCase(BrowserTestCase):
         reviewing = Case.objects.get(status=CaseStatus.REVIEWING)
         self.login("shencha", STAFF_PASSWORD, kind="staff", staff_mobile="13800138011")
         self.visit(f"/workbench/cases/{reviewing.pk}/", "审批工作台办件（延期与特别程序）")
+        # The 科室负责人 (ADR 26): a decision not yet published (王强's 延续注册, written
+        # directly), drafted, previewed and published.
+        RegistrationChange.objects.create(
+            registration=holder_registration, kind=ChangeKind.RENEWAL, summary="延续注册"
+        )
+        self.login("kezhang", STAFF_PASSWORD, kind="staff", staff_mobile="13800138016")
+        self.visit("/bulletins/manage/", "注册公告发布")
+        page.get_by_role("button", name="生成公告草稿").click()
+        page.get_by_role("button", name="发布公告").wait_for()
+        self.check("公告草稿")
+        page.get_by_role("button", name="发布公告").click()
+        page.get_by_text("已发布辽建注公告").wait_for()
+        self.check("注册公告（刚发布）")
+        self.assertEqual(Bulletin.objects.filter(status=BulletinStatus.PUBLISHED).count(), 2)
 
         self.assertEqual(self.problems, [], "axe-core 发现无障碍问题：\n" + "\n".join(self.problems))

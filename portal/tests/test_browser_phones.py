@@ -15,13 +15,17 @@ from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_K
 from django.contrib.sessions.backends.db import SessionStore
 
 from accounts.models import User, UserKind
+from bulletins.models import Bulletin, BulletinStatus
+from bulletins.services import bulletin_draft_prepare
 from cases.models import Case, CaseStatus
+from catalog.registration_types import ChangeKind
 from catalog.seed import seed_catalog
 from certificates.tests.helpers import ensure_keys
 from lib.datacrypt import mobile_index
 from portal.browser import BrowserTestCase
 from portal.demo import seed_demo
 from portal.display import COOKIE_NAME, DisplayMode
+from registry.models import Registration, RegistrationChange
 
 PHONES = [(390, 844), (360, 740)]
 
@@ -155,6 +159,16 @@ class PhonesBrowserTestCase(BrowserTestCase):
         self.waiting = Case.objects.get(status=CaseStatus.PENDING)
         self.reviewing = Case.objects.get(status=CaseStatus.REVIEWING)  # 周明's, nearly due
         self.auditor = User.objects.get(username="shenji")  # the demo's 审计管理员
+        # The 注册公告 (ADR 26): the demo's published batch, and a draft of one more decision
+        # (王强's 延续注册, written directly) for the 科室负责人's preview.
+        self.bulletin = Bulletin.objects.get(status=BulletinStatus.PUBLISHED)
+        self.leader = User.objects.get(username="kezhang")
+        RegistrationChange.objects.create(
+            registration=Registration.objects.get(person__id_index=self.holder.id_index),
+            kind=ChangeKind.RENEWAL,
+            summary="延续注册",
+        )
+        self.bulletin_draft = bulletin_draft_prepare(user=self.leader)
 
     def log_in(self, user: User, context: Any = None) -> None:
         # Straight into a session: what is tested here is the pages, not the login steps.
@@ -186,6 +200,9 @@ class PhonesBrowserTestCase(BrowserTestCase):
                     "/help/",
                     "/accounts/login/",
                     "/certificates/verify/",
+                    "/bulletins/",
+                    f"/bulletins/?q={self.bulletin.entries.get(position=1).registration_number}",
+                    f"/bulletins/{self.bulletin.pk}/",
                 ],
             ),
             (
@@ -216,6 +233,8 @@ class PhonesBrowserTestCase(BrowserTestCase):
             ),
             # 差评申诉 are decided by the 系统管理员 (ADR 21)
             (User.objects.get(username="admin"), ["/ratings/appeals/"]),
+            # 注册公告发布 is the 科室负责人's (ADR 26)
+            (self.leader, ["/bulletins/manage/", f"/bulletins/manage/{self.bulletin_draft.pk}/"]),
             # Its rows are the visits above: the table has something to fold into cards.
             (self.auditor, ["/audit/"]),
             (self.newcomer, [f"/cases/start/{self.granted.item_id}/"]),

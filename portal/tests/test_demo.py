@@ -8,10 +8,11 @@ from django.utils import timezone
 
 from accounts.models import Enterprise, User
 from accounts.realname import enterprise_identity_check, person_identity_check
+from bulletins.models import Bulletin, BulletinStatus
 from cases.models import Case, CaseStatus
 from cases.types import eligibility_refusals
 from catalog.models import ServiceItem
-from catalog.registration_types import RegistrationType
+from catalog.registration_types import ChangeKind, RegistrationType
 from catalog.seed import seed_catalog
 from certificates.models import Certificate
 from lib.datacrypt import mobile_index
@@ -135,3 +136,17 @@ class SeedDemoTestCase(TestCase):
         # The demo enterprise sees its people at once; the demo persons are verified.
         self.assertTrue(Enterprise.objects.get(user__mobile_index=mobile_index("13800138001")).is_verified)
         self.assertFalse(User.objects.filter(kind="person", real_name_verified_at__isnull=True).exists())
+
+    def test_it_publishes_the_granted_decisions_once(self):
+        # The 注册公告 (ADR 26): one batch by the demo's 科室负责人 with every decision granted
+        # above (王强's, 赵刚's and 孙丽's 初始注册 and 孙丽's 注销), masked; a second run adds none.
+        call_command("seed_demo", stdout=StringIO())
+
+        bulletin = Bulletin.objects.get()
+        self.assertEqual(bulletin.status, BulletinStatus.PUBLISHED)
+        self.assertEqual(bulletin.published_by, User.objects.get(username="kezhang"))
+        kinds = sorted(bulletin.entries.values_list("kind", flat=True))
+        self.assertEqual(kinds, sorted([ChangeKind.INITIAL] * 3 + [ChangeKind.CANCEL]))
+        self.assertEqual(
+            set(bulletin.entries.values_list("holder_name_masked", flat=True)), {"王*", "赵*", "孙*"}
+        )
