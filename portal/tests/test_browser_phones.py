@@ -16,12 +16,16 @@ from django.contrib.sessions.backends.db import SessionStore
 
 from accounts.models import User, UserKind
 from cases.models import Case, CaseStatus
+from catalog.registration_types import ProceedingKind
 from catalog.seed import seed_catalog
 from certificates.tests.helpers import ensure_keys
 from lib.datacrypt import mobile_index
 from portal.browser import BrowserTestCase
 from portal.demo import seed_demo
 from portal.display import COOKIE_NAME, DisplayMode
+from registry.models import Registration
+from revocation.models import Ground, Proceeding
+from revocation.services import proceeding_start
 
 PHONES = [(390, 844), (360, 740)]
 
@@ -173,7 +177,23 @@ class PhonesBrowserTestCase(BrowserTestCase):
             ]
         )
 
+    def proceeding(self) -> Proceeding:
+        """A 撤销 proceeding on 王强's registration, in 陈述申辩期 (ADR 27): made on first use, so
+        that only the tests walking `pages()` see it under 我的办件."""
+        found = Proceeding.objects.first()
+        if found is not None:
+            return found
+        return proceeding_start(
+            kind=ProceedingKind.REVOKE,
+            registration=Registration.objects.get(created_by_case=self.granted),
+            ground=Ground.DECEPTION,
+            facts="经查，申请人提交的劳动合同系伪造。",
+            by=User.objects.get(username="shencha"),
+        )
+
     def pages(self) -> list[tuple[User | None, list[str]]]:
+        proceeding = self.proceeding()
+        number = proceeding.registration.number
         return [
             (
                 None,
@@ -189,7 +209,15 @@ class PhonesBrowserTestCase(BrowserTestCase):
             ),
             (
                 self.holder,
-                ["/accounts/profile/", "/cases/mine/", f"/cases/{self.granted.pk}/", "/certificates/mine/"],
+                [
+                    "/accounts/profile/",
+                    "/cases/mine/",
+                    f"/cases/{self.granted.pk}/",
+                    "/certificates/mine/",
+                    # 撤销注册 as the holder sees it, and the 陈述申辩 form (ADR 27)
+                    f"/cases/{proceeding.case_id}/",
+                    f"/proceedings/mine/{proceeding.case_id}/",
+                ],
             ),
             (self.company, ["/registry/enterprise/"]),
             (
@@ -203,7 +231,18 @@ class PhonesBrowserTestCase(BrowserTestCase):
                 ],
             ),
             # 告知承诺's 核查 tasks are the 审查人员's (ADR 20)
-            (User.objects.get(username="shencha"), ["/workbench/checks/"]),
+            (
+                User.objects.get(username="shencha"),
+                [
+                    "/workbench/checks/",
+                    # 撤销注册 and 强制注销 (ADR 27): the list, the start form, the case page
+                    "/proceedings/",
+                    f"/proceedings/new/?number={number}",
+                    f"/proceedings/{proceeding.case_id}/",
+                ],
+            ),
+            # ... and the 科室负责人's decision form
+            (User.objects.get(username="kezhang"), [f"/proceedings/{proceeding.case_id}/"]),
             # 差评申诉 are decided by the 系统管理员 (ADR 21)
             (User.objects.get(username="admin"), ["/ratings/appeals/"]),
             # Its rows are the visits above: the table has something to fold into cards.
