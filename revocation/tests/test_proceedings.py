@@ -9,6 +9,8 @@ from __future__ import annotations
 import io
 
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import transaction
+from django.test import override_settings
 from django.urls import reverse
 from django.utils import timezone
 from pypdf import PdfReader
@@ -17,19 +19,21 @@ from audit.models import AuditAction, AuditEvent
 from cases.deadlines import statement_due_on
 from cases.models import ActorRole, Case, CaseAction, CaseStatus, Notice, NoticeKind
 from cases.tests.helpers import employer_offline
-from cases.transitions import can_withdraw
+from cases.tests.test_sharing import PROCEEDING_STATUSES, steps
+from cases.transitions import TRANSITIONS, can_withdraw
 from catalog.registration_types import ChangeKind, ProceedingKind
 from certificates.models import Certificate, CertificateStatus
 from commitments.models import CheckStatus
 from commitments.services import commitment_check_close
 from commitments.tests.helpers import granted_committed_case
+from exchange.testing import SHARING_ON
 from lib.datacrypt import mobile_index
 from lib.errors import ApplicationError
 from notifications.models import InboxMessage, SmsMessage
 from portal.test import BaseTestCase
 from registry.models import Registration, RegistrationChange, RegistrationStatus
 from registry.tests.helpers import registered
-from revocation.models import Ground, Proceeding
+from revocation.models import OUTCOMES, Ground, Proceeding
 from revocation.services import proceeding_decide, proceeding_state
 from revocation.tests.helpers import FACTS, pdf_upload, period_over, registration_with_copy, started
 
@@ -437,3 +441,34 @@ def case_check(case: Case):
     from commitments.models import CommitmentCheck
 
     return CommitmentCheck.objects.get(case=case)
+
+
+@override_settings(**SHARING_ON)
+class SharingTest(ProceedingTestCase):
+    def test_every_step_of_a_proceeding_is_recorded_for_the_province(self):
+        """The 办件 collection hears of proceedings as of every case (`case_transition`): every
+        transition of the table a proceeding takes, each outcome with and without an answer."""
+        seen: set[tuple[str, str, str]] = set()
+        for kind, ground in (
+            (ProceedingKind.REVOKE, Ground.DECEPTION),
+            (ProceedingKind.FORCED_CANCEL, Ground.DEATH),
+        ):
+            for outcome in OUTCOMES[kind]:
+                for answered in (True, False):
+                    with self.subTest(outcome=outcome, answered=answered), transaction.atomic():
+                        proceeding = started(self, registered(self), kind=kind, ground=ground)
+                        if answered:
+                            proceeding_state(proceeding=proceeding, user=self.applicant, text="意见")
+                        else:
+                            period_over(proceeding)
+                        proceeding_decide(
+                            proceeding=proceeding, by=self.leader, action=outcome, reason="复核"
+                        )
+                        seen |= set(steps(proceeding.case))
+                        transaction.set_rollback(True)
+        expected = {
+            (t.action.value, t.source.value, t.target.value)
+            for t in TRANSITIONS
+            if t.target in PROCEEDING_STATUSES
+        }
+        self.assertEqual(seen, expected)
