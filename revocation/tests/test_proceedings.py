@@ -73,7 +73,7 @@ class RevokeEndToEndTest(ProceedingTestCase):
         self.assertEqual(case.applicant, self.applicant)
         self.assertEqual(case.item.code, ProceedingKind.REVOKE)
         self.assertEqual(case.item.name, "撤销注册")
-        self.assertTrue(case.number.startswith("LN"))
+        self.assertRegex(str(case.number), r"^LN\d{13}$")
         self.assertEqual(proceeding.registration, registration)
         self.assertIn("第六十九条", proceeding.legal_basis)
         today = timezone.localdate()
@@ -383,7 +383,7 @@ class ScopeTest(ProceedingTestCase):
         queue = self.client.get(reverse("review:queue"))
         self.assertContains(queue, "撤销注册与强制注销（办理中 1 件）")
         listing = self.client.get(reverse("revocation:list"))
-        self.assertContains(listing, proceeding.case.number)
+        self.assertContains(listing, str(proceeding.case.number))
         self.assertRedirects(
             self.client.get(reverse("review:case", args=[proceeding.case_id])),
             reverse("revocation:case", args=[proceeding.case_id]),
