@@ -370,6 +370,26 @@ class ScopeTest(ProceedingTestCase):
             self.client.get(reverse("revocation:case", args=[proceeding.case_id])).status_code, 200
         )
 
+    def test_the_holders_applications_wait_for_the_decision(self):
+        from cases.types import eligibility_refusals
+        from catalog.models import ServiceItem
+        from catalog.registration_types import RegistrationType
+
+        registration = registered(self)
+        proceeding = started(self, registration)
+        change = ServiceItem.objects.get(matter_id=proceeding.case.matter_id, code=RegistrationType.CHANGE)
+        refusals = eligibility_refusals(item=change, user=self.applicant, today=timezone.localdate())
+        self.assertIn(f"注册机关正在办理您的“撤销注册”程序（办件编号{proceeding.case.number}）", refusals[0])
+        proceeding_decide(
+            proceeding=period_over(proceeding),
+            by=self.leader,
+            action=CaseAction.NOT_REVOKE,
+            reason="证据不足",
+        )
+        self.assertEqual(
+            eligibility_refusals(item=change, user=self.applicant, today=timezone.localdate()), []
+        )
+
     def test_one_proceeding_at_a_time_per_registration(self):
         registration = registered(self)
         started(self, registration)
