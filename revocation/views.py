@@ -18,7 +18,7 @@ from accounts.models import User
 from accounts.selectors import request_user
 from audit.models import AuditAction
 from audit.services import audit_record
-from cases.deadlines import deadline_on
+from cases.deadlines import Deadline, deadline_on
 from cases.models import CaseStatus
 from cases.selectors import case_timeline
 from catalog.registration_types import ProceedingKind
@@ -58,7 +58,8 @@ def _staff(request: HttpRequest) -> User:
     return user
 
 
-def _deadline(proceeding: Proceeding) -> object:
+def _deadline(proceeding: Proceeding) -> Deadline | None:
+    """The 陈述申辩 period, while it runs."""
     if proceeding.case.status != CaseStatus.STATEMENT:
         return None
     return deadline_on(label="陈述申辩期限", due=proceeding.statement_due, today=timezone.localdate())
