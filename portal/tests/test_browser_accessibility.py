@@ -29,7 +29,7 @@ from portal.demo import APPLICANT_PASSWORD, STAFF_PASSWORD, seed_demo
 from portal.test import catalog_seeded
 from registry.models import Registration
 from revocation.models import Ground
-from revocation.services import proceeding_start
+from revocation.services import proceeding_start, proceeding_state
 
 NEWCOMER_MOBILE = "13800138000"  # 张三: no case yet
 WAITING_MOBILE = "13800138002"  # 李娜: a case waiting for 受理
@@ -203,6 +203,9 @@ class AxeTestCase(BrowserTestCase):
         self.login(HOLDER_MOBILE, APPLICANT_PASSWORD, kind="person")
         self.visit(f"/cases/{proceeding.case_id}/", "办件详情（撤销程序）")
         self.visit(f"/proceedings/mine/{proceeding.case_id}/", "陈述申辩")
+        holder_account = User.objects.get(mobile_index=mobile_index(HOLDER_MOBILE), kind=UserKind.PERSON)
+        proceeding_state(proceeding=proceeding, user=holder_account, text="劳动合同真实有效。")
+        self.visit(f"/proceedings/mine/{proceeding.case_id}/", "陈述申辩（已提交）")
         self.login("kezhang", STAFF_PASSWORD, kind="staff", staff_mobile="13800138016")
         self.visit(f"/proceedings/{proceeding.case_id}/", "撤销程序（科室负责人决定）")
 

@@ -25,7 +25,7 @@ from portal.demo import seed_demo
 from portal.display import COOKIE_NAME, DisplayMode
 from registry.models import Registration
 from revocation.models import Ground, Proceeding
-from revocation.services import proceeding_start
+from revocation.services import proceeding_start, proceeding_state
 
 PHONES = [(390, 844), (360, 740)]
 
@@ -180,7 +180,7 @@ class PhonesBrowserTestCase(BrowserTestCase):
     def proceeding(self) -> Proceeding:
         """A 撤销 proceeding on 王强's registration, in 陈述申辩期 (ADR 27): made on first use, so
         that only the tests walking `pages()` see it under 我的办件."""
-        found = Proceeding.objects.first()
+        found = Proceeding.objects.filter(case__applicant=self.holder).first()
         if found is not None:
             return found
         return proceeding_start(
@@ -191,8 +191,27 @@ class PhonesBrowserTestCase(BrowserTestCase):
             by=User.objects.get(username="shencha"),
         )
 
+    def answered_proceeding(self) -> Proceeding:
+        """A 强制注销 proceeding on 赵刚's registration that he answered: the 科室负责人's
+        decision form is open on it."""
+        renewing = User.objects.get(mobile_index=mobile_index("13800138004"))
+        found = Proceeding.objects.filter(case__applicant=renewing).first()
+        if found is not None:
+            return found
+        proceeding = proceeding_start(
+            kind=ProceedingKind.FORCED_CANCEL,
+            registration=Registration.objects.get(person__id_index=renewing.id_index),
+            ground=Ground.CONTRACT_ENDED,
+            facts="聘用单位书面说明已与其解除聘用合同。",
+            by=User.objects.get(username="shencha"),
+        )
+        return proceeding_state(
+            proceeding=proceeding, user=renewing, text="我已与新单位签订劳动合同，正在办理变更。"
+        )
+
     def pages(self) -> list[tuple[User | None, list[str]]]:
         proceeding = self.proceeding()
+        answered = self.answered_proceeding()
         number = proceeding.registration.number
         return [
             (
@@ -242,7 +261,7 @@ class PhonesBrowserTestCase(BrowserTestCase):
                 ],
             ),
             # ... and the 科室负责人's decision form
-            (User.objects.get(username="kezhang"), [f"/proceedings/{proceeding.case_id}/"]),
+            (User.objects.get(username="kezhang"), [f"/proceedings/{answered.case_id}/"]),
             # 差评申诉 are decided by the 系统管理员 (ADR 21)
             (User.objects.get(username="admin"), ["/ratings/appeals/"]),
             # Its rows are the visits above: the table has something to fold into cards.

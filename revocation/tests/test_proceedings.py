@@ -217,6 +217,7 @@ class ForcedCancelEndToEndTest(ProceedingTestCase):
         self.client.force_login(self.leader)
         page = self.client.get(reverse("revocation:case", args=[proceeding.case_id]))
         self.assertContains(page, "强制注销")
+        self.assertContains(page, 'value="force_cancel"')
         self.assertNotContains(page, 'value="revoke"')
         r = self.decide(
             self.leader, proceeding, CaseAction.FORCE_CANCEL, "聘用单位营业执照已被吊销，持证人未申请注销"
@@ -281,6 +282,10 @@ class NotRevokedTest(ProceedingTestCase):
 class PeriodRuleTest(ProceedingTestCase):
     def test_it_refuses_a_decision_before_the_period_ends_without_an_answer(self):
         proceeding = started(self, registered(self))
+        self.client.force_login(self.leader)
+        page = self.client.get(reverse("revocation:case", args=[proceeding.case_id]))
+        self.assertContains(page, "届满前，持证人尚未陈述申辩，暂不能作出决定")
+        self.assertNotContains(page, reverse("revocation:decide", args=[proceeding.case_id]))
         r = self.decide(self.leader, proceeding, CaseAction.REVOKE)
         self.assertContains(r, "届满前，持证人尚未陈述申辩，暂不能作出决定")
         case = Case.objects.get(pk=proceeding.case_id)
