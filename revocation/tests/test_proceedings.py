@@ -180,6 +180,10 @@ class RevokeEndToEndTest(ProceedingTestCase):
         self.assertEqual((body["verdict"], body["valid"]), ("reg_revoked", False))
         self.assertEqual(body["verdict_label"], "注册已撤销")
         self.assertEqual(body["revoked_on"], timezone.localdate(certificate.revoked_at).isoformat())
+        # ... and so does the public register query (注册人员查询).
+        query = self.client.post(reverse("registry:query"), {"name": "张伟", "number": registration.number})
+        self.assertContains(query, "verdict-revoked")
+        self.assertContains(query, "撤销")
 
     def test_a_revoked_registration_cannot_be_registered_again_online(self):
         registration = registered(self)
