@@ -81,9 +81,3 @@ def proposal_get_for_staff(*, user: User, pk: int) -> RevocationProposal:
         return proposals_for_staff(user=user).get(pk=pk)
     except RevocationProposal.DoesNotExist:
         raise Http404("没有这个撤销建议") from None
-
-
-def proceeding_for_case(case_pk: int) -> Proceeding | None:
-    """The proceeding a case is, if it is one (for pages that list cases of every kind; the
-    caller has read the case in scope)."""
-    return Proceeding.objects.filter(case_id=case_pk).first()
