@@ -35,6 +35,9 @@ class AuditAction(models.TextChoices):
     # 告知承诺制 after the grant (ADR 20)
     COMMITMENT_CHECK = "commitment_check", "告知承诺核查"
     REVOCATION_PROPOSE = "revocation_propose", "提请撤销注册"
+    # The authority's own proceedings (撤销注册, 强制注销; ADR 27)
+    PROCEEDING_START = "proceeding_start", "启动撤销或注销程序"
+    PROCEEDING_DECIDE = "proceeding_decide", "作出撤销或注销决定"
     # The open API's relying parties (api/): their calls, and their registration by the admin
     API_CERTIFICATE_VERIFY = "api_certificate_verify", "接口核验证书"
     API_REGISTER_QUERY = "api_register_query", "接口查询注册信息"

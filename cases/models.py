@@ -28,6 +28,14 @@ class CaseStatus(models.TextChoices):
     DENIED = "denied", "办结（不予许可）"
     REJECTED = "rejected", "办结（不予受理）"
     WITHDRAWN = "withdrawn", "已撤回"
+    # The authority's own proceedings on a registration (撤销注册, 强制注销; ADR 27): started by
+    # staff, the holder heard (陈述申辩), the 科室负责人 decides.
+    STATEMENT = "statement", "陈述申辩期"
+    STATED = "stated", "待决定（已陈述申辩）"
+    REVOKED = "revoked", "办结（撤销注册）"
+    FORCE_CANCELLED = "f_cancelled", "办结（注销注册）"
+    NOT_REVOKED = "not_revoked", "办结（不予撤销）"
+    NOT_CANCELLED = "not_cancel", "办结（不予注销）"
 
 
 class CaseAction(models.TextChoices):
@@ -57,6 +65,13 @@ class CaseAction(models.TextChoices):
     PAUSE = "pause", "特别程序（暂停计时）"
     RESUME = "resume", "特别程序结束（恢复计时）"
     RESUME_DUE = "resume_due", "特别程序期满（恢复计时）"
+    # The authority's own proceedings (ADR 27).
+    INITIATE = "initiate", "启动程序并告知陈述申辩"
+    STATE = "state", "陈述申辩"
+    REVOKE = "revoke", "撤销注册"
+    FORCE_CANCEL = "force_cancel", "强制注销"
+    NOT_REVOKE = "not_revoke", "不予撤销"
+    NOT_CANCEL = "not_cancel", "不予注销"
 
 
 class ActorRole(models.TextChoices):
@@ -144,7 +159,16 @@ class Case(models.Model):
 
 
 FINISHED_STATUSES = frozenset(
-    {CaseStatus.APPROVED, CaseStatus.DENIED, CaseStatus.REJECTED, CaseStatus.WITHDRAWN}
+    {
+        CaseStatus.APPROVED,
+        CaseStatus.DENIED,
+        CaseStatus.REJECTED,
+        CaseStatus.WITHDRAWN,
+        CaseStatus.REVOKED,
+        CaseStatus.FORCE_CANCELLED,
+        CaseStatus.NOT_REVOKED,
+        CaseStatus.NOT_CANCELLED,
+    }
 )
 # The applicant may change the form and the materials only while the case is in their hands.
 EDITABLE_STATUSES = frozenset({CaseStatus.DRAFT, CaseStatus.CORRECTION})
@@ -347,6 +371,12 @@ class NoticeKind(models.TextChoices):
     # 督办 (ADR 25): the extension of the decision period, and a 特别程序 with how long it takes.
     EXTENSION = "extension", "延期告知书"
     PAUSE = "pause", "特别程序告知书"
+    # The authority's own proceedings (ADR 27): the 陈述申辩 notice, then the decision.
+    STATEMENT = "statement", "陈述申辩告知书"
+    REVOCATION = "revocation", "撤销注册决定书"
+    FORCED_CANCEL = "f_cancel", "注销注册决定书"
+    NOT_REVOKED = "not_revoked", "不予撤销注册决定书"
+    NOT_CANCELLED = "not_cancel", "不予注销注册决定书"
 
 
 class Notice(models.Model):

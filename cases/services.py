@@ -132,11 +132,13 @@ def case_transition(
 def _times_stamp(*, case: Case, action: CaseAction, at: datetime) -> None:
     """The times a change writes, with the change itself: a case gets its 办件编号 when first
     submitted, and every (re)submission, 受理 and 办结 is dated by its event."""
-    if action in (CaseAction.SUBMIT, CaseAction.SUBMIT_TO_EMPLOYER, CaseAction.RESUBMIT) and not case.number:
+    # A proceeding the authority starts (ADR 27) is numbered like an application, when started.
+    numbered = (CaseAction.SUBMIT, CaseAction.SUBMIT_TO_EMPLOYER, CaseAction.RESUBMIT, CaseAction.INITIATE)
+    if action in numbered and not case.number:
         today = timezone.localdate(at)
         case.number = f"LN{today:%Y%m%d}{counter_next(key=f'case-{today:%Y%m%d}'):05d}"
     # Arriving at the department starts the legal clock; time with the employer does not count.
-    if action in (CaseAction.SUBMIT, CaseAction.RESUBMIT, CaseAction.FORWARD):
+    if action in (CaseAction.SUBMIT, CaseAction.RESUBMIT, CaseAction.FORWARD, CaseAction.INITIATE):
         case.submitted_at = at
     elif action == CaseAction.ACCEPT:
         case.accepted_at = at
@@ -720,6 +722,11 @@ NOTICE_ABBREVIATIONS = {
     NoticeKind.FALSE_PLEDGE: "核",
     NoticeKind.EXTENSION: "延",
     NoticeKind.PAUSE: "特",
+    NoticeKind.STATEMENT: "申",
+    NoticeKind.REVOCATION: "撤",
+    NoticeKind.FORCED_CANCEL: "销",
+    NoticeKind.NOT_REVOKED: "不撤",
+    NoticeKind.NOT_CANCELLED: "不销",
 }
 
 

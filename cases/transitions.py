@@ -55,6 +55,24 @@ TRANSITIONS: tuple[Transition, ...] = (
     Transition(S.DECIDING, A.RESUME, S.DECIDING, R.DECIDER),
     Transition(S.REVIEWING, A.RESUME_DUE, S.REVIEWING, R.SYSTEM),
     Transition(S.DECIDING, A.RESUME_DUE, S.DECIDING, R.SYSTEM),
+    # The authority's own proceedings on a registration (撤销注册, 强制注销; ADR 27). The case is
+    # made by the service that starts it and leaves 草稿 at once: the 审查人员 starts it and the
+    # holder is told to state their case; the holder answers once within the period (and may
+    # not withdraw: nothing here is theirs to withdraw); the 科室负责人 decides, after the
+    # answer or once the period is over (`revocation.services` keeps that rule). Which of the
+    # two outcomes a proceeding may have is its kind's (`revocation.models.OUTCOMES`).
+    Transition(S.DRAFT, A.INITIATE, S.STATEMENT, R.REVIEWER),
+    Transition(S.STATEMENT, A.STATE, S.STATED, R.APPLICANT),
+    *(
+        Transition(source, action, target, R.LEADER)
+        for source in (S.STATEMENT, S.STATED)
+        for action, target in (
+            (A.REVOKE, S.REVOKED),
+            (A.NOT_REVOKE, S.NOT_REVOKED),
+            (A.FORCE_CANCEL, S.FORCE_CANCELLED),
+            (A.NOT_CANCEL, S.NOT_CANCELLED),
+        )
+    ),
 )
 
 _BY_KEY = {(t.source, t.action): t for t in TRANSITIONS}

@@ -32,7 +32,7 @@ from cases.forms import (
 )
 from cases.models import Case, CaseStatus
 from catalog.models import Material, ServiceItem
-from catalog.registration_types import CertificateAction, ChangeKind, RegistrationType
+from catalog.registration_types import CertificateAction, ChangeKind, ProceedingKind, RegistrationType
 from lib.dates import add_years
 from lib.idcard import IdNumberError, id_number_birth_date
 
@@ -240,6 +240,10 @@ OPEN_STATUSES = (
     CaseStatus.CORRECTION,
     CaseStatus.REVIEWING,
     CaseStatus.DECIDING,
+    # The authority's own proceeding on the registration (撤销, 强制注销; ADR 27): the register
+    # is about to change under it, so the holder's applications wait for its decision too.
+    CaseStatus.STATEMENT,
+    CaseStatus.STATED,
 )
 
 
@@ -250,6 +254,11 @@ def _open_case_refusal(*, item: ServiceItem, user: User, exclude_pk: int | None)
     if exclude_pk is not None:
         open_cases = open_cases.exclude(pk=exclude_pk)
     open_case = open_cases.select_related("item").first()
+    if open_case is not None and open_case.item.code in ProceedingKind.values:
+        return (
+            f"注册机关正在办理您的“{open_case.item.name}”程序（办件编号{open_case.number}），"
+            "作出决定后才能再申请本事项，请在“我的办件”中查看"
+        )
     if open_case is not None:
         return (
             f"您已有一件正在办理的“{open_case.item.name}”申请（办件编号{open_case.number}），"

@@ -34,6 +34,18 @@ class ChangeKind(models.TextChoices):
     RENEWAL = RegistrationType.RENEWAL.value, RegistrationType.RENEWAL.label
     REISSUE = RegistrationType.REISSUE.value, RegistrationType.REISSUE.label
     LAPSE = "lapse", "注册失效"
+    # The authority's own acts (ADR 27): no application causes them, a proceeding does.
+    REVOKE = "revoke", "撤销注册"
+    FORCED_CANCEL = "forced_cancel", "强制注销"
+
+
+class ProceedingKind(models.TextChoices):
+    """The authority's own proceedings on a registration (ADR 27): the `ServiceItem.code` of the
+    办理项 their cases carry, which no applicant may apply for (`cases.types` knows no such
+    type, and the catalogue's pages do not list them). Stored values: never change one."""
+
+    REVOKE = "revoke", "撤销注册"
+    FORCED_CANCEL = "forced_cancel", "强制注销"
 
 
 class CertificateAction(enum.Enum):
@@ -43,3 +55,11 @@ class CertificateAction(enum.Enum):
     CANCEL = enum.auto()  # the current certificate is revoked (注册已注销)
     REISSUE = enum.auto()  # a new version; the lost one is revoked with its reason
     NONE = enum.auto()  # the certificate stays as it is
+    REVOKE = enum.auto()  # the registration revoked (撤销注册): the current certificate too
+
+
+# What the certificate does after the history rows no application leaves (ADR 27).
+PROCEEDING_CERTIFICATE_ACTIONS: dict[str, CertificateAction] = {
+    ChangeKind.REVOKE: CertificateAction.REVOKE,
+    ChangeKind.FORCED_CANCEL: CertificateAction.CANCEL,
+}

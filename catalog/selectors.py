@@ -9,6 +9,7 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 from django.http import Http404
 
 from catalog.models import Department, Material, Matter, ServiceItem
+from catalog.registration_types import ProceedingKind
 from catalog.search import normalize_query, query_terms, split_aliases
 
 # Ranks of a search hit, best first.
@@ -44,9 +45,10 @@ def _with_guide(queryset: QuerySet[Matter]) -> QuerySet[Matter]:
     return queryset.select_related("department").prefetch_related(
         Prefetch(
             "items",
-            queryset=ServiceItem.objects.order_by("order", "id").prefetch_related(
-                Prefetch("materials", queryset=Material.objects.order_by("order", "id"))
-            ),
+            # The authority's own proceedings (ADR 27) have 办理项 nobody applies for.
+            queryset=ServiceItem.objects.exclude(code__in=ProceedingKind.values)
+            .order_by("order", "id")
+            .prefetch_related(Prefetch("materials", queryset=Material.objects.order_by("order", "id"))),
         )
     )
 

@@ -148,6 +148,7 @@ def latest_ready_copy(*, certificate: Certificate) -> CertificateCopy | None:
 
 _NOTES = {
     CertificateVerdict.CANCELLED: "该注册已注销，此证书不再有效。",
+    CertificateVerdict.REVOKED: "该注册已被注册机关依法撤销，此证书不再有效。",
     CertificateVerdict.LAPSED: "该注册已失效，此证书不再有效。",
     CertificateVerdict.VOID: "此证书已作废{reason}，不再有效，请向持证人索取最新证书。",
     CertificateVerdict.SUPERSEDED: "注册信息已变更并换发了新证书，此证书不再有效，请向持证人索取最新证书。",

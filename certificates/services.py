@@ -27,7 +27,7 @@ from audit.services import audit_record
 from cases.counters import counter_next
 from cases.models import Case
 from cases.types import REGISTRATION_TYPES
-from catalog.registration_types import CertificateAction
+from catalog.registration_types import PROCEEDING_CERTIFICATE_ACTIONS, CertificateAction
 from certificates.issuing import certificate_data, sealed_ofd
 from certificates.models import (
     Certificate,
@@ -146,9 +146,16 @@ def certificate_follow_register(*, change: RegistrationChange) -> Certificate | 
     registration, case = change.registration, change.case
     number = case.number if case else ""
     app_type = REGISTRATION_TYPES.by_history_kind(change.kind)
-    action = app_type.certificate_action if app_type else CertificateAction.NONE
+    if app_type is not None:
+        action = app_type.certificate_action
+    else:
+        # The authority's own acts (ADR 27) leave history rows no application type leaves.
+        action = PROCEEDING_CERTIFICATE_ACTIONS.get(change.kind, CertificateAction.NONE)
     if action == CertificateAction.CANCEL:
         certificate_revoke(registration=registration, reason=f"注册已注销，办件编号{number}")
+        return None
+    if action == CertificateAction.REVOKE:
+        certificate_revoke(registration=registration, reason=f"注册已撤销，办件编号{number}")
         return None
     if action == CertificateAction.REISSUE:
         return certificate_issue(
@@ -164,6 +171,7 @@ def certificate_follow_register(*, change: RegistrationChange) -> Certificate | 
 # What 「加注」 says for each verdict but valid.
 ANNOTATE_REFUSALS = {
     CertificateVerdict.CANCELLED: "该注册已注销，不能加注",
+    CertificateVerdict.REVOKED: "该注册已被撤销，不能加注",
     CertificateVerdict.LAPSED: "该注册已失效，不能加注",
     CertificateVerdict.VOID: "该证书已作废，请对最新证书加注",
     CertificateVerdict.SUPERSEDED: "该证书已被新证书替代，请对最新证书加注",

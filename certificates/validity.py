@@ -2,7 +2,7 @@
 public verification page, the uploaded-file check, the holder's list, the export) and for a
 copy about to be made (「加注」), with the same checks in the same order.
 
-Worst reason first: the register decides (注销, then 失效, read through
+Worst reason first: the register decides (撤销, then 注销, then 失效, read through
 `Registration.status_on`, so before the daily job writes it), then the certificate's own
 version (作废, then 已被新证书替代), then the copy's 使用有效期."""
 
@@ -21,6 +21,8 @@ class CertificateVerdict(models.TextChoices):
     VALID = "valid", "有效"
     # The value "revoked" predates this enum: pages and style sheets carry it.
     CANCELLED = "revoked", "注册已注销"
+    # 撤销注册 (ADR 27): "revoked" was taken by 注销 before this existed.
+    REVOKED = "reg_revoked", "注册已撤销"
     LAPSED = "lapsed", "注册已失效"
     VOID = "void", "已作废"
     SUPERSEDED = "superseded", "已被新证书替代"
@@ -65,6 +67,8 @@ def certificate_verdict(
     """Whether `copy` of `certificate` is valid `today`, or, without a copy, whether a copy
     made today would be (a 使用有效期 that ends before tomorrow makes none)."""
     status = certificate.registration.status_on(today)
+    if status == RegistrationStatus.REVOKED:
+        return CertificateVerdict.REVOKED
     if status == RegistrationStatus.CANCELLED:
         return CertificateVerdict.CANCELLED
     if status != RegistrationStatus.VALID:

@@ -89,7 +89,21 @@ class ReceiptContext(TypedDict):
 # 受理通知书 / 一次性补正告知书 / 不予受理决定书 / 准予、不予行政许可决定书 — template "notice"
 
 NoticeKind = Literal[
-    "acceptance", "correction", "rejection", "approval", "denial", "false_pledge", "extension", "pause"
+    "acceptance",
+    "correction",
+    "rejection",
+    "approval",
+    "denial",
+    "false_pledge",
+    # 督办 (ADR 25).
+    "extension",
+    "pause",
+    # The authority's own proceedings (ADR 27).
+    "statement",
+    "revocation",
+    "f_cancel",
+    "not_revoked",
+    "not_cancel",
 ]
 
 # The standard titles; callers pass the title themselves, usually one of these.
@@ -102,6 +116,11 @@ NOTICE_TITLES: dict[NoticeKind, str] = {
     "false_pledge": "告知承诺核查不实告知书",
     "extension": "延期告知书",
     "pause": "特别程序告知书",
+    "statement": "陈述申辩告知书",
+    "revocation": "撤销注册决定书",
+    "f_cancel": "注销注册决定书",
+    "not_revoked": "不予撤销注册决定书",
+    "not_cancel": "不予注销注册决定书",
 }
 
 # The heading of the items table's last column: a correction notice gives each material's

@@ -150,7 +150,7 @@ def seed_demo() -> list[DemoLogin]:
         ("shouli", "受理员刘洋", StaffRole.ACCEPTOR, "13800138010"),
         ("shencha", "审查员陈静", StaffRole.REVIEWER, "13800138011"),
         ("shenpi", "审批员孙磊", StaffRole.DECIDER, "13800138012"),
-        ("kezhang", "科室负责人赵刚", StaffRole.LEADER, "13800138016"),
+        ("kezhang", "科室负责人马骏", StaffRole.LEADER, "13800138016"),
         # 三员分立: three administrators, each with his own pages of the admin site.
         ("admin", "系统管理员", StaffRole.ADMIN, "13800138013"),
         ("anquan", "安全管理员周敏", StaffRole.SECURITY, "13800138014"),

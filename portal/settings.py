@@ -129,6 +129,7 @@ INSTALLED_APPS = [
     "certificates",
     "privacy",
     "commitments",
+    "revocation",
     "ratings",
     "supervision",
     "bulletins",

@@ -201,7 +201,7 @@ class BaseTestCase(TestCase):
         )
         cls.leader = staff_make(
             username="kezhang",
-            name="科室负责人赵刚",
+            name="科室负责人马骏",
             role=StaffRole.LEADER,
             department=cls.department,
             mobile="13500000018",

@@ -22,6 +22,8 @@ urlpatterns = [
     path("catalog/", include("catalog.urls")),
     path("cases/", include("cases.urls")),
     path("workbench/", include("review.urls")),
+    # 撤销注册 and 强制注销 (ADR 27): the workbench's pages and the holder's 陈述申辩.
+    path("proceedings/", include("revocation.urls")),
     path("certificates/", include("certificates.urls")),
     path("registry/", include("registry.urls")),
     path("audit/", include("audit.urls")),

@@ -21,6 +21,7 @@ from accounts.models import StaffRole, User, UserKind
 from audit.models import AuditAction
 from audit.services import audit_record
 from cases.models import FINISHED_STATUSES, ActorRole, Case
+from catalog.registration_types import ProceedingKind
 from lib.errors import ApplicationError
 from notifications.outbox import Outbox
 from notifications.services import inbox_message_create
@@ -64,6 +65,9 @@ def case_ended_by_staff(case: Case) -> bool:
     withdrawal staff made. An applicant's own withdrawal ends nothing the department did, so
     there is nothing to rate. Read from the event that moved the case into its status."""
     if case.status not in FINISHED_STATUSES:
+        return False
+    if case.item.code in ProceedingKind.values:
+        # 撤销 and 强制注销 are the authority's own acts, not a service applied for (ADR 27).
         return False
     last = case.events.filter(to_status=case.status).order_by("-created_at", "-id").first()
     return last is not None and last.actor_role != ActorRole.APPLICANT

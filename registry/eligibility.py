@@ -100,6 +100,10 @@ def refuse_unless_lapsed_or_cancelled(user: User, today: date) -> str | None:
         return "注册信息库中没有您的注册记录，首次注册请申请“初始注册”"
     if registration.status_on(today) == RegistrationStatus.VALID:
         return f"您的注册（注册编号{registration.number}）仍然有效，不能申请重新注册"
+    if registration.status_on(today) == RegistrationStatus.REVOKED:
+        # 撤销 undoes the grant (ADR 27): whether and when one may apply again is the
+        # department's to say, not the portal's.
+        return f"您的注册（注册编号{registration.number}）已被依法撤销，不能网上申请重新注册，请咨询注册机关"
     return None
 
 

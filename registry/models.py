@@ -21,6 +21,8 @@ class RegistrationStatus(models.TextChoices):
     VALID = "valid", "有效"
     CANCELLED = "cancelled", "注销"
     LAPSED = "lapsed", "失效"
+    # 撤销注册 (ADR 27): the grant itself undone; no 重新注册 revives it.
+    REVOKED = "revoked", "撤销"
 
 
 class RegistrationAction(models.TextChoices):
@@ -29,6 +31,9 @@ class RegistrationAction(models.TextChoices):
     LAPSE = "record_lapse", "记录失效"
     DEREGISTER = "deregister", "注销注册"
     REVIVE = "revive", "重新注册"
+    # The authority's own acts (ADR 27).
+    REVOKE = "revoke", "撤销注册"
+    FORCE_CANCEL = "force_cancel", "强制注销"
 
 
 class Person(BlindIndexed, models.Model):

@@ -362,6 +362,30 @@ def registration_grant_reissue(*, case: Case) -> RegistrationChange:
     )
 
 
+def registration_end_by_authority(
+    *,
+    registration: Registration,
+    case: Case,
+    action: RegistrationAction,
+    kind: ChangeKind,
+    ground: str,
+) -> RegistrationChange:
+    """撤销注册 or 强制注销 decided (ADR 27): the status moves by the table, and the history row
+    of `kind` names the proceeding's case and its ground. No application caused it, so it is
+    not a type's effect; the certificate follows it all the same
+    (`certificates.services.certificate_follow_register`). Runs in the decision's transaction."""
+    today = timezone.localdate()
+    locked = Registration.objects.select_for_update().get(pk=registration.pk)
+    before = registration_transition(registration=locked, action=action, today=today)
+    return RegistrationChange.objects.create(
+        registration=locked,
+        case=case,
+        kind=kind,
+        summary=change_summary(kind, registration_number=locked.number, ground=ground),
+        data={"before": before, "ground": ground, "case": case.number},
+    )
+
+
 EFFECTS: dict[RegistrationType, RegisterEffect] = {
     RegistrationType.INITIAL: registration_grant_initial,
     RegistrationType.REREGISTER: registration_grant_reregister,

@@ -33,6 +33,14 @@ TRANSITIONS: tuple[Transition, ...] = (
     # 重新注册 granted: a lapsed or cancelled registration lives again under its number.
     Transition(S.LAPSED, A.REVIVE, S.VALID),
     Transition(S.CANCELLED, A.REVIVE, S.VALID),
+    # The authority's own acts (ADR 27). 撤销 undoes the grant, so it may also come after the
+    # registration lapsed or was cancelled (the record then says it was obtained unlawfully);
+    # 强制注销 ends a registration that is still in force, or lapsed and not yet cancelled.
+    Transition(S.VALID, A.REVOKE, S.REVOKED),
+    Transition(S.LAPSED, A.REVOKE, S.REVOKED),
+    Transition(S.CANCELLED, A.REVOKE, S.REVOKED),
+    Transition(S.VALID, A.FORCE_CANCEL, S.CANCELLED),
+    Transition(S.LAPSED, A.FORCE_CANCEL, S.CANCELLED),
 )
 
 _BY_KEY = {(t.source, t.action): t for t in TRANSITIONS}

@@ -35,6 +35,7 @@ from cases.selectors import case_get_for_staff, case_timeline
 from cases.transitions import ROLE_QUEUE, actions_for
 from cases.types import type_for_item
 from catalog.calendar import calendar_warning
+from catalog.registration_types import ProceedingKind
 from commitments.forms import CheckCloseForm
 from commitments.models import CheckStatus
 from commitments.selectors import (
@@ -70,6 +71,7 @@ from review.forms import (
     ReviewForm,
 )
 from review.selectors import ALL, case_queue
+from revocation.selectors import proceeding_list_for_staff, sees_proceedings
 
 PER_PAGE = 25
 
@@ -125,6 +127,10 @@ def queue(request: HttpRequest) -> HttpResponse:
             "check_counts": check_counts(user=user, today=today) if _sees_checks(user) else None,
             # 好差评 of the department, per matter: one query (ratings.selectors).
             "rating_figures": rating_figures(user=user),
+            # 撤销注册 and 强制注销 (ADR 27): their own list, linked from here.
+            "proceeding_count": proceeding_list_for_staff(user=user).count()
+            if sees_proceedings(user)
+            else None,
         },
     )
 
@@ -235,6 +241,9 @@ REVEAL_PARAM, REVEAL_ID_NUMBER = "show", "id_number"
 def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
     user = _workbench_user(request)
     case = case_get_for_staff(user=user, pk=pk)
+    if case.item.code in ProceedingKind.values:
+        # A proceeding of the authority (ADR 27) has its own page: no form, no materials.
+        return redirect("revocation:case", pk=case.pk)
     revealed = request.GET.get(REVEAL_PARAM) == REVEAL_ID_NUMBER and bool(case.applicant.id_number)
     # One row per page: a reveal is a view of the case with the full number.
     audit_record(

@@ -32,6 +32,19 @@ def steps(case: Case) -> list[tuple[str, str, str]]:
     return [(r.payload["action"], r.payload["from_status"], r.payload["status"]) for r in case_records(case)]
 
 
+# The statuses only the authority's proceedings reach (ADR 27).
+PROCEEDING_STATUSES = frozenset(
+    {
+        CaseStatus.STATEMENT,
+        CaseStatus.STATED,
+        CaseStatus.REVOKED,
+        CaseStatus.FORCE_CANCELLED,
+        CaseStatus.NOT_REVOKED,
+        CaseStatus.NOT_CANCELLED,
+    }
+)
+
+
 @override_settings(**SHARING_ON)
 class CaseRecordTestCase(BaseTestCase):
     @classmethod
@@ -159,12 +172,16 @@ class CaseRecordTestCase(BaseTestCase):
         draft_withdrawal = (CaseAction.WITHDRAW, CaseStatus.DRAFT, CaseStatus.WITHDRAWN)
         # The 单位确认 steps (ADR 19) take the employer's path, walked with its records in
         # test_the_employer_steps_are_recorded_too below.
-        # The 督办 steps (ADR 25) keep the status; supervision/tests walks them.
+        # The 督办 steps (ADR 25) keep the status; supervision/tests walks them. The authority's
+        # own proceedings (ADR 27) are walked with their records in
+        # revocation/tests/test_proceedings.py.
         supervision_steps = {CaseAction.EXTEND, CaseAction.PAUSE, CaseAction.RESUME, CaseAction.RESUME_DUE}
         expected = {
             (t.action.value, t.source.value, t.target.value)
             for t in TRANSITIONS
-            if CaseStatus.CONFIRMING not in (t.source, t.target) and t.action not in supervision_steps
+            if CaseStatus.CONFIRMING not in (t.source, t.target)
+            and t.action not in supervision_steps
+            and t.target not in PROCEEDING_STATUSES
         } - {draft_withdrawal}
         self.assertEqual(seen, expected)
 

@@ -21,6 +21,8 @@ NOT_A_TYPE = {
     ("review/services.py", '"change": change.summary'),
     # the test builder writes the same event data as the approval above
     ("registry/tests/builders.py", '"change": change.summary'),
+    # the decision of a 撤销/强制注销 proceeding keeps the history summary with its event (ADR 27)
+    ("revocation/services.py", 'data["change"] = change.summary'),
     # Django's permission actions (view_x, add_x, change_x, delete_x), in the role table
     ("accounts/roles.py", '= "view", "add", "change", "delete"'),
 }
@@ -68,5 +70,7 @@ class TypeCodesTestCase(SimpleTestCase):
                 ("reissue", "遗失补办"),
             ],
         )
-        self.assertEqual([k.value for k in ChangeKind], [*RegistrationType.values, "lapse"])
+        self.assertEqual(
+            [k.value for k in ChangeKind], [*RegistrationType.values, "lapse", "revoke", "forced_cancel"]
+        )
         self.assertEqual(ChangeKind.LAPSE.label, "注册失效")

@@ -20,7 +20,7 @@ from cases.models import Case, CaseStatus
 from cases.services import attachment_add, case_draft_save
 from cases.tests.sample_files import photo_png
 from catalog.models import ServiceItem
-from catalog.registration_types import ChangeKind, RegistrationType
+from catalog.registration_types import ChangeKind, ProceedingKind, RegistrationType
 from certificates.models import CertificateCopy
 from certificates.tests.helpers import ensure_keys
 from lib.datacrypt import mobile_index
@@ -29,6 +29,8 @@ from portal.browser import DESKTOP, PHONE, BrowserTestCase, axe_report, axe_viol
 from portal.demo import APPLICANT_PASSWORD, STAFF_PASSWORD, seed_demo
 from portal.test import catalog_seeded
 from registry.models import Registration, RegistrationChange
+from revocation.models import Ground
+from revocation.services import proceeding_start, proceeding_state
 
 NEWCOMER_MOBILE = "13800138000"  # 张三: no case yet
 WAITING_MOBILE = "13800138002"  # 李娜: a case waiting for 受理
@@ -216,5 +218,25 @@ class AxeTestCase(BrowserTestCase):
         page.get_by_text("已发布辽建注公告").wait_for()
         self.check("注册公告（刚发布）")
         self.assertEqual(Bulletin.objects.filter(status=BulletinStatus.PUBLISHED).count(), 2)
+        # 撤销注册 (ADR 27): the 审查人员 starts it, the holder answers, the 科室负责人 decides.
+        proceeding = proceeding_start(
+            kind=ProceedingKind.REVOKE,
+            registration=holder_registration,
+            ground=Ground.DECEPTION,
+            facts="经查，申请人提交的劳动合同系伪造。",
+            by=User.objects.get(username="shencha"),
+        )
+        self.login("shencha", STAFF_PASSWORD, kind="staff", staff_mobile="13800138011")
+        self.visit("/proceedings/", "撤销与注销")
+        self.visit(f"/proceedings/new/?number={holder_registration.number}", "启动撤销或注销程序")
+        self.visit(f"/proceedings/{proceeding.case_id}/", "撤销程序（审查人员）")
+        self.login(HOLDER_MOBILE, APPLICANT_PASSWORD, kind="person")
+        self.visit(f"/cases/{proceeding.case_id}/", "办件详情（撤销程序）")
+        self.visit(f"/proceedings/mine/{proceeding.case_id}/", "陈述申辩")
+        holder_account = User.objects.get(mobile_index=mobile_index(HOLDER_MOBILE), kind=UserKind.PERSON)
+        proceeding_state(proceeding=proceeding, user=holder_account, text="劳动合同真实有效。")
+        self.visit(f"/proceedings/mine/{proceeding.case_id}/", "陈述申辩（已提交）")
+        self.login("kezhang", STAFF_PASSWORD, kind="staff", staff_mobile="13800138016")
+        self.visit(f"/proceedings/{proceeding.case_id}/", "撤销程序（科室负责人决定）")
 
         self.assertEqual(self.problems, [], "axe-core 发现无障碍问题：\n" + "\n".join(self.problems))

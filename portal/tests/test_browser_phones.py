@@ -18,7 +18,7 @@ from accounts.models import User, UserKind
 from bulletins.models import Bulletin, BulletinStatus
 from bulletins.services import bulletin_draft_prepare
 from cases.models import Case, CaseStatus
-from catalog.registration_types import ChangeKind
+from catalog.registration_types import ChangeKind, ProceedingKind
 from catalog.seed import seed_catalog
 from certificates.tests.helpers import ensure_keys
 from lib.datacrypt import mobile_index
@@ -26,6 +26,8 @@ from portal.browser import BrowserTestCase
 from portal.demo import seed_demo
 from portal.display import COOKIE_NAME, DisplayMode
 from registry.models import Registration, RegistrationChange
+from revocation.models import Ground, Proceeding
+from revocation.services import proceeding_start, proceeding_state
 
 PHONES = [(390, 844), (360, 740)]
 
@@ -188,7 +190,42 @@ class PhonesBrowserTestCase(BrowserTestCase):
             ]
         )
 
+    def proceeding(self) -> Proceeding:
+        """A 撤销 proceeding on 王强's registration, in 陈述申辩期 (ADR 27): made on first use, so
+        that only the tests walking `pages()` see it under 我的办件."""
+        found = Proceeding.objects.filter(case__applicant=self.holder).first()
+        if found is not None:
+            return found
+        return proceeding_start(
+            kind=ProceedingKind.REVOKE,
+            registration=Registration.objects.get(created_by_case=self.granted),
+            ground=Ground.DECEPTION,
+            facts="经查，申请人提交的劳动合同系伪造。",
+            by=User.objects.get(username="shencha"),
+        )
+
+    def answered_proceeding(self) -> Proceeding:
+        """A 强制注销 proceeding on 赵刚's registration that he answered: the 科室负责人's
+        decision form is open on it."""
+        renewing = User.objects.get(mobile_index=mobile_index("13800138004"))
+        found = Proceeding.objects.filter(case__applicant=renewing).first()
+        if found is not None:
+            return found
+        proceeding = proceeding_start(
+            kind=ProceedingKind.FORCED_CANCEL,
+            registration=Registration.objects.get(person__id_index=renewing.id_index),
+            ground=Ground.CONTRACT_ENDED,
+            facts="聘用单位书面说明已与其解除聘用合同。",
+            by=User.objects.get(username="shencha"),
+        )
+        return proceeding_state(
+            proceeding=proceeding, user=renewing, text="我已与新单位签订劳动合同，正在办理变更。"
+        )
+
     def pages(self) -> list[tuple[User | None, list[str]]]:
+        proceeding = self.proceeding()
+        answered = self.answered_proceeding()
+        number = proceeding.registration.number
         return [
             (
                 None,
@@ -207,7 +244,15 @@ class PhonesBrowserTestCase(BrowserTestCase):
             ),
             (
                 self.holder,
-                ["/accounts/profile/", "/cases/mine/", f"/cases/{self.granted.pk}/", "/certificates/mine/"],
+                [
+                    "/accounts/profile/",
+                    "/cases/mine/",
+                    f"/cases/{self.granted.pk}/",
+                    "/certificates/mine/",
+                    # 撤销注册 as the holder sees it, and the 陈述申辩 form (ADR 27)
+                    f"/cases/{proceeding.case_id}/",
+                    f"/proceedings/mine/{proceeding.case_id}/",
+                ],
             ),
             (self.company, ["/registry/enterprise/"]),
             (
@@ -221,15 +266,27 @@ class PhonesBrowserTestCase(BrowserTestCase):
                 ],
             ),
             # 告知承诺's 核查 tasks are the 审查人员's (ADR 20)
-            # ... and the 延期 and 特别程序 forms of a case under review (ADR 25)
+            # ... the 延期 and 特别程序 forms of a case under review (ADR 25)
             (
                 User.objects.get(username="shencha"),
-                ["/workbench/checks/", f"/workbench/cases/{self.reviewing.pk}/"],
+                [
+                    "/workbench/checks/",
+                    f"/workbench/cases/{self.reviewing.pk}/",
+                    # 撤销注册 and 强制注销 (ADR 27): the list, the start form, the case page
+                    "/proceedings/",
+                    f"/proceedings/new/?number={number}",
+                    f"/proceedings/{proceeding.case_id}/",
+                ],
             ),
-            # The 科室负责人's 督办 list (ADR 25): the demo has a case overdue and one nearly due.
+            # The 科室负责人's 督办 list (ADR 25): the demo has a case overdue and one nearly due;
+            # and his decision form of a proceeding (ADR 27).
             (
                 User.objects.get(username="kezhang"),
-                ["/supervision/", f"/workbench/cases/{self.reviewing.pk}/"],
+                [
+                    "/supervision/",
+                    f"/workbench/cases/{self.reviewing.pk}/",
+                    f"/proceedings/{answered.case_id}/",
+                ],
             ),
             # 差评申诉 are decided by the 系统管理员 (ADR 21)
             (User.objects.get(username="admin"), ["/ratings/appeals/"]),

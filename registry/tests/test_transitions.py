@@ -91,7 +91,15 @@ class RegistrationTransitionTestCase(BaseTestCase):
         forbidden = [(s, a) for s in S for a in A if (s, a) not in allowed]
         self.assertEqual(
             forbidden,
-            [(S.VALID, A.LAPSE), (S.VALID, A.REVIVE), (S.CANCELLED, A.LAPSE), (S.CANCELLED, A.DEREGISTER)],
+            [
+                (S.VALID, A.LAPSE),
+                (S.VALID, A.REVIVE),
+                (S.CANCELLED, A.LAPSE),
+                (S.CANCELLED, A.DEREGISTER),
+                (S.CANCELLED, A.FORCE_CANCEL),
+                # 撤销 is final (ADR 27): nothing moves a revoked registration.
+                *((S.REVOKED, action) for action in A),
+            ],
         )
         for status, action in forbidden:
             with self.subTest(status=status, action=action), transaction.atomic():
@@ -117,9 +125,12 @@ class RegistrationTransitionTestCase(BaseTestCase):
 
     def test_the_actions_on_a_day_follow_the_table(self):
         registration = registration_make(self, status=S.VALID, valid_to=(LAST_DAY,))
-        self.assertEqual(actions_on(registration=registration, today=LAST_DAY), [A.DEREGISTER])
         self.assertEqual(
-            actions_on(registration=registration, today=TODAY), [A.LAPSE, A.DEREGISTER, A.REVIVE]
+            actions_on(registration=registration, today=LAST_DAY), [A.DEREGISTER, A.REVOKE, A.FORCE_CANCEL]
+        )
+        self.assertEqual(
+            actions_on(registration=registration, today=TODAY),
+            [A.LAPSE, A.DEREGISTER, A.REVIVE, A.REVOKE, A.FORCE_CANCEL],
         )
 
 
