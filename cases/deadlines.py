@@ -16,6 +16,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from django.db.models import F, Q
+
 from cases.models import Case, CaseStatus
 from catalog.calendar import workday_add, workdays_left
 
@@ -100,3 +102,20 @@ def case_deadline(case: Case, *, today: date) -> Deadline | None:
 def deadline_on(*, label: str, due: date, today: date) -> Deadline:
     """How a limit ending on `due` stands on `today` (the 核查 tasks use it too)."""
     return Deadline(label=label, due=due, left=workdays_left(today=today, due=due), overdue=today > due)
+
+
+# --- The same rules as queries, for figures over many cases (figures.selectors) -------------
+
+
+def overdue_filter(*, today: date) -> Q:
+    """The cases `case_deadline(case, today=today).overdue` calls overdue, as one filter: the
+    受理 limit passed while 待受理, the decision limit while 审查中 or 待决定 (待补正 stands)."""
+    return Q(status=CaseStatus.PENDING, accept_due__lt=today) | Q(
+        status__in=(CaseStatus.REVIEWING, CaseStatus.DECIDING), decision_due__lt=today
+    )
+
+
+def on_time_filter() -> Q:
+    """按期办结: decided on or before the last day of the decision limit (`decision_due`, which
+    an approved extension moves), the day taken in the portal's time zone."""
+    return Q(decided_at__date__lte=F("decision_due"))

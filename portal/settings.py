@@ -131,6 +131,7 @@ INSTALLED_APPS = [
     "commitments",
     "ratings",
     "review",
+    "figures",
     "audit",
     "api",
 ]
