@@ -17,9 +17,11 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.db.models import F, Q
+from django.db.models.lookups import LessThanOrEqual
 
 from cases.models import Case, CaseStatus
 from catalog.calendar import workday_add, workdays_left
+from lib.localdates import LocalDate
 
 ACCEPT_WORKDAYS = 5
 # 陈述、申辩 after a commitment was found untrue: the period the notice states (ADR 20).
@@ -118,4 +120,4 @@ def overdue_filter(*, today: date) -> Q:
 def on_time_filter() -> Q:
     """按期办结: decided on or before the last day of the decision limit (`decision_due`, which
     an approved extension moves), the day taken in the portal's time zone."""
-    return Q(decided_at__date__lte=F("decision_due"))
+    return Q(LessThanOrEqual(LocalDate("decided_at"), F("decision_due")))

@@ -19,7 +19,8 @@ def _heading(figures: Figures) -> list[str]:
 
 
 def _cells(table: Table) -> list[list[object]]:
-    rows: list[list[object]] = [list(table.columns), *table.rows]
+    rows: list[list[object]] = [list(table.columns)]
+    rows += [list(row) for row in table.rows]
     if table.totals:
         rows.append(list(table.totals))
     return rows

@@ -21,16 +21,16 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from typing import Any
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
-from django.db.models.functions import TruncDate, TruncMonth
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from accounts.models import StaffRole, User
 from cases.deadlines import on_time_filter, overdue_filter
 from cases.models import Case, CaseAction, CaseEvent, CaseStatus
 from catalog.calendar import workday_counter
-from catalog.models import Department
+from catalog.models import Department, ServiceItem
 from certificates.models import Certificate, CertificateCopy, CertificateLog, CopyStatus, LogAction
+from lib.localdates import LocalDate
 from ratings.models import RatingLevel
 from ratings.selectors import RatingFigures, rating_figures, rating_levels
 
@@ -206,59 +206,87 @@ def _cases(department: Department) -> QuerySet[Case]:
     return Case.objects.filter(department=department).order_by()
 
 
-def month_lines(*, department: Department, period: Period) -> list[MonthLine]:
-    """Per month: cases received and how many of them needed 补正 (one query); cases decided
-    and how many of those with a decision limit were decided within it (one query)."""
-    corrected = Exists(CaseEvent.objects.filter(case_id=OuterRef("pk"), action=CaseAction.REQUEST_CORRECTION))
-    received = {
-        row["month"].date() if isinstance(row["month"], datetime) else row["month"]: row
-        for row in _cases(department)
+@dataclass(frozen=True)
+class _Scans:
+    """The two passes over the department's cases that most figures share: those received in
+    the period by (month, 办理项, status), and those decided in it by (month, status) with how
+    many were due and decided in time; and the cases received that were asked for 补正."""
+
+    received: list[dict[str, Any]]
+    decided: list[dict[str, Any]]
+    corrected: dict[date, int]
+
+
+def _scans(*, department: Department, period: Period) -> _Scans:
+    received = list(
+        _cases(department)
         .filter(submitted_at__gte=period.since, submitted_at__lt=period.until)
-        .annotate(month=TruncMonth("submitted_at"))
-        .values("month")
-        .annotate(n=Count("id"), corrected=Count("id", filter=Q(corrected)))
-    }
+        .values("item_id", "status", month=LocalDate("submitted_at", month=True))
+        .annotate(n=Count("id"))
+    )
     with_limit = Q(decision_due__isnull=False, status__in=(CaseStatus.APPROVED, CaseStatus.DENIED))
-    decided = {
-        row["month"].date() if isinstance(row["month"], datetime) else row["month"]: row
-        for row in _cases(department)
+    decided = list(
+        _cases(department)
         .filter(decided_at__gte=period.since, decided_at__lt=period.until, status__in=DECIDED_STATUSES)
-        .annotate(month=TruncMonth("decided_at"))
-        .values("month")
+        .values("status", month=LocalDate("decided_at", month=True))
         .annotate(
             n=Count("id"),
             limited=Count("id", filter=with_limit),
             on_time=Count("id", filter=with_limit & on_time_filter()),
         )
-    }
+    )
+    # From the 补正 requests (one case in ten or so), not an EXISTS for every case received.
+    corrected = dict(
+        CaseEvent.objects.filter(
+            action=CaseAction.REQUEST_CORRECTION,
+            case__department=department,
+            case__submitted_at__gte=period.since,
+            case__submitted_at__lt=period.until,
+        )
+        .order_by()
+        .values(month=LocalDate("case__submitted_at", month=True))
+        .annotate(n=Count("case_id", distinct=True))
+        .values_list("month", "n")
+    )
+    return _Scans(received=received, decided=decided, corrected=corrected)
+
+
+def month_lines(*, period: Period, scans: _Scans) -> list[MonthLine]:
+    """Per month: cases received and how many of them needed 补正; cases decided and how many
+    of those with a decision limit were decided within it."""
+    received: Counter[date] = Counter()
+    for row in scans.received:
+        received[row["month"]] += row["n"]
+    decided: dict[date, Counter[str]] = {}
+    for row in scans.decided:
+        counts = decided.setdefault(row["month"], Counter())
+        counts.update({"n": row["n"], "limited": row["limited"], "on_time": row["on_time"]})
     lines = []
     for month in period.months:
-        got, done = received.get(month, {}), decided.get(month, {})
+        done = decided.get(month, Counter())
         lines.append(
             MonthLine(
                 month=month,
-                received=got.get("n", 0),
-                corrected=got.get("corrected", 0),
-                decided=done.get("n", 0),
-                on_time_total=done.get("limited", 0),
-                on_time=done.get("on_time", 0),
+                received=received[month],
+                corrected=scans.corrected.get(month, 0),
+                decided=done["n"],
+                on_time_total=done["limited"],
+                on_time=done["on_time"],
             )
         )
     return lines
 
 
-def item_lines(*, department: Department, period: Period) -> list[ItemLine]:
-    """Per 办理项, the cases received in the period by their status now (one query)."""
-    rows = (
-        _cases(department)
-        .filter(submitted_at__gte=period.since, submitted_at__lt=period.until)
-        .values("item_id", "item__name", "status")
-        .annotate(n=Count("id"))
-    )
-    by_item: dict[tuple[int, str], dict[str, int]] = {}
-    for row in rows:
-        by_item.setdefault((row["item_id"], row["item__name"]), {})[row["status"]] = row["n"]
-    return [ItemLine(name=name, by_status=counts) for (_, name), counts in sorted(by_item.items())]
+def item_lines(*, department: Department, scans: _Scans) -> list[ItemLine]:
+    """Per 办理项, the cases received in the period by their status now."""
+    names = dict(ServiceItem.objects.filter(matter__department=department).values_list("id", "name"))
+    by_item: dict[int, Counter[str]] = {}
+    for row in scans.received:
+        by_item.setdefault(row["item_id"], Counter())[row["status"]] += row["n"]
+    return [
+        ItemLine(name=names.get(item_id, "其他"), by_status=dict(counts))
+        for item_id, counts in sorted(by_item.items())
+    ]
 
 
 def status_lines(items: list[ItemLine]) -> list[tuple[str, int]]:
@@ -287,34 +315,43 @@ def _pairs(rows: QuerySet[Any, dict[str, Any]]) -> list[tuple[date, date, int]]:
 
 def step_lines(*, department: Department, period: Period) -> list[StepLine]:
     """受理, 审查 and 审批 that ended in the period: how many, their average and p90 working
-    days. Each query groups the steps by (start day, end day): a few thousand rows at most
-    whatever the number of cases, counted with one working-day calendar."""
-    in_period = {"created_at__gte": period.since, "created_at__lt": period.until}
-    reviews = CaseEvent.objects.filter(action=CaseAction.REVIEW, case__department=department).order_by()
+    days. The queries group the steps by their days — (start, end), or for the two steps
+    around 审查通过 (受理, 审查通过, 办结) in one pass — a few thousand rows at most whatever
+    the number of cases, counted with one working-day calendar."""
     accept = (
         _cases(department)
         .filter(accepted_at__gte=period.since, accepted_at__lt=period.until)
-        .values(start=TruncDate("submitted_at"), end=TruncDate("accepted_at"))
+        .values(start=LocalDate("submitted_at"), end=LocalDate("accepted_at"))
         .annotate(n=Count("id"))
     )
-    review = (
-        reviews.filter(**in_period)
-        .values(start=TruncDate("case__accepted_at"), end=TruncDate("created_at"))
-        .annotate(n=Count("id"))
-    )
-    decide = (
-        reviews.filter(
-            case__decided_at__gte=period.since,
-            case__decided_at__lt=period.until,
-            case__status__in=(CaseStatus.APPROVED, CaseStatus.DENIED),
+    # 审查通过 happens once a case (the table has no way back to 审查中), and only a decision
+    # (准予 or 不予许可) follows it, so the case's decided_at is the 审批 step's end.
+    reviewed = (
+        CaseEvent.objects.filter(action=CaseAction.REVIEW, case__department=department)
+        .filter(
+            Q(created_at__gte=period.since, created_at__lt=period.until)
+            | Q(case__decided_at__gte=period.since, case__decided_at__lt=period.until)
         )
-        .values(start=TruncDate("created_at"), end=TruncDate("case__decided_at"))
+        .order_by()
+        .values(
+            accepted=LocalDate("case__accepted_at"),
+            reviewed=LocalDate("created_at"),
+            decided=LocalDate("case__decided_at"),
+        )
         .annotate(n=Count("id"))
     )
+    first, last = period.first, period.end
+    review: list[tuple[date, date, int]] = []
+    decide: list[tuple[date, date, int]] = []
+    for row in reviewed:
+        if row["accepted"] and first <= row["reviewed"] < last:
+            review.append((row["accepted"], row["reviewed"], row["n"]))
+        if row["decided"] and first <= row["decided"] < last:
+            decide.append((row["reviewed"], row["decided"], row["n"]))
     steps = [
         ("受理", "从收件（补正后为再次提交）到受理", _pairs(accept)),
-        ("审查", "从受理到审查通过", _pairs(review)),
-        ("审批", "从审查通过到作出许可决定", _pairs(decide)),
+        ("审查", "从受理到审查通过", review),
+        ("审批", "从审查通过到作出许可决定", decide),
     ]
     days = [day for _, _, pairs in steps for start, end, _ in pairs for day in (start, end)]
     counter = workday_counter(start=min(days), end=max(days)) if days else None
@@ -352,17 +389,15 @@ def overdue_lines(*, department: Department, today: date) -> list[tuple[str, int
     ]
 
 
-def refusals(*, department: Department, period: Period) -> tuple[int, dict[str, int], list[ReasonLine]]:
+def refusals(
+    *, department: Department, period: Period, scans: _Scans
+) -> tuple[int, dict[str, int], list[ReasonLine]]:
     """Cases decided in the period; how many were 不予受理 and 不予许可; and their reasons, the
-    most frequent first (two queries: the reasons are the events' opinions, as written)."""
-    decided = dict(
-        _cases(department)
-        .filter(decided_at__gte=period.since, decided_at__lt=period.until, status__in=DECIDED_STATUSES)
-        .values("status")
-        .annotate(n=Count("id"))
-        .values_list("status", "n")
-    )
-    refused = {CaseStatus(s).label: decided.get(s, 0) for s in (CaseStatus.REJECTED, CaseStatus.DENIED)}
+    most frequent first (one query: the reasons are the events' opinions, as written)."""
+    decided: Counter[str] = Counter()
+    for row in scans.decided:
+        decided[row["status"]] += row["n"]
+    refused = {CaseStatus(s).label: decided[s] for s in (CaseStatus.REJECTED, CaseStatus.DENIED)}
     kinds = {CaseAction.REJECT: "不予受理", CaseAction.DENY: "不予许可"}
     rows = (
         CaseEvent.objects.filter(
@@ -411,16 +446,18 @@ def certificate_lines(*, department: Department, period: Period) -> list[tuple[s
 def figures_for(*, user: User, period: Period, today: date | None = None) -> Figures:
     """Every figure of the page for `user`'s department (the caller checked `may_read_figures`)."""
     assert may_read_figures(user), "only a 科室负责人 reads the figures"
-    department = Department.objects.get(pk=user.department_id)
+    department = user.department
+    assert department is not None
     today = today or timezone.localdate()
-    items = item_lines(department=department, period=period)
-    decided, refused, reasons = refusals(department=department, period=period)
+    scans = _scans(department=department, period=period)
+    items = item_lines(department=department, scans=scans)
+    decided, refused, reasons = refusals(department=department, period=period, scans=scans)
     levels = rating_levels(user=user, since=period.since, until=period.until)
     return Figures(
         department=department,
         period=period,
         today=today,
-        months=month_lines(department=department, period=period),
+        months=month_lines(period=period, scans=scans),
         items=items,
         statuses=status_lines(items),
         steps=step_lines(department=department, period=period),

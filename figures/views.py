@@ -31,9 +31,11 @@ def _figures(request: HttpRequest) -> tuple[PeriodForm, Figures]:
 def _attachment(body: bytes, *, content_type: str, figures: Figures, extension: str) -> HttpResponse:
     response = HttpResponse(body, content_type=content_type)
     # RFC 5987 for the Chinese name; the period keeps two exports apart.
-    response["Content-Disposition"] = content_disposition_header(
+    header = content_disposition_header(
         as_attachment=True, filename=f"统计分析_{figures.period.slug}.{extension}"
     )
+    assert header is not None, "always set for an attachment"
+    response["Content-Disposition"] = header
     return response
 
 

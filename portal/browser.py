@@ -118,8 +118,8 @@ class _ReleasedOnClose:
 
 
 class _SerialWSGIServer(ThreadedWSGIServer):
-    def set_app(self, application: Callable[..., Iterable[bytes]]) -> None:
-        if not self.connections_override:
+    def set_app(self, application: Callable[..., Iterable[bytes]]) -> None:  # type: ignore[override]
+        if not self.connections_override:  # type: ignore[attr-defined]  # set by Django, not in the stubs
             super().set_app(application)
             return
 

@@ -141,6 +141,7 @@ class BaseTestCase(TestCase):
     acceptor: User
     reviewer: User
     decider: User
+    leader: User
     outsider: User
     admin: User
     security_admin: User

@@ -42,6 +42,13 @@ def april(day: int) -> date:
 
 
 class FiguresTestCase(BaseTestCase):
+    a: Case
+    b: Case
+    c: Case
+    d: Case
+    e: Case
+    f: Case
+
     @classmethod
     def setUpTestData(cls) -> None:
         super().setUpTestData()
@@ -83,7 +90,7 @@ class FiguresTestCase(BaseTestCase):
         with frozen_now(at(march(18))):
             rating_made(cls, case=cls.c, level=RatingLevel.VERY_DISSATISFIED)
         with frozen_now(at(march(12))):
-            certificate = certificate_make(cls, status=CertificateStatus.CURRENT)
+            certificate = certificate_make(cls, status=CertificateStatus.CURRENT)  # type: ignore[arg-type]
             certificate.case = cls.a
             certificate.save()
             copy = CertificateCopy.objects.create(

@@ -25,7 +25,7 @@ from certificates.tests.helpers import ensure_keys
 from lib.datacrypt import mobile_index
 from lib.uploads import check_upload
 from portal.browser import DESKTOP, PHONE, BrowserTestCase, axe_report, axe_violations
-from portal.demo import APPLICANT_PASSWORD, STAFF_PASSWORD, seed_demo
+from portal.demo import APPLICANT_PASSWORD, STAFF_PASSWORD, demo_history, seed_demo
 from portal.test import catalog_seeded
 from registry.models import Registration
 
@@ -185,5 +185,10 @@ class AxeTestCase(BrowserTestCase):
         self.login("shouli", STAFF_PASSWORD, kind="staff", staff_mobile="13800138010")
         self.visit("/workbench/", "审批工作台")
         self.visit(f"/workbench/cases/{waiting.pk}/", "审批工作台办件")
+
+        # The 科室负责人's 统计分析 (ADR 0028): charts beside their tables, over a year of history.
+        demo_history()
+        self.login("kezhang", STAFF_PASSWORD, kind="staff", staff_mobile="13800138016")
+        self.visit("/figures/", "统计分析")
 
         self.assertEqual(self.problems, [], "axe-core 发现无障碍问题：\n" + "\n".join(self.problems))

@@ -204,6 +204,8 @@ class PhonesBrowserTestCase(BrowserTestCase):
             ),
             # 告知承诺's 核查 tasks are the 审查人员's (ADR 20)
             (User.objects.get(username="shencha"), ["/workbench/checks/"]),
+            # 统计分析 is the 科室负责人's (ADR 28): wide tables and charts on a phone
+            (User.objects.get(username="kezhang"), ["/figures/"]),
             # 差评申诉 are decided by the 系统管理员 (ADR 21)
             (User.objects.get(username="admin"), ["/ratings/appeals/"]),
             # Its rows are the visits above: the table has something to fold into cards.

@@ -57,7 +57,15 @@ class SeedDemoTestCase(TestCase):
         self.assertIn("短信验证码见本窗口日志", text)
         self.assertEqual(
             set(User.objects.filter(kind="staff").values_list("mobile", flat=True)),
-            {"13800138010", "13800138011", "13800138012", "13800138013", "13800138014", "13800138015", "13800138016"},
+            {
+                "13800138010",
+                "13800138011",
+                "13800138012",
+                "13800138013",
+                "13800138014",
+                "13800138015",
+                "13800138016",
+            },
         )
         self.assertTrue(
             User.objects.get(mobile_index=mobile_index("13800138000"), kind="person").check_password(
