@@ -37,6 +37,8 @@ class PeriodForm(PortalForm):
     def __init__(self, *args: Any, today: date, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.default = Period.last_twelve_months(today=today)
+        # An empty form shows the period it stands for.
+        self.initial = {"start": self.default.first, "end": self.default.last}
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}

@@ -55,6 +55,8 @@ DENY_REASONS = ["继续教育学时不足", "申请人年龄已超过注册年�
 LEVELS = [(RatingLevel.VERY_SATISFIED, 55), (RatingLevel.SATISFIED, 25), (RatingLevel.BASIC, 10)]
 LEVELS += [(RatingLevel.DISSATISFIED, 6), (RatingLevel.VERY_DISSATISFIED, 4)]
 BATCH = 2000
+# The portal's own matters (二级建造师 registration and the lost-certificate one).
+HISTORY_MATTERS = ("ejjzs-zgrd", "ejjzs-ysbb")
 
 
 @contextmanager
@@ -118,7 +120,11 @@ def history_build(
     today = timezone.localdate(now)
     first = today - timedelta(days=months * 30)
     calendar = _Calendar(first - timedelta(days=10), today + timedelta(days=120))
-    items = list(ServiceItem.objects.filter(matter__department=department).select_related("matter"))
+    items = list(
+        ServiceItem.objects.filter(
+            matter__department=department, matter__code__in=HISTORY_MATTERS
+        ).select_related("matter")
+    )
     staff = {u.staff_role: u for u in User.objects.filter(kind=UserKind.STAFF, department=department)}
     actors = {
         ActorRole.ACCEPTOR: staff.get(StaffRole.ACCEPTOR),

@@ -279,7 +279,12 @@ def month_lines(*, period: Period, scans: _Scans) -> list[MonthLine]:
 
 def item_lines(*, department: Department, scans: _Scans) -> list[ItemLine]:
     """Per 办理项, the cases received in the period by their status now."""
-    names = dict(ServiceItem.objects.filter(matter__department=department).values_list("id", "name"))
+    items = ServiceItem.objects.filter(matter__department=department).values_list(
+        "id", "name", "matter__name"
+    )
+    repeated = Counter(name for _, name, _ in items)
+    # Two matters may both have a 「首次申请」: then the matter says which.
+    names = {pk: f"{matter} · {name}" if repeated[name] > 1 else name for pk, name, matter in items}
     by_item: dict[int, Counter[str]] = {}
     for row in scans.received:
         by_item.setdefault(row["item_id"], Counter())[row["status"]] += row["n"]

@@ -18,6 +18,7 @@ from __future__ import annotations
 from datetime import date
 
 from cases.models import Case, CaseAction, CaseStatus
+from catalog.models import ServiceItem
 from catalog.registration_types import RegistrationType
 from certificates.models import CertificateCopy, CertificateLog, CertificateStatus, CopyStatus, LogAction
 from certificates.tests.test_transitions import certificate_make
@@ -217,3 +218,15 @@ class FiguresTestCase(BaseTestCase):
         self.assertEqual(figures.on_time, (0, 1))
         self.assertEqual(figures.ratings[1].ratings, 0)
         self.assertEqual([r.reason for r in figures.reasons], [])
+
+    def test_an_items_name_two_matters_share_says_its_matter(self):
+        second = Case.objects.get(pk=self.f.pk)
+        other = ServiceItem.objects.exclude(matter=second.matter).filter(matter__department=self.department)
+        twin = other.first()
+        assert twin is not None, "the seeded department has other matters"
+        ServiceItem.objects.filter(pk=twin.pk).update(name="增项注册")
+        Case.objects.filter(pk=second.pk).update(item=twin, matter=twin.matter)
+
+        names = [line.name for line in self.figures().items]
+
+        self.assertIn(f"{twin.matter.name} · 增项注册", names)
