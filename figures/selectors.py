@@ -302,10 +302,10 @@ def status_lines(items: list[ItemLine]) -> list[tuple[str, int]]:
     return [(CaseStatus(s).label, totals[s]) for s in CaseStatus.values if totals[s]]
 
 
-def _percentile(counts: dict[int, int], share: float) -> int:
+def _percentile(counts: dict[int, int], fraction: float) -> int:
     """The nearest-rank percentile of values given as value → how many times it occurs."""
     total = sum(counts.values())
-    rank = max(1, math.ceil(share * total))
+    rank = max(1, math.ceil(fraction * total))
     seen = 0
     for value in sorted(counts):
         seen += counts[value]
