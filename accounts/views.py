@@ -36,7 +36,7 @@ from accounts.forms import (
     SmsLoginForm,
 )
 from accounts.middleware import session_login_started
-from accounts.models import IdType, SecondFactor, SmsPurpose, User, UserKind
+from accounts.models import IdType, SecondFactor, SmsPurpose, StaffRole, User, UserKind
 from accounts.selectors import (
     UNVERIFIED_ENTERPRISE,
     UNVERIFIED_PERSON,
@@ -130,6 +130,8 @@ def _next_url(request: HttpRequest, user: User) -> str:
         return candidate
     if user.is_staff:
         return reverse("admin:index")
+    if user.staff_role == StaffRole.LEADER:
+        return reverse("supervision:board")  # the 督办 list: what runs late in his department
     if user.works_on_cases:
         return reverse("review:queue")  # their work, not the 个人中心 an applicant starts from
     return reverse("accounts:profile")

@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from accounts.models import IdType, User
 from cases.confirmation import sealed_form_waiver
-from cases.deadlines import ACCEPT_WORKDAYS
+from cases.deadlines import accept_workdays, promised_workdays
 from cases.models import Attachment, Case, Commitment, Notice, NoticeKind
 from cases.selectors import case_open_correction
 from cases.services import current_attachments, current_commitments
@@ -299,9 +299,9 @@ def receipt_context(notice: Notice) -> ReceiptContext:
             {"name": str(m.get("name", "")), "files": int(m.get("files", 0))}
             for m in data.get("materials", [])
         ],
-        "promised_days": int(data.get("promised_days", case.matter.promised_days)),
+        "promised_days": int(data.get("promised_days", promised_workdays(case.item))),
         "legal_days": int(data.get("legal_days", case.matter.legal_days)),
-        "accept_days": ACCEPT_WORKDAYS,
+        "accept_days": int(data.get("accept_days", accept_workdays(case.item))),
         "follow_up": FOLLOW_UP,
         "phone": case.matter.phone or case.department.phone,
     }

@@ -50,6 +50,13 @@ class CaseAction(models.TextChoices):
     REVIEW = "review", "审查通过"
     APPROVE = "approve", "准予许可"
     DENY = "deny", "不予许可"
+    # 督办 (ADR 25): steps that leave the status as it is. The 科室负责人 grants an extension of
+    # the decision period (《行政许可法》 Art 42); a 特别程序 stops the clock (Art 45) until its
+    # handler ends it, or the daily job does when the stated days have passed.
+    EXTEND = "extend", "延期"
+    PAUSE = "pause", "特别程序（暂停计时）"
+    RESUME = "resume", "特别程序结束（恢复计时）"
+    RESUME_DUE = "resume_due", "特别程序期满（恢复计时）"
 
 
 class ActorRole(models.TextChoices):
@@ -62,6 +69,14 @@ class ActorRole(models.TextChoices):
     FORMER_EMPLOYER = "old_employer", "原聘用单位"
     # Steps nobody takes by hand: the daily job's silence rule, the hand-over to the department.
     SYSTEM = "system", "系统"
+
+
+class PauseKind(models.TextChoices):
+    """特别程序 whose time does not count towards the decision period (《行政许可法》 Art 45)."""
+
+    EXPERT = "expert", "专家评审"
+    HEARING = "hearing", "听证"
+    TESTING = "testing", "检验检测"
 
 
 class SubmitMethod(models.TextChoices):
@@ -101,6 +116,16 @@ class Case(models.Model):
     accepted_at = models.DateTimeField("受理时间", null=True, blank=True)
     decision_due = models.DateField("办结期限", null=True, blank=True)
     decided_at = models.DateTimeField("办结时间", null=True, blank=True)
+    # The 特别程序 that stops the decision clock now ("" while it runs): written with the
+    # PAUSE and RESUME events by `supervision.services`; the details are its ClockPause row.
+    clock_paused = models.CharField(
+        "暂停计时（特别程序）",
+        max_length=10,
+        choices=PauseKind.choices,
+        blank=True,
+        default="",
+        db_default="",
+    )
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
     updated_at = models.DateTimeField("更新时间", auto_now=True)
 
@@ -339,6 +364,9 @@ class NoticeKind(models.TextChoices):
     DENIAL = "denial", "不予行政许可决定书"
     # After the grant: a commitment found untrue (ADR 20), the first step towards 撤销.
     FALSE_PLEDGE = "false_pledge", "告知承诺核查不实告知书"
+    # 督办 (ADR 25): the extension of the decision period, and a 特别程序 with how long it takes.
+    EXTENSION = "extension", "延期告知书"
+    PAUSE = "pause", "特别程序告知书"
 
 
 class Notice(models.Model):

@@ -17,7 +17,7 @@ from accounts.models import User
 from accounts.selectors import UNVERIFIED_PERSON, enterprise_for_user, verified_identity
 from cases.confirmation import Question, answer_due, questions_for, sealed_form_waiver
 from cases.counters import counter_next
-from cases.deadlines import accept_due_on
+from cases.deadlines import accept_due_on, accept_workdays, promised_workdays
 from cases.forms import ApplicationForm
 from cases.models import (
     EDITABLE_STATUSES,
@@ -453,7 +453,7 @@ def case_submit(*, case: Case, user: User) -> Case:
 def _case_arrive(*, case: Case, event: CaseEvent, today: date) -> None:
     """The case reaches the department: the 受理 clock starts (again, at a resubmission: time
     waiting for 补正 or for the employer does not count) and the 材料接收告知单 is issued."""
-    case.accept_due = accept_due_on(submitted_on=today)
+    case.accept_due = accept_due_on(submitted_on=today, days=accept_workdays(case.item))
     case.save(update_fields=["accept_due", "updated_at"])
     notice_issue(case=case, kind=NoticeKind.RECEIPT, event=event, data=_receipt_data(case))
 
@@ -483,8 +483,10 @@ def _receipt_data(case: Case) -> dict[str, Any]:
     ]
     return {
         "materials": materials,
-        "promised_days": case.matter.promised_days,
+        "promised_days": promised_workdays(case.item),
         "legal_days": case.matter.legal_days,
+        # As the receipt states it when issued: the catalogue may change later.
+        "accept_days": accept_workdays(case.item),
     }
 
 
@@ -716,6 +718,8 @@ NOTICE_ABBREVIATIONS = {
     NoticeKind.APPROVAL: "准",
     NoticeKind.DENIAL: "不准",
     NoticeKind.FALSE_PLEDGE: "核",
+    NoticeKind.EXTENSION: "延",
+    NoticeKind.PAUSE: "特",
 }
 
 

@@ -12,6 +12,7 @@ from datetime import datetime
 from django.utils import timezone
 
 from accounts.models import User
+from cases.deadlines import promised_workdays
 from cases.models import FINISHED_STATUSES, Case, CaseAction, CaseEvent, CaseStatus
 from exchange.contracts import CaseApplicant, CaseRecord, CaseRecordEvent, Channel, Organisation
 from exchange.services import outbound_enqueue
@@ -43,7 +44,7 @@ def case_record(*, case: Case, event: CaseEvent) -> CaseRecord:
         submitted_at=_moment(case.submitted_at),
         accepted_at=_moment(case.accepted_at),
         finished_at=_moment(case.decided_at),
-        promised_days=case.matter.promised_days,
+        promised_days=promised_workdays(case.item),
         legal_days=case.matter.legal_days,
     )
 

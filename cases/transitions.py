@@ -44,6 +44,17 @@ TRANSITIONS: tuple[Transition, ...] = (
     Transition(S.REVIEWING, A.REVIEW, S.DECIDING, R.REVIEWER),
     Transition(S.DECIDING, A.APPROVE, S.APPROVED, R.DECIDER),
     Transition(S.DECIDING, A.DENY, S.DENIED, R.DECIDER),
+    # 督办 (ADR 25), steps that keep the status, as 单位确认's do: the 科室负责人 grants the one
+    # extension of the decision period; the handler of the step stops the clock for a 特别程序
+    # and restarts it, or the daily job does when the stated days have passed.
+    Transition(S.REVIEWING, A.EXTEND, S.REVIEWING, R.LEADER),
+    Transition(S.DECIDING, A.EXTEND, S.DECIDING, R.LEADER),
+    Transition(S.REVIEWING, A.PAUSE, S.REVIEWING, R.REVIEWER),
+    Transition(S.DECIDING, A.PAUSE, S.DECIDING, R.DECIDER),
+    Transition(S.REVIEWING, A.RESUME, S.REVIEWING, R.REVIEWER),
+    Transition(S.DECIDING, A.RESUME, S.DECIDING, R.DECIDER),
+    Transition(S.REVIEWING, A.RESUME_DUE, S.REVIEWING, R.SYSTEM),
+    Transition(S.DECIDING, A.RESUME_DUE, S.DECIDING, R.SYSTEM),
 )
 
 _BY_KEY = {(t.source, t.action): t for t in TRANSITIONS}
@@ -67,7 +78,8 @@ ROLE_QUEUE: dict[str, CaseStatus] = {
     R.ACCEPTOR: S.PENDING,
     R.REVIEWER: S.REVIEWING,
     R.DECIDER: S.DECIDING,
-    # The 科室负责人 takes no step of an applicant's case: the decisions waiting are what he
-    # looks over first (issue 17 gives him the 督办 list).
+    # The 科室负责人 takes no step that moves an applicant's case: his page is the 督办 list
+    # (`supervision`); on the workbench he reads the department's cases, the decisions
+    # waiting first.
     R.LEADER: S.DECIDING,
 }

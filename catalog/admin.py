@@ -29,7 +29,8 @@ class DepartmentAdmin(admin.ModelAdmin[Department]):
 
 class ServiceItemInline(admin.TabularInline[ServiceItem, Matter]):
     model = ServiceItem
-    fields = ("code", "name", "description", "order")
+    # The time limits of one 办理项, when they differ from the 事项's (issue 17).
+    fields = ("code", "name", "description", "accept_days", "promised_days", "order")
     extra = 0
     show_change_link = True
 
@@ -65,6 +66,7 @@ class MatterAdmin(admin.ModelAdmin[Matter]):
                     "conditions",
                     "process",
                     "legal_days",
+                    "accept_days",
                     "promised_days",
                     "employer_confirm_days",
                     "release_silence_days",

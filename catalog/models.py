@@ -6,6 +6,7 @@ Reference data that administrators edit in the admin; the seeded defaults come f
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
 from django.db import models
 
 from lib.sm3 import sm3
@@ -52,7 +53,17 @@ class Matter(models.Model):
     conditions = models.TextField("受理条件", blank=True)
     process = models.TextField("办理流程", blank=True)
     legal_days = models.PositiveIntegerField("法定时限（工作日）", default=20)
-    promised_days = models.PositiveIntegerField("承诺时限（工作日）", default=10)
+    promised_days = models.PositiveIntegerField(
+        "承诺时限（工作日）", default=10, validators=[MinValueValidator(1)], help_text="受理后作出决定的期限"
+    )
+    # 《行政许可法》 Art 32: 受理 or not within 5 working days; a province may promise less.
+    accept_days = models.PositiveIntegerField(
+        "受理时限（工作日）",
+        default=5,
+        db_default=5,
+        validators=[MinValueValidator(1)],
+        help_text="收到申请材料后作出是否受理决定的期限",
+    )
     # 单位确认 (ADR 19): time limits of the employer's online answer, in working days. They
     # run before the case reaches the department, so they are not part of the legal clock.
     employer_confirm_days = models.PositiveIntegerField(
@@ -94,6 +105,21 @@ class ServiceItem(models.Model):
     code = models.SlugField("编码", max_length=40)
     name = models.CharField("办理项名称", max_length=100)
     description = models.TextField("说明", blank=True)
+    # Per-办理项 time limits (issue 17); empty: the 事项's. `cases.deadlines` reads them.
+    accept_days = models.PositiveIntegerField(
+        "受理时限（工作日）",
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1)],
+        help_text="留空则按事项的受理时限",
+    )
+    promised_days = models.PositiveIntegerField(
+        "承诺时限（工作日）",
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1)],
+        help_text="留空则按事项的承诺时限",
+    )
     order = models.PositiveIntegerField("排序", default=100)
 
     class Meta:

@@ -19,7 +19,7 @@ from django.db import models, transaction
 from django.utils import timezone
 
 from accounts.models import IdType, StaffRole, User, UserKind
-from cases.deadlines import ACCEPT_WORKDAYS
+from cases.deadlines import accept_workdays, promised_workdays
 from cases.models import ActorRole, Case, CaseAction, CaseEvent, CaseStatus, SubmitMethod
 from cases.transitions import transition_find
 from catalog.calendar import calendar_overrides
@@ -259,11 +259,11 @@ def _stamp(case: Case, steps: list[tuple[CaseAction, datetime, str]], calendar: 
         day = timezone.localdate(when)
         if action in (CaseAction.SUBMIT, CaseAction.RESUBMIT):
             case.submitted_at = when
-            case.accept_due = calendar.add(day, ACCEPT_WORKDAYS)
+            case.accept_due = calendar.add(day, accept_workdays(case.item))
         elif action == CaseAction.ACCEPT:
             case.accepted_at = when
             case.accept_due = None
-            case.decision_due = calendar.add(day, case.matter.promised_days)
+            case.decision_due = calendar.add(day, promised_workdays(case.item))
         elif action in (CaseAction.REQUEST_CORRECTION, CaseAction.REJECT):
             case.accept_due = None
     case.status = status

@@ -88,7 +88,9 @@ class ReceiptContext(TypedDict):
 # ---------------------------------------------------------------------------------------------
 # 受理通知书 / 一次性补正告知书 / 不予受理决定书 / 准予、不予行政许可决定书 — template "notice"
 
-NoticeKind = Literal["acceptance", "correction", "rejection", "approval", "denial", "false_pledge"]
+NoticeKind = Literal[
+    "acceptance", "correction", "rejection", "approval", "denial", "false_pledge", "extension", "pause"
+]
 
 # The standard titles; callers pass the title themselves, usually one of these.
 NOTICE_TITLES: dict[NoticeKind, str] = {
@@ -98,6 +100,8 @@ NOTICE_TITLES: dict[NoticeKind, str] = {
     "approval": "准予行政许可决定书",
     "denial": "不予行政许可决定书",
     "false_pledge": "告知承诺核查不实告知书",
+    "extension": "延期告知书",
+    "pause": "特别程序告知书",
 }
 
 # The heading of the items table's last column: a correction notice gives each material's

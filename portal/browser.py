@@ -6,14 +6,17 @@ from __future__ import annotations
 import os
 import shutil
 import threading
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import Any, ClassVar, TypedDict
+from typing import TYPE_CHECKING, Any, ClassVar, TypedDict
 
 from django.conf import settings
 from django.contrib.staticfiles.testing import StaticLiveServerTestCase
 from django.core.servers.basehttp import ThreadedWSGIServer
 from django.test.testcases import LiveServerThread
+
+if TYPE_CHECKING:
+    from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -118,12 +121,13 @@ class _ReleasedOnClose:
 
 
 class _SerialWSGIServer(ThreadedWSGIServer):
-    def set_app(self, application: Callable[..., Iterable[bytes]]) -> None:  # type: ignore[override]
-        if not self.connections_override:  # type: ignore[attr-defined]  # set by Django, not in the stubs
+    def set_app(self, application: WSGIApplication | None) -> None:
+        # Django's server keeps the overridden connections (ThreadedWSGIServer.__init__).
+        if application is None or not getattr(self, "connections_override", None):
             super().set_app(application)
             return
 
-        def one_at_a_time(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        def one_at_a_time(environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
             _ONE_AT_A_TIME.acquire()
             try:
                 body = application(environ, start_response)

@@ -26,8 +26,10 @@ from accounts.models import (
 from accounts.services import staff_create
 from api.models import ApiScope, RelyingParty
 from api.services import relying_party_create
+from cases.deadlines import DUE_SOON_WORKDAYS
 from cases.models import Case, ConfirmationAnswer, ConfirmationKind, ConfirmationStatus
 from cases.services import attachment_add, case_draft_save, case_submit, confirmation_answer
+from catalog.calendar import workday_add
 from catalog.models import Department, ServiceItem
 from catalog.registration_types import RegistrationType
 from figures.history import history_applicant, history_build
@@ -178,7 +180,25 @@ def seed_demo() -> list[DemoLogin]:
 
     waiting = _demo_person(first17="21010319880615002", name="李娜", mobile="13800138002")
     if not Case.objects.filter(applicant=waiting).exists():
-        _demo_confirmed(_demo_initial_case(applicant=waiting, employer_name=company.name, employer_uscc=uscc))
+        case = _demo_confirmed(
+            _demo_initial_case(applicant=waiting, employer_name=company.name, employer_uscc=uscc)
+        )
+        # 督办 (ADR 25): submitted a week ago and still not accepted, so the 受理 limit has
+        # passed and the case is on the 科室负责人's 督办 list. Demo data only: a real due day
+        # is written by the services alone.
+        Case.objects.filter(pk=case.pk).update(accept_due=timezone.localdate() - timedelta(days=2))
+
+    # In 审查中 with one working day left: 即将到期 on the 督办 list, and the 审查人员 may ask
+    # for an extension or record a 特别程序 on its page.
+    reviewing = _demo_person(first17="21010619850312008", name="周明", mobile="13800138007")
+    if not Case.objects.filter(applicant=reviewing).exists():
+        case = _demo_confirmed(
+            _demo_initial_case(applicant=reviewing, employer_name=company.name, employer_uscc=uscc)
+        )
+        case = case_accept(case=case, actor=User.objects.get(username="shouli"), opinion="材料齐全，予以受理")
+        Case.objects.filter(pk=case.pk).update(
+            decision_due=workday_add(start=timezone.localdate(), days=DUE_SOON_WORKDAYS - 1)
+        )
 
     # An application waiting for the company's 单位确认 (ADR 19): the company's login shows it
     # under 「待确认申请」, with 「确认」 and 「退回」.
@@ -236,9 +256,15 @@ def seed_demo() -> list[DemoLogin]:
             APPLICANT_PASSWORD,
         ),
         DemoLogin(
-            "申请人（个人，已有一件待受理的办件）",
+            "申请人（个人，已有一件待受理的办件，已超过受理期限，列入督办）",
             "/accounts/login/?kind=person",
             "13800138002",
+            APPLICANT_PASSWORD,
+        ),
+        DemoLogin(
+            "申请人（个人，初始注册审查中，办结期限将至）",
+            "/accounts/login/?kind=person",
+            "13800138007",
             APPLICANT_PASSWORD,
         ),
         DemoLogin(

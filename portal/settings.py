@@ -130,6 +130,7 @@ INSTALLED_APPS = [
     "privacy",
     "commitments",
     "ratings",
+    "supervision",
     "review",
     "figures",
     "audit",

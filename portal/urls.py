@@ -27,6 +27,7 @@ urlpatterns = [
     path("audit/", include("audit.urls")),
     path("my-info/", include("privacy.urls")),
     path("ratings/", include("ratings.urls")),
+    path("supervision/", include("supervision.urls")),
     path("figures/", include("figures.urls")),
     path("admin/", admin.site.urls),
     # The open API (api/, docs/api.md): versioned in its address.

@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import User
-from cases.deadlines import decision_due_on
+from cases.deadlines import decision_due_on, promised_workdays
 from cases.models import Case, CaseAction, CaseEvent, NoticeKind
 from cases.notices import notice_text
 from cases.services import case_transition, notice_issue
@@ -43,7 +43,7 @@ def _notify(*, case: Case, template: str, title: str, extra: dict[str, object] |
         "matter": case.matter.name,
         "item": case.item.name,
         "number": case.number,
-        "promised_days": case.matter.promised_days,
+        "promised_days": promised_workdays(case.item),
         **(extra or {}),
     }
     applicant: User = case.applicant
@@ -62,7 +62,7 @@ def case_accept(*, case: Case, actor: User, opinion: str = "") -> Case:
     with transaction.atomic():
         case, event = case_transition(case=case, action=CaseAction.ACCEPT, actor=actor, opinion=opinion)
         today = timezone.localdate()
-        case.decision_due = decision_due_on(accepted_on=today, promised_days=case.matter.promised_days)
+        case.decision_due = decision_due_on(accepted_on=today, promised_days=promised_workdays(case.item))
         case.save(update_fields=["decision_due", "updated_at"])
         notice_issue(
             case=case,
@@ -73,7 +73,7 @@ def case_accept(*, case: Case, actor: User, opinion: str = "") -> Case:
                     NoticeKind.ACCEPTANCE,
                     **_names(case),
                     submitted_at=case.submitted_at,
-                    promised_days=case.matter.promised_days,
+                    promised_days=promised_workdays(case.item),
                     legal_days=case.matter.legal_days,
                     decision_due=case.decision_due,
                 )

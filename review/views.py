@@ -27,7 +27,7 @@ from accounts.models import StaffRole, User
 from accounts.selectors import verified_identity
 from audit.models import AuditAction
 from audit.services import audit_record
-from cases.deadlines import ACCEPT_WORKDAYS, case_deadline
+from cases.deadlines import accept_workdays, case_deadline, promised_workdays
 from cases.documents import form_display, material_rows
 from cases.models import FINISHED_STATUSES, Case, CaseAction, CaseEvent, ConfirmationStatus
 from cases.register import register_record_for
@@ -179,7 +179,8 @@ def _case_page(
     revealed: bool = False,
 ) -> HttpResponse:
     today = timezone.localdate()
-    allowed = actions_for(status=case.status, role=user.staff_role)
+    # The workbench's own decisions; the 督办 steps (延期, 特别程序) have their panel.
+    allowed = [a for a in actions_for(status=case.status, role=user.staff_role) if a in DECISIONS]
     action_forms = {str(a): _blank_form(a, case) for a in allowed}
     if bound is not None and bound[0] in action_forms:
         action_forms[bound[0]] = bound[1]
@@ -209,7 +210,8 @@ def _case_page(
             "sees_checks": _sees_checks(user),
             "notices": case.notices.all(),
             "deadline": case_deadline(case, today=today),
-            "accept_workdays": ACCEPT_WORKDAYS,
+            "accept_workdays": accept_workdays(case.item),
+            "promised_workdays": promised_workdays(case.item),
             "action_forms": action_forms,
             "remedies": REMEDIES_SENTENCE,
             "warning": calendar_warning(today=today),

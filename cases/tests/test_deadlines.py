@@ -8,8 +8,19 @@ from datetime import date
 
 from django.test import TestCase
 
-from cases.deadlines import PAUSED, accept_due_on, case_deadline, decision_due_on
-from cases.models import Case, CaseStatus
+from cases.deadlines import (
+    PAUSED,
+    AlertStage,
+    accept_due_on,
+    alert_stage,
+    case_deadline,
+    decision_due_on,
+    extended_due_on,
+    pause_ends_on,
+    paused_workdays,
+    resumed_due_on,
+)
+from cases.models import Case, CaseStatus, PauseKind
 
 FRIDAY = date(2031, 3, 7)
 NEXT_FRIDAY = date(2031, 3, 14)
@@ -18,7 +29,7 @@ NEXT_FRIDAY = date(2031, 3, 14)
 class DueDayTestCase(TestCase):
     def test_acceptance_is_due_five_working_days_after_submission(self):
         # Counted from the day after (开始的当日不计入): Friday to the next Friday.
-        self.assertEqual(accept_due_on(submitted_on=FRIDAY), NEXT_FRIDAY)
+        self.assertEqual(accept_due_on(submitted_on=FRIDAY, days=5), NEXT_FRIDAY)
 
     def test_the_decision_is_due_the_promised_working_days_after_acceptance(self):
         self.assertEqual(decision_due_on(accepted_on=FRIDAY, promised_days=10), date(2031, 3, 21))
@@ -58,3 +69,40 @@ class CaseDeadlineTestCase(TestCase):
     def test_no_limit_runs_for_a_draft_or_a_finished_case(self):
         self.assertIsNone(self.deadline(CaseStatus.DRAFT, today=FRIDAY))
         self.assertIsNone(self.deadline(CaseStatus.APPROVED, today=FRIDAY, decision_due=NEXT_FRIDAY))
+
+
+class SupervisionArithmeticTestCase(TestCase):
+    """督办 (ADR 25): the extension, the 特别程序 and when the reminders come."""
+
+    def test_an_extension_adds_ten_working_days(self):
+        self.assertEqual(extended_due_on(due=NEXT_FRIDAY), date(2031, 3, 28))
+
+    def test_a_pause_stops_the_clock_for_the_working_days_it_took_and_no_more(self):
+        tuesday = date(2031, 3, 11)
+        ends = pause_ends_on(paused_on=tuesday, days=3)
+        self.assertEqual(ends, NEXT_FRIDAY)
+        # Ended on Thursday by hand: Wednesday and Thursday.
+        self.assertEqual(paused_workdays(paused_on=tuesday, ends_on=ends, resumed_on=date(2031, 3, 13)), 2)
+        # Ended late (the job ran on Monday): the 3 days stated.
+        self.assertEqual(paused_workdays(paused_on=tuesday, ends_on=ends, resumed_on=date(2031, 3, 17)), 3)
+        self.assertEqual(paused_workdays(paused_on=tuesday, ends_on=ends, resumed_on=tuesday), 0)
+        self.assertEqual(resumed_due_on(due=NEXT_FRIDAY, paused=2), date(2031, 3, 18))
+        self.assertEqual(resumed_due_on(due=NEXT_FRIDAY, paused=0), NEXT_FRIDAY)
+
+    def test_a_paused_decision_clock_shows_its_procedure(self):
+        case = Case(status=CaseStatus.DECIDING, decision_due=NEXT_FRIDAY, clock_paused=PauseKind.HEARING)
+        deadline = case_deadline(case, today=FRIDAY)
+        assert deadline is not None
+        self.assertEqual((deadline.paused, deadline.label), (True, "听证期间暂停计时"))
+        self.assertIsNone(alert_stage(deadline, today=FRIDAY))
+
+    def test_the_reminder_comes_two_working_days_before_and_the_escalation_on_the_day(self):
+        def stage(today: date):
+            case = Case(status=CaseStatus.REVIEWING, decision_due=NEXT_FRIDAY)
+            return alert_stage(case_deadline(case, today=today), today=today)
+
+        self.assertIsNone(stage(date(2031, 3, 11)))
+        self.assertEqual(stage(date(2031, 3, 12)), AlertStage.REMIND)
+        self.assertEqual(stage(date(2031, 3, 13)), AlertStage.REMIND)
+        self.assertEqual(stage(NEXT_FRIDAY), AlertStage.ESCALATE)
+        self.assertEqual(stage(date(2031, 3, 17)), AlertStage.ESCALATE)

@@ -11,7 +11,8 @@ from portal.test import BaseTestCase
 
 GUIDE_FIELDS = (
     "department", "code", "name", "aliases", "summary", "basis", "conditions", "process",
-    "legal_days", "promised_days", "employer_confirm_days", "release_silence_days", "fee", "phone",
+    "legal_days", "accept_days", "promised_days", "employer_confirm_days", "release_silence_days",
+    "fee", "phone",
     "result", "delivery", "location", "order",
 )  # fmt: skip
 

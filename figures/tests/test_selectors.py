@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from cases.models import Case, CaseAction, CaseStatus
+from cases.models import Case, CaseAction, CaseStatus, PauseKind
 from catalog.models import ServiceItem
 from catalog.registration_types import RegistrationType
 from certificates.models import CertificateCopy, CertificateLog, CertificateStatus, CopyStatus, LogAction
@@ -165,6 +165,10 @@ class FiguresTestCase(BaseTestCase):
         figures = self.figures()
 
         self.assertEqual(figures.overdue, [("待受理", 1), ("审查中", 1), ("待决定", 0)])
+        # A 特别程序 stops D's clock: not overdue while it lasts (cases.deadlines).
+        Case.objects.filter(pk=self.d.pk).update(clock_paused=PauseKind.EXPERT)
+        self.assertEqual(self.figures().overdue, [("待受理", 1), ("审查中", 0), ("待决定", 0)])
+        Case.objects.filter(pk=self.d.pk).update(clock_paused="")
         # Before E's due day passes only D is late.
         self.assertEqual(figures_for(user=self.leader, period=PERIOD, today=april(14)).overdue_total, 1)
 

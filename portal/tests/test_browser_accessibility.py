@@ -15,7 +15,7 @@ from playwright.sync_api import expect
 
 from accounts.models import User, UserKind
 from accounts.tests.helpers import last_code
-from cases.models import Case
+from cases.models import Case, CaseStatus
 from cases.services import attachment_add, case_draft_save
 from cases.tests.sample_files import photo_png
 from catalog.models import ServiceItem
@@ -185,6 +185,15 @@ class AxeTestCase(BrowserTestCase):
         self.login("shouli", STAFF_PASSWORD, kind="staff", staff_mobile="13800138010")
         self.visit("/workbench/", "审批工作台")
         self.visit(f"/workbench/cases/{waiting.pk}/", "审批工作台办件")
+
+        # 督办 (ADR 25): the 科室负责人 lands on his list; the 审查人员's case page has the
+        # 延期 and 特别程序 forms.
+        self.login("kezhang", STAFF_PASSWORD, kind="staff", staff_mobile="13800138016")
+        self.page.get_by_role("heading", name="督办", exact=True).wait_for()
+        self.check("督办")
+        reviewing = Case.objects.get(status=CaseStatus.REVIEWING)
+        self.login("shencha", STAFF_PASSWORD, kind="staff", staff_mobile="13800138011")
+        self.visit(f"/workbench/cases/{reviewing.pk}/", "审批工作台办件（延期与特别程序）")
 
         # The 科室负责人's 统计分析 (ADR 0028): charts beside their tables, over a year of history.
         demo_history()

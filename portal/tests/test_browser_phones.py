@@ -153,6 +153,7 @@ class PhonesBrowserTestCase(BrowserTestCase):
         self.acceptor = User.objects.get(username="shouli")
         self.newcomer = User.objects.get(mobile_index=mobile_index("13800138000"))  # 张三: no case yet
         self.waiting = Case.objects.get(status=CaseStatus.PENDING)
+        self.reviewing = Case.objects.get(status=CaseStatus.REVIEWING)  # 周明's, nearly due
         self.auditor = User.objects.get(username="shenji")  # the demo's 审计管理员
 
     def log_in(self, user: User, context: Any = None) -> None:
@@ -203,9 +204,17 @@ class PhonesBrowserTestCase(BrowserTestCase):
                 ],
             ),
             # 告知承诺's 核查 tasks are the 审查人员's (ADR 20)
-            (User.objects.get(username="shencha"), ["/workbench/checks/"]),
-            # 统计分析 is the 科室负责人's (ADR 28): wide tables and charts on a phone
-            (User.objects.get(username="kezhang"), ["/figures/"]),
+            # ... and the 延期 and 特别程序 forms of a case under review (ADR 25)
+            (
+                User.objects.get(username="shencha"),
+                ["/workbench/checks/", f"/workbench/cases/{self.reviewing.pk}/"],
+            ),
+            # The 科室负责人's 督办 list (ADR 25): the demo has a case overdue and one nearly due;
+            # and his 统计分析 (ADR 28): wide tables and charts on a phone.
+            (
+                User.objects.get(username="kezhang"),
+                ["/supervision/", f"/workbench/cases/{self.reviewing.pk}/", "/figures/"],
+            ),
             # 差评申诉 are decided by the 系统管理员 (ADR 21)
             (User.objects.get(username="admin"), ["/ratings/appeals/"]),
             # Its rows are the visits above: the table has something to fold into cards.

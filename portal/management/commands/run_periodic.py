@@ -23,6 +23,7 @@ from portal.jobs import orphan_files_delete, task_rows_recover_stale
 from ratings.jobs import rectifications_escalate
 from ratings.services import rating_pushes_requeue_stale
 from registry.jobs import expiry_reminders_send, registrations_lapse
+from supervision.jobs import deadline_alerts_send, pauses_end
 
 logger = logging.getLogger(__name__)
 
@@ -33,6 +34,10 @@ DAILY_JOBS: tuple[tuple[str, Callable[..., int]], ...] = (
     ("specialty expiry reminders", expiry_reminders_send),
     ("补正 reminders", correction_reminders_send),
     ("overdue 差评整改 escalated", rectifications_escalate),
+    # 督办 (ADR 25): a 特别程序 whose time has passed ends first, so that the reminders and
+    # escalations see the due day it moved.
+    ("特别程序 ended", pauses_end),
+    ("deadline reminders and escalations", deadline_alerts_send),
     # 单位确认 (ADR 19): silence of a former employer counts as agreement; a late employer's
     # applicant is told they may switch to paper.
     ("解聘确认 silences recorded", release_silences_record),
@@ -116,7 +121,7 @@ def sweeps_run() -> None:
 class Command(BaseCommand):
     help = (
         "周期性维护任务：找回因工作进程中断而滞留的短信、共享数据记录、好差评推送、加注件和任务；每天一次发送注册到期和"
-        "待补正提醒、记录逾期未答复的解聘确认、告知单位确认逾期、督办超期的差评整改、将届满未延续的注册置为失效、删除无主文件、"
+        "待补正提醒、记录逾期未答复的解聘确认、告知单位确认逾期、督办超期的差评整改、结束期满的特别程序、提醒即将到期和督办已到期的办件、将届满未延续的注册置为失效、删除无主文件、"
         "校验并归档审计记录（可在多台主机上同时运行，任务幂等）"
     )
 

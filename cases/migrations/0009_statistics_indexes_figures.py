@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cases', '0007_leader_role'),
+        ('cases', '0008_deadlines_supervision'),
         ('catalog', '0004_employer_confirmation_confirm'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

@@ -1,0 +1,19 @@
+"""The allowed answers to an extension request, as data: a request waiting is granted or
+refused, once; nothing else moves."""
+
+from __future__ import annotations
+
+from supervision.models import ExtensionStatus
+
+S = ExtensionStatus
+EXTENSION_TRANSITIONS: frozenset[tuple[ExtensionStatus, ExtensionStatus]] = frozenset(
+    {(S.REQUESTED, S.APPROVED), (S.REQUESTED, S.REFUSED)}
+)
+
+
+def extension_may(*, source: str, target: str) -> bool:
+    return (ExtensionStatus(source), ExtensionStatus(target)) in EXTENSION_TRANSITIONS
+
+
+def extension_is_open(status: str) -> bool:
+    return any(src == status for src, _ in EXTENSION_TRANSITIONS)
