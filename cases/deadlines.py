@@ -24,9 +24,13 @@ from dataclasses import dataclass
 from datetime import date
 from enum import Enum
 
+from django.db.models import F, Q
+from django.db.models.lookups import LessThanOrEqual
+
 from cases.models import Case, CaseStatus, PauseKind
 from catalog.calendar import workday_add, workdays_left
 from catalog.models import ServiceItem
+from lib.localdates import LocalDate
 
 # The statutory 受理 limit (Art 32), the catalogue's default for a new 事项.
 ACCEPT_WORKDAYS = 5
@@ -180,3 +184,21 @@ def alert_window_end(*, today: date) -> date:
 def deadline_on(*, label: str, due: date, today: date) -> Deadline:
     """How a limit ending on `due` stands on `today` (the 核查 tasks use it too)."""
     return Deadline(label=label, due=due, left=workdays_left(today=today, due=due), overdue=today > due)
+
+
+# --- The same rules as queries, for figures over many cases (figures.selectors) -------------
+
+
+def overdue_filter(*, today: date) -> Q:
+    """The cases `case_deadline(case, today=today).overdue` calls overdue, as one filter: the
+    受理 limit passed while 待受理, the decision limit while 审查中 or 待决定 and its clock is
+    not stopped by a 特别程序 (待补正 stands too)."""
+    return Q(status=CaseStatus.PENDING, accept_due__lt=today) | Q(
+        status__in=DECISION_STATUSES, decision_due__lt=today, clock_paused=""
+    )
+
+
+def on_time_filter() -> Q:
+    """按期办结: decided on or before the last day of the decision limit (`decision_due`, which
+    an approved extension moves), the day taken in the portal's time zone."""
+    return Q(LessThanOrEqual(LocalDate("decided_at"), F("decision_due")))

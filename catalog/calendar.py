@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from catalog.models import CalendarDay, CalendarYear
-from lib.workdays import add_workdays, workdays_between
+from lib.workdays import WorkdayCounter, add_workdays, workdays_between
 
 WARNING = "{years}的节假日数据尚未维护，期限按周末计算，请系统管理员在后台补充"
 
@@ -66,3 +66,9 @@ def calendar_warning(*, today: date) -> str:
     if not years:
         return ""
     return WARNING.format(years="、".join(f"{year}年" for year in years))
+
+
+def workday_counter(*, start: date, end: date) -> WorkdayCounter:
+    """Counts working days (`workdays_between`) for any pairs of days from `start` to `end`,
+    with one query: for figures over many cases (the statistics' days per step)."""
+    return WorkdayCounter(calendar_overrides(start=start, end=end))

@@ -7,7 +7,9 @@ registration by approving her waiting case through the real services, then measu
 1. issuing one sealed 加注 copy in-process (`sealed_ofd`), N times: median and p95, and the
    share of each step (layout, font subsetting, the rest of the OFD XML, signing, zip);
 2. the public verification page, through the whole Django stack in-process: pages a second;
-3. 「加注」 click to download-ready with a real worker process polling the queue."""
+3. 「加注」 click to download-ready with a real worker process polling the queue;
+4. the 科室负责人's 统计分析 page over 100,000 cases written in bulk (`figures.history`),
+   beside its goal and a reference page measured in the same run (ADR 0028)."""
 
 from __future__ import annotations
 
@@ -44,6 +46,7 @@ from certificates.ofd import fonts
 from certificates.ofd import writer as ofd_writer
 from certificates.selectors import certificates_for_user
 from certificates.services import certificate_copy_make, certificate_copy_request, verify_url
+from figures.history import history_build
 from lib.datacrypt import mobile_index
 from review.services import case_accept, case_approve, case_review
 
@@ -181,10 +184,64 @@ def bench_click_to_ready(
     )
 
 
-def run(*, runs: int, clicks: int, out: Callable[[str], None]) -> None:
-    certificate, holder = granted_certificate()
+# The statistics page's goal on this machine: the median of a page view (ADR 0028).
+FIGURES_GOAL_SECONDS = 1.0
+
+
+def _page_times(client: Client, url: str, *, runs: int) -> tuple[list[float], list[float]]:
+    """Wall-clock and CPU seconds of each of `runs` views of `url` (SQLite works in this
+    process, so on a machine shared with other work the CPU time shows what the page costs)."""
+    assert client.get(url).status_code == 200, url  # warm: templates, the calendar
+    durations, cpu = [], []
+    for _ in range(runs):
+        start, start_cpu = time.perf_counter(), time.process_time()
+        response = client.get(url)
+        durations.append(time.perf_counter() - start)
+        cpu.append(time.process_time() - start_cpu)
+        assert response.status_code == 200, url
+    return durations, cpu
+
+
+def bench_figures(*, cases: int, runs: int, out: Callable[[str], None]) -> None:
+    leader = User.objects.get(username="kezhang")
+    assert leader.department is not None
+    start = time.perf_counter()
+    made = history_build(department=leader.department, cases=cases)
+    out(f"写入历史办件 {made} 件（bulk_create）：{time.perf_counter() - start:.1f} s")
+    client = Client(HTTP_HOST="127.0.0.1")
+    client.force_login(leader)
+    page, page_cpu = _page_times(client, reverse("figures:page"), runs=runs)
+    # The reference: a page that reads next to nothing, through the same stack in the same run.
+    bare, _ = _page_times(client, reverse("portal:help"), runs=runs)
+    median = statistics.median(page)
+    verdict = "达到" if median <= FIGURES_GOAL_SECONDS else "未达到"
+    out(
+        f"统计分析页（{Case.objects.count()} 件办件，近12个月，{runs} 次）："
+        f"中位数 {median * 1000:.0f} ms，p95 {percentile(page, 0.95) * 1000:.0f} ms"
+        f"（目标：中位数 ≤ {FIGURES_GOAL_SECONDS * 1000:.0f} ms，{verdict}）；"
+        f"本进程 CPU 时间中位数 {statistics.median(page_cpu) * 1000:.0f} ms"
+    )
+    out(
+        f"    参照：帮助手册页（同一进程、同一次运行）中位数 {statistics.median(bare) * 1000:.1f} ms，"
+        f"p95 {percentile(bare, 0.95) * 1000:.1f} ms"
+    )
+
+
+def run(
+    *,
+    runs: int,
+    clicks: int,
+    out: Callable[[str], None],
+    figures_cases: int = 100_000,
+    only_figures: bool = False,
+) -> None:
     engine = settings.DATABASES["default"]["ENGINE"].rsplit(".", 1)[-1]
     out(f"机器：{os.cpu_count()} 核；Python {sys.version.split()[0]}；数据库 {engine}")
+    if only_figures:
+        bench_figures(cases=figures_cases, runs=20, out=out)
+        return
+    certificate, holder = granted_certificate()
     bench_issuing(certificate, holder, runs=runs, out=out)
     bench_verify_page(fresh_copy(certificate, holder), seconds=3.0, out=out)
     bench_click_to_ready(certificate, holder, clicks=clicks, out=out)
+    bench_figures(cases=figures_cases, runs=20, out=out)

@@ -34,6 +34,7 @@ from cases.services import attachment_add, case_draft_save, case_submit, confirm
 from catalog.calendar import workday_add
 from catalog.models import Department, ServiceItem
 from catalog.registration_types import RegistrationType
+from figures.history import history_applicant, history_build
 from lib.datacrypt import identity_index
 from lib.idcard import id_number_check_char
 from lib.uploads import check_upload
@@ -432,3 +433,15 @@ def _demo_case(*, applicant: User, code: RegistrationType, form_data: dict[str, 
             user=applicant,
         )
     return case_submit(case=case, user=applicant)
+
+
+# A year of past cases for the 科室负责人's 统计分析 (ADR 0028): made by the seed_demo command
+# (`make run`) only, not by `seed_demo()`, which the browser tests run before every test.
+HISTORY_CASES = 360
+
+
+def demo_history() -> int:
+    """Write the demo department's year of history once; how many cases were written now."""
+    if Case.objects.filter(applicant=history_applicant()).exists():
+        return 0
+    return history_build(department=Department.objects.get(code="lnszjt"), cases=HISTORY_CASES)

@@ -134,6 +134,7 @@ INSTALLED_APPS = [
     "supervision",
     "bulletins",
     "review",
+    "figures",
     "audit",
     "api",
 ]

@@ -31,6 +31,7 @@ urlpatterns = [
     path("ratings/", include("ratings.urls")),
     path("supervision/", include("supervision.urls")),
     path("bulletins/", include("bulletins.urls")),
+    path("figures/", include("figures.urls")),
     path("admin/", admin.site.urls),
     # The open API (api/, docs/api.md): versioned in its address.
     path("api/v1/", api.urls),

@@ -4,6 +4,7 @@ rectifications for its staff, the appeals for the 系统管理员; and the workb
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from django.conf import settings
 from django.db.models import Count, Q, QuerySet
@@ -12,7 +13,7 @@ from django.urls import reverse
 
 from accounts.models import User
 from cases.models import Case
-from ratings.models import SATISFIED_LEVELS, AppealStatus, Rating, RatingAppeal, Rectification
+from ratings.models import SATISFIED_LEVELS, AppealStatus, Rating, RatingAppeal, RatingLevel, Rectification
 from ratings.services import may_decide_appeals, may_handle_rectifications
 from ratings.transitions import OPEN_RECTIFICATION_STATUSES
 
@@ -98,14 +99,27 @@ class RatingFigures:
         return f"{self.satisfied * 100 / self.ratings:.1f}%"
 
 
-def rating_figures(*, user: User) -> tuple[list[RatingFigures], RatingFigures]:
+def _department_ratings(*, user: User, since: datetime | None, until: datetime | None) -> QuerySet[Rating]:
+    """The department's ratings, made in [since, until) when given (the statistics' period)."""
+    if not may_handle_rectifications(user) or user.department_id is None:
+        return Rating.objects.none()
+    ratings = Rating.objects.filter(case__department_id=user.department_id)
+    if since is not None:
+        ratings = ratings.filter(created_at__gte=since)
+    if until is not None:
+        ratings = ratings.filter(created_at__lt=until)
+    return ratings
+
+
+def rating_figures(
+    *, user: User, since: datetime | None = None, until: datetime | None = None
+) -> tuple[list[RatingFigures], RatingFigures]:
     """Per matter of the staff member's department, and in total: the ratings that count (an upheld appeal
     takes one out), how many were satisfied (非常满意, 满意, 基本满意), and the
-    rectifications still open. One query, whatever the number of matters or ratings."""
+    rectifications still open; of the ratings made in [since, until) when given (the
+    statistics page). One query, whatever the number of matters or ratings."""
     counted = ~Q(appeal__status=AppealStatus.UPHELD)
-    ratings = Rating.objects.none()
-    if may_handle_rectifications(user) and user.department_id is not None:
-        ratings = Rating.objects.filter(case__department_id=user.department_id)
+    ratings = _department_ratings(user=user, since=since, until=until)
     rows = (
         ratings.values("case__matter_id", "case__matter__name")
         .annotate(
@@ -133,3 +147,21 @@ def rating_figures(*, user: User) -> tuple[list[RatingFigures], RatingFigures]:
         open_rectifications=sum(line.open_rectifications for line in lines),
     )
     return lines, total
+
+
+def rating_levels(
+    *, user: User, since: datetime | None = None, until: datetime | None = None
+) -> dict[str, int]:
+    """How many of the department's ratings that count fall on each level (`RatingLevel`
+    value → count, every level present), in [since, until) when given. One query."""
+    counted = ~Q(appeal__status=AppealStatus.UPHELD)
+    rows = (
+        _department_ratings(user=user, since=since, until=until)
+        .filter(counted)
+        .order_by()
+        .values("level")
+        .annotate(n=Count("id"))
+        .values_list("level", "n")
+    )
+    found = dict(rows)
+    return {level: found.get(level, 0) for level in RatingLevel.values}

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from lib.workdays import add_workdays, is_workday, workdays_between
+from lib.workdays import WorkdayCounter, add_workdays, is_workday, workdays_between
 
 FRIDAY = date(2025, 3, 7)
 NO_OVERRIDES: dict[date, bool] = {}
@@ -95,3 +95,11 @@ def test_it_adds_up_over_adjacent_ranges(a: date, b: date, c: date, overrides: d
     assert workdays_between(a, c, overrides) == workdays_between(a, b, overrides) + workdays_between(
         b, c, overrides
     )
+
+
+@given(dates, dates, overrides_maps)
+def test_the_counter_agrees_with_workdays_between(
+    start: date, end: date, overrides: dict[date, bool]
+) -> None:
+    # The statistics count thousands of pairs with one counter (figures.selectors).
+    assert WorkdayCounter(overrides).between(start, end) == workdays_between(start, end, overrides)

@@ -279,13 +279,15 @@ class PhonesBrowserTestCase(BrowserTestCase):
                 ],
             ),
             # The 科室负责人's 督办 list (ADR 25): the demo has a case overdue and one nearly due;
-            # and his decision form of a proceeding (ADR 27).
+            # his decision form of a proceeding (ADR 27) and his 统计分析 (ADR 28): wide tables
+            # and charts on a phone.
             (
                 User.objects.get(username="kezhang"),
                 [
                     "/supervision/",
                     f"/workbench/cases/{self.reviewing.pk}/",
                     f"/proceedings/{answered.case_id}/",
+                    "/figures/",
                 ],
             ),
             # 差评申诉 are decided by the 系统管理员 (ADR 21)

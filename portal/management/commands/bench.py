@@ -9,13 +9,23 @@ from portal.bench import run
 
 class Command(BaseCommand):
     help = (
-        "性能基准：签发加注件的耗时分布、公开核验页吞吐、加注点击到可下载的时间"
+        "性能基准：签发加注件的耗时分布、公开核验页吞吐、加注点击到可下载的时间、统计分析页"
         "（请在专用数据库上运行：make bench）"
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--runs", type=int, default=200, help="签发次数（至少 200）")
         parser.add_argument("--clicks", type=int, default=30, help="加注点击次数")
+        parser.add_argument(
+            "--figures-cases", type=int, default=100_000, help="统计分析页基准所用的历史办件数"
+        )
+        parser.add_argument("--only-figures", action="store_true", help="只测统计分析页")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        run(runs=max(options["runs"], 1), clicks=max(options["clicks"], 1), out=self.stdout.write)
+        run(
+            runs=max(options["runs"], 1),
+            clicks=max(options["clicks"], 1),
+            out=self.stdout.write,
+            figures_cases=max(options["figures_cases"], 1),
+            only_figures=options["only_figures"],
+        )
