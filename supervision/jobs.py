@@ -26,6 +26,7 @@ from cases.models import Case, CaseStatus
 from lib.errors import ApplicationError
 from notifications.services import inbox_message_create, sms_enqueue
 from revocation.models import OPEN_STATUSES, Proceeding
+from revocation.selectors import proceeding_decision_deadline
 from revocation.services import ACT_VERBS
 from supervision.models import AlertKind, ClockPause, DeadlineAlert, DeadlineStep
 from supervision.selectors import (
@@ -33,7 +34,6 @@ from supervision.selectors import (
     cases_near_due,
     department_staff,
     handler_role,
-    proceeding_decision_deadline,
     proceedings_open,
     step_of,
 )

@@ -13,7 +13,6 @@ from datetime import date
 
 from django.db.models import Q, QuerySet
 from django.http import Http404
-from django.utils import timezone
 
 from accounts.models import StaffRole, User, UserKind
 from cases.deadlines import (
@@ -23,12 +22,11 @@ from cases.deadlines import (
     alert_stage,
     alert_window_end,
     case_deadline,
-    deadline_on,
-    proceeding_decision_due_on,
 )
 from cases.models import ActorRole, Case, CaseStatus
 from cases.transitions import ROLE_QUEUE
 from revocation.models import OPEN_STATUSES, Proceeding
+from revocation.selectors import proceeding_decision_deadline
 from supervision.models import ClockPause, DeadlineStep, Extension, ExtensionStatus
 
 # The staff role whose queue holds a case in each status: its handlers, reminded and told
@@ -98,19 +96,11 @@ def proceedings_open(*, department_id: int | None = None) -> QuerySet[Proceeding
     return found.select_related("case__matter", "case__item")
 
 
-def proceeding_decision_deadline(proceeding: Proceeding, *, today: date) -> Deadline:
-    """The limit of the leader's decision on a running proceeding, as it stands `today`."""
-    stated_on = timezone.localdate(proceeding.stated_at) if proceeding.stated_at else None
-    due = proceeding_decision_due_on(statement_due=proceeding.statement_due, stated_on=stated_on)
-    return deadline_on(label=PROCEEDING_DECISION_LABEL, due=due, today=today)
-
-
 def proceeding_lapsed(proceeding: Proceeding, *, today: date) -> bool:
     """Its 陈述申辩 period has ended with no answer: the leader may decide."""
     return proceeding.case.status == CaseStatus.STATEMENT and today > proceeding.statement_due
 
 
-PROCEEDING_DECISION_LABEL = "决定期限"
 PROCEEDING_DECISION_STEP = "决定"
 
 
