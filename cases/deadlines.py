@@ -16,7 +16,12 @@ stops the decision clock, and ending it moves the due day by the working days it
 
 After a grant, a 告知承诺 is verified within its material's 核查期限 (working days, set in the
 catalogue) from the day of the grant (`verification_due_on`, ADR 20); a commitment found
-untrue gives the holder `STATEMENT_WORKDAYS` from the notice to state their case."""
+untrue gives the holder `STATEMENT_WORKDAYS` from the notice to state their case.
+
+The authority's own proceedings (撤销注册, 强制注销, ADR 27) give the holder the same
+`STATEMENT_WORKDAYS`; the holder is reminded `REMIND_WORKDAYS` before its last day
+(`statement_stage`), and the 科室负责人 decides within `PROCEEDING_DECISION_WORKDAYS` of the
+answer, or of the period's end when none came (`proceeding_decision_due_on`)."""
 
 from __future__ import annotations
 
@@ -42,6 +47,10 @@ DUE_SOON_WORKDAYS = 2
 REMIND_WORKDAYS = DUE_SOON_WORKDAYS
 # 《行政许可法》 Art 42: 经本行政机关负责人批准，可以延长十日.
 EXTENSION_WORKDAYS = 10
+# 撤销注册 / 强制注销: the decision within this many working days of the holder's answer or of
+# the end of an unanswered 陈述申辩 period (ADR 27). No statute sets it; ten working days is the
+# province's practice for a decision after 陈述申辩, and the shortest of the application limits.
+PROCEEDING_DECISION_WORKDAYS = 10
 
 
 def accept_workdays(item: ServiceItem) -> int:
@@ -95,6 +104,12 @@ def verification_due_on(*, granted_on: date, days: int) -> date:
 def statement_due_on(*, notified_on: date) -> date:
     """The last day for the holder's 陈述、申辩 to a notice issued on `notified_on`."""
     return workday_add(start=notified_on, days=STATEMENT_WORKDAYS)
+
+
+def proceeding_decision_due_on(*, statement_due: date, stated_on: date | None) -> date:
+    """The last day for the decision of a proceeding whose 陈述申辩 period ends on
+    `statement_due`: counted from the holder's answer (`stated_on`), else from that day."""
+    return workday_add(start=stated_on or statement_due, days=PROCEEDING_DECISION_WORKDAYS)
 
 
 @dataclass(frozen=True)
@@ -162,6 +177,7 @@ class AlertStage(Enum):
 
     REMIND = "remind"  # at most REMIND_WORKDAYS left: tell the handler
     ESCALATE = "escalate"  # its last day, or later: the leader's 督办 list
+    LAPSED = "lapsed"  # a 陈述申辩 period ended unanswered: the leader may decide
 
 
 def alert_stage(deadline: Deadline | None, *, today: date) -> AlertStage | None:
@@ -172,6 +188,17 @@ def alert_stage(deadline: Deadline | None, *, today: date) -> AlertStage | None:
     if today >= deadline.due:
         return AlertStage.ESCALATE
     if deadline.left <= REMIND_WORKDAYS:
+        return AlertStage.REMIND
+    return None
+
+
+def statement_stage(*, due: date, today: date) -> AlertStage | None:
+    """A proceeding's 陈述申辩 period, not yet answered, ending on `due`: REMIND the holder
+    from `REMIND_WORKDAYS` before its last day to that day (an answer on it is still in time),
+    LAPSED once it has passed, else None."""
+    if today > due:
+        return AlertStage.LAPSED
+    if workdays_left(today=today, due=due) <= REMIND_WORKDAYS:
         return AlertStage.REMIND
     return None
 

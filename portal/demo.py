@@ -33,14 +33,16 @@ from cases.models import Case, ConfirmationAnswer, ConfirmationKind, Confirmatio
 from cases.services import attachment_add, case_draft_save, case_submit, confirmation_answer
 from catalog.calendar import workday_add
 from catalog.models import Department, ServiceItem
-from catalog.registration_types import RegistrationType
+from catalog.registration_types import ProceedingKind, RegistrationType
 from figures.history import history_applicant, history_build
 from lib.datacrypt import identity_index
 from lib.idcard import id_number_check_char
 from lib.uploads import check_upload
 from lib.uscc import uscc_check_char
-from registry.models import RegisteredSpecialty
+from registry.models import RegisteredSpecialty, Registration
 from review.services import case_accept, case_approve, case_review
+from revocation.models import Ground
+from revocation.services import proceeding_start
 
 # Published demo passwords, printed by `make run`: not secrets.
 APPLICANT_PASSWORD = "Jianzao-2026"  # noqa: S105
@@ -256,6 +258,26 @@ def seed_demo() -> list[DemoLogin]:
         leader = User.objects.get(username="kezhang")
         bulletin_publish(user=leader, bulletin=bulletin_draft_prepare(user=leader))
 
+    # 强制注销 (ADR 27): the demo's 审查人员 found that this holder's contract with the demo
+    # company ended and no 注销 was applied for; the proceeding is in its 陈述申辩 period, on
+    # the workbench's 撤销与注销 list and in the holder's 我的办件, where she may answer. Made
+    # after the 注册公告's first batch, which keeps the four decisions above.
+    contracted = _demo_person(first17="21030219840520011", name="钱芳", mobile="13800138008")
+    if not Case.objects.filter(applicant=contracted).exists():
+        granted = _demo_granted(
+            _demo_confirmed(
+                _demo_initial_case(applicant=contracted, employer_name=company.name, employer_uscc=uscc)
+            )
+        )
+        proceeding_start(
+            kind=ProceedingKind.FORCED_CANCEL,
+            registration=Registration.objects.get(created_by_case=granted),
+            ground=Ground.CONTRACT_ENDED,
+            facts="经查，持证人已于本年与聘用企业辽宁示范建设工程有限公司解除劳动合同，"
+            "企业已停止为其缴纳社会保险，持证人至今未申请注销注册。",
+            by=User.objects.get(username="shencha"),
+        )
+
     return [
         DemoLogin(
             "申请人（个人，登录时选择“个人”）",
@@ -291,6 +313,12 @@ def seed_demo() -> list[DemoLogin]:
             "持证人（个人，建筑工程专业60天后到期，可申请延续注册）",
             "/accounts/login/?kind=person",
             "13800138004",
+            APPLICANT_PASSWORD,
+        ),
+        DemoLogin(
+            "持证人（个人，注册机关拟强制注销其注册，在陈述申辩期内：可在“我的办件”中陈述申辩）",
+            "/accounts/login/?kind=person",
+            "13800138008",
             APPLICANT_PASSWORD,
         ),
         DemoLogin(

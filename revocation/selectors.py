@@ -3,11 +3,15 @@ holder their own; anyone else gets 404."""
 
 from __future__ import annotations
 
+from datetime import date
+
 from django.db.models import QuerySet
 from django.db.models.functions import Upper
 from django.http import Http404
+from django.utils import timezone
 
 from accounts.models import StaffRole, User
+from cases.deadlines import Deadline, deadline_on, proceeding_decision_due_on
 from commitments.models import RevocationProposal
 from commitments.selectors import proposals_for_staff
 from registry.models import Registration
@@ -81,3 +85,15 @@ def proposal_get_for_staff(*, user: User, pk: int) -> RevocationProposal:
         return proposals_for_staff(user=user).get(pk=pk)
     except RevocationProposal.DoesNotExist:
         raise Http404("没有这个撤销建议") from None
+
+
+PROCEEDING_DECISION_LABEL = "决定期限"
+
+
+def proceeding_decision_deadline(proceeding: Proceeding, *, today: date) -> Deadline:
+    """The limit of the leader's decision (`cases.deadlines.proceeding_decision_due_on`), as it
+    stands `today`: from the holder's answer, else from the end of the 陈述申辩 period. Read
+    by the proceeding's page and by 督办 (`supervision`)."""
+    stated_on = timezone.localdate(proceeding.stated_at) if proceeding.stated_at else None
+    due = proceeding_decision_due_on(statement_due=proceeding.statement_due, stated_on=stated_on)
+    return deadline_on(label=PROCEEDING_DECISION_LABEL, due=due, today=today)

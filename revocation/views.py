@@ -18,7 +18,7 @@ from accounts.models import User
 from accounts.selectors import request_user
 from audit.models import AuditAction
 from audit.services import audit_record
-from cases.deadlines import Deadline, deadline_on
+from cases.deadlines import PROCEEDING_DECISION_WORKDAYS, Deadline, deadline_on
 from cases.models import CaseStatus
 from cases.selectors import case_timeline
 from catalog.registration_types import ProceedingKind
@@ -31,6 +31,7 @@ from revocation.models import OPEN_STATUSES, Proceeding
 from revocation.selectors import (
     ENDED,
     RUNNING,
+    proceeding_decision_deadline,
     proceeding_get_for_holder,
     proceeding_get_for_staff,
     proceeding_list_for_staff,
@@ -166,6 +167,12 @@ def _case_page(
             "p": proceeding,
             "case": case,
             "deadline": _deadline(proceeding),
+            "decision_deadline": (
+                proceeding_decision_deadline(proceeding, today=timezone.localdate())
+                if case.status in OPEN_STATUSES
+                else None
+            ),
+            "decision_workdays": PROCEEDING_DECISION_WORKDAYS,
             "timeline": case_timeline(case),
             "notices": case.notices.order_by("created_at", "id"),
             "status_label": proceeding.registration.status_on(timezone.localdate()).label,

@@ -14,15 +14,19 @@ from cases.models import Case, PauseKind
 
 
 class DeadlineStep(models.TextChoices):
-    """The limit an alert is about (`cases.deadlines.case_deadline`)."""
+    """The limit an alert is about (`cases.deadlines.case_deadline`; for a 撤销 or 强制注销
+    proceeding, its 陈述申辩 period and its decision, ADR 27)."""
 
     ACCEPT = "accept", "受理"
     DECISION = "decision", "办结"
+    STATEMENT = "statement", "陈述申辩"
 
 
 class AlertKind(models.TextChoices):
     REMINDER = "reminder", "到期提醒"
     ESCALATION = "escalation", "超期督办"
+    # A proceeding's 陈述申辩 period ended unanswered: the 科室负责人 is told he may decide.
+    LAPSED = "lapsed", "期满待决定"
 
 
 class DeadlineAlert(models.Model):

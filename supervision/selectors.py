@@ -1,6 +1,10 @@
 """Reads of 督办, scoped to the person asking: who handles a case's step now, the 科室负责人's
 督办 list of his own department (another department's cases and requests are not there, and
-their URLs answer 404), and what the workbench's case page shows of 督办."""
+their URLs answer 404), and what the workbench's case page shows of 督办.
+
+The authority's proceedings (撤销注册, 强制注销, ADR 27) are watched here too: their limits are
+the holder's 陈述申辩 period and the leader's decision (`cases.deadlines`), read from the
+`revocation.Proceeding` of the case (`revocation ← supervision`)."""
 
 from __future__ import annotations
 
@@ -21,6 +25,8 @@ from cases.deadlines import (
 )
 from cases.models import ActorRole, Case, CaseStatus
 from cases.transitions import ROLE_QUEUE
+from revocation.models import OPEN_STATUSES, Proceeding
+from revocation.selectors import proceeding_decision_deadline
 from supervision.models import ClockPause, DeadlineStep, Extension, ExtensionStatus
 
 # The staff role whose queue holds a case in each status: its handlers, reminded and told
@@ -82,6 +88,22 @@ def cases_near_due(*, within: date, department_id: int | None = None) -> QuerySe
     return cases.select_related("matter", "item")
 
 
+def proceedings_open(*, department_id: int | None = None) -> QuerySet[Proceeding]:
+    """The proceedings still running: in their 陈述申辩 period, or waiting for the decision."""
+    found = Proceeding.objects.filter(case__status__in=OPEN_STATUSES)
+    if department_id is not None:
+        found = found.filter(case__department_id=department_id)
+    return found.select_related("case__matter", "case__item")
+
+
+def proceeding_lapsed(proceeding: Proceeding, *, today: date) -> bool:
+    """Its 陈述申辩 period has ended with no answer: the leader may decide."""
+    return proceeding.case.status == CaseStatus.STATEMENT and today > proceeding.statement_due
+
+
+PROCEEDING_DECISION_STEP = "决定"
+
+
 @dataclass(frozen=True)
 class BoardRow:
     case: Case
@@ -89,15 +111,24 @@ class BoardRow:
     stage: AlertStage
     handler: str  # the role label of the step's handlers
     extension: Extension | None
+    step_label: str = ""  # a proceeding's step; an application's is its case's
 
     @property
     def step(self) -> str:
-        return str(step_of(self.case).label)
+        return self.step_label or str(step_of(self.case).label)
 
     @property
     def overdue_days(self) -> int:
         """Working days past the due day (0 on the due day itself)."""
         return max(-self.deadline.left, 0) if self.deadline.overdue else 0
+
+
+@dataclass(frozen=True)
+class LapsedRow:
+    """A proceeding whose 陈述申辩 period ended unanswered, and its decision's limit."""
+
+    proceeding: Proceeding
+    deadline: Deadline
 
 
 @dataclass
@@ -106,11 +137,13 @@ class Board:
     due_soon: list[BoardRow] = field(default_factory=list)
     paused: list[ClockPause] = field(default_factory=list)
     extensions: list[Extension] = field(default_factory=list)
+    lapsed: list[LapsedRow] = field(default_factory=list)
 
 
 def board_for_leader(*, user: User, today: date) -> Board:
     """The 督办 list: the department's cases on or past their last day, those within
-    `REMIND_WORKDAYS` of it, the 特别程序 stopping a clock, and the extension requests
+    `REMIND_WORKDAYS` of it (proceedings by their decision's limit), the proceedings whose
+    陈述申辩 period ended unanswered, the 特别程序 stopping a clock, and the extension requests
     waiting for the leader. Nothing for anyone but a department's 科室负责人."""
     board = Board()
     if not is_leader(user):
@@ -138,6 +171,22 @@ def board_for_leader(*, user: User, today: date) -> Board:
                 extension=extensions.get(case.pk),
             )
         )
+    for proceeding in proceedings_open(department_id=department_id).order_by("statement_due", "pk"):
+        deadline = proceeding_decision_deadline(proceeding, today=today)
+        if proceeding_lapsed(proceeding, today=today):
+            board.lapsed.append(LapsedRow(proceeding=proceeding, deadline=deadline))
+        stage = alert_stage(deadline, today=today)
+        if stage is not None:
+            rows.append(
+                BoardRow(
+                    case=proceeding.case,
+                    deadline=deadline,
+                    stage=stage,
+                    handler=str(StaffRole.LEADER.label),
+                    extension=None,
+                    step_label=PROCEEDING_DECISION_STEP,
+                )
+            )
     rows.sort(key=lambda r: (r.deadline.due or today, r.case.pk))
     board.overdue = [r for r in rows if r.stage == AlertStage.ESCALATE]
     board.due_soon = [r for r in rows if r.stage == AlertStage.REMIND]

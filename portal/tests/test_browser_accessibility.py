@@ -6,11 +6,13 @@ staff workbench or the public pages, at an office screen's width (1366×800) and
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 from typing import Any
 
 import pytest
 from django.core.management import call_command
 from django.urls import reverse
+from django.utils import timezone
 from playwright.sync_api import expect
 
 from accounts.models import User, UserKind
@@ -29,7 +31,7 @@ from portal.browser import DESKTOP, PHONE, BrowserTestCase, axe_report, axe_viol
 from portal.demo import APPLICANT_PASSWORD, STAFF_PASSWORD, demo_history, seed_demo
 from portal.test import catalog_seeded
 from registry.models import Registration, RegistrationChange
-from revocation.models import Ground
+from revocation.models import Ground, Proceeding
 from revocation.services import proceeding_start, proceeding_state
 
 NEWCOMER_MOBILE = "13800138000"  # 张三: no case yet
@@ -226,6 +228,11 @@ class AxeTestCase(BrowserTestCase):
         demo_history()
         RegistrationChange.objects.create(
             registration=holder_registration, kind=ChangeKind.RENEWAL, summary="延续注册"
+        )
+        # The demo's 强制注销 (钱芳) with its 陈述申辩 period passed unanswered: the 督办 list
+        # draws its table "陈述申辩期已满，待决定" (ADR 27).
+        Proceeding.objects.filter(case__applicant__mobile_index=mobile_index("13800138008")).update(
+            statement_due=timezone.localdate() - timedelta(days=1)
         )
         self.login("kezhang", STAFF_PASSWORD, kind="staff", staff_mobile="13800138016")
         self.page.get_by_role("heading", name="督办", exact=True).wait_for()

@@ -7,12 +7,14 @@ moves, and the choice holds across pages and on the next visit."""
 from __future__ import annotations
 
 import time
+from datetime import timedelta
 from typing import Any
 
 import pytest
 from django.conf import settings
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
 from django.contrib.sessions.backends.db import SessionStore
+from django.utils import timezone
 
 from accounts.models import User, UserKind
 from bulletins.models import Bulletin, BulletinStatus
@@ -225,6 +227,11 @@ class PhonesBrowserTestCase(BrowserTestCase):
     def pages(self) -> list[tuple[User | None, list[str]]]:
         proceeding = self.proceeding()
         answered = self.answered_proceeding()
+        # The demo's 强制注销 (钱芳) with its 陈述申辩 period passed unanswered: the 督办 list's
+        # table "陈述申辩期已满，待决定" is drawn too (ADR 27).
+        Proceeding.objects.filter(case__applicant__mobile_index=mobile_index("13800138008")).update(
+            statement_due=timezone.localdate() - timedelta(days=1)
+        )
         number = proceeding.registration.number
         return [
             (

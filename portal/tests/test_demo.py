@@ -12,13 +12,16 @@ from bulletins.models import Bulletin, BulletinStatus
 from cases.models import Case, CaseStatus
 from cases.types import eligibility_refusals
 from catalog.models import ServiceItem
-from catalog.registration_types import ChangeKind, RegistrationType
+from catalog.registration_types import ChangeKind, ProceedingKind, RegistrationType
 from catalog.seed import seed_catalog
 from certificates.models import Certificate
 from lib.datacrypt import mobile_index
+from notifications.models import SmsMessage
 from portal.demo import APPLICANT_PASSWORD, STAFF_PASSWORD, demo_newcomers
 from portal.test import id_index
 from registry.models import Registration, RegistrationStatus
+from revocation.models import Ground, Proceeding
+from revocation.selectors import proceeding_list_for_staff
 
 
 class SeedDemoTestCase(TestCase):
@@ -150,3 +153,25 @@ class SeedDemoTestCase(TestCase):
         self.assertEqual(
             set(bulletin.entries.values_list("holder_name_masked", flat=True)), {"王*", "赵*", "孙*"}
         )
+
+    def test_it_starts_one_forced_cancellation_in_its_statement_period(self):
+        # 强制注销 (ADR 27) on a holder of her own, once however often the command runs: on the
+        # workbench's 撤销与注销 list and in her 我的办件, still registered until decided.
+        call_command("seed_demo", stdout=StringIO())
+
+        holder = User.objects.get(mobile_index=mobile_index("13800138008"), kind="person")
+        self.assertIn("13800138008", self.printed)
+        proceeding = Proceeding.objects.get()
+        self.assertEqual(
+            (proceeding.kind, proceeding.ground, proceeding.case.status, proceeding.case.applicant),
+            (ProceedingKind.FORCED_CANCEL, Ground.CONTRACT_ENDED, CaseStatus.STATEMENT, holder),
+        )
+        self.assertEqual(proceeding.registration.person.name, "钱芳")
+        self.assertEqual(proceeding.registration.status, RegistrationStatus.VALID)
+        self.assertGreater(proceeding.statement_due, timezone.localdate())
+        self.assertEqual(
+            list(proceeding_list_for_staff(user=User.objects.get(username="shencha"))), [proceeding]
+        )
+        self.assertEqual(SmsMessage.objects.filter(template="proceeding_started").count(), 1)
+        # Nobody else's demo flow is touched: the others have no proceeding.
+        self.assertFalse(Proceeding.objects.exclude(case__applicant=holder).exists())

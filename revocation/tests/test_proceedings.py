@@ -16,7 +16,7 @@ from django.utils import timezone
 from pypdf import PdfReader
 
 from audit.models import AuditAction, AuditEvent
-from cases.deadlines import statement_due_on
+from cases.deadlines import proceeding_decision_due_on, statement_due_on
 from cases.models import ActorRole, Case, CaseAction, CaseStatus, Notice, NoticeKind
 from cases.tests.helpers import employer_offline
 from cases.tests.test_sharing import PROCEEDING_STATUSES, steps
@@ -221,6 +221,10 @@ class ForcedCancelEndToEndTest(ProceedingTestCase):
         self.client.force_login(self.leader)
         page = self.client.get(reverse("revocation:case", args=[proceeding.case_id]))
         self.assertContains(page, "强制注销")
+        # The decision's limit (ADR 27, 督办): ten working days from the period's end.
+        due = proceeding_decision_due_on(statement_due=proceeding.statement_due, stated_on=None)
+        self.assertContains(page, "<dt>决定期限</dt><dd><span")
+        self.assertContains(page, f"{due:%Y-%m-%d} · ")
         self.assertContains(page, 'value="force_cancel"')
         self.assertNotContains(page, 'value="revoke"')
         r = self.decide(
