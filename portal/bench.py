@@ -422,7 +422,7 @@ def bench_submit(*, submits: int, out: Callable[[str], None]) -> None:
     out(
         f"    每次提交的 SQL：{per_submit:.0f} 条，"
         f"其中事务控制（BEGIN/COMMIT/SAVEPOINT）{per_submit - statements:.0f} 条，其余 {statements:.0f} 条"
-        f"（目标 ≤ {SUBMIT_GOAL_QUERIES}，{verdict}；改进前 42 条）"
+        f"（目标 ≤ {SUBMIT_GOAL_QUERIES}，{verdict}；ISSUE 14 测得改进前 42 条）"
     )
     out(
         f"    重复办件：{duplicates}（目标 0）；已提交 {submitted}/{len(ids)} 件，"
