@@ -72,26 +72,26 @@ def former_employer_uscc(case: Case) -> str:
     return record.employer_uscc
 
 
+def _asked(case: Case, **lookups: object) -> bool:
+    """Whether a question of `case` matching `lookups` was asked. Questions are asked only by
+    a submission, which numbers the case: a case never submitted has none, and is not read."""
+    return bool(case.number) and case.confirmations.filter(**lookups).exists()
+
+
 def questions_for(case: Case) -> list[Question]:
     """The enterprises a submission of `case` from 草稿 asks now, 单位确认 first."""
     questions: list[Question] = []
-    asked = case.confirmations.all()
     employer = verified_enterprise(case.employer_uscc)
-    if (
-        employer is not None
-        and not asked.filter(
-            kind=ConfirmationKind.EMPLOYMENT, uscc=employer.uscc, status=ConfirmationStatus.PAPER
-        ).exists()
+    if employer is not None and not _asked(
+        case, kind=ConfirmationKind.EMPLOYMENT, uscc=employer.uscc, status=ConfirmationStatus.PAPER
     ):
         questions.append(Question(ConfirmationKind.EMPLOYMENT, employer))
     former = verified_enterprise(former_employer_uscc(case))
-    if (
-        former is not None
-        and not asked.filter(
-            kind=ConfirmationKind.RELEASE,
-            uscc=former.uscc,
-            status__in=[*RELEASE_SETTLED, ConfirmationStatus.PAPER],
-        ).exists()
+    if former is not None and not _asked(
+        case,
+        kind=ConfirmationKind.RELEASE,
+        uscc=former.uscc,
+        status__in=[*RELEASE_SETTLED, ConfirmationStatus.PAPER],
     ):
         questions.append(Question(ConfirmationKind.RELEASE, former))
     return questions
@@ -113,6 +113,8 @@ def is_overdue(confirmation: EmployerConfirmation, *, today: date) -> bool:
 
 def employer_confirmed_online(case: Case) -> EmployerConfirmation | None:
     """The 单位确认 of the employer the form names now, if it confirmed online."""
+    if not case.number:
+        return None  # never submitted: nobody was asked (`_asked`)
     return (
         case.confirmations.filter(
             kind=ConfirmationKind.EMPLOYMENT, uscc=case.employer_uscc, status=ConfirmationStatus.CONFIRMED
@@ -122,10 +124,11 @@ def employer_confirmed_online(case: Case) -> EmployerConfirmation | None:
     )
 
 
-def sealed_form_waiver(case: Case) -> str:
+def sealed_form_waiver(case: Case, *, questions: list[Question] | None = None) -> str:
     """Why the signed-and-sealed form need not be uploaded for `case` now, or "" when it must:
     the employer confirmed online, is being asked, or will be asked at submission. After a
-    switch to paper, and for an employer without an account, it must."""
+    switch to paper, and for an employer without an account, it must. `questions`: what
+    `questions_for(case)` answered already in this request, if it was asked."""
     if employer_confirmed_online(case) is not None:
         return WAIVED_CONFIRMED
     if (
@@ -136,7 +139,8 @@ def sealed_form_waiver(case: Case) -> str:
     ):
         return WAIVED_WAITING
     if case.status == CaseStatus.DRAFT and any(
-        q.kind == ConfirmationKind.EMPLOYMENT for q in questions_for(case)
+        q.kind == ConfirmationKind.EMPLOYMENT
+        for q in (questions if questions is not None else questions_for(case))
     ):
         return WAIVED_ON_SUBMIT
     return ""

@@ -7,11 +7,13 @@ system check in `cases.checks` fails when it did not."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
-from typing import Any
+from typing import Any, TypeVar
 
 from accounts.models import User
 from accounts.selectors import PersonIdentity, verified_identity
@@ -131,3 +133,36 @@ def register_extract(*, user: User, id_number: str) -> RegisterRecord:
     if extract is None:
         raise ApplicationError("注册信息库暂不可用，请稍后再试")
     return extract(user, id_number)
+
+
+# --- one read per person and page ------------------------------------------------------------
+
+T = TypeVar("T")
+_shared_reads: ContextVar[dict[str, Any] | None] = ContextVar("register_shared_reads", default=None)
+
+
+@contextmanager
+def register_reads_shared() -> Iterator[None]:
+    """Within it, the register is read once per person: for a page that checks a form and the
+    eligibility rules against the register (保存并提交 does it three times) and does not
+    change it. Never around a step that writes the register. Also a view decorator."""
+    if _shared_reads.get() is not None:
+        yield  # already shared by an outer scope
+        return
+    token = _shared_reads.set({})
+    try:
+        yield
+    finally:
+        _shared_reads.reset(token)
+
+
+def register_read(key: str, read: Callable[[], T]) -> T:
+    """`read()`, or what it gave for `key` earlier in the same `register_reads_shared` scope.
+    `registry` reads a person's registration through it."""
+    shared = _shared_reads.get()
+    if shared is None:
+        return read()
+    if key not in shared:
+        shared[key] = read()
+    value: T = shared[key]
+    return value

@@ -29,7 +29,8 @@ def case_list_for_applicant(*, user: User) -> QuerySet[Case]:
 
 def case_get_for_applicant(*, user: User, pk: int) -> Case:
     try:
-        return Case.objects.select_related("matter", "item", "department").get(pk=pk, applicant=user)
+        # The 办理项's own 事项 too: its time limits fall back on the 事项's (`cases.deadlines`).
+        return Case.objects.select_related("matter", "item__matter", "department").get(pk=pk, applicant=user)
     except Case.DoesNotExist:
         raise Http404("没有这个办件") from None
 

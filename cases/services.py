@@ -8,7 +8,8 @@ from datetime import date, datetime
 from typing import Any
 
 from django.core.files.storage import default_storage
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
+from django.db.models import prefetch_related_objects
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.datastructures import MultiValueDict
@@ -90,30 +91,53 @@ def _actor_may(*, case: Case, actor: User | None, role: str) -> bool:
     )
 
 
+def case_lock(case: Case) -> Case:
+    """The row of `case`, read again under its lock (inside the caller's transaction). The
+    rows the caller read with it (办理项, 事项, 部门, applicant) do not change with a case's
+    status: they are kept rather than read again."""
+    locked = Case.objects.select_for_update().get(pk=case.pk)
+    for name in ("item", "matter", "department", "applicant"):
+        field = Case._meta.get_field(name)
+        assert isinstance(field, models.ForeignKey)
+        if field.is_cached(case) and getattr(locked, field.attname) == getattr(case, field.attname):
+            field.set_cached_value(locked, field.get_cached_value(case))
+    return locked
+
+
 def case_transition(
-    *, case: Case, action: str, actor: User | None, opinion: str = "", data: dict[str, Any] | None = None
+    *,
+    case: Case,
+    action: str,
+    actor: User | None,
+    opinion: str = "",
+    data: dict[str, Any] | None = None,
+    locked: bool = False,
+    fields: dict[str, Any] | None = None,
 ) -> tuple[Case, CaseEvent]:
     """Move `case` by `action` if the table allows it from its current status and `actor`
     holds the role for it; lock the row and write the event. Must run inside the caller's
     transaction, together with whatever else the step writes. `actor` is None for the steps
     of the system (the silence rule of 解聘确认, the hand-over to the department).
 
+    `locked`: `case` is the row the caller read with `case_lock` in this transaction, so it
+    is not read again. `fields`: other columns the step writes, saved in the same UPDATE.
+
     Of two people acting on one case at once, the second waits for the lock, then finds the
     status changed and is refused with a message that says so."""
     assert transaction.get_connection().in_atomic_block, "case_transition runs inside a transaction"
-    locked = Case.objects.select_for_update().get(pk=case.pk)
-    transition = transition_find(status=locked.status, action=action)
+    row = case if locked else case_lock(case)
+    transition = transition_find(status=row.status, action=action)
     if transition is None:
         raise ApplicationError(
-            f"该办件当前状态为“{CaseStatus(locked.status).label}”，不能{CaseAction(action).label}。"
+            f"该办件当前状态为“{CaseStatus(row.status).label}”，不能{CaseAction(action).label}。"
             "可能已由其他人员办理，请刷新页面查看最新状态。"
         )
-    if not _actor_may(case=locked, actor=actor, role=transition.role):
+    if not _actor_may(case=row, actor=actor, role=transition.role):
         raise ApplicationError("您没有办理该办件此环节的权限")
     event = CaseEvent.objects.create(
-        case=locked,
+        case=row,
         action=action,
-        from_status=locked.status,
+        from_status=row.status,
         to_status=transition.target,
         actor=actor,
         actor_role=transition.role,
@@ -121,12 +145,24 @@ def case_transition(
         opinion=opinion,
         data=data or {},
     )
-    locked.status = transition.target
-    _times_stamp(case=locked, action=CaseAction(action), at=event.created_at)
-    locked.save(update_fields=["status", "number", "submitted_at", "accepted_at", "decided_at", "updated_at"])
+    row.status = transition.target
+    _times_stamp(case=row, action=CaseAction(action), at=event.created_at)
+    for name, value in (fields or {}).items():
+        setattr(row, name, value)
+    row.save(
+        update_fields=[
+            "status",
+            "number",
+            "submitted_at",
+            "accepted_at",
+            "decided_at",
+            "updated_at",
+            *(fields or {}),
+        ]
+    )
     # The province's 办件 collection hears of every change, in this transaction.
-    case_record_enqueue(case=locked, event=event)
-    return locked, event
+    case_record_enqueue(case=row, event=event)
+    return row, event
 
 
 def _times_stamp(*, case: Case, action: CaseAction, at: datetime) -> None:
@@ -202,18 +238,39 @@ def case_draft_save(
                 # The same new form, posted twice at the same moment: the other request won.
                 case = Case.objects.get(client_token=client_token, applicant=user)
             return case
-        locked = Case.objects.select_for_update().get(pk=case.pk)
+        locked = case_lock(case)
         if locked.status not in EDITABLE_STATUSES:
             raise ApplicationError(f"办件当前状态为“{CaseStatus(locked.status).label}”，不能再修改申请表")
-        if expected_version is not None and expected_version != locked.version:
-            raise DraftConflict(DRAFT_CONFLICT)
-        locked.form_data = form_data
-        locked.version += 1
-        locked.employer_uscc = _employer_uscc(user, form_data)
-        if submit_method:
-            locked.submit_method = submit_method
-        locked.save(update_fields=["form_data", "employer_uscc", "submit_method", "version", "updated_at"])
+        _draft_apply(locked, DraftChange(form_data, submit_method, expected_version), user=user)
+        locked.save(update_fields=[*DRAFT_FIELDS, "updated_at"])
         return locked
+
+
+@dataclass(frozen=True)
+class DraftChange:
+    """What 保存信息 writes into a draft: the typed answers, the 提交方式 chosen (if any) and
+    the draft's version the saving page was loaded with (None: not checked)."""
+
+    form_data: dict[str, Any]
+    submit_method: str = ""
+    expected_version: int | None = None
+
+
+DRAFT_FIELDS = ("form_data", "employer_uscc", "submit_method", "version")
+
+
+def _draft_apply(locked: Case, change: DraftChange, *, user: User) -> None:
+    """`change` into the locked draft's fields (saved by the caller, `DRAFT_FIELDS`); refused
+    with `DraftConflict` when the draft has moved on since the page was loaded."""
+    if change.submit_method and change.submit_method not in SubmitMethod.values:
+        raise ApplicationError("请选择提交方式")
+    if change.expected_version is not None and change.expected_version != locked.version:
+        raise DraftConflict(DRAFT_CONFLICT)
+    locked.form_data = change.form_data
+    locked.version += 1
+    locked.employer_uscc = _employer_uscc(user, change.form_data)
+    if change.submit_method:
+        locked.submit_method = change.submit_method
 
 
 def case_draft_delete(*, case: Case, user: User) -> None:
@@ -337,10 +394,18 @@ def missing_materials(case: Case) -> list[Material]:
     """The required materials with neither a file nor a commitment in force: a 告知承诺
     counts as the material while the catalogue still offers it (ADR 20); the signed-and-sealed
     form is not required while the employer confirms, or confirmed, online (ADR 19)."""
-    present = current_attachments(case)
-    committed = current_commitments(case)
+    return _missing(case, current_attachments(case), current_commitments(case), questions=None)
+
+
+def _missing(
+    case: Case,
+    present: dict[str, list[Attachment]],
+    committed: dict[str, Commitment],
+    *,
+    questions: list[Question] | None,
+) -> list[Material]:
     required = required_materials(item=case.item, form_data=case.form_data)
-    if any(m.sealed_by_employer for m in required) and sealed_form_waiver(case):
+    if any(m.sealed_by_employer for m in required) and sealed_form_waiver(case, questions=questions):
         required = [m for m in required if not m.sealed_by_employer]
     return [
         m for m in required if not present.get(m.code) and not (m.code in committed and m.commitment_offered)
@@ -400,64 +465,108 @@ def commitment_withdraw(*, case: Case, material_code: str, user: User) -> Commit
 # --- Submission ---------------------------------------------------------------------------
 
 
-def case_submit(*, case: Case, user: User) -> Case:
+def case_submit(*, case: Case, user: User, draft: DraftChange | None = None) -> Case:
     """保存并提交: check the form, eligibility and materials and give the case its 办件编号.
     Then, when an enterprise with a verified account is to confirm it (`cases.confirmation`),
     the case waits for it in 待单位确认 and the enterprise is told; otherwise it reaches the
     department: the 受理 clock starts and the 材料接收告知单 is issued. A second submission of
-    the same case (double click, replayed POST, another tab) is refused, so it stays one case."""
+    the same case (double click, replayed POST, another tab) is refused, so it stays one case.
+
+    With `draft`, the answers the page posted are saved first, under the same lock and in the
+    same UPDATE as the submission (保存 and 提交 of one click); they stay saved when the
+    submission is refused. `case` should come with its 办理项, 事项 and 部门 (the selectors
+    read them together): they are not read again."""
     app_type = type_for_item(case.item)
     if app_type is None:
         raise ApplicationError(f"“{case.item.name}”暂未开通网上申请")
     today = timezone.localdate()
+    refused: ApplicationError | None = None
     with transaction.atomic():
-        locked = Case.objects.select_for_update().get(pk=case.pk)
+        locked = case_lock(case)
+        if locked.applicant_id == user.pk:
+            locked.applicant = user
         if locked.status not in EDITABLE_STATUSES:
             raise ApplicationError("该办件已提交，请勿重复提交")
+        if draft is not None:
+            _draft_apply(locked, draft, user=user)
         if verified_identity(user) is None:
             # Drafts may wait; nothing reaches the department, the register or a certificate
             # from an identity the real-name source has not confirmed.
-            raise ApplicationError(UNVERIFIED_PERSON)
-        problems: list[str] = []
-        form = form_for_case(locked)
-        if form is not None and not form.is_valid():
-            labels = [str(form.fields[name].label) for name in form.errors if name in form.fields]
-            problems.append("申请表中以下内容需要填写或更正：" + "、".join(labels or ["申请表"]))
-        missing = missing_materials(locked)
-        if missing:
-            problems.append("以下必传材料尚未上传：" + "、".join(m.name for m in missing))
-        if not locked.submit_method:
-            problems.append("请先点击“保存信息”并选择提交方式")
-        problems += eligibility_refusals(
-            item=locked.item, user=user, today=today, case_pk=locked.pk, form_data=locked.form_data
-        )
-        if problems:
-            raise ApplicationError("；".join(problems))
-
-        # A resubmission after 补正 goes back to the department: what the employer confirmed
-        # stands (and without a confirmation of the employer named now, the sealed form is
-        # required, `missing_materials`).
-        questions = questions_for(locked) if locked.status == CaseStatus.DRAFT else []
-        if locked.status != CaseStatus.DRAFT:
-            action = CaseAction.RESUBMIT
+            refused = ApplicationError(UNVERIFIED_PERSON)
         else:
-            action = CaseAction.SUBMIT_TO_EMPLOYER if questions else CaseAction.SUBMIT
-        # The transition gives the case its number and dates its arrival at the department.
-        locked, event = case_transition(case=locked, action=action, actor=user)
-        if locked.status == CaseStatus.CONFIRMING:
-            for question in questions:
-                _confirmation_ask(case=locked, question=question, today=today)
-        else:
-            _case_arrive(case=locked, event=event, today=today)
-        return locked
+            refused = _submit_or_refusal(case=locked, user=user, today=today, draft=draft)
+        if refused is not None and draft is not None:
+            # Refused, but what was typed is kept, as 保存信息 would keep it.
+            locked.save(update_fields=[*DRAFT_FIELDS, "updated_at"])
+    if refused is not None:
+        raise refused
+    return locked
 
 
-def _case_arrive(*, case: Case, event: CaseEvent, today: date) -> None:
-    """The case reaches the department: the 受理 clock starts (again, at a resubmission: time
-    waiting for 补正 or for the employer does not count) and the 材料接收告知单 is issued."""
-    case.accept_due = accept_due_on(submitted_on=today, days=accept_workdays(case.item))
-    case.save(update_fields=["accept_due", "updated_at"])
-    notice_issue(case=case, kind=NoticeKind.RECEIPT, event=event, data=_receipt_data(case))
+def _submit_or_refusal(
+    *, case: Case, user: User, today: date, draft: DraftChange | None
+) -> ApplicationError | None:
+    """The submission of the locked `case`, or why it is refused (nothing written then)."""
+    # The catalogue's materials of the 办理项, read once for the checks and the receipt.
+    prefetch_related_objects([case.item], "materials")
+    present, committed = current_attachments(case), current_commitments(case)
+    # A resubmission after 补正 goes back to the department: what the employer confirmed
+    # stands (and without a confirmation of the employer named now, the sealed form is
+    # required, `missing_materials`).
+    questions = questions_for(case) if case.status == CaseStatus.DRAFT else []
+    problems: list[str] = []
+    form = form_for_case(case)
+    if form is not None and not form.is_valid():
+        labels = [str(form.fields[name].label) for name in form.errors if name in form.fields]
+        problems.append("申请表中以下内容需要填写或更正：" + "、".join(labels or ["申请表"]))
+    missing = _missing(case, present, committed, questions=questions)
+    if missing:
+        problems.append("以下必传材料尚未上传：" + "、".join(m.name for m in missing))
+    if not case.submit_method:
+        problems.append("请先点击“保存信息”并选择提交方式")
+    problems += eligibility_refusals(
+        item=case.item, user=user, today=today, case_pk=case.pk, form_data=case.form_data
+    )
+    if problems:
+        return ApplicationError("；".join(problems))
+
+    if case.status != CaseStatus.DRAFT:
+        action = CaseAction.RESUBMIT
+    else:
+        action = CaseAction.SUBMIT_TO_EMPLOYER if questions else CaseAction.SUBMIT
+    fields: dict[str, Any] = {name: getattr(case, name) for name in DRAFT_FIELDS} if draft else {}
+    if action != CaseAction.SUBMIT_TO_EMPLOYER:
+        fields.update(_arrival_fields(case=case, today=today))
+    # The transition gives the case its number and dates its arrival at the department.
+    case, event = case_transition(case=case, action=action, actor=user, locked=True, fields=fields)
+    if case.status == CaseStatus.CONFIRMING:
+        for question in questions:
+            _confirmation_ask(case=case, question=question, today=today)
+    else:
+        _receipt_issue(case=case, event=event, present=present, committed=committed)
+    return None
+
+
+def _arrival_fields(*, case: Case, today: date) -> dict[str, Any]:
+    """What the case's arrival at the department writes with its transition: the 受理 clock
+    starts (again, at a resubmission: time waiting for 补正 or for the employer does not
+    count)."""
+    return {"accept_due": accept_due_on(submitted_on=today, days=accept_workdays(case.item))}
+
+
+def _receipt_issue(
+    *,
+    case: Case,
+    event: CaseEvent,
+    present: dict[str, list[Attachment]] | None = None,
+    committed: dict[str, Commitment] | None = None,
+) -> None:
+    """The case has reached the department: the 材料接收告知单."""
+    if present is None or committed is None:
+        present, committed = current_attachments(case), current_commitments(case)
+    notice_issue(
+        case=case, kind=NoticeKind.RECEIPT, event=event, data=_receipt_data(case, present, committed)
+    )
 
 
 def form_for_case(case: Case) -> ApplicationForm | None:
@@ -471,8 +580,9 @@ def form_for_case(case: Case) -> ApplicationForm | None:
     return app_type.form_class(data=data, record=register_record_for(applicant))
 
 
-def _receipt_data(case: Case) -> dict[str, Any]:
-    present, committed = current_attachments(case), current_commitments(case)
+def _receipt_data(
+    case: Case, present: dict[str, list[Attachment]], committed: dict[str, Commitment]
+) -> dict[str, Any]:
     materials = [
         {"name": m.name, "files": len(present.get(m.code, []))}
         for m in case.item.materials.all()
@@ -570,9 +680,11 @@ def _forward_if_settled(*, case: Case) -> Case:
     starts now, not at the applicant's submission."""
     if case.confirmations.filter(status=ConfirmationStatus.WAITING).exists():
         return case
-    case, event = case_transition(case=case, action=CaseAction.FORWARD, actor=None)
     today = timezone.localdate()
-    _case_arrive(case=case, event=event, today=today)
+    case, event = case_transition(
+        case=case, action=CaseAction.FORWARD, actor=None, fields=_arrival_fields(case=case, today=today)
+    )
+    _receipt_issue(case=case, event=event)
     inbox_message_create(
         user=case.applicant,
         title="申请已送交受理部门",

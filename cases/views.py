@@ -45,7 +45,7 @@ from cases.models import (
     NoticeKind,
     SubmitMethod,
 )
-from cases.register import register_extract, register_record_for
+from cases.register import register_extract, register_reads_shared, register_record_for
 from cases.services import DraftConflict
 from cases.transitions import can_withdraw
 from cases.types import ApplicationType, eligibility_refusals, type_for_item
@@ -201,6 +201,17 @@ def _draft_save(
     )
 
 
+def _draft_change(
+    request: HttpRequest, app_type: ApplicationType, form: ApplicationForm
+) -> services.DraftChange:
+    """What 保存并提交 saves before it submits: the same as 保存信息 (`_draft_save`)."""
+    return services.DraftChange(
+        form_data=_answers(app_type, form),
+        submit_method=request.POST.get("submit_method", ""),
+        expected_version=_version(request.POST),
+    )
+
+
 def _form(
     app_type: ApplicationType, user: User, data: MultiValueDict[str, Any] | None = None
 ) -> ApplicationForm:
@@ -253,6 +264,7 @@ def _item_get(pk: int) -> ServiceItem:
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@register_reads_shared()
 def start(request: HttpRequest, item_pk: int) -> HttpResponse:
     user, item = request_user(request), _item_get(item_pk)
     refusals = eligibility_refusals(item=item, user=user, today=timezone.localdate())
@@ -299,13 +311,21 @@ def start(request: HttpRequest, item_pk: int) -> HttpResponse:
     if request.POST.get("action") == "submit":
         # The draft is saved: a refusal shows it on its edit page, with the reason.
         checked = reverse("cases:edit", args=[case.pk]) + f"?{CHECK_PARAM}=1"
-        return _submit(request, case, on_error=lambda: redirect(checked))
+        return _submit(request, case, on_error=lambda _: redirect(checked))
     return redirect("cases:edit", pk=case.pk)
 
 
-def _submit(request: HttpRequest, case: Case, *, on_error: Callable[[], HttpResponse]) -> HttpResponse:
+def _submit(
+    request: HttpRequest,
+    case: Case,
+    *,
+    on_error: Callable[[Case], HttpResponse],
+    draft: services.DraftChange | None = None,
+) -> HttpResponse:
     try:
-        submitted = services.case_submit(case=case, user=request_user(request))
+        submitted = services.case_submit(case=case, user=request_user(request), draft=draft)
+    except DraftConflict:
+        raise  # the edit page answers it as a conflicting save (409)
     except ApplicationError as e:
         return _refused_submit(request, case, e, on_error=on_error)
     if submitted.status == CaseStatus.CONFIRMING:
@@ -322,13 +342,14 @@ _CONFIRMING_MESSAGE = (
 
 
 def _refused_submit(
-    request: HttpRequest, case: Case, error: ApplicationError, *, on_error: Callable[[], HttpResponse]
+    request: HttpRequest, case: Case, error: ApplicationError, *, on_error: Callable[[Case], HttpResponse]
 ) -> HttpResponse:
     fresh = selectors.case_get_for_applicant(user=request_user(request), pk=case.pk)
     if fresh.status not in EDITABLE_STATUSES:
         return _not_editable(request, fresh, submitting=True)
     messages.error(request, error.message)
-    return on_error()
+    # The draft as it stands now (what the refused 保存并提交 saved, its new version).
+    return on_error(fresh)
 
 
 def _not_editable(request: HttpRequest, case: Case, *, submitting: bool) -> HttpResponse:
@@ -345,6 +366,7 @@ def _not_editable(request: HttpRequest, case: Case, *, submitting: bool) -> Http
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@register_reads_shared()
 def edit(request: HttpRequest, pk: int) -> HttpResponse:
     user = request_user(request)
     case = selectors.case_get_for_applicant(user=user, pk=pk)
@@ -360,14 +382,18 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
         return _render_form(request, item=case.item, app_type=app_type, form=checked, case=case)
     form = _form(app_type, user, request.POST)
 
-    def rerender() -> HttpResponse:
-        return _render_form(request, item=case.item, app_type=app_type, form=form, case=case)
+    def rerender(saved: Case) -> HttpResponse:
+        return _render_form(request, item=saved.item, app_type=app_type, form=form, case=saved)
 
     if request.POST.get("action") == "extract":
         form, status = _extract(request, form)
         return _render_form(request, item=case.item, app_type=app_type, form=form, case=case, status=status)
 
     try:
+        if submitting:
+            # 保存 and 提交 under one lock; a refusal re-renders the page bound to what was
+            # posted (and saved): every field is kept.
+            return _submit(request, case, on_error=rerender, draft=_draft_change(request, app_type, form))
         case = _draft_save(request, user=user, case=case, app_type=app_type, form=form)
     except DraftConflict as e:
         form = _with_hints(form)
@@ -383,9 +409,6 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
         )
     except ApplicationError as e:
         return _refused_submit(request, case, e, on_error=rerender)
-    if submitting:
-        # A refusal re-renders the page bound to what was posted: every field is kept.
-        return _submit(request, case, on_error=rerender)
     messages.success(request, "保存成功")
     return redirect("cases:edit", pk=case.pk)
 

@@ -9,7 +9,10 @@ registration by approving her waiting case through the real services, then measu
 2. the public verification page, through the whole Django stack in-process: pages a second;
 3. 「加注」 click to download-ready with a real worker process polling the queue;
 4. the 科室负责人's 统计分析 page over 100,000 cases written in bulk (`figures.history`),
-   beside its goal and a reference page measured in the same run (ADR 0028)."""
+   beside its goal and a reference page measured in the same run (ADR 0028);
+5. 保存并提交 of 初始注册 drafts (paper path) through the whole Django stack, each POST as a
+   browser sends it (CSRF cookie and form token), 10% of them replayed: submits a second,
+   queries per submit and duplicate cases, beside the goals of ISSUE 14."""
 
 from __future__ import annotations
 
@@ -22,18 +25,25 @@ from collections import defaultdict
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import replace
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 from unittest import mock
 
 from django.conf import settings
-from django.db import transaction
+from django.contrib.auth.hashers import make_password
+from django.db import connection, transaction
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.models import StaffRole, User
-from cases.models import Case, CaseStatus
+from accounts.models import IdType, StaffRole, User, UserKind, person_username_new
+from cases.models import Attachment, Case, CaseAction, CaseEvent, CaseStatus, Notice, NoticeKind
+from cases.services import case_draft_save
+from cases.types import required_materials
+from catalog.models import ServiceItem
+from catalog.registration_types import RegistrationType
 from certificates import issuing, layout, signing
 from certificates.models import (
     Certificate,
@@ -48,6 +58,9 @@ from certificates.selectors import certificates_for_user
 from certificates.services import certificate_copy_make, certificate_copy_request, verify_url
 from figures.history import history_build
 from lib.datacrypt import mobile_index
+from lib.idcard import id_number_check_char
+from lib.storage import file_save
+from lib.uscc import uscc_check_char
 from review.services import case_accept, case_approve, case_review
 
 
@@ -234,9 +247,14 @@ def run(
     out: Callable[[str], None],
     figures_cases: int = 100_000,
     only_figures: bool = False,
+    submits: int = 200,
+    only_submit: bool = False,
 ) -> None:
     engine = settings.DATABASES["default"]["ENGINE"].rsplit(".", 1)[-1]
     out(f"机器：{os.cpu_count()} 核；Python {sys.version.split()[0]}；数据库 {engine}")
+    if only_submit:
+        bench_submit(submits=submits, out=out)
+        return
     if only_figures:
         bench_figures(cases=figures_cases, runs=20, out=out)
         return
@@ -244,4 +262,169 @@ def run(
     bench_issuing(certificate, holder, runs=runs, out=out)
     bench_verify_page(fresh_copy(certificate, holder), seconds=3.0, out=out)
     bench_click_to_ready(certificate, holder, clicks=clicks, out=out)
+    bench_submit(submits=submits, out=out)
     bench_figures(cases=figures_cases, runs=20, out=out)
+
+
+# ISSUE 14's goals for 保存并提交: queries per submission, and submits a second on PostgreSQL.
+SUBMIT_GOAL_QUERIES = 12
+SUBMIT_GOAL_PER_SECOND = 200
+# Transaction control, which the goal does not count (BEGIN/COMMIT outside a test).
+CONTROL_PREFIXES = ("BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE SAVEPOINT")
+
+
+def _submit_form(index: int, *, employer_uscc: str, version: int) -> dict[str, Any]:
+    """The 初始注册 form as the page posts it with 保存并提交 (qualified a year ago)."""
+    return {
+        "education": "本科",
+        "major": "土木工程",
+        "qualification_number": f"LN2025{index:06d}",
+        "qualification_specialties": ["10401001"],
+        "qualification_date": (timezone.localdate() - timedelta(days=365)).isoformat(),
+        "employer_name": "辽宁性能测试建设有限公司",
+        "employer_uscc": employer_uscc,
+        "employer_contact": "赵敏",
+        "employer_phone": "024-23447766",
+        "specialties": ["10401001"],
+        "continuing_education_hours": "",
+        "version": str(version),
+        "action": "submit",
+    }
+
+
+def submit_drafts(count: int) -> list[tuple[User, Case]]:
+    """`count` people, each with a complete 初始注册 draft (every required material attached),
+    naming an employer with no account on the portal (the manual's paper path)."""
+    item = ServiceItem.objects.select_related("matter").get(
+        matter__code="ejjzs-zgrd", code=RegistrationType.INITIAL
+    )
+    uscc = "91210100MA0BENCH0" + uscc_check_char("91210100MA0BENCH0")
+    password = make_password(None)  # nobody logs in with a password: the client is signed in
+    pdf = file_save("bench/material.pdf", b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\n%%EOF\n")
+    drafts = []
+    for i in range(count):
+        first17 = f"21010219880101{i:03d}" if i < 1000 else f"2101021988{i // 1000:02d}01{i % 1000:03d}"
+        person = User.objects.create(
+            username=person_username_new(),
+            password=password,
+            kind=UserKind.PERSON,
+            name=f"测试{i:04d}",
+            id_type=IdType.RESIDENT,
+            id_number=first17 + id_number_check_char(first17),
+            real_name_verified_at=timezone.now(),
+        )
+        form = {k: v for k, v in _submit_form(i, employer_uscc=uscc, version=0).items() if k != "action"}
+        form.pop("version")
+        case = case_draft_save(user=person, item=item, form_data=form, submit_method="online")
+        Attachment.objects.bulk_create(
+            [
+                Attachment(
+                    case=case,
+                    material_code=m.code,
+                    file=pdf,
+                    display_name=f"{m.name}.pdf",
+                    content_type="application/pdf",
+                    size=64,
+                    sha256="0" * 64,
+                    uploaded_by=person,
+                )
+                for m in required_materials(item=item, form_data=form)
+            ]
+        )
+        drafts.append((person, case))
+    return drafts
+
+
+def bench_submit(*, submits: int, out: Callable[[str], None]) -> None:
+    """保存并提交 through the Django test client: CSRF enforced, the page's cookie and form token
+    sent as a browser sends them; every tenth POST sent again at once (a double click, a
+    replayed request). Only the POSTs are timed (in-process, one thread, no network)."""
+    start = time.perf_counter()
+    measured = 5  # submissions whose queries are counted, before the timed ones
+    drafts = submit_drafts(submits + measured)
+    # One client, as one browser per person would be: each POST carries that person's session
+    # cookie, and the CSRF cookie and form token of the page (a client per person would load
+    # the middleware, static-file index included, once each).
+    client = Client(HTTP_HOST="127.0.0.1", enforce_csrf_checks=True)
+    client.force_login(drafts[0][0])
+    page = client.get(reverse("cases:edit", args=[drafts[0][1].pk]))
+    assert page.status_code == 200
+    form_token = page.content.decode().split('name="csrfmiddlewaretoken" value="', 1)[1].split('"', 1)[0]
+    posts = []
+    for i, (person, case) in enumerate(drafts):
+        # A new session for each person (a login over another's session would end that one).
+        client.cookies.pop(settings.SESSION_COOKIE_NAME, None)
+        client.force_login(person)
+        data = _submit_form(i, employer_uscc=str(case.employer_uscc), version=case.version)
+        posts.append(
+            (
+                client.cookies[settings.SESSION_COOKIE_NAME].value,
+                reverse("cases:edit", args=[case.pk]),
+                {**data, "csrfmiddlewaretoken": form_token},
+            )
+        )
+
+    def post(session: str, url: str, data: dict[str, Any]) -> Any:
+        client.cookies[settings.SESSION_COOKIE_NAME] = session
+        return client.post(url, data)
+
+    out(f"保存并提交：准备 {len(posts)} 件草稿（含材料）：{time.perf_counter() - start:.1f} s")
+
+    counts, control = [], []
+    for session, url, data in posts[:measured]:
+        with CaptureQueriesContext(connection) as queries:
+            response = post(session, url, data)
+        assert response.status_code == 302 and "/receipt/" in response["Location"], response
+        sql = [q["sql"] for q in queries.captured_queries]
+        counts.append(len(sql))
+        control.append(sum(1 for q in sql if q.startswith(CONTROL_PREFIXES)))
+
+    replays = 0
+    start, start_cpu = time.perf_counter(), time.process_time()
+    for i, (session, url, data) in enumerate(posts[measured:]):
+        response = post(session, url, data)
+        assert response.status_code == 302 and "/receipt/" in response["Location"], response
+        if i % 10 == 0:
+            # The same POST again: answered with the receipt, never a second case.
+            again = post(session, url, data)
+            assert again.status_code == 302 and "/receipt/" in again["Location"], again
+            replays += 1
+    elapsed, cpu = time.perf_counter() - start, time.process_time() - start_cpu
+    # The reference: a page that reads next to nothing, through the same stack in the same run.
+    reference, _ = _page_times(client, reverse("portal:help"), runs=min(submits, 100))
+
+    ids = [case.pk for _person, case in drafts]
+    people = [person.pk for person, _case in drafts]
+    duplicates = (
+        Case.objects.filter(applicant_id__in=people).count()
+        - len(people)
+        + CaseEvent.objects.filter(case_id__in=ids, action=CaseAction.SUBMIT).count()
+        - len(ids)
+        + Notice.objects.filter(case_id__in=ids, kind=NoticeKind.RECEIPT).count()
+        - len(ids)
+    )
+    submitted = Case.objects.filter(pk__in=ids, status=CaseStatus.PENDING).count()
+    engine = connection.vendor
+    per_submit = statistics.median(counts)
+    statements = per_submit - statistics.median(control)
+    rate = submits / elapsed
+    out(
+        f"保存并提交（初始注册，纸质确认路径，{submits} 次，另重放 {replays} 次；"
+        f"进程内经完整 Django 请求处理，单进程，数据库 {engine}）：每秒 {rate:.0f} 次提交"
+        f"（目标：PostgreSQL 上 ≥ {SUBMIT_GOAL_PER_SECOND} 次/秒；此处为 {engine} 实测）；"
+        f"本进程 CPU 时间每次 {cpu / submits * 1000:.1f} ms"
+    )
+    out(
+        f"    参照：帮助手册页（同一进程、同一次运行）每秒 {len(reference) / sum(reference):.0f} 页，"
+        f"中位数 {statistics.median(reference) * 1000:.1f} ms"
+    )
+    verdict = "达到" if statements <= SUBMIT_GOAL_QUERIES else "未达到"
+    out(
+        f"    每次提交的 SQL：{per_submit:.0f} 条，"
+        f"其中事务控制（BEGIN/COMMIT/SAVEPOINT）{per_submit - statements:.0f} 条，其余 {statements:.0f} 条"
+        f"（目标 ≤ {SUBMIT_GOAL_QUERIES}，{verdict}；ISSUE 14 测得改进前 42 条）"
+    )
+    out(
+        f"    重复办件：{duplicates}（目标 0）；已提交 {submitted}/{len(ids)} 件，"
+        f"重放的 {replays} 次均返回材料接收告知单"
+    )

@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from accounts.selectors import UNVERIFIED_PERSON, PersonIdentity, verified_identity
-from cases.register import RegisterRecord, SpecialtyRecord, register_provide
+from cases.register import RegisterRecord, SpecialtyRecord, register_provide, register_read
 from cases.types import REGISTRATION_TYPES, EligibilityCheck
 from catalog.registration_types import RegistrationType
 from catalog.specialties import Specialty, specialty_name
@@ -27,11 +27,15 @@ def registration_of(identity: PersonIdentity | None) -> Registration | None:
     """The registration of the person with this (证件类型, 证件号码); none without an identity."""
     if identity is None:
         return None
-    return (
-        Registration.objects.filter(**identity.person_filter("person__"))
-        .select_related("person")
-        .prefetch_related("specialties")
-        .first()
+    # Once per person within a page that shares its register reads (`register_reads_shared`).
+    return register_read(
+        f"registration:{identity.index}",
+        lambda: (
+            Registration.objects.filter(**identity.person_filter("person__"))
+            .select_related("person")
+            .prefetch_related("specialties")
+            .first()
+        ),
     )
 
 

@@ -10,7 +10,7 @@ from portal.bench import run
 class Command(BaseCommand):
     help = (
         "性能基准：签发加注件的耗时分布、公开核验页吞吐、加注点击到可下载的时间、统计分析页"
-        "（请在专用数据库上运行：make bench）"
+        "、保存并提交（请在专用数据库上运行：make bench）"
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -20,6 +20,8 @@ class Command(BaseCommand):
             "--figures-cases", type=int, default=100_000, help="统计分析页基准所用的历史办件数"
         )
         parser.add_argument("--only-figures", action="store_true", help="只测统计分析页")
+        parser.add_argument("--submits", type=int, default=200, help="保存并提交次数（另重放其中 10%%）")
+        parser.add_argument("--only-submit", action="store_true", help="只测保存并提交")
 
     def handle(self, *args: Any, **options: Any) -> None:
         run(
@@ -28,4 +30,6 @@ class Command(BaseCommand):
             out=self.stdout.write,
             figures_cases=max(options["figures_cases"], 1),
             only_figures=options["only_figures"],
+            submits=max(options["submits"], 1),
+            only_submit=options["only_submit"],
         )

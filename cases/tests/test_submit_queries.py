@@ -1,0 +1,133 @@
+"""保存并提交 of an 初始注册 as one POST, counted (ISSUE 14: ≤ 12 queries is the goal).
+
+The counts are exact, so that a query added to the submission shows here: they include the
+session and the account, the draft saved with the submission under one lock, the case's
+record for the province's 办件 collection (on, as shipped), the SAVEPOINT statements that
+stand for BEGIN and COMMIT outside a test, and what runs once the transaction commits."""
+
+from __future__ import annotations
+
+from django.test import override_settings
+from django.urls import reverse
+
+from cases.models import Case, CaseAction, CaseEvent, CaseStatus, EmployerConfirmation, Notice, NoticeKind
+from cases.tests.helpers import employer_offline
+from cases.tests.sample_files import form_post, save_new, upload_required
+from exchange.models import OutboundRecord
+from exchange.testing import SHARING_ON
+from notifications.models import InboxMessage, SmsMessage
+from portal.test import BaseTestCase
+
+# Session and account 2; the case (with its 办理项, 事项, 部门) and what the form is checked
+# against (the register) 2; under the lock: the case, materials, files, commitments, the
+# employer's account, open cases, the calendar 7; the event, its number, the case's UPDATE,
+# the receipt's number and row 5; the 办件 record and its task 2; the session's UPDATE 1;
+# SAVEPOINT/RELEASE pairs: the submission, the record, the session 6.
+PAPER_QUERIES = 25
+# ... the employer confirms online: instead of the receipt (its number and row) the employer's
+# account is asked: its confirmation row, an SMS with its task (and their SAVEPOINT pair), a
+# 站内消息; the calendar is read for the employer's time instead of the 受理 clock.
+ONLINE_QUERIES = 29
+# A replayed POST of a submitted case: session, account, case, session UPDATE (and its pair).
+REPLAY_QUERIES = 6
+
+
+def submit_post(testcase: BaseTestCase, case: Case, **overrides: object) -> dict[str, object]:
+    """What the page posts for 保存并提交: the whole form, the draft's version, the button."""
+    return {**form_post(testcase, **overrides), "version": case.version, "action": "submit"}
+
+
+@override_settings(**SHARING_ON)
+class PaperSubmitQueriesTestCase(BaseTestCase):
+    @classmethod
+    def setUpTestData(cls) -> None:
+        super().setUpTestData()
+        # The manual's paper path: the employer has no verified account (ADR 19).
+        employer_offline(cls.enterprise)
+
+    def setUp(self) -> None:
+        super().setUp()
+        self.client.force_login(self.applicant)
+        save_new(self.client, form_post(self))
+        self.case = Case.objects.get(applicant=self.applicant)
+        upload_required(self.client, self.case)
+        self.case.refresh_from_db()
+        self.url = reverse("cases:edit", args=[self.case.pk])
+
+    def test_it_submits_in_a_fixed_number_of_queries(self):
+        version = self.case.version
+        with self.captureOnCommitCallbacks(execute=True), self.assertNumQueries(PAPER_QUERIES):
+            r = self.client.post(self.url, submit_post(self, self.case, major="工程管理"))
+        self.assertRedirects(r, reverse("cases:receipt", args=[self.case.pk]), fetch_redirect_response=False)
+        case = Case.objects.get(pk=self.case.pk)
+        self.assertEqual(case.status, CaseStatus.PENDING)
+        self.assertRegex(str(case.number), r"^LN\d{13}$")
+        self.assertIsNotNone(case.accept_due)
+        # The draft was saved by the same click, in the same UPDATE.
+        self.assertEqual((case.form_data["major"], case.version), ("工程管理", version + 1))
+        event = CaseEvent.objects.get(case=case)
+        self.assertEqual(event.action, CaseAction.SUBMIT)
+        notice = Notice.objects.get(case=case, kind=NoticeKind.RECEIPT)
+        self.assertEqual(len(notice.data["materials"]), 6)
+        self.assertEqual(OutboundRecord.objects.filter(subject=case.number).count(), 1)
+
+    def test_a_replayed_post_is_cheap_and_changes_nothing(self):
+        post = submit_post(self, self.case)
+        self.client.post(self.url, post)
+        with self.captureOnCommitCallbacks(execute=True), self.assertNumQueries(REPLAY_QUERIES):
+            r = self.client.post(self.url, post)
+        self.assertRedirects(r, reverse("cases:receipt", args=[self.case.pk]), fetch_redirect_response=False)
+        self.assertEqual(Case.objects.count(), 1)
+        self.assertEqual(CaseEvent.objects.filter(action=CaseAction.SUBMIT).count(), 1)
+        self.assertEqual(Notice.objects.count(), 1)
+        self.assertEqual(OutboundRecord.objects.count(), 1)
+
+    def test_a_refused_submission_keeps_the_draft_and_its_new_version(self):
+        self.case.attachments.filter(material_code="labour_contract").delete()
+        version = self.case.version
+        r = self.client.post(self.url, submit_post(self, self.case, major="给排水工程"))
+        self.assertEqual(r.status_code, 200)
+        self.assertContains(r, "以下必传材料尚未上传：劳动合同")
+        case = Case.objects.get(pk=self.case.pk)
+        self.assertEqual((case.status, case.form_data["major"]), (CaseStatus.DRAFT, "给排水工程"))
+        self.assertEqual(case.version, version + 1)
+        # The page carries the saved version: saving it again is no conflict.
+        self.assertContains(r, f'name="version" value="{version + 1}"')
+        self.assertFalse(CaseEvent.objects.exists())
+        self.assertFalse(OutboundRecord.objects.exists())
+
+    def test_a_submission_from_a_stale_page_is_a_conflict(self):
+        stale = submit_post(self, self.case)
+        self.client.post(self.url, {**form_post(self), "version": self.case.version, "action": "save"})
+        r = self.client.post(self.url, stale)
+        self.assertEqual(r.status_code, 409)
+        self.assertEqual(Case.objects.get(pk=self.case.pk).status, CaseStatus.DRAFT)
+        self.assertFalse(CaseEvent.objects.exists())
+
+
+@override_settings(**SHARING_ON)
+class OnlineSubmitQueriesTestCase(BaseTestCase):
+    """The employer has a verified account: it is asked to confirm online (ADR 19)."""
+
+    def setUp(self) -> None:
+        super().setUp()
+        self.client.force_login(self.applicant)
+        save_new(self.client, form_post(self))
+        self.case = Case.objects.get(applicant=self.applicant)
+        upload_required(self.client, self.case)
+        self.case.refresh_from_db()
+
+    def test_it_submits_to_the_employer_in_a_fixed_number_of_queries(self):
+        url = reverse("cases:edit", args=[self.case.pk])
+        with self.captureOnCommitCallbacks(execute=True), self.assertNumQueries(ONLINE_QUERIES):
+            r = self.client.post(url, submit_post(self, self.case))
+        self.assertRedirects(r, reverse("cases:detail", args=[self.case.pk]), fetch_redirect_response=False)
+        case = Case.objects.get(pk=self.case.pk)
+        self.assertEqual(case.status, CaseStatus.CONFIRMING)
+        self.assertIsNone(case.accept_due)
+        confirmation = EmployerConfirmation.objects.get(case=case)
+        self.assertEqual(confirmation.uscc, self.enterprise.enterprise.uscc)
+        self.assertEqual(SmsMessage.objects.filter(user=self.enterprise).count(), 1)
+        self.assertEqual(InboxMessage.objects.filter(user=self.enterprise).count(), 1)
+        self.assertFalse(Notice.objects.exists())
+        self.assertEqual(OutboundRecord.objects.filter(subject=case.number).count(), 1)
