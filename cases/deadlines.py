@@ -30,12 +30,10 @@ from datetime import date
 from enum import Enum
 
 from django.db.models import F, Q
-from django.db.models.lookups import LessThanOrEqual
 
 from cases.models import Case, CaseStatus, PauseKind
 from catalog.calendar import workday_add, workdays_left
 from catalog.models import ServiceItem
-from lib.localdates import LocalDate
 
 # The statutory 受理 limit (Art 32), the catalogue's default for a new 事项.
 ACCEPT_WORKDAYS = 5
@@ -227,5 +225,5 @@ def overdue_filter(*, today: date) -> Q:
 
 def on_time_filter() -> Q:
     """按期办结: decided on or before the last day of the decision limit (`decision_due`, which
-    an approved extension moves), the day taken in the portal's time zone."""
-    return Q(LessThanOrEqual(LocalDate("decided_at"), F("decision_due")))
+    an approved extension moves), the day taken in the portal's time zone (`Case.decided_on`)."""
+    return Q(decided_on__lte=F("decision_due"))

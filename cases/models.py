@@ -131,6 +131,16 @@ class Case(models.Model):
     accepted_at = models.DateTimeField("受理时间", null=True, blank=True)
     decision_due = models.DateField("办结期限", null=True, blank=True)
     decided_at = models.DateTimeField("办结时间", null=True, blank=True)
+    # 审查通过: once a case (the table has no way back to 审查中); the statistics' 审查 step
+    # ends and 审批 step starts here.
+    reviewed_at = models.DateTimeField("审查通过时间", null=True, blank=True)
+    # The days of the four times above in the portal's time zone, written with the times
+    # (`cases.services.case_days_fill`): the statistics (ADR 0028) group 100,000 cases by day
+    # from an index in the order of the GROUP BY, without computing a day for every row.
+    submitted_on = models.DateField("提交日", null=True, blank=True, editable=False)
+    accepted_on = models.DateField("受理日", null=True, blank=True, editable=False)
+    reviewed_on = models.DateField("审查通过日", null=True, blank=True, editable=False)
+    decided_on = models.DateField("办结日", null=True, blank=True, editable=False)
     # The 特别程序 that stops the decision clock now ("" while it runs): written with the
     # PAUSE and RESUME events by `supervision.services`; the details are its ClockPause row.
     clock_paused = models.CharField(
@@ -151,16 +161,21 @@ class Case(models.Model):
         indexes = [
             models.Index(fields=["department", "status"]),
             # The statistics (figures.selectors, ADR 0028) read a department's cases by the day
-            # they arrived, were accepted or decided: covering indexes, so that 100,000 cases
-            # are counted from the index alone, without reading the rows.
+            # they arrived, were accepted, reviewed or decided: covering indexes whose order is
+            # the queries' GROUP BY, so that 100,000 cases are counted from the index alone, in
+            # one pass and without sorting.
             models.Index(
-                fields=["department", "submitted_at", "item", "status"], name="cases_case_received_idx"
+                fields=["department", "submitted_on", "item", "status"], name="cases_case_received_idx"
             ),
             models.Index(
-                fields=["department", "decided_at", "status", "decision_due"], name="cases_case_decided_idx"
+                fields=["department", "decided_on", "status", "decision_due"], name="cases_case_decided_idx"
             ),
             models.Index(
-                fields=["department", "accepted_at", "submitted_at"], name="cases_case_accepted_idx"
+                fields=["department", "accepted_on", "submitted_on"], name="cases_case_accepted_idx"
+            ),
+            models.Index(fields=["department", "reviewed_on", "accepted_on"], name="cases_case_reviewed_idx"),
+            models.Index(
+                fields=["department", "decided_on", "reviewed_on"], name="cases_case_decide_step_idx"
             ),
         ]
 

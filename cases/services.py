@@ -153,10 +153,9 @@ def case_transition(
         update_fields=[
             "status",
             "number",
-            "submitted_at",
-            "accepted_at",
-            "decided_at",
             "updated_at",
+            *CASE_DAYS.keys(),
+            *CASE_DAYS.values(),
             *(fields or {}),
         ]
     )
@@ -178,8 +177,30 @@ def _times_stamp(*, case: Case, action: CaseAction, at: datetime) -> None:
         case.submitted_at = at
     elif action == CaseAction.ACCEPT:
         case.accepted_at = at
+    elif action == CaseAction.REVIEW:
+        case.reviewed_at = at
     if case.status in FINISHED_STATUSES:
         case.decided_at = at
+    case_days_fill(case=case)
+
+
+# The times whose local day the case keeps beside them, and the fields of those days.
+CASE_DAYS = {
+    "submitted_at": "submitted_on",
+    "accepted_at": "accepted_on",
+    "reviewed_at": "reviewed_on",
+    "decided_at": "decided_on",
+}
+
+
+def case_days_fill(*, case: Case) -> None:
+    """Write the days (in the portal's time zone) of the case's times on it, not saving: the
+    statistics count by day (ADR 0028). Called wherever the times are written — the steps
+    (`_times_stamp`), the history written in bulk (`figures.history`); the migration that
+    added the days filled the cases before it."""
+    for time_field, day_field in CASE_DAYS.items():
+        moment = getattr(case, time_field)
+        setattr(case, day_field, timezone.localdate(moment) if moment is not None else None)
 
 
 # --- Drafts and materials ---------------------------------------------------------------

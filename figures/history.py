@@ -21,6 +21,7 @@ from django.utils import timezone
 from accounts.models import IdType, StaffRole, User, UserKind
 from cases.deadlines import accept_workdays, promised_workdays
 from cases.models import ActorRole, Case, CaseAction, CaseEvent, CaseStatus, SubmitMethod
+from cases.services import case_days_fill
 from cases.transitions import transition_find
 from catalog.calendar import calendar_overrides
 from catalog.models import Department, ServiceItem
@@ -264,12 +265,15 @@ def _stamp(case: Case, steps: list[tuple[CaseAction, datetime, str]], calendar: 
             case.accepted_at = when
             case.accept_due = None
             case.decision_due = calendar.add(day, promised_workdays(case.item))
+        elif action == CaseAction.REVIEW:
+            case.reviewed_at = when
         elif action in (CaseAction.REQUEST_CORRECTION, CaseAction.REJECT):
             case.accept_due = None
     case.status = status
     if status in (CaseStatus.APPROVED, CaseStatus.DENIED, CaseStatus.REJECTED, CaseStatus.WITHDRAWN):
         case.decided_at = steps[-1][1]
     case.updated_at = steps[-1][1]
+    case_days_fill(case=case)
 
 
 def _ratings(

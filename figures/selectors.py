@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Q, QuerySet, Value
 from django.utils import timezone
 
 from accounts.models import StaffRole, User
@@ -30,7 +30,6 @@ from cases.models import Case, CaseAction, CaseEvent, CaseStatus
 from catalog.calendar import workday_counter
 from catalog.models import Department, ServiceItem
 from certificates.models import Certificate, CertificateCopy, CertificateLog, CopyStatus, LogAction
-from lib.localdates import LocalDate
 from ratings.models import RatingLevel
 from ratings.selectors import RatingFigures, rating_figures, rating_levels
 
@@ -218,37 +217,50 @@ class _Scans:
 
 
 def _scans(*, department: Department, period: Period) -> _Scans:
-    received = list(
+    # By day, from the covering index in the GROUP BY's order (no sort, no day computed per
+    # row: the case keeps its days, `Case.submitted_on`); the months are summed here, from a
+    # few thousand rows whatever the number of cases.
+    by_month: Counter[tuple[date, int, str]] = Counter()
+    for day, item_id, status, n in (
         _cases(department)
-        .filter(submitted_at__gte=period.since, submitted_at__lt=period.until)
-        .values("item_id", "status", month=LocalDate("submitted_at", month=True))
+        .filter(submitted_on__gte=period.first, submitted_on__lt=period.end)
+        .values_list("submitted_on", "item_id", "status")
         .annotate(n=Count("id"))
-    )
+    ):
+        by_month[(day.replace(day=1), item_id, status)] += n
+    received = [
+        {"month": month, "item_id": item_id, "status": status, "n": n}
+        for (month, item_id, status), n in sorted(by_month.items(), key=lambda kv: (*kv[0][1:], kv[0][0]))
+    ]
     with_limit = Q(decision_due__isnull=False, status__in=(CaseStatus.APPROVED, CaseStatus.DENIED))
     decided = list(
         _cases(department)
-        .filter(decided_at__gte=period.since, decided_at__lt=period.until, status__in=DECIDED_STATUSES)
-        .values("status", month=LocalDate("decided_at", month=True))
+        .filter(decided_on__gte=period.first, decided_on__lt=period.end, status__in=DECIDED_STATUSES)
+        .values("decided_on", "status")
         .annotate(
             n=Count("id"),
             limited=Count("id", filter=with_limit),
             on_time=Count("id", filter=with_limit & on_time_filter()),
         )
     )
-    # From the 补正 requests (one case in ten or so), not an EXISTS for every case received.
-    corrected = dict(
+    for row in decided:
+        row["month"] = row.pop("decided_on").replace(day=1)
+    # From the 补正 requests (one case in ten or so), not an EXISTS for every case received;
+    # by the day of arrival, so a case counts once (it has one such day).
+    corrected: Counter[date] = Counter()
+    for day, n in (
         CaseEvent.objects.filter(
             action=CaseAction.REQUEST_CORRECTION,
             case__department=department,
-            case__submitted_at__gte=period.since,
-            case__submitted_at__lt=period.until,
+            case__submitted_on__gte=period.first,
+            case__submitted_on__lt=period.end,
         )
         .order_by()
-        .values(month=LocalDate("case__submitted_at", month=True))
+        .values_list("case__submitted_on")
         .annotate(n=Count("case_id", distinct=True))
-        .values_list("month", "n")
-    )
-    return _Scans(received=received, decided=decided, corrected=corrected)
+    ):
+        corrected[day.replace(day=1)] += n
+    return _Scans(received=received, decided=decided, corrected=dict(corrected))
 
 
 def month_lines(*, period: Period, scans: _Scans) -> list[MonthLine]:
@@ -314,49 +326,36 @@ def _percentile(counts: dict[int, int], fraction: float) -> int:
     raise ValueError("no values")
 
 
-def _pairs(rows: QuerySet[Any, dict[str, Any]]) -> list[tuple[date, date, int]]:
-    return [(row["start"], row["end"], row["n"]) for row in rows if row["start"] and row["end"]]
-
-
 def step_lines(*, department: Department, period: Period) -> list[StepLine]:
     """受理, 审查 and 审批 that ended in the period: how many, their average and p90 working
-    days. The queries group the steps by their days — (start, end), or for the two steps
-    around 审查通过 (受理, 审查通过, 办结) in one pass — a few thousand rows at most whatever
-    the number of cases, counted with one working-day calendar."""
-    accept = (
-        _cases(department)
-        .filter(accepted_at__gte=period.since, accepted_at__lt=period.until)
-        .values(start=LocalDate("submitted_at"), end=LocalDate("accepted_at"))
-        .annotate(n=Count("id"))
-    )
+    days. One query groups each step by its days (start, end) — a few thousand rows at most
+    whatever the number of cases — counted with one working-day calendar."""
+
+    # One query of three parts, each from its covering index in its GROUP BY's order
+    # (`Case.accepted_on` and the other days are written with the times): step, end, start.
+    def part(step: int, end: str, start: str, **ended: Any) -> QuerySet[Any, Any]:
+        return (
+            _cases(department)
+            .filter(**{f"{end}__gte": period.first, f"{end}__lt": period.end}, **ended)
+            .values_list(Value(step), end, start)
+            .annotate(n=Count("id"))
+        )
+
     # 审查通过 happens once a case (the table has no way back to 审查中), and only a decision
-    # (准予 or 不予许可) follows it, so the case's decided_at is the 审批 step's end.
-    reviewed = (
-        CaseEvent.objects.filter(action=CaseAction.REVIEW, case__department=department)
-        .filter(
-            Q(created_at__gte=period.since, created_at__lt=period.until)
-            | Q(case__decided_at__gte=period.since, case__decided_at__lt=period.until)
-        )
-        .order_by()
-        .values(
-            accepted=LocalDate("case__accepted_at"),
-            reviewed=LocalDate("created_at"),
-            decided=LocalDate("case__decided_at"),
-        )
-        .annotate(n=Count("id"))
+    # (准予 or 不予许可) follows it, so the case's decided_on is the 审批 step's end.
+    rows = part(0, "accepted_on", "submitted_on").union(
+        part(1, "reviewed_on", "accepted_on"),
+        part(2, "decided_on", "reviewed_on", reviewed_on__isnull=False),
+        all=True,
     )
-    first, last = period.first, period.end
-    review: list[tuple[date, date, int]] = []
-    decide: list[tuple[date, date, int]] = []
-    for row in reviewed:
-        if row["accepted"] and first <= row["reviewed"] < last:
-            review.append((row["accepted"], row["reviewed"], row["n"]))
-        if row["decided"] and first <= row["decided"] < last:
-            decide.append((row["reviewed"], row["decided"], row["n"]))
+    by_step: list[list[tuple[date, date, int]]] = [[], [], []]
+    for step, end, start, n in rows:
+        if start and end:
+            by_step[step].append((start, end, n))
     steps = [
-        ("受理", "从收件（补正后为再次提交）到受理", _pairs(accept)),
-        ("审查", "从受理到审查通过", review),
-        ("审批", "从审查通过到作出许可决定", decide),
+        ("受理", "从收件（补正后为再次提交）到受理", by_step[0]),
+        ("审查", "从受理到审查通过", by_step[1]),
+        ("审批", "从审查通过到作出许可决定", by_step[2]),
     ]
     days = [day for _, _, pairs in steps for start, end, _ in pairs for day in (start, end)]
     counter = workday_counter(start=min(days), end=max(days)) if days else None
@@ -381,8 +380,11 @@ def step_lines(*, department: Department, period: Period) -> list[StepLine]:
 
 def overdue_lines(*, department: Department, today: date) -> list[tuple[str, int]]:
     """The cases overdue today, by the status they wait in (one query)."""
+    # The statuses first: the index (department, status) then holds the few cases on their
+    # way, instead of every case the department ever had.
     found = dict(
         _cases(department)
+        .filter(status__in=(CaseStatus.PENDING, CaseStatus.REVIEWING, CaseStatus.DECIDING))
         .filter(overdue_filter(today=today))
         .values("status")
         .annotate(n=Count("id"))

@@ -24,6 +24,7 @@ from cases.models import (
     EmployerConfirmation,
 )
 from cases.register import register_record_for
+from cases.services import case_days_fill
 from cases.tests.helpers import Personas, attach_required, form_data_of, item_of
 from cases.transitions import transition_find
 from catalog.registration_types import RegistrationType
@@ -124,8 +125,11 @@ def case_build(
             )
         elif action == CaseAction.ACCEPT:
             case.accepted_at = now
+        elif action == CaseAction.REVIEW:
+            case.reviewed_at = now
         elif action == CaseAction.APPROVE:
             case.decided_at = now
+    case_days_fill(case=case)
     if case.status != status:
         raise ValueError(f"case_build makes cases on the path {CONFIRMED_PATH}, not in {status}")
     case.save()

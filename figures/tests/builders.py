@@ -10,6 +10,7 @@ from typing import Any
 from django.utils import timezone
 
 from cases.models import FINISHED_STATUSES, ActorRole, Case, CaseAction, CaseEvent, CaseStatus
+from cases.services import case_days_fill
 from cases.tests.helpers import form_data_of, item_of
 from cases.transitions import transition_find
 from catalog.registration_types import RegistrationType
@@ -71,8 +72,11 @@ def case_walked(
             case.number = case.number or f"LN{day:%Y%m%d}{case.pk:05d}"
         elif action == CaseAction.ACCEPT:
             case.accepted_at = when
+        elif action == CaseAction.REVIEW:
+            case.reviewed_at = when
         if case.status in FINISHED_STATUSES:
             case.decided_at = when
+    case_days_fill(case=case)
     case.accept_due = accept_due if case.status == CaseStatus.PENDING else None
     case.decision_due = decision_due
     case.save()
