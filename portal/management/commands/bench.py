@@ -20,6 +20,7 @@ class Command(BaseCommand):
             "--figures-cases", type=int, default=100_000, help="统计分析页基准所用的历史办件数"
         )
         parser.add_argument("--only-figures", action="store_true", help="只测统计分析页")
+        parser.add_argument("--only-pages", action="store_true", help="只测公开页面吞吐（与空视图对比）")
 
     def handle(self, *args: Any, **options: Any) -> None:
         run(
@@ -28,4 +29,5 @@ class Command(BaseCommand):
             out=self.stdout.write,
             figures_cases=max(options["figures_cases"], 1),
             only_figures=options["only_figures"],
+            only_pages=options["only_pages"],
         )
