@@ -6,9 +6,9 @@ its registration's public answers (`registry.answers`, replaced by every service
 the register, a certificate or a copy) and the day: a verdict depends on the date (a copy's
 使用有效期 ends at midnight, a registration lapses the day after its last specialty), so a new
 day is a new key. For a visitor with no session and no message waiting, who gets the same page
-as every other such visitor, the rendered page is kept too, with holes for what is per request:
-the CSRF token and the time of the check (`PageHoles`). The page is still the template's; only
-its rendering is reused.
+as every other such visitor, the rendered page is kept too, with a hole for the time of the
+check (`PageHoles`), and without a CSRF token (its two forms need none). The page is still the
+template's; only its rendering is reused.
 
 With the cache down, everything is computed as if there were none."""
 
@@ -138,19 +138,18 @@ def verification_record(*, answer: AnswerKey, today: date) -> PublicRecord:
 
 @dataclass(frozen=True)
 class PageHoles:
-    """A page rendered once, with a random mark where each per-request value goes: nothing a
+    """A page rendered once, with a random mark where the time of the check goes: nothing a
     record holds can contain a mark made after it was read."""
 
     html: str
-    csrf_mark: str
     time_mark: str
 
-    @classmethod
-    def marks(cls) -> tuple[str, str]:
-        return f"csrfmark{secrets.token_hex(16)}", f"timemark{secrets.token_hex(16)}"
+    @staticmethod
+    def mark() -> str:
+        return f"timemark{secrets.token_hex(16)}"
 
-    def fill(self, *, csrf_token: str, checked_at: str) -> str:
-        return self.html.replace(self.csrf_mark, csrf_token).replace(self.time_mark, checked_at)
+    def fill(self, *, checked_at: str) -> str:
+        return self.html.replace(self.time_mark, checked_at)
 
 
 def shared_page_allowed(request: HttpRequest) -> bool:
