@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import logging
 import secrets
+import time
 from typing import Any
 
 from django.core.cache import BaseCache, caches
@@ -76,16 +77,44 @@ def version_replace(name: str) -> None:
         transaction.on_commit(lambda: _forget(name))
 
 
+# Answers are kept under keys that hold their version, so what a key holds never changes: each
+# process also keeps the latest few it read (about 20 KB a page), and a hit then reads only the
+# version from the shared cache. Bounded, and cleared when full.
+_LOCAL: dict[str, tuple[float, Any]] = {}
+LOCAL_MAX = 256
+
+
+def _local_keep(key: str, value: Any, seconds: int) -> None:
+    if len(_LOCAL) >= LOCAL_MAX:
+        _LOCAL.clear()
+    _LOCAL[key] = (time.monotonic() + seconds, value)
+
+
 def answer_get(key: str) -> Any:
+    """The answer kept under `key` (a key that contains a version), or None."""
+    local = _LOCAL.get(key)
+    if local is not None and local[0] > time.monotonic():
+        return local[1]
     try:
-        return _cache().get(key)
+        value = _cache().get(key)
     except Exception as error:
         logger.warning("public cache unavailable (%s: %s)", type(error).__name__, error)
         return None
+    if value is not None:
+        # What is left of its life in the shared cache is not known here: the full life again
+        # bounds it by twice ANSWER_SECONDS.
+        _local_keep(key, value, ANSWER_SECONDS)
+    return value
 
 
 def answer_set(key: str, value: Any, *, seconds: int = ANSWER_SECONDS) -> None:
+    _local_keep(key, value, seconds)
     try:
         _cache().set(key, value, timeout=seconds)
     except Exception as error:
         logger.warning("public cache unavailable (%s: %s)", type(error).__name__, error)
+
+
+def local_answers_forget() -> None:
+    """Forget what this process keeps (tests)."""
+    _LOCAL.clear()

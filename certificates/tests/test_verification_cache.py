@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from certificates.services import certificate_copy_request, certificate_issue, certificate_revoke
 from certificates.tests.helpers import approved_case, ensure_keys
+from lib.publiccache import local_answers_forget
 from notifications.testing import drain_task_queue
 from portal.test import BaseTestCase
 from registry.models import Registration, RegistrationAction
@@ -34,6 +35,7 @@ class VerificationCacheTestCase(BaseTestCase):
     def setUp(self) -> None:
         super().setUp()
         caches["public"].clear()
+        local_answers_forget()
         _, self.certificate = approved_case(self)
         self.registration = self.certificate.registration
         self.copy = certificate_copy_request(certificate=self.certificate, user=self.applicant)

@@ -16,6 +16,7 @@ from django.utils import timezone
 from certificates.models import CertificateCopy, CertificateStatus
 from certificates.services import certificate_copy_request, certificate_issue, certificate_revoke
 from certificates.tests.helpers import approved_case, ensure_keys
+from lib.publiccache import local_answers_forget
 from lib.ratelimit import LimitName, Scope, limit_rate
 from notifications.testing import drain_task_queue
 from portal.test import BaseTestCase
@@ -92,6 +93,7 @@ class VerifyTestCase(BaseTestCase):
         # and department; one for the specialties, which the page lists and the verdict reads
         # (失效 when none is still in force) from the same prefetched rows.
         caches["public"].clear()
+        local_answers_forget()
         with self.assertNumQueries(3):
             r = self.client.get(self.url)
         self.assertContains(r, '<p class="verdict-label">有效</p>')
