@@ -5,19 +5,23 @@ What is kept is data (`PublicRecord`, plain values), keyed by the copy's token, 
 its registration's public answers (`registry.answers`, replaced by every service that changes
 the register, a certificate or a copy) and the day: a verdict depends on the date (a copy's
 使用有效期 ends at midnight, a registration lapses the day after its last specialty), so a new
-day is a new key. For a visitor with no session and no message waiting, who gets the same page
-as every other such visitor, the rendered page is kept too, with a hole for the time of the
-check (`PageHoles`), and without a CSRF token (its two forms need none). The page is still the
-template's; only its rendering is reused.
+day is a new key, and so is a new release (`release`). For a visitor with no session and no
+message waiting, who gets the same page as every other such visitor, the rendered page is kept
+too, with a hole for the time of the check (`PageHoles`), and without a CSRF token (its two
+forms need none). The page is still the template's; only its rendering is reused.
 
 With the cache down, everything is computed as if there were none."""
 
 from __future__ import annotations
 
+import contextlib
+import functools
+import hashlib
 import secrets
 import uuid
 from dataclasses import dataclass
 from datetime import date, datetime
+from pathlib import Path
 
 from django.conf import settings
 from django.contrib.messages.storage.cookie import CookieStorage
@@ -111,6 +115,21 @@ def _registration_of(token: uuid.UUID) -> int:
     return registration_id
 
 
+@functools.cache
+def release() -> str:
+    """What this release renders with: its templates and its static files' manifest (hashed
+    names), by content. A page kept by the previous release (another look, a stylesheet it
+    names gone) is not served by the next, and two hosts of one release share their keys."""
+    digest = hashlib.sha256(PublicRecord.__qualname__.encode())
+    files = sorted(path for path in (Path(settings.BASE_DIR) / "templates").rglob("*") if path.is_file())
+    files.append(Path(settings.STATIC_ROOT) / "staticfiles.json")
+    for path in files:
+        digest.update(str(path).encode())
+        with contextlib.suppress(OSError):
+            digest.update(path.read_bytes())
+    return digest.hexdigest()[:12]
+
+
 def verification_key(*, token: uuid.UUID, today: date) -> AnswerKey:
     """The key of the answer for the copy whose QR code was scanned; 404 for no made copy."""
     registration_id = _registration_of(token)
@@ -118,7 +137,7 @@ def verification_key(*, token: uuid.UUID, today: date) -> AnswerKey:
     version = registration_answers_version(registration_id=registration_id)
     if version is None:
         return AnswerKey(token, None)
-    return AnswerKey(token, f"verify:{token.hex}:{version}:{today.isoformat()}")
+    return AnswerKey(token, f"verify:{release()}:{token.hex}:{version}:{today.isoformat()}")
 
 
 def verification_record(*, answer: AnswerKey, today: date) -> PublicRecord:

@@ -165,3 +165,10 @@ class VerificationCacheTestCase(BaseTestCase):
             r = self.client.get(self.url)
         self.assertContains(r, '<p class="verdict-label">注册已撤销</p>')
         self.assertNotIn("timemark", r.content.decode())
+
+    def test_a_new_release_does_not_serve_the_previous_ones_page(self):
+        self.warm()
+        # The copy with its rows and its specialties, kept anew.
+        with mock.patch("certificates.verification.release", return_value="next"), self.assertNumQueries(2):
+            r = self.client.get(self.url)
+        self.assertContains(r, VALID)
