@@ -48,6 +48,7 @@ from lib.licenseid import license_id_build
 from lib.metrics import certificate_copy_timer
 from lib.storage import file_save
 from lib.taskqueue import enqueue
+from registry.answers import registration_answers_replace
 from registry.models import Registration, RegistrationChange
 
 logger = logging.getLogger(__name__)
@@ -72,6 +73,7 @@ def certificate_transition(*, certificate: Certificate, action: LogAction, reaso
         certificate.revoke_reason = reason[:200]
     certificate.save(update_fields=["status", "revoked_at", "revoke_reason"])
     CertificateLog.objects.create(certificate=certificate, action=action, detail=reason[:200])
+    registration_answers_replace(registration_id=certificate.registration_id)
     # The 电子证照库 hears of it in this transaction.
     licence_status_enqueue(certificate=certificate, reason=reason)
 
@@ -85,6 +87,7 @@ def copy_transition(*, copy: CertificateCopy, action: CopyAction, also: Sequence
         raise ApplicationError(f"该加注件当前状态为“{CopyStatus(copy.status).label}”，不能{action.label}")
     copy.status = transition.target
     copy.save(update_fields=["status", *also])
+    registration_answers_replace(registration_id=copy.certificate.registration_id)
 
 
 def _issuer_uscc(registration: Registration) -> str:
@@ -271,6 +274,7 @@ def certificate_copies_requeue_stale(*, now: datetime | None = None) -> int:
                 copy.status = CopyStatus.FAILED
                 copy.error = copy.error or "加注未能完成，请重新加注"
                 copy.save(update_fields=["status", "error"])
+                registration_answers_replace(registration_id=copy.certificate.registration_id)
                 logger.warning("certificate copy %s failed: attempts used up", copy.pk)
                 continue
             copy.claimed_at = None

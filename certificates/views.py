@@ -20,10 +20,13 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.cache import patch_vary_headers
 from django.utils.http import content_disposition_header, url_has_allowed_host_and_scheme
 from django.utils.safestring import mark_safe
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from PIL import Image
 
@@ -43,11 +46,21 @@ from certificates.services import (
     certificate_download_log,
 )
 from certificates.validity import CertificateVerdict, copy_usage_expired
+from certificates.verification import (
+    PageHoles,
+    PublicRecord,
+    page_get,
+    page_set,
+    public_record,
+    shared_page_allowed,
+    verification_key,
+    verification_record,
+)
 from certificates.verify import verify_ofd
 from lib.errors import ApplicationError
 from lib.http import PRIVATE_HEADERS, private
-from lib.masking import mask_name
 from lib.ratelimit import LimitName, limit_refusal
+from portal.display import display_mode_of
 
 COPIES_IN_WINDOW = 10
 PDF_PIXELS_PER_MM = 8.0  # 203 dpi: sharp on paper, about 1 MB
@@ -273,33 +286,63 @@ def pdf(request: HttpRequest, cert_pk: int) -> HttpResponse:
 # --- public: the QR code's page, and the file check --------------------------------------
 
 
-def _public_record(copy: CertificateCopy) -> dict[str, Any]:
-    """What anyone may see of a copy: the register's live record, the holder's name masked."""
-    certificate: Certificate = copy.certificate
-    registration = certificate.registration
-    return {
-        "copy": copy,
-        "certificate": certificate,
-        "registration": registration,
-        "specialties": list(registration.specialties.all()),
-        "holder_name": mask_name(registration.person.name),
-        "authority": registration.created_by_case.department.name,
-        "verdict": selectors.copy_verdict(copy=copy, today=timezone.localdate()),
-        "Verdicts": CertificateVerdict,
-        "checked_at": timezone.localtime(),
-    }
+def _checked_at() -> str:
+    return timezone.localtime().strftime("%Y-%m-%d %H:%M")
+
+
+def _record_context(record: PublicRecord) -> dict[str, Any]:
+    return {"record": record, "verdict": record.verdict, "Verdicts": CertificateVerdict}
 
 
 @require_GET
 def verify(request: HttpRequest, token: uuid.UUID) -> HttpResponse:
+    """Public, no login: what the QR code on every copy opens. Answered from the cache
+    (certificates/verification.py, ADR 0030): a visitor like any other gets the page rendered
+    once, with this request's time filled in; anyone else the page rendered
+    from the kept record."""
+    today = timezone.localdate()
     try:
-        copy = selectors.copy_by_token(token=token)
+        answer = verification_key(token=token, today=today)
     except Http404:
         return render(request, "certificates/verify_not_found.html", status=404)
-    context = {**_public_record(copy), "form": VerifyUploadForm()}
-    return render(request, "certificates/verify.html", context)
+    page_key = answer.page_key
+    if page_key is None or not shared_page_allowed(request):
+        context = {
+            **_record_context(verification_record(answer=answer, today=today)),
+            "form": VerifyUploadForm(),
+        }
+        response = render(request, "certificates/verify.html", {**context, "checked_at": _checked_at()})
+    else:
+        key = f"{page_key}:{display_mode_of(request).value}"
+        page = page_get(key)
+        if page is None:
+            time_mark = PageHoles.mark()
+            record = verification_record(answer=answer, today=today)
+            # No CSRF token: both forms on this page post where none is needed (the file check
+            # and the 关怀版 switch change nothing of the visitor's), and making one for every new
+            # visitor was a third of this page's time (ADR 0030).
+            html = render_to_string(
+                "certificates/verify.html",
+                {
+                    **_record_context(record),
+                    "form": VerifyUploadForm(),
+                    "checked_at": time_mark,
+                    "csrf_token": "",  # {% csrf_token %} then writes nothing
+                },
+                request=request,
+            )
+            page = PageHoles(html, time_mark)
+            page_set(key, page)
+        response = HttpResponse(page.fill(checked_at=_checked_at()))
+    # The page differs by cookie (login, 关怀版), whichever way it was made.
+    patch_vary_headers(response, ("Cookie",))
+    return response
 
 
+# No CSRF check: anyone may check a file here, without an account, and the check changes
+# nothing (a forged post only spends the poster's own limit); the QR code's page, kept rendered
+# for everyone, then carries no token (ADR 0030).
+@csrf_exempt
 @require_http_methods(["GET", "POST"])
 def verify_upload(request: HttpRequest) -> HttpResponse:
     form = VerifyUploadForm()
@@ -320,6 +363,7 @@ def verify_upload(request: HttpRequest) -> HttpResponse:
                 copy = selectors.copy_for_sealed_file(content=content) if result.ok else None
                 context |= {"result": result, "file_name": form.file_name}
                 if copy is not None:
-                    context |= _public_record(copy)
+                    record = public_record(copy=copy, today=timezone.localdate())
+                    context |= {**_record_context(record), "checked_at": _checked_at()}
     context["form"] = form
     return render(request, "certificates/verify_upload.html", context, status=status)

@@ -6,7 +6,9 @@ registration by approving her waiting case through the real services, then measu
 
 1. issuing one sealed 加注 copy in-process (`sealed_ofd`), N times: median and p95, and the
    share of each step (layout, font subsetting, the rest of the OFD XML, signing, zip);
-2. the public verification page, through the whole Django stack in-process: pages a second;
+2. the public verification page and the other public pages (home, search, 办事指南, 注册人员查询),
+   through the whole Django stack in-process, beside a bare view measured in the same run, each
+   with its share of the bare view's requests a second and its goal (`portal/bench_pages.py`);
 3. 「加注」 click to download-ready with a real worker process polling the queue;
 4. the 科室负责人's 统计分析 page over 100,000 cases written in bulk (`figures.history`),
    beside its goal and a reference page measured in the same run (ADR 0028);
@@ -61,6 +63,7 @@ from lib.datacrypt import mobile_index
 from lib.idcard import id_number_check_char
 from lib.storage import file_save
 from lib.uscc import uscc_check_char
+from portal.bench_pages import bench_public_pages
 from review.services import case_accept, case_approve, case_review
 
 
@@ -150,18 +153,6 @@ def bench_issuing(certificate: Certificate, holder: User, *, runs: int, out: Cal
         out(f"    {label:<16} {seconds / total * 100:5.1f}%   平均 {seconds / runs * 1000:.2f} ms")
 
 
-def bench_verify_page(copy: CertificateCopy, *, seconds: float, out: Callable[[str], None]) -> None:
-    client = Client(HTTP_HOST="127.0.0.1")
-    url = reverse("certificates:verify", args=[copy.token])
-    assert client.get(url).status_code == 200
-    count, start = 0, time.perf_counter()
-    while time.perf_counter() - start < seconds:
-        client.get(url)
-        count += 1
-    elapsed = time.perf_counter() - start
-    out(f"公开核验页（进程内，经完整 Django 请求处理，单进程）：每秒 {count / elapsed:.0f} 页")
-
-
 def bench_click_to_ready(
     certificate: Certificate, holder: User, *, clicks: int, out: Callable[[str], None]
 ) -> None:
@@ -249,6 +240,7 @@ def run(
     only_figures: bool = False,
     submits: int = 200,
     only_submit: bool = False,
+    only_pages: bool = False,
 ) -> None:
     engine = settings.DATABASES["default"]["ENGINE"].rsplit(".", 1)[-1]
     out(f"机器：{os.cpu_count()} 核；Python {sys.version.split()[0]}；数据库 {engine}")
@@ -259,8 +251,11 @@ def run(
         bench_figures(cases=figures_cases, runs=20, out=out)
         return
     certificate, holder = granted_certificate()
+    if only_pages:
+        bench_public_pages(fresh_copy(certificate, holder), seconds=12.0, out=out)
+        return
     bench_issuing(certificate, holder, runs=runs, out=out)
-    bench_verify_page(fresh_copy(certificate, holder), seconds=3.0, out=out)
+    bench_public_pages(fresh_copy(certificate, holder), seconds=12.0, out=out)
     bench_click_to_ready(certificate, holder, clicks=clicks, out=out)
     bench_submit(submits=submits, out=out)
     bench_figures(cases=figures_cases, runs=20, out=out)

@@ -57,7 +57,7 @@ def check_cache() -> str:
     cache.delete(key)
     if value != "1":
         raise CheckFailed("写入的值读不回来")
-    return settings.CACHES["default"]["BACKEND"].rsplit(".", 1)[-1]
+    return str(settings.CACHES["default"]["BACKEND"]).rsplit(".", 1)[-1]
 
 
 def check_storage() -> str:

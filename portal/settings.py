@@ -191,13 +191,22 @@ TEMPLATES = [
 # SQLite in WAL mode by default, so one web process and one worker can write side by side;
 # PostgreSQL whenever DATABASE_URL is set.
 DATABASE_URL = env("DATABASE_URL")
+# A web process keeps its connection between requests for CONN_MAX_AGE seconds (SQLite too:
+# opening the file and its PRAGMAs cost more than a small page's query), and checks it before
+# reusing it (CONN_HEALTH_CHECKS), so a database restarted meanwhile costs no failed request
+# (ADR 0030).
+CONN_MAX_AGE = env_int("CONN_MAX_AGE", 60)
 if DATABASE_URL:
-    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
+    DATABASES = {
+        "default": dj_database_url.parse(DATABASE_URL, conn_max_age=CONN_MAX_AGE, conn_health_checks=True)
+    }
 else:
     DATABASES = {
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": env("SQLITE_PATH", str(VAR_DIR / "portal.sqlite3")),
+            "CONN_MAX_AGE": CONN_MAX_AGE,
+            "CONN_HEALTH_CHECKS": True,
             "OPTIONS": {
                 "transaction_mode": "IMMEDIATE",
                 "timeout": 20,
@@ -225,11 +234,27 @@ LOGIN_REDIRECT_URL = "portal:home"
 REDIS_URL = env("REDIS_URL")
 CACHE_TIMEOUT_SECONDS = env_float("CACHE_TIMEOUT_SECONDS", 0.3)
 CACHE_RETRY_SECONDS = env_float("CACHE_RETRY_SECONDS", 30)
+# The public pages' answers (lib/publiccache.py, ADR 0030) must be shared by every process that
+# changes or shows them, or a revocation made in one would not show in another: Redis when
+# there is one, else files under VAR_DIR, which the processes of one host share (several hosts
+# need REDIS_URL).
+PUBLIC_CACHE_DIR = Path(env("PUBLIC_CACHE_DIR", str(VAR_DIR / "cache" / "public")))
+CACHES: dict[str, dict[str, object]]
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "lib.cache.FailSoftRedisCache", "LOCATION": REDIS_URL}}
+    CACHES = {
+        "default": {"BACKEND": "lib.cache.FailSoftRedisCache", "LOCATION": REDIS_URL},
+        "public": {"BACKEND": "lib.cache.FailSoftRedisCache", "LOCATION": REDIS_URL, "KEY_PREFIX": "public"},
+    }
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+        "public": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(PUBLIC_CACHE_DIR),
+            "OPTIONS": {"MAX_ENTRIES": 20_000},
+        },
+    }
     SESSION_ENGINE = "django.contrib.sessions.backends.db"
 SESSION_COOKIE_AGE = env_int("SESSION_IDLE_SECONDS", 30 * 60)
 SESSION_SAVE_EVERY_REQUEST = True

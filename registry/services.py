@@ -24,6 +24,7 @@ from lib.dates import validity_end
 from lib.errors import ApplicationError
 from lib.idcard import IdNumberError, id_number_birth_date, id_number_sex, validate_id_number
 from lib.masking import mask_id_number
+from registry.answers import registration_answers_replace
 from registry.eligibility import record_lookup
 from registry.models import (
     Person,
@@ -88,6 +89,9 @@ def _change_record(
 ) -> RegistrationChange:
     """The history row of a granted case, of the kind its type leaves (`history_kind`)."""
     app_type = REGISTRATION_TYPES[RegistrationType(case.item.code)]
+    # Every granted change of the register passes here: what the verification page shows of
+    # the registration (employer, name, specialties) may have changed.
+    registration_answers_replace(registration_id=registration.pk)
     return RegistrationChange.objects.create(
         registration=registration, case=case, kind=app_type.history_kind, summary=summary, data=data
     )
@@ -109,6 +113,7 @@ def registration_transition(
         )
     registration.status = transition.target
     registration.save(update_fields=["status", "updated_at"])
+    registration_answers_replace(registration_id=registration.pk)
     return before
 
 
