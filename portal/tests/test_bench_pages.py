@@ -3,6 +3,9 @@ application, and the figures come out for each (the benchmark itself is not a te
 
 from __future__ import annotations
 
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
+
 from certificates.services import certificate_copy_request
 from certificates.tests.helpers import approved_case, ensure_keys
 from notifications.testing import drain_task_queue
@@ -13,6 +16,13 @@ from portal.test import BaseTestCase
 class BenchPagesTestCase(BaseTestCase):
     def setUp(self) -> None:
         super().setUp()
+        # The bench calls the WSGI application itself, so each request starts and ends with
+        # close_old_connections; inside this test's transaction (autocommit off) that closes
+        # PostgreSQL's connection. Django's test Client disconnects it the same way; the bench
+        # itself runs outside any transaction and keeps its connection (CONN_MAX_AGE).
+        for signal in (request_started, request_finished):
+            signal.disconnect(close_old_connections)
+            self.addCleanup(signal.connect, close_old_connections)
         ensure_keys()
         _, certificate = approved_case(self)
         self.copy = certificate_copy_request(certificate=certificate, user=self.applicant)
