@@ -167,6 +167,17 @@ def inbox_message_create(*, user: AbstractBaseUser, title: str, body: str, link:
     )
 
 
+def person_notify(
+    *, user: AbstractBaseUser, template: str, context: Mapping[str, object], title: str, body: str, link: str
+) -> None:
+    """Tell someone of a step of their case or their work, as every step does: the SMS
+    `template` (when the account has a mobile) and a 站内消息 with a link to the page."""
+    mobile = getattr(user, "mobile", "")
+    if mobile:
+        sms_enqueue(mobile=mobile, template=template, context=context, user=user)
+    inbox_message_create(user=user, title=title, body=body, link=link)
+
+
 def inbox_message_mark_read(*, message: InboxMessage) -> None:
     """Mark the message read (the first reading counts; later ones change nothing)."""
     if message.read_at is None:

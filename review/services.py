@@ -19,7 +19,7 @@ from cases.services import case_transition, notice_issue
 from certificates.services import certificate_follow_register
 from commitments.services import commitment_checks_open
 from lib.errors import ApplicationError
-from notifications.services import inbox_message_create, sms_enqueue
+from notifications.services import person_notify
 from ratings.selectors import rate_url
 from registry.selectors import name_mismatch
 from registry.services import RegistryError, registration_apply_effect
@@ -46,11 +46,10 @@ def _notify(*, case: Case, template: str, title: str, extra: dict[str, object] |
         "promised_days": promised_workdays(case.item),
         **(extra or {}),
     }
-    applicant: User = case.applicant
-    if applicant.mobile:
-        sms_enqueue(mobile=applicant.mobile, template=template, context=context, user=applicant)
-    inbox_message_create(
-        user=applicant,
+    person_notify(
+        user=case.applicant,
+        template=template,
+        context=context,
         title=title,
         body=f"{case.matter.name}（{case.item.name}），办件编号{case.number}：{title}。",
         link=reverse("cases:detail", args=[case.pk]),

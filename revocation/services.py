@@ -35,7 +35,7 @@ from commitments.models import RevocationProposal
 from lib.errors import ApplicationError
 from lib.storage import file_save
 from lib.uploads import CheckedFile, safe_display_name
-from notifications.services import inbox_message_create, sms_enqueue
+from notifications.services import inbox_message_create, person_notify
 from registry.models import Registration
 from registry.services import registration_end_by_authority
 from registry.transitions import transition_find
@@ -94,10 +94,14 @@ def _phone(case: Case) -> str:
 
 
 def _notify_holder(*, case: Case, template: str, title: str, body: str, context: dict[str, object]) -> None:
-    holder: User = case.applicant
-    if holder.mobile:
-        sms_enqueue(mobile=holder.mobile, template=template, context=context, user=holder)
-    inbox_message_create(user=holder, title=title, body=body, link=reverse("revocation:mine", args=[case.pk]))
+    person_notify(
+        user=case.applicant,
+        template=template,
+        context=context,
+        title=title,
+        body=body,
+        link=reverse("revocation:mine", args=[case.pk]),
+    )
 
 
 def proceeding_start(

@@ -24,7 +24,7 @@ from cases.deadlines import (
 )
 from cases.models import Case, CaseStatus
 from lib.errors import ApplicationError
-from notifications.services import inbox_message_create, sms_enqueue
+from notifications.services import person_notify
 from revocation.models import OPEN_STATUSES, Proceeding
 from revocation.selectors import proceeding_decision_deadline
 from revocation.services import ACT_VERBS
@@ -132,9 +132,14 @@ def _alert_notify(*, case: Case, deadline: Deadline, stage: AlertStage) -> None:
         template, title = "deadline_reminder", f"办件{step}期限即将届满"
         body = f"{stands}，请及时办理。"
     for user in recipients:
-        if user.mobile:
-            sms_enqueue(mobile=user.mobile, template=template, context=context, user=user)
-        inbox_message_create(user=user, title=title, body=body, link=reverse("review:case", args=[case.pk]))
+        person_notify(
+            user=user,
+            template=template,
+            context=context,
+            title=title,
+            body=body,
+            link=reverse("review:case", args=[case.pk]),
+        )
 
 
 def _claim(*, case: Case, step: DeadlineStep, stage: AlertStage, due: date) -> bool:
@@ -189,21 +194,16 @@ def _statement_remind(*, proceeding: Proceeding, today: date) -> None:
     verb = ACT_VERBS[proceeding.kind_enum]
     deadline = deadline_on(label="陈述申辩期限", due=proceeding.statement_due, today=today)
     due = f"{proceeding.statement_due:%Y年%m月%d日}"
-    if holder.mobile:
-        sms_enqueue(
-            mobile=holder.mobile,
-            template="statement_reminder",
-            context={
-                "act": verb,
-                "registration_number": proceeding.registration.number,
-                "number": case.number,
-                "due": due,
-                "badge": deadline.badge,
-            },
-            user=holder,
-        )
-    inbox_message_create(
+    person_notify(
         user=holder,
+        template="statement_reminder",
+        context={
+            "act": verb,
+            "registration_number": proceeding.registration.number,
+            "number": case.number,
+            "due": due,
+            "badge": deadline.badge,
+        },
         title="陈述申辩期限即将届满",
         body=f"我厅拟依法{verb}您的二级建造师注册（注册编号{proceeding.registration.number}，"
         f"办件编号{case.number}），陈述申辩期限为{due}，{deadline.badge}。如需陈述、申辩，请在期限内在线提交；"
@@ -220,10 +220,10 @@ def _statement_lapsed(*, proceeding: Proceeding) -> None:
             "number": case.number,
             "due": f"{proceeding.statement_due:%Y年%m月%d日}",
         }
-        if leader.mobile:
-            sms_enqueue(mobile=leader.mobile, template="statement_lapsed", context=context, user=leader)
-        inbox_message_create(
+        person_notify(
             user=leader,
+            template="statement_lapsed",
+            context=context,
             title="陈述申辩期已满，待决定",
             body=f"{context['kind']}程序（办件编号{case.number}，{case.applicant_name}）的陈述申辩期限"
             f"{context['due']}已届满，持证人未陈述申辩，可以作出决定。",
@@ -253,8 +253,11 @@ def _proceeding_decision_notify(*, proceeding: Proceeding, deadline: Deadline, s
         template, title = "deadline_reminder", "程序决定期限即将届满"
         body = f"{stands}，请及时作出决定。"
     for leader in department_staff(department_id=case.department_id, role=StaffRole.LEADER):
-        if leader.mobile:
-            sms_enqueue(mobile=leader.mobile, template=template, context=context, user=leader)
-        inbox_message_create(
-            user=leader, title=title, body=body, link=reverse("revocation:case", args=[case.pk])
+        person_notify(
+            user=leader,
+            template=template,
+            context=context,
+            title=title,
+            body=body,
+            link=reverse("revocation:case", args=[case.pk]),
         )

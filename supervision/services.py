@@ -26,7 +26,7 @@ from cases.models import Case, CaseAction, NoticeKind, PauseKind
 from cases.notices import notice_text
 from cases.services import case_transition, notice_issue
 from lib.errors import ApplicationError
-from notifications.services import inbox_message_create, sms_enqueue
+from notifications.services import inbox_message_create, person_notify
 from supervision.models import ClockPause, Extension, ExtensionStatus
 from supervision.selectors import EXTENSION_TAKEN, department_staff, is_handler, is_leader
 from supervision.transitions import extension_may
@@ -41,12 +41,10 @@ def _day(value: date) -> str:
 
 
 def _applicant_notify(*, case: Case, template: str, title: str, body: str, context: dict[str, Any]) -> None:
-    applicant: User = case.applicant
-    full = {"matter": case.matter.name, "item": case.item.name, "number": case.number, **context}
-    if applicant.mobile:
-        sms_enqueue(mobile=applicant.mobile, template=template, context=full, user=applicant)
-    inbox_message_create(
-        user=applicant,
+    person_notify(
+        user=case.applicant,
+        template=template,
+        context={"matter": case.matter.name, "item": case.item.name, "number": case.number, **context},
         title=title,
         body=f"{case.matter.name}（{case.item.name}），办件编号{case.number}：{body}",
         link=reverse("cases:detail", args=[case.pk]),
