@@ -42,6 +42,30 @@ def _percent(part: int, whole: int) -> float:
     return part * 100 / whole if whole else 0.0
 
 
+def _counts_table(
+    *,
+    key: str,
+    title: str,
+    column: str,
+    counts: list[tuple[str, int]],
+    chart_title: str,
+    note: str = "",
+    total: int | None = None,
+) -> Table:
+    """A count per label (a status, a rating level), with its bar chart and, if given, its total."""
+    return Table(
+        key=key,
+        title=title,
+        columns=[column, "件数"],
+        rows=[[label, n] for label, n in counts],
+        totals=[] if total is None else ["合计", total],
+        note=note,
+        chart=bar_chart(
+            key=key, title=chart_title, values=[(label, n, str(n)) for label, n in counts], unit="件"
+        ),
+    )
+
+
 def figures_tables(figures: Figures) -> list[Table]:
     """Every table of the statistics page, in the page's order."""
     on_time, with_limit = figures.on_time
@@ -127,18 +151,13 @@ def figures_tables(figures: Figures) -> list[Table]:
         )
     )
     tables.append(
-        Table(
+        _counts_table(
             key="statuses",
             title="按状态",
-            columns=["状态", "件数"],
-            rows=[[label, n] for label, n in figures.statuses],
+            column="状态",
+            counts=figures.statuses,
+            chart_title="各状态办件",
             note="统计期间收件的办件，按其当前状态。",
-            chart=bar_chart(
-                key="statuses",
-                title="各状态办件",
-                values=[(label, n, str(n)) for label, n in figures.statuses],
-                unit="件",
-            ),
         )
     )
     tables.append(
@@ -163,18 +182,13 @@ def figures_tables(figures: Figures) -> list[Table]:
         )
     )
     tables.append(
-        Table(
+        _counts_table(
             key="overdue",
             title=f"当前超期办件（{figures.today:%Y年%m月%d日}）",
-            columns=["所处状态", "件数"],
-            rows=[[label, n] for label, n in figures.overdue],
-            totals=["合计", figures.overdue_total],
-            chart=bar_chart(
-                key="overdue",
-                title="当前超期办件",
-                values=[(label, n, str(n)) for label, n in figures.overdue],
-                unit="件",
-            ),
+            column="所处状态",
+            counts=figures.overdue,
+            chart_title="当前超期办件",
+            total=figures.overdue_total,
         )
     )
     tables.append(
@@ -196,19 +210,14 @@ def figures_tables(figures: Figures) -> list[Table]:
         )
     )
     tables.append(
-        Table(
+        _counts_table(
             key="ratings",
             title="好差评（按评价等级）",
-            columns=["评价等级", "件数"],
-            rows=[[label, n] for label, n in figures.rating_levels],
-            totals=["合计", sum(n for _, n in figures.rating_levels)],
+            column="评价等级",
+            counts=figures.rating_levels,
+            chart_title="各评价等级件数",
             note="申诉成立的差评不计入。",
-            chart=bar_chart(
-                key="ratings",
-                title="各评价等级件数",
-                values=[(label, n, str(n)) for label, n in figures.rating_levels],
-                unit="件",
-            ),
+            total=sum(n for _, n in figures.rating_levels),
         )
     )
     tables.append(
