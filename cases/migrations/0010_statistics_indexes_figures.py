@@ -14,18 +14,6 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.AddIndex(
-            model_name='case',
-            index=models.Index(fields=['department', 'submitted_at', 'item', 'status'], name='cases_case_received_idx'),
-        ),
-        migrations.AddIndex(
-            model_name='case',
-            index=models.Index(fields=['department', 'decided_at', 'status', 'decision_due'], name='cases_case_decided_idx'),
-        ),
-        migrations.AddIndex(
-            model_name='case',
-            index=models.Index(fields=['department', 'accepted_at', 'submitted_at'], name='cases_case_accepted_idx'),
-        ),
-        migrations.AddIndex(
             model_name='caseevent',
             index=models.Index(fields=['action', 'created_at', 'case'], name='cases_event_action_time_idx'),
         ),

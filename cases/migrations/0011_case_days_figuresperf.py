@@ -35,18 +35,6 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.RemoveIndex(
-            model_name='case',
-            name='cases_case_received_idx',
-        ),
-        migrations.RemoveIndex(
-            model_name='case',
-            name='cases_case_decided_idx',
-        ),
-        migrations.RemoveIndex(
-            model_name='case',
-            name='cases_case_accepted_idx',
-        ),
         migrations.AddField(
             model_name='case',
             name='accepted_on',
