@@ -23,12 +23,14 @@ from bulletins.tasks import make_bulletin_pdf
 from bulletins.transitions import bulletin_target
 from cases.counters import counter_next
 from catalog.models import Department
+from catalog.specialties import specialty_names
 from lib.errors import ApplicationError
 from lib.masking import mask_name
 from lib.storage import file_save
 from lib.taskqueue import enqueue
 from paperwork.documents import BulletinContext, BulletinRow, bulletin_pdf_render
 from registry.models import RegistrationChange
+from registry.selectors import change_decided
 
 logger = logging.getLogger(__name__)
 
@@ -52,6 +54,11 @@ def _entry(*, bulletin: Bulletin, change: RegistrationChange, position: int) -> 
     """The entry as it will be published: masked as the 注册人员查询 masks, and copied, so that a
     later change of the register does not rewrite it."""
     registration = change.registration
+    # What the decision itself named: an 初始注册 and a later 变更 in one batch each show their own
+    # employer, an 增项 its added specialties.
+    codes, employer = change_decided(change)
+    if codes is None:
+        codes = [s.specialty for s in registration.specialties.all()]
     return BulletinEntry(
         bulletin=bulletin,
         change=change,
@@ -59,8 +66,8 @@ def _entry(*, bulletin: Bulletin, change: RegistrationChange, position: int) -> 
         kind=change.kind,
         holder_name_masked=mask_name(registration.person.name),
         registration_number=registration.number,
-        specialties="、".join(s.get_specialty_display() for s in registration.specialties.all()),
-        employer_name=registration.employer_name,
+        specialties=specialty_names(codes),
+        employer_name=employer or registration.employer_name,
         decided_on=timezone.localdate(change.created_at),
     )
 

@@ -19,7 +19,14 @@ from django.http import Http404
 from accounts.models import Enterprise, User
 from accounts.selectors import verified_identity
 from cases.models import Case, CaseStatus
-from registry.models import Person, RegisteredSpecialty, RegisterSettings, Registration, RegistrationStatus
+from registry.models import (
+    Person,
+    RegisteredSpecialty,
+    RegisterSettings,
+    Registration,
+    RegistrationChange,
+    RegistrationStatus,
+)
 from registry.renewal import expiring_soon
 
 
@@ -87,6 +94,25 @@ class NameMismatch:
             f"申请人实名认证的姓名“{self.applicant_name}”与注册信息库中的姓名“{self.register_name}”不一致，"
             "请核实是否为本人（如已依法变更姓名，应有个人信息变更的证明材料）"
         )
+
+
+def change_decided(change: RegistrationChange) -> tuple[list[str] | None, str | None]:
+    """What a history row itself says the decision was: the specialty codes it granted, added
+    or renewed, and the employer it named (`registry.services` writes these shapes); None where
+    the row does not say, and the registration as it stands answers instead."""
+    data = change.data if isinstance(change.data, dict) else {}
+    codes: list[str] | None = None
+    if isinstance(data.get("specialties"), list):
+        codes = [str(code) for code in data["specialties"]]
+    elif isinstance(data.get("added"), list):
+        codes = [str(code) for code in data["added"]]
+    elif isinstance(data.get("renewed"), list):
+        codes = [str(r.get("specialty", "")) for r in data["renewed"] if isinstance(r, dict)]
+    employer = data.get("employer")
+    after = data.get("after")
+    if employer is None and isinstance(after, dict):
+        employer = after.get("employer_name")
+    return codes, str(employer) if employer else None
 
 
 def names_differ(a: str, b: str) -> bool:

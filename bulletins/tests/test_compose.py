@@ -72,6 +72,36 @@ class ComposeTestCase(BaseTestCase):
         self.assertEqual(draft.period_end, entry.decided_on)
         self.assertEqual(draft.prepared_by, self.leader)
 
+    def test_each_entry_names_what_its_own_decision_named(self):
+        # 张伟's 初始注册, then in the same batch a 变更注册 to another employer and an 增项: the
+        # 初始注册 still shows the employer it named, the 增项 only the specialty it added.
+        first_employer = self.registration.employer_name
+        self.registration.employer_name = "辽宁恒泰市政工程有限公司"
+        self.registration.save()
+        RegistrationChange.objects.create(
+            registration=self.registration,
+            kind=ChangeKind.CHANGE,
+            summary="执业企业变更",
+            data={
+                "change_kind": "employer",
+                "before": {"employer_name": first_employer},
+                "after": {"employer_name": "辽宁恒泰市政工程有限公司"},
+            },
+        )
+        RegistrationChange.objects.create(
+            registration=self.registration,
+            kind=ChangeKind.ADDITION,
+            summary="增项注册",
+            data={"added": ["10401007"], "valid_to": "2029-12-01"},
+        )
+
+        entries = {e.kind: e for e in bulletin_draft_prepare(user=self.leader).entries.all()}
+
+        self.assertEqual(entries[ChangeKind.INITIAL].employer_name, first_employer)
+        self.assertEqual(entries[ChangeKind.INITIAL].specialties, "建筑工程、市政公用工程")
+        self.assertEqual(entries[ChangeKind.CHANGE].employer_name, "辽宁恒泰市政工程有限公司")
+        self.assertEqual(entries[ChangeKind.ADDITION].specialties, "矿业工程")
+
     def test_a_later_change_of_the_register_does_not_rewrite_a_published_entry(self):
         bulletin = bulletin_published(self)
         Person.objects.filter(pk=self.registration.person_id).update(name="张大伟")
