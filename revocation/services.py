@@ -22,6 +22,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import StaffRole, User, UserKind
+from accounts.selectors import account_of_identity
 from audit.models import AuditAction
 from audit.services import audit_record
 from cases.deadlines import statement_due_on
@@ -66,11 +67,12 @@ def may_decide(user: User) -> bool:
 
 
 def holder_account(registration: Registration) -> User:
-    """The holder's own account: the open personal account of the registered identity, else
-    the account whose application made the registration."""
-    account = User.objects.filter(
-        kind=UserKind.PERSON, id_index=registration.person.id_index, closed_at__isnull=True
-    ).first()
+    """The holder's own account: the verified personal account of the registered identity
+    (an unverified account holding the number may be someone else's, and must not read the
+    notice or answer for the holder), else the account whose application made the
+    registration, verified when it applied."""
+    person = registration.person
+    account = account_of_identity(id_type=person.id_type, id_number=person.id_number)
     return account or registration.created_by_case.applicant
 
 

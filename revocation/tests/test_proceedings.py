@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 from pypdf import PdfReader
 
+from accounts.models import User, UserKind
 from audit.models import AuditAction, AuditEvent
 from cases.deadlines import proceeding_decision_due_on, statement_due_on
 from cases.models import ActorRole, Case, CaseAction, CaseStatus, Notice, NoticeKind
@@ -193,6 +194,31 @@ class RevokeEndToEndTest(ProceedingTestCase):
 
         refusal = refuse_unless_lapsed_or_cancelled(self.applicant, timezone.localdate())
         self.assertIn("已被依法撤销", refusal or "")
+
+
+class HolderAccountTest(ProceedingTestCase):
+    def test_an_unverified_account_holding_the_number_is_not_the_holder(self):
+        # 张伟 closed his account; someone then opened one with his number, which the real-name
+        # source never confirmed. The notice and the right to answer stay with 张伟's account.
+        registration = registered(self)
+        User.objects.filter(pk=self.applicant.pk).update(closed_at=timezone.now(), is_active=False)
+        stranger = User.objects.create(
+            username="stranger",
+            kind=UserKind.PERSON,
+            name="张伟",
+            id_type=self.applicant.id_type,
+            id_number=self.applicant.id_number,
+            mobile="13900000099",
+        )
+        self.assertEqual(stranger.id_index, self.applicant.id_index)
+
+        proceeding = started(self, registration)
+
+        self.assertEqual(proceeding.case.applicant_id, self.applicant.pk)
+        self.assertFalse(InboxMessage.objects.filter(user=stranger).exists())
+        self.client.force_login(stranger)
+        response = self.client.get(reverse("revocation:mine", args=[proceeding.case_id]))
+        self.assertEqual(response.status_code, 404)
 
 
 class ForcedCancelEndToEndTest(ProceedingTestCase):
