@@ -18,7 +18,7 @@ from accounts.models import User
 from accounts.selectors import UNVERIFIED_PERSON, enterprise_for_user, verified_identity
 from cases.confirmation import Question, answer_due, questions_for, sealed_form_waiver
 from cases.counters import counter_next
-from cases.deadlines import accept_due_on, accept_workdays, promised_workdays
+from cases.deadlines import DECISION_STATUSES, accept_due_on, accept_workdays, promised_workdays
 from cases.forms import ApplicationForm
 from cases.models import (
     EDITABLE_STATUSES,
@@ -134,6 +134,10 @@ def case_transition(
         )
     if not _actor_may(case=row, actor=actor, role=transition.role):
         raise ApplicationError("您没有办理该办件此环节的权限")
+    if row.clock_paused and transition.target not in DECISION_STATUSES:
+        # A 特别程序 is open (ADR 25): its days are not yet known, so the decision period is not
+        # either; deciding now would leave the clock stopped on a finished case.
+        raise ApplicationError("该办件正在特别程序中（暂停计时），请先结束特别程序再办理")
     event = CaseEvent.objects.create(
         case=row,
         action=action,

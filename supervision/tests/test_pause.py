@@ -12,7 +12,7 @@ from catalog.calendar import workday_add
 from lib.errors import ApplicationError
 from notifications.models import InboxMessage
 from portal.test import BaseTestCase
-from review.services import case_review
+from review.services import case_approve, case_review
 from supervision.models import ClockPause
 from supervision.services import pause_end, pause_start
 from supervision.tests.builders import FRIDAY, MONDAY, WEDNESDAY, reviewing_case, sms_to
@@ -83,6 +83,31 @@ class PauseTestCase(BaseTestCase):
         self.assertContains(r, "该办件正在特别程序中，已暂停计时")
         self.assertEqual(ClockPause.objects.count(), 1)
         self.assertEqual(self.case.events.filter(action=CaseAction.PAUSE).count(), 1)
+
+    def test_no_decision_while_the_clock_stands(self):
+        # Deciding during a 特别程序 would leave the pause open on a finished case and the
+        # decision period unknown: the decider ends the pause first.
+        pause_start(
+            case=self.case,
+            actor=self.reviewer,
+            kind=PauseKind.HEARING,
+            reason="听证",
+            workdays=5,
+            today=FRIDAY,
+        )
+        case_review(
+            case=self.case, actor=self.reviewer, opinion="审查通过"
+        )  # still within the clock's statuses
+        with self.assertRaisesMessage(ApplicationError, "请先结束特别程序"):
+            case_approve(case=self.case, actor=self.decider, opinion="准予")
+        self.case.refresh_from_db()
+        self.assertEqual((self.case.status, self.case.clock_paused), (CaseStatus.DECIDING, PauseKind.HEARING))
+        self.assertFalse(self.case.events.filter(action=CaseAction.APPROVE).exists())
+
+        pause_end(case=self.case, actor=self.decider, today=WEDNESDAY)
+        case_approve(case=self.case, actor=self.decider, opinion="准予")
+        self.case.refresh_from_db()
+        self.assertEqual((self.case.status, self.case.clock_paused), (CaseStatus.APPROVED, ""))
 
     def test_ending_it_by_hand_moves_the_due_day_by_the_working_days_paused(self):
         pause_start(
