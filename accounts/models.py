@@ -151,6 +151,18 @@ class User(BlindIndexed, AbstractBaseUser, PermissionsMixin):
         return self.kind == UserKind.STAFF
 
     @property
+    def is_department_leader(self) -> bool:
+        """The 科室负责人 of a department (issue 17): his 督办 list, extensions, 注册公告, the
+        decisions of the authority's proceedings and the figures are his, each for his own
+        department only."""
+        return (
+            self.is_active
+            and self.is_department_staff
+            and self.staff_role == StaffRole.LEADER
+            and self.department_id is not None
+        )
+
+    @property
     def works_on_cases(self) -> bool:
         """Staff who 受理, 审查 or 审批 (the 审批工作台's users), not the 系统管理员."""
         return self.is_department_staff and self.staff_role in CASE_WORK_ROLES

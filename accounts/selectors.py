@@ -10,7 +10,7 @@ from typing import Any
 from django.db.models import Q
 from django.http import HttpRequest
 
-from accounts.models import Enterprise, IdType, User, UserKind
+from accounts.models import Enterprise, IdType, StaffRole, User, UserKind
 from accounts.services import user_find
 from lib.datacrypt import identity_index
 
@@ -65,6 +65,16 @@ def verified_identity(user: User | Any) -> PersonIdentity | None:
     if user.real_name_verified_at is None or not user.id_type or not user.id_number:
         return None
     return PersonIdentity(name=user.name, id_type=user.id_type, id_number=user.id_number)
+
+
+def department_staff(*, department_id: int, role: StaffRole) -> list[User]:
+    """The active staff of a department in a role: whom a reminder, an escalation or a
+    request for a decision goes to."""
+    return list(
+        User.objects.filter(
+            kind=UserKind.STAFF, staff_role=role, department_id=department_id, is_active=True
+        ).order_by("pk")
+    )
 
 
 def account_of_identity(*, id_type: str, id_number: str) -> User | None:

@@ -13,7 +13,7 @@ from django.db.models import Count, Q, QuerySet
 from django.db.models.functions import Coalesce
 from django.http import Http404
 
-from accounts.models import StaffRole, User
+from accounts.models import User
 from bulletins.models import Bulletin, BulletinEntry, BulletinStatus
 from catalog.registration_types import ChangeKind
 from registry.models import RegistrationChange
@@ -33,12 +33,7 @@ def published_kinds() -> list[ChangeKind]:
 
 def may_publish_bulletins(user: User) -> bool:
     """The department's 科室负责人, and nobody else, prepares and publishes its batches."""
-    return (
-        user.is_authenticated
-        and user.is_department_staff
-        and user.staff_role == StaffRole.LEADER
-        and user.department_id is not None
-    )
+    return isinstance(user, User) and user.is_department_leader
 
 
 def leader_department_id(*, user: User) -> int:

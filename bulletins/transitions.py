@@ -12,7 +12,3 @@ BULLETIN_TRANSITIONS: dict[tuple[BulletinStatus, BulletinAction], BulletinStatus
 
 def bulletin_target(*, status: str, action: str) -> BulletinStatus | None:
     return BULLETIN_TRANSITIONS.get((BulletinStatus(status), BulletinAction(action)))
-
-
-def bulletin_may(*, status: str, action: str) -> bool:
-    return bulletin_target(status=status, action=action) is not None

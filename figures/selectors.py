@@ -24,7 +24,7 @@ from typing import Any
 from django.db.models import Count, Q, QuerySet, Value
 from django.utils import timezone
 
-from accounts.models import StaffRole, User
+from accounts.models import User
 from cases.deadlines import on_time_filter, overdue_filter
 from cases.models import Case, CaseAction, CaseEvent, CaseStatus
 from catalog.calendar import workday_counter
@@ -44,13 +44,7 @@ MAX_MONTHS = 36
 
 def may_read_figures(user: Any) -> bool:
     """The 科室负责人 reads his department's figures; nobody else (ADR 0028)."""
-    return (
-        isinstance(user, User)
-        and user.is_active
-        and user.is_department_staff
-        and user.staff_role == StaffRole.LEADER
-        and user.department_id is not None
-    )
+    return isinstance(user, User) and user.is_department_leader
 
 
 @dataclass(frozen=True)

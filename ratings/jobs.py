@@ -12,9 +12,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import StaffRole
+from accounts.selectors import department_staff
 from notifications.services import inbox_message_create, sms_enqueue
 from ratings.models import Rectification
-from ratings.services import department_staff
 from ratings.transitions import OPEN_RECTIFICATION_STATUSES
 
 logger = logging.getLogger(__name__)

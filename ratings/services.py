@@ -18,6 +18,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import StaffRole, User, UserKind
+from accounts.selectors import department_staff
 from audit.models import AuditAction
 from audit.services import audit_record
 from cases.models import FINISHED_STATUSES, ActorRole, Case
@@ -139,12 +140,6 @@ def rating_submit(
         if rating.is_bad:
             _rectification_open(rating=rating, case=locked)
     return rating
-
-
-def department_staff(*, department_id: int, role: StaffRole) -> list[User]:
-    return list(
-        User.objects.filter(kind=UserKind.STAFF, staff_role=role, department_id=department_id, is_active=True)
-    )
 
 
 def _rectification_open(*, rating: Rating, case: Case) -> Rectification:

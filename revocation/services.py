@@ -21,8 +21,8 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.models import StaffRole, User, UserKind
-from accounts.selectors import account_of_identity
+from accounts.models import StaffRole, User
+from accounts.selectors import account_of_identity, department_staff
 from audit.models import AuditAction
 from audit.services import audit_record
 from cases.deadlines import statement_due_on
@@ -63,7 +63,7 @@ def may_start(user: User) -> bool:
 
 
 def may_decide(user: User) -> bool:
-    return user.works_on_cases and user.staff_role == StaffRole.LEADER and user.department_id is not None
+    return user.is_department_leader
 
 
 def holder_account(registration: Registration) -> User:
@@ -299,12 +299,7 @@ def proceeding_state(
                     "statement_content_type",
                 ]
             )
-            for leader in User.objects.filter(
-                kind=UserKind.STAFF,
-                staff_role=StaffRole.LEADER,
-                department_id=case.department_id,
-                is_active=True,
-            ):
+            for leader in department_staff(department_id=case.department_id, role=StaffRole.LEADER):
                 inbox_message_create(
                     user=leader,
                     title="持证人已陈述申辩，待决定",

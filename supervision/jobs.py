@@ -12,6 +12,7 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 
 from accounts.models import StaffRole, User
+from accounts.selectors import department_staff
 from cases.deadlines import (
     DECISION_STATUSES,
     AlertStage,
@@ -32,7 +33,6 @@ from supervision.models import AlertKind, ClockPause, DeadlineAlert, DeadlineSte
 from supervision.selectors import (
     PROCEEDING_DECISION_STEP,
     cases_near_due,
-    department_staff,
     handler_role,
     proceedings_open,
     step_of,

@@ -14,7 +14,7 @@ from datetime import date
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
-from accounts.models import StaffRole, User, UserKind
+from accounts.models import StaffRole, User
 from cases.deadlines import (
     DECISION_STATUSES,
     AlertStage,
@@ -42,22 +42,9 @@ def handler_role(status: str) -> StaffRole | None:
     return HANDLER_ROLES.get(CaseStatus(status))
 
 
-def department_staff(*, department_id: int, role: StaffRole) -> list[User]:
-    return list(
-        User.objects.filter(
-            kind=UserKind.STAFF, staff_role=role, department_id=department_id, is_active=True
-        ).order_by("pk")
-    )
-
-
 def is_leader(user: User) -> bool:
     """The 科室负责人 of a department: the 督办 list and the extension requests are his."""
-    return (
-        user.is_active
-        and user.is_department_staff
-        and user.staff_role == StaffRole.LEADER
-        and (user.department_id is not None)
-    )
+    return user.is_department_leader
 
 
 def is_handler(*, user: User, case: Case) -> bool:
@@ -205,7 +192,12 @@ def extensions_waiting(*, user: User) -> QuerySet[Extension]:
     if not is_leader(user) or user.department_id is None:
         return Extension.objects.none()
     return (
-        Extension.objects.filter(status=ExtensionStatus.REQUESTED, case__department_id=user.department_id)
+        # A request whose case was decided meanwhile waits for nothing any more.
+        Extension.objects.filter(
+            status=ExtensionStatus.REQUESTED,
+            case__department_id=user.department_id,
+            case__status__in=DECISION_STATUSES,
+        )
         .select_related("case__matter", "case__item")
         .order_by("requested_at", "pk")
     )

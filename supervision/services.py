@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import StaffRole, User
+from accounts.selectors import department_staff
 from cases.deadlines import (
     DECISION_STATUSES,
     EXTENSION_WORKDAYS,
@@ -28,7 +29,7 @@ from cases.services import case_transition, notice_issue
 from lib.errors import ApplicationError
 from notifications.services import inbox_message_create, person_notify
 from supervision.models import ClockPause, Extension, ExtensionStatus
-from supervision.selectors import EXTENSION_TAKEN, department_staff, is_handler, is_leader
+from supervision.selectors import EXTENSION_TAKEN, is_handler, is_leader
 from supervision.transitions import extension_may
 
 # A 特别程序 longer than this is a typing error, not a hearing (the page says so).

@@ -13,7 +13,3 @@ EXTENSION_TRANSITIONS: frozenset[tuple[ExtensionStatus, ExtensionStatus]] = froz
 
 def extension_may(*, source: str, target: str) -> bool:
     return (ExtensionStatus(source), ExtensionStatus(target)) in EXTENSION_TRANSITIONS
-
-
-def extension_is_open(status: str) -> bool:
-    return any(src == status for src, _ in EXTENSION_TRANSITIONS)
