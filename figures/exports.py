@@ -18,12 +18,22 @@ def _heading(figures: Figures) -> list[str]:
     return [f"{figures.department.name} 统计分析", f"统计期间：{figures.period.label}"]
 
 
+# A text cell a spreadsheet would read as a formula: the refusal reasons are staff's free text.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _cell(value: object) -> object:
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value
+
+
 def _cells(table: Table) -> list[list[object]]:
     rows: list[list[object]] = [list(table.columns)]
     rows += [list(row) for row in table.rows]
     if table.totals:
         rows.append(list(table.totals))
-    return rows
+    return [[_cell(value) for value in row] for row in rows]
 
 
 def figures_csv(figures: Figures) -> bytes:
@@ -51,11 +61,12 @@ def figures_xlsx(figures: Figures) -> bytes:
     sheet.title = "说明"
     for line in _heading(figures):
         sheet.append([line])
-    for table in figures_tables(figures):
+    tables = figures_tables(figures)
+    for table in tables:
         if table.note:
             sheet.append([f"{table.title}：{table.note}"])
     bold = Font(bold=True)
-    for table in figures_tables(figures):
+    for table in tables:
         sheet = book.create_sheet(_SHEET_UNSAFE.sub("_", table.title)[:31])
         for row in _cells(table):
             sheet.append(row)

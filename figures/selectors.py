@@ -399,7 +399,7 @@ def refusals(
     for row in scans.decided:
         decided[row["status"]] += row["n"]
     refused = {CaseStatus(s).label: decided[s] for s in (CaseStatus.REJECTED, CaseStatus.DENIED)}
-    kinds = {CaseAction.REJECT: "不予受理", CaseAction.DENY: "不予许可"}
+    kinds = {action: action.label for action in (CaseAction.REJECT, CaseAction.DENY)}
     rows = (
         CaseEvent.objects.filter(
             case__department=department,

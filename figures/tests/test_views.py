@@ -6,6 +6,7 @@ import csv
 import io
 from datetime import date
 
+from django.test import SimpleTestCase
 from django.urls import reverse
 from openpyxl import load_workbook
 
@@ -163,3 +164,30 @@ class FiguresViewTestCase(BaseTestCase):
 # reasons (1), ratings (2), certificates (3), the menu's unread count (1), and the session's
 # idle time saved (3).
 QUERIES = 20
+
+
+class SpreadsheetTextTestCase(SimpleTestCase):
+    def test_a_reason_that_looks_like_a_formula_stays_text(self):
+        # The refusal reasons are free text: "=HYPERLINK(…)" typed by someone must not become a
+        # formula in the director's Excel.
+        from figures.exports import _cells
+        from figures.tables import Table
+
+        table = Table(
+            key="reasons",
+            title="不予理由",
+            columns=["理由", "类型", "件数"],
+            rows=[
+                ['=HYPERLINK("http://example.com")', "不予受理", 1],
+                ["-1+1", "不予许可", 2],
+                ["材料不全", "不予受理", -3],
+            ],
+        )
+        self.assertEqual(
+            _cells(table)[1:],
+            [
+                ['\'=HYPERLINK("http://example.com")', "不予受理", 1],
+                ["'-1+1", "不予许可", 2],
+                ["材料不全", "不予受理", -3],
+            ],
+        )
