@@ -5,6 +5,7 @@ are his department's only."""
 from __future__ import annotations
 
 from django.urls import reverse
+from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
 from audit.models import AuditAction, AuditEvent
@@ -34,7 +35,7 @@ class PublishServiceTestCase(BaseTestCase):
         self.assertEqual(bulletin.pk, draft.pk)
         self.assertEqual(bulletin.status, BulletinStatus.PUBLISHED)
         assert bulletin.published_at is not None
-        year = bulletin.published_at.year
+        year = timezone.localdate(bulletin.published_at).year  # numbered by the Beijing year
         self.assertEqual(bulletin.number, f"辽建注公告〔{year}〕第1号")
         self.assertEqual(bulletin.published_by, self.leader)
         event = AuditEvent.objects.get(action=AuditAction.ADMIN_CHANGE, object_type="bulletins.Bulletin")
@@ -55,7 +56,9 @@ class PublishServiceTestCase(BaseTestCase):
             (again.pk, again.number, again.published_at), (first.pk, first.number, first.published_at)
         )
         assert first.published_at is not None
-        self.assertEqual(Sequence.objects.get(key=f"bulletin-{first.published_at.year}").last, 1)
+        self.assertEqual(
+            Sequence.objects.get(key=f"bulletin-{timezone.localdate(first.published_at).year}").last, 1
+        )
         self.assertEqual(AuditEvent.objects.filter(object_type="bulletins.Bulletin").count(), 1)
         self.assertEqual(
             DBTaskResult.objects.filter(task_path="bulletins.tasks.make_bulletin_pdf").count(), 1
