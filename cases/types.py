@@ -32,7 +32,12 @@ from cases.forms import (
 )
 from cases.models import Case, CaseStatus
 from catalog.models import Material, ServiceItem
-from catalog.registration_types import CertificateAction, ChangeKind, ProceedingKind, RegistrationType
+from catalog.registration_types import (
+    CertificateAction,
+    ChangeKind,
+    RegistrationType,
+    is_proceeding,
+)
 from lib.dates import add_years
 from lib.idcard import IdNumberError, id_number_birth_date
 
@@ -254,7 +259,7 @@ def _open_case_refusal(*, item: ServiceItem, user: User, exclude_pk: int | None)
     if exclude_pk is not None:
         open_cases = open_cases.exclude(pk=exclude_pk)
     open_case = open_cases.select_related("item").first()
-    if open_case is not None and open_case.item.code in ProceedingKind.values:
+    if open_case is not None and is_proceeding(open_case.item.code):
         return (
             f"注册机关正在办理您的“{open_case.item.name}”程序（办件编号{open_case.number}），"
             "作出决定后才能再申请本事项，请在“我的办件”中查看"

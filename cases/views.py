@@ -50,7 +50,7 @@ from cases.services import DraftConflict
 from cases.transitions import can_withdraw
 from cases.types import ApplicationType, eligibility_refusals, type_for_item
 from catalog.models import Material, MaterialKind, ServiceItem
-from catalog.registration_types import ProceedingKind
+from catalog.registration_types import is_proceeding
 from lib.errors import ApplicationError
 from lib.forms import SummaryItem
 from lib.http import PRIVATE_HEADERS, private
@@ -746,7 +746,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         "editable": case.status in EDITABLE_STATUSES,
         # The authority's own proceeding on the holder's registration (ADR 27): no form, no
         # materials; the holder answers on its 陈述申辩 page.
-        "proceeding": case.item.code in ProceedingKind.values,
+        "proceeding": is_proceeding(case.item.code),
     }
     return render(request, "cases/detail.html", context)
 

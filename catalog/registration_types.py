@@ -22,6 +22,20 @@ class RegistrationType(models.TextChoices):
     REISSUE = "reissue", "遗失补办"
 
 
+class ProceedingKind(models.TextChoices):
+    """The authority's own proceedings on a registration (ADR 27): the `ServiceItem.code` of the
+    办理项 their cases carry, which no applicant may apply for (`cases.types` knows no such
+    type, and the catalogue's pages do not list them). Stored values: never change one."""
+
+    REVOKE = "revoke", "撤销注册"
+    FORCED_CANCEL = "forced_cancel", "强制注销"
+
+
+def is_proceeding(item_code: str) -> bool:
+    """A case of this 办理项 is the authority's proceeding, not somebody's application."""
+    return item_code in ProceedingKind.values
+
+
 class ChangeKind(models.TextChoices):
     """`registry.RegistrationChange.kind`: the history row each type leaves when granted, and
     the daily job's 失效, which no application causes. Stored values: never change one."""
@@ -35,17 +49,8 @@ class ChangeKind(models.TextChoices):
     REISSUE = RegistrationType.REISSUE.value, RegistrationType.REISSUE.label
     LAPSE = "lapse", "注册失效"
     # The authority's own acts (ADR 27): no application causes them, a proceeding does.
-    REVOKE = "revoke", "撤销注册"
-    FORCED_CANCEL = "forced_cancel", "强制注销"
-
-
-class ProceedingKind(models.TextChoices):
-    """The authority's own proceedings on a registration (ADR 27): the `ServiceItem.code` of the
-    办理项 their cases carry, which no applicant may apply for (`cases.types` knows no such
-    type, and the catalogue's pages do not list them). Stored values: never change one."""
-
-    REVOKE = "revoke", "撤销注册"
-    FORCED_CANCEL = "forced_cancel", "强制注销"
+    REVOKE = ProceedingKind.REVOKE.value, ProceedingKind.REVOKE.label
+    FORCED_CANCEL = ProceedingKind.FORCED_CANCEL.value, ProceedingKind.FORCED_CANCEL.label
 
 
 class CertificateAction(enum.Enum):

@@ -22,7 +22,7 @@ from accounts.selectors import department_staff
 from audit.models import AuditAction
 from audit.services import audit_record
 from cases.models import FINISHED_STATUSES, ActorRole, Case
-from catalog.registration_types import ProceedingKind
+from catalog.registration_types import is_proceeding
 from lib.errors import ApplicationError
 from notifications.outbox import Outbox
 from notifications.services import inbox_message_create
@@ -67,7 +67,7 @@ def case_ended_by_staff(case: Case) -> bool:
     there is nothing to rate. Read from the event that moved the case into its status."""
     if case.status not in FINISHED_STATUSES:
         return False
-    if case.item.code in ProceedingKind.values:
+    if is_proceeding(case.item.code):
         # 撤销 and 强制注销 are the authority's own acts, not a service applied for (ADR 27).
         return False
     last = case.events.filter(to_status=case.status).order_by("-created_at", "-id").first()

@@ -35,7 +35,7 @@ from cases.selectors import case_get_for_staff, case_timeline
 from cases.transitions import ROLE_QUEUE, actions_for
 from cases.types import type_for_item
 from catalog.calendar import calendar_warning
-from catalog.registration_types import ProceedingKind
+from catalog.registration_types import is_proceeding
 from commitments.forms import CheckCloseForm
 from commitments.models import CheckStatus
 from commitments.selectors import (
@@ -241,7 +241,7 @@ REVEAL_PARAM, REVEAL_ID_NUMBER = "show", "id_number"
 def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
     user = _workbench_user(request)
     case = case_get_for_staff(user=user, pk=pk)
-    if case.item.code in ProceedingKind.values:
+    if is_proceeding(case.item.code):
         # A proceeding of the authority (ADR 27) has its own page: no form, no materials.
         return redirect("revocation:case", pk=case.pk)
     revealed = request.GET.get(REVEAL_PARAM) == REVEAL_ID_NUMBER and bool(case.applicant.id_number)
