@@ -104,6 +104,12 @@ def statement_due_on(*, notified_on: date) -> date:
     return workday_add(start=notified_on, days=STATEMENT_WORKDAYS)
 
 
+def statement_period_over(*, due: date, today: date) -> bool:
+    """The 陈述申辩 period ended with `due`: the holder may no longer answer, and the decision
+    no longer waits for him."""
+    return today > due
+
+
 def proceeding_decision_due_on(*, statement_due: date, stated_on: date | None) -> date:
     """The last day for the decision of a proceeding whose 陈述申辩 period ends on
     `statement_due`: counted from the holder's answer (`stated_on`), else from that day."""
@@ -194,7 +200,7 @@ def statement_stage(*, due: date, today: date) -> AlertStage | None:
     """A proceeding's 陈述申辩 period, not yet answered, ending on `due`: REMIND the holder
     from `REMIND_WORKDAYS` before its last day to that day (an answer on it is still in time),
     LAPSED once it has passed, else None."""
-    if today > due:
+    if statement_period_over(due=due, today=today):
         return AlertStage.LAPSED
     if workdays_left(today=today, due=due) <= REMIND_WORKDAYS:
         return AlertStage.REMIND

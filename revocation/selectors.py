@@ -90,6 +90,15 @@ def proposal_get_for_staff(*, user: User, pk: int) -> RevocationProposal:
 PROCEEDING_DECISION_LABEL = "决定期限"
 
 
+STATEMENT_LABEL = "陈述申辩期限"
+
+
+def proceeding_statement_deadline(proceeding: Proceeding, *, today: date) -> Deadline:
+    """The 陈述申辩 period as it stands `today`: the holder's page, the staff page and the
+    reminder before it ends read it."""
+    return deadline_on(label=STATEMENT_LABEL, due=proceeding.statement_due, today=today)
+
+
 def proceeding_decision_deadline(proceeding: Proceeding, *, today: date) -> Deadline:
     """The limit of the leader's decision (`cases.deadlines.proceeding_decision_due_on`), as it
     stands `today`: from the holder's answer, else from the end of the 陈述申辩 period. Read

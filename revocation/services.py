@@ -25,7 +25,7 @@ from accounts.models import StaffRole, User
 from accounts.selectors import account_of_identity, department_staff
 from audit.models import AuditAction
 from audit.services import audit_record
-from cases.deadlines import statement_due_on
+from cases.deadlines import statement_due_on, statement_period_over
 from cases.models import Case, CaseAction, CaseStatus, NoticeKind
 from cases.notices import notice_text
 from cases.services import case_transition, notice_issue
@@ -275,7 +275,7 @@ def proceeding_state(
             locked = Proceeding.objects.select_for_update().select_related("case").get(pk=proceeding.pk)
             if locked.case.status != CaseStatus.STATEMENT:
                 raise ApplicationError("已提出陈述、申辩或程序已办结，不能再次提交")
-            if timezone.localdate() > locked.statement_due:
+            if statement_period_over(due=locked.statement_due, today=timezone.localdate()):
                 raise ApplicationError(f"陈述申辩期限（{locked.statement_due:%Y年%m月%d日}）已过，不能再提交")
             case, _ = case_transition(
                 case=locked.case,
@@ -317,7 +317,9 @@ def decision_refusal(proceeding: Proceeding, *, today: date | None = None) -> st
     """Why no decision may be taken now, or None: before the period ends only an answer lets
     the leader decide (the holder keeps every day of the period otherwise)."""
     day = today or timezone.localdate()
-    if proceeding.case.status == CaseStatus.STATEMENT and day <= proceeding.statement_due:
+    if proceeding.case.status == CaseStatus.STATEMENT and not statement_period_over(
+        due=proceeding.statement_due, today=day
+    ):
         due = f"{proceeding.statement_due:%Y年%m月%d日}"
         return f"陈述申辩期限（{due}）届满前，持证人尚未陈述申辩，暂不能作出决定"
     return None

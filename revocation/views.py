@@ -18,7 +18,7 @@ from accounts.models import User
 from accounts.selectors import request_user
 from audit.models import AuditAction
 from audit.services import audit_record
-from cases.deadlines import PROCEEDING_DECISION_WORKDAYS, Deadline, deadline_on
+from cases.deadlines import PROCEEDING_DECISION_WORKDAYS, Deadline, statement_period_over
 from cases.models import CaseStatus
 from cases.selectors import case_timeline
 from catalog.registration_types import ProceedingKind
@@ -35,6 +35,7 @@ from revocation.selectors import (
     proceeding_get_for_holder,
     proceeding_get_for_staff,
     proceeding_list_for_staff,
+    proceeding_statement_deadline,
     proposal_get_for_staff,
     registration_for_staff,
     sees_proceedings,
@@ -63,7 +64,7 @@ def _deadline(proceeding: Proceeding) -> Deadline | None:
     """The 陈述申辩 period, while it runs."""
     if proceeding.case.status != CaseStatus.STATEMENT:
         return None
-    return deadline_on(label="陈述申辩期限", due=proceeding.statement_due, today=timezone.localdate())
+    return proceeding_statement_deadline(proceeding, today=timezone.localdate())
 
 
 # --- Staff --------------------------------------------------------------------------------
@@ -260,7 +261,9 @@ def _holder_page(
 ) -> HttpResponse:
     case = proceeding.case
     today = timezone.localdate()
-    answering = case.status == CaseStatus.STATEMENT and today <= proceeding.statement_due
+    answering = case.status == CaseStatus.STATEMENT and not statement_period_over(
+        due=proceeding.statement_due, today=today
+    )
     return render(
         request,
         "revocation/mine.html",

@@ -20,14 +20,13 @@ from cases.deadlines import (
     alert_stage,
     alert_window_end,
     case_deadline,
-    deadline_on,
     statement_stage,
 )
 from cases.models import Case, CaseStatus
 from lib.errors import ApplicationError
 from notifications.services import person_notify
 from revocation.models import OPEN_STATUSES, Proceeding
-from revocation.selectors import proceeding_decision_deadline
+from revocation.selectors import proceeding_decision_deadline, proceeding_statement_deadline
 from revocation.services import ACT_VERBS
 from supervision.models import AlertKind, ClockPause, DeadlineAlert, DeadlineStep
 from supervision.selectors import (
@@ -192,7 +191,7 @@ def _statement_remind(*, proceeding: Proceeding, today: date) -> None:
     case = proceeding.case
     holder: User = case.applicant
     verb = ACT_VERBS[proceeding.kind_enum]
-    deadline = deadline_on(label="陈述申辩期限", due=proceeding.statement_due, today=today)
+    deadline = proceeding_statement_deadline(proceeding, today=today)
     due = f"{proceeding.statement_due:%Y年%m月%d日}"
     person_notify(
         user=holder,

@@ -22,6 +22,7 @@ from cases.deadlines import (
     alert_stage,
     alert_window_end,
     case_deadline,
+    statement_period_over,
 )
 from cases.models import ActorRole, Case, CaseStatus
 from cases.transitions import ROLE_QUEUE
@@ -85,7 +86,9 @@ def proceedings_open(*, department_id: int | None = None) -> QuerySet[Proceeding
 
 def proceeding_lapsed(proceeding: Proceeding, *, today: date) -> bool:
     """Its 陈述申辩 period has ended with no answer: the leader may decide."""
-    return proceeding.case.status == CaseStatus.STATEMENT and today > proceeding.statement_due
+    return proceeding.case.status == CaseStatus.STATEMENT and statement_period_over(
+        due=proceeding.statement_due, today=today
+    )
 
 
 PROCEEDING_DECISION_STEP = "决定"
