@@ -18,7 +18,7 @@ from accounts.models import User
 from accounts.selectors import request_user
 from audit.models import AuditAction
 from audit.services import audit_record
-from cases.deadlines import PROCEEDING_DECISION_WORKDAYS, Deadline, statement_period_over
+from cases.deadlines import PROCEEDING_DECISION_WORKDAYS, STATEMENT_WORKDAYS, Deadline, statement_period_over
 from cases.models import CaseStatus
 from cases.selectors import case_timeline
 from catalog.registration_types import ProceedingKind
@@ -134,6 +134,7 @@ def start(request: HttpRequest) -> HttpResponse:
             "find_form": find,
             "registration": registration,
             "status_label": registration.status_on(today).label if registration else "",
+            "statement_workdays": STATEMENT_WORKDAYS,
             "form": form,
         },
     )

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from accounts.models import User
 from accounts.selectors import request_user
-from cases.deadlines import PROCEEDING_DECISION_WORKDAYS
+from cases.deadlines import EXTENSION_WORKDAYS, PROCEEDING_DECISION_WORKDAYS, REMIND_WORKDAYS
 from cases.selectors import case_get_for_staff
 from catalog.calendar import calendar_warning
 from lib.errors import ApplicationError
@@ -59,6 +59,8 @@ def board(request: HttpRequest) -> HttpResponse:
             "decisions": [(e, ExtensionDecisionForm(prefix=f"x{e.pk}")) for e in board.extensions],
             "today": today,
             "proceeding_decision_workdays": PROCEEDING_DECISION_WORKDAYS,
+            "remind_workdays": REMIND_WORKDAYS,
+            "extension_workdays": EXTENSION_WORKDAYS,
             "warning": calendar_warning(today=today),
         },
     )
