@@ -91,13 +91,7 @@ def deadline_alerts_send(*, today: date) -> int:
             stage = alert_stage(deadline, today=today)
             if deadline is None or deadline.due is None or stage is None:
                 continue
-            step = step_of(case)
-            try:
-                with transaction.atomic():
-                    DeadlineAlert.objects.create(
-                        case=case, step=step, kind=ALERT_KINDS[stage], due=deadline.due
-                    )
-            except IntegrityError:
+            if not _claim(case=case, step=step_of(case), stage=stage, due=deadline.due):
                 continue
             _alert_notify(case=case, deadline=deadline, stage=stage)
             made += 1

@@ -57,6 +57,11 @@ class ExtensionStatus(models.TextChoices):
     REFUSED = "refused", "未批准"
 
 
+# An extension waiting or granted: the case has had its one extension (a refused one does not
+# count, and the handler may ask again).
+EXTENSION_TAKEN = (ExtensionStatus.REQUESTED, ExtensionStatus.APPROVED)
+
+
 class Extension(models.Model):
     """A handler's request to extend the decision period by 10 working days (《行政许可法》
     Art 42), and the 科室负责人's answer. Once per case: at most one request waiting or granted
@@ -88,7 +93,7 @@ class Extension(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["case"],
-                condition=models.Q(status__in=[ExtensionStatus.REQUESTED, ExtensionStatus.APPROVED]),
+                condition=models.Q(status__in=EXTENSION_TAKEN),
                 name="supervision_extension_once",
             )
         ]

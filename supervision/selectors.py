@@ -28,7 +28,7 @@ from cases.models import ActorRole, Case, CaseStatus
 from cases.transitions import ROLE_QUEUE
 from revocation.models import OPEN_STATUSES, Proceeding
 from revocation.selectors import proceeding_decision_deadline
-from supervision.models import ClockPause, DeadlineStep, Extension, ExtensionStatus
+from supervision.models import EXTENSION_TAKEN, ClockPause, DeadlineStep, Extension, ExtensionStatus
 
 # The staff role whose queue holds a case in each status: its handlers, reminded and told
 # (no case names one handler; the whole role of the department works its queue).
@@ -36,7 +36,6 @@ HANDLER_ROLES: dict[CaseStatus, StaffRole] = {
     CaseStatus(status): StaffRole(role) for role, status in ROLE_QUEUE.items() if role != ActorRole.LEADER
 }
 # An extension waiting or granted: the case has had its one.
-EXTENSION_TAKEN = (ExtensionStatus.REQUESTED, ExtensionStatus.APPROVED)
 
 
 def handler_role(status: str) -> StaffRole | None:

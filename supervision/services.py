@@ -28,8 +28,8 @@ from cases.notices import notice_text
 from cases.services import case_transition, notice_issue
 from lib.errors import ApplicationError
 from notifications.services import inbox_message_create, person_notify
-from supervision.models import ClockPause, Extension, ExtensionStatus
-from supervision.selectors import EXTENSION_TAKEN, is_handler, is_leader
+from supervision.models import EXTENSION_TAKEN, ClockPause, Extension, ExtensionStatus
+from supervision.selectors import is_handler, is_leader
 from supervision.transitions import extension_may
 
 # A 特别程序 longer than this is a typing error, not a hearing (the page says so).

@@ -11,7 +11,7 @@ from accounts.models import User
 from cases.deadlines import DECISION_STATUSES, EXTENSION_WORKDAYS
 from cases.models import Case
 from supervision.forms import ExtensionRequestForm, PauseForm
-from supervision.models import ExtensionStatus
+from supervision.models import EXTENSION_TAKEN, ExtensionStatus
 from supervision.selectors import extension_of, is_handler, is_leader, pause_open
 
 register = template.Library()
@@ -23,7 +23,7 @@ def supervision_panel(case: Case, user: User) -> dict[str, Any]:
     extension = extension_of(case)
     pause = pause_open(case) if running else None
     handler = running and is_handler(user=user, case=case)
-    may_extend = handler and (extension is None or extension.status == ExtensionStatus.REFUSED)
+    may_extend = handler and (extension is None or extension.status not in EXTENSION_TAKEN)
     return {
         "case": case,
         "extension": extension,
