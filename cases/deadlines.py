@@ -169,7 +169,7 @@ def case_deadline(case: Case, *, today: date) -> Deadline | None:
         return pause_deadline(case.clock_paused)
     if case.status == CaseStatus.PENDING and case.accept_due:
         label, due = "受理期限", case.accept_due
-    elif case.status in (CaseStatus.REVIEWING, CaseStatus.DECIDING) and case.decision_due:
+    elif case.status in DECISION_STATUSES and case.decision_due:
         label, due = "办结期限", case.decision_due
     else:
         return None

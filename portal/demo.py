@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import io
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from django.db import transaction
@@ -28,7 +28,7 @@ from api.models import ApiScope, RelyingParty
 from api.services import relying_party_create
 from bulletins.models import Bulletin
 from bulletins.services import bulletin_draft_prepare, bulletin_publish
-from cases.deadlines import DUE_SOON_WORKDAYS
+from cases.deadlines import DUE_SOON_WORKDAYS, accept_due_on, accept_workdays
 from cases.models import Case, ConfirmationAnswer, ConfirmationKind, ConfirmationStatus
 from cases.services import attachment_add, case_draft_save, case_submit, confirmation_answer
 from catalog.calendar import workday_add
@@ -187,10 +187,19 @@ def seed_demo() -> list[DemoLogin]:
         case = _demo_confirmed(
             _demo_initial_case(applicant=waiting, employer_name=company.name, employer_uscc=uscc)
         )
-        # 督办 (ADR 25): submitted a week ago and still not accepted, so the 受理 limit has
-        # passed and the case is on the 科室负责人's 督办 list. Demo data only: a real due day
-        # is written by the services alone.
-        Case.objects.filter(pk=case.pk).update(accept_due=timezone.localdate() - timedelta(days=2))
+        # 督办 (ADR 25): submitted some days ago and still not accepted, so the 受理 limit has
+        # passed and the case is on the 科室负责人's 督办 list. Demo data only: the case is
+        # dated back (the services date a real one), its limit counted by the one rule.
+        today = timezone.localdate()
+        submitted_on = today - timedelta(days=7)
+        while accept_due_on(submitted_on=submitted_on, days=accept_workdays(case.item)) >= today:
+            submitted_on -= timedelta(days=1)  # a holiday week in between
+        submitted_at = timezone.make_aware(datetime.combine(submitted_on, time(9, 30)))
+        Case.objects.filter(pk=case.pk).update(
+            submitted_at=submitted_at,
+            submitted_on=submitted_on,
+            accept_due=accept_due_on(submitted_on=submitted_on, days=accept_workdays(case.item)),
+        )
 
     # In 审查中 with one working day left: 即将到期 on the 督办 list, and the 审查人员 may ask
     # for an extension or record a 特别程序 on its page.
