@@ -12,7 +12,7 @@ from cases.models import Case, CaseAction, CaseStatus
 from cases.selectors import case_timeline
 from certificates.models import Certificate, CertificateCopy
 from certificates.selectors import Verdict, certificate_public_verdict, copy_verdict
-from certificates.validity import certificate_verdict
+from certificates.validity import certificate_verdict, verdict_since
 from certificates.verify import Verification
 from lib.masking import mask_name
 from registry.models import RegisteredSpecialty
@@ -37,6 +37,7 @@ def _certificate(
     certificate: Certificate, verdict: Verdict, *, usage_valid_until: date | None
 ) -> dict[str, object]:
     registration = certificate.registration
+    since = verdict_since(certificate=certificate, verdict=verdict.code)
     return {
         "verdict": verdict.code,
         "verdict_label": verdict.label,
@@ -52,9 +53,7 @@ def _certificate(
         "license_id": certificate.license_id,
         "usage_valid_until": usage_valid_until,
         # The page shows the date only with the verdict it explains.
-        "revoked_on": timezone.localdate(certificate.revoked_at)
-        if certificate.revoked_at is not None and not verdict.ok
-        else None,
+        "revoked_on": timezone.localdate(since) if since is not None else None,
         "checked_at": timezone.now(),
     }
 

@@ -44,7 +44,7 @@ class CertificateRecord(Schema):
     issued_on: date
     license_id: str = Field(description="电子证照标识")
     usage_valid_until: date | None = Field(description="证书文件的使用有效期；按电子证照标识核验时为空")
-    revoked_on: date | None = Field(description="注销、作废或换发的日期（如有）")
+    revoked_on: date | None = Field(description="撤销、注销、作废或换发的日期（如有）")
     checked_at: datetime
 
 

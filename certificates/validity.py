@@ -8,11 +8,12 @@ version (作废, then 已被新证书替代), then the copy's 使用有效期.""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from django.db import models
 
 from cases.types import sixty_fifth_birthday
+from catalog.registration_types import ChangeKind
 from certificates.models import Certificate, CertificateCopy, CertificateSettings, CertificateStatus
 from registry.models import RegistrationStatus
 
@@ -31,6 +32,29 @@ class CertificateVerdict(models.TextChoices):
     @property
     def is_valid(self) -> bool:
         return self is CertificateVerdict.VALID
+
+
+# The register's own end of a registration: the history kinds whose date a verdict states.
+_REGISTER_ENDED_BY: dict[CertificateVerdict, tuple[ChangeKind, ...]] = {
+    CertificateVerdict.REVOKED: (ChangeKind.REVOKE,),
+    CertificateVerdict.CANCELLED: (ChangeKind.CANCEL, ChangeKind.FORCED_CANCEL),
+}
+
+
+def verdict_since(*, certificate: Certificate, verdict: CertificateVerdict) -> datetime | None:
+    """When what `verdict` says happened: the register's 撤销 or 注销 (a cancelled registration
+    may later be revoked, and a copy of an older version was issued before either), else the
+    certificate's own 作废 or 换发; None for a valid, lapsed or expired one."""
+    kinds = _REGISTER_ENDED_BY.get(verdict)
+    if kinds is not None:
+        ended = certificate.registration.changes.filter(kind__in=kinds).order_by("-created_at", "-pk").first()
+        if ended is not None:
+            return ended.created_at
+        # No history row (a register older than its history): the certificate ended with it.
+        return certificate.revoked_at
+    if verdict in (CertificateVerdict.VOID, CertificateVerdict.SUPERSEDED):
+        return certificate.revoked_at
+    return None
 
 
 def usage_valid_until(*, certificate: Certificate, today: date) -> date:

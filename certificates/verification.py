@@ -30,6 +30,7 @@ from django.http import Http404, HttpRequest
 from certificates import selectors
 from certificates.models import CertificateCopy, CopyStatus
 from certificates.selectors import Verdict
+from certificates.validity import verdict_since
 from lib.masking import mask_name
 from lib.publiccache import answer_get, answer_set
 from registry.answers import registration_answers_version
@@ -62,8 +63,9 @@ def public_record(*, copy: CertificateCopy, today: date) -> PublicRecord:
     """Computed from the database: `copy` as `selectors.copy_by_token` reads it."""
     certificate = copy.certificate
     registration = certificate.registration
+    verdict = selectors.copy_verdict(copy=copy, today=today)
     return PublicRecord(
-        verdict=selectors.copy_verdict(copy=copy, today=today),
+        verdict=verdict,
         holder_name=mask_name(registration.person.name),
         number=registration.number,
         employer_name=registration.employer_name,
@@ -75,7 +77,7 @@ def public_record(*, copy: CertificateCopy, today: date) -> PublicRecord:
         issued_on=certificate.issued_on,
         license_id=certificate.license_id,
         usage_valid_until=copy.usage_valid_until,
-        revoked_at=certificate.revoked_at,
+        revoked_at=verdict_since(certificate=certificate, verdict=verdict.code),
     )
 
 

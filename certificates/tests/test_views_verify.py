@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import struct
 import zipfile
-from datetime import timedelta
+from datetime import datetime, timedelta
 from io import BytesIO
 
 from django.core.cache import cache, caches
@@ -13,6 +13,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
+from catalog.registration_types import ChangeKind
 from certificates.models import CertificateCopy, CertificateStatus
 from certificates.services import certificate_copy_request, certificate_issue, certificate_revoke
 from certificates.tests.helpers import approved_case, ensure_keys
@@ -20,7 +21,7 @@ from lib.publiccache import local_answers_forget
 from lib.ratelimit import LimitName, Scope, limit_rate
 from notifications.testing import drain_task_queue
 from portal.test import BaseTestCase
-from registry.models import RegistrationStatus
+from registry.models import RegistrationChange, RegistrationStatus
 
 CONTENT_XML = "Doc_0/Pages/Page_0/Content.xml"
 
@@ -107,6 +108,23 @@ class VerifyTestCase(BaseTestCase):
         self.assertContains(r, '<p class="verdict-label">注册已注销</p>')
         self.assertNotContains(r, '<p class="verdict-label">有效</p>')
         self.assertContains(r, "注销时间")
+
+    def test_the_date_it_states_is_the_registers_own(self):
+        # Cancelled in 2026 (the certificate revoked then), then revoked by the authority on
+        # 2027-03-05: the page says 撤销 with the 撤销's date, not the certificate's.
+        self.registration.status = RegistrationStatus.CANCELLED
+        self.registration.save()
+        certificate_revoke(registration=self.registration, reason="注销注册")
+        self.registration.status = RegistrationStatus.REVOKED
+        self.registration.save()
+        change = RegistrationChange.objects.create(
+            registration=self.registration, kind=ChangeKind.REVOKE, summary="撤销注册"
+        )
+        revoked_at = timezone.make_aware(datetime(2027, 3, 5, 10, 0))
+        RegistrationChange.objects.filter(pk=change.pk).update(created_at=revoked_at)
+        r = self.client.get(self.url)
+        self.assertContains(r, '<p class="verdict-label">注册已撤销</p>')
+        self.assertContains(r, "<dt>撤销时间</dt><dd>2027年3月5日</dd>", html=False)
 
     def test_it_says_lapsed(self):
         self.registration.status = RegistrationStatus.LAPSED
