@@ -119,17 +119,27 @@ def _registration_of(token: uuid.UUID) -> int:
 
 @functools.cache
 def release() -> str:
-    """What this release renders with: its templates and its static files' manifest (hashed
-    names), by content. A page kept by the previous release (another look, a stylesheet it
-    names gone) is not served by the next, and two hosts of one release share their keys."""
+    """What this release renders and answers with: its templates, its static files' manifest
+    (hashed names) and the code that words the verdict and the record, by content. A page or a
+    record kept by the previous release (another look, a stylesheet it names gone, a verdict
+    worded otherwise, a field it did not have) is not served by the next, and two hosts of one
+    release share their keys (paths are taken relative to the project)."""
+    base = Path(settings.BASE_DIR)
     digest = hashlib.sha256(PublicRecord.__qualname__.encode())
-    files = sorted(path for path in (Path(settings.BASE_DIR) / "templates").rglob("*") if path.is_file())
+    files = sorted(path for path in (base / "templates").rglob("*") if path.is_file())
+    for app in _ANSWERING_CODE:
+        files += sorted(path for path in (base / app).glob("*.py"))
     files.append(Path(settings.STATIC_ROOT) / "staticfiles.json")
     for path in files:
-        digest.update(str(path).encode())
+        with contextlib.suppress(ValueError):
+            digest.update(str(path.relative_to(base)).encode())
         with contextlib.suppress(OSError):
             digest.update(path.read_bytes())
     return digest.hexdigest()[:12]
+
+
+# The modules a kept answer is computed by: the verdict and its wording, the record, masking.
+_ANSWERING_CODE = ("certificates", "registry", "lib")
 
 
 def verification_key(*, token: uuid.UUID, today: date) -> AnswerKey:

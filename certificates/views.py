@@ -327,7 +327,6 @@ def verify(request: HttpRequest, token: uuid.UUID) -> HttpResponse:
                     **_record_context(record),
                     "form": VerifyUploadForm(),
                     "checked_at": time_mark,
-                    "csrf_token": "",  # {% csrf_token %} then writes nothing
                 },
                 request=request,
             )

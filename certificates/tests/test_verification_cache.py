@@ -148,6 +148,19 @@ class VerificationCacheTestCase(BaseTestCase):
         self.assertContains(r, VALID)
         self.assertContains(r, "退出")
 
+    def test_a_visitor_with_a_message_or_a_query_gets_a_page_of_their_own(self):
+        # A message waiting in the cookie is the visitor's own, and the query string is
+        # repeated in the 关怀版 switch's return address: neither page may be the shared one.
+        self.warm()
+        self.client.cookies["messages"] = "x"
+        with mock.patch("certificates.views.page_get", side_effect=AssertionError("shared page read")):
+            self.assertContains(self.client.get(self.url), VALID)
+        del self.client.cookies["messages"]
+        with mock.patch("certificates.views.page_get", side_effect=AssertionError("shared page read")):
+            r = self.client.get(self.url + "?from=wechat")
+        self.assertContains(r, VALID)
+        self.assertContains(r, f'name="next" value="{self.url}?from=wechat"')
+
     def test_care_mode_is_kept_apart(self):
         self.warm()
         self.client.cookies["display_mode"] = "care"
