@@ -87,7 +87,8 @@ def copy_transition(*, copy: CertificateCopy, action: CopyAction, also: Sequence
         raise ApplicationError(f"该加注件当前状态为“{CopyStatus(copy.status).label}”，不能{action.label}")
     copy.status = transition.target
     copy.save(update_fields=["status", *also])
-    registration_answers_replace(registration_id=copy.certificate.registration_id)
+    # No kept answer changes: only a made (READY) copy is answered, READY is final, and a new
+    # copy has a token of its own (ADR 0030).
 
 
 def _issuer_uscc(registration: Registration) -> str:
@@ -271,10 +272,8 @@ def certificate_copies_requeue_stale(*, now: datetime | None = None) -> int:
             if copy.claimed_at is not None and copy.claimed_at >= cutoff:
                 continue  # a worker is on it right now
             if copy.attempts >= COPY_MAX_ATTEMPTS:
-                copy.status = CopyStatus.FAILED
                 copy.error = copy.error or "加注未能完成，请重新加注"
-                copy.save(update_fields=["status", "error"])
-                registration_answers_replace(registration_id=copy.certificate.registration_id)
+                copy_transition(copy=copy, action=CopyAction.FAIL, also=["error"])
                 logger.warning("certificate copy %s failed: attempts used up", copy.pk)
                 continue
             copy.claimed_at = None
