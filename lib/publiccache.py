@@ -84,6 +84,11 @@ _LOCAL: dict[str, tuple[float, Any]] = {}
 LOCAL_MAX = 256
 
 
+# How long this process keeps an answer it read: a hit still reads the version from the
+# shared cache, so this only bounds an answer whose version could not be replaced there.
+LOCAL_SECONDS = 60
+
+
 def _local_keep(key: str, value: Any, seconds: int) -> None:
     if len(_LOCAL) >= LOCAL_MAX:
         _LOCAL.clear()
@@ -101,14 +106,14 @@ def answer_get(key: str) -> Any:
         logger.warning("public cache unavailable (%s: %s)", type(error).__name__, error)
         return None
     if value is not None:
-        # What is left of its life in the shared cache is not known here: the full life again
-        # bounds it by twice ANSWER_SECONDS.
-        _local_keep(key, value, ANSWER_SECONDS)
+        # What is left of its life in the shared cache is not known here: a short life in this
+        # process keeps the bound of a missed replacement near ANSWER_SECONDS.
+        _local_keep(key, value, LOCAL_SECONDS)
     return value
 
 
 def answer_set(key: str, value: Any, *, seconds: int = ANSWER_SECONDS) -> None:
-    _local_keep(key, value, seconds)
+    _local_keep(key, value, min(seconds, LOCAL_SECONDS))
     try:
         _cache().set(key, value, timeout=seconds)
     except Exception as error:
