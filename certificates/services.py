@@ -142,6 +142,10 @@ def certificate_revoke(*, registration: Registration, reason: str) -> None:
             certificate_transition(certificate=certificate, action=LogAction.REVOKE, reason=reason)
 
 
+# The register ended the registration: the certificate goes with it, for this reason.
+_REGISTER_ENDED = {CertificateAction.CANCEL: "注册已注销", CertificateAction.REVOKE: "注册已撤销"}
+
+
 def certificate_follow_register(*, change: RegistrationChange) -> Certificate | None:
     """The certificate after a granted case changed the register, as its type's
     `certificate_action` says (`cases.types.REGISTRATION_TYPES`): a cancellation revokes it; a
@@ -155,11 +159,8 @@ def certificate_follow_register(*, change: RegistrationChange) -> Certificate | 
     else:
         # The authority's own acts (ADR 27) leave history rows no application type leaves.
         action = PROCEEDING_CERTIFICATE_ACTIONS.get(change.kind, CertificateAction.NONE)
-    if action == CertificateAction.CANCEL:
-        certificate_revoke(registration=registration, reason=f"注册已注销，办件编号{number}")
-        return None
-    if action == CertificateAction.REVOKE:
-        certificate_revoke(registration=registration, reason=f"注册已撤销，办件编号{number}")
+    if action in _REGISTER_ENDED:
+        certificate_revoke(registration=registration, reason=f"{_REGISTER_ENDED[action]}，办件编号{number}")
         return None
     if action == CertificateAction.REISSUE:
         return certificate_issue(
