@@ -339,9 +339,9 @@ def verify(request: HttpRequest, token: uuid.UUID) -> HttpResponse:
 
 
 # No CSRF check: anyone may check a file here, without an account, and the check changes
-# nothing but the per-address and site-wide check limits, which a forged post from another site
-# spends as a direct post would); the QR code's page, kept rendered
-# for everyone, then carries no token (ADR 0030).
+# nothing but the per-address and site-wide check limits (a forged post from another site
+# spends them as a direct post would); the QR code's page, kept rendered for everyone, then
+# carries no token (ADR 0030).
 @csrf_exempt
 @require_http_methods(["GET", "POST"])
 def verify_upload(request: HttpRequest) -> HttpResponse:
