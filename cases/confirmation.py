@@ -150,6 +150,4 @@ def paper_path_open(case: Case, *, today: date) -> bool:
     """Whether the applicant may switch to paper: the employer's 单位确认 is overdue."""
     if case.status != CaseStatus.CONFIRMING:
         return False
-    return case.confirmations.filter(
-        kind=ConfirmationKind.EMPLOYMENT, status=ConfirmationStatus.WAITING, due__lt=today
-    ).exists()
+    return case.confirmations.overdue(kind=ConfirmationKind.EMPLOYMENT, today=today).exists()

@@ -108,9 +108,7 @@ def release_silences_record(*, today: date) -> int:
     """解聘确认 left unanswered past their last day: each recorded as agreement, and the case
     handed to the department when nothing else waits (`services.release_silence_record`, which
     checks again under the case's lock: safe to run again and on several hosts at once)."""
-    waiting = EmployerConfirmation.objects.filter(
-        kind=ConfirmationKind.RELEASE, status=ConfirmationStatus.WAITING, due__lt=today
-    ).order_by("pk")
+    waiting = EmployerConfirmation.objects.overdue(kind=ConfirmationKind.RELEASE, today=today).order_by("pk")
     made = sum(release_silence_record(confirmation=row, today=today) for row in waiting)
     if made:
         logger.info("recorded %d 解聘确认 silence(s) as agreement for %s", made, today.isoformat())
@@ -121,12 +119,11 @@ def confirmations_overdue_notify(*, today: date) -> int:
     """Tell the applicant, by SMS and in the inbox, that the employer has let its 单位确认 run
     past its time and that they may switch to paper: once per question (the conditional
     update decides which host tells)."""
-    overdue = EmployerConfirmation.objects.filter(
-        kind=ConfirmationKind.EMPLOYMENT,
-        status=ConfirmationStatus.WAITING,
-        due__lt=today,
-        overdue_notified_at__isnull=True,
-    ).order_by("pk")
+    overdue = (
+        EmployerConfirmation.objects.overdue(kind=ConfirmationKind.EMPLOYMENT, today=today)
+        .filter(overdue_notified_at__isnull=True)
+        .order_by("pk")
+    )
     made = 0
     for confirmation in overdue.select_related("case__matter", "case__item", "case__applicant"):
         with transaction.atomic():

@@ -6,6 +6,7 @@ A case's status is written by `cases.services.case_transition` only, which check
 from __future__ import annotations
 
 import uuid
+from datetime import date
 
 from django.conf import settings
 from django.db import models
@@ -336,6 +337,14 @@ RELEASE_SETTLED = frozenset(
 )
 
 
+class EmployerConfirmationQuerySet(models.QuerySet["EmployerConfirmation"]):
+    def overdue(self, *, kind: str, today: date) -> EmployerConfirmationQuerySet:
+        """Questions of `kind` still waiting after their last day (`due`): the one rule for
+        「逾期」 of 单位确认 (the applicant may switch to paper) and of 解聘确认 (silence counts
+        as agreement), whoever asks."""
+        return self.filter(kind=kind, status=ConfirmationStatus.WAITING, due__lt=today)
+
+
 class EmployerConfirmation(models.Model):
     """One question to one enterprise about one case (ADR 19): the named employer's 单位确认
     of the application, or the former employer's 解聘确认 on a change of employer. A row is
@@ -362,6 +371,8 @@ class EmployerConfirmation(models.Model):
     reason = models.TextField("退回或异议理由", blank=True)
     # The applicant was told the employer is late (once per question).
     overdue_notified_at = models.DateTimeField("逾期告知时间", null=True, blank=True)
+
+    objects = EmployerConfirmationQuerySet.as_manager()
 
     class Meta:
         verbose_name = "单位确认"

@@ -828,9 +828,7 @@ def case_paper_path(*, case: Case, user: User) -> Case:
     today = timezone.localdate()
     with transaction.atomic():
         locked = Case.objects.select_for_update().get(pk=case.pk)
-        overdue = locked.confirmations.filter(
-            kind=ConfirmationKind.EMPLOYMENT, status=ConfirmationStatus.WAITING, due__lt=today
-        )
+        overdue = locked.confirmations.overdue(kind=ConfirmationKind.EMPLOYMENT, today=today)
         if locked.status != CaseStatus.CONFIRMING:
             # A second click finds the case already switched (or answered meanwhile).
             raise ApplicationError(f"该办件当前状态为“{CaseStatus(locked.status).label}”，无需改为纸质确认")
