@@ -1,10 +1,11 @@
 """三员分立: what each of the three administrators may do in the admin site, in one table.
 
 The 系统管理员 keeps the reference data (catalogue, calendar, register and certificate rules),
-the staff accounts and the outboxes (SMS, data sharing); the 安全管理员 the security side
-(locked logins, known browsers, authenticators, the identity directories and checks by hand);
-the 审计管理员 only reads the audit trail. Nobody else has any permission, and there are no superusers: the
-table is the whole answer (`accounts.backends.PortalBackend` asks it, ADR 0016).
+the staff accounts and the outboxes (SMS, data sharing, 好差评 pushes); the 安全管理员 the
+security side (locked logins, known browsers, authenticators, the identity directories and
+checks by hand); the 审计管理员 only reads the audit trail. Nobody else has any permission,
+and there are no superusers: the table is the whole answer (`accounts.backends.PortalBackend`
+asks it, ADR 0016).
 
 None of the three opens an applicant's case files: the case selectors serve only staff who
 work on cases (`User.works_on_cases`), and one account holds one role, so an administrator
@@ -55,6 +56,8 @@ ADMIN_PERMISSIONS: Mapping[StaffRole, Mapping[str, frozenset[str]]] = {
         "notifications.inboxmessage": READ,
         # Did the 电子证照库 and the 办件 collection get it; `change` is 重新发送 only.
         "exchange.outboundrecord": frozenset({VIEW, CHANGE}),
+        # Did the provincial 好差评 system get the rating; `change` is 重新发送 only.
+        "ratings.ratingpush": frozenset({VIEW, CHANGE}),
         "django_tasks_database.dbtaskresult": READ,
         # The open API's relying parties: registered, changed, suspended, never deleted (the
         # audit trail names them); their secrets are shown once, never read back.

@@ -34,7 +34,7 @@ CONTENT_TYPE = CONTENT_TYPE_LATEST
 
 
 class DeliveryOutcome(StrEnum):
-    """What one attempt of an outbox (SMS, outbound records) came to."""
+    """What one attempt of an outbox (SMS, outbound records, rating pushes) came to."""
 
     SENT = "sent"  # the gateway or receiver took it
     RETRY = "retry"  # it failed; tried again later
@@ -71,12 +71,18 @@ _outbound = Counter(
     "Outbound record (data sharing) delivery attempts, by receiving channel and outcome.",
     ["channel", "outcome"],
 )
+_rating_pushes = Counter(
+    "portal_rating_pushes",
+    "好差评 rating push attempts to the provincial system, by outcome.",
+    ["outcome"],
+)
 _login_failures = Counter("portal_login_failures", "Refused sign-in steps, by kind.", ["kind"])
 
 # Every outcome and kind is there from the start, at 0, so that a rate over the first event
 # is right and a dashboard shows "none" rather than "no data".
 for _outcome in DeliveryOutcome:
     _sms.labels(outcome=_outcome.value)
+    _rating_pushes.labels(outcome=_outcome.value)
 for _kind in LoginFailureKind:
     _login_failures.labels(kind=_kind.value)
 
@@ -93,6 +99,10 @@ def request_observed(*, view: str, method: str, status: int, seconds: float) -> 
 
 def sms_outcome(outcome: DeliveryOutcome) -> None:
     _sms.labels(outcome=outcome.value).inc()
+
+
+def rating_push_outcome(outcome: DeliveryOutcome) -> None:
+    _rating_pushes.labels(outcome=outcome.value).inc()
 
 
 def outbound_channels_known(channels: Iterable[str]) -> None:

@@ -1,5 +1,6 @@
 """Writes of 好差评: a rating, the rectification a 差评 starts, its reply and 回访, an appeal
-and its decision, and the push of each rating to the provincial system.
+and its decision, and the push of each rating to the provincial system (sent again by an
+administrator when it failed for good).
 
 Each write is one transaction with what it causes: a rating with its push row and task (and,
 for a 差评, the rectification and the department's message); a decision with the messages to
@@ -24,7 +25,8 @@ from audit.services import audit_record
 from cases.models import FINISHED_STATUSES, ActorRole, Case
 from catalog.registration_types import is_proceeding
 from lib.errors import ApplicationError
-from notifications.outbox import Outbox
+from lib.metrics import DeliveryOutcome, rating_push_outcome
+from notifications.outbox import AttemptOutcome, Outbox, OutboxStatus
 from notifications.services import inbox_message_create
 from ratings.deadlines import rectification_due_on
 from ratings.gateways import RatingGatewayError, get_rating_gateway
@@ -343,12 +345,26 @@ def rating_push_deliver(*, push_id: int) -> None:
     except Exception as e:
         if not isinstance(e, RatingGatewayError):
             logger.exception("rating push %s: unexpected error from the gateway", push.pk)
-        PUSH_OUTBOX.attempt_failed(
+        outcome = PUSH_OUTBOX.attempt_failed(
             push, reason=str(e) or e.__class__.__name__, label=f"{push.pk} ({rating.uuid})"
         )
+        given_up = outcome == AttemptOutcome.FAILED
+        rating_push_outcome(DeliveryOutcome.FAILED if given_up else DeliveryOutcome.RETRY)
         return
     push.receipt = receipt[:100]
     PUSH_OUTBOX.delivered(push, fields=["receipt"])
+    rating_push_outcome(DeliveryOutcome.SENT)
+
+
+def rating_push_retry(*, push: RatingPush) -> RatingPush:
+    """Push a FAILED rating again (the admin's 「重新发送」): a fresh set of attempts from now,
+    with the same `ratingId`, so a province that had taken it after all still counts one."""
+    with transaction.atomic():
+        push = RatingPush.objects.select_for_update().get(pk=push.pk)
+        if push.status != OutboxStatus.FAILED:
+            raise ApplicationError("只有推送失败的评价可以重新发送")
+        PUSH_OUTBOX.requeue(push)
+    return push
 
 
 def rating_pushes_requeue_stale() -> int:

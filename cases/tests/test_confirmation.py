@@ -143,6 +143,70 @@ class ReleaseConfirmationTestCase(BaseTestCase):
         self.assertContains(r, "原聘用单位对解聘有异议：")
         self.assertContains(r, "劳动合同至2027年6月，尚未解除")
 
+    def test_an_objection_posted_on_the_page_needs_a_reason_and_reaches_the_workbench(self):
+        case = self._change_submitted()
+        release = self._release(case)
+        answer_url = reverse("cases:employer_answer", args=[release.pk])
+        self.client.force_login(self.enterprise)
+
+        # 「有异议」 with no reason: back to the page, which says what is missing.
+        r = self.client.post(answer_url, {"answer": "object", "reason": "  "}, follow=True)
+        self.assertRedirects(r, reverse("cases:employer_case", args=[release.pk]))
+        self.assertContains(r, "请填写异议理由，审批部门将据此核实")
+        self.assertEqual(EmployerConfirmation.objects.get(pk=release.pk).status, ConfirmationStatus.WAITING)
+        self.assertEqual(Case.objects.get(pk=case.pk).status, CaseStatus.CONFIRMING)
+
+        r = self.client.post(answer_url, {"answer": "object", "reason": "劳动合同至2027年6月，尚未解除"})
+        self.assertRedirects(r, reverse("cases:employer_list"), fetch_redirect_response=False)
+
+        release.refresh_from_db()
+        case.refresh_from_db()
+        self.assertEqual(release.status, ConfirmationStatus.OBJECTED)
+        self.assertEqual(
+            (release.reason, release.answered_by), ("劳动合同至2027年6月，尚未解除", self.enterprise)
+        )
+        # The objection does not stop the case: the department decides, knowing of it.
+        self.assertEqual(case.status, CaseStatus.PENDING)
+        self.assertIsNotNone(case.accept_due)
+        self.assertEqual(
+            list(case.events.values_list("action", "actor_role", "opinion")),
+            [
+                (CaseAction.SUBMIT_TO_EMPLOYER, ActorRole.APPLICANT, ""),
+                (CaseAction.RELEASE_OBJECT, ActorRole.FORMER_EMPLOYER, "劳动合同至2027年6月，尚未解除"),
+                (CaseAction.FORWARD, ActorRole.SYSTEM, ""),
+            ],
+        )
+        # A second post, an agreement now, is refused: the answer stands.
+        self.client.post(answer_url, {"answer": "agree"})
+        self.assertEqual(EmployerConfirmation.objects.get(pk=release.pk).status, ConfirmationStatus.OBJECTED)
+
+        self.client.force_login(self.acceptor)
+        r = self.client.get(reverse("review:case", args=[case.pk]))
+        self.assertContains(r, "原聘用单位对解聘有异议：")
+        self.assertContains(r, "辽宁宏建建设集团有限公司于")
+        self.assertContains(r, "理由：劳动合同至2027年6月，尚未解除。")
+        self.assertContains(r, "原单位对解聘有异议")  # and on the 办理记录
+
+    def test_silence_shows_on_the_timelines_of_the_applicant_and_the_workbench(self):
+        case = self._change_submitted()
+        release = self._release(case)
+
+        self.assertEqual(release_silences_record(today=release.due + timedelta(days=1)), 1)
+
+        opinion = Case.objects.get(pk=case.pk).events.get(action=CaseAction.RELEASE_DEEMED).opinion
+        self.assertIn("未答复，视为同意解聘", opinion)
+        self.client.force_login(self.applicant)
+        r = self.client.get(reverse("cases:detail", args=[case.pk]))
+        timeline = r.content.decode().split('<ol class="timeline">', 1)[1].split("</ol>", 1)[0]
+        self.assertIn("<strong>原单位逾期未答复，视为同意解聘</strong>", timeline)
+        self.assertIn(f"意见：{opinion}", timeline)
+        self.assertIn("<strong>送交受理部门</strong>", timeline)
+        self.client.force_login(self.acceptor)
+        r = self.client.get(reverse("review:case", args=[case.pk]))
+        self.assertContains(r, "原单位逾期未答复，视为同意解聘")
+        self.assertContains(r, opinion)
+        self.assertNotContains(r, "原聘用单位对解聘有异议：")
+
     def test_silence_past_the_limit_counts_as_agreement_once(self):
         case = self._change_submitted()
         release = self._release(case)

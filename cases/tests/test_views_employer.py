@@ -1,6 +1,7 @@
 """单位确认 through the pages (ADR 19): the applicant's 保存并提交 goes to the employer's
 「待确认申请」, the employer confirms or returns it, and only then does the department see it
-and its clock start; a late employer lets the applicant switch to paper."""
+and its clock start; the case goes on to 办结 and the applicant's rating (ADR 21); a late
+employer lets the applicant switch to paper."""
 
 from __future__ import annotations
 
@@ -23,7 +24,10 @@ from cases.models import (
 )
 from cases.tests.sample_files import REQUIRED_CODES, form_post, save_new, upload_material
 from notifications.models import InboxMessage, SmsMessage
+from notifications.outbox import OutboxStatus
+from notifications.testing import pending_tasks
 from portal.test import PASSWORD, BaseTestCase, make_uscc
+from ratings.models import Rating, RatingIndicator, RatingLevel, RatingPush, Rectification
 from registry.tests.helpers import case_grant
 
 # Everything but the signed-and-sealed form, which the employer's confirmation replaces.
@@ -148,6 +152,36 @@ class EmployerConfirmationViewsTestCase(BaseTestCase):
         r = self.client.get(reverse("cases:detail", args=[case.pk]))
         for step in ("保存并提交（待单位确认）", "单位确认", "送交受理部门", "受理", "准予许可"):
             self.assertContains(r, step)
+
+        # 办结 closes with the applicant's rating (一事一评): the 办结 SMS and the case page
+        # link to it; the rating is recorded and queued for the provincial 好差评 system.
+        rate_url = reverse("ratings:rate", args=[case.pk])
+        self.assertContains(r, f'href="{rate_url}"')
+        self.assertContains(r, "去评价")
+        finished = SmsMessage.objects.get(template="case_finished", user=self.applicant)
+        self.assertIn(rate_url, finished.text)
+        r = self.client.post(
+            rate_url,
+            {
+                "level": RatingLevel.SATISFIED,
+                "indicators": [RatingIndicator.CONVENIENCE],
+                "text": "单位在线确认，省了跑腿",
+            },
+        )
+        self.assertRedirects(r, rate_url, fetch_redirect_response=False)
+        rating = Rating.objects.get(case=case)
+        self.assertEqual(
+            (rating.applicant, rating.level, rating.indicators, rating.text),
+            (self.applicant, RatingLevel.SATISFIED, [RatingIndicator.CONVENIENCE], "单位在线确认，省了跑腿"),
+        )
+        push = RatingPush.objects.get(rating=rating)
+        self.assertEqual((push.status, push.attempts), (OutboxStatus.QUEUED, 0))
+        (task,) = pending_tasks(task_path="ratings.tasks.push_rating")
+        self.assertEqual(task.args_kwargs["kwargs"]["push_id"], push.pk)
+        self.assertFalse(Rectification.objects.exists())  # a good rating asks nothing of staff
+        r = self.client.get(reverse("cases:detail", args=[case.pk]))
+        self.assertContains(r, "您的评价：<strong>满意</strong>", html=False)
+        self.assertNotContains(r, "去评价")
 
     def test_a_return_gives_the_case_back_with_its_reason(self):
         case = self._submitted()

@@ -25,6 +25,8 @@ from exchange.contracts import CaseRecordEvent, Channel
 from exchange.services import outbound_enqueue
 from exchange.testing import SHARING_ON
 from portal.demo import STAFF_PASSWORD
+from ratings.models import RatingLevel
+from ratings.services import rating_submit
 from registry.models import POLICY_PK, RegisterSettings, Registration
 
 
@@ -38,7 +40,7 @@ class AdminPagesTestCase(TestCase):
         cls.admin = User.objects.get(username="admin")
         # The rows the demo does not make: an authenticator being set up by a window clerk
         # (not by an administrator, whose login would then ask for it), a check by hand, a
-        # locked login, a known browser, a link to 统一身份认证, an audit row.
+        # locked login, a known browser, a link to 统一身份认证, a rating's push, an audit row.
         # The policy rows exist once an administrator has saved them (until then, defaults).
         RegisterSettings.objects.create(pk=POLICY_PK)
         CertificateSettings.objects.create(pk=POLICY_PK)
@@ -60,6 +62,10 @@ class AdminPagesTestCase(TestCase):
                 payload={"case_number": "LN2026030400001"},
                 occurred_at=timezone.now(),
             )
+        # A rating of a granted demo case, and so its push to the provincial system.
+        holder = Registration.objects.get(person__name="王强").created_by_case
+        assert holder is not None
+        rating_submit(case=holder, user=holder.applicant, level=RatingLevel.SATISFIED)
         AuditArchive.objects.create(
             name="audit-1.jsonl",
             first_id=1,

@@ -20,6 +20,8 @@ from notifications.services import sms_enqueue
 from notifications.tasks import deliver_sms
 from notifications.testing import drain_task_queue, frozen_now
 from portal.test import BaseTestCase
+from ratings.gateways import RatingGatewayError
+from ratings.tests.builders import case_ended, rating_made
 
 T0 = datetime(2026, 3, 1, 9, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
 FOREIGN = "203.0.113.9"
@@ -144,6 +146,24 @@ class DomainMetricsTestCase(MetricsTestCase):
         self.assertEqual(self.value("portal_sms_total", outcome="sent") - sent, 1)
         self.assertEqual(self.value("portal_sms_total", outcome="retry") - retry, 1)
         self.assertEqual(self.value("portal_sms_total", outcome="failed") - failed, 1)
+
+    def test_it_counts_rating_push_outcomes(self):
+        before = {o: self.value("portal_rating_pushes_total", outcome=o) for o in ("sent", "retry", "failed")}
+        down = RatingGatewayError("省好差评系统返回 HTTP 503")
+
+        with frozen_now(T0):
+            rating_made(self, case=case_ended(self))
+            rating_made(self, case=case_ended(self, applicant=self.other_applicant))
+        with (
+            override_settings(RATING_PUSH_MAX_ATTEMPTS=2),
+            patch("ratings.gateways.ConsoleRatingGateway.push", side_effect=["HCP-1", down, down]),
+            self.assertLogs("ratings.services", "ERROR"),
+        ):
+            drain_task_queue(at=T0)  # one delivered, one failed and retried later
+            drain_task_queue(at=T0 + timedelta(hours=1))  # the second fails again: given up
+
+        after = {o: self.value("portal_rating_pushes_total", outcome=o) for o in ("sent", "retry", "failed")}
+        self.assertEqual({o: after[o] - before[o] for o in after}, {"sent": 1, "retry": 1, "failed": 1})
 
     def test_it_counts_login_failures_by_kind(self):
         password = self.value("portal_login_failures_total", kind="password")

@@ -16,12 +16,13 @@ from django.utils import timezone
 from django_tasks import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
+from lib.errors import ApplicationError
 from notifications.outbox import OutboxStatus
 from notifications.testing import drain_task_queue, frozen_now, pending_tasks
 from portal.test import BaseTestCase
 from ratings.gateways import HttpRatingGateway, RatingGatewayError
 from ratings.models import Rating, RatingPush
-from ratings.services import rating_pushes_requeue_stale
+from ratings.services import rating_push_retry, rating_pushes_requeue_stale
 from ratings.tests.builders import case_ended, rating_made
 
 PUSH = "ratings.gateways.ConsoleRatingGateway.push"
@@ -97,6 +98,33 @@ class RatingPushTestCase(BaseTestCase):
         self.assertEqual(row.status, OutboxStatus.FAILED)
         self.assertEqual(row.attempts, 2)
         self.assertEqual(pending_tasks(), [])
+
+    @override_settings(RATING_PUSH_MAX_ATTEMPTS=2)
+    def test_a_push_given_up_and_sent_again_is_delivered_once_with_the_same_id(self):
+        rating = rating_made(self)
+        down = RatingGatewayError("省好差评系统返回 HTTP 503")
+        with patch(PUSH, side_effect=[down, down, "HCP-0002"]) as push, self.assertLogs("ratings.services"):
+            at = timezone.now()
+            for _ in range(3):
+                drain_task_queue(at=at)
+                at += timedelta(hours=1)
+            row = RatingPush.objects.get(rating=rating)
+            self.assertEqual((row.status, row.attempts), (OutboxStatus.FAILED, 2))
+            # Only a failed push is sent again; then with a fresh set of attempts.
+            rating_push_retry(push=row)
+            with self.assertRaisesMessage(ApplicationError, "只有推送失败的评价可以重新发送"):
+                rating_push_retry(push=row)
+            row.refresh_from_db()
+            self.assertEqual((row.status, row.attempts, row.last_error), (OutboxStatus.QUEUED, 0, ""))
+            (task,) = pending_tasks(task_path=TASK)
+            self.assertEqual(task.args_kwargs["kwargs"]["push_id"], row.pk)
+            self.assertEqual(drain_task_queue(at=at), 1)
+            self.assertEqual(drain_task_queue(at=at + timedelta(days=1)), 0)
+
+        row.refresh_from_db()
+        self.assertEqual((row.status, row.attempts, row.receipt), (OutboxStatus.DELIVERED, 1, "HCP-0002"))
+        self.assertEqual(push.call_count, 3)
+        self.assertEqual({c.kwargs["payload"]["ratingId"] for c in push.call_args_list}, {str(rating.uuid)})
 
     def test_a_rolled_back_rating_pushes_nothing(self):
         case = case_ended(self)
