@@ -33,8 +33,9 @@ from certificates.crypto import (
     sm2_sign_digest,
     sm2_verify,
 )
-from certificates.keys import CertificateRole, certificate_build, key_material_check, key_paths
-from certificates.models import CopyStatus
+from certificates.keys import certificate_build, key_material_check, key_paths
+from certificates.models import CertificateCopy, CopyStatus
+from certificates.profiles import CertificateRole
 from certificates.services import certificate_copy_make, certificate_copy_request
 from certificates.signers import contract
 from certificates.signers.remote import HttpSigner
@@ -60,7 +61,7 @@ class SignedElsewhereTestCase(BaseTestCase):
 
 
 class SealingThroughTheServiceTests(SignedElsewhereTestCase):
-    def request_copy(self):
+    def request_copy(self) -> CertificateCopy:
         _, certificate = granted_registration(self)
         return certificate_copy_request(certificate=certificate, user=self.applicant)
 

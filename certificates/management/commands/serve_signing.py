@@ -56,7 +56,7 @@ class Command(BaseCommand):
             context.load_cert_chain(options["tls_cert"], options["tls_key"])
             server.socket = context.wrap_socket(server.socket, server_side=True)
             scheme = "https"
-        host, port = server.server_address[:2]
+        host, port = str(server.server_address[0]), server.server_address[1]
         self.stdout.write(
             f"签名服务已启动：{scheme}://{host}:{port}/（客户端标识 {settings.CERT_SIGNER_KEY_ID}）"
         )
