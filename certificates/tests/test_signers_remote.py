@@ -7,7 +7,10 @@ from __future__ import annotations
 
 import base64
 import json
+import os
 import shutil
+import subprocess
+import sys
 import tempfile
 import time
 import urllib.error
@@ -295,3 +298,43 @@ class KeyCheckWithTheServiceTests(SignedElsewhereTestCase):
             "签名器（CERT_SIGNER=certificates.signers.remote.http_signer）不可用：无法连接签名服务",
             problems[0],
         )
+
+
+class ServeSigningCommandTests(SignedElsewhereTestCase):
+    """`manage.py serve_signing` as an operator starts it on the signer host."""
+
+    def start(self, *arguments: str, secret: str = SECRET) -> tuple[subprocess.Popen[str], str]:
+        environment = {
+            **os.environ,
+            "CERT_KEY_DIR": str(settings.CERT_KEY_DIR),
+            "CERT_SIGNING_KEY": str(key_paths().signing_key),
+            "CERT_SIGNING_CERT": str(key_paths().signing_certificate),
+            "CERT_SIGNER_KEY_ID": KEY_ID,
+            "CERT_SIGNER_SECRET": secret,
+        }
+        process = subprocess.Popen(  # noqa: S603 - this project's own command
+            [sys.executable, "manage.py", "serve_signing", "--port", "0", *arguments],
+            cwd=settings.BASE_DIR,
+            env=environment,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        self.addCleanup(process.wait, 10)
+        self.addCleanup(process.terminate)
+        return process, process.stdout.readline() if process.stdout else ""
+
+    def test_it_serves_the_contract_with_this_hosts_key(self):
+        _, first_line = self.start()
+        url = first_line.split("：", 1)[1].split("（", 1)[0]
+        self.assertTrue(url.startswith("http://127.0.0.1:"), first_line)
+        signer = HttpSigner(url=url, key_id=KEY_ID, secret=SECRET, timeout=5)
+        signature = signer.sign(b"TBS_Sign")
+        public_key = certificate_public_key(signer.certificate_der)
+        self.assertTrue(sm2_verify(public_key=public_key, data=b"TBS_Sign", signature=signature))
+
+    def test_it_refuses_to_start_with_a_short_secret(self):
+        process, _ = self.start(secret="short")
+        _, errors = process.communicate(timeout=30)
+        self.assertNotEqual(process.returncode, 0)
+        self.assertIn("至少32个字符的 CERT_SIGNER_SECRET", errors)

@@ -63,6 +63,7 @@ class Command(BaseCommand):
         self.stdout.write(f"签章者证书 SHA-256 指纹：{fingerprint(signer.certificate_der)}")
         if scheme == "http" and host not in ("127.0.0.1", "::1", "localhost"):
             self.stdout.write("提示：未启用 TLS。请只在隔离的内部网络上这样运行，或加 --tls-cert/--tls-key。")
+        self.stdout.flush()  # the first line tells a supervisor (or a test) the address
         try:
             server.serve_forever()
         except KeyboardInterrupt:
