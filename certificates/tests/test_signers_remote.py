@@ -20,7 +20,7 @@ from io import StringIO
 from pathlib import Path
 
 from django.conf import settings
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 
 from certificates.crypto import (
     LocalSigner,
@@ -287,6 +287,17 @@ class KeyCheckWithTheServiceTests(SignedElsewhereTestCase):
         self.assertEqual(check.problems, [])
         self.assertTrue(check.signing_fingerprint)
         self.assertIn("签名证书 SHA-256 指纹", out.getvalue())
+        self.assertIn("本机不需要签名私钥", out.getvalue())
+
+    def test_create_refuses_on_a_host_whose_key_is_elsewhere(self):
+        with (
+            signing_service() as (_, url),
+            app_host_using(url, nowhere=self.nowhere),
+            self.assertRaises(CommandError) as raised,
+        ):
+            call_command("certificate_keys", "--create", stdout=StringIO())
+        self.assertIn("私钥不在本机", str(raised.exception))
+        self.assertFalse(any(self.nowhere.iterdir()))
 
     def test_the_check_names_a_service_it_cannot_reach(self):
         with signing_service() as (_, url):
