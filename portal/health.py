@@ -26,6 +26,7 @@ from certificates.crypto import signer_is_local
 from certificates.keys import key_paths
 from lib.taskqueue import queue_stats
 
+
 @dataclass(frozen=True)
 class Check:
     name: str
