@@ -8,7 +8,10 @@ Tongsuo's EVP_DigestSign applies Z itself with that default ID for an SM2 key (c
 we hand it the whole message. Nonces come from Tongsuo's CSPRNG inside the C library.
 
 Production may replace the local key files by a signing service: settings.CERT_SIGNER names a
-zero-argument callable that returns any object with `sign` and `certificate_der`."""
+zero-argument callable that returns any object with `sign` and `certificate_der`; the adapters
+for a signing service over HTTP and for an HSM over PKCS#11 live in `certificates.signers`
+(ADR 0031). They need the two halves of the signature computed apart: `sm2_digest` (e = SM3(Z‖M),
+on the app host) and `sm2_sign_digest` (on the host that holds the key)."""
 
 from __future__ import annotations
 
@@ -30,6 +33,7 @@ SM2_USER_ID = b"1234567812345678"  # the default ID every party assumes (GM/T 00
 OID_SM2_WITH_SM3 = "1.2.156.10197.1.501"
 OID_SM3 = "1.2.156.10197.1.401"
 OID_SM2_CURVE = "1.2.156.10197.1.301"
+ALGORITHM_SM2_SM3 = "SM2-SM3"  # the name the signing service contract gives this algorithm
 
 # tongsuopy ships no type information; these names document what the functions take.
 PrivateKey = Any  # tongsuopy EllipticCurvePrivateKey on the SM2 curve
@@ -38,6 +42,12 @@ PublicKey = Any  # tongsuopy EllipticCurvePublicKey on the SM2 curve
 
 class CryptoError(Exception):
     """Key or certificate material that cannot be used (wrong format, not SM2)."""
+
+
+class SignerError(Exception):
+    """The configured signer could not give a usable signature this time (a signing service
+    down, refusing or answering wrongly; an HSM locked or missing). `str()` is a short Chinese
+    reason for the copy's error and the log; the task that asked is retried."""
 
 
 def _sm3_hashlib(data: bytes) -> bytes:
@@ -99,12 +109,84 @@ class LocalSigner:
     def sign(self, data: bytes) -> bytes:
         return sm2_sign(private_key=self._private_key, data=data)
 
+    def sign_digest(self, digest: bytes) -> bytes:
+        """The signature of a message whose e = SM3(Z ‖ M) was computed elsewhere (the signing
+        service's call, `certificates.signers.service`)."""
+        return sm2_sign_digest(private_key=self._private_key, digest=digest)
+
     @classmethod
     def from_files(cls, *, key_path: Path, certificate_path: Path) -> LocalSigner:
         return cls(
             private_key=private_key_load(key_path.read_bytes()),
             certificate_der=certificate_load(certificate_path.read_bytes()),
         )
+
+
+# --- the two halves of an SM2 signature, for signers that live elsewhere -------------------
+
+# GB/T 32918.5 curve parameters: a, b and the base point, as Z hashes them (32 bytes each).
+_SM2_P = 0xFFFFFFFEFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF00000000FFFFFFFFFFFFFFFF
+_SM2_CURVE_PARAMETERS = b"".join(
+    value.to_bytes(32, "big")
+    for value in (
+        _SM2_P - 3,
+        0x28E9FA9E9D9F5E344D5A9E4BCF6509A7F39789F515AB8F92DDBCBD414D940E93,
+        0x32C4AE2C1F1981195F9904466A39C9948FE30BBFF2660BE1715A4589334C74C7,
+        0xBC3736A2F4F6779C59BDCEE36B692153D0A9877CC62A474002DF32E52139F0A0,
+    )
+)
+
+
+def sm2_z(*, public_key: PublicKey, user_id: bytes = SM2_USER_ID) -> bytes:
+    """Z = SM3(ENTL ‖ ID ‖ a ‖ b ‖ xG ‖ yG ‖ xA ‖ yA) of the signer's public key (GB/T 32918.2 §5.5)."""
+    point: bytes = public_key.public_bytes(
+        serialization.Encoding.X962, serialization.PublicFormat.UncompressedPoint
+    )
+    return sm3((len(user_id) * 8).to_bytes(2, "big") + user_id + _SM2_CURVE_PARAMETERS + point[1:])
+
+
+def sm2_digest(*, public_key: PublicKey, data: bytes) -> bytes:
+    """e = SM3(Z ‖ M): what an SM2 signature of `data` by the holder of `public_key` signs
+    (the value a signing service or an HSM's digest mechanism is given, GB/T 35276 §7)."""
+    return sm3(sm2_z(public_key=public_key) + data)
+
+
+def sm2_sign_digest(*, private_key: PrivateKey, digest: bytes) -> bytes:
+    """SM2 signature (DER) of a 32-byte e computed elsewhere by `sm2_digest`: the signing
+    service's half. tongsuopy has no public call for it, so this one goes to Tongsuo's
+    EVP_PKEY_sign, which for an SM2 key signs e as given (tests/test_crypto.py checks the result
+    against `sm2_verify` of the whole message)."""
+    if len(digest) != 32:
+        raise CryptoError("SM2 摘要必须是32字节 / the SM2 digest e must be 32 bytes")
+    from tongsuopy.backends.tongsuo.backend import backend
+
+    lib, ffi = backend._lib, backend._ffi
+    context = lib.EVP_PKEY_CTX_new(private_key._evp_pkey, ffi.NULL)
+    if context == ffi.NULL:
+        raise CryptoError("Tongsuo: EVP_PKEY_CTX_new failed")
+    try:
+        length = ffi.new("size_t *", 80)
+        buffer = ffi.new("unsigned char[]", 80)
+        if (
+            lib.EVP_PKEY_sign_init(context) != 1
+            or lib.EVP_PKEY_sign(context, buffer, length, digest, 32) != 1
+        ):
+            backend._consume_errors()
+            raise CryptoError("Tongsuo: SM2 签名失败 / EVP_PKEY_sign failed")
+        signature: bytes = ffi.buffer(buffer)[: length[0]]
+    finally:
+        lib.EVP_PKEY_CTX_free(context)
+    return signature
+
+
+def signature_from_raw(raw: bytes) -> bytes:
+    """DER SEQUENCE {r, s} from the 64-byte r ‖ s that PKCS#11 EC mechanisms return."""
+    if len(raw) != 64:
+        raise CryptoError(f"SM2 签名值应为64字节（r‖s），实为{len(raw)}字节")
+    der: bytes = algos.DSASignature(
+        {"r": int.from_bytes(raw[:32], "big"), "s": int.from_bytes(raw[32:], "big")}
+    ).dump()
+    return der
 
 
 def sm2_verify(*, public_key: PublicKey, data: bytes, signature: bytes) -> bool:
@@ -253,6 +335,14 @@ def certificate_signed_by(*, certificate_der: bytes, issuer_der: bytes) -> bool:
 
 # --- the configured signer ----------------------------------------------------------------
 
+LOCAL_SIGNER = "certificates.crypto.local_signer"
+
+
+def signer_is_local() -> bool:
+    """Whether this host signs with the key files itself (the default), rather than through a
+    signing service or an HSM that keeps the key (then CERT_SIGNING_KEY is not expected here)."""
+    return str(settings.CERT_SIGNER) == LOCAL_SIGNER
+
 
 def _missing(path: Path, setting: str) -> ImproperlyConfigured:
     return ImproperlyConfigured(
@@ -284,16 +374,24 @@ def local_signer() -> LocalSigner:
 
 
 @functools.lru_cache(maxsize=4)
-def _signer_for(factory_path: str, key_path: str, certificate_path: str) -> Signer:
-    # The paths are part of the cache key so that a test's override_settings gets its own signer.
+def _signer_for(factory_path: str, *where: str) -> Signer:
+    # Where the signer is (paths, address) is part of the cache key so that a test's
+    # override_settings gets its own signer.
     signer: Signer = import_string(factory_path)()
     return signer
 
 
 def get_signer() -> Signer:
     """The signer chosen by settings.CERT_SIGNER, made once per process (loading a key and
-    checking it against its certificate costs more than a signature)."""
-    return _signer_for(settings.CERT_SIGNER, str(settings.CERT_SIGNING_KEY), str(settings.CERT_SIGNING_CERT))
+    checking it against its certificate costs more than a signature; a signing service's
+    certificate is fetched and checked once)."""
+    return _signer_for(
+        settings.CERT_SIGNER,
+        str(settings.CERT_SIGNING_KEY),
+        str(settings.CERT_SIGNING_CERT),
+        str(getattr(settings, "CERT_SIGNER_URL", "")),
+        str(getattr(settings, "CERT_PKCS11_MODULE", "")),
+    )
 
 
 def signer_cache_clear() -> None:

@@ -12,7 +12,9 @@ maker's key here at all: both are needed only where seals are made.
 On several hosts the files are made on the first host only and copied to the others: keys
 made on each host would be as many CAs, and a certificate sealed on one host would fail
 verification on another. `key_material_check` (`certificate_keys --check`) tells whether a
-host's files fit together and prints fingerprints to compare between hosts."""
+host's files fit together and prints fingerprints to compare between hosts. With a signing
+service or an HSM (`certificates.signers`) no host but the signer holds the signing key: the
+check then takes the certificate the signer reports and has it sign a probe."""
 
 from __future__ import annotations
 
@@ -34,16 +36,21 @@ from certificates.crypto import (
     CryptoError,
     LocalSigner,
     PrivateKey,
+    SignerError,
     certificate_load,
     certificate_pem,
+    certificate_public_key,
     certificate_public_key_der,
     certificate_signed_by,
     certificate_validity,
+    get_signer,
     private_key_generate,
     private_key_load,
     private_key_pem,
     public_key_der,
+    signer_is_local,
     sm2_sign,
+    sm2_verify,
     sm3,
 )
 from certificates.layout import SEAL_SIZE_MM
@@ -391,14 +398,76 @@ SHARED_FILES = (
 )
 
 
+# With a signing service or an HSM the key stays there, and the certificate comes from the
+# signer (a CERT_SIGNING_CERT file, where present, must be that certificate).
+REMOTE_SIGNER_FILES = tuple(
+    entry for entry in SHARED_FILES if entry[0] not in ("signing_key", "signing_certificate")
+)
+
+
+def shared_files() -> tuple[tuple[str, str], ...]:
+    """The files this host must hold, for the configured signer."""
+    return SHARED_FILES if signer_is_local() else REMOTE_SIGNER_FILES
+
+
 def key_files_missing() -> list[tuple[Path, str]]:
-    """The files of SHARED_FILES that this host lacks, with their settings."""
+    """The files of `shared_files()` that this host lacks, with their settings."""
     paths = key_paths()
     return [
         (getattr(paths, field), setting)
-        for field, setting in SHARED_FILES
+        for field, setting in shared_files()
         if not getattr(paths, field).exists()
     ]
+
+
+def signer_certificate_problems(certificate_der: bytes) -> list[str]:
+    """Why a signer certificate reported by a signing service or an HSM cannot seal this host's
+    certificates (empty when it can): it must have the signer profile, chain to CERT_CA_CERT
+    and be listed in CERT_SEAL_FILE, as every verifier will check."""
+    try:
+        certificate_public_key(certificate_der)
+    except CryptoError as e:
+        return [f"不是SM2证书：{e}"]
+    problems = certificate_profile_problems(certificate_der=certificate_der, role=CertificateRole.SIGNER)
+    try:
+        ca_der = ca_certificate_der()
+        seal = seal_parse(seal_der())
+    except (ImproperlyConfigured, SESFormatError) as e:
+        return [*problems, str(e)]
+    if not certificate_signed_by(certificate_der=certificate_der, issuer_der=ca_der):
+        problems.append(f"不是由根证书 {settings.CERT_CA_CERT}（CERT_CA_CERT）签发的")
+    if certificate_der not in seal.cert_list and sm3(certificate_der) not in seal.cert_list:
+        problems.append(f"电子印章 {settings.CERT_SEAL_FILE}（CERT_SEAL_FILE）不是为该证书制作的")
+    return problems
+
+
+PROBE = "certificate_keys --check：签名器自检".encode()
+
+
+def _remote_signer_certificate(paths: KeyPaths, problems: list[str]) -> bytes:
+    """The certificate the configured signing service or HSM reports, after one probe
+    signature verified under it; b"" (and the reason in `problems`) when it cannot sign."""
+    try:
+        signer = get_signer()
+        certificate_der = signer.certificate_der
+        signature = signer.sign(PROBE)
+    except (SignerError, ImproperlyConfigured, CryptoError) as e:
+        problems.append(f"签名器（CERT_SIGNER={settings.CERT_SIGNER}）不可用：{e}")
+        return b""
+    if not sm2_verify(public_key=certificate_public_key(certificate_der), data=PROBE, signature=signature):
+        problems.append("签名器的试签名未通过其证书的验证")
+    if paths.signing_certificate.exists():
+        try:
+            own = certificate_load(paths.signing_certificate.read_bytes())
+        except (CryptoError, OSError) as e:
+            problems.append(f"{paths.signing_certificate}（CERT_SIGNING_CERT）不是可读的证书：{e}")
+        else:
+            if own != certificate_der:
+                problems.append(
+                    f"本机的 {paths.signing_certificate}（CERT_SIGNING_CERT）不是签名器报告的证书："
+                    "删除该文件或换成签名器的证书"
+                )
+    return certificate_der
 
 
 def fingerprint(data: bytes) -> str:
@@ -424,11 +493,14 @@ def key_material_check() -> KeyCheck:
     maker certificate the CA issued, and each of the three certificates has the key usages a
     strict verifier expects (`certificates.profiles`). Where this host holds the maker's files
     (the host that makes seals), they must be the seal's maker and fit together. Returns the
-    fingerprints to compare between hosts and the problems found (empty when all is well)."""
+    fingerprints to compare between hosts and the problems found (empty when all is well).
+
+    With a signing service or an HSM (`signer_is_local()` false) the signing key is not on this
+    host: the signing certificate is the one the signer reports, and the signer signs a probe."""
     paths = key_paths()
     problems: list[str] = []
     contents: dict[str, bytes] = {}
-    for field, setting in SHARED_FILES:
+    for field, setting in shared_files():
         path: Path = getattr(paths, field)
         try:
             contents[field] = path.read_bytes()
@@ -444,7 +516,12 @@ def key_material_check() -> KeyCheck:
             problems.append(f"{paths.ca_certificate}（CERT_CA_CERT）不是有效的证书：{e}")
         else:
             problems += certificate_profile_problems(certificate_der=ca_der, role=CertificateRole.CA)
-    if "signing_certificate" in contents:
+    signer_name = str(paths.signing_certificate) if signer_is_local() else "（签名器报告的证书）"
+    if not signer_is_local():
+        signer_der = _remote_signer_certificate(paths, problems)
+        if signer_der:
+            problems += certificate_profile_problems(certificate_der=signer_der, role=CertificateRole.SIGNER)
+    elif "signing_certificate" in contents:
         try:
             signer_der = certificate_load(contents["signing_certificate"])
         except CryptoError as e:
@@ -453,7 +530,7 @@ def key_material_check() -> KeyCheck:
             problems += certificate_profile_problems(certificate_der=signer_der, role=CertificateRole.SIGNER)
     if ca_der and signer_der and not certificate_signed_by(certificate_der=signer_der, issuer_der=ca_der):
         problems.append(
-            f"签名证书 {paths.signing_certificate} 不是由根证书 {paths.ca_certificate} 签发的："
+            f"签名证书 {signer_name} 不是由根证书 {paths.ca_certificate} 签发的："
             "两者来自不同的主机或不同的批次，请从第一台主机重新复制全部文件"
         )
     if signer_der and "signing_key" in contents:
@@ -472,7 +549,7 @@ def key_material_check() -> KeyCheck:
         else:
             if signer_der not in seal.cert_list and sm3(signer_der) not in seal.cert_list:
                 problems.append(
-                    f"电子印章 {paths.seal} 不是为签名证书 {paths.signing_certificate} 制作的："
+                    f"电子印章 {paths.seal} 不是为签名证书 {signer_name} 制作的："
                     "请从第一台主机重新复制全部文件"
                 )
             maker_der = seal.maker_certificate_der

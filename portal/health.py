@@ -22,10 +22,9 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage, storages
 from django.db import connection
 
+from certificates.crypto import signer_is_local
 from certificates.keys import key_paths
 from lib.taskqueue import queue_stats
-
-LOCAL_SIGNER = "certificates.crypto.local_signer"
 
 
 @dataclass(frozen=True)
@@ -84,13 +83,11 @@ def check_queue() -> str:
 
 def check_keys() -> str:
     paths = key_paths()
-    needed: dict[str, Path] = {
-        "CERT_CA_CERT": paths.ca_certificate,
-        "CERT_SIGNING_CERT": paths.signing_certificate,
-        "CERT_SEAL_FILE": paths.seal,
-    }
-    if settings.CERT_SIGNER == LOCAL_SIGNER:
-        # A signing service (CERT_SIGNER set to an adapter) keeps the key itself.
+    needed: dict[str, Path] = {"CERT_CA_CERT": paths.ca_certificate, "CERT_SEAL_FILE": paths.seal}
+    if signer_is_local():
+        # A signing service or an HSM (certificates.signers) keeps the key, and reports its
+        # certificate itself (`certificate_keys --check` asks it).
+        needed["CERT_SIGNING_CERT"] = paths.signing_certificate
         needed["CERT_SIGNING_KEY"] = paths.signing_key
     missing = []
     for setting, path in needed.items():

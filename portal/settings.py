@@ -651,4 +651,22 @@ CERT_MAKER_KEY = Path(env("CERT_MAKER_KEY", str(CERT_KEY_DIR / "maker.key")))
 # A zero-argument callable returning a certificates.crypto.Signer: the local key files by
 # default, or the dotted path of an adapter to a signing service (signature server / HSM).
 CERT_SIGNER = env("CERT_SIGNER", "certificates.crypto.local_signer")
+# A signing service over HTTP (CERT_SIGNER=certificates.signers.remote.http_signer; docs/signing.md):
+# its address, and the client credential both sides hold (the reference service, `manage.py
+# serve_signing` on the signer host, reads the same two settings).
+CERT_SIGNER_URL = env("CERT_SIGNER_URL")
+CERT_SIGNER_KEY_ID = env("CERT_SIGNER_KEY_ID")
+CERT_SIGNER_SECRET = env("CERT_SIGNER_SECRET")
+CERT_SIGNER_TIMEOUT_SECONDS = env_float("CERT_SIGNER_TIMEOUT_SECONDS", 10.0)
+# An HSM through its PKCS#11 module (CERT_SIGNER=certificates.signers.pkcs11.pkcs11_signer): the
+# module's path, the token and key labels, the user PIN, and the vendor's SM2 mechanism number
+# (0x… accepted); whether that mechanism is given e = SM3(Z‖M) ("digest") or the message itself
+# ("message"), and whether it returns r‖s ("raw") or DER ("der").
+CERT_PKCS11_MODULE = env("CERT_PKCS11_MODULE")
+CERT_PKCS11_TOKEN_LABEL = env("CERT_PKCS11_TOKEN_LABEL")
+CERT_PKCS11_PIN = env("CERT_PKCS11_PIN")
+CERT_PKCS11_KEY_LABEL = env("CERT_PKCS11_KEY_LABEL")
+CERT_PKCS11_MECHANISM = env("CERT_PKCS11_MECHANISM")
+CERT_PKCS11_MECHANISM_INPUT = env("CERT_PKCS11_MECHANISM_INPUT", "digest")
+CERT_PKCS11_SIGNATURE_FORMAT = env("CERT_PKCS11_SIGNATURE_FORMAT", "raw")
 # --- end of certificates settings ------------------------------------------------------

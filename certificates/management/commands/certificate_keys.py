@@ -11,8 +11,10 @@ from __future__ import annotations
 from argparse import ArgumentParser
 from typing import Any
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
+from certificates.crypto import signer_is_local
 from certificates.keys import (
     LEGACY_SEAL_SUFFIX,
     key_files_missing,
@@ -52,6 +54,12 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if options["create"] and not signer_is_local():
+            raise CommandError(
+                f"本机的签名器是 {settings.CERT_SIGNER}，私钥不在本机：不在这里生成密钥。"
+                "测试密钥在签名主机上生成（该主机 CERT_SIGNER 为默认值），应用服务器只复制根证书和印章；"
+                "见 docs/operations.md「签名适配器」。"
+            )
         if options["create"]:
             created = key_material_create()
             for path in created:
@@ -71,10 +79,16 @@ class Command(BaseCommand):
         check = key_material_check()
         if check.problems:
             raise CommandError("电子证照密钥文件有误：" + "；".join(check.problems) + "。" + COPY_HINT)
-        self.stdout.write(
-            "电子证照密钥文件齐全，签名证书和制章者证书由根证书签发，私钥与证书配对，印章与证书一致，"
-            "三个证书的密钥用法符合严格验证器的要求。"
-        )
+        if signer_is_local():
+            self.stdout.write(
+                "电子证照密钥文件齐全，签名证书和制章者证书由根证书签发，私钥与证书配对，印章与证书一致，"
+                "三个证书的密钥用法符合严格验证器的要求。"
+            )
+        else:
+            self.stdout.write(
+                f"签名器 {settings.CERT_SIGNER} 可用：它的签名证书和制章者证书由根证书签发，试签名通过验证，"
+                "印章与证书一致，三个证书的密钥用法符合严格验证器的要求；本机不需要签名私钥。"
+            )
         self.stdout.write(f"根证书 SHA-256 指纹：{check.ca_fingerprint}")
         self.stdout.write(f"签名证书 SHA-256 指纹：{check.signing_fingerprint}")
         self.stdout.write(f"制章者证书 SHA-256 指纹：{check.maker_fingerprint}")
