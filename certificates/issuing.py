@@ -15,6 +15,7 @@ from certificates.models import Certificate, CertificateCopy
 from certificates.ofd import build_ofd, zip_package
 from certificates.ses import seal_parse
 from certificates.signing import ofd_sign
+from certificates.timestamps import stamper
 from lib.errors import ApplicationError
 
 
@@ -64,8 +65,10 @@ def certificate_data(*, copy: CertificateCopy, verify_url: str) -> CertificateDa
 
 
 def sealed_ofd(data: CertificateData, *, when: datetime) -> bytes:
-    """Draw, seal and zip one certificate."""
+    """Draw, seal and zip one certificate; stamped by the time-stamping service when one is
+    configured (CERT_TSA), and not made at all while it cannot stamp (TimestampError)."""
     package = build_ofd(data)
+    stamp = stamper()
     seal = seal_der()
     # Drawn at the size the seal declares: the portal's own seal or one from the province's
     # 电子印章 system, whatever its size.
@@ -78,5 +81,6 @@ def sealed_ofd(data: CertificateData, *, when: datetime) -> bytes:
         stamp_boundary=seal_boundary(picture.picture_width_mm, picture.picture_height_mm),
         when=when,
         next_id=package.stamp_annot_id,
+        time_stamp=stamp.stamp if stamp is not None else None,
     )
     return zip_package(signed)
