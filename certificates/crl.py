@@ -87,13 +87,14 @@ class RevocationState:
     configured: bool = False
 
     def revocation(self, certificate_der: bytes) -> Revocation | None:
-        if self.crl is None:
-            return None
         try:
             serial: int = x509.Certificate.load(certificate_der).serial_number
         except (ValueError, TypeError, KeyError):
             return None
-        return self.crl.revoked.get(serial)
+        return self.revocation_of(serial)
+
+    def revocation_of(self, serial: int) -> Revocation | None:
+        return self.crl.revoked.get(serial) if self.crl is not None else None
 
 
 def _der(data: bytes) -> bytes:

@@ -49,6 +49,7 @@ from lib.httpclient import PostFailed, binary_post, url_check
 TSA_NONE = "none"
 TSA_RFC3161 = "rfc3161"
 PEER = "时间戳服务"
+UNAVAILABLE = "时间戳服务暂不可用，证书文件未生成，请稍后重新加注"
 OID_SM2_SIGN = "1.2.156.10197.1.301.1"  # the SM2 key OID some writers put as the signature algorithm
 MAX_CHAIN = 5
 
@@ -177,6 +178,14 @@ def timestamp_check(
         return result
     result.time = gen_time
     return result
+
+
+def token_time(token: bytes) -> datetime:
+    """The TSA's time in a token, read without judging it (for a token just checked)."""
+    signed_data = cms.ContentInfo.load(token)["content"]
+    tst_info = tsp.TSTInfo.load(signed_data["encap_content_info"]["content"].contents)
+    gen_time: datetime = tst_info["gen_time"].native
+    return gen_time
 
 
 def _certificates_of(signed_data: cms.SignedData) -> list[bytes]:
@@ -336,7 +345,7 @@ class Rfc3161Stamper:
                 peer=PEER,
             )
         except PostFailed as e:
-            raise TimestampError(str(e)) from None
+            raise TimestampError(f"{UNAVAILABLE}（{e}）") from None
         try:
             response = tsp.TimeStampResp.load(answer, strict=True)
             status = response["status"]["status"].native

@@ -41,7 +41,7 @@ from datetime import datetime, timedelta
 from django.utils import timezone
 from lxml import etree  # type: ignore[import-untyped]  # no stubs installed
 
-from certificates.crl import RevocationState, crl_state
+from certificates.crl import Revocation, RevocationState, crl_state
 from certificates.crypto import (
     OID_SM2_WITH_SM3,
     OID_SM3,
@@ -516,6 +516,18 @@ def _check_time_stamp(
     return check.time
 
 
+def revocation_judged(*, what: str, revocation: Revocation, trusted: datetime | None) -> tuple[bool, str]:
+    """The one rule for a revoked certificate (`what`: 签章证书 or 印章制作者证书): a seal whose
+    trusted time is before the revocation stays valid; one stamped after it, or not stamped at
+    all (its own signing time proves nothing), is not. Whether it is valid, and what to say."""
+    revoked = f"{what}已于 {moment(revocation.revoked_at)} 吊销（{revocation.reason_label}）"
+    if trusted is not None and trusted < revocation.revoked_at:
+        return True, f"{revoked}；盖章时{what}有效（可信时间 {moment(trusted)}）"
+    if trusted is not None:
+        return False, f"{revoked}，时间戳证明的盖章时间 {moment(trusted)} 在吊销之后"
+    return False, f"{revoked}，该文件没有可信时间戳，不能证明盖章在吊销之前"
+
+
 def _check_revocation_and_expiry(
     parsed: ParsedSignature, trusted: datetime | None, context: _Context, result: Verification
 ) -> None:
@@ -528,13 +540,8 @@ def _check_revocation_and_expiry(
         if revocation is None:
             continue
         result.revoked_at = result.revoked_at or revocation.revoked_at
-        revoked = f"{what}已于 {moment(revocation.revoked_at)} 吊销（{revocation.reason_label}）"
-        if trusted is not None and trusted < revocation.revoked_at:
-            result.notes.append(f"{revoked}；盖章时{what}有效（可信时间 {moment(trusted)}）")
-        elif trusted is not None:
-            result.problems.append(f"{revoked}，时间戳证明的盖章时间 {moment(trusted)} 在吊销之后")
-        else:
-            result.problems.append(f"{revoked}，该文件没有可信时间戳，不能证明盖章在吊销之前")
+        valid, text = revocation_judged(what=what, revocation=revocation, trusted=trusted)
+        (result.notes if valid else result.problems).append(text)
     try:
         _, not_after = certificate_validity(parsed.signer_certificate_der)
     except (ValueError, TypeError, KeyError):
