@@ -329,3 +329,20 @@ def crl_fetch(*, ca_der: bytes, now: datetime, force: bool = False) -> bool:
             raise CrlError("获取的证书吊销列表比本机已有的更旧，未替换")
     _replace(path, data)
     return True
+
+
+def crl_refresh() -> bool:
+    """run_periodic's sweep: fetch CERT_CRL_URL when the kept list is due (never raises for a
+    list that could not be had: the old one stays, and the verifier's note says when it is out
+    of date). Whether the file was replaced."""
+    if not settings.CERT_CRL_URL:
+        return False
+    from django.utils import timezone
+
+    from certificates.keys import ca_certificate_der
+
+    try:
+        return crl_fetch(ca_der=ca_certificate_der(), now=timezone.now())
+    except CrlError as e:
+        logger.warning("revocation list not fetched from %s: %s", settings.CERT_CRL_URL, e)
+        return False

@@ -7,14 +7,16 @@ from __future__ import annotations
 import io
 import shutil
 import tempfile
+import threading
 from datetime import UTC, datetime, timedelta
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 from asn1crypto import cms, tsp
 from django.core.management import call_command
 from django.test import override_settings
 
-from certificates.crl import Revocation, crl_build, crl_revoke, crl_state
+from certificates.crl import CrlError, Revocation, crl_build, crl_fetch, crl_refresh, crl_revoke, crl_state
 from certificates.crypto import certificate_validity, get_signer, private_key_load, sm3
 from certificates.keys import ca_certificate_der, key_paths, seal_der
 from certificates.ses import SESSignature, seal_parse, ses_signature_parse
@@ -128,6 +130,15 @@ class StampTestCase(TsaTestCase):
             "-CAfile", self.tsa.anchor, "-untrusted", self.tsa_dir / "tsa.pem",
         )  # fmt: skip
         self.assertIn(b"Verification: OK", result.stdout)
+
+    def test_the_command_prints_the_trusted_time(self):
+        files = self.stamped()
+        path = self.tsa_dir / "stamped.ofd"
+        path.write_bytes(ofd_zip(files))
+        out = io.StringIO()
+        call_command("verify_certificate", str(path), stdout=out)
+        stamped = moment(token_time(self.token_of(files)))
+        self.assertIn(f"可信时间：{stamped}（时间戳：测试时间戳服务）", out.getvalue())
 
     def test_an_unstamped_seal_has_no_trusted_time(self):
         result = self.verify(sign(minimal_package()))
@@ -356,6 +367,35 @@ class RevocationListPolicyTestCase(CrlTestCase):
             result = self.verify(files, now=later)
         self.assertFalse(result.ok)
         self.assertIn("证书吊销列表已过期", "\n".join(result.notes))
+
+    def test_the_periodic_sweep_fetches_the_published_list_and_keeps_a_good_one(self):
+        published = self.signer_revoked_at(datetime.now(UTC) - timedelta(days=1))
+        body = {"data": published.read_bytes()}
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self) -> None:
+                self.send_response(200)
+                self.send_header("Content-Length", str(len(body["data"])))
+                self.end_headers()
+                self.wfile.write(body["data"])
+
+            def log_message(self, format: str, *args: object) -> None:
+                pass
+
+        server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        self.addCleanup(server.server_close)
+        self.addCleanup(server.shutdown)
+        kept = self.key_dir / "fetched.crl"
+        url = f"http://127.0.0.1:{server.server_address[1]}/ca.crl"
+        with override_settings(CERT_CRL_URL=url, CERT_CRL_FILE=str(kept), CERT_CRL_REFRESH_SECONDS=3600):
+            self.assertTrue(crl_refresh())
+            self.assertEqual(kept.read_bytes(), body["data"])
+            self.assertFalse(crl_refresh())  # fresh enough: not fetched again
+            body["data"] = body["data"][:-3] + bytes([body["data"][-3] ^ 1]) + body["data"][-2:]
+            with self.assertRaisesMessage(CrlError, "签名无效"):
+                crl_fetch(ca_der=ca_certificate_der(), now=datetime.now(UTC), force=True)
+        self.assertEqual(kept.read_bytes(), published.read_bytes())
 
     def test_the_command_revokes_a_serial_and_openssl_reads_the_list(self):
         path = self.key_dir / "made.crl"
