@@ -143,7 +143,6 @@ def timestamp_check(
     except (ValueError, TypeError, KeyError, AttributeError):
         result.problems.append("时间戳格式错误，无法解析")
         return result
-    result.tsa_name = ""
     imprint_digest = _DIGEST_BY_OID.get(imprint_oid)
     if imprint_digest is None:
         result.problems.append(f"时间戳使用了不支持的摘要算法 {imprint_oid}")

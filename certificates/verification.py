@@ -60,7 +60,7 @@ class SealStatus:
 
 def seal_status(*, copy: CertificateCopy, now: datetime) -> SealStatus:
     """Judged as the file check judges the file (`certificates.verify.revocation_judged`)."""
-    if not copy.signer_serial:
+    if not copy.signer_serial or not settings.CERT_CRL_FILE:
         return SealStatus(stamped_at=copy.stamped_at)
     state = crl_state(ca_der=ca_certificate_der(), now=now)
     revocation = state.revocation_of(int(copy.signer_serial))
