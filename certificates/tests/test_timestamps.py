@@ -17,7 +17,7 @@ from django.core.management import call_command
 from django.test import override_settings
 
 from certificates.crl import CrlError, Revocation, crl_build, crl_fetch, crl_refresh, crl_revoke, crl_state
-from certificates.crypto import certificate_validity, get_signer, private_key_load, sm3
+from certificates.crypto import certificate_pem, certificate_validity, get_signer, private_key_load, sm3
 from certificates.keys import ca_certificate_der, key_paths, seal_der
 from certificates.ses import SESSignature, seal_parse, ses_signature_parse
 from certificates.signing import SIGNED_VALUE_PATH
@@ -453,3 +453,123 @@ class ExpiredSignerTestCase(TsaTestCase):
         result = self.verify(files, now=self.after_expiry())
         self.assertTrue(result.ok, result.problems)
         self.assertIn("该文件没有可信时间戳", "\n".join(result.notes))
+
+
+def sm2_token(*, signature: bytes, gen_time: datetime) -> tuple[bytes, bytes]:
+    """An RFC 3161 token over `signature` from an SM2 time-stamping service made here (openssl
+    3.0's `ts` cannot sign with SM2): the token and the service's root certificate."""
+    import secrets
+
+    from asn1crypto import algos, core, keys, x509
+
+    from certificates.crypto import OID_SM2_WITH_SM3, OID_SM3, private_key_generate, public_key_der, sm2_sign
+    from certificates.keys import certificate_build
+    from certificates.profiles import CertificateRole
+
+    root_key, tsa_key = private_key_generate(), private_key_generate()
+    root = certificate_build(
+        subject={"common_name": "SM2 时间戳根证书"},
+        subject_public_key_der=public_key_der(root_key.public_key()),
+        issuer_key=root_key,
+        issuer_certificate_der=None,
+        not_before=gen_time - timedelta(days=1),
+        not_after=gen_time + timedelta(days=365),
+        role=CertificateRole.CA,
+    )
+    tbs = x509.TbsCertificate(
+        {
+            "version": "v3",
+            "serial_number": secrets.randbits(64),
+            "signature": {"algorithm": OID_SM2_WITH_SM3},
+            "issuer": x509.Certificate.load(root).subject,
+            "validity": {
+                "not_before": x509.Time({"utc_time": gen_time - timedelta(days=1)}),
+                "not_after": x509.Time({"utc_time": gen_time + timedelta(days=365)}),
+            },
+            "subject": x509.Name.build({"common_name": "SM2 时间戳服务"}),
+            "subject_public_key_info": keys.PublicKeyInfo.load(public_key_der(tsa_key.public_key())),
+            "extensions": [
+                {"extn_id": "extended_key_usage", "critical": True, "extn_value": ["time_stamping"]},
+            ],
+        }
+    )
+    tsa_certificate = x509.Certificate(
+        {
+            "tbs_certificate": tbs,
+            "signature_algorithm": {"algorithm": OID_SM2_WITH_SM3},
+            "signature_value": sm2_sign(private_key=root_key, data=tbs.dump()),
+        }
+    )
+    tst_info = tsp.TSTInfo(
+        {
+            "version": "v1",
+            "policy": "1.2.3.4.1",
+            "message_imprint": {
+                "hash_algorithm": {"algorithm": OID_SM3},
+                "hashed_message": sm3(signature),
+            },
+            "serial_number": 7,
+            "gen_time": gen_time.replace(microsecond=0),
+        }
+    )
+    tst_der = tst_info.dump()
+    attributes = cms.CMSAttributes(
+        [
+            {"type": "content_type", "values": ["tst_info"]},
+            {"type": "message_digest", "values": [sm3(tst_der)]},
+        ]
+    )
+    signed = sm2_sign(private_key=tsa_key, data=attributes.dump())
+    signer_info = cms.SignerInfo(
+        {
+            "version": "v1",
+            "sid": {
+                "issuer_and_serial_number": {
+                    "issuer": tsa_certificate.issuer,
+                    "serial_number": tsa_certificate.serial_number,
+                }
+            },
+            "digest_algorithm": {"algorithm": OID_SM3},
+            "signed_attrs": attributes,
+            "signature_algorithm": algos.SignedDigestAlgorithm({"algorithm": OID_SM2_WITH_SM3}),
+            "signature": signed,
+        }
+    )
+    token = cms.ContentInfo(
+        {
+            "content_type": "signed_data",
+            "content": {
+                "version": "v3",
+                "digest_algorithms": [{"algorithm": OID_SM3}],
+                "encap_content_info": {
+                    "content_type": "tst_info",
+                    "content": core.ParsableOctetString(tst_der),
+                },
+                "certificates": [tsa_certificate],
+                "signer_infos": [signer_info],
+            },
+        }
+    )
+    return token.dump(), root
+
+
+class Sm2TsaTestCase(TsaTestCase):
+    def test_a_token_signed_with_sm2_is_checked_with_the_sm2_verifier(self):
+        files = sign(minimal_package())
+        parsed = ses_signature_parse(files[SIGNED_VALUE_PATH])
+        token, root = sm2_token(signature=parsed.signature, gen_time=parsed.time + timedelta(seconds=2))
+        anchor = self.tsa_dir / "sm2-root.pem"
+        anchor.write_bytes(certificate_pem(root))
+        stamped = with_token(files, token)
+        with override_settings(CERT_TSA_CA=str(anchor)):
+            result = self.verify(stamped)
+            self.assertTrue(result.ok, result.problems)
+            self.assertEqual(result.stamped_at, parsed.time + timedelta(seconds=2))
+            self.assertEqual(result.tsa_name, "SM2 时间戳服务")
+            # One bit of the SM2 signature changed: refused.
+            broken = bytearray(token)
+            broken[-10] ^= 0x01
+            self.assertIn(
+                f"时间戳服务机构的签名无效（文件 {SIGNED_VALUE_PATH}）",
+                self.verify(with_token(files, bytes(broken))).problems,
+            )
