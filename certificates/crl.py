@@ -19,6 +19,7 @@ import functools
 import logging
 import os
 import tempfile
+import time
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -295,20 +296,26 @@ def _replace(path: Path, data: bytes) -> None:
             os.unlink(temporary)
 
 
-def crl_fetch(*, ca_der: bytes, now: datetime, force: bool = False) -> bool:
-    """Fetch CERT_CRL_URL into CERT_CRL_FILE when the file is older than
-    CERT_CRL_REFRESH_SECONDS (or `force`); the new list replaces the old only when the CA
-    signed it and it is not older than the one kept. Whether the file was replaced; CrlError
-    when the list could not be had."""
+# When this process may fetch each address again (time.monotonic()): a file's mtime is not
+# used, since it is another clock than the process's and is lost with the file.
+_next_fetch: dict[str, float] = {}
+RETRY_SECONDS = 300  # after a failed fetch, however long the refresh interval
+
+
+def crl_fetch(*, ca_der: bytes, force: bool = False) -> bool:
+    """Fetch CERT_CRL_URL into CERT_CRL_FILE when this process last did so more than
+    CERT_CRL_REFRESH_SECONDS ago (or never, or `force`); the new list replaces the old only
+    when the CA signed it and it is not older than the one kept. Whether the file was replaced;
+    CrlError when the list could not be had (tried again after RETRY_SECONDS)."""
     url = settings.CERT_CRL_URL
     if not url:
         return False
     url_check(url, setting="CERT_CRL_URL")
     path = Path(settings.CERT_CRL_FILE)
-    if not force and path.exists():
-        age = now.timestamp() - path.stat().st_mtime
-        if age < settings.CERT_CRL_REFRESH_SECONDS:
-            return False
+    clock = time.monotonic()
+    if not force and clock < _next_fetch.get(url, 0.0):
+        return False
+    _next_fetch[url] = clock + min(RETRY_SECONDS, settings.CERT_CRL_REFRESH_SECONDS)
     try:
         data = binary_get(
             url=url,
@@ -328,6 +335,7 @@ def crl_fetch(*, ca_der: bytes, now: datetime, force: bool = False) -> bool:
         if kept is not None and (fetched.number, fetched.this_update) < (kept.number, kept.this_update):
             raise CrlError("获取的证书吊销列表比本机已有的更旧，未替换")
     _replace(path, data)
+    _next_fetch[url] = clock + settings.CERT_CRL_REFRESH_SECONDS
     return True
 
 
@@ -337,12 +345,10 @@ def crl_refresh() -> bool:
     of date). Whether the file was replaced."""
     if not settings.CERT_CRL_URL:
         return False
-    from django.utils import timezone
-
     from certificates.keys import ca_certificate_der
 
     try:
-        return crl_fetch(ca_der=ca_certificate_der(), now=timezone.now())
+        return crl_fetch(ca_der=ca_certificate_der())
     except CrlError as e:
         logger.warning("revocation list not fetched from %s: %s", settings.CERT_CRL_URL, e)
         return False

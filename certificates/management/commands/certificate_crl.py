@@ -52,7 +52,7 @@ class Command(BaseCommand):
         now = timezone.now()
         if options["fetch"]:
             try:
-                crl_fetch(ca_der=ca_certificate_der(), now=now, force=True)
+                crl_fetch(ca_der=ca_certificate_der(), force=True)
             except CrlError as e:
                 raise CommandError(f"未能获取证书吊销列表：{e}") from None
             self.stdout.write(f"已从 {settings.CERT_CRL_URL} 获取证书吊销列表，保存为 {path}")
