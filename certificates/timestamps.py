@@ -30,7 +30,7 @@ from typing import Protocol
 
 from asn1crypto import algos, cms, core, pem, tsp, x509
 from cryptography import x509 as cx509
-from cryptography.exceptions import InvalidSignature
+from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
 from django.conf import settings
@@ -49,6 +49,7 @@ from lib.httpclient import PostFailed, binary_post, url_check
 TSA_NONE = "none"
 TSA_RFC3161 = "rfc3161"
 PEER = "时间戳服务"
+MALFORMED = "时间戳格式错误，无法解析"
 UNAVAILABLE = "时间戳服务暂不可用，证书文件未生成，请稍后重新加注"
 OID_SM2_SIGN = "1.2.156.10197.1.301.1"  # the SM2 key OID some writers put as the signature algorithm
 MAX_CHAIN = 5
@@ -119,7 +120,18 @@ def _anchors_in(path: str) -> tuple[bytes, ...]:
 def timestamp_check(
     token: bytes, *, signature: bytes, anchors: list[bytes], nonce: int | None = None
 ) -> TimestampCheck:
-    """Check `token` (a DER TimeStampToken) as the stamp of `signature` (the signature value)."""
+    """Check `token` (a DER TimeStampToken) as the stamp of `signature` (the signature value).
+    The token comes from anyone who uploads a file: whatever part of it does not parse makes
+    it a malformed token, never an error of the page."""
+    try:
+        return _timestamp_check(token, signature=signature, anchors=anchors, nonce=nonce)
+    except (ValueError, TypeError, KeyError, AttributeError, UnsupportedAlgorithm):
+        return TimestampCheck(problems=[MALFORMED])
+
+
+def _timestamp_check(
+    token: bytes, *, signature: bytes, anchors: list[bytes], nonce: int | None
+) -> TimestampCheck:
     result = TimestampCheck()
     try:
         content_info = cms.ContentInfo.load(token, strict=True)
@@ -141,7 +153,7 @@ def timestamp_check(
         imprint_value: bytes = imprint["hashed_message"].native
         token_nonce = tst_info["nonce"].native
     except (ValueError, TypeError, KeyError, AttributeError):
-        result.problems.append("时间戳格式错误，无法解析")
+        result.problems.append(MALFORMED)
         return result
     imprint_digest = _DIGEST_BY_OID.get(imprint_oid)
     if imprint_digest is None:
@@ -260,7 +272,7 @@ def _signature_valid(
             key.verify(signature, data, ec.ECDSA(hash_algorithm))
         else:
             return False
-    except (InvalidSignature, ValueError, TypeError, KeyError):
+    except (InvalidSignature, UnsupportedAlgorithm, ValueError, TypeError, KeyError):
         return False
     return True
 
@@ -281,7 +293,7 @@ def _issued_by(certificate_der: bytes, issuer_der: bytes) -> bool:
         cx509.load_der_x509_certificate(certificate_der).verify_directly_issued_by(
             cx509.load_der_x509_certificate(issuer_der)
         )
-    except (InvalidSignature, ValueError, TypeError):
+    except (InvalidSignature, UnsupportedAlgorithm, ValueError, TypeError):
         return False
     return True
 

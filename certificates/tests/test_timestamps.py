@@ -168,6 +168,21 @@ class TokenRefusedTestCase(TsaTestCase):
         self.assertFalse(result.ok)
         self.assertTrue(any("时间戳" in p for p in result.problems), result.problems)
 
+    def test_a_byte_changed_anywhere_in_the_token_never_breaks_the_check(self):
+        # Changes in parts nobody signs (the list of digest algorithms) may leave it valid;
+        # anything else is refused as a time-stamp problem, never an error of the page.
+        files = self.stamped()
+        token = self.token_of(files)
+        refused = 0
+        for index in range(0, len(token), 23):
+            changed = bytearray(token)
+            changed[index] ^= 0x04
+            result = self.verify(with_token(files, bytes(changed)))
+            if not result.ok:
+                refused += 1
+                self.assertTrue(all("时间戳" in p for p in result.problems), (index, result.problems))
+        self.assertGreater(refused, len(token) // 23 * 85 // 100)
+
     def test_a_token_for_another_signature_is_refused(self):
         files = self.stamped()
         other = self.stamped()
