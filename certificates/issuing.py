@@ -3,7 +3,12 @@ package, the seal, the zip. Runs in the worker (and in `certificate_export` / th
 
 from __future__ import annotations
 
+import io
+import zipfile
+from dataclasses import dataclass
 from datetime import datetime
+
+from asn1crypto import x509
 
 from cases.services import current_attachments
 from catalog.specialties import specialty_name
@@ -13,8 +18,9 @@ from certificates.keys import seal_der
 from certificates.layout import seal_boundary
 from certificates.models import Certificate, CertificateCopy
 from certificates.ofd import build_ofd, zip_package
-from certificates.ses import seal_parse
-from certificates.signing import ofd_sign
+from certificates.ses import seal_parse, ses_signature_parse
+from certificates.signing import SIGNED_VALUE_PATH, ofd_sign
+from certificates.timestamps import stamper, token_time
 from lib.errors import ApplicationError
 
 
@@ -64,8 +70,10 @@ def certificate_data(*, copy: CertificateCopy, verify_url: str) -> CertificateDa
 
 
 def sealed_ofd(data: CertificateData, *, when: datetime) -> bytes:
-    """Draw, seal and zip one certificate."""
+    """Draw, seal and zip one certificate; stamped by the time-stamping service when one is
+    configured (CERT_TSA), and not made at all while it cannot stamp (TimestampError)."""
     package = build_ofd(data)
+    stamp = stamper()
     seal = seal_der()
     # Drawn at the size the seal declares: the portal's own seal or one from the province's
     # 电子印章 system, whatever its size.
@@ -78,5 +86,26 @@ def sealed_ofd(data: CertificateData, *, when: datetime) -> bytes:
         stamp_boundary=seal_boundary(picture.picture_width_mm, picture.picture_height_mm),
         when=when,
         next_id=package.stamp_annot_id,
+        time_stamp=stamp.stamp if stamp is not None else None,
     )
     return zip_package(signed)
+
+
+@dataclass(frozen=True)
+class SealFacts:
+    """What the copy's record keeps of the seal on its file (the public page shows it)."""
+
+    signer_serial: str  # decimal
+    stamped_at: datetime | None
+
+
+def sealed_facts(content: bytes) -> SealFacts:
+    """The signer certificate's serial and the trusted time of a file `sealed_ofd` just made
+    (the stamper checked the token already: read here, not judged)."""
+    with zipfile.ZipFile(io.BytesIO(content)) as archive:
+        parsed = ses_signature_parse(archive.read(SIGNED_VALUE_PATH))
+    serial = str(x509.Certificate.load(parsed.signer_certificate_der).serial_number)
+    stamped_at = None
+    if parsed.time_stamp is not None:
+        stamped_at = token_time(parsed.time_stamp)
+    return SealFacts(signer_serial=serial, stamped_at=stamped_at)

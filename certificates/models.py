@@ -114,6 +114,11 @@ class CertificateCopy(models.Model):
     ready_at = models.DateTimeField("完成时间", null=True, blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
     error = models.CharField("错误", max_length=300, blank=True)
+    # What the public page says of the seal on the file (ADR 0032): the time-stamping
+    # service's time, when the file was stamped, and the signer certificate's serial number
+    # (decimal), which the CA's revocation list names when it revokes it.
+    stamped_at = models.DateTimeField("可信时间", null=True, blank=True)
+    signer_serial = models.CharField("签章证书序列号", max_length=80, blank=True)
 
     class Meta:
         verbose_name = "加注件"

@@ -28,7 +28,7 @@ from cases.counters import counter_next
 from cases.models import Case
 from cases.types import REGISTRATION_TYPES
 from catalog.registration_types import PROCEEDING_CERTIFICATE_ACTIONS, CertificateAction
-from certificates.issuing import certificate_data, sealed_ofd
+from certificates.issuing import certificate_data, sealed_facts, sealed_ofd
 from certificates.models import (
     Certificate,
     CertificateCopy,
@@ -238,7 +238,10 @@ def certificate_copy_make(*, copy_id: int) -> None:
     ).get(pk=copy_id)
     try:
         with certificate_copy_timer():
+            # With CERT_TSA set, a time-stamping service that cannot stamp fails the attempt
+            # here, before anything is stored: no copy is issued without its stamp.
             content = sealed_ofd(certificate_data(copy=copy, verify_url=verify_url(copy)), when=now)
+            facts = sealed_facts(content)
         # A full disk or an unreachable store fails this attempt like any other error, with
         # nothing left behind in storage (lib/storage.py).
         name = file_save(f"certificates/{copy.token.hex}.ofd", content)
@@ -256,7 +259,13 @@ def certificate_copy_make(*, copy_id: int) -> None:
     copy.sha256 = hashlib.sha256(content).hexdigest()
     copy.ready_at = timezone.now()
     copy.error = ""
-    copy_transition(copy=copy, action=CopyAction.COMPLETE, also=["file", "sha256", "ready_at", "error"])
+    copy.signer_serial = facts.signer_serial
+    copy.stamped_at = facts.stamped_at
+    copy_transition(
+        copy=copy,
+        action=CopyAction.COMPLETE,
+        also=["file", "sha256", "ready_at", "error", "signer_serial", "stamped_at"],
+    )
 
 
 def certificate_copies_requeue_stale(*, now: datetime | None = None) -> int:

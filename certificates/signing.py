@@ -20,12 +20,18 @@ dataHash and SignedValue.dat by the SM2 signatures inside it."""
 from __future__ import annotations
 
 import base64
+from collections.abc import Callable
 from datetime import UTC, datetime
 
 from lxml import etree  # type: ignore[import-untyped]  # no stubs installed
 
 from certificates.crypto import OID_SM2_WITH_SM3, OID_SM3, Signer, sm3
-from certificates.ses import seal_parse, ses_signature_build
+from certificates.ses import (
+    seal_parse,
+    ses_signature_build,
+    ses_signature_parse,
+    ses_signature_time_stamp_add,
+)
 
 OFD_NS = "http://www.ofdspec.org/2016"
 SIGNS_DIR = "Doc_0/Signs"
@@ -112,13 +118,16 @@ def ofd_sign(
     stamp_boundary: tuple[float, float, float, float],
     when: datetime,
     next_id: int,
+    time_stamp: Callable[[bytes], bytes] | None = None,
 ) -> dict[str, bytes]:
     """The package with the seal added: `files` plus the three signature files, the first two
     of them and every file of `files` protected by the signature.
 
     `page_id` is the ID of the page the seal is shown on, `stamp_boundary` its box there
     (x, y, width, height in mm), `next_id` an object ID the writer left free for the stamp
-    annotation (counted in Document.xml's MaxUnitID), `when` the signing time."""
+    annotation (counted in Document.xml's MaxUnitID), `when` the signing time. `time_stamp`,
+    when given, returns an RFC 3161 token over the signature value (`certificates.timestamps`),
+    which goes in SES_Signature.timeStamp; whatever it raises fails the signing."""
     if "OFD.xml" not in files:
         raise SigningError("the package has no OFD.xml")
     if any(path.startswith(f"{SIGNS_DIR}/") for path in files):
@@ -148,6 +157,9 @@ def ofd_sign(
         property_info=f"/{SIGNATURE_PATH}",  # what the signature protects, as readers write it
         when=when,
     )
+    if time_stamp is not None:
+        token = time_stamp(ses_signature_parse(signed_value).signature)
+        signed_value = ses_signature_time_stamp_add(signed_value, time_stamp=token)
     return {
         **files,
         SIGNATURES_PATH: signatures,

@@ -26,11 +26,15 @@ from pathlib import Path
 from django.conf import settings
 from django.contrib.messages.storage.cookie import CookieStorage
 from django.http import Http404, HttpRequest
+from django.utils import timezone
 
 from certificates import selectors
+from certificates.crl import crl_state, crl_version
+from certificates.keys import ca_certificate_der
 from certificates.models import CertificateCopy, CopyStatus
 from certificates.selectors import Verdict
 from certificates.validity import verdict_since
+from certificates.verify import revocation_judged
 from lib.masking import mask_name
 from lib.publiccache import answer_get, answer_set
 from registry.answers import registration_answers_version
@@ -41,6 +45,29 @@ class SpecialtyLine:
     name: str
     valid_from: date
     valid_to: date
+
+
+@dataclass(frozen=True)
+class SealStatus:
+    """The seal on the copy's file as the page shows it (ADR 0032): its trusted time, and the
+    signer certificate's revocation when the CA's list names it."""
+
+    stamped_at: datetime | None
+    revoked_at: datetime | None = None
+    valid: bool = True
+    note: str = ""
+
+
+def seal_status(*, copy: CertificateCopy, now: datetime) -> SealStatus:
+    """Judged as the file check judges the file (`certificates.verify.revocation_judged`)."""
+    if not copy.signer_serial or not settings.CERT_CRL_FILE:
+        return SealStatus(stamped_at=copy.stamped_at)
+    state = crl_state(ca_der=ca_certificate_der(), now=now)
+    revocation = state.revocation_of(int(copy.signer_serial))
+    if revocation is None:
+        return SealStatus(stamped_at=copy.stamped_at)
+    valid, note = revocation_judged(what="签章证书", revocation=revocation, trusted=copy.stamped_at)
+    return SealStatus(stamped_at=copy.stamped_at, revoked_at=revocation.revoked_at, valid=valid, note=note)
 
 
 @dataclass(frozen=True)
@@ -57,6 +84,7 @@ class PublicRecord:
     license_id: str
     usage_valid_until: date
     revoked_at: datetime | None
+    seal: SealStatus
 
 
 def public_record(*, copy: CertificateCopy, today: date) -> PublicRecord:
@@ -78,6 +106,7 @@ def public_record(*, copy: CertificateCopy, today: date) -> PublicRecord:
         license_id=certificate.license_id,
         usage_valid_until=copy.usage_valid_until,
         revoked_at=verdict_since(certificate=certificate, verdict=verdict.code),
+        seal=seal_status(copy=copy, now=timezone.now()),
     )
 
 
@@ -149,7 +178,9 @@ def verification_key(*, token: uuid.UUID, today: date) -> AnswerKey:
     version = registration_answers_version(registration_id=registration_id)
     if version is None:
         return AnswerKey(token, None)
-    return AnswerKey(token, f"verify:{release()}:{token.hex}:{version}:{today.isoformat()}")
+    # A new revocation list is a new key too: the page says whether it names the signer.
+    crl = hashlib.sha256(crl_version().encode()).hexdigest()[:8]
+    return AnswerKey(token, f"verify:{release()}:{token.hex}:{version}:{today.isoformat()}:{crl}")
 
 
 def verification_record(*, answer: AnswerKey, today: date) -> PublicRecord:

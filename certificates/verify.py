@@ -7,6 +7,14 @@ signer's SM2 signature over DER(TBS_Sign); the seal maker's SM2 signature over D
 the signer's certificate in the seal's list; both certificates chain to the configured CA and
 may sign (key usage); and the signing time inside the certificate's and the seal's validity.
 
+Trusted time and revocation (ADR 0032): a time-stamp token in SES_Signature.timeStamp is
+checked (`certificates.timestamps`) and its time, the trusted sealing time, is reported; a
+token that does not prove this signature makes the file invalid. The signer's and the seal
+maker's certificates are looked up in the CA's revocation list (`certificates.crl`): revoked
+at R, a file stamped before R stays valid with a note, any other is invalid. A signer
+certificate expired by now leaves a file valid (its signing time was inside the validity),
+with a note that says whether a trusted time proves it.
+
 Around that content (ADR 0017):
 - a container that differs from what our writer wrote (re-zipped by a mail system or an archive
   tool: other compression, order, timestamps, attributes, a comment, trailing bytes) leaves the
@@ -28,10 +36,12 @@ import struct
 import zipfile
 import zlib
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
+from django.utils import timezone
 from lxml import etree  # type: ignore[import-untyped]  # no stubs installed
 
+from certificates.crl import Revocation, RevocationState, crl_state
 from certificates.crypto import (
     OID_SM2_WITH_SM3,
     OID_SM3,
@@ -45,6 +55,7 @@ from certificates.crypto import (
 )
 from certificates.profiles import signing_usage_allowed
 from certificates.ses import CERT_LIST_DIGESTS, ParsedSignature, SESFormatError, ses_signature_parse
+from certificates.timestamps import timestamp_check, tsa_anchors
 
 REPACKED_NOTE = "文件容器已被重新打包，签章所覆盖的内容未变"
 MAX_ENTRIES = 5_000
@@ -64,6 +75,24 @@ class Verification:
     seal_name: str = ""
     signed_at: datetime | None = None
     signatures: int = 0
+    stamped_at: datetime | None = None  # the trusted time of a checked time-stamp token
+    tsa_name: str = ""
+    revoked_at: datetime | None = None  # when the CA revoked the signer's (or maker's) certificate
+
+
+@dataclass(frozen=True)
+class _Context:
+    """What every signature of one file is checked against."""
+
+    ca_der: bytes
+    now: datetime
+    tsa_anchors: list[bytes]
+    revocations: RevocationState
+
+
+def moment(value: datetime) -> str:
+    """A time as the pages and notes show it: local, to the second."""
+    return timezone.localtime(value).strftime("%Y-%m-%d %H:%M:%S")
 
 
 class _Invalid(Exception):
@@ -294,12 +323,26 @@ def _central_directory(infos: list[zipfile.ZipInfo], start: int) -> bytes:
     return out.getvalue()
 
 
-def verify_ofd(data: bytes, *, ca_certificate_der: bytes | None = None) -> Verification:
-    """Check a sealed OFD file. The CA defaults to settings.CERT_CA_CERT."""
+def verify_ofd(
+    data: bytes,
+    *,
+    ca_certificate_der: bytes | None = None,
+    now: datetime | None = None,
+) -> Verification:
+    """Check a sealed OFD file, as of `now` (default: now). The CA defaults to
+    settings.CERT_CA_CERT, the time-stamping anchors to CERT_TSA_CA, the revocation list to
+    CERT_CRL_FILE."""
     if ca_certificate_der is None:
         from certificates.keys import ca_certificate_der as configured_ca
 
         ca_certificate_der = configured_ca()
+    now = now or timezone.now()
+    context = _Context(
+        ca_der=ca_certificate_der,
+        now=now,
+        tsa_anchors=tsa_anchors(),
+        revocations=crl_state(ca_der=ca_certificate_der, now=now),
+    )
     result = Verification(ok=False)
     try:
         files = _read_package(data)
@@ -326,7 +369,7 @@ def verify_ofd(data: bytes, *, ca_certificate_der: bytes | None = None) -> Verif
                 raise _Invalid("文件未加盖电子印章（签名列表为空）")
             for entry in entries:
                 signature_path = _resolve(entry.get("BaseLoc", ""), base=list_path, files=files)
-                _check_signature(files, signature_path, ca_certificate_der, result, covered, exempt)
+                _check_signature(files, signature_path, context, result, covered, exempt)
                 result.signatures += 1
         _judge_uncovered_files(files, root=root, covered=covered, exempt=exempt, result=result)
         written_order = ["OFD.xml", *(p for p in {**covered, **exempt} if p != "OFD.xml" and p in files)]
@@ -334,6 +377,9 @@ def verify_ofd(data: bytes, *, ca_certificate_der: bytes | None = None) -> Verif
             result.notes.append(REPACKED_NOTE)
     except _Invalid as e:
         result.problems.append(str(e))
+    if context.revocations.note and result.signatures:
+        result.notes.append(context.revocations.note)
+    result.notes = list(dict.fromkeys(result.notes))
     result.ok = not result.problems and result.signatures > 0
     return result
 
@@ -390,12 +436,13 @@ def _judge_uncovered_files(
 def _check_signature(
     files: dict[str, bytes],
     signature_path: str,
-    ca_der: bytes,
+    context: _Context,
     result: Verification,
     covered: dict[str, None],
     exempt: dict[str, None],
 ) -> None:
     problems = result.problems
+    ca_der = context.ca_der
     exempt[signature_path] = None
     signature = _xml(files, signature_path, "签名文件")
     signed_value_elements = _children(signature, "SignedValue")
@@ -428,6 +475,85 @@ def _check_signature(
 
     # 3. The seal: made by a trusted maker, for this signer, valid when used.
     _check_seal(parsed, value_path, ca_der, problems)
+
+    # 4. When it was sealed, by a trusted clock, and whether the certificates were good then.
+    trusted = _check_time_stamp(parsed, value_path, context, result)
+    _check_revocation_and_expiry(parsed, trusted, context, result)
+
+
+# A signer's clock and the TSA's may disagree a little; a claimed signing time later than the
+# trusted time by more than this is not what happened.
+CLOCK_SKEW = timedelta(minutes=10)
+
+
+def _check_time_stamp(
+    parsed: ParsedSignature, value_path: str, context: _Context, result: Verification
+) -> datetime | None:
+    """The trusted time of the signature's token, None when it has none (or one that could not
+    be judged, which a note says); a token that does not prove this signature is a problem."""
+    if parsed.time_stamp is None:
+        return None
+    check = timestamp_check(parsed.time_stamp, signature=parsed.signature, anchors=context.tsa_anchors)
+    result.problems.extend(f"{problem}（文件 {value_path}）" for problem in check.problems)
+    result.notes.extend(check.notes)
+    if check.time is None:
+        return None
+    try:
+        not_before, not_after = certificate_validity(parsed.signer_certificate_der)
+    except (ValueError, TypeError, KeyError):
+        return None  # the signer's check has said so
+    if not not_before <= check.time <= not_after:
+        result.problems.append(f"可信时间 {moment(check.time)} 不在签名证书有效期内（文件 {value_path}）")
+        return None
+    if parsed.time > check.time + CLOCK_SKEW:
+        result.problems.append(
+            f"签章时间 {moment(parsed.time)} 晚于时间戳证明的可信时间 {moment(check.time)}"
+            f"（文件 {value_path}）"
+        )
+        return None
+    result.stamped_at = result.stamped_at or check.time
+    result.tsa_name = result.tsa_name or check.tsa_name
+    return check.time
+
+
+def revocation_judged(*, what: str, revocation: Revocation, trusted: datetime | None) -> tuple[bool, str]:
+    """The one rule for a revoked certificate (`what`: 签章证书 or 印章制作者证书): a seal whose
+    trusted time is before the revocation stays valid; one stamped after it, or not stamped at
+    all (its own signing time proves nothing), is not. Whether it is valid, and what to say."""
+    revoked = f"{what}已于 {moment(revocation.revoked_at)} 吊销（{revocation.reason_label}）"
+    if trusted is not None and trusted < revocation.revoked_at:
+        return True, f"{revoked}；盖章时{what}有效（可信时间 {moment(trusted)}）"
+    if trusted is not None:
+        return False, f"{revoked}，时间戳证明的盖章时间 {moment(trusted)} 在吊销之后"
+    return False, f"{revoked}，该文件没有可信时间戳，不能证明盖章在吊销之前"
+
+
+def _check_revocation_and_expiry(
+    parsed: ParsedSignature, trusted: datetime | None, context: _Context, result: Verification
+) -> None:
+    maker = parsed.seal.maker_certificate_der
+    certificates = [("签章证书", parsed.signer_certificate_der)]
+    if maker != context.ca_der:
+        certificates.append(("印章制作者证书", maker))
+    for what, certificate in certificates:
+        revocation = context.revocations.revocation(certificate)
+        if revocation is None:
+            continue
+        result.revoked_at = result.revoked_at or revocation.revoked_at
+        valid, text = revocation_judged(what=what, revocation=revocation, trusted=trusted)
+        (result.notes if valid else result.problems).append(text)
+    try:
+        _, not_after = certificate_validity(parsed.signer_certificate_der)
+    except (ValueError, TypeError, KeyError):
+        return
+    if not_after < context.now:
+        expired = f"签章证书已于 {moment(not_after)} 过期"
+        if trusted is not None:
+            result.notes.append(f"{expired}；盖章时签章证书有效（可信时间 {moment(trusted)}）")
+        else:
+            result.notes.append(
+                f"{expired}；该文件没有可信时间戳，签章时间 {moment(parsed.time)} 为签章者自行记录"
+            )
 
 
 def _check_references(

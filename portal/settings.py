@@ -670,3 +670,27 @@ CERT_PKCS11_MECHANISM = env("CERT_PKCS11_MECHANISM")
 CERT_PKCS11_MECHANISM_INPUT = env("CERT_PKCS11_MECHANISM_INPUT", "digest")
 CERT_PKCS11_SIGNATURE_FORMAT = env("CERT_PKCS11_SIGNATURE_FORMAT", "raw")
 # --- end of certificates settings ------------------------------------------------------
+# Trusted time and revocation for sealed files (ADR 0032). CERT_TSA: "none" (no timestamp) or
+# "rfc3161": every seal gets a token of the time-stamping service at CERT_TSA_URL, and a copy
+# is not issued while it is down (the copy task fails and is tried again). CERT_TSA_CA: PEM
+# file of the TSA's root certificate(s), needed to stamp and to verify stamps.
+CERT_TSA = env("CERT_TSA", "none")
+CERT_TSA_URL = env("CERT_TSA_URL")
+CERT_TSA_TIMEOUT_SECONDS = env_float("CERT_TSA_TIMEOUT_SECONDS", 10.0)
+CERT_TSA_DIGEST = env("CERT_TSA_DIGEST", "sm3")  # the imprint's digest: sm3 or sha256
+CERT_TSA_POLICY = env("CERT_TSA_POLICY")  # a policy OID to ask for; empty: the TSA's default
+CERT_TSA_CA = env("CERT_TSA_CA")
+# The CA's certificate revocation list (DER or PEM, signed by CERT_CA_CERT's key): the verifier
+# checks the signer and seal-maker certificates against it. Empty: no revocation check.
+# CERT_CRL_URL: where `certificate_crl --fetch` (and run_periodic, every CERT_CRL_REFRESH_SECONDS)
+# fetches a new list into CERT_CRL_FILE.
+CERT_CRL_FILE = env("CERT_CRL_FILE")
+CERT_CRL_URL = env("CERT_CRL_URL")
+CERT_CRL_REFRESH_SECONDS = env_int("CERT_CRL_REFRESH_SECONDS", 3600)
+CERT_CRL_TIMEOUT_SECONDS = env_float("CERT_CRL_TIMEOUT_SECONDS", 10.0)
+if CERT_TSA not in ("none", "rfc3161"):
+    raise ImproperlyConfigured(f"CERT_TSA must be none or rfc3161, not {CERT_TSA!r}")
+if CERT_TSA == "rfc3161" and not (CERT_TSA_URL and CERT_TSA_CA):
+    raise ImproperlyConfigured("CERT_TSA=rfc3161 needs CERT_TSA_URL and CERT_TSA_CA")
+if CERT_CRL_URL and not CERT_CRL_FILE:
+    raise ImproperlyConfigured("CERT_CRL_URL is set: CERT_CRL_FILE names where the fetched list is kept")

@@ -31,6 +31,9 @@ class Command(BaseCommand):
             self.stdout.write(f"印章：{result.seal_name}")
         if result.signed_at is not None:
             self.stdout.write(f"签章时间：{timezone.localtime(result.signed_at):%Y-%m-%d %H:%M:%S}")
+        if result.stamped_at is not None:
+            tsa = f"（时间戳：{result.tsa_name}）" if result.tsa_name else ""
+            self.stdout.write(f"可信时间：{timezone.localtime(result.stamped_at):%Y-%m-%d %H:%M:%S}{tsa}")
         if result.ok:
             self.stdout.write(
                 self.style.SUCCESS(f"验证通过：{path} 的电子印章有效，签章所覆盖的内容未被修改。")

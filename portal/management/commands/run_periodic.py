@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from audit.jobs import audit_archive_daily, audit_verify_daily
 from cases.jobs import confirmations_overdue_notify, correction_reminders_send, release_silences_record
+from certificates.crl import crl_refresh
 from certificates.services import certificate_copies_requeue_stale
 from exchange.services import outbound_requeue_stale
 from lib.cache import cache_is_down
@@ -111,6 +112,9 @@ def sweeps_run() -> None:
         if copies:
             logger.warning("re-queued %d certificate copies left by a dead worker", copies)
         task_rows_recover_stale()
+        # Every host that runs the sweeps keeps its own copy of the CA's list (ADR 0032).
+        if crl_refresh():
+            logger.info("certificate revocation list fetched")
     except Exception as error:
         if db_error_is_transient(error):
             raise
