@@ -64,7 +64,9 @@ FOOTER_SIZE: Final = 3.0
 SIGN_CENTER_X: Final = 140.0
 SIGN_DROP: Final = 24.0  # from the last body line to the department's baseline
 DATE_GAP: Final = 8.0
-SEAL_RISE: Final = 2.0  # the seal's centre sits this far above the department's baseline
+# The seal's centre sits this far below the department's baseline: over the name and the date
+# together, as a 公章 is pressed on paper (下压日期).
+SEAL_DROP: Final = 2.5
 SIGN_BLOCK: Final = SIGN_DROP + 26.0  # room the block needs below the last body line
 QR_SIZE: Final = 24.0
 QR_CAPTION_SIZE: Final = 3.0
@@ -127,20 +129,23 @@ def _covered(text: NoticeText) -> None:
         fonts.ensure_covered(value.replace("\n", ""), key=BODY_FONT, field=label)
 
 
-def _paragraph(cursor: _Cursor, text: str, *, indent: float = INDENT, tag: str | None = None) -> None:
-    """One paragraph, wrapped to the text width; a line break inside it (a reason typed over
-    several lines) starts a new line, not a new paragraph."""
+def _paragraph(
+    cursor: _Cursor, text: str, *, indent: float = INDENT, hang: float = 0.0, tag: str | None = None
+) -> None:
+    """One paragraph, wrapped to the text width, its first line indented by `indent`, the others
+    by `hang`; a line break inside it (a reason typed over several lines) starts a new line, not
+    a new paragraph."""
     for number, part in enumerate(text.replace("\t", " ").split("\n")):
-        first = indent if number == 0 else 0.0
+        first = indent if number == 0 else hang
         lines = wrap_text(BODY_FONT, part, BODY_SIZE, WIDTH - first) if part else [""]
-        # The lines after the first take the whole width: wrap the rest again without indent.
-        if len(lines) > 1 and first:
+        # The lines after the first are indented by `hang`: wrap the rest again at that width.
+        if len(lines) > 1 and first != hang:
             rest = part[len(lines[0]) :]
-            lines = [lines[0], *wrap_text(BODY_FONT, rest, BODY_SIZE, WIDTH)]
+            lines = [lines[0], *wrap_text(BODY_FONT, rest, BODY_SIZE, WIDTH - hang)]
         for index, line in enumerate(lines):
             cursor.room(0)
             if line:
-                x = LEFT + (first if index == 0 else 0.0)
+                x = LEFT + (first if index == 0 else hang)
                 cursor.add(text_item(BODY_FONT, BODY_SIZE, x, cursor.y, line, tag=tag))
             cursor.y += LINE_GAP
     cursor.y += PARAGRAPH_GAP
@@ -215,7 +220,7 @@ def _signoff(cursor: _Cursor, text: NoticeText) -> tuple[float, float]:
             color=GREY,
         )
     )
-    return (SIGN_CENTER_X, baseline - SEAL_RISE)
+    return (SIGN_CENTER_X, baseline + SEAL_DROP)
 
 
 def _footer(page: int, pages: int) -> TextItem:
@@ -238,7 +243,7 @@ def compose_notice(text: NoticeText) -> NoticePages:
         if text.items_heading:
             _paragraph(cursor, f"{text.items_heading}：", indent=0.0)
         for number, entry in enumerate(text.items, start=1):
-            _paragraph(cursor, f"{number}. {entry}", indent=INDENT / 2)
+            _paragraph(cursor, f"{number}. {entry}", indent=INDENT / 2, hang=INDENT)
     for paragraph in text.closing_paragraphs:
         _paragraph(cursor, paragraph)
     if text.remedies:

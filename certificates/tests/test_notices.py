@@ -19,7 +19,7 @@ from lxml import etree  # type: ignore[import-untyped]  # no stubs installed
 from cases.models import Notice, NoticeKind
 from cases.tests.helpers import employer_offline, submitted_case
 from certificates.models import SealedNotice, SealStatus
-from certificates.notice_layout import NoticeText, compose_notice
+from certificates.notice_layout import SEAL_DROP, NoticeText, compose_notice
 from certificates.notices import notice_seal_make, notice_seals_requeue_stale
 from certificates.ofd.writer import zip_package
 from certificates.signing import OFD_NS
@@ -103,6 +103,10 @@ class SealedNoticeTestCase(BaseTestCase):
         # Centred on the name (wider than the seal, as on paper), the whole line under it.
         self.assertAlmostEqual(tx + tw / 2, x + width / 2, delta=0.6)
         self.assertTrue(y <= ty and ty + th <= y + height)
+        date_field = next(f for f in tags if f.get("Name") == "成文日期")
+        (date,) = (t for t in page.iter(f"{OFD}TextObject") if t.get("ID") == date_field[0].text)
+        _, dy, _, dh = (float(v) for v in date.get("Boundary").split())
+        self.assertTrue(y <= dy and dy + dh <= y + height)  # and the date (下压日期)
 
     def test_gmssl_verifies_the_notices_signature(self):
         # Independently of our verifier (certificates/tests/test_independent_verification.py).
@@ -176,9 +180,10 @@ class SealedNoticeTestCase(BaseTestCase):
         self.assertIn("扫码核验本文书", text)
         sealed = SealedNotice.objects.get(notice=self.receipt)
         self.assertIn(str(sealed.token), text)
-        images = [image for page in reader.pages for image in page.images]
-        print("IMAGES", len(reader.pages), [(i.name, i.image.size) for i in images])
-        self.assertEqual(len(images), 2)  # the seal and the QR code
+        # On the page of the 落款 (a receipt of many materials runs onto a second page).
+        last = reader.pages[-1]
+        self.assertIn("扫码核验本文书", last.extract_text().replace(" ", ""))
+        self.assertEqual(len({image.name for image in last.images}), 2)  # the seal and the QR code
 
     def test_another_applicant_gets_404(self):
         self.sealed(self.receipt)
@@ -281,7 +286,7 @@ class NoticeLayoutTestCase(SimpleTestCase):
         last = pages.sheets[-1]
         department = [i for i in last.items if getattr(i, "tag", None) == "落款机关"]
         self.assertEqual(len(department), 1)
-        self.assertAlmostEqual(pages.seal_center[1], department[0].lines[0].y - 2.0)
+        self.assertAlmostEqual(pages.seal_center[1], department[0].lines[0].y + SEAL_DROP)
         footers = [
             line.text for sheet in pages.sheets for i in sheet.items for line in getattr(i, "lines", ())
         ]
