@@ -18,6 +18,7 @@ from lxml import etree  # type: ignore[import-untyped]  # no stubs installed
 
 from cases.models import Notice, NoticeKind
 from cases.tests.helpers import employer_offline, submitted_case
+from certificates.layout import TextItem
 from certificates.models import SealedNotice, SealStatus
 from certificates.notice_layout import SEAL_DROP, NoticeText, compose_notice
 from certificates.notices import notice_seal_make, notice_seals_requeue_stale
@@ -61,7 +62,8 @@ class SealedNoticeTestCase(BaseTestCase):
 
     def content(self, notice: Notice) -> bytes:
         with self.sealed(notice).file.open("rb") as f:
-            return f.read()
+            content: bytes = f.read()
+        return content
 
     # --- issue → task → sealed OFD -------------------------------------------------------------
 
@@ -214,7 +216,7 @@ class SealedNoticeTestCase(BaseTestCase):
         self.assertEqual(r.status_code, 200)
         self.assertContains(r, "文书真实有效")
         self.assertContains(r, self.receipt.number)
-        self.assertContains(r, self.case.number)
+        self.assertContains(r, str(self.case.number))
         self.assertContains(r, "材料接收告知单")
         self.assertContains(r, "张*")
         self.assertNotContains(r, "张伟")
@@ -284,7 +286,7 @@ class NoticeLayoutTestCase(SimpleTestCase):
         pages = compose_notice(self.text(items=items))
         self.assertGreater(len(pages.sheets), 1)
         last = pages.sheets[-1]
-        department = [i for i in last.items if getattr(i, "tag", None) == "落款机关"]
+        department = [i for i in last.items if isinstance(i, TextItem) and i.tag == "落款机关"]
         self.assertEqual(len(department), 1)
         self.assertAlmostEqual(pages.seal_center[1], department[0].lines[0].y + SEAL_DROP)
         footers = [
