@@ -25,6 +25,6 @@ def registration_types_check(
     missing = (registry or REGISTRATION_TYPES).missing_parts()
     missing += [f"注册信息库未交接{part}" for part in register_providers_missing()]
     if notice_sealer_missing():
-        # Every notice bears the seal (ADR 0031): certificates.apps hands the sealing in.
+        # Every notice bears the seal (ADR 0033): certificates.apps hands the sealing in.
         missing.append("电子证照未交接文书盖章（certificates.apps）")
     return [Error(message, hint=HINT, id="cases.E001") for message in missing]

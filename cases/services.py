@@ -868,7 +868,7 @@ NOTICE_ABBREVIATIONS = {
 }
 
 
-# Every notice is sealed (ADR 0031): `certificates` owns the seal, and `cases` may not import
+# Every notice is sealed (ADR 0033): `certificates` owns the seal, and `cases` may not import
 # it, so it hands in, when Django starts, what records the sealing of a new notice (in the
 # transaction that issues it, for the worker to do), as `registry` hands in its readers (ADR 6).
 NoticeSealer = Callable[[Notice], object]

@@ -9,7 +9,7 @@ class CertificatesConfig(AppConfig):
 
     def ready(self) -> None:
         # `cases` may not import `certificates`: the sealing of every notice is handed to it
-        # (ADR 0031), as the register's checks are (ADR 6).
+        # (ADR 0033), as the register's checks are (ADR 6).
         from cases.services import notice_sealer_provide
         from certificates.notices import notice_seal_request
 

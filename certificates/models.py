@@ -154,7 +154,7 @@ class CertificateLog(models.Model):
 
 
 class SealStatus(models.TextChoices):
-    """Where the sealed OFD of a notice is (ADR 0031)."""
+    """Where the sealed OFD of a notice is (ADR 0033)."""
 
     PENDING = "pending", "盖章中"
     READY = "ready", "已盖章"

@@ -1,4 +1,4 @@
-"""Sealed notices (ADR 0031): every notice (`cases.Notice`: 材料接收告知单, 受理通知书, 一次性补正告知书,
+"""Sealed notices (ADR 0033): every notice (`cases.Notice`: 材料接收告知单, 受理通知书, 一次性补正告知书,
 不予受理决定书, 准予/不予行政许可决定书, …) is issued as an OFD sealed with the certificates'
 seal (GB/T 38540 SES_Signature, StampAnnot over the 落款), and a PDF copy showing the seal and a
 QR code to the notice's public check.

@@ -282,7 +282,7 @@ def certificate_display_data(*, certificate: Certificate) -> tuple[CertificateDa
     return replace(data, usage_valid_until=None, copy_serial=""), None
 
 
-# --- sealed notices (ADR 0031) ---------------------------------------------------------------
+# --- sealed notices (ADR 0033) ---------------------------------------------------------------
 
 _NOTICE_RELATED = ("notice__case__department", "notice__case__matter", "notice__case__item")
 

@@ -368,13 +368,13 @@ def verify_upload(request: HttpRequest) -> HttpResponse:
                     record = public_record(copy=copy, today=timezone.localdate())
                     context |= {**_record_context(record), "checked_at": _checked_at()}
                 elif result.ok and (sealed := selectors.sealed_notice_for_file(content=content)):
-                    # A sealed notice (ADR 0031): the same seal, answered as the notice it is.
+                    # A sealed notice (ADR 0033): the same seal, answered as the notice it is.
                     context |= {"notice": notice_public_record(sealed), "checked_at": _checked_at()}
     context["form"] = form
     return render(request, "certificates/verify_upload.html", context, status=status)
 
 
-# --- sealed notices (ADR 0031) -----------------------------------------------------------------
+# --- sealed notices (ADR 0033) -----------------------------------------------------------------
 
 
 def _notice_audited(request: HttpRequest, sealed: SealedNotice) -> None:

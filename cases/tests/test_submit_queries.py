@@ -21,7 +21,7 @@ from portal.test import BaseTestCase
 # Session and account 2; the case (with its 办理项, 事项, 部门) and what the form is checked
 # against (the register) 2; under the lock: the case, materials, files, commitments, the
 # employer's account, open cases, the calendar 7; the event, its number, the case's UPDATE,
-# the receipt's number and row 5; the receipt's sealing and its task 2 (ADR 0031); the 办件
+# the receipt's number and row 5; the receipt's sealing and its task 2 (ADR 0033); the 办件
 # record and its task 2; the session's UPDATE 1; SAVEPOINT/RELEASE pairs: the submission, the
 # record, the session 6.
 PAPER_QUERIES = 27

@@ -1,4 +1,4 @@
-"""Sealed notices (ADR 0031): every notice is issued as an OFD sealed like the certificates, made
+"""Sealed notices (ADR 0033): every notice is issued as an OFD sealed like the certificates, made
 in the worker; the applicant downloads it and a PDF copy from 查看详情; a QR code opens the
 notice's public check; the upload check knows a notice from a certificate."""
 

@@ -158,7 +158,7 @@ class LicenceRecordTestCase(BaseTestCase):
         certificate_revoke(registration=registration, reason="注销")
 
         with self.assertLogs("exchange.gateways", "INFO") as logs:
-            # And the 办件's record of its submission, and the sealing of its receipt (ADR 0031).
+            # And the 办件's record of its submission, and the sealing of its receipt (ADR 0033).
             self.assertEqual(drain_task_queue(), 4)
 
         self.assertEqual({r.status for r in licence_records()}, {OutboundStatus.DELIVERED})
