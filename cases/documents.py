@@ -19,6 +19,7 @@ from accounts.models import IdType, User
 from cases.confirmation import sealed_form_waiver
 from cases.deadlines import accept_workdays, promised_workdays
 from cases.models import Attachment, Case, Commitment, Notice, NoticeKind
+from cases.notices import notice_text
 from cases.selectors import case_open_correction
 from cases.services import current_attachments, current_commitments
 from cases.types import required_materials, type_for_item
@@ -283,17 +284,20 @@ def _commitment_entries(case: Case) -> list[CommitmentEntry]:
 
 
 def receipt_context(notice: Notice) -> ReceiptContext:
-    """材料接收告知单 from what the notice recorded when it was issued."""
+    """材料接收告知单 from what the notice recorded when it was issued, its wording from
+    templates/cases/notices/receipt.txt (the PDF and the sealed OFD print the same words)."""
     case = notice.case
     data = notice.data
-    return {
+    # The notice's own time: a resubmission issues a new receipt and moves submitted_at.
+    submitted = timezone.localtime(notice.created_at)
+    context: ReceiptContext = {
         "department": case.department.name,
+        "document_number": notice.number,
         "case_number": case.number or "",
         "matter_name": case.matter.name,
         "item_name": case.item.name,
         "applicant_name": case.applicant_name,
         "applicant_id_masked": mask_id_number(case.applicant.id_number),
-        # The notice's own time: a resubmission issues a new receipt and moves submitted_at.
         "submitted_at": notice.created_at,
         "materials": [
             {"name": str(m.get("name", "")), "files": int(m.get("files", 0))}
@@ -305,6 +309,15 @@ def receipt_context(notice: Notice) -> ReceiptContext:
         "follow_up": FOLLOW_UP,
         "phone": case.matter.phone or case.department.phone,
     }
+    body = notice_text(
+        NoticeKind.RECEIPT,
+        **{k: v for k, v in context.items() if k != "submitted_at"},
+        # A time, not only a date: formatted here (notice_text keeps the date of a datetime).
+        submitted_time=f"{submitted.year}年{submitted.month}月{submitted.day}日 {submitted:%H:%M}",
+    )
+    context["paragraphs"] = body["paragraphs"]
+    context["closing_paragraphs"] = body.get("closing_paragraphs", [])
+    return context
 
 
 def notice_context(notice: Notice) -> NoticeContext:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -865,9 +866,29 @@ NOTICE_ABBREVIATIONS = {
 }
 
 
+# Every notice is sealed (ADR 0033): `certificates` owns the seal, and `cases` may not import
+# it, so it hands in, when Django starts, what records the sealing of a new notice (in the
+# transaction that issues it, for the worker to do), as `registry` hands in its readers (ADR 6).
+NoticeSealer = Callable[[Notice], object]
+_notice_sealer: list[NoticeSealer] = []
+
+
+def notice_sealer_provide(sealer: NoticeSealer) -> None:
+    """Called by `certificates.apps` at start-up; a second call replaces the first."""
+    _notice_sealer[:] = [sealer]
+
+
+def notice_sealer_missing() -> bool:
+    return not _notice_sealer
+
+
 def notice_issue(*, case: Case, kind: str, event: CaseEvent | None, data: dict[str, Any]) -> Notice:
-    """Record a document with its content and a 文书编号 such as 辽建许受〔2026〕12号."""
+    """Record a document with its content and a 文书编号 such as 辽建许受〔2026〕12号, and have
+    it sealed: its sealed OFD is made in the worker after this transaction commits."""
     year = timezone.localdate().year
     serial = counter_next(key=f"notice-{kind}-{year}")
     number = f"辽建许{NOTICE_ABBREVIATIONS[NoticeKind(kind)]}〔{year}〕{serial}号"
-    return Notice.objects.create(case=case, kind=kind, number=number, data=data, event=event)
+    notice = Notice.objects.create(case=case, kind=kind, number=number, data=data, event=event)
+    for sealer in _notice_sealer:
+        sealer(notice)
+    return notice

@@ -1,5 +1,6 @@
 """From a 加注 copy to the sealed OFD bytes: the data the certificate shows, the writer's
-package, the seal, the zip. Runs in the worker (and in `certificate_export` / the benchmark)."""
+package, the seal, the zip. Runs in the worker (and in `certificate_export` / the benchmark).
+A sealed notice goes through the same `sealed_package` (`certificates.notices`)."""
 
 from __future__ import annotations
 
@@ -15,9 +16,9 @@ from catalog.specialties import specialty_name
 from certificates.crypto import get_signer
 from certificates.document import CertificateData, SpecialtyLine
 from certificates.keys import seal_der
-from certificates.layout import seal_boundary
+from certificates.layout import SEAL_CENTER
 from certificates.models import Certificate, CertificateCopy
-from certificates.ofd import build_ofd, zip_package
+from certificates.ofd import OfdPackage, build_ofd, zip_package
 from certificates.ses import seal_parse, ses_signature_parse
 from certificates.signing import SIGNED_VALUE_PATH, ofd_sign
 from certificates.timestamps import stamper, token_time
@@ -70,20 +71,27 @@ def certificate_data(*, copy: CertificateCopy, verify_url: str) -> CertificateDa
 
 
 def sealed_ofd(data: CertificateData, *, when: datetime) -> bytes:
-    """Draw, seal and zip one certificate; stamped by the time-stamping service when one is
-    configured (CERT_TSA), and not made at all while it cannot stamp (TimestampError)."""
-    package = build_ofd(data)
+    """Draw, seal and zip one certificate."""
+    return sealed_package(build_ofd(data), center=SEAL_CENTER, when=when)
+
+
+def sealed_package(package: OfdPackage, *, center: tuple[float, float], when: datetime) -> bytes:
+    """Seal an OFD package (a certificate, a notice) with the configured seal and signer, the
+    seal's picture centred on `center` (mm) of the package's last page, and zip it; stamped by
+    the time-stamping service when one is configured (CERT_TSA), and not made at all while it
+    cannot stamp (TimestampError)."""
     stamp = stamper()
     seal = seal_der()
     # Drawn at the size the seal declares: the portal's own seal or one from the province's
     # 电子印章 system, whatever its size.
     picture = seal_parse(seal)
+    width, height = picture.picture_width_mm, picture.picture_height_mm
     signed = ofd_sign(
         package.files,
         signer=get_signer(),
         seal_der=seal,
         page_id=package.page_id,
-        stamp_boundary=seal_boundary(picture.picture_width_mm, picture.picture_height_mm),
+        stamp_boundary=(center[0] - width / 2, center[1] - height / 2, width, height),
         when=when,
         next_id=package.stamp_annot_id,
         time_stamp=stamp.stamp if stamp is not None else None,

@@ -489,12 +489,12 @@ def _specialty_table(data: CertificateData) -> list[Item]:
     return items
 
 
-def _qr(url: str) -> PathItem:
+def _qr(url: str, box: tuple[float, float, float, float] = QR_BOX) -> PathItem:
     """The QR code as filled rectangles, one per run of dark modules in a row: vector, so
     it scans from a print at any size, and a few hundred rectangles instead of thousands."""
     code = segno.make_qr(url, error=QR_ERROR, mask=QR_MASK)
     rows = [tuple(row) for row in code.matrix_iter(scale=1, border=0)]
-    x0, y0, size, _ = QR_BOX
+    x0, y0, size, _ = box
     module = size / len(rows)
     rects: list[tuple[tuple[float, float], ...]] = []
     for r, row in enumerate(rows):
@@ -648,6 +648,15 @@ def compose(data: CertificateData) -> Sheet:
     # An empty value (no copy number, say) draws nothing, and an OFD TextObject must hold
     # at least one TextCode: leave such items out rather than write an invalid object.
     return Sheet(items=tuple(i for i in items if not isinstance(i, TextItem) or any(x.text for x in i.lines)))
+
+
+# The same measuring and drawing, for the sealed notices' layout (certificates/notice_layout.py).
+text_line = _line
+text_item = _text
+wrap_text = _wrap
+fit_size = _fit_size
+rectangle = _rect
+qr_code = _qr
 
 
 __all__ = [

@@ -156,3 +156,51 @@ class CertificateLog(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_action_display()} {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class SealStatus(models.TextChoices):
+    """Where the sealed OFD of a notice is (ADR 0033)."""
+
+    PENDING = "pending", "盖章中"
+    READY = "ready", "已盖章"
+    FAILED = "failed", "盖章失败"
+
+
+class SealAction(models.TextChoices):
+    """What changes a sealed notice's status, by the table in `certificates/transitions.py`."""
+
+    COMPLETE = "complete", "完成盖章"
+    FAIL = "fail", "记录盖章失败"
+
+
+class SealedNotice(models.Model):
+    """The sealed OFD of a notice (`cases.Notice`): made in the worker once the notice is issued,
+    with the same seal as the certificates; `token` is in its QR code and attached record, and
+    opens the notice's public check."""
+
+    notice = models.OneToOneField("cases.Notice", on_delete=models.CASCADE, related_name="sealed")
+    token = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    status = models.CharField("状态", max_length=10, choices=SealStatus.choices, default=SealStatus.PENDING)
+    file = models.FileField("文件", upload_to="notices/", max_length=200, blank=True)
+    sha256 = models.CharField(max_length=64, blank=True)
+    created_at = models.DateTimeField("申请时间", auto_now_add=True)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    ready_at = models.DateTimeField("盖章时间", null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    error = models.CharField("错误", max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = "电子文书"
+        verbose_name_plural = "电子文书"
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.notice} 电子文书"
+
+    @property
+    def is_ready(self) -> bool:
+        return self.status == SealStatus.READY
+
+    @property
+    def is_pending(self) -> bool:
+        return self.status == SealStatus.PENDING

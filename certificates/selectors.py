@@ -24,7 +24,7 @@ from django.urls import Resolver404, resolve, reverse
 from accounts.models import User
 from accounts.selectors import account_of_identity, verified_identity
 from cases.models import CaseStatus
-from cases.selectors import case_get_for_applicant
+from cases.selectors import case_get_for_applicant, notice_get_for_user
 from certificates.document import CertificateData
 from certificates.issuing import certificate_data
 from certificates.models import (
@@ -33,6 +33,8 @@ from certificates.models import (
     CertificateLog,
     CertificateStatus,
     CopyStatus,
+    SealedNotice,
+    SealStatus,
 )
 from certificates.services import verify_url
 from certificates.validity import CertificateVerdict, certificate_verdict
@@ -251,10 +253,10 @@ def copy_recorded_address(*, copy: CertificateCopy) -> str | None:
     return address if isinstance(address, str) else None
 
 
-def _attached_record(content: bytes) -> dict[str, Any] | None:
+def _attached_record(content: bytes, name: str = "certificate.json") -> dict[str, Any] | None:
     try:
         with zipfile.ZipFile(BytesIO(content)) as archive:
-            raw = archive.read("Doc_0/Attachments/certificate.json")
+            raw = archive.read(f"Doc_0/Attachments/{name}")
         record = json.loads(raw.decode("utf-8"))
     except (zipfile.BadZipFile, KeyError, ValueError, UnicodeDecodeError):
         return None
@@ -278,3 +280,50 @@ def certificate_display_data(*, certificate: Certificate) -> tuple[CertificateDa
         copy=stand_in, verify_url=settings.SITE_URL + reverse("certificates:verify_upload")
     )
     return replace(data, usage_valid_until=None, copy_serial=""), None
+
+
+# --- sealed notices (ADR 0033) ---------------------------------------------------------------
+
+_NOTICE_RELATED = ("notice__case__department", "notice__case__matter", "notice__case__item")
+
+
+def sealed_notice_get_for_user(*, user: User, case_pk: int, notice_pk: int) -> SealedNotice:
+    """The sealed notice of a notice the user may read (the applicant, the department's staff:
+    `cases.selectors.notice_get_for_user`); 404 for anyone else, and while it is not sealed."""
+    notice = notice_get_for_user(user=user, case_pk=case_pk, pk=notice_pk)
+    sealed = SealedNotice.objects.select_related(*_NOTICE_RELATED).filter(notice=notice).first()
+    if sealed is None or sealed.status != SealStatus.READY or not sealed.file:
+        raise Http404("该文书尚未加盖电子印章")
+    return sealed
+
+
+def sealed_notice_by_token(*, token: uuid.UUID) -> SealedNotice:
+    """Public: the sealed notice whose QR code was scanned (made ones only)."""
+    try:
+        return SealedNotice.objects.select_related(*_NOTICE_RELATED, "notice__case__applicant").get(
+            token=token, status=SealStatus.READY
+        )
+    except SealedNotice.DoesNotExist:
+        raise Http404("未找到该文书") from None
+
+
+def sealed_notice_for_file(*, content: bytes) -> SealedNotice | None:
+    """The sealed notice an uploaded OFD file is, by the 文书编号 and the check address in its
+    attached notice.json. Call only after the seal verified: then the record is ours."""
+    record = _attached_record(content, "notice.json")
+    if record is None:
+        return None
+    number, address = record.get("number"), record.get("verify_url")
+    if not isinstance(number, str) or not isinstance(address, str):
+        return None
+    try:
+        match = resolve(urlsplit(address).path)
+    except Resolver404:
+        return None
+    if match.view_name != "certificates:notice_verify":
+        return None
+    try:
+        sealed = sealed_notice_by_token(token=match.kwargs["token"])
+    except Http404:
+        return None
+    return sealed if sealed.notice.number == number else None

@@ -10,3 +10,11 @@ def make_certificate_copy(copy_id: int, request_id: str = "") -> None:
     from certificates.services import certificate_copy_make
 
     certificate_copy_make(copy_id=copy_id)
+
+
+@task()
+def make_sealed_notice(sealed_id: int, request_id: str = "") -> None:
+    """Draw, seal and store one notice's OFD (`certificates.notices.notice_seal_make`)."""
+    from certificates.notices import notice_seal_make
+
+    notice_seal_make(sealed_id=sealed_id)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from certificates.models import CertificateStatus, CopyAction, CopyStatus, LogAction
+from certificates.models import CertificateStatus, CopyAction, CopyStatus, LogAction, SealAction, SealStatus
 
 
 @dataclass(frozen=True)
@@ -39,6 +39,21 @@ COPY_TRANSITIONS: tuple[CopyTransition, ...] = (
     CopyTransition(CopyStatus.PENDING, CopyAction.FAIL, CopyStatus.FAILED),
 )
 
+
+@dataclass(frozen=True)
+class SealTransition:
+    source: SealStatus
+    action: SealAction
+    target: SealStatus
+
+
+SEAL_TRANSITIONS: tuple[SealTransition, ...] = (
+    # The worker drew, sealed and stored a notice's OFD.
+    SealTransition(SealStatus.PENDING, SealAction.COMPLETE, SealStatus.READY),
+    # The last allowed attempt failed too.
+    SealTransition(SealStatus.PENDING, SealAction.FAIL, SealStatus.FAILED),
+)
+
 _CERTIFICATE_BY_KEY = {(t.source, t.action): t for t in CERTIFICATE_TRANSITIONS}
 _COPY_BY_KEY = {(t.source, t.action): t for t in COPY_TRANSITIONS}
 
@@ -49,3 +64,10 @@ def certificate_transition_find(*, status: str, action: LogAction) -> Certificat
 
 def copy_transition_find(*, status: str, action: CopyAction) -> CopyTransition | None:
     return _COPY_BY_KEY.get((CopyStatus(status), action))
+
+
+_SEAL_BY_KEY = {(t.source, t.action): t for t in SEAL_TRANSITIONS}
+
+
+def seal_transition_find(*, status: str, action: SealAction) -> SealTransition | None:
+    return _SEAL_BY_KEY.get((SealStatus(status), action))

@@ -17,4 +17,8 @@ urlpatterns = [
     # Public, no login: what the QR code on every copy opens, and the file check.
     path("verify/", views.verify_upload, name="verify_upload"),
     path("verify/<uuid:token>/", views.verify, name="verify"),
+    # Sealed notices (ADR 0033): the applicant's (and staff's) downloads, and the public check.
+    path("case/<int:pk>/notices/<int:notice_pk>/ofd/", views.notice_ofd, name="notice_ofd"),
+    path("case/<int:pk>/notices/<int:notice_pk>/pdf/", views.notice_pdf, name="notice_pdf"),
+    path("verify/notice/<uuid:token>/", views.notice_verify, name="notice_verify"),
 ]

@@ -34,10 +34,12 @@ from accounts.roles import administrators_refused
 from accounts.selectors import UNVERIFIED_PERSON, request_user, verified_identity
 from audit.models import AuditAction
 from audit.services import audit_record
+from cases.selectors import notice_named
 from certificates import selectors
 from certificates.document import CertificateData
 from certificates.forms import VerifyUploadForm
-from certificates.models import Certificate, CertificateCopy, CertificateSettings, CopyStatus
+from certificates.models import Certificate, CertificateCopy, CertificateSettings, CopyStatus, SealedNotice
+from certificates.notices import notice_file_name, notice_pdf_copy, notice_public_record
 from certificates.preview import render_preview_png, render_preview_svg
 from certificates.sealimage import seal_picture_png
 from certificates.services import (
@@ -365,5 +367,63 @@ def verify_upload(request: HttpRequest) -> HttpResponse:
                 if copy is not None:
                     record = public_record(copy=copy, today=timezone.localdate())
                     context |= {**_record_context(record), "checked_at": _checked_at()}
+                elif result.ok and (sealed := selectors.sealed_notice_for_file(content=content)):
+                    # A sealed notice (ADR 0033): the same seal, answered as the notice it is.
+                    context |= {"notice": notice_public_record(sealed), "checked_at": _checked_at()}
     context["form"] = form
     return render(request, "certificates/verify_upload.html", context, status=status)
+
+
+# --- sealed notices (ADR 0033) -----------------------------------------------------------------
+
+
+def _notice_audited(request: HttpRequest, sealed: SealedNotice) -> None:
+    # As `cases.views.notice`: the staff's reading of an applicant's notice is on the trail.
+    if request_user(request).is_department_staff:
+        notice = sealed.notice
+        audit_record(
+            action=AuditAction.NOTICE_VIEW,
+            request=request,
+            obj=notice,
+            label=f"{notice.case.number} {notice}",
+            subject_id=notice.case.applicant_id,
+        )
+
+
+@login_required
+@require_GET
+@administrators_refused(AuditAction.NOTICE_VIEW, notice_named)
+def notice_ofd(request: HttpRequest, pk: int, notice_pk: int) -> FileResponse:
+    """「下载OFD」: the sealed notice as issued."""
+    sealed = selectors.sealed_notice_get_for_user(user=request_user(request), case_pk=pk, notice_pk=notice_pk)
+    content = sealed.file.open("rb")
+    _notice_audited(request, sealed)
+    response = FileResponse(content, content_type="application/ofd")
+    response["Content-Disposition"] = _attachment(notice_file_name(sealed.notice, "ofd"))
+    return private(response)
+
+
+@login_required
+@require_GET
+@administrators_refused(AuditAction.NOTICE_VIEW, notice_named)
+def notice_pdf(request: HttpRequest, pk: int, notice_pk: int) -> HttpResponse:
+    """「下载PDF」: a copy of the sealed notice showing the seal and the QR code to its check."""
+    sealed = selectors.sealed_notice_get_for_user(user=request_user(request), case_pk=pk, notice_pk=notice_pk)
+    _notice_audited(request, sealed)
+    response = HttpResponse(notice_pdf_copy(sealed), content_type="application/pdf")
+    response["Content-Disposition"] = _attachment(notice_file_name(sealed.notice, "pdf"))
+    return private(response)
+
+
+@require_GET
+def notice_verify(request: HttpRequest, token: uuid.UUID) -> HttpResponse:
+    """Public, no login: what the QR code on a sealed notice opens."""
+    limited = limit_refusal(LimitName.VERIFY_NOTICE, request=request)
+    if limited:
+        return render(request, "certificates/notice_verify.html", {"limited": limited}, status=429)
+    try:
+        sealed = selectors.sealed_notice_by_token(token=token)
+    except Http404:
+        return render(request, "certificates/notice_verify.html", {"missing": True}, status=404)
+    context = {"notice": notice_public_record(sealed), "checked_at": _checked_at()}
+    return render(request, "certificates/notice_verify.html", context)

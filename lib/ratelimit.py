@@ -134,6 +134,7 @@ class LimitName(StrEnum):
     REGISTER_QUERY = "register_query"
     VERIFY_UPLOAD = "verify_upload"
     VERIFY_LICENSE = "verify_license"  # the open API's check by 电子证照标识
+    VERIFY_NOTICE = "verify_notice"  # the public check of a sealed notice by its QR code
     API_AUTH_FAILURE = "api_auth_failure"  # a signed API request refused before it was served
 
 
@@ -192,6 +193,12 @@ LIMITS: dict[LimitName, Limit] = {
     LimitName.VERIFY_LICENSE: Limit(
         "核验",
         {Scope.SUBJECT: Rate(20, HOUR), Scope.CLIENT: Rate(10, 60), Scope.SITE: Rate(600, 60)},
+    ),
+    # A notice's check is computed on every visit (nothing kept), by a random token: limited
+    # per address like the file check, so the page serves no one scanning for tokens.
+    LimitName.VERIFY_NOTICE: Limit(
+        "核验",
+        {Scope.CLIENT: Rate(30, 60), Scope.SITE: Rate(600, 60)},
     ),
     # Wrong signatures, unknown app keys and the like, per address: past this the refusals
     # are no longer written to the audit trail one by one (a flood must not fill it).

@@ -71,6 +71,7 @@ class ReceivedMaterial(TypedDict):
 
 class ReceiptContext(TypedDict):
     department: str  # "辽宁省住房和城乡建设厅"
+    document_number: str  # 文书编号 "辽建许收〔2026〕6号"
     case_number: str  # 办件编号
     matter_name: str  # "二级注册建造师执业资格认定"
     item_name: str  # "初始注册"
@@ -83,6 +84,13 @@ class ReceiptContext(TypedDict):
     accept_days: int  # 5: the 受理 decision is due within this many working days
     follow_up: str  # "登录辽宁政务服务网，进入个人中心“我的办件”查看办理进度"
     phone: str  # 咨询电话
+    # The body, one string per paragraph (templates/cases/notices/receipt.txt), and what is
+    # printed after the materials' table.
+    paragraphs: NotRequired[Sequence[str]]
+    closing_paragraphs: NotRequired[Sequence[str]]
+    # The sealed copy (certificates.notices): the seal's picture over the 落款 and a QR code
+    # to the notice's public check.
+    seal: NotRequired[SealMark]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -144,6 +152,15 @@ class NoticeItem(TypedDict):
     reason: str  # what is wrong with it: "未上传" / "字迹不清晰"
 
 
+class SealMark(TypedDict):
+    """What a PDF copy of a sealed notice adds: the seal's picture drawn over the 落款 and a QR
+    code (PNG bytes both) to the public check of that notice, with its address written out."""
+
+    seal_png: bytes
+    qr_png: bytes
+    verify_url: str
+
+
 class NoticeContext(TypedDict):
     kind: NoticeKind
     title: str  # NOTICE_TITLES[kind], as a rule
@@ -160,6 +177,7 @@ class NoticeContext(TypedDict):
     # read "...需要补正的全部内容如下：" [table] "请于...补正后重新提交。"
     closing_paragraphs: NotRequired[Sequence[str]]
     remedies: bool  # rejection / denial: print REMEDIES_SENTENCE, after everything else
+    seal: NotRequired[SealMark]  # the sealed copy, as for the receipt
 
 
 # ---------------------------------------------------------------------------------------------

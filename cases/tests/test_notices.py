@@ -169,10 +169,11 @@ class NoticeTextTestCase(SimpleTestCase):
         body = notice_text(NoticeKind.REJECTION, **NAMES, reason="A&B <公司>")
         self.assertEqual(body["paragraphs"][1], "理由：A&B <公司>")
 
-    def test_every_notice_but_the_receipt_has_its_template(self):
-        # The 材料接收告知单 has its own layout and no wording to store (paperwork/receipt.html).
+    def test_every_notice_has_its_template(self):
+        # The 材料接收告知单's wording is rendered when it is printed (nothing stored), so the
+        # PDF and the sealed OFD print the same words (cases.documents.receipt_context).
         worded = {kind for kind in NoticeKind if (TEMPLATES / notice_template(kind)).is_file()}
-        self.assertEqual(worded, set(NoticeKind) - {NoticeKind.RECEIPT})
+        self.assertEqual(worded, set(NoticeKind))
 
 
 class ChangeSummaryTestCase(SimpleTestCase):

@@ -21,9 +21,10 @@ from portal.test import BaseTestCase
 # Session and account 2; the case (with its 办理项, 事项, 部门) and what the form is checked
 # against (the register) 2; under the lock: the case, materials, files, commitments, the
 # employer's account, open cases, the calendar 7; the event, its number, the case's UPDATE,
-# the receipt's number and row 5; the 办件 record and its task 2; the session's UPDATE 1;
-# SAVEPOINT/RELEASE pairs: the submission, the record, the session 6.
-PAPER_QUERIES = 25
+# the receipt's number and row 5; the receipt's sealing and its task 2 (ADR 0033); the 办件
+# record and its task 2; the session's UPDATE 1; SAVEPOINT/RELEASE pairs: the submission, the
+# record, the session 6.
+PAPER_QUERIES = 27
 # ... the employer confirms online: instead of the receipt (its number and row) the employer's
 # account is asked: its confirmation row, an SMS with its task (and their SAVEPOINT pair), a
 # 站内消息; the calendar is read for the employer's time instead of the 受理 clock.

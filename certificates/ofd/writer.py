@@ -25,10 +25,11 @@ from __future__ import annotations
 import json
 import uuid
 import zipfile
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 from io import BytesIO
-from typing import Final
+from typing import Any, Final
 
 from lxml import etree  # type: ignore[import-untyped]  # no stubs installed
 
@@ -66,10 +67,36 @@ ZIP_DATE_TIME: Final = (2000, 1, 1, 0, 0, 0)
 
 
 @dataclass(frozen=True)
+class DocumentMeta:
+    """What an OFD document says about itself besides its pages: DocInfo, the CustomTags
+    namespace and root, and the machine-readable record attached as JSON. The certificate's is
+    `certificate_meta`; a sealed notice has its own (`certificates.notice_layout`)."""
+
+    title: str
+    author: str
+    custom_datas: tuple[tuple[str, str], ...]  # (Name, value) in DocInfo/CustomDatas
+    record: dict[str, Any]
+    attachment_file: str = ATTACHMENT_JSON.rsplit("/", 1)[1]
+    attachment_id: str = ATTACHMENT_ID
+    attachment_name: str = "证书数据"
+    tag_ns: str = TAG_NS
+    tag_root: str = "Certificate"
+
+
+def certificate_meta(data: CertificateData) -> DocumentMeta:
+    return DocumentMeta(
+        title=data.title,
+        author=data.authority,
+        custom_datas=(("电子证照标识", data.license_id), ("注册编号", data.registration_number)),
+        record=to_record(data),
+    )
+
+
+@dataclass(frozen=True)
 class OfdPackage:
     """The files of one certificate, before signing and zipping.
 
-    ``page_id`` is the ID of the page object (for the seal's StampAnnot PageRef);
+    ``page_id`` is the ID of the page the seal goes on, the last one (its StampAnnot PageRef);
     ``stamp_annot_id`` an ID no object uses, kept for the seal's StampAnnot: Document.xml
     is signed, so its MaxUnitID must already count the stamp when the signer comes;
     ``max_unit_id`` is the document's MaxUnitID, the largest ID (IDs above it are free).
@@ -229,18 +256,41 @@ def build_ofd(
     Raises FontCoverageError (before anything is built) when a character of the data
     cannot be drawn with the certificate's fonts.
     """
-    sheet = compose(data)
+    return build_document([compose(data)], certificate_meta(data), doc_id=doc_id, created=created)
+
+
+def page_path(index: int) -> str:
+    return f"{DOC}/Pages/Page_{index}/Content.xml"
+
+
+def build_document(
+    sheets: Sequence[Sheet],
+    meta: DocumentMeta,
+    *,
+    doc_id: str | None = None,
+    created: datetime | None = None,
+) -> OfdPackage:
+    """An OFD document of one page per sheet (unsigned, unzipped), the seal's page the last.
+    IDs are given out in the order a one-page certificate always had them: fonts, images,
+    then each page (page, layer, its objects), then the stamp's."""
+    if not sheets:
+        raise ValueError("an OFD document needs at least one page")
     created = created or datetime.now()
     ids = _Ids()
     files: dict[str, bytes] = {}
 
-    # Resources first: their IDs are referenced by the page.
+    used: dict[str, set[str]] = {}
+    for sheet in sheets:
+        for key, chars in sheet.chars_by_font().items():
+            used.setdefault(key, set()).update(chars)
+
+    # Resources first: their IDs are referenced by the pages.
     font_ids: dict[str, int] = {}
     subsets: dict[str, fonts.SubsetFont] = {}
     public_res = root("Res", BaseLoc=RES_DIR)
     fonts_element = sub(public_res, "Fonts")
     font_files: dict[str, bytes] = {}
-    for index, (key, chars) in enumerate(sorted(sheet.chars_by_font().items())):
+    for index, (key, chars) in enumerate(sorted(used.items())):
         subset = subsets[key] = fonts.subset_font(key, chars)
         font_ids[key] = ids.next()
         file_name = f"font_{index}.ttf"
@@ -265,7 +315,8 @@ def build_ofd(
     media_ids: dict[int, int] = {}  # id(ImageItem) -> MultiMedia ID
     image_files: dict[str, bytes] = {}
     image_names = {"照片": "photo", "本人签名": "signature"}
-    for index, image in enumerate(i for i in sheet.items if isinstance(i, ImageItem)):
+    images = [i for sheet in sheets for i in sheet.items if isinstance(i, ImageItem)]
+    for index, image in enumerate(images):
         media_id = ids.next()
         media_ids[id(image)] = media_id
         stem = image_names.get(image.tag or "", f"image_{index}")
@@ -274,68 +325,74 @@ def build_ofd(
         sub(media, "MediaFile", file_name)
         image_files[f"{DOC}/{RES_DIR}/{file_name}"] = image.data
 
-    page_id = ids.next()
-    page = root("Page")
-    area = sub(page, "Area")
-    sub(area, "PhysicalBox", nums((0, 0, sheet.width, sheet.height)))
-    content = sub(page, "Content")
-    layer = sub(content, "Layer", ID=str(ids.next()), Type="Body")
-    tags: dict[str, list[int]] = {}
-    for item in sheet.items:
-        _inside_page(sheet, item)
-        object_ids: list[int] = []
-        if isinstance(item, TextItem):
-            for piece in _pieces(item):
+    page_ids: list[int] = []
+    page_files: dict[str, bytes] = {}
+    tags: dict[str, list[tuple[int, int]]] = {}  # field -> (page ID, object ID)
+    for number, sheet in enumerate(sheets):
+        page_id = ids.next()
+        page_ids.append(page_id)
+        page = root("Page")
+        area = sub(page, "Area")
+        sub(area, "PhysicalBox", nums((0, 0, sheet.width, sheet.height)))
+        content = sub(page, "Content")
+        layer = sub(content, "Layer", ID=str(ids.next()), Type="Body")
+        for item in sheet.items:
+            _inside_page(sheet, item)
+            object_ids: list[int] = []
+            if isinstance(item, TextItem):
+                for piece in _pieces(item):
+                    object_ids.append(ids.next())
+                    _text_object(layer, piece, object_ids[-1], font_ids[item.font], subsets[item.font])
+            elif isinstance(item, PathItem):
                 object_ids.append(ids.next())
-                _text_object(layer, piece, object_ids[-1], font_ids[item.font], subsets[item.font])
-        elif isinstance(item, PathItem):
-            object_ids.append(ids.next())
-            _path_object(layer, item, object_ids[-1])
-        else:
-            object_ids.append(ids.next())
-            _image_object(layer, item, object_ids[-1], media_ids[id(item)])
-        if item.tag:
-            tags.setdefault(item.tag, []).extend(object_ids)
+                _path_object(layer, item, object_ids[-1])
+            else:
+                object_ids.append(ids.next())
+                _image_object(layer, item, object_ids[-1], media_ids[id(item)])
+            if item.tag:
+                tags.setdefault(item.tag, []).extend((page_id, o) for o in object_ids)
+        page_files[page_path(number)] = serialize(page)
     stamp_annot_id = ids.next()
     max_unit_id = ids.last
 
-    record = to_record(data)
-    attachment = json.dumps(record, ensure_ascii=False, indent=2).encode("utf-8")
+    attachment = json.dumps(meta.record, ensure_ascii=False, indent=2).encode("utf-8")
 
-    files[OFD_XML] = serialize(_ofd_xml(data, doc_id or uuid.uuid4().hex, created))
-    files[DOCUMENT_XML] = serialize(_document_xml(sheet, page_id, max_unit_id))
+    files[OFD_XML] = serialize(_ofd_xml(meta, doc_id or uuid.uuid4().hex, created))
+    files[DOCUMENT_XML] = serialize(_document_xml(sheets[0], page_ids, max_unit_id))
     files[PUBLIC_RES_XML] = serialize(public_res)
     files[DOCUMENT_RES_XML] = serialize(document_res)
-    files[PAGE_XML] = serialize(page)
+    files.update(page_files)
     files.update(font_files)
     files.update(image_files)
-    files[CUSTOM_TAGS_XML] = serialize(_custom_tags_xml())
-    files[CUSTOM_TAG_XML] = serialize(_custom_tag_xml(tags, page_id))
-    files[ATTACHMENTS_XML] = serialize(_attachments_xml(len(attachment), created))
-    files[ATTACHMENT_JSON] = attachment
-    return OfdPackage(files=files, page_id=page_id, stamp_annot_id=stamp_annot_id, max_unit_id=max_unit_id)
+    files[CUSTOM_TAGS_XML] = serialize(_custom_tags_xml(meta))
+    files[CUSTOM_TAG_XML] = serialize(_custom_tag_xml(meta, tags))
+    files[ATTACHMENTS_XML] = serialize(_attachments_xml(meta, len(attachment), created))
+    files[f"{DOC}/Attachments/{meta.attachment_file}"] = attachment
+    return OfdPackage(
+        files=files, page_id=page_ids[-1], stamp_annot_id=stamp_annot_id, max_unit_id=max_unit_id
+    )
 
 
-def _ofd_xml(data: CertificateData, doc_id: str, created: datetime) -> etree._Element:
+def _ofd_xml(meta: DocumentMeta, doc_id: str, created: datetime) -> etree._Element:
     ofd = root("OFD", Version="1.0", DocType="OFD")
     body = sub(ofd, "DocBody")
     info = sub(body, "DocInfo")
     sub(info, "DocID", doc_id)
-    sub(info, "Title", data.title)
-    sub(info, "Author", data.authority)
+    sub(info, "Title", meta.title)
+    sub(info, "Author", meta.author)
     sub(info, "CreationDate", created.date().isoformat())
     sub(info, "Creator", CREATOR)
     sub(info, "CreatorVersion", CREATOR_VERSION)
     custom = sub(info, "CustomDatas")
-    sub(custom, "CustomData", data.license_id, Name="电子证照标识")
-    sub(custom, "CustomData", data.registration_number, Name="注册编号")
+    for name, value in meta.custom_datas:
+        sub(custom, "CustomData", value, Name=name)
     sub(body, "DocRoot", DOCUMENT_XML)
     # Always present: the signer adds the file; an unsigned copy is never handed out.
     sub(body, "Signatures", SIGNATURES_XML)
     return ofd
 
 
-def _document_xml(sheet: Sheet, page_id: int, max_unit_id: int) -> etree._Element:
+def _document_xml(sheet: Sheet, page_ids: list[int], max_unit_id: int) -> etree._Element:
     document = root("Document")
     common = sub(document, "CommonData")
     sub(common, "MaxUnitID", str(max_unit_id))
@@ -344,45 +401,47 @@ def _document_xml(sheet: Sheet, page_id: int, max_unit_id: int) -> etree._Elemen
     sub(common, "PublicRes", PUBLIC_RES_XML.removeprefix(f"{DOC}/"))
     sub(common, "DocumentRes", DOCUMENT_RES_XML.removeprefix(f"{DOC}/"))
     pages = sub(document, "Pages")
-    sub(pages, "Page", ID=str(page_id), BaseLoc=PAGE_XML.removeprefix(f"{DOC}/"))
+    for number, page_id in enumerate(page_ids):
+        sub(pages, "Page", ID=str(page_id), BaseLoc=page_path(number).removeprefix(f"{DOC}/"))
     # Schema order: … Annotations, CustomTags, Attachments, Extensions.
     sub(document, "CustomTags", CUSTOM_TAGS_XML.removeprefix(f"{DOC}/"))
     sub(document, "Attachments", ATTACHMENTS_XML.removeprefix(f"{DOC}/"))
     return document
 
 
-def _custom_tags_xml() -> etree._Element:
+def _custom_tags_xml(meta: DocumentMeta) -> etree._Element:
     custom_tags = root("CustomTags")
-    tag = sub(custom_tags, "CustomTag", NameSpace=TAG_NS)
+    tag = sub(custom_tags, "CustomTag", NameSpace=meta.tag_ns)
     sub(tag, "FileLoc", CUSTOM_TAG_XML.rsplit("/", 1)[1])
     return custom_tags
 
 
-def _custom_tag_xml(tags: dict[str, list[int]], page_id: int) -> etree._Element:
+def _custom_tag_xml(meta: DocumentMeta, tags: dict[str, list[tuple[int, int]]]) -> etree._Element:
     """One ``Field`` per printed field, named by its label, pointing at its objects."""
-    certificate = etree.Element(f"{{{TAG_NS}}}Certificate", nsmap={"zs": TAG_NS, "ofd": OFD_NS})
-    for name, object_ids in tags.items():
-        field = etree.SubElement(certificate, f"{{{TAG_NS}}}Field", {"Name": name})
-        for object_id in object_ids:
+    ns = meta.tag_ns
+    document = etree.Element(f"{{{ns}}}{meta.tag_root}", nsmap={"zs": ns, "ofd": OFD_NS})
+    for name, refs in tags.items():
+        field = etree.SubElement(document, f"{{{ns}}}Field", {"Name": name})
+        for page_id, object_id in refs:
             ref = etree.SubElement(field, f"{{{OFD_NS}}}ObjectRef", {"PageRef": str(page_id)})
             ref.text = str(object_id)
-    return certificate
+    return document
 
 
-def _attachments_xml(size: int, created: datetime) -> etree._Element:
+def _attachments_xml(meta: DocumentMeta, size: int, created: datetime) -> etree._Element:
     attachments = root("Attachments")
     attachment = sub(
         attachments,
         "Attachment",
-        ID=ATTACHMENT_ID,
-        Name="证书数据",
+        ID=meta.attachment_id,
+        Name=meta.attachment_name,
         Format="json",
         CreationDate=created.strftime("%Y-%m-%dT%H:%M:%S"),
         Size=num(size / 1024),  # the schema's Size is in KB
         Visible="true",
         Usage="none",
     )
-    sub(attachment, "FileLoc", ATTACHMENT_JSON.rsplit("/", 1)[1])
+    sub(attachment, "FileLoc", meta.attachment_file)
     return attachments
 
 
@@ -399,4 +458,4 @@ def zip_package(files: dict[str, bytes]) -> bytes:
     return out.getvalue()
 
 
-__all__ = ["OfdPackage", "build_ofd", "zip_package"]
+__all__ = ["DocumentMeta", "OfdPackage", "build_document", "build_ofd", "zip_package"]

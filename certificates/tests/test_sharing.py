@@ -158,7 +158,8 @@ class LicenceRecordTestCase(BaseTestCase):
         certificate_revoke(registration=registration, reason="注销")
 
         with self.assertLogs("exchange.gateways", "INFO") as logs:
-            self.assertEqual(drain_task_queue(), 3)  # and the 办件's record of its submission
+            # And the 办件's record of its submission, and the sealing of its receipt (ADR 0033).
+            self.assertEqual(drain_task_queue(), 4)
 
         self.assertEqual({r.status for r in licence_records()}, {OutboundStatus.DELIVERED})
         licence_lines = [line for line in logs.output if "licence record" in line]

@@ -110,6 +110,14 @@ def receipt(**overrides) -> ReceiptContext:
         accept_days=5,
         follow_up="登录辽宁政务服务网，进入个人中心“我的办件”查看办理进度",
         phone="024-83988821",
+        document_number="辽建许收〔2026〕6号",
+        paragraphs=[
+            "王堃：您于 2026年3月2日 10:15 通过辽宁政务服务网提交的申请材料已收到。",
+            "本机关将在收到申请材料之日起 5 个工作日内作出是否受理的决定。",
+            "办理进度查询：登录辽宁政务服务网，进入个人中心“我的办件”查看办理进度。",
+            "咨询电话：024-83988821",
+        ],
+        closing_paragraphs=["本告知单仅表示已收到上述材料，不表示申请已被受理。"],
     )
     context.update(overrides)  # type: ignore[typeddict-item]
     return context
@@ -311,9 +319,16 @@ class ReceiptTestCase(PdfTestCase):
                 "5个工作日内作出是否受理的决定",
                 "登录辽宁政务服务网，进入个人中心“我的办件”查看办理进度",
                 "024-83988821",
+                "本告知单仅表示已收到上述材料，不表示申请已被受理。",
             ],
             text_of(pdf),
         )
+
+    def test_it_prints_its_document_number(self):
+        # Issue 15: the number was on the web page only. Under the title and in the header.
+        text = text_of(receipt_pdf(receipt()))
+
+        self.assertEqual(text.count("辽建许收〔2026〕6号"), 2)
 
     def test_it_embeds_its_fonts(self):
         self.assertFontsEmbedded(receipt_pdf(receipt()))

@@ -15,6 +15,7 @@ from django.utils import timezone
 from audit.jobs import audit_archive_daily, audit_verify_daily
 from cases.jobs import confirmations_overdue_notify, correction_reminders_send, release_silences_record
 from certificates.crl import crl_refresh
+from certificates.notices import notice_seals_requeue_stale
 from certificates.services import certificate_copies_requeue_stale
 from exchange.services import outbound_requeue_stale
 from lib.cache import cache_is_down
@@ -111,6 +112,9 @@ def sweeps_run() -> None:
         copies = certificate_copies_requeue_stale()
         if copies:
             logger.warning("re-queued %d certificate copies left by a dead worker", copies)
+        notices = notice_seals_requeue_stale()
+        if notices:
+            logger.warning("queued %d notices for sealing (left by a dead worker, or never sealed)", notices)
         task_rows_recover_stale()
         # Every host that runs the sweeps keeps its own copy of the CA's list (ADR 0032).
         if crl_refresh():
@@ -124,7 +128,7 @@ def sweeps_run() -> None:
 
 class Command(BaseCommand):
     help = (
-        "周期性维护任务：找回因工作进程中断而滞留的短信、共享数据记录、好差评推送、加注件和任务；每天一次发送注册到期和"
+        "周期性维护任务：找回因工作进程中断而滞留的短信、共享数据记录、好差评推送、加注件、待盖章文书和任务；每天一次发送注册到期和"
         "待补正提醒、记录逾期未答复的解聘确认、告知单位确认逾期、督办超期的差评整改、结束期满的特别程序、提醒即将到期和督办已到期的办件、将届满未延续的注册置为失效、删除无主文件、"
         "校验并归档审计记录（可在多台主机上同时运行，任务幂等）"
     )
