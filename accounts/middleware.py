@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 
-from accounts.decorators import LOGIN_EXPIRED
+from accounts.decorators import LOGIN_EXPIRED, login_expired_json, wants_json
 from lib.ratelimit import client_ip
 
 # The session key holding the time of the login, as a POSIX timestamp.
@@ -60,7 +60,11 @@ def session_lifetime_message() -> str:
 
 class SessionLifetimeMiddleware:
     """Ends a login SESSION_ABSOLUTE_SECONDS after it began, even while the user keeps
-    clicking: the idle timeout alone would let a stolen session live for ever."""
+    clicking: the idle timeout alone would let a stolen session live for ever.
+
+    A script's fetch (autosave, keep-alive) gets the 401 JSON of login_required_json rather
+    than a redirect to the login page, which it would read as a broken answer; the message
+    stays stored for the next page the browser shows, the login page."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
@@ -77,6 +81,8 @@ class SessionLifetimeMiddleware:
                 kind = getattr(request.user, "kind", "")
                 logout(request)
                 messages.warning(request, session_lifetime_message())
+                if wants_json(request):
+                    return login_expired_json(session_lifetime_message())
                 query = {"kind": kind} if kind else {}
                 back = login_return_path(request)
                 if back:

@@ -570,7 +570,8 @@ def user_authenticate_by_sms(
     A password lock does not apply: it is there against guessed passwords, and whoever reads
     the code on the account's own phone is the owner, whom a stranger's wrong guesses must not
     shut out. Proving the code clears the lock. Only after the code is proven may the answer
-    say that the number has no account."""
+    say that the number has no account, or that its account is on the other applicant tab:
+    whoever read the code on that phone owns the number, so the hint tells a stranger nothing."""
 
     def failed(reason: str, user: User | None) -> ApplicationError:
         login_failure(LoginFailureKind.SMS)
@@ -591,6 +592,9 @@ def user_authenticate_by_sms(
         raise failed(e.message, user_find(kind=kind, identifier=mobile)) from None
     user = user_find(kind=kind, identifier=mobile)
     if user is None:
+        other = _other_applicant_find(kind=kind, identifier=mobile)
+        if other is not None:
+            raise failed(WRONG_TAB[other.kind], other)
         raise failed("该手机号未注册，请先注册", None)
     LoginThrottle.objects.filter(key=_throttle_key(kind=kind, identifier=mobile, user=user)).update(
         failures=0, locked_until=None
@@ -598,10 +602,22 @@ def user_authenticate_by_sms(
     return user
 
 
+def _other_applicant_find(*, kind: str, identifier: str) -> User | None:
+    """The account of the other applicant type (个人 / 法人) that `identifier` names, if any:
+    someone on the wrong tab."""
+    other_kind = OTHER_APPLICANT_KIND.get(kind)
+    return user_find(kind=other_kind, identifier=identifier) if other_kind else None
+
+
 def login_sms_code_send(*, kind: str, mobile: str) -> None:
     """Send a login code only to a registered number, but count and answer alike either way
-    (sms_code_send's deliver) so that the form does not tell strangers who is registered."""
-    registered = user_find(kind=kind, identifier=mobile) is not None
+    (sms_code_send's deliver) so that the form does not tell strangers who is registered.
+    A number registered on the other applicant tab gets its code too: proving it earns the
+    wrong-tab hint (user_authenticate_by_sms), not a login."""
+    registered = (
+        user_find(kind=kind, identifier=mobile) is not None
+        or _other_applicant_find(kind=kind, identifier=mobile) is not None
+    )
     sms_code_send(mobile=mobile, purpose=SmsPurpose.LOGIN, deliver=registered)
 
 

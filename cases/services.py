@@ -40,6 +40,7 @@ from cases.models import (
     SubmitMethod,
 )
 from cases.register import register_record_for
+from cases.selectors import draft_open_for_applicant
 from cases.sharing import case_record_enqueue
 from cases.transitions import transition_find
 from cases.types import eligibility_refusals, required_materials, type_for_item
@@ -54,6 +55,10 @@ SMS_SIGNATURE = "【辽宁政务服务网】"
 # 《行政许可法》: a complete application is accepted (or refused) within 5 working days.
 
 DRAFT_CONFLICT = "此申请已在其他窗口或设备上修改，请刷新页面后再继续"
+
+
+# A second fresh page of one 办理项 (two 开始申请 tabs) saving after the first made its draft.
+DRAFT_OPEN_ELSEWHERE = "此事项已在其他窗口或设备上开始填写并保存为草稿，请刷新页面后在该草稿中继续填写"
 
 
 class DraftConflict(ApplicationError):
@@ -237,16 +242,26 @@ def case_draft_save(
     returns the first draft instead of making another. `expected_version` is the draft's
     `version` when the saving page was loaded (or last saved): if the draft has moved on
     since (another tab, another device), `DraftConflict` is raised and nothing is written.
-    Every save raises the version by one."""
+    Every save raises the version by one.
+
+    An applicant has one open draft per 办理项 (开始申请 resumes it): a new page whose first
+    save finds another page's draft of the same 办理项 is refused with `DraftConflict` too."""
     if submit_method and submit_method not in SubmitMethod.values:
         raise ApplicationError("请选择提交方式")
     with transaction.atomic():
+        if case is None:
+            # The applicant's row, locked: two first saves of two fresh pages take turns, so
+            # the second sees the draft the first made (and the same page posted twice finds
+            # its own draft by its token).
+            User.objects.select_for_update().filter(pk=user.pk).first()
         if case is None and client_token is not None:
             case = Case.objects.filter(client_token=client_token, applicant=user).first()
             if case is not None and expected_version is None:
                 # The same new page saved again: it last saw the version its first save made.
                 expected_version = case.version
         if case is None:
+            if draft_open_for_applicant(user=user, item=item) is not None:
+                raise DraftConflict(DRAFT_OPEN_ELSEWHERE)
             try:
                 with transaction.atomic():
                     case = Case.objects.create(

@@ -7,6 +7,7 @@ import os
 import shutil
 import threading
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar, TypedDict
 
@@ -148,6 +149,18 @@ def wait_for_quiet_server() -> None:
     if not _ONE_AT_A_TIME.acquire(timeout=_QUIET_WAIT):
         raise AssertionError(f"测试服务器 {_QUIET_WAIT} 秒内没有处理完上一个请求")
     _ONE_AT_A_TIME.release()
+
+
+@contextmanager
+def server_paused() -> Iterator[None]:
+    """The live server's requests wait while the test thread writes to the database itself (a
+    worker run while the page polls for its result): on SQLite both would use one connection."""
+    if not _ONE_AT_A_TIME.acquire(timeout=_QUIET_WAIT):
+        raise AssertionError(f"测试服务器 {_QUIET_WAIT} 秒内没有处理完上一个请求")
+    try:
+        yield
+    finally:
+        _ONE_AT_A_TIME.release()
 
 
 class BrowserTestCase(StaticLiveServerTestCase):

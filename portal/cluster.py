@@ -51,6 +51,8 @@ from lib.keyring import keyring_entry_make
 
 ROOT = Path(__file__).resolve().parent.parent
 SITE_FILE = ROOT / "deploy" / "nginx" / "lnzwfw.conf"
+# The error pages nginx answers itself (413, 502, 504), read from the checkout.
+ERROR_PAGES_DIR = ROOT / "deploy" / "nginx" / "errors"
 VENV_BIN = Path(sys.executable).parent
 DATABASE = "cluster_test"
 POSTGRES = "postgresql://postgres@127.0.0.1:5432"
@@ -96,8 +98,9 @@ def _replace_once(pattern: str, replacement: str, text: str, what: str) -> str:
 
 def nginx_site_for_test(site: str, *, upstreams: Sequence[str], listen: str) -> str:
     """deploy/nginx/lnzwfw.conf as the cluster test runs it: the same proxying, limits, headers
-    and failover, with our app servers in the upstream, plain HTTP on `listen`, no TLS and no
-    port-80 redirect. Everything else is used as written."""
+    and failover, with our app servers in the upstream, plain HTTP on `listen`, no TLS, no
+    port-80 redirect and the error pages read from the checkout. Everything else is used as
+    written."""
     servers = "".join(f"    server {u} max_fails=2 fail_timeout=10s;\n" for u in upstreams)
     site = _replace_once(
         r"^(upstream portal_app \{\n)((?:\s*#.*\n)*)((?:    server .*\n)+)",
@@ -110,6 +113,12 @@ def nginx_site_for_test(site: str, *, upstreams: Sequence[str], listen: str) -> 
     )
     site = _replace_once(r"^    listen 443 ssl[^;]*;\n", f"    listen {listen};\n", site, "listen 443 ssl")
     site = _replace_once(r"^    listen \[::\]:443 ssl[^;]*;\n", "", site, "listen [::]:443 ssl")
+    site = _replace_once(
+        r"^        alias /etc/nginx/lnzwfw-errors/;\n",
+        f"        alias {ERROR_PAGES_DIR}/;\n",
+        site,
+        "错误页目录 alias /etc/nginx/lnzwfw-errors/",
+    )
     without_tls = re.sub(r"^    ssl_.*\n", "", site, flags=re.MULTILINE)
     if without_tls == site:
         raise ClusterFailure(f"{SITE_FILE.relative_to(ROOT)} 中找不到 ssl_ 指令：站点文件改了结构")

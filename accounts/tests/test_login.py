@@ -157,3 +157,23 @@ class SmsLoginTestCase(BaseTestCase):
         )
         self.assertContains(r, "验证码错误")
         self.assertNotIn("_auth_user_id", self.client.session)
+
+    def test_a_code_on_the_wrong_tab_gets_the_wrong_tab_hint(self):
+        # The enterprise's 经办人 asks for a code on the 个人 tab: the code goes to the phone
+        # (answering alike for everyone), and the proven code earns the hint, not a login.
+        self.client.post(
+            "/accounts/sms-code/",
+            {**human_fields(), "mobile": self.enterprise.mobile, "purpose": "login", "kind": "person"},
+        )
+        r = self.client.post(
+            "/accounts/login/",
+            {
+                "kind": "person",
+                "method": "sms",
+                "mobile": self.enterprise.mobile,
+                "sms_code": last_code(self.enterprise.mobile),
+            },
+        )
+        self.assertContains(r, "该账号是法人账号，请在“法人”标签下登录")
+        self.assertNotContains(r, "该手机号未注册")
+        self.assertNotIn("_auth_user_id", self.client.session)

@@ -9,7 +9,7 @@ from django.core.files.storage import default_storage
 from django.urls import reverse
 
 from cases.models import Case, CaseStatus
-from cases.services import DRAFT_CONFLICT
+from cases.services import DRAFT_CONFLICT, DRAFT_OPEN_ELSEWHERE
 from cases.tests.builders import case_build
 from cases.tests.helpers import attach_required, draft_case
 from cases.tests.sample_files import form_post, initial_item, start_url
@@ -148,6 +148,34 @@ class AutosaveNewFormTestCase(BaseTestCase):
         self.assertEqual(Case.objects.filter(applicant=self.applicant).count(), 1)
         case.refresh_from_db()
         self.assertEqual(case.form_data["major"], "土木工程")
+
+    def test_a_second_fresh_page_of_the_same_item_is_told_not_a_second_draft(self):
+        # Two 开始申请 tabs opened before either saved: the first autosave makes the draft…
+        first = self.client.post(
+            self.url, {"major": "土木", "client_token": str(uuid.uuid4()), "version": ""}
+        )
+        self.assertEqual(first.status_code, 200)
+        # …and the second page's first save is refused, as a save that missed a newer version is.
+        second_token = str(uuid.uuid4())
+        r = self.client.post(self.url, {"major": "桥梁", "client_token": second_token, "version": ""})
+        self.assertEqual(r.status_code, 409)
+        self.assertEqual(r.json(), {"ok": False, "message": DRAFT_OPEN_ELSEWHERE})
+        r = self.client.post(
+            start_url(),
+            {
+                **form_post(self, major="桥梁"),
+                "client_token": second_token,
+                "action": "save",
+                "submit_method": "online",
+            },
+        )
+        self.assertContains(r, DRAFT_OPEN_ELSEWHERE, status_code=409)
+        self.assertContains(r, 'value="桥梁"', status_code=409)  # what was typed stays on the page
+        case = Case.objects.get(applicant=self.applicant)
+        self.assertEqual((case.pk, case.form_data["major"]), (first.json()["case"], "土木"))
+        # Reloaded, the second tab opens the one draft.
+        r = self.client.get(start_url())
+        self.assertRedirects(r, reverse("cases:edit", args=[case.pk]), fetch_redirect_response=False)
 
     def test_it_needs_the_pages_token(self):
         r = self.client.post(self.url, {"major": "土木"})

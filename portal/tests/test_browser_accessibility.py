@@ -27,7 +27,8 @@ from certificates.models import CertificateCopy
 from certificates.tests.helpers import ensure_keys
 from lib.datacrypt import mobile_index
 from lib.uploads import check_upload
-from portal.browser import DESKTOP, PHONE, BrowserTestCase, axe_report, axe_violations
+from portal.browser import DESKTOP, PHONE, BrowserTestCase, axe_report, axe_violations, server_paused
+from portal.cluster import ERROR_PAGES_DIR
 from portal.demo import APPLICANT_PASSWORD, STAFF_PASSWORD, demo_history, seed_demo
 from portal.test import catalog_seeded
 from registry.models import Registration, RegistrationChange
@@ -146,6 +147,24 @@ class AxeTestCase(BrowserTestCase):
         page.get_by_role("button", name="查询").click()
         self.check("注册公告（查询结果）")
         self.visit(f"/bulletins/{bulletin.pk}/", "注册公告（一期）")
+        # The error pages, each in the portal's layout: a missing page, a request the portal
+        # cannot read (more fields than it accepts), a form whose token has gone.
+        self.visit("/cases/no-such-page/", "页面不存在（404）")
+        too_many = "&".join(f"f{i}=1" for i in range(1100))
+        self.visit(f"/catalog/search/?{too_many}", "请求无法处理（400）")
+        page.goto(self.url("/accounts/login/?kind=person"))
+        field(page, "账号").fill(NEWCOMER_MOBILE)
+        field(page, "密码").fill(APPLICANT_PASSWORD)
+        page.context.clear_cookies()  # the CSRF cookie with them, as after a long absence
+        page.get_by_role("button", name="登录", exact=True).click()
+        page.get_by_role("heading", name="页面已过期").wait_for()
+        self.check("页面已过期（CSRF）")
+        # nginx's own pages (deploy/nginx/errors), shown when no app server answers: on a blank
+        # page, where the portal's policy does not stop their own styles.
+        for name in ("413", "502", "504"):
+            page.goto("about:blank")
+            page.set_content((ERROR_PAGES_DIR / f"{name}.html").read_text("utf-8"))
+            self.check(f"nginx 错误页 {name}")
 
         # Section 2.1: 张三 applies.
         self.login(NEWCOMER_MOBILE, APPLICANT_PASSWORD, kind="person")
@@ -158,6 +177,11 @@ class AxeTestCase(BrowserTestCase):
         self.check("申请表（提交被拒）")
         self.visit("/cases/mine/", "我的办件（草稿）")
         self.visit("/messages/", "消息")
+        self.visit("/workbench/", "没有访问权限（403）")
+
+        # The end of section 2.1: 李娜's submitted case and its 材料接收告知单.
+        self.login(WAITING_MOBILE, APPLICANT_PASSWORD, kind="person")
+        self.visit(f"/cases/{waiting.pk}/receipt/", "材料接收告知单")
 
         # Sections 3 and 4: 王强 holds a registration.
         self.login(HOLDER_MOBILE, APPLICANT_PASSWORD, kind="person")
@@ -178,7 +202,8 @@ class AxeTestCase(BrowserTestCase):
             page.evaluate("document.getElementById('attachments-dialog').contains(document.activeElement)")
         )
         self.check("公示附件窗口（加注中）")
-        call_command("db_worker", batch=True, interval=0, startup_delay=False, queue_name="*")
+        with server_paused():  # the page polls for the result meanwhile
+            call_command("db_worker", batch=True, interval=0, startup_delay=False, queue_name="*")
         live.get_by_text("加注完成，可以下载“二建建造师注册证书”").wait_for(state="attached")
         expect(dialog.get_by_role("link", name="二建建造师注册证书")).to_be_focused()
         page.keyboard.press("Escape")

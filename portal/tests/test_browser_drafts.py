@@ -6,10 +6,12 @@ from __future__ import annotations
 
 import re
 import tempfile
+from importlib import import_module
 from pathlib import Path
 from typing import Any
 
 import pytest
+from django.conf import settings
 from django.contrib.sessions.models import Session
 from django.test import override_settings
 
@@ -137,3 +139,45 @@ class DraftsInTheBrowserTestCase(BrowserTestCase):
         dialog.wait_for(state="hidden")
         self.assertFalse(page.evaluate("document.getElementById('session-dialog').open"))
         self.assertEqual(page.evaluate("document.activeElement.id"), "id_major")
+
+    def age_the_login(self, seconds: float) -> None:
+        # The 12-hour absolute lifetime, reached: the login's recorded time moved back.
+        for row in Session.objects.all():
+            store = import_module(settings.SESSION_ENGINE).SessionStore(session_key=row.session_key)
+            if "_login_at" in store:
+                store["_login_at"] -= seconds
+                store.save()
+
+    def test_an_autosave_after_the_absolute_lifetime_says_so_and_keeps_the_message(self) -> None:
+        page = self.page
+        page.goto(self.url(self.edit))
+        self.login(page)
+        page.wait_for_url(self.url(self.edit))
+        self.age_the_login(12 * 3600 + 1)
+        field(page, "所学专业").fill("工程管理")
+        page.locator("#autosave-status").get_by_text(
+            "登录已超过12小时，填写的内容已暂存在本浏览器，重新登录后回到本页即可继续。"
+        ).wait_for()
+        dialog = page.locator("#session-dialog")
+        dialog.get_by_text(re.compile("^登录已超过12小时。已自动保存的内容不会丢失")).wait_for()
+        dialog.get_by_role("link", name="重新登录").click()
+        page.wait_for_url(re.compile(r"/accounts/login/"))
+        # The fetch did not consume the message meant for the login page.
+        page.get_by_text("登录已超过12小时，请重新登录").wait_for()
+        self.login(page)
+        page.wait_for_url(self.url(self.edit))
+        self.assertEqual(field(page, "所学专业").input_value(), "工程管理")
+
+    @override_settings(SESSION_COOKIE_AGE=20)
+    def test_继续办理_after_the_absolute_lifetime_offers_the_login_page(self) -> None:
+        page = self.page
+        page.goto(self.url(self.edit))
+        self.login(page)
+        page.wait_for_url(self.url(self.edit))
+        dialog = page.locator("#session-dialog")
+        dialog.get_by_role("heading", name="登录即将超时").wait_for()
+        self.age_the_login(12 * 3600 + 1)
+        dialog.get_by_role("button", name="继续办理").click()
+        dialog.get_by_text(re.compile("^登录已超过12小时。")).wait_for()
+        self.assertTrue(dialog.get_by_role("link", name="重新登录").is_visible())
+        self.assertEqual(page.evaluate("document.activeElement.textContent"), "重新登录")

@@ -20,13 +20,18 @@ from accounts.models import User, UserKind
 from bulletins.models import Bulletin, BulletinStatus
 from bulletins.services import bulletin_draft_prepare
 from cases.models import Case, CaseStatus
-from catalog.registration_types import ChangeKind, ProceedingKind
+from cases.services import attachment_add, case_draft_save
+from cases.tests.sample_files import document_pdf, photo_png
+from catalog.models import ServiceItem
+from catalog.registration_types import ChangeKind, ProceedingKind, RegistrationType
 from catalog.seed import seed_catalog
 from certificates.tests.helpers import ensure_keys
 from lib.datacrypt import mobile_index
+from lib.uploads import check_upload
 from portal.browser import BrowserTestCase
 from portal.demo import seed_demo
 from portal.display import COOKIE_NAME, DisplayMode
+from portal.test import person_create
 from registry.models import Registration, RegistrationChange
 from revocation.models import Ground, Proceeding
 from revocation.services import proceeding_start, proceeding_state
@@ -224,8 +229,34 @@ class PhonesBrowserTestCase(BrowserTestCase):
             proceeding=proceeding, user=renewing, text="我已与新单位签订劳动合同，正在办理变更。"
         )
 
+    def draft(self) -> Case:
+        """A saved 初始注册 draft of a person with no other case, the photo and a scan uploaded:
+        the form with its materials rows, as in the middle of the manual's section 2.1."""
+        found = Case.objects.filter(applicant__mobile_index=mobile_index("13900139020")).first()
+        if found is not None:
+            return found
+        person = person_create(name="韩雪", first17="21010219930204020", mobile="13900139020")
+        item = ServiceItem.objects.get(matter__code="ejjzs-zgrd", code=RegistrationType.INITIAL)
+        case = case_draft_save(
+            user=person,
+            item=item,
+            submit_method="online",
+            form_data={"education": "本科", "major": "土木工程"},
+        )
+        for code, data, images in (("photo", photo_png(), True), ("identity", document_pdf(), False)):
+            material = item.materials.get(code=code)
+            attachment_add(
+                case=case,
+                material=material,
+                checked=check_upload(data, images_only=images),
+                original_name=f"{material.name}.{'png' if images else 'pdf'}",
+                user=person,
+            )
+        return case
+
     def pages(self) -> list[tuple[User | None, list[str]]]:
         proceeding = self.proceeding()
+        draft = self.draft()
         answered = self.answered_proceeding()
         # The demo's 强制注销 (钱芳) with its 陈述申辩 period passed unanswered: the 督办 list's
         # table "陈述申辩期已满，待决定" is drawn too (ADR 27).
@@ -243,6 +274,7 @@ class PhonesBrowserTestCase(BrowserTestCase):
                     "/registry/query/",
                     "/help/",
                     "/accounts/login/",
+                    "/accounts/register/",
                     "/certificates/verify/",
                     "/bulletins/",
                     f"/bulletins/?q={self.bulletin.entries.get(position=1).registration_number}",
@@ -255,12 +287,19 @@ class PhonesBrowserTestCase(BrowserTestCase):
                     "/accounts/profile/",
                     "/cases/mine/",
                     f"/cases/{self.granted.pk}/",
+                    # 公示附件 (section 3), and the messages the decision sent
+                    f"/certificates/case/{self.granted.pk}/",
+                    "/messages/",
                     "/certificates/mine/",
                     # 撤销注册 as the holder sees it, and the 陈述申辩 form (ADR 27)
                     f"/cases/{proceeding.case_id}/",
                     f"/proceedings/mine/{proceeding.case_id}/",
                 ],
             ),
+            # 材料接收告知单 of a submitted case (section 2.1's end)
+            (self.waiting.applicant, [f"/cases/{self.waiting.pk}/receipt/"]),
+            # Section 2.1: choosing the 办理项, then the saved draft with its materials rows.
+            (draft.applicant, ["/catalog/matters/ejjzs-zgrd/apply/", f"/cases/{draft.pk}/edit/"]),
             (self.company, ["/registry/enterprise/"]),
             (
                 self.acceptor,

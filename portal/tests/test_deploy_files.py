@@ -4,10 +4,15 @@ shows here rather than on the province's hosts."""
 
 from __future__ import annotations
 
+import http.client
 import re
 import secrets
+import socket
 import subprocess
 import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -15,7 +20,15 @@ from django.conf import settings
 
 from lib.datacrypt import blind_index_key_new, data_key_new
 from lib.keyring import keyring_entry_make
-from portal.cluster import SITE_FILE, nginx_binary, nginx_main_config, nginx_site_for_test
+from portal.cluster import (
+    ERROR_PAGES_DIR,
+    SITE_FILE,
+    free_port,
+    nginx_binary,
+    nginx_main_config,
+    nginx_site_for_test,
+)
+from portal.context_processors import site_contacts
 from portal.tests.test_deploy_check import run_check
 
 DEPLOY = Path(settings.BASE_DIR) / "deploy"
@@ -146,6 +159,97 @@ def test_nginx_accepts_the_site_file() -> None:
         )
     assert result.returncode == 0, result.stderr
     assert "test is successful" in result.stderr
+
+
+# What nginx answers itself, never reaching the portal: a body over client_max_body_size, no
+# app server reachable (502; 503 when all are marked down), an app server too slow (504).
+NGINX_OWN_ERRORS = (413, 502, 503, 504)
+
+
+def error_pages() -> dict[int, Path]:
+    site = SITE_FILE.read_text("utf-8")
+    pages = {}
+    for codes, uri in re.findall(r"^\s*error_page ([\d ]+) /_errors/(\S+);", site, re.MULTILINE):
+        for code in codes.split():
+            pages[int(code)] = ERROR_PAGES_DIR / uri
+    return pages
+
+
+def test_nginx_answers_its_own_errors_with_the_portals_chinese_pages() -> None:
+    pages = error_pages()
+    assert set(pages) == set(NGINX_OWN_ERRORS)
+    for code, page in pages.items():
+        html = page.read_text("utf-8")
+        assert '<html lang="zh-CN">' in html, code
+        assert "返回首页" in html and "<h1>" in html, code
+        # Shown when no app server answers: nothing may come from the portal's /static/.
+        assert not re.search(r'(src|href)="/static/', html), code
+        # The same contacts as the portal's own error pages.
+        for value in site_contacts().values():
+            assert value in html, (code, value)
+        assert '<!--# echo var="portal_request_id"' in html, code
+
+
+@contextmanager
+def nginx_running(*, upstream: str) -> Iterator[str]:
+    """The site file as the cluster test runs it, in front of `upstream`; yields its address."""
+    with tempfile.TemporaryDirectory(prefix="nginx-") as run:
+        run_dir = Path(run)
+        port = free_port()
+        site = run_dir / "lnzwfw.conf"
+        listen = f"127.0.0.1:{port}"
+        site.write_text(
+            nginx_site_for_test(SITE_FILE.read_text("utf-8"), upstreams=[upstream], listen=listen)
+        )
+        conf = run_dir / "nginx.conf"
+        conf.write_text(nginx_main_config(site_path=site, run_dir=run_dir), "utf-8")
+        for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"):
+            (run_dir / f"nginx-{kind}").mkdir(mode=0o777)
+            (run_dir / f"nginx-{kind}").chmod(0o777)
+        run_dir.chmod(0o755)
+        process = subprocess.Popen(  # noqa: S603
+            [nginx_binary(), "-e", str(run_dir / "nginx-error.log"), "-c", str(conf)],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+        )
+        try:
+            deadline = time.monotonic() + 10
+            while True:
+                with socket.socket() as s:
+                    if s.connect_ex(("127.0.0.1", port)) == 0:
+                        break
+                assert process.poll() is None, process.stderr.read() if process.stderr else ""
+                assert time.monotonic() < deadline, "nginx did not start"
+                time.sleep(0.05)
+            yield listen
+        finally:
+            process.terminate()
+            process.wait(timeout=10)
+
+
+def test_nginx_serves_the_chinese_pages_with_the_request_number() -> None:
+    with nginx_running(upstream=f"127.0.0.1:{free_port()}") as address:  # nobody listens there
+        connection = http.client.HTTPConnection(address, timeout=20)
+        connection.request("GET", "/cases/mine/", headers={"X-Request-ID": "req-5f3a"})
+        r = connection.getresponse()
+        page = r.read().decode()
+        assert r.status == 502
+        assert "<h1>系统暂时无法访问</h1>" in page
+        assert "请求编号：req-5f3a（" in page
+        assert r.getheader("X-Request-ID") == "req-5f3a"
+        # A scan over the limit, refused before it reaches an app server.
+        body = b"x" * (13 * 1024 * 1024)
+        connection = http.client.HTTPConnection(address, timeout=20)
+        connection.request("POST", "/cases/1/materials/photo/", body=body)
+        r = connection.getresponse()
+        page = r.read().decode()
+        assert r.status == 413
+        assert "<h1>上传的文件过大</h1>" in page
+        # The pages are not addresses of their own.
+        connection = http.client.HTTPConnection(address, timeout=20)
+        connection.request("GET", "/_errors/413.html")
+        r = connection.getresponse()
+        assert r.status != 200
 
 
 @pytest.mark.parametrize(

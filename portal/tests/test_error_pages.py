@@ -102,3 +102,15 @@ class CsrfFailureTestCase(BaseTestCase):
         self.assertEqual(r.status_code, 403)
         self.assertContains(r, '<a class="btn" href="/">返回上一页</a>', status_code=403, html=True)
         self.assertNotContains(r, "evil.example", status_code=403)
+
+    def test_it_tells_nothing_about_who_is_logged_in(self):
+        # As the 403 and 404 pages: a post without its token, from someone logged in.
+        self.client.force_login(self.applicant)
+        r = self.client.post(
+            "/accounts/profile/", {}, headers={"referer": "http://testserver/accounts/profile/"}
+        )
+        self.assertContains(r, "<h1>页面已过期</h1>", status_code=403, html=True)
+        self.assertContains(r, '<a href="/registry/query/">注册人员查询</a>', status_code=403, html=True)
+        self.assertNotContains(r, self.applicant.name, status_code=403)
+        self.assertNotContains(r, "个人中心", status_code=403)
+        self.assertNotContains(r, 'action="/accounts/logout/"', status_code=403)

@@ -117,7 +117,9 @@
       }
       if (status === 401) {
         var back = answer.login_url + "?next=" + encodeURIComponent(location.pathname + location.search);
-        say("登录已超时，填写的内容已暂存在本浏览器，重新登录后回到本页即可继续。", { href: back, text: "重新登录" });
+        var why = (answer.message || "登录已超时").replace(/[，。]?请重新登录$/, "");
+        say(why + "，填写的内容已暂存在本浏览器，重新登录后回到本页即可继续。", { href: back, text: "重新登录" });
+        document.dispatchEvent(new CustomEvent("portal:session-ended", { detail: { message: answer.message } }));
       } else if (status === 409) {
         stopped = true;
         say(answer.message || "此申请已在其他窗口或设备上修改，请刷新页面后再继续");

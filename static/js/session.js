@@ -38,9 +38,11 @@
     dialog.showModal();  // modal: the page behind is inert, Tab stays in the dialog
     continueButton.focus();
   }
-  function expire() {
+  // `why` is the server's word when it gave one (「登录已超过12小时，请重新登录」).
+  function expire(why) {
     expired = true;
-    text.textContent = "登录已超时。已自动保存的内容不会丢失，请重新登录后继续办理。";
+    text.textContent = (why ? why.replace(/[，。]?请重新登录$/, "") : "登录已超时") +
+      "。已自动保存的内容不会丢失，请重新登录后继续办理。";
     left.textContent = "";
     continueButton.hidden = true;
     loginLink.hidden = false;
@@ -68,10 +70,16 @@
     if (token) { data.set("csrfmiddlewaretoken", token.value); }
     continueButton.disabled = true;
     fetch(keepaliveUrl, { method: "POST", body: data, credentials: "same-origin", headers: { "Accept": "application/json" } })
-      .then(function (r) { return r.ok ? r.json() : { ok: false }; }, function () { return { ok: false }; })
+      // Anything but a JSON yes (a 401, a login page, a proxy's error page, no network) means
+      // the login is gone or unreachable: the dialog says so and offers the login page.
+      .then(function (r) {
+        return r.json().then(function (answer) {
+          return { ok: r.ok && !!answer.ok, message: answer.message };
+        }, function () { return { ok: false }; });
+      }, function () { return { ok: false }; })
       .then(function (answer) {
         continueButton.disabled = false;
-        if (answer.ok) { touched(); } else { expire(); }
+        if (answer.ok) { touched(); } else { expire(answer.message); }
       });
   }
   // Tab stays inside the modal dialog and focus returns on close: static/js/a11y.js does
@@ -83,6 +91,10 @@
     if (!expired) { keepAlive(); }
   });
   document.addEventListener("portal:session-touched", touched);
+  // An autosave answered 401 (the login ran out, or reached its absolute lifetime).
+  document.addEventListener("portal:session-ended", function (e) {
+    if (!expired) { expire(e.detail && e.detail.message); }
+  });
   window.addEventListener("storage", function (e) { if (e.key === KEY) { tick(); } });
   touched();
   setInterval(tick, 1000);

@@ -66,7 +66,8 @@
       method: "POST", body: data, credentials: "same-origin", headers: { Accept: "application/json" }
     }).then(function (r) {
       var json = (r.headers.get("Content-Type") || "").indexOf("application/json") === 0;
-      if (!json) { throw new Error(String(r.status)); }
+      // A 401 (the login ended) goes the ordinary way too: the login page, then back here.
+      if (!json || r.status === 401) { throw new Error(String(r.status)); }
       return r.json().then(function (answer) {
         if (answer.ok) {
           // Reload at the material's row, where the new file is listed.
