@@ -152,6 +152,10 @@ class EmployerConfirmationViewsTestCase(BaseTestCase):
         r = self.client.get(reverse("cases:detail", args=[case.pk]))
         for step in ("保存并提交（待单位确认）", "单位确认", "送交受理部门", "受理", "准予许可"):
             self.assertContains(r, step)
+        # A step that leaves the status as it was says so, instead of 「待单位确认 → 待单位确认」.
+        self.assertContains(r, "状态仍为待单位确认")
+        self.assertNotContains(r, "待单位确认 → 待单位确认")
+        self.assertContains(r, "待单位确认 → 待受理")
 
         # 办结 closes with the applicant's rating (一事一评): the 办结 SMS and the case page
         # link to it; the rating is recorded and queued for the provincial 好差评 system.
