@@ -893,10 +893,14 @@ def check_writes(cluster: Cluster, writes: Writes, tally: Tally, load_started: f
                 f"负载用户 {applicant} 应只有一件办件，数据库中有 {count} 件（同一表单被执行了两次）"
             )
 
+    # The file names are stored encrypted (no lookup by value): the load's cases' files are read
+    # and their names compared here.
     names = Counter(
-        Attachment.objects.filter(display_name__in=list(writes.uploads_tried)).values_list(
+        name
+        for name in Attachment.objects.filter(case_id__in=set(writes.uploads_tried.values())).values_list(
             "display_name", flat=True
         )
+        if name in writes.uploads_tried
     )
     for name in writes.uploads_acknowledged:
         if names.get(name, 0) != 1:

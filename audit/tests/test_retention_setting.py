@@ -21,7 +21,7 @@ def started_with(retention: str) -> subprocess.CompletedProcess[str]:
         "AUDIT_RETENTION_DAYS": retention,
         **TEST_KEYS,
     }
-    return subprocess.run(  # noqa: S603
+    return subprocess.run(
         [sys.executable, "manage.py", "check"],
         cwd=settings.BASE_DIR,
         env=env,
