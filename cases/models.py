@@ -268,7 +268,7 @@ class Attachment(models.Model):
         indexes = [models.Index(fields=["case", "material_code"])]
 
     def __str__(self) -> str:
-        return self.display_name
+        return str(self.display_name)
 
     @property
     def is_image(self) -> bool:

@@ -156,6 +156,9 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "portal.middleware.PageCSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # A control character (%00) in a page's address or query: the 400 page, before anything
+    # reads it (on PostgreSQL a NUL in a query is a server error).
+    "portal.middleware.RequestTextMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
