@@ -122,6 +122,10 @@ class SignedRequest(APIKeyHeader):
         signature = request.headers.get(signing.HEADER_SIGNATURE, "")
         if not key or not timestamp or not nonce or not signature:
             raise self._refused(request, None, ApiErrorCode.SIGNATURE_MISSING)
+        # Not one of ours, so not looked up (a NUL in the header would be a server error on
+        # PostgreSQL, whatever else was sent would cost a query for nothing).
+        if not signing.APP_KEY.fullmatch(key):
+            raise self._refused(request, None, ApiErrorCode.UNKNOWN_APP_KEY)
         party = RelyingParty.objects.filter(app_key=key).first()
         if party is None:
             raise self._refused(request, None, ApiErrorCode.UNKNOWN_APP_KEY)

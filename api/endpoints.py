@@ -16,10 +16,13 @@ import logging
 import uuid
 from typing import Any
 
+from django import forms
 from django.core.exceptions import RequestDataTooBig
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.datastructures import MultiValueDict
+from django.views.decorators.http import require_GET
 from ninja import NinjaAPI, Router, Swagger, UploadedFile
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.params.functions import File, Path  # typed as Any, for defaults
@@ -145,7 +148,13 @@ PARTNER_ERRORS: dict[int, Any] = {
 ME_ERRORS: dict[int, Any] = {401: Error, 403: Error, 404: Error, 422: Error}
 
 TokenPath = Path(..., description="证书二维码中的核验码（UUID）")
-LicensePath = Path(..., max_length=120, description="电子证照标识，如 1.2.156.3005.2.…")
+# Patterns as strict as the values are: anything else is refused (422) before a query.
+LicensePath = Path(
+    ..., max_length=120, pattern=r"^[0-9A-Za-z.]+$", description="电子证照标识，如 1.2.156.3005.2.…"
+)
+CaseNumberPath = Path(
+    ..., max_length=32, pattern=r"^[0-9A-Za-z]+$", description="办件编号，如 LN2026030100001"
+)
 OfdFile = File(..., description="OFD证书文件，不超过5MB")
 
 
@@ -155,12 +164,17 @@ def _limited(name: LimitName, request: HttpRequest, subject: str = "") -> None:
         raise ApiError(ApiErrorCode.RATE_LIMITED, refusal)
 
 
+def _form_message(form: forms.Form) -> str:
+    """A refused form's messages, each said once (two fields refused for the same reason give
+    one sentence: lib/forms.py words the messages so that they stand alone)."""
+    return "；".join(dict.fromkeys(str(m) for errors in form.errors.values() for m in errors))
+
+
 def _upload(file: UploadedFile) -> bytes:
     """The uploaded file, checked by the page's own form (size, empty file)."""
     form = VerifyUploadForm(data={}, files=MultiValueDict({"file": [file]}))
     if not form.is_valid():
-        messages = [str(m) for errors in form.errors.values() for m in errors]
-        raise ApiError(ApiErrorCode.INVALID_REQUEST, "；".join(messages))
+        raise ApiError(ApiErrorCode.INVALID_REQUEST, _form_message(form))
     content: bytes = form.cleaned_data["file"]
     return content
 
@@ -176,8 +190,7 @@ def _register_entry(query: RegisterQuery) -> registry_selectors.RegisterEntry:
     # The page's form normalises what was typed (blanks around, spaces inside the number).
     form = RegisterQueryForm(data={"name": query.name, "number": query.number})
     if not form.is_valid():
-        messages = [str(m) for errors in form.errors.values() for m in errors]
-        raise ApiError(ApiErrorCode.INVALID_REQUEST, "；".join(messages))
+        raise ApiError(ApiErrorCode.INVALID_REQUEST, _form_message(form))
     registration = registry_selectors.registration_for_public_query(
         name=form.cleaned_data["name"], number=form.cleaned_data["number"]
     )
@@ -383,9 +396,7 @@ def my_cases(request: HttpRequest) -> list[dict[str, object]]:
     summary="按办件编号查询本人办件的状态",
     operation_id="me_case_by_number",
 )
-def my_case(
-    request: HttpRequest, number: str = Path(..., max_length=32, description="办件编号")
-) -> dict[str, object]:
+def my_case(request: HttpRequest, number: str = CaseNumberPath) -> dict[str, object]:
     return records.case_detail(case_get_for_applicant_by_number(user=request_user(request), number=number))
 
 
@@ -403,3 +414,20 @@ def my_certificates(request: HttpRequest) -> list[dict[str, object]]:
 api.add_router("/public", public)
 api.add_router("/partner", partner)
 api.add_router("/me", me)
+
+
+@require_GET
+def api_index(request: HttpRequest) -> JsonResponse:
+    """/api/v1 and /api/v1/: where the OpenAPI description and the docs are. Without it the
+    root was django-ninja's 404, and /api/v1 an HTML 301 to it (Django's APPEND_SLASH)."""
+    return JsonResponse(
+        {
+            "title": api.title,
+            "version": api.version,
+            "openapi": reverse("api:openapi-json"),
+            "docs": reverse("api:openapi-view"),
+            "guide": "docs/api.md",
+        },
+        content_type="application/json; charset=utf-8",
+        json_dumps_params={"ensure_ascii": False},
+    )

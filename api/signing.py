@@ -26,6 +26,8 @@ HEADER_TIMESTAMP = "X-Api-Timestamp"
 HEADER_NONCE = "X-Api-Nonce"
 HEADER_SIGNATURE = "X-Api-Signature"
 WINDOW_SECONDS = 5 * 60  # a request older or newer than this is refused
+# What an app key looks like (api.services makes them: lower-case hex, at most the column's 32).
+APP_KEY = re.compile(r"[0-9a-f]{1,32}", re.ASCII)
 NONCE = re.compile(r"[A-Za-z0-9_-]{16,64}", re.ASCII)
 SIGNATURE = re.compile(r"[0-9a-f]{64}", re.ASCII)
 _UNRESERVED = "-_.~"

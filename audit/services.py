@@ -22,6 +22,7 @@ from audit.models import AuditAction, AuditArchive, AuditEvent, AuditHead, Audit
 from audit.verify import archive_line, archive_verify
 from lib.logs import request_id_get
 from lib.ratelimit import client_ip
+from lib.requesttext import control_characters_escaped
 from lib.sm3 import sm3_chunks
 from lib.storage import orphans_delete
 
@@ -74,7 +75,7 @@ def audit_record(
             request_id=(request_id_get() or "")[:32],
             object_type=obj._meta.label if obj is not None else "",
             object_id=str(obj.pk) if obj is not None else "",
-            object_label=label[:100],
+            object_label=control_characters_escaped(label)[:100],
             subject_id=subject_id,
             # Stored as it reads back from JSON, so that the MAC covers what verification sees.
             detail=_json_normal(detail or {}),
@@ -102,8 +103,20 @@ def _row(event: AuditEvent) -> dict[str, Any]:
 
 
 def _json_normal(detail: Mapping[str, Any]) -> dict[str, Any]:
-    normal: dict[str, Any] = json.loads(json.dumps(dict(detail), ensure_ascii=False))
+    normal: dict[str, Any] = json.loads(json.dumps(_escaped(dict(detail)), ensure_ascii=False))
     return normal
+
+
+def _escaped(value: Any) -> Any:
+    # A control character someone typed or sent (an address, a login name) is kept as "\x00"
+    # text: PostgreSQL's jsonb refuses a NUL, and the row must be written whatever came in.
+    if isinstance(value, str):
+        return control_characters_escaped(value)
+    if isinstance(value, Mapping):
+        return {_escaped(k): _escaped(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_escaped(v) for v in value]
+    return value
 
 
 # --- retention --------------------------------------------------------------------------------

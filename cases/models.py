@@ -12,7 +12,7 @@ from django.conf import settings
 from django.db import models
 
 from catalog.models import Department, Matter, ServiceItem
-from lib.encrypted import EncryptedJSONField
+from lib.encrypted import EncryptedCharField, EncryptedJSONField
 from lib.uploads import extension_for
 
 
@@ -245,7 +245,10 @@ class Attachment(models.Model):
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="attachments")
     material_code = models.SlugField("材料编码", max_length=40)
     file = models.FileField("文件", upload_to=attachment_path, max_length=200)
-    display_name = models.CharField("原文件名", max_length=120)
+    # The name the applicant's file had: encrypted at rest (ADR 0014, 0015), since people name
+    # their scans after themselves (「张伟身份证210102….jpg」). Shown and offered as the
+    # download's name only; nothing looks a file up or orders files by it.
+    display_name = EncryptedCharField("原文件名", max_length=120)
     content_type = models.CharField("类型", max_length=50)
     size = models.PositiveIntegerField("大小")
     sha256 = models.CharField(max_length=64)
@@ -265,7 +268,7 @@ class Attachment(models.Model):
         indexes = [models.Index(fields=["case", "material_code"])]
 
     def __str__(self) -> str:
-        return self.display_name
+        return str(self.display_name)
 
     @property
     def is_image(self) -> bool:

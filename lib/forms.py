@@ -48,6 +48,9 @@ def plain_messages_for(field: forms.Field, label: str) -> dict[str, str]:
         "min_length": f"{label}至少填写%(limit_value)d个字（现为%(show_value)d个）",
         "max_value": f"{label}不能大于%(limit_value)s，请核对",
         "min_value": f"{label}不能小于%(limit_value)s，请核对",
+        # Django's zh-hans wording for this one is garbled (「不允许是用空字符串。」). Without the
+        # label: the summary adds it, and two fields refused alike read as one sentence.
+        "null_characters_not_allowed": "含有不可见的空字符（NUL），请删除后重新输入",
     }
     # FloatField and DecimalField derive from IntegerField: they are asked first.
     if isinstance(field, forms.FloatField | forms.DecimalField):

@@ -96,11 +96,11 @@ def _replace_once(pattern: str, replacement: str, text: str, what: str) -> str:
     return new
 
 
-def nginx_site_for_test(site: str, *, upstreams: Sequence[str], listen: str) -> str:
+def nginx_site_for_test(site: str, *, upstreams: Sequence[str], listen: str, access_log: Path) -> str:
     """deploy/nginx/lnzwfw.conf as the cluster test runs it: the same proxying, limits, headers
     and failover, with our app servers in the upstream, plain HTTP on `listen`, no TLS, no
-    port-80 redirect and the error pages read from the checkout. Everything else is used as
-    written."""
+    port-80 redirect, the error pages read from the checkout and the access log (in the site's
+    own format) written to `access_log`. Everything else is used as written."""
     servers = "".join(f"    server {u} max_fails=2 fail_timeout=10s;\n" for u in upstreams)
     site = _replace_once(
         r"^(upstream portal_app \{\n)((?:\s*#.*\n)*)((?:    server .*\n)+)",
@@ -118,6 +118,9 @@ def nginx_site_for_test(site: str, *, upstreams: Sequence[str], listen: str) -> 
         f"        alias {ERROR_PAGES_DIR}/;\n",
         site,
         "错误页目录 alias /etc/nginx/lnzwfw-errors/",
+    )
+    site = _replace_once(
+        r"^(    access_log )/var/log/nginx/\S+( \w+;)$", rf"\g<1>{access_log}\g<2>", site, "access_log"
     )
     without_tls = re.sub(r"^    ssl_.*\n", "", site, flags=re.MULTILINE)
     if without_tls == site:
@@ -501,6 +504,7 @@ def cluster_start(processes: Processes, pool: urllib3.PoolManager) -> Cluster:
             SITE_FILE.read_text("utf-8"),
             upstreams=[a.removeprefix("http://") for a in app],
             listen=f"127.0.0.1:{ports['nginx']}",
+            access_log=run_dir / "nginx-access.log",
         ),
         "utf-8",
     )
@@ -889,10 +893,14 @@ def check_writes(cluster: Cluster, writes: Writes, tally: Tally, load_started: f
                 f"负载用户 {applicant} 应只有一件办件，数据库中有 {count} 件（同一表单被执行了两次）"
             )
 
+    # The file names are stored encrypted (no lookup by value): the load's cases' files are read
+    # and their names compared here.
     names = Counter(
-        Attachment.objects.filter(display_name__in=list(writes.uploads_tried)).values_list(
+        name
+        for name in Attachment.objects.filter(case_id__in=set(writes.uploads_tried.values())).values_list(
             "display_name", flat=True
         )
+        if name in writes.uploads_tried
     )
     for name in writes.uploads_acknowledged:
         if names.get(name, 0) != 1:

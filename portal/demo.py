@@ -49,7 +49,7 @@ APPLICANT_PASSWORD = "Jianzao-2026"  # noqa: S105
 STAFF_PASSWORD = "Shenpi#2026-ln"  # noqa: S105
 # The open API's demo relying party (docs/api.md's examples can be run against `make run`):
 # published, like the passwords. A real party's key and secret are made by api.services.
-DEMO_APP_KEY = "demo0000000000000000api1"
+DEMO_APP_KEY = "de0000000000000000000001"  # hex, as every app key (api/signing.py APP_KEY)
 DEMO_API_SECRET = "demo-secret-published-in-docs-api-md-not-a-secret"  # noqa: S105
 
 

@@ -1,6 +1,7 @@
 """Request-wide middleware of the portal: the request id and the request log line with its
-metrics, the Content-Security-Policy header on every response a browser shows as a page, and
-the answer to a file that could not be stored."""
+metrics, the Content-Security-Policy header on every response a browser shows as a page, the
+refusal of an address or query holding a control character, and the answer to a file that
+could not be stored."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from collections.abc import Callable
 
 from csp.middleware import CSPMiddleware
 from django.conf import settings
+from django.core.exceptions import BadRequest
 from django.core.signals import request_finished
 from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse
@@ -17,8 +19,10 @@ from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.utils.http import url_has_allowed_host_and_scheme
 
+from api.middleware import is_api_path
 from lib.logs import REQUEST_ID_HEADER, request_id_make, request_id_set
 from lib.metrics import request_observed
+from lib.requesttext import request_text_refusal
 from lib.storage import StorageUnavailable
 
 # Chromium shows a PDF through its built-in viewer, which a policy with object-src 'none'
@@ -105,6 +109,23 @@ class RequestLogMiddleware:
             },
         )
         return response
+
+
+class RequestTextMiddleware:
+    """A page's address or query with a control character (a `%00` in a search) gets the 400
+    page (「请求无法处理」) before the session, a view or a query sees it (lib/requesttext.py
+    says why: PostgreSQL answers a NUL with a server error). Under /api/ the API's own
+    middleware refuses such a request, in JSON."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        if not is_api_path(request.path_info):
+            where = request_text_refusal(request)
+            if where is not None:
+                raise BadRequest(f"control character in the request's {where}")
+        return self.get_response(request)
 
 
 class StorageUnavailableMiddleware:

@@ -4,7 +4,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from accounts import views as accounts_views
-from api.endpoints import api
+from api.endpoints import api, api_index
 
 admin.site.site_header = "辽宁政务服务网 · 管理后台"
 admin.site.site_title = "管理后台"
@@ -33,6 +33,9 @@ urlpatterns = [
     path("bulletins/", include("bulletins.urls")),
     path("figures/", include("figures.urls")),
     path("admin/", admin.site.urls),
-    # The open API (api/, docs/api.md): versioned in its address.
+    # The open API (api/, docs/api.md): versioned in its address. Its root, with or without the
+    # slash, says where the description and the docs are (rather than an HTML redirect).
+    path("api/v1", api_index, name="api_index"),
+    path("api/v1/", api_index),
     path("api/v1/", api.urls),
 ]

@@ -3,11 +3,17 @@ JSON, with the pages' limits (the same counters), and JSON for every refusal."""
 
 from __future__ import annotations
 
+import uuid
+from typing import Any
+
 from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import RequestFactory
 from django.urls import reverse
 
-from api.tests.helpers import ApiTestCase
+from api.auth import party_audit
+from api.tests.helpers import ApiTestCase, sign
+from audit.models import AuditAction, AuditEvent, AuditResult
 from certificates.services import certificate_copy_request, certificate_revoke
 from certificates.tests.helpers import approved_case, ensure_keys
 from certificates.tests.test_views_verify import flip_a_byte_inside
@@ -18,6 +24,7 @@ BY_TOKEN = "/api/v1/public/certificates/by-token/{}"
 BY_LICENSE = "/api/v1/public/certificates/by-license-id/{}"
 CHECK_FILE = "/api/v1/public/certificates/check-file"
 QUERY = "/api/v1/public/register/query"
+PARTNER_PATH = "/api/v1/partner/certificates/by-license-id/1.2.156.3005.2.X"
 
 
 class PublicCertificateTest(ApiTestCase):
@@ -161,6 +168,22 @@ class JsonEverywhereTest(ApiTestCase):
         self.assertEqual((r.status_code, r.json()["code"]), (405, "method_not_allowed"))
         self.assertIn("POST", r["Allow"])
 
+    def test_every_refusal_says_json_in_utf_8(self):
+        for r in (self.client.get("/api/v1/nothing-here"), self.client.get(QUERY)):
+            self.assertEqual(r["Content-Type"], "application/json; charset=utf-8")
+        r = self.client.get(BY_LICENSE.format("1.2.156.3005.2.X"))
+        self.assertEqual((r.status_code, r["Content-Type"]), (404, "application/json; charset=utf-8"))
+
+    def test_the_root_with_or_without_the_slash_is_json(self):
+        for path in ("/api/v1", "/api/v1/"):
+            r = self.client.get(path)
+            self.assertEqual((r.status_code, r["Content-Type"]), (200, "application/json; charset=utf-8"))
+            body = r.json()
+            self.assertEqual((body["openapi"], body["docs"]), ("/api/v1/openapi.json", "/api/v1/docs"))
+            self.assertEqual(self.client.get(body["openapi"]).status_code, 200)
+        r = self.client.post("/api/v1")
+        self.assertEqual((r.status_code, r.json()["code"]), (405, "method_not_allowed"))
+
     def test_an_unexpected_error_is_a_json_500(self):
         from unittest import mock
 
@@ -172,3 +195,67 @@ class JsonEverywhereTest(ApiTestCase):
         ):
             r = self.client.post(QUERY, {"name": "张伟", "number": "x"}, content_type="application/json")
         self.assertEqual((r.status_code, r.json()["code"]), (500, "internal_error"))
+
+
+class ControlCharacterTest(ApiTestCase):
+    """A NUL anywhere the API reads (path, query, its headers) is a 422 before any query: on
+    PostgreSQL it was a 500 ("PostgreSQL text fields cannot contain NUL"). CI runs these there."""
+
+    def assertRefused(self, r: Any, where: str) -> None:
+        self.assertEqual((r.status_code, r["Content-Type"]), (422, "application/json; charset=utf-8"))
+        body = r.json()
+        self.assertEqual(body["code"], "invalid_request")
+        self.assertIn(f"{where}中含有控制字符", body["message"])
+        self.assertEqual(r["Cache-Control"], "private, no-store")
+
+    def test_a_nul_in_a_public_path_or_query(self):
+        self.assertRefused(self.client.get(BY_LICENSE.format("a%00b")), "地址")
+        self.assertRefused(self.client.get(BY_TOKEN.format(uuid.uuid4()) + "?x=%00"), "查询参数")
+        self.assertRefused(self.client.get(BY_LICENSE.format("a%1Fb")), "地址")
+
+    def test_a_nul_in_my_case_number(self):
+        self.client.force_login(self.applicant)
+        self.assertRefused(self.client.get("/api/v1/me/cases/a%00b"), "地址")
+
+    def test_a_nul_in_a_partner_path_is_refused_before_anything_is_audited(self):
+        r = self.signed_get("/api/v1/partner/certificates/by-license-id/a%00b")
+        self.assertRefused(r, "地址")
+        self.assertFalse(AuditEvent.objects.filter(action=AuditAction.API_CERTIFICATE_VERIFY).exists())
+
+    def test_a_nul_in_the_api_headers(self):
+        headers = sign(app_key=self.party.app_key, secret=self.secret, method="GET", path=PARTNER_PATH)
+        for name in ("X-Api-Key", "X-Api-Nonce", "X-Api-Signature", "X-Api-Timestamp"):
+            with self.subTest(header=name):
+                r = self.client.get(PARTNER_PATH, headers={**headers, name: headers[name][:4] + "\x00"})
+                self.assertRefused(r, f"请求头“{name}”")
+
+    def test_an_app_key_that_is_not_hex_is_unknown_without_a_lookup(self):
+        headers = sign(app_key="NOT-A-KEY;", secret=self.secret, method="GET", path=PARTNER_PATH)
+        with self.assertNumQueries(0):
+            r = self.client.get(PARTNER_PATH, headers=headers)
+        self.assertEqual((r.status_code, r.json()["code"]), (401, "unknown_app_key"))
+
+    def test_path_parameters_have_strict_patterns(self):
+        r = self.client.get(BY_LICENSE.format("1.2.156;DROP"))
+        self.assertEqual((r.status_code, r.json()["code"]), (422, "invalid_request"))
+        self.client.force_login(self.applicant)
+        r = self.client.get("/api/v1/me/cases/LN-2026")
+        self.assertEqual((r.status_code, r.json()["code"]), (422, "invalid_request"))
+
+    def test_a_nul_in_the_register_query_is_said_once_in_chinese(self):
+        r = self.client.post(QUERY, {"name": "张\x00伟", "number": "a\x00b"}, content_type="application/json")
+        self.assertEqual(r.status_code, 422)
+        self.assertEqual(r.json()["message"], "含有不可见的空字符（NUL），请删除后重新输入")
+
+    def test_the_audit_row_of_a_call_never_holds_a_raw_nul(self):
+        request = RequestFactory().get("/api/v1/partner/certificates/by-license-id/a%00b")
+        party_audit(
+            request=request,
+            party=self.party,
+            action=AuditAction.API_CERTIFICATE_VERIFY,
+            result=AuditResult.FAILURE,
+            label=f"{self.party.name}\x00",
+        )
+        event = AuditEvent.objects.get(action=AuditAction.API_CERTIFICATE_VERIFY)
+        self.assertEqual(event.detail["接口"], "/api/v1/partner/certificates/by-license-id/a\\x00b")
+        self.assertEqual(event.object_label, f"{self.party.name}\\x00")

@@ -3,15 +3,21 @@ never a full ID number, mobile or code in what the auditor and the person are sh
 
 from __future__ import annotations
 
+from io import StringIO
+from pathlib import Path
 from typing import Any
 
+from django.conf import settings
+from django.core.management import call_command
 from django.urls import reverse
 
 from accounts.models import KnownIdentity
+from accounts.tests.helpers import human_fields, last_code
 from audit.models import AuditAction, AuditEvent, AuditResult
 from cases.models import Case, NoticeKind
 from cases.tests.helpers import item_of, submitted_case
 from catalog.registration_types import RegistrationType
+from certificates.models import CertificateCopy
 from certificates.services import certificate_copy_request
 from certificates.tests.helpers import approved_case, ensure_keys, granted_registration
 from notifications.testing import drain_task_queue
@@ -88,6 +94,31 @@ class LoginAuditTestCase(AuditedTestCase):
         self.client.post(url, {"old_password": PASSWORD, "new_password1": new, "new_password2": new})
         results = [e.result for e in rows(AuditAction.PASSWORD_CHANGE)]
         self.assertEqual(results, [AuditResult.FAILURE, AuditResult.SUCCESS])
+
+    def test_a_password_reset_is_recorded_and_a_wrong_code_too(self) -> None:
+        new = "Xinmima-2027"
+        form = {"kind": "person", "mobile": self.applicant.mobile, "password1": new, "password2": new}
+        r = self.client.post(
+            "/accounts/password-reset/", {**form, "sms_code": "123456"}, REMOTE_ADDR="10.0.0.8"
+        )
+        self.assertContains(r, "验证码已失效")
+        self.client.post(
+            "/accounts/sms-code/",
+            {**human_fields(), "mobile": self.applicant.mobile, "purpose": "reset", "kind": "person"},
+        )
+        code = last_code(self.applicant.mobile)
+        r = self.client.post("/accounts/password-reset/", {**form, "sms_code": code}, REMOTE_ADDR="10.0.0.8")
+        self.assertEqual(r.status_code, 302)
+        refused, reset = rows(AuditAction.PASSWORD_RESET)
+        # The wrong code was typed by nobody known: no actor, but the account's holder sees it.
+        self.assertEqual((refused.result, refused.actor_id), (AuditResult.FAILURE, 0))
+        self.assertEqual((refused.subject_id, refused.client_address), (self.applicant.pk, "10.0.0.8"))
+        self.assertEqual(refused.detail["方式"], "短信验证码")
+        self.assertIn("验证码", refused.detail["原因"])
+        self.assertEqual((reset.result, reset.actor_id), (AuditResult.SUCCESS, self.applicant.pk))
+        self.assertEqual((reset.subject_id, reset.object_id), (self.applicant.pk, str(self.applicant.pk)))
+        for event in (refused, reset):
+            self.assertNothingSecret(event, self.applicant.mobile, "123456", code, new)
 
 
 class StaffReadAuditTestCase(AuditedTestCase):
@@ -225,3 +256,25 @@ class ExtractAuditTestCase(AuditedTestCase):
             self.assertEqual((event.actor_id, event.subject_id), (self.applicant.pk, self.applicant.pk))
             self.assertNothingSecret(event, self.applicant.id_number, self.other_applicant.id_number)
         self.assertIn("本人", refused.detail["原因"])
+
+
+class ExportAuditTestCase(AuditedTestCase):
+    @classmethod
+    def setUpClass(cls) -> None:
+        super().setUpClass()
+        ensure_keys()
+
+    def test_certificate_export_is_an_export_row_of_the_holder(self) -> None:
+        registration, certificate = granted_registration(self)
+        target = Path(settings.MEDIA_ROOT) / "exported.ofd"
+        call_command("certificate_export", registration.number, str(target), stdout=StringIO())
+        self.assertTrue(target.read_bytes().startswith(b"PK"))
+        [event] = rows(AuditAction.EXPORT)
+        copy = CertificateCopy.objects.get(certificate=certificate)
+        # Run by an operator on a server: no account, the command named instead.
+        self.assertEqual((event.actor_id, event.client_address), (0, ""))
+        self.assertEqual((event.object_type, event.object_id), ("certificates.CertificateCopy", str(copy.pk)))
+        self.assertEqual((event.subject_id, event.result), (self.applicant.pk, AuditResult.SUCCESS))
+        self.assertEqual(event.object_label, f"注册编号 {registration.number}")
+        self.assertEqual(event.detail, {"命令": "certificate_export"})
+        self.assertNothingSecret(event, self.applicant.id_number)

@@ -10,6 +10,7 @@ from django.test import SimpleTestCase
 from django.urls import reverse
 from openpyxl import load_workbook
 
+from audit.models import AuditAction, AuditEvent
 from cases.models import Case, CaseAction
 from figures.tests.builders import case_walked
 from portal.test import BaseTestCase
@@ -139,6 +140,27 @@ class FiguresViewTestCase(BaseTestCase):
         self.assertEqual(steps[1][:5], ["受理", "从收件（补正后为再次提交）到受理", 1, 2, 2])
         reasons = [list(r) for r in book["不予理由（按出现次数）"].iter_rows(values_only=True)]
         self.assertEqual(reasons[1], ["申请人不具备资格", "不予受理", 1])
+
+    def test_each_export_is_an_export_row_of_aggregates_and_the_page_is_not(self):
+        self.client.force_login(self.leader)
+        self.client.get(reverse("figures:page"), PERIOD)
+        self.client.get(reverse("figures:csv"), PERIOD, REMOTE_ADDR="10.2.2.2")
+        self.client.get(reverse("figures:xlsx"), PERIOD, REMOTE_ADDR="10.2.2.2")
+        events = list(AuditEvent.objects.filter(action=AuditAction.EXPORT).order_by("id"))
+        self.assertEqual([e.detail["格式"] for e in events], ["CSV", "XLSX"])
+        department = self.leader.department
+        assert department is not None
+        for event in events:
+            self.assertEqual((event.actor_id, event.actor_role), (self.leader.pk, self.leader.staff_role))
+            self.assertEqual((event.object_type, event.object_id), ("catalog.Department", str(department.pk)))
+            self.assertEqual((event.subject_id, event.client_address), (None, "10.2.2.2"))
+            self.assertEqual(event.object_label, "统计分析 2026年03月至2026年04月")
+            self.assertEqual(event.detail["内容"], "汇总数字，不含个人信息")
+
+    def test_a_refused_export_is_no_export_row(self):
+        self.client.force_login(self.reviewer)
+        self.assertEqual(self.client.get(reverse("figures:csv"), PERIOD).status_code, 403)
+        self.assertFalse(AuditEvent.objects.filter(action=AuditAction.EXPORT).exists())
 
     def test_the_page_takes_the_same_few_queries_however_many_cases(self):
         self.client.force_login(self.leader)

@@ -68,6 +68,18 @@ class PlainMessagesTestCase(SimpleTestCase):
         self.assertFalse(form.is_valid())
         self.assertEqual(form.errors["hours"], ["继续教育学时不能大于1000，请核对"])
 
+    def test_a_nul_is_refused_in_chinese_and_the_summary_names_the_field(self):
+        # Django's own zh-hans text for it is garbled (「不允许是用空字符串。」).
+        form = SampleForm(
+            data={"major": "土\x00木", "education": "本科", "specialties": ["a"], "consent": "on"}
+        )
+        self.assertFalse(form.is_valid())
+        self.assertEqual(form.errors["major"], ["含有不可见的空字符（NUL），请删除后重新输入"])
+        self.assertEqual(
+            error_summary(form),
+            [SummaryItem(text="所学专业：含有不可见的空字符（NUL），请删除后重新输入", href="#id_major")],
+        )
+
     def test_it_leaves_the_class_fields_alone(self):
         SampleForm(data={}).is_valid()
         self.assertNotEqual(SampleForm.base_fields["major"].error_messages["required"], "请填写所学专业")

@@ -5,11 +5,13 @@ shows here rather than on the province's hosts."""
 from __future__ import annotations
 
 import http.client
+import http.server
 import re
 import secrets
 import socket
 import subprocess
 import tempfile
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -146,6 +148,7 @@ def test_nginx_accepts_the_site_file() -> None:
                 SITE_FILE.read_text("utf-8"),
                 upstreams=["127.0.0.1:18001", "127.0.0.1:18002"],
                 listen="127.0.0.1:18000",
+                access_log=run_dir / "access.log",
             ),
             "utf-8",
         )
@@ -191,15 +194,21 @@ def test_nginx_answers_its_own_errors_with_the_portals_chinese_pages() -> None:
 
 
 @contextmanager
-def nginx_running(*, upstream: str) -> Iterator[str]:
-    """The site file as the cluster test runs it, in front of `upstream`; yields its address."""
+def nginx_running(*, upstream: str, access_log: Path | None = None) -> Iterator[str]:
+    """The site file as the cluster test runs it, in front of `upstream`, its access log written
+    to `access_log` (by default beside its configuration); yields its address."""
     with tempfile.TemporaryDirectory(prefix="nginx-") as run:
         run_dir = Path(run)
         port = free_port()
         site = run_dir / "lnzwfw.conf"
         listen = f"127.0.0.1:{port}"
         site.write_text(
-            nginx_site_for_test(SITE_FILE.read_text("utf-8"), upstreams=[upstream], listen=listen)
+            nginx_site_for_test(
+                SITE_FILE.read_text("utf-8"),
+                upstreams=[upstream],
+                listen=listen,
+                access_log=access_log or run_dir / "access.log",
+            )
         )
         conf = run_dir / "nginx.conf"
         conf.write_text(nginx_main_config(site_path=site, run_dir=run_dir), "utf-8")
@@ -250,6 +259,58 @@ def test_nginx_serves_the_chinese_pages_with_the_request_number() -> None:
         connection.request("GET", "/_errors/413.html")
         r = connection.getresponse()
         assert r.status != 200
+
+
+def test_every_access_log_of_the_site_leaves_out_the_query_and_the_referer() -> None:
+    # GET searches carry full numbers (/audit/?person=…, the admin's ?q=…), and the Referer of
+    # the next request repeats them: neither may reach nginx's log.
+    site = SITE_FILE.read_text("utf-8")
+    formats = re.findall(r"^log_format (\w+) ((?:'[^']*'\s*)+);", site, re.MULTILINE)
+    assert [name for name, _ in formats] == ["lnzwfw_noquery"]
+    fields = "".join(re.findall(r"'([^']*)'", formats[0][1]))
+    assert "$uri" in fields
+    leaky = re.findall(r"\$(?:request|request_uri|args|query_string|arg_\w+|http_referer)\b", fields)
+    assert leaky == [], leaky
+    logs = re.findall(r"^\s*access_log (.*);", site, re.MULTILINE)
+    servers = re.findall(r"^server \{", site, re.MULTILINE)
+    # One in each server block: a server without its own falls back to nginx.conf's (combined).
+    assert len(logs) == len(servers) == 2
+    assert all(line.split()[-1] == "lnzwfw_noquery" for line in logs), logs
+
+
+class _Upstream(http.server.BaseHTTPRequestHandler):
+    def do_GET(self) -> None:
+        self.send_response(200)
+        self.send_header("Content-Length", "2")
+        self.end_headers()
+        self.wfile.write(b"ok")
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+def test_nginx_logs_the_path_without_the_number_searched_for() -> None:
+    number = "210102199003070011"
+    upstream = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Upstream)
+    threading.Thread(target=upstream.serve_forever, daemon=True).start()
+    try:
+        with tempfile.TemporaryDirectory(prefix="nginx-log-") as logs:
+            log = Path(logs) / "access.log"
+            with nginx_running(upstream=f"127.0.0.1:{upstream.server_address[1]}", access_log=log) as address:
+                connection = http.client.HTTPConnection(address, timeout=20)
+                connection.request(
+                    "GET",
+                    f"/audit/?person={number}&page=2",
+                    headers={"Referer": f"http://{address}/admin/accounts/user/?q={number}"},
+                )
+                r = connection.getresponse()
+                assert (r.status, r.read()) == (200, b"ok")
+            written = log.read_text("utf-8")
+    finally:
+        upstream.shutdown()
+        upstream.server_close()
+    assert '"GET /audit/ HTTP/1.1" 200' in written, written
+    assert number not in written and "person=" not in written and "q=" not in written, written
 
 
 @pytest.mark.parametrize(

@@ -151,3 +151,53 @@ class PersonalDataMigrationTestCase(TransactionTestCase):
         self.assertEqual(column("accounts_user", "username")[0], NUMBER)
         self.assertEqual(column("registry_person", "mobile"), [MOBILE])
         self.assertIn(NUMBER, column("cases_case", "form_data")[0])
+
+
+class AttachmentNameMigrationTestCase(TransactionTestCase):
+    """cases/0012: the uploaded file's original name, which often carries the ID number."""
+
+    BEFORE = [("cases", "0011_case_days_figuresperf")]
+    AFTER = [("cases", "0012_attachment_display_name_crypt")]
+    NAME = f"张伟身份证{NUMBER}.jpg"
+
+    def tearDown(self) -> None:
+        executor = MigrationExecutor(connection)
+        executor.loader.build_graph()
+        executor.migrate(executor.loader.graph.leaf_nodes())
+        super().tearDown()
+
+    def test_clear_names_come_out_encrypted_and_readable_and_go_back_in_clear(self):
+        executor = migrate(self.BEFORE)
+        # Every other app as it is now (the state of cases/0011's ancestors alone would show
+        # accounts before its own encryption).
+        others = [node for node in executor.loader.graph.leaf_nodes() if node[0] != "cases"]
+        old = executor.loader.project_state([*others, *self.BEFORE]).apps
+        person = old.get_model("accounts", "User").objects.create(username="u1", kind="person", name="张伟")
+        department = old.get_model("catalog", "Department").objects.create(code="lnszjt", name="住建厅")
+        matter = old.get_model("catalog", "Matter").objects.create(
+            department=department, code="m", name="注册"
+        )
+        item = old.get_model("catalog", "ServiceItem").objects.create(matter=matter, code="i", name="办理项")
+        case = old.get_model("cases", "Case").objects.create(
+            applicant=person, applicant_name="张伟", department=department, matter=matter, item=item
+        )
+        Attachment = old.get_model("cases", "Attachment")
+        for name in (self.NAME, "劳动合同.pdf"):
+            Attachment.objects.create(
+                case=case, material_code="id", file="cases/x.jpg", display_name=name,
+                content_type="image/jpeg", size=1, sha256="0" * 64, uploaded_by=person,
+            )  # fmt: skip
+        self.assertEqual(column("cases_attachment", "display_name"), [self.NAME, "劳动合同.pdf"])
+
+        executor = migrate(self.AFTER)
+        stored = column("cases_attachment", "display_name")
+        self.assertTrue(all(is_encrypted(value) for value in stored), stored)
+        self.assertFalse(any(NUMBER in value for value in stored))
+        new = executor.loader.project_state([*others, *self.AFTER]).apps
+        names = list(
+            new.get_model("cases", "Attachment").objects.order_by("id").values_list("display_name", flat=True)
+        )
+        self.assertEqual(names, [self.NAME, "劳动合同.pdf"])
+
+        migrate(self.BEFORE)
+        self.assertEqual(column("cases_attachment", "display_name"), [self.NAME, "劳动合同.pdf"])

@@ -6,12 +6,14 @@ from __future__ import annotations
 
 import base64
 from io import StringIO
+from unittest import mock
 
 from django.core.management import CommandError, call_command
 from django.db import connection
 from django.test import override_settings
 
 from accounts.models import User
+from audit.models import AuditAction, AuditEvent, AuditResult
 from lib.datacrypt import token_key_id
 from notifications.models import SmsMessage
 from notifications.services import sms_enqueue
@@ -83,3 +85,35 @@ class RotateDataKeyTestCase(BaseTestCase):
     def test_it_refuses_a_batch_size_below_one(self):
         with self.assertRaisesMessage(CommandError, "--batch-size 须为正整数"):
             self.rotate("--batch-size", "0")
+
+
+class RotationAuditTestCase(BaseTestCase):
+    def test_each_run_is_one_key_rotate_row_and_check_none(self):
+        with override_settings(DATA_KEY=ROTATING):
+            with self.assertRaises(CommandError):
+                call_command("rotate_data_key", "--check", stdout=StringIO())
+            self.assertFalse(AuditEvent.objects.filter(action=AuditAction.KEY_ROTATE).exists())
+            call_command("rotate_data_key", "--batch-size", "2", stdout=StringIO())
+            call_command("rotate_data_key", stdout=StringIO())  # nothing left: still a run
+        first, second = AuditEvent.objects.filter(action=AuditAction.KEY_ROTATE).order_by("id")
+        self.assertEqual(
+            (first.result, first.actor_id, first.object_label), (AuditResult.SUCCESS, 0, "数据密钥 k2027")
+        )
+        self.assertEqual(first.detail["当前密钥"], "k2027")
+        self.assertEqual(first.detail["未完成行数"], 0)
+        self.assertGreater(first.detail["重新加密行数"], 0)
+        self.assertEqual((second.result, second.detail["重新加密行数"]), (AuditResult.SUCCESS, 0))
+
+    def test_a_run_that_leaves_rows_behind_is_a_failure_row(self):
+        with (
+            override_settings(DATA_KEY=ROTATING),
+            mock.patch("portal.management.commands.rotate_data_key.rows_stale_count", return_value=1),
+            mock.patch(
+                "portal.management.commands.rotate_data_key.rows_rotate_batch", return_value=(None, 0)
+            ),
+            self.assertRaises(CommandError),
+        ):
+            call_command("rotate_data_key", stdout=StringIO())
+        [event] = AuditEvent.objects.filter(action=AuditAction.KEY_ROTATE)
+        self.assertEqual(event.result, AuditResult.FAILURE)
+        self.assertGreater(event.detail["未完成行数"], 0)

@@ -4,7 +4,10 @@ current data key (the first of DATA_KEY), batch by batch, each batch its own tra
 Without downtime: every host first runs with the new key first in DATA_KEY and the old one
 after it (new values are written under the new key, old ones still read), then this command
 runs once, on one host; interrupted, it is simply run again and goes on with what is left.
-Then `--check` says 0 and the old key can leave DATA_KEY (docs/operations.md 个人信息加密)."""
+Then `--check` says 0 and the old key can leave DATA_KEY (docs/operations.md 个人信息加密).
+
+Each run (not `--check`, which only counts) leaves one KEY_ROTATE row on the audit trail,
+its result a failure when rows were left under another key."""
 
 from __future__ import annotations
 
@@ -13,6 +16,8 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connection, transaction
 
+from audit.models import AuditAction, AuditResult
+from audit.services import audit_record
 from lib.datacrypt import current_key_id
 from lib.encrypted import models_with_encrypted_fields, rows_rotate_batch, rows_stale_count
 
@@ -61,6 +66,18 @@ class Command(BaseCommand):
                     f"（全部 {done_total}/{total}）"
                 )
         left = sum(rows_stale_count(model, connection) for model in models)
+        # Run by an operator on a server: no account, the command named instead.
+        audit_record(
+            action=AuditAction.KEY_ROTATE,
+            label=f"数据密钥 {current}",
+            result=AuditResult.FAILURE if left else AuditResult.SUCCESS,
+            detail={
+                "命令": "rotate_data_key",
+                "当前密钥": current,
+                "重新加密行数": done_total,
+                "未完成行数": left,
+            },
+        )
         if left:
             # Rows written meanwhile by a host still encrypting under the old key.
             raise CommandError(f"仍有 {left} 行未使用当前密钥：请确认所有主机已更新 DATA_KEY 后再次运行")
