@@ -27,7 +27,7 @@ from accounts.models import StaffRole, User
 from accounts.selectors import verified_identity
 from audit.models import AuditAction
 from audit.services import audit_record
-from cases.deadlines import accept_workdays, case_deadline, promised_workdays
+from cases.deadlines import accept_workdays, case_deadline, case_deadlines, promised_workdays
 from cases.documents import form_display, material_rows
 from cases.models import FINISHED_STATUSES, Case, CaseAction, CaseEvent, ConfirmationStatus
 from cases.register import register_record_for
@@ -102,11 +102,10 @@ def queue(request: HttpRequest) -> HttpResponse:
     tab, query = default_tab, ""
     if form.is_valid():
         tab, query = form.cleaned_data["status"] or default_tab, form.cleaned_data["q"]
-    cases = case_queue(user=user, status=ALL if tab == FINISHED else tab, query=query)
-    if tab == FINISHED:
-        cases = cases.filter(status__in=FINISHED_STATUSES)
+    cases = case_queue(user=user, status=tab, query=query)
     cases = with_register_name(cases.select_related("applicant"))
     page = Paginator(cases, PER_PAGE).get_page(request.GET.get("page"))
+    shown = list(page)
     today = timezone.localdate()
     return render(
         request,
@@ -116,7 +115,11 @@ def queue(request: HttpRequest) -> HttpResponse:
             "tab": tab,
             "query": query,
             "page": page,
-            "rows": [(case, case_deadline(case, today=today), case_name_differs(case)) for case in page],
+            # The working-day calendar read once for the page, not once a row.
+            "rows": [
+                (case, deadline, case_name_differs(case))
+                for case, deadline in zip(shown, case_deadlines(shown, today=today), strict=True)
+            ],
             "warning": calendar_warning(today=today),
             "role_label": user.get_staff_role_display(),
             # 受理人员 also answer the correction requests of 我的信息.
