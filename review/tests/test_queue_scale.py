@@ -57,7 +57,7 @@ class QueueScaleTestCase(BaseTestCase):
         self.assertEqual(r.status_code, 200)
         return len(queries.captured_queries)
 
-    def assert_same_queries_with_1_and_30_rows(self, user, status: CaseStatus, params: dict[str, str]) -> None:
+    def assert_same_queries_with_1_and_30_rows(self, user, status: CaseStatus, params: dict[str, str]):
         self.cases_make(1, status=status)
         one = self.queries_for(user, params)
         self.cases_make(30, status=status)
@@ -94,7 +94,8 @@ class QueueScaleTestCase(BaseTestCase):
         # A holiday and a make-up workday among the deadlines, so that the calendar counts.
         CalendarDay.objects.update_or_create(day=today + timedelta(days=3), defaults={"is_workday": False})
         CalendarDay.objects.update_or_create(day=today - timedelta(days=4), defaults={"is_workday": True})
-        cases = self.cases_make(20, status=CaseStatus.PENDING) + self.cases_make(5, status=CaseStatus.REVIEWING)
+        cases = self.cases_make(20, status=CaseStatus.PENDING)
+        cases += self.cases_make(5, status=CaseStatus.REVIEWING)
         cases += [Case(status=CaseStatus.CORRECTION), Case(status=CaseStatus.APPROVED)]
         one_by_one = [case_deadline(case, today=today) for case in cases]
         with self.assertNumQueries(1):
