@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.db.models import F, OrderBy, Q, QuerySet
+from django.db.models import Count, F, OrderBy, Q, QuerySet
 
 from accounts.models import User
 from cases.models import BEFORE_DEPARTMENT_STATUSES, FINISHED_STATUSES, Case, CaseStatus
@@ -49,3 +49,17 @@ def case_queue(*, user: User, status: str = "", query: str = "") -> QuerySet[Cas
     if query:
         cases = cases.filter(Q(number__icontains=query) | Q(applicant_name__icontains=query))
     return cases.select_related("matter", "item").order_by(*order)
+
+
+def queue_counts(*, user: User, query: str = "") -> dict[str, int]:
+    """The number of cases under each tab of the queue (by status, `FINISHED` and `ALL`), of
+    those `query` matches: one query, counted from the index that begins (department, status)."""
+    counts: dict[str, int] = dict(
+        case_queue(user=user, status=ALL, query=query)
+        .order_by()  # no ORDER BY columns in the GROUP BY
+        .values("status")
+        .annotate(n=Count("id"))
+        .values_list("status", "n")
+    )
+    finished = sum(n for status, n in counts.items() if status in FINISHED_STATUSES)
+    return {**counts, FINISHED: finished, ALL: sum(counts.values())}

@@ -27,7 +27,7 @@ def pagination(
             return f"?{param}={number}"
         query = kept.copy()
         query[param] = str(number)
-        return "?" + query.urlencode()
+        return f"?{query.urlencode()}"
 
     numbers = page.paginator.get_elided_page_range(page.number, on_each_side=1, on_ends=1)
     return {
