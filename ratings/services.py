@@ -26,6 +26,7 @@ from catalog.registration_types import is_proceeding
 from lib.errors import ApplicationError
 from notifications.outbox import Outbox
 from notifications.services import inbox_message_create
+from ratings.answers import rating_figures_replace
 from ratings.deadlines import rectification_due_on
 from ratings.gateways import RatingGatewayError, get_rating_gateway
 from ratings.models import (
@@ -139,6 +140,7 @@ def rating_submit(
         PUSH_OUTBOX.schedule(push)
         if rating.is_bad:
             _rectification_open(rating=rating, case=locked)
+        rating_figures_replace(department_id=locked.department_id)
     return rating
 
 
@@ -195,6 +197,7 @@ def rectification_reply(*, rectification: Rectification, by: User, reply: str) -
         locked.replied_by = by
         locked.save(update_fields=["status", "reply", "replied_at", "replied_by"])
         case = locked.rating.case
+        rating_figures_replace(department_id=case.department_id)
         inbox_message_create(
             user=locked.rating.applicant,
             title="您的评价已收到整改答复",
@@ -219,6 +222,7 @@ def rectification_follow_up(*, rectification: Rectification, by: User, note: str
         locked.closed_at = timezone.now()
         locked.closed_by = by
         locked.save(update_fields=["status", "follow_up", "closed_at", "closed_by"])
+        rating_figures_replace(department_id=locked.rating.case.department_id)
     return locked
 
 
@@ -278,6 +282,7 @@ def appeal_decide(*, appeal: RatingAppeal, by: User, outcome: AppealStatus, deci
         locked.decided_at = timezone.now()
         locked.decided_by = by
         locked.save(update_fields=["status", "decision", "decided_at", "decided_by"])
+        rating_figures_replace(department_id=locked.rating.case.department_id)
         if outcome == AppealStatus.UPHELD:
             rectification = Rectification.objects.filter(rating_id=locked.rating_id).first()
             if rectification is not None and rectification_is_open(rectification.status):
