@@ -176,18 +176,19 @@ def register_load(*, people: int, case: Case) -> Registration:
     return registrations[-1]
 
 
-def lists_load(*, cases: int, out: Callable[[str], None]) -> tuple[User, User, Registration]:
+def lists_load(
+    *, cases: int, out: Callable[[str], None], acceptor: User, mine_cases: int
+) -> tuple[User, Registration]:
     """The department's history up to `cases` (what `bench_figures` wrote counts), 我的办件's
-    applicant with `MINE_CASES` of them, and the register; return the acceptor, the applicant
+    applicant with `mine_cases` of them, and the register; return the applicant
     and the registration the query asks for."""
-    acceptor = User.objects.get(username="shouli")
     department = acceptor.department
     assert department is not None
     start = time.perf_counter()
     mine = User.objects.filter(username=MINE_USERNAME).first()
     if mine is None:
         mine = _person("21010219900101555", "王芳")
-        history_build(department=department, cases=MINE_CASES, applicant=mine, seed=14)
+        history_build(department=department, cases=mine_cases, applicant=mine, seed=14)
     have = Case.objects.filter(department=department).count()
     if have < cases:
         history_build(department=department, cases=cases - have)
@@ -208,7 +209,7 @@ def lists_load(*, cases: int, out: Callable[[str], None]) -> tuple[User, User, R
         f"（其中“我的办件”申请人 {Case.objects.filter(applicant=mine).count()} 件），"
         f"注册人员 {Registration.objects.count()} 人：{time.perf_counter() - start:.1f} s"
     )
-    return acceptor, mine, registration
+    return mine, registration
 
 
 def _counts_forget(department_id: int) -> None:
@@ -246,8 +247,17 @@ def _percentile(values: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
 
 
-def bench_lists(*, cases: int, runs: int, out: Callable[[str], None]) -> None:
-    acceptor, mine, registration = lists_load(cases=cases, out=out)
+def bench_lists(
+    *,
+    cases: int,
+    runs: int,
+    out: Callable[[str], None],
+    acceptor: User | None = None,
+    mine_cases: int = MINE_CASES,
+) -> None:
+    """`acceptor`: the 受理人员 whose workbench is measured (the demo's 受理员刘洋)."""
+    acceptor = acceptor or User.objects.get(username="shouli")
+    mine, registration = lists_load(cases=cases, out=out, acceptor=acceptor, mine_cases=mine_cases)
     staff, applicant = _session(acceptor), _session(mine)
     queue = reverse("review:queue")
     pages = [
@@ -260,7 +270,7 @@ def bench_lists(*, cases: int, runs: int, out: Callable[[str], None]) -> None:
         ),
         ListPage("工作台 · 已办结", queue, "status=finished", session=staff),
         ListPage("工作台 · 全部", queue, "status=all", session=staff),
-        ListPage("我的办件（1,000 件）", reverse("cases:mine"), session=applicant),
+        ListPage(f"我的办件（{mine_cases:,} 件）", reverse("cases:mine"), session=applicant),
         ListPage(
             "注册人员查询（姓名+编号）",
             reverse("registry:query"),
