@@ -103,7 +103,8 @@ def queue(request: HttpRequest) -> HttpResponse:
         tab, query = form.cleaned_data["status"] or default_tab, form.cleaned_data["q"]
     counts = queue_counts(user=user, query=query)
     cases = case_queue(user=user, status=tab, query=query)
-    cases = with_register_name(cases.select_related("applicant"))
+    # The applicant's masked number is shown; the mobile is not (each is decrypted when read).
+    cases = with_register_name(cases.select_related("applicant").defer("applicant__mobile"))
     # The tab's count is among those just counted: the paginator counts nothing again.
     page = _Counted(cases, PER_PAGE, count=counts.get(tab, 0)).get_page(request.GET.get("page"))
     shown = list(page)
