@@ -33,5 +33,5 @@ class BenchListsTestCase(BaseTestCase):
         self.assertEqual(len(pages), 6)
         for line in pages:
             self.assertIn("目标：PostgreSQL 上中位数 ≤ 50 ms", line)
-            self.assertRegex(line, r"SQL \d+ 条")
+            self.assertRegex(line, r"SQL \d+ 条，共 [\d.]+ ms")
         self.assertIn("使用索引 registry_number_upper", lines[-1])
