@@ -17,6 +17,7 @@ from django.utils.datastructures import MultiValueDict
 
 from accounts.models import User
 from accounts.selectors import UNVERIFIED_PERSON, enterprise_for_user, verified_identity
+from cases.answers import department_counts_replace
 from cases.confirmation import Question, answer_due, questions_for, sealed_form_waiver
 from cases.counters import counter_next
 from cases.deadlines import DECISION_STATUSES, accept_due_on, accept_workdays, promised_workdays
@@ -171,6 +172,8 @@ def case_transition(
     )
     # The province's 办件 collection hears of every change, in this transaction.
     case_record_enqueue(case=row, event=event)
+    # The workbench's tab counts of the department (cases.answers).
+    department_counts_replace(department_id=row.department_id)
     return row, event
 
 

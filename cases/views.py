@@ -810,10 +810,14 @@ def employer_list(request: HttpRequest) -> HttpResponse:
     user = request_user(request)
     company = selectors.enterprise_of_legal_user(user=user)
     today = timezone.localdate()
-    rows = selectors.confirmations_waiting_for_enterprise(user=user)
+    # A page at a time: a large employer may be asked about hundreds of its people at once.
+    page = Paginator(selectors.confirmations_waiting_for_enterprise(user=user), MINE_PER_PAGE).get_page(
+        request.GET.get("page")
+    )
     context = {
         "company": company,
-        "rows": [(c, is_overdue(c, today=today)) for c in rows],
+        "page": page,
+        "rows": [(c, is_overdue(c, today=today)) for c in page],
         "unverified": UNVERIFIED_ENTERPRISE,
     }
     return private(render(request, "cases/employer_list.html", context))

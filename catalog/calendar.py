@@ -34,17 +34,23 @@ def workday_add(*, start: date, days: int) -> date:
         window *= 2
 
 
-def workdays_left(*, today: date, due: date) -> int:
-    """Working days left until `due`: positive before it, negative after it.
+def workdays_left(*, today: date, due: date, counter: WorkdayCounter | None = None) -> int:
+    """Working days left until `due`: positive before it, negative after it. With a
+    `counter` (`workday_counter`) loaded over both days, no query: a page of many limits
+    reads the calendar once.
 
     - `due` >= `today`: the working days in (today, due], so 0 on the due day itself (the
       last day of the limit, still in time) and 1 on the working day before it.
     - `due` < `today`: minus the working days in (due, today], so -1 on the first working
       day after the due day. A weekend right after the due day still gives 0: tell
       "overdue" from "due today" by `today > due`, not by this number."""
-    if due >= today:
-        return workdays_between(today, due, calendar_overrides(start=today, end=due))
-    return -workdays_between(due, today, calendar_overrides(start=due, end=today))
+    start, end = min(today, due), max(today, due)
+    count = (
+        counter.between(start, end)
+        if counter is not None
+        else workdays_between(start, end, calendar_overrides(start=start, end=end))
+    )
+    return count if due >= today else -count
 
 
 def calendar_known_years() -> set[int]:

@@ -18,6 +18,8 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db.models import Prefetch
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
@@ -65,6 +67,7 @@ from lib.ratelimit import LimitName, limit_refusal
 from portal.display import display_mode_of
 
 COPIES_IN_WINDOW = 10
+LOGS_PER_PAGE = 20
 PDF_PIXELS_PER_MM = 8.0  # 203 dpi: sharp on paper, about 1 MB
 FAILED_NOTE = "加注失败，请重新加注"
 _CJK = re.compile(r"[\u3400-\u9fff]")
@@ -205,12 +208,22 @@ def download(request: HttpRequest, pk: int) -> FileResponse:
 def mine(request: HttpRequest) -> HttpResponse:
     user = request_user(request)
     today = timezone.localdate()
+    # Each certificate's latest copies only, as 公示附件 shows them: a holder may 加注 every
+    # day for years. The 证照记录 of every issue, copy and download a page at a time.
+    latest = Prefetch(
+        "copies",
+        queryset=CertificateCopy.objects.order_by("-requested_at", "-id")[:COPIES_IN_WINDOW],
+        to_attr="latest_copies",  # a sliced prefetch is a list of its own
+    )
     certificates = selectors.certificates_for_user(user=user).prefetch_related(
-        "copies", "registration__specialties"
+        latest, "registration__specialties"
     )
     context = {
-        "entries": [(c, _rows(c.copies.all(), today=today)) for c in certificates],
-        "logs": selectors.logs_for_user(user=user)[:200],
+        "entries": [(c, _rows(c.latest_copies, today=today)) for c in certificates],
+        "copies_window": COPIES_IN_WINDOW,
+        "logs": Paginator(selectors.logs_for_user(user=user), LOGS_PER_PAGE).get_page(
+            request.GET.get("page")
+        ),
         "today": today,
         # An account the real-name source has not confirmed holds nothing yet: say how to fix it.
         "unverified": UNVERIFIED_PERSON if user.is_person and verified_identity(user) is None else "",

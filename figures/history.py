@@ -19,6 +19,7 @@ from django.db import models, transaction
 from django.utils import timezone
 
 from accounts.models import IdType, StaffRole, User, UserKind
+from cases.answers import department_counts_replace
 from cases.deadlines import accept_workdays, promised_workdays
 from cases.models import ActorRole, Case, CaseAction, CaseEvent, CaseStatus, SubmitMethod
 from cases.services import case_days_fill
@@ -27,6 +28,7 @@ from catalog.calendar import calendar_overrides
 from catalog.models import Department, ServiceItem
 from lib.idcard import id_number_check_char
 from lib.workdays import add_workdays, is_workday
+from ratings.answers import rating_figures_replace
 from ratings.deadlines import RECTIFICATION_WORKDAYS
 from ratings.models import Rating, RatingLevel, Rectification, RectificationStatus
 
@@ -112,10 +114,17 @@ class _Calendar:
 
 
 def history_build(
-    *, department: Department, cases: int, months: int = 12, now: datetime | None = None, seed: int = 17
+    *,
+    department: Department,
+    cases: int,
+    months: int = 12,
+    now: datetime | None = None,
+    seed: int = 17,
+    applicant: User | None = None,
 ) -> int:
     """Write `cases` past cases of `department`'s 办理项, submitted over the `months` before
-    `now`, most of them ended; return how many were written."""
+    `now`, most of them ended; return how many were written. `applicant`: whose cases they
+    are (the benchmark's 我的办件 of 1,000 cases), else the history's own account."""
     rng = random.Random(seed)  # noqa: S311 - made-up demo data, repeatable by its seed
     now = now or timezone.now()
     today = timezone.localdate(now)
@@ -132,14 +141,15 @@ def history_build(
         ActorRole.REVIEWER: staff.get(StaffRole.REVIEWER),
         ActorRole.DECIDER: staff.get(StaffRole.DECIDER),
     }
-    applicant = history_applicant()
-    # The history written before (the demo's, under the benchmark's): numbers go on from it.
+    applicant = applicant or history_applicant()
+    # The history written before (the demo's, under the benchmark's, whoever applied): numbers
+    # go on from it.
     serials: dict[str, int] = {}
-    for number in Case.objects.filter(applicant=applicant, number__isnull=False).values_list(
-        "number", flat=True
-    ):
+    for number in Case.objects.filter(number__isnull=False).values_list("number", flat=True):
         assert number is not None
-        serials[number[2:10]] = max(serials.get(number[2:10], 0), int(number[10:]) - 90000)
+        serial = int(number[10:]) - 90000 if number[10:].isdigit() else 0
+        if serial > 0:
+            serials[number[2:10]] = max(serials.get(number[2:10], 0), serial)
     walks = []
     for _ in range(cases):
         # More cases in the later months, as a service grows known.
@@ -186,6 +196,10 @@ def history_build(
                 status = transition.target
         CaseEvent.objects.bulk_create(events, batch_size=BATCH)
         _ratings(rng, calendar, walks=walks, applicant=applicant, now=now)
+        # Written past the services that say so: the workbench's kept counts and figures of the
+        # department are out of date (cases.answers, ratings.answers).
+        department_counts_replace(department_id=department.pk)
+        rating_figures_replace(department_id=department.pk)
     return len(made)
 
 

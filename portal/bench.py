@@ -14,7 +14,10 @@ registration by approving her waiting case through the real services, then measu
    beside its goal and a reference page measured in the same run (ADR 0028);
 5. 保存并提交 of 初始注册 drafts (paper path) through the whole Django stack, each POST as a
    browser sends it (CSRF cookie and form token), 10% of them replayed: submits a second,
-   queries per submit and duplicate cases, beside the goals of ISSUE 14."""
+   queries per submit and duplicate cases, beside the goals of ISSUE 14;
+6. the workbench's tabs, 我的办件 and 注册人员查询 at 100,000 cases: median, p95 and queries
+   per page beside the goal of issue 14 and a bare view measured in the same run, and the
+   register query's plan (`portal/bench_lists.py`)."""
 
 from __future__ import annotations
 
@@ -63,6 +66,7 @@ from lib.datacrypt import mobile_index
 from lib.idcard import id_number_check_char
 from lib.storage import file_save
 from lib.uscc import uscc_check_char
+from portal.bench_lists import bench_lists
 from portal.bench_pages import bench_public_pages
 from review.services import case_accept, case_approve, case_review
 
@@ -241,6 +245,7 @@ def run(
     submits: int = 200,
     only_submit: bool = False,
     only_pages: bool = False,
+    only_lists: bool = False,
 ) -> None:
     engine = settings.DATABASES["default"]["ENGINE"].rsplit(".", 1)[-1]
     out(f"机器：{os.cpu_count()} 核；Python {sys.version.split()[0]}；数据库 {engine}")
@@ -249,6 +254,9 @@ def run(
         return
     if only_figures:
         bench_figures(cases=figures_cases, runs=20, out=out)
+        return
+    if only_lists:
+        bench_lists(cases=figures_cases, runs=LISTS_RUNS, out=out)
         return
     certificate, holder = granted_certificate()
     if only_pages:
@@ -259,7 +267,12 @@ def run(
     bench_click_to_ready(certificate, holder, clicks=clicks, out=out)
     bench_submit(submits=submits, out=out)
     bench_figures(cases=figures_cases, runs=20, out=out)
+    # On the cases bench_figures wrote: only 我的办件's applicant and the register are added.
+    bench_lists(cases=figures_cases, runs=LISTS_RUNS, out=out)
 
+
+# Views of each list page, taking turns (`portal.bench_lists`).
+LISTS_RUNS = 30
 
 # ISSUE 14's goals for 保存并提交: queries per submission, and submits a second on PostgreSQL.
 SUBMIT_GOAL_QUERIES = 12

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, TypedDict
 
 from django.conf import settings
 from django.contrib.staticfiles.testing import StaticLiveServerTestCase
+from django.core.cache import caches
 from django.core.servers.basehttp import ThreadedWSGIServer
 from django.test.testcases import LiveServerThread
 
@@ -197,6 +198,8 @@ class BrowserTestCase(StaticLiveServerTestCase):
 
     def setUp(self) -> None:
         super().setUp()
+        # Answers kept under versions (lib.publiccache) were of the rows the last test emptied.
+        caches["public"].clear()
         self.context = self.browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900})
         self.page = self.context.new_page()
         self.page.set_default_timeout(15_000)

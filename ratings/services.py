@@ -28,6 +28,7 @@ from lib.errors import ApplicationError
 from lib.metrics import DeliveryOutcome, rating_push_outcome
 from notifications.outbox import AttemptOutcome, Outbox, OutboxStatus
 from notifications.services import inbox_message_create
+from ratings.answers import rating_figures_replace
 from ratings.deadlines import rectification_due_on
 from ratings.gateways import RatingGatewayError, get_rating_gateway
 from ratings.models import (
@@ -141,6 +142,7 @@ def rating_submit(
         PUSH_OUTBOX.schedule(push)
         if rating.is_bad:
             _rectification_open(rating=rating, case=locked)
+        rating_figures_replace(department_id=locked.department_id)
     return rating
 
 
@@ -197,6 +199,7 @@ def rectification_reply(*, rectification: Rectification, by: User, reply: str) -
         locked.replied_by = by
         locked.save(update_fields=["status", "reply", "replied_at", "replied_by"])
         case = locked.rating.case
+        rating_figures_replace(department_id=case.department_id)
         inbox_message_create(
             user=locked.rating.applicant,
             title="您的评价已收到整改答复",
@@ -221,6 +224,7 @@ def rectification_follow_up(*, rectification: Rectification, by: User, note: str
         locked.closed_at = timezone.now()
         locked.closed_by = by
         locked.save(update_fields=["status", "follow_up", "closed_at", "closed_by"])
+        rating_figures_replace(department_id=locked.rating.case.department_id)
     return locked
 
 
@@ -280,6 +284,7 @@ def appeal_decide(*, appeal: RatingAppeal, by: User, outcome: AppealStatus, deci
         locked.decided_at = timezone.now()
         locked.decided_by = by
         locked.save(update_fields=["status", "decision", "decided_at", "decided_by"])
+        rating_figures_replace(department_id=locked.rating.case.department_id)
         if outcome == AppealStatus.UPHELD:
             rectification = Rectification.objects.filter(rating_id=locked.rating_id).first()
             if rectification is not None and rectification_is_open(rectification.status):

@@ -12,14 +12,12 @@ from cases.models import CaseStatus
 from catalog.models import Material
 from lib.forms import PortalForm
 from lib.names import FreeTextValidator
-from review.selectors import ALL
+from review.selectors import ALL, FINISHED
 from review.services import CorrectionItem
 
 OPINION_MAX = 1000
 
-# The queue's tabs: a status, or a group of them. FINISHED is every 办结 status (and 已撤回),
-# which no single status value names.
-FINISHED = "finished"
+# The queue's tabs: a status, or a group of them (review.selectors.FINISHED, ALL).
 QUEUE_TABS: list[tuple[str, str]] = [
     *(
         (status.value, str(status.label))

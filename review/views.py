@@ -17,19 +17,19 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Count
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.models import StaffRole, User
 from accounts.selectors import verified_identity
 from audit.models import AuditAction
 from audit.services import audit_record
-from cases.deadlines import accept_workdays, case_deadline, promised_workdays
+from cases.deadlines import accept_workdays, case_deadline, case_deadlines, promised_workdays
 from cases.documents import form_display, material_rows
-from cases.models import FINISHED_STATUSES, Case, CaseAction, CaseEvent, ConfirmationStatus
+from cases.models import Case, CaseAction, CaseEvent, ConfirmationStatus
 from cases.register import register_record_for
 from cases.selectors import case_get_for_staff, case_timeline
 from cases.transitions import ROLE_QUEUE, actions_for
@@ -60,7 +60,6 @@ from ratings.selectors import rating_figures
 from registry.selectors import case_name_differs, name_mismatch, with_register_name
 from review import services
 from review.forms import (
-    FINISHED,
     QUEUE_TABS,
     AcceptForm,
     ApproveForm,
@@ -70,7 +69,7 @@ from review.forms import (
     RejectForm,
     ReviewForm,
 )
-from review.selectors import ALL, case_queue
+from review.selectors import case_queue, queue_counts
 from revocation.selectors import proceeding_list_for_staff, sees_proceedings
 
 PER_PAGE = 25
@@ -102,21 +101,30 @@ def queue(request: HttpRequest) -> HttpResponse:
     tab, query = default_tab, ""
     if form.is_valid():
         tab, query = form.cleaned_data["status"] or default_tab, form.cleaned_data["q"]
-    cases = case_queue(user=user, status=ALL if tab == FINISHED else tab, query=query)
-    if tab == FINISHED:
-        cases = cases.filter(status__in=FINISHED_STATUSES)
-    cases = with_register_name(cases.select_related("applicant"))
-    page = Paginator(cases, PER_PAGE).get_page(request.GET.get("page"))
+    counts = queue_counts(user=user, query=query)
+    cases = case_queue(user=user, status=tab, query=query)
+    # The applicant's masked number is shown; the mobile is not (each is decrypted when read).
+    cases = with_register_name(cases.select_related("applicant").defer("applicant__mobile"))
+    # The tab's count is among those just counted: the paginator counts nothing again.
+    page = _Counted(cases, PER_PAGE, count=counts.get(tab, 0)).get_page(request.GET.get("page"))
+    shown = list(page)
     today = timezone.localdate()
     return render(
         request,
         "review/queue.html",
         {
-            "tabs": _tabs(user=user, current=tab, query=query),
+            "tabs": [
+                {"value": value, "label": label, "count": counts.get(value, 0), "active": value == tab}
+                for value, label in QUEUE_TABS
+            ],
             "tab": tab,
             "query": query,
             "page": page,
-            "rows": [(case, case_deadline(case, today=today), case_name_differs(case)) for case in page],
+            # The working-day calendar read once for the page, not once a row.
+            "rows": [
+                (case, deadline, case_name_differs(case))
+                for case, deadline in zip(shown, case_deadlines(shown, today=today), strict=True)
+            ],
             "warning": calendar_warning(today=today),
             "role_label": user.get_staff_role_display(),
             # 受理人员 also answer the correction requests of 我的信息.
@@ -135,20 +143,16 @@ def queue(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _tabs(*, user: User, current: str, query: str) -> list[dict[str, Any]]:
-    counts = dict(
-        case_queue(user=user, status=ALL, query=query)
-        .order_by()  # no ORDER BY columns in the GROUP BY
-        .values("status")
-        .annotate(n=Count("id"))
-        .values_list("status", "n")
-    )
-    finished = sum(n for status, n in counts.items() if status in FINISHED_STATUSES)
-    totals = {**counts, FINISHED: finished, ALL: sum(counts.values())}
-    return [
-        {"value": value, "label": label, "count": totals.get(value, 0), "active": value == current}
-        for value, label in QUEUE_TABS
-    ]
+class _Counted(Paginator):  # type: ignore[type-arg]
+    """A paginator told its count (one query for every tab's) instead of counting the rows."""
+
+    def __init__(self, object_list: Any, per_page: int, *, count: int) -> None:
+        super().__init__(object_list, per_page)
+        self._count = count
+
+    @cached_property
+    def count(self) -> int:
+        return self._count
 
 
 # --- Case page ----------------------------------------------------------------------------

@@ -21,7 +21,7 @@ from cases.deadlines import (
     Deadline,
     alert_stage,
     alert_window_end,
-    case_deadline,
+    case_deadlines,
     statement_period_over,
 )
 from cases.models import ActorRole, Case, CaseStatus
@@ -145,8 +145,8 @@ def board_for_leader(*, user: User, today: date) -> Board:
         for e in Extension.objects.filter(case__in=cases, status__in=EXTENSION_TAKEN).order_by("requested_at")
     }
     rows: list[BoardRow] = []
-    for case in cases:
-        deadline = case_deadline(case, today=today)
+    # The calendar read once for all of them (cases.deadlines.case_deadlines), not once a row.
+    for case, deadline in zip(cases, case_deadlines(cases, today=today), strict=True):
         stage = alert_stage(deadline, today=today)
         if deadline is None or stage is None:
             continue

@@ -8,6 +8,8 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -22,6 +24,7 @@ from cases.models import (
     EmployerConfirmation,
     NoticeKind,
 )
+from cases.tests.helpers import initial_item
 from cases.tests.sample_files import REQUIRED_CODES, form_post, save_new, upload_material
 from notifications.models import InboxMessage, SmsMessage
 from notifications.outbox import OutboxStatus
@@ -298,3 +301,43 @@ class EmployerConfirmationViewsTestCase(BaseTestCase):
             list(case.events.values_list("action", flat=True)),
             [CaseAction.SUBMIT_TO_EMPLOYER, CaseAction.PAPER_PATH, CaseAction.SUBMIT],
         )
+
+    def _waiting(self, count: int) -> None:
+        """`count` cases waiting for the enterprise's 单位确认, built directly (the list is the
+        subject)."""
+        item = initial_item()
+        first = Case.objects.count()
+        for n in range(count):
+            case = Case.objects.create(
+                applicant=self.applicant,
+                applicant_name="张伟",
+                department=item.matter.department,
+                matter=item.matter,
+                item=item,
+                status=CaseStatus.CONFIRMING,
+                number=f"LN20990101{first + n:05d}",
+            )
+            EmployerConfirmation.objects.create(
+                case=case,
+                kind=ConfirmationKind.EMPLOYMENT,
+                uscc=self.enterprise.enterprise.uscc.upper(),
+                enterprise_name=self.enterprise.name,
+                due=timezone.localdate() + timedelta(days=5),
+            )
+
+    def test_the_list_shows_20_a_page_with_the_same_queries_for_1_or_30(self):
+        self._waiting(1)
+        self.client.force_login(self.enterprise)
+        url = reverse("cases:employer_list")
+        with CaptureQueriesContext(connection) as one:
+            r = self.client.get(url)
+        self.assertEqual(len(r.context["rows"]), 1)
+        self._waiting(29)
+        with self.assertNumQueries(len(one.captured_queries)):
+            r = self.client.get(url)
+        self.assertEqual(len(r.context["rows"]), 20)
+        self.assertContains(r, "共 30 件")
+        self.assertContains(r, 'rel="next" href="?page=2">下一页</a>')
+        with self.assertNumQueries(len(one.captured_queries)):
+            r = self.client.get(url, {"page": 2})
+        self.assertEqual(len(r.context["rows"]), 10)

@@ -6,12 +6,15 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
 from certificates.models import CertificateCopy, CertificateLog, CopyStatus, LogAction
 from certificates.services import certificate_copy_request, certificate_revoke
 from certificates.tests.helpers import approved_case, ensure_keys
+from certificates.views import COPIES_IN_WINDOW
 from notifications.testing import drain_task_queue, pending_tasks
 from portal.test import BaseTestCase
 from registry.models import RegistrationStatus
@@ -239,6 +242,44 @@ class MineTestCase(BaseTestCase):
         )
         self.assertEqual(logs, ["下载", "加注", "签发"])
         self.assertContains(r, f'href="{reverse("certificates:preview", args=[self.certificate.pk])}"')
+
+    def copies_make(self, count: int) -> None:
+        """`count` ready copies, each with its 加注 log, built directly (the list is the subject)."""
+        copies = CertificateCopy.objects.bulk_create(
+            CertificateCopy(
+                certificate=self.certificate,
+                usage_valid_until=timezone.localdate() + timedelta(days=180),
+                status=CopyStatus.READY,
+                requested_by=self.applicant,
+            )
+            for _ in range(count)
+        )
+        CertificateLog.objects.bulk_create(
+            CertificateLog(
+                certificate=self.certificate, copy=c, user=self.applicant, action=LogAction.ANNOTATE
+            )
+            for c in copies
+        )
+
+    def test_it_shows_the_latest_copies_and_a_page_of_logs_with_the_same_queries_for_1_or_30(self):
+        url = reverse("certificates:mine")
+        self.copies_make(1)
+        with CaptureQueriesContext(connection) as one:
+            r = self.client.get(url)
+        [(_, rows)] = r.context["entries"]
+        self.assertEqual(len(rows), 1)
+        self.copies_make(29)
+        with self.assertNumQueries(len(one.captured_queries)):
+            r = self.client.get(url)
+        [(_, rows)] = r.context["entries"]
+        self.assertEqual(len(rows), COPIES_IN_WINDOW)
+        self.assertContains(r, f"显示最近 {COPIES_IN_WINDOW} 份加注件")
+        self.assertEqual(len(r.context["logs"]), 20)
+        self.assertContains(r, "第 1 / 2 页，共 31 条")  # and the 签发
+        self.assertContains(r, 'rel="next" href="?page=2">下一页</a>')
+        with self.assertNumQueries(len(one.captured_queries)):
+            r = self.client.get(url, {"page": 2})
+        self.assertEqual(len(r.context["logs"]), 11)
 
     def test_the_top_bar_links_it_for_persons(self):
         r = self.client.get(reverse("portal:home"))

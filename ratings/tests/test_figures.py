@@ -3,6 +3,7 @@ count, the share satisfied and the open rectifications, in one query however man
 
 from __future__ import annotations
 
+from django.core.cache import caches
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -96,9 +97,24 @@ class RatingFiguresTestCase(BaseTestCase):
             _, total = rating_figures(user=self.reviewer)
         self.assertEqual(total.ratings, 11)
 
+    def test_the_workbench_keeps_them_until_a_rating_or_a_rectification_changes(self):
+        self.rate(RatingLevel.VERY_SATISFIED)
+        self.client.force_login(self.acceptor)
+        self.assertContains(self.client.get("/workbench/"), "100.0%")
+        closed = self.rate(RatingLevel.DISSATISFIED).rectification  # rating_submit replaces them
+        r = self.client.get("/workbench/")
+        _, total = r.context["rating_figures"]
+        self.assertEqual((total.ratings, total.satisfied, total.open_rectifications), (2, 1, 1))
+        rectification_reply(rectification=closed, by=self.acceptor, reply="已整改")
+        rectification_follow_up(rectification=closed, by=self.acceptor, note="已回访")
+        _, total = self.client.get("/workbench/").context["rating_figures"]
+        self.assertEqual(total.open_rectifications, 0)
+
     def test_the_workbench_shows_them_in_a_constant_number_of_queries(self):
         self.rate(RatingLevel.SATISFIED)
         self.client.force_login(self.reviewer)
+        # Counted afresh both times: nothing kept under a version (ratings.answers, cases.answers).
+        caches["public"].clear()
         with CaptureQueriesContext(connection) as few:
             r = self.client.get("/workbench/")
         self.assertContains(r, "好差评")
@@ -106,6 +122,7 @@ class RatingFiguresTestCase(BaseTestCase):
 
         for level in RatingLevel:
             self.rate(level, matter=self.other_matter)
+        caches["public"].clear()
         with CaptureQueriesContext(connection) as many:
             r = self.client.get("/workbench/")
 

@@ -14,6 +14,7 @@ from django.utils import timezone
 from cases.tests.builders import case_build
 from catalog.registration_types import RegistrationType
 from lib.ratelimit import LimitName, Scope, limit_rate
+from portal.bench_lists import register_load
 from portal.test import BaseTestCase
 from registry.models import RegisteredSpecialty, RegisterSettings, Registration, RegistrationStatus
 from registry.selectors import registration_for_public_query
@@ -104,6 +105,16 @@ class QueryTestCase(BaseTestCase):
                 cursor.execute(f"EXPLAIN QUERY PLAN {lookup}")
             plan = " ".join(str(row) for row in cursor.fetchall())
         self.assertIn("registry_number_upper", plan)
+
+    def test_the_answer_costs_the_same_queries_among_1_or_30_registrations(self):
+        with CaptureQueriesContext(connection) as alone:
+            r = self.ask("张伟", self.registration.number)
+        self.assertEqual(r.context["entry"].registration, self.registration)
+        register_load(people=30, case=self.registration.created_by_case)  # the benchmark's loader
+        cache.clear()
+        with self.assertNumQueries(len(alone.captured_queries)):
+            r = self.ask("张伟", self.registration.number)
+        self.assertEqual(r.context["entry"].registration, self.registration)
 
     def test_it_needs_both_fields(self):
         r = self.ask("", "")

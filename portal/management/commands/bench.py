@@ -10,7 +10,7 @@ from portal.bench import run
 class Command(BaseCommand):
     help = (
         "性能基准：签发加注件的耗时分布、公开核验页吞吐、加注点击到可下载的时间、统计分析页"
-        "、保存并提交（请在专用数据库上运行：make bench）"
+        "、保存并提交、10 万件办件下的列表页（请在专用数据库上运行：make bench）"
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -23,6 +23,11 @@ class Command(BaseCommand):
         parser.add_argument("--submits", type=int, default=200, help="保存并提交次数（另重放其中 10%%）")
         parser.add_argument("--only-submit", action="store_true", help="只测保存并提交")
         parser.add_argument("--only-pages", action="store_true", help="只测公开页面吞吐（与空视图对比）")
+        parser.add_argument(
+            "--only-lists",
+            action="store_true",
+            help="只测 10 万件办件下的审批工作台、我的办件与注册人员查询（件数同 --figures-cases）",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         run(
@@ -34,4 +39,5 @@ class Command(BaseCommand):
             submits=max(options["submits"], 1),
             only_submit=options["only_submit"],
             only_pages=options["only_pages"],
+            only_lists=options["only_lists"],
         )

@@ -1,0 +1,37 @@
+"""`make bench`'s lists at scale (issue 14): a small load through the same code, every page
+answers 200 through the WSGI application, and each figure comes out beside its goal with its
+queries and the register query's plan (the benchmark itself is not a test)."""
+
+from __future__ import annotations
+
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
+
+from cases.models import Case
+from portal.bench_lists import bench_lists
+from portal.test import BaseTestCase
+from registry.models import Registration
+
+
+class BenchListsTestCase(BaseTestCase):
+    def setUp(self) -> None:
+        super().setUp()
+        # As for the public pages' bench (test_bench_pages): the WSGI application's own
+        # connection handling would close the test's transaction.
+        for signal in (request_started, request_finished):
+            signal.disconnect(close_old_connections)
+            self.addCleanup(signal.connect, close_old_connections)
+
+    def test_it_loads_the_lists_and_prints_each_page_beside_its_goal(self):
+        lines: list[str] = []
+        bench_lists(cases=60, runs=1, out=lines.append, acceptor=self.acceptor, mine_cases=8)
+        self.assertGreaterEqual(Case.objects.filter(department=self.department).count(), 60)
+        self.assertEqual(Registration.objects.count(), 60 // 5)
+        self.assertIn("其中“我的办件”申请人 8 件", lines[0])
+        self.assertIn("空视图", lines[2])
+        pages = lines[3:-1]
+        self.assertEqual(len(pages), 6)
+        for line in pages:
+            self.assertIn("目标：PostgreSQL 上中位数 ≤ 50 ms", line)
+            self.assertRegex(line, r"SQL \d+ 条，共 [\d.]+ ms")
+        self.assertIn("使用索引 registry_number_upper", lines[-1])
