@@ -14,7 +14,9 @@ registration by approving her waiting case through the real services, then measu
    beside its goal and a reference page measured in the same run (ADR 0028);
 5. 保存并提交 of 初始注册 drafts (paper path) through the whole Django stack, each POST as a
    browser sends it (CSRF cookie and form token), 10% of them replayed: submits a second,
-   queries per submit and duplicate cases, beside the goals of ISSUE 14."""
+   queries per submit and duplicate cases, beside the goals of ISSUE 14;
+6. the resident memory of a gunicorn web worker and of the task worker, after warm-up and
+   after a mixed load of pages, PDFs, previews and uploads (`portal/bench_memory.py`)."""
 
 from __future__ import annotations
 
@@ -63,6 +65,7 @@ from lib.datacrypt import mobile_index
 from lib.idcard import id_number_check_char
 from lib.storage import file_save
 from lib.uscc import uscc_check_char
+from portal.bench_memory import bench_memory
 from portal.bench_pages import bench_public_pages
 from review.services import case_accept, case_approve, case_review
 
@@ -241,6 +244,9 @@ def run(
     submits: int = 200,
     only_submit: bool = False,
     only_pages: bool = False,
+    memory_requests: int = 10_000,
+    memory_seconds: float = 60.0,
+    only_memory: bool = False,
 ) -> None:
     engine = settings.DATABASES["default"]["ENGINE"].rsplit(".", 1)[-1]
     out(f"机器：{os.cpu_count()} 核；Python {sys.version.split()[0]}；数据库 {engine}")
@@ -254,11 +260,31 @@ def run(
     if only_pages:
         bench_public_pages(fresh_copy(certificate, holder), seconds=12.0, out=out)
         return
+    if only_memory:
+        _bench_memory(certificate, holder, requests=memory_requests, seconds=memory_seconds, out=out)
+        return
     bench_issuing(certificate, holder, runs=runs, out=out)
     bench_public_pages(fresh_copy(certificate, holder), seconds=12.0, out=out)
     bench_click_to_ready(certificate, holder, clicks=clicks, out=out)
     bench_submit(submits=submits, out=out)
     bench_figures(cases=figures_cases, runs=20, out=out)
+    _bench_memory(certificate, holder, requests=memory_requests, seconds=memory_seconds, out=out)
+
+
+def _bench_memory(
+    certificate: Certificate, holder: User, *, requests: int, seconds: float, out: Callable[[str], None]
+) -> None:
+    fresh_copy(certificate, holder)  # a sealed file for the verification uploads
+    ((uploader, draft),) = submit_drafts(1)
+    bench_memory(
+        certificate=certificate,
+        holder=holder,
+        upload_case=draft,
+        uploader=uploader,
+        requests=requests,
+        seconds=seconds,
+        out=out,
+    )
 
 
 # ISSUE 14's goals for 保存并提交: queries per submission, and submits a second on PostgreSQL.
