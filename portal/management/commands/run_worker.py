@@ -7,7 +7,7 @@ from django.core.management.base import BaseCommand, CommandParser
 
 from certificates.ofd import fonts
 from lib.dbretry import db_retrying
-from lib.malloc import malloc_tune
+from lib.memory import malloc_tune
 
 
 class Command(BaseCommand):
@@ -23,7 +23,7 @@ class Command(BaseCommand):
         parser.add_argument("--batch", action="store_true", help="执行完队列中的任务后退出")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        # Freed buffers of the copies and PDFs it makes go back to the system (lib/malloc.py).
+        # Freed buffers of the copies and PDFs it makes go back to the system (lib/memory.py).
         malloc_tune()
         # The certificate fonts' arrays and the glyphs of a typical copy, read from the host's
         # font store (ADR 0032) once at start, not in the first holder's 加注.
