@@ -212,9 +212,10 @@ def source_font(key: str) -> SourceFont:
 
 
 def preload() -> None:
-    """Open every face now and build one subset of each from a typical certificate's text:
-    that converts the glyphs of every fixed label, digit and specialty and reads the tables
-    a subset copies, so the first certificate a worker issues is not the slow one."""
+    """Read every face from the store now and build one subset of each from a typical
+    certificate's text: that brings the glyphs of every fixed label, digit and specialty into
+    this process (converting any the store lacks) and decompiles the tables a subset copies,
+    so the first certificate a worker issues is not the slow one."""
     # Imported here: the layout measures its text with this module.
     from certificates.layout import typical_chars
 
