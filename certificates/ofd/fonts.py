@@ -9,7 +9,7 @@ and 𡈽 (U+2123D) that both Noto faces have (docs/adr/0018).
 Debian's Noto CJK files are CFF-based OpenType collections, while OFD readers expect
 TrueType (``glyf``) outlines in embedded fonts. Converting a whole CJK font takes minutes,
 so each glyph is converted (cubic → quadratic) the first time a certificate on this host
-needs it and kept, compiled, in the host's font store (fontstore.py, ADR 0032), with the
+needs it and kept, compiled, in the host's font store (fontstore.py, ADR 0035), with the
 face's character map and advances in a compact form; a process keeps only those arrays and
 the glyphs it used last, and building a document's subset copies their bytes into a new font.
 """
@@ -91,7 +91,7 @@ GLYPH_CACHE_SIZE: Final = 4096
 class SourceFont:
     """One face of a Noto CJK collection as a process uses it: its character map and
     advances as packed arrays and its converted glyphs, from the host's font store
-    (fontstore.py, ADR 0032), never the whole parsed font."""
+    (fontstore.py, ADR 0035), never the whole parsed font."""
 
     def __init__(self, face: FontFace, store: FontStore) -> None:
         if not face.path.exists():

@@ -1,4 +1,4 @@
-"""The certificate fonts prepared once per host into a compact form (ADR 0032).
+"""The certificate fonts prepared once per host into a compact form (ADR 0035).
 
 Opening a Noto CJK face with fontTools parses its whole character map and metrics into
 Python objects and reads its 19 MB CFF table into memory: about 65 MB a face, 131 MB for the

@@ -1,4 +1,4 @@
-"""The certificate fonts' store (certificates/ofd/fontstore.py, ADR 0032): what a process
+"""The certificate fonts' store (certificates/ofd/fontstore.py, ADR 0035): what a process
 holds of the two CJK faces is small and bounded, the store gives back what the source font
 has, and it is made again when the font package changes (issue 14's memory goals)."""
 

@@ -1,4 +1,4 @@
-"""`certificate_fonts`: prepare this host's certificate font store ahead (ADR 0032).
+"""`certificate_fonts`: prepare this host's certificate font store ahead (ADR 0035).
 
 Every process would prepare what it lacks on first use; this does it once, at set-up
 (scripts/setup.sh) or after fonts-noto-cjk is upgraded, so that no holder's 加注 and no preview

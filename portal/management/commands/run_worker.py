@@ -26,7 +26,7 @@ class Command(BaseCommand):
         # Freed buffers of the copies and PDFs it makes go back to the system (lib/memory.py).
         malloc_tune()
         # The certificate fonts' arrays and the glyphs of a typical copy, read from the host's
-        # font store (ADR 0032) once at start, not in the first holder's 加注.
+        # font store (ADR 0035) once at start, not in the first holder's 加注.
         fonts.preload()
         # A locked SQLite file or a dropped PostgreSQL connection ends db_worker's loop with an
         # OperationalError: start it again after a pause rather than die. A task that was
