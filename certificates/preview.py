@@ -1,16 +1,17 @@
 """The certificate as a picture for the browser, drawn from the same layout as the OFD.
 
 Nobody needs an OFD reader to see their certificate: ``render_preview_png`` draws the
-``Sheet`` from ``certificates.layout.compose`` with Pillow, using the same font files and
-placing every character at the same position as the OFD's ``DeltaX``; ``render_preview_svg``
-does the same as SVG with the very subset fonts the OFD embeds. The seal is not part of the
+``Sheet`` from ``certificates.layout.compose`` with Pillow, using the very subset fonts the
+OFD embeds and placing every character at the same position as the OFD's ``DeltaX``;
+``render_preview_svg`` does the same as SVG. The subsets come from the host's font store
+(``ofd/fontstore.py``): Pillow opening the system's CJK collections instead would map tens of
+megabytes of them into every web worker that drew a PDF copy (issue 14). The seal is not part of the
 layout (the signer places it); pass its picture to have it drawn at ``SEAL_BOUNDARY_MM``.
 """
 
 from __future__ import annotations
 
 import base64
-import functools
 from io import BytesIO
 from xml.sax.saxutils import escape, quoteattr
 
@@ -21,10 +22,18 @@ from certificates.layout import RGB, SEAL_BOUNDARY_MM, ImageItem, PathItem, Text
 from certificates.ofd import fonts
 
 
-@functools.lru_cache(maxsize=64)
-def _pil_font(key: str, pixels: float) -> ImageFont.FreeTypeFont:
-    face = fonts.FACES[key]
-    return ImageFont.truetype(str(face.path), size=pixels, index=face.index)
+class _PilFonts:
+    """Pillow fonts of one sheet's subsets, one per face and size."""
+
+    def __init__(self, chars_by_font: dict[str, set[str]]) -> None:
+        self._data = {key: fonts.subset_font(key, chars).data for key, chars in chars_by_font.items()}
+        self._fonts: dict[tuple[str, float], ImageFont.FreeTypeFont] = {}
+
+    def get(self, key: str, pixels: float) -> ImageFont.FreeTypeFont:
+        font = self._fonts.get((key, pixels))
+        if font is None:
+            font = self._fonts[key, pixels] = ImageFont.truetype(BytesIO(self._data[key]), size=pixels)
+        return font
 
 
 def _paste(canvas: Image.Image, data: bytes, box: tuple[float, float, float, float], scale: float) -> None:
@@ -49,11 +58,12 @@ def _fill(draw: ImageDraw.ImageDraw, points: list[tuple[float, float]], color: R
 def render_preview_png(data: CertificateData, *, scale: float = 4.0, seal_png: bytes | None = None) -> bytes:
     """The certificate as a PNG, ``scale`` pixels per millimetre (4.0: 840×1188)."""
     sheet = compose(data)
+    pil_fonts = _PilFonts(sheet.chars_by_font())
     canvas = Image.new("RGB", (round(sheet.width * scale), round(sheet.height * scale)), "white")
     draw = ImageDraw.Draw(canvas)
     for item in sheet.items:
         if isinstance(item, TextItem):
-            font = _pil_font(item.font, item.size * scale)
+            font = pil_fonts.get(item.font, item.size * scale)
             for line in item.lines:
                 x = line.x
                 # One character at a time at the layout's positions: Pillow's own

@@ -20,6 +20,8 @@ from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils.http import content_disposition_header
 
+from lib.memory import font_pages_release
+
 if TYPE_CHECKING:
     from weasyprint.text.fonts import FontConfiguration
 
@@ -57,6 +59,9 @@ def render_pdf(*, template: str, context: Mapping[str, object]) -> bytes:
         url_fetcher=URLFetcher(allowed_protocols={"data"}),
     )
     pdf: bytes = document.write_pdf(font_config=_font_config())
+    # WeasyPrint read each CJK font it embedded whole: those pages need not stay in this
+    # worker's memory until the next PDF (lib/memory.py).
+    font_pages_release()
     return pdf
 
 

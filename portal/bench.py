@@ -17,7 +17,9 @@ registration by approving her waiting case through the real services, then measu
    queries per submit and duplicate cases, beside the goals of ISSUE 14;
 6. the workbench's tabs, 我的办件 and 注册人员查询 at 100,000 cases: median, p95 and queries
    per page beside the goal of issue 14 and a bare view measured in the same run, and the
-   register query's plan (`portal/bench_lists.py`)."""
+   register query's plan (`portal/bench_lists.py`);
+7. the resident memory of a gunicorn web worker and of the task worker, after warm-up and
+   after a mixed load of pages, PDFs, previews and uploads (`portal/bench_memory.py`)."""
 
 from __future__ import annotations
 
@@ -67,6 +69,7 @@ from lib.idcard import id_number_check_char
 from lib.storage import file_save
 from lib.uscc import uscc_check_char
 from portal.bench_lists import bench_lists
+from portal.bench_memory import bench_memory
 from portal.bench_pages import bench_public_pages
 from review.services import case_accept, case_approve, case_review
 
@@ -246,6 +249,9 @@ def run(
     only_submit: bool = False,
     only_pages: bool = False,
     only_lists: bool = False,
+    memory_requests: int = 10_000,
+    memory_seconds: float = 60.0,
+    only_memory: bool = False,
 ) -> None:
     engine = settings.DATABASES["default"]["ENGINE"].rsplit(".", 1)[-1]
     out(f"机器：{os.cpu_count()} 核；Python {sys.version.split()[0]}；数据库 {engine}")
@@ -262,6 +268,9 @@ def run(
     if only_pages:
         bench_public_pages(fresh_copy(certificate, holder), seconds=12.0, out=out)
         return
+    if only_memory:
+        _bench_memory(certificate, holder, requests=memory_requests, seconds=memory_seconds, out=out)
+        return
     bench_issuing(certificate, holder, runs=runs, out=out)
     bench_public_pages(fresh_copy(certificate, holder), seconds=12.0, out=out)
     bench_click_to_ready(certificate, holder, clicks=clicks, out=out)
@@ -269,6 +278,28 @@ def run(
     bench_figures(cases=figures_cases, runs=20, out=out)
     # On the cases bench_figures wrote: only 我的办件's applicant and the register are added.
     bench_lists(cases=figures_cases, runs=LISTS_RUNS, out=out)
+    _bench_memory(certificate, holder, requests=memory_requests, seconds=memory_seconds, out=out)
+
+
+def _bench_memory(
+    certificate: Certificate, holder: User, *, requests: int, seconds: float, out: Callable[[str], None]
+) -> None:
+    fresh_copy(certificate, holder)  # a sealed file for the verification uploads
+    # A draft to upload materials to: one left by an earlier run, else a new one.
+    draft = Case.objects.filter(status=CaseStatus.DRAFT, item__code=RegistrationType.INITIAL).last()
+    if draft is None:
+        ((uploader, draft),) = submit_drafts(1)
+    else:
+        uploader = draft.applicant
+    bench_memory(
+        certificate=certificate,
+        holder=holder,
+        upload_case=draft,
+        uploader=uploader,
+        requests=requests,
+        seconds=seconds,
+        out=out,
+    )
 
 
 # Views of each list page, taking turns (`portal.bench_lists`).

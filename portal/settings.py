@@ -249,6 +249,12 @@ CACHE_RETRY_SECONDS = env_float("CACHE_RETRY_SECONDS", 30)
 # there is one, else files under VAR_DIR, which the processes of one host share (several hosts
 # need REDIS_URL).
 PUBLIC_CACHE_DIR = Path(env("PUBLIC_CACHE_DIR", str(VAR_DIR / "cache" / "public")))
+# The certificate fonts' character maps, advances and converted glyphs, prepared once per host
+# and shared by its processes (certificates/ofd/fontstore.py, ADR 0035): a cache, rebuilt when
+# missing or when fonts-noto-cjk changes.
+CERTIFICATE_FONT_STORE = Path(
+    env("CERTIFICATE_FONT_STORE", str(VAR_DIR / "fonts" / "certificate-fonts.sqlite3"))
+)
 CACHES: dict[str, dict[str, object]]
 if REDIS_URL:
     CACHES = {

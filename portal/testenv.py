@@ -21,6 +21,13 @@ TEST_KEYS = {"DATA_KEY": TEST_DATA_KEY, "BLIND_INDEX_KEY": TEST_BLIND_INDEX_KEY,
 for _name, _value in TEST_KEYS.items():
     os.environ.setdefault(_name, _value)
 os.environ.setdefault("VAR_DIR", tempfile.mkdtemp(prefix="portal-test-"))
+# The certificate fonts' store (certificates/ofd/fontstore.py) is a cache of what the system's
+# fonts hold: kept between runs outside the test's folder, so that each run does not convert
+# the same glyphs again.
+os.environ.setdefault(
+    "CERTIFICATE_FONT_STORE",
+    os.path.join(tempfile.gettempdir(), "portal-test-fonts", "certificate-fonts.sqlite3"),
+)
 # Pages link to static files by their plain names: hashed names need `collectstatic` first,
 # seconds the suite need not spend (portal/tests/test_static_files.py collects and checks them).
 os.environ.setdefault("STATIC_HASHED_NAMES", "false")

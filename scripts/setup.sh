@@ -36,5 +36,7 @@ export SITE_URL=${SITE_URL:-http://127.0.0.1:${PORT:-8000}}
 .venv/bin/python manage.py migrate --noinput -v 0
 .venv/bin/python manage.py collectstatic --noinput -v 0
 .venv/bin/python manage.py certificate_keys --create
+# The certificate fonts in their compact form, shared by every process of this host (ADR 0035).
+.venv/bin/python manage.py certificate_fonts
 .venv/bin/python manage.py seed_catalog
 .venv/bin/python manage.py seed_demo

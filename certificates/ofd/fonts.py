@@ -8,36 +8,34 @@ and 𡈽 (U+2123D) that both Noto faces have (docs/adr/0018).
 
 Debian's Noto CJK files are CFF-based OpenType collections, while OFD readers expect
 TrueType (``glyf``) outlines in embedded fonts. Converting a whole CJK font takes minutes,
-so each glyph is converted (cubic → quadratic) the first time a certificate needs it and
-kept, compiled, in a per-process cache; building a document's subset then only copies
-cached bytes into a new font. The source fonts are opened lazily once per process: opening
-one costs about 0.2 s, far more than the rest of a certificate.
+so each glyph is converted (cubic → quadratic) the first time a certificate on this host
+needs it and kept, compiled, in the host's font store (fontstore.py, ADR 0035), with the
+face's character map and advances in a compact form; a process keeps only those arrays and
+the glyphs it used last, and building a document's subset copies their bytes into a new font.
 """
 
 from __future__ import annotations
 
+import bisect
 import copy
 import functools
 import hashlib
 import io
 import threading
+from collections import OrderedDict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Final
 
 # fontTools ships no type information.
-from fontTools.pens.cu2quPen import Cu2QuPen  # type: ignore[import-untyped]
-from fontTools.pens.ttGlyphPen import TTGlyphPen  # type: ignore[import-untyped]
 from fontTools.ttLib import TTFont, newTable  # type: ignore[import-untyped]
 from fontTools.ttLib.tables._c_m_a_p import CmapSubtable  # type: ignore[import-untyped]
 from fontTools.ttLib.tables._g_l_y_f import Glyph  # type: ignore[import-untyped]
 
-NOTO_DIR: Final = Path("/usr/share/fonts/opentype/noto")
+from certificates.ofd.fontstore import FontStore, TTGlyph, decompile_table, helper_run
 
-# Largest distance (font units, 1000 per em) between a CFF curve and its quadratic
-# approximation: invisible at certificate sizes, and keeps the subsets small.
-_CU2QU_MAX_ERR: Final = 1.0
+NOTO_DIR: Final = Path("/usr/share/fonts/opentype/noto")
 
 
 class FontCoverageError(ValueError):
@@ -85,51 +83,67 @@ HEI: Final = FontFace(
 FACES: Final[dict[str, FontFace]] = {face.key: face for face in (SONG, HEI)}
 
 
-@dataclass(frozen=True)
-class _TTGlyph:
-    """One glyph converted to TrueType and compiled, with what the font tables need."""
-
-    data: bytes
-    bounds: tuple[int, int, int, int]  # xMin, yMin, xMax, yMax; zeros for an empty glyph
-    points: int
-    contours: int
+# Converted glyphs a process keeps at hand, most recently used first: a few hundred make a
+# certificate, and the store has the rest (fontstore.py). About 300 bytes each.
+GLYPH_CACHE_SIZE: Final = 4096
 
 
 class SourceFont:
-    """One face of a Noto CJK collection, opened once per process."""
+    """One face of a Noto CJK collection as a process uses it: its character map and
+    advances as packed arrays and its converted glyphs, from the host's font store
+    (fontstore.py, ADR 0035), never the whole parsed font."""
 
-    def __init__(self, face: FontFace) -> None:
+    def __init__(self, face: FontFace, store: FontStore) -> None:
         if not face.path.exists():
             raise FileNotFoundError(
                 f"证书字体 {face.path} 不存在：请安装 fonts-noto-cjk（scripts/system-packages.sh）"
             )
         self.face = face
-        # lazy: tables (and each CFF charstring) are read only when first used.
-        self._font = TTFont(str(face.path), fontNumber=face.index, lazy=True)
-        self._cmap: dict[int, str] = self._font.getBestCmap()
-        self._metrics: dict[str, tuple[int, int]] = dict(self._font["hmtx"].metrics)
-        self.units_per_em: int = self._font["head"].unitsPerEm
-        hhea = self._font["hhea"]
-        self.ascent: int = hhea.ascent
-        self.descent: int = -hhea.descent  # positive: distance below the baseline
-        self._glyph_set = self._font.getGlyphSet()
-        self._glyphs: dict[str, _TTGlyph] = {}
-        # fontTools' lazily loaded tables are not safe to read from two threads at once.
+        self._store = store
+        data = store.face(face.key, face.path, face.index)
+        self._code_points = data.code_points
+        self._glyph_ids = data.glyph_ids
+        self._advances = data.advances
+        self._table_data = data.tables
+        self._tables: dict[str, Any] = {}
+        self.units_per_em: int = data.units_per_em
+        self.ascent: int = data.ascent
+        self.descent: int = data.descent
+        self._glyphs: OrderedDict[str, TTGlyph] = OrderedDict()
+        # The cache is shared by a process's threads (gunicorn threads, the worker).
         self._lock = threading.Lock()
 
+    def _gid(self, char: str) -> int | None:
+        cp = ord(char)
+        i = bisect.bisect_left(self._code_points, cp)
+        if i < len(self._code_points) and self._code_points[i] == cp:
+            return self._glyph_ids[i]
+        return None
+
     def covers(self, char: str) -> bool:
-        return ord(char) in self._cmap
+        return self._gid(char) is not None
+
+    def glyph_id(self, char: str) -> int:
+        """The index of ``char``'s glyph in the source font (KeyError when not covered)."""
+        gid = self._gid(char)
+        if gid is None:
+            raise KeyError(char)
+        return gid
 
     def glyph_name(self, char: str) -> str:
-        return self._cmap[ord(char)]
+        """The name a subset gives ``char``'s glyph (KeyError when not covered)."""
+        return _name(self.glyph_id(char))
 
-    def metrics(self, glyph_name: str) -> tuple[int, int]:
-        """(advance width, left side bearing) of a glyph, in font units."""
-        return self._metrics[glyph_name]
+    def glyph_advance(self, glyph_name: str) -> int:
+        """Advance width of a glyph, in font units."""
+        return self._advances[_gid_of(glyph_name)]
 
     def advance(self, char: str) -> int:
         """Advance width of ``char`` in font units (KeyError when not covered)."""
-        return self._metrics[self._cmap[ord(char)]][0]
+        gid = self._gid(char)
+        if gid is None:
+            raise KeyError(char)
+        return self._advances[gid]
 
     def advances_mm(self, text: str, size: float) -> tuple[float, ...]:
         """Advance of each character of ``text`` at ``size`` mm per em."""
@@ -139,42 +153,69 @@ class SourceFont:
     def width_mm(self, text: str, size: float) -> float:
         return sum(self.advance(char) for char in text) * size / self.units_per_em
 
-    def tt_glyph(self, name: str) -> _TTGlyph:
-        cached = self._glyphs.get(name)
-        if cached is not None:
-            return cached
+    def tt_glyphs(self, names: Iterable[str]) -> dict[str, TTGlyph]:
+        """Converted glyphs: from this process's cache, else from the store, else converted
+        from the source font now and kept in the store for every process of the host."""
+        names = list(dict.fromkeys(names))
         with self._lock:
-            pen = TTGlyphPen(None)
-            # CFF contours run counter-clockwise, TrueType ones clockwise.
-            self._glyph_set[name].draw(Cu2QuPen(pen, _CU2QU_MAX_ERR, reverse_direction=True))
-            glyph = pen.glyph()
-            data = glyph.compile(None)
-            if glyph.numberOfContours > 0:
-                bounds = (glyph.xMin, glyph.yMin, glyph.xMax, glyph.yMax)
-                points = len(glyph.coordinates)
-            else:
-                bounds, points = (0, 0, 0, 0), 0
-            cached = _TTGlyph(
-                data=data, bounds=bounds, points=points, contours=max(0, glyph.numberOfContours)
-            )
-            self._glyphs[name] = cached
-        return cached
+            found = {}
+            for name in names:
+                glyph = self._glyphs.get(name)
+                if glyph is not None:
+                    self._glyphs.move_to_end(name)
+                    found[name] = glyph
+            missing = [_gid_of(name) for name in names if name not in found]
+            if missing:
+                stored = self._store.glyphs(self.face.key, missing)
+                absent = [gid for gid in missing if gid not in stored]
+                if absent:
+                    # Converted by a helper process, which keeps them for every process here.
+                    helper_run(self._store.path, self.face.key, self.face.path, self.face.index, absent)
+                    stored |= self._store.glyphs(self.face.key, absent)
+                for gid, glyph in stored.items():
+                    found[_name(gid)] = self._glyphs[_name(gid)] = glyph
+                while len(self._glyphs) > GLYPH_CACHE_SIZE:
+                    self._glyphs.popitem(last=False)
+        return {name: found[name] for name in names}
+
+    def tt_glyph(self, name: str) -> TTGlyph:
+        return self.tt_glyphs([name])[name]
 
     def table(self, tag: str) -> Any:
+        """One of the small tables a subset copies (fontstore.TABLES), decompiled once."""
         with self._lock:
-            return self._font[tag]
+            table = self._tables.get(tag)
+            if table is None:
+                table = self._tables[tag] = decompile_table(tag, self._table_data[tag])
+            return table
+
+
+def _name(gid: int) -> str:
+    return ".notdef" if gid == 0 else f"g{gid}"
+
+
+def _gid_of(name: str) -> int:
+    return 0 if name == ".notdef" else int(name[1:])
+
+
+@functools.cache
+def font_store() -> FontStore:
+    from django.conf import settings
+
+    return FontStore(Path(settings.CERTIFICATE_FONT_STORE))
 
 
 @functools.cache
 def source_font(key: str) -> SourceFont:
     """The loaded face for ``key`` ("song" or "hei"), shared by the whole process."""
-    return SourceFont(FACES[key])
+    return SourceFont(FACES[key], font_store())
 
 
 def preload() -> None:
-    """Open every face now and build one subset of each from a typical certificate's text:
-    that converts the glyphs of every fixed label, digit and specialty and reads the tables
-    a subset copies, so the first certificate a worker issues is not the slow one."""
+    """Read every face from the store now and build one subset of each from a typical
+    certificate's text: that brings the glyphs of every fixed label, digit and specialty into
+    this process (converting any the store lacks) and decompiles the tables a subset copies,
+    so the first certificate a worker issues is not the slow one."""
     # Imported here: the layout measures its text with this module.
     from certificates.layout import typical_chars
 
@@ -239,7 +280,7 @@ def subset_font(key: str, chars: Iterable[str]) -> SubsetFont:
         if name not in order:
             order.append(name)
         cmap[cp] = name
-    glyphs = {name: source.tt_glyph(name) for name in order}
+    glyphs = source.tt_glyphs(order)
     # A subset tag, as PDF does (ABCDEF+Name): a reader that installs embedded fonts by
     # name must not reuse another certificate's subset, which lacks this one's glyphs.
     digest = hashlib.sha256(",".join(map(str, code_points)).encode()).digest()
@@ -257,10 +298,10 @@ def subset_font(key: str, chars: Iterable[str]) -> SubsetFont:
     font["glyf"] = glyf
     font["loca"] = newTable("loca")
 
-    metrics = {name: source.metrics(name) for name in order}
+    advances = {name: source.glyph_advance(name) for name in order}
     hmtx = newTable("hmtx")
     # TrueType rasterisers place the outline from the lsb, which must equal xMin.
-    hmtx.metrics = {name: (metrics[name][0], glyphs[name].bounds[0]) for name in order}
+    hmtx.metrics = {name: (advances[name], glyphs[name].bounds[0]) for name in order}
     font["hmtx"] = hmtx
 
     drawn = [g for g in glyphs.values() if g.contours]
@@ -276,10 +317,10 @@ def subset_font(key: str, chars: Iterable[str]) -> SubsetFont:
     font["head"] = head
 
     hhea = copy.copy(source.table("hhea"))
-    hhea.advanceWidthMax = max(adv for adv, _ in metrics.values())
+    hhea.advanceWidthMax = max(advances.values())
     hhea.minLeftSideBearing = min((g.bounds[0] for g in drawn), default=0)
     hhea.minRightSideBearing = min(
-        (metrics[n][0] - g.bounds[2] for n, g in glyphs.items() if g.contours), default=0
+        (advances[n] - g.bounds[2] for n, g in glyphs.items() if g.contours), default=0
     )
     hhea.xMaxExtent = max((g.bounds[2] for g in drawn), default=0)
     hhea.numberOfHMetrics = len(order)

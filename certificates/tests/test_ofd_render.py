@@ -4,9 +4,11 @@ No OFD reader is installed, so ``render`` below is a small one: it reads Content
 a reader does (Boundary origin + TextCode X/Y, DeltaX, AbbreviatedData, CTM), walks the
 text as ofdrw does (UTF-16 units, CGTransform glyph indices, see ``ofd_reading``), draws the
 glyphs of the *embedded subset fonts* by index, and the result is compared with the preview,
-which is drawn from the layout with the full system fonts. A wrong offset, a missing glyph in
-a subset, a wrong glyph index (𠮷 in the sample's name) or a DeltaX that disagrees with the
-layout all show up as differing pixels.
+which is drawn from the layout by character, with subsets of the same glyphs (the preview
+takes its fonts from the host's font store rather than the system's CJK collections, issue
+14; test_ofd_glyphs checks those glyphs against the system fonts). A wrong offset, a missing
+glyph in a subset, a wrong glyph index (𠮷 in the sample's name) or a DeltaX that disagrees
+with the layout all show up as differing pixels.
 """
 
 from __future__ import annotations
@@ -24,6 +26,9 @@ from certificates.tests.ofd_samples import certificate_data
 
 NS = "http://www.ofdspec.org/2016"
 SCALE = 4.0
+# Drawn from the same glyphs, the OFD and the preview are the same picture; a 3.5 mm label
+# moved by 5 mm makes 0.09% of the page differ.
+NOTICEABLE = 0.0002
 
 
 def q(tag: str) -> str:
@@ -108,8 +113,8 @@ def render(package: OfdPackage, scale: float = SCALE) -> Image.Image:
 
 def differing_share(first: Image.Image, second: Image.Image) -> float:
     """Share of pixels that differ clearly once both are slightly blurred: the blur absorbs
-    one-pixel hinting differences (the subsets are unhinted TrueType, the originals hinted
-    CFF), not a glyph drawn in the wrong place or not at all."""
+    one-pixel differences of rasterising (a glyph placed at a fraction of a pixel), not a
+    glyph drawn in the wrong place or not at all."""
     blurred = [image.convert("L").filter(ImageFilter.GaussianBlur(1.0)) for image in (first, second)]
     diff = ImageChops.difference(*blurred).point(lambda v: 255 if v > 64 else 0)
     return diff.histogram()[255] / (diff.width * diff.height)
@@ -123,7 +128,7 @@ def test_the_ofd_renders_like_the_preview():
     preview = Image.open(BytesIO(render_preview_png(data, scale=SCALE)))
 
     assert drawn.size == preview.size
-    assert differing_share(drawn, preview) < 0.001
+    assert differing_share(drawn, preview) < NOTICEABLE
 
 
 def test_the_comparison_notices_a_misplaced_field():
@@ -141,7 +146,7 @@ def test_the_comparison_notices_a_misplaced_field():
 
     preview = Image.open(BytesIO(render_preview_png(data, scale=SCALE)))
 
-    assert differing_share(render(shifted), preview) > 0.001
+    assert differing_share(render(shifted), preview) > NOTICEABLE
 
 
 def test_the_rare_name_renders_like_the_preview_glyph_for_glyph():

@@ -10,7 +10,7 @@ from portal.bench import run
 class Command(BaseCommand):
     help = (
         "性能基准：签发加注件的耗时分布、公开核验页吞吐、加注点击到可下载的时间、统计分析页"
-        "、保存并提交、10 万件办件下的列表页（请在专用数据库上运行：make bench）"
+        "、保存并提交、10 万件办件下的列表页、工作进程内存（请在专用数据库上运行：make bench）"
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -22,6 +22,14 @@ class Command(BaseCommand):
         parser.add_argument("--only-figures", action="store_true", help="只测统计分析页")
         parser.add_argument("--submits", type=int, default=200, help="保存并提交次数（另重放其中 10%%）")
         parser.add_argument("--only-submit", action="store_true", help="只测保存并提交")
+        parser.add_argument(
+            "--memory-requests",
+            type=int,
+            default=10_000,
+            help="内存基准的混合请求数（另受 --memory-seconds 限制）",
+        )
+        parser.add_argument("--memory-seconds", type=float, default=60.0, help="内存基准混合负载的时限（秒）")
+        parser.add_argument("--only-memory", action="store_true", help="只测 Web 与任务工作进程的内存")
         parser.add_argument("--only-pages", action="store_true", help="只测公开页面吞吐（与空视图对比）")
         parser.add_argument(
             "--only-lists",
@@ -40,4 +48,7 @@ class Command(BaseCommand):
             only_submit=options["only_submit"],
             only_pages=options["only_pages"],
             only_lists=options["only_lists"],
+            memory_requests=max(options["memory_requests"], 1),
+            memory_seconds=max(options["memory_seconds"], 1.0),
+            only_memory=options["only_memory"],
         )

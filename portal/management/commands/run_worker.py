@@ -7,6 +7,7 @@ from django.core.management.base import BaseCommand, CommandParser
 
 from certificates.ofd import fonts
 from lib.dbretry import db_retrying
+from lib.memory import malloc_tune
 
 
 class Command(BaseCommand):
@@ -22,8 +23,10 @@ class Command(BaseCommand):
         parser.add_argument("--batch", action="store_true", help="执行完队列中的任务后退出")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        # Opening the certificate fonts takes a quarter of a second: pay it once at start,
-        # not in the first holder's 加注.
+        # Freed buffers of the copies and PDFs it makes go back to the system (lib/memory.py).
+        malloc_tune()
+        # The certificate fonts' arrays and the glyphs of a typical copy, read from the host's
+        # font store (ADR 0035) once at start, not in the first holder's 加注.
         fonts.preload()
         # A locked SQLite file or a dropped PostgreSQL connection ends db_worker's loop with an
         # OperationalError: start it again after a pause rather than die. A task that was
