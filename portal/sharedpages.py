@@ -1,14 +1,15 @@
 """Pages every visitor without an account sees alike (首页, 事项搜索, 办事指南, 注册人员查询),
 rendered once and kept in the shared cache under the catalogue's version (ADR 0030, addendum).
 
-Only for "a visitor like any other" (`lib.publiccache.visitor_like_any_other`: a GET with no session cookie,
-so not signed in and nothing kept for them, and no message waiting in a cookie); anyone else,
-a signed-in user above all, gets the page rendered for them, as before, so no one's name or
-menu can be kept. The key holds the release, the catalogue's version (replaced by every admin
-edit and every seed, `catalog/answers.py`), the display mode (标准版/关怀版) and the whole
-address with its query (the header's 关怀版 switch repeats it). A page is kept only when
-rendering it left nothing of this visitor behind: status 200, no cookie set, no session
-written, no message added, no CSP nonce and no CSRF token used.
+Only for "a visitor like any other" (`lib.publiccache.visitor_like_any_other`: a GET with no
+session cookie, so not signed in and nothing kept for them, and no message waiting in a
+cookie); anyone else, a signed-in user above all, gets the page rendered for them, as before,
+so no one's name or menu can be kept. The key holds the release, the catalogue's version
+(replaced by every admin edit and every seed, `catalog/answers.py`), the display mode
+(标准版/关怀版) and the whole address with its query (the header's 关怀版 switch repeats
+it). A page is kept only when
+rendering it left nothing of this visitor behind: status 200, nobody signed in, no cookie
+set, no session written, no message added, no CSP nonce and no CSRF token used.
 
 The one per-visitor part such a page may hold is the CSRF token of a POST form (注册人员查询):
 it is rendered as a random mark (`portal.context_processors.site` puts it in the context as
@@ -60,8 +61,10 @@ class KeptPage:
 
 def _left_nothing_behind(request: HttpRequest, response: HttpResponseBase) -> bool:
     session = getattr(request, "session", None)
+    user = getattr(request, "user", None)
     return (
         response.status_code == 200
+        and not (user is not None and user.is_authenticated)
         and isinstance(response, HttpResponse)
         and not response.cookies
         and not (session is not None and session.modified)
