@@ -3,11 +3,14 @@ materials, and the holiday calendar. Applications and decisions never go through
 
 from __future__ import annotations
 
+from typing import Any, TypeVar
+
 from django.contrib import admin
-from django.db.models import QuerySet
+from django.db.models import Model, QuerySet
 from django.forms import ModelForm
 from django.http import HttpRequest
 
+from catalog.answers import catalogue_answers_replace
 from catalog.models import (
     CalendarDay,
     CalendarSource,
@@ -19,9 +22,34 @@ from catalog.models import (
 )
 from catalog.services import matter_index_refresh
 
+M = TypeVar("M", bound=Model)
+
+
+class CatalogueAdmin(admin.ModelAdmin[M]):
+    """An admin page of what the public pages show (departments, 事项, 办理项, materials): every
+    way it writes (the form, its inlines, the list's editable column, deleting one or several)
+    replaces the catalogue's version, so the kept public pages show the edit at once (ADR 0030,
+    addendum)."""
+
+    def save_model(self, request: HttpRequest, obj: M, form: ModelForm[M], change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        catalogue_answers_replace()
+
+    def save_related(self, request: HttpRequest, form: ModelForm[M], formsets: Any, change: bool) -> None:
+        super().save_related(request, form, formsets, change)
+        catalogue_answers_replace()
+
+    def delete_model(self, request: HttpRequest, obj: M) -> None:
+        super().delete_model(request, obj)
+        catalogue_answers_replace()
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[M]) -> None:
+        super().delete_queryset(request, queryset)
+        catalogue_answers_replace()
+
 
 @admin.register(Department)
-class DepartmentAdmin(admin.ModelAdmin[Department]):
+class DepartmentAdmin(CatalogueAdmin[Department]):
     list_display = ("name", "short_name", "code", "uscc", "phone", "order")
     list_editable = ("order",)
     search_fields = ("name", "short_name", "code")
@@ -36,7 +64,7 @@ class ServiceItemInline(admin.TabularInline[ServiceItem, Matter]):
 
 
 @admin.register(Matter)
-class MatterAdmin(admin.ModelAdmin[Matter]):
+class MatterAdmin(CatalogueAdmin[Matter]):
     list_display = ("name", "department", "code", "promised_days", "online", "order")
     list_filter = ("department", "online")
     search_fields = ("name", "aliases", "code", "department__name")
@@ -105,7 +133,7 @@ class MaterialInline(admin.TabularInline[Material, ServiceItem]):
 
 
 @admin.register(Material)
-class MaterialAdmin(admin.ModelAdmin[Material]):
+class MaterialAdmin(CatalogueAdmin[Material]):
     """A material with its 告知承诺 settings (ADR 20): whether the form offers the commitment,
     its text (an edit is a new version; commitments already made keep the text they accepted)
     and how many working days staff have to verify it after the grant."""
@@ -138,7 +166,7 @@ class MaterialAdmin(admin.ModelAdmin[Material]):
 
 
 @admin.register(ServiceItem)
-class ServiceItemAdmin(admin.ModelAdmin[ServiceItem]):
+class ServiceItemAdmin(CatalogueAdmin[ServiceItem]):
     list_display = ("name", "matter", "code", "material_count", "order")
     list_filter = ("matter__department", "matter")
     search_fields = ("name", "code", "matter__name")

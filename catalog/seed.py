@@ -19,6 +19,7 @@ from datetime import date
 import chinese_calendar
 from django.db import transaction
 
+from catalog.answers import catalogue_answers_replace
 from catalog.models import (
     CalendarDay,
     CalendarSource,
@@ -768,6 +769,8 @@ def seed_catalog() -> None:
         for matter_order, matter_spec in enumerate(spec.matters, start=1):
             _seed_matter(department=department, spec=matter_spec, order=matter_order)
     seed_calendar()
+    # The public pages kept under the catalogue's version show what was seeded (ADR 0030).
+    catalogue_answers_replace()
 
 
 # ---------------------------------------------------------------------------------------

@@ -8,11 +8,13 @@ from django.shortcuts import redirect, render
 
 from catalog import selectors
 from catalog.search import normalize_query
+from portal.sharedpages import shared_page
 
 # Long enough for any 事项 name; a longer "query" is not someone searching.
 MAX_QUERY_LENGTH = 100
 
 
+@shared_page
 def search(request: HttpRequest) -> HttpResponse:
     query = request.GET.get("q", "")[:MAX_QUERY_LENGTH]
     searched = bool(normalize_query(query))
@@ -38,6 +40,7 @@ def department(request: HttpRequest, code: str) -> HttpResponse:
     return render(request, "catalog/department.html", {"department": department, "matters": matters})
 
 
+@shared_page
 def guide(request: HttpRequest, code: str) -> HttpResponse:
     return render(request, "catalog/guide.html", {"matter": selectors.matter_get(code=code)})
 

@@ -24,7 +24,6 @@ from datetime import date, datetime
 from pathlib import Path
 
 from django.conf import settings
-from django.contrib.messages.storage.cookie import CookieStorage
 from django.http import Http404, HttpRequest
 from django.utils import timezone
 
@@ -36,7 +35,7 @@ from certificates.selectors import Verdict
 from certificates.validity import verdict_since
 from certificates.verify import revocation_judged
 from lib.masking import mask_name
-from lib.publiccache import answer_get, answer_set
+from lib.publiccache import answer_get, answer_set, visitor_like_any_other
 from registry.answers import registration_answers_version
 
 
@@ -167,8 +166,9 @@ def release() -> str:
     return digest.hexdigest()[:12]
 
 
-# The modules a kept answer is computed by: the verdict and its wording, the record, masking.
-_ANSWERING_CODE = ("certificates", "registry", "lib")
+# The modules a kept answer is computed by: the verdict and its wording, the record, masking;
+# and the catalogue's pages kept the same way (portal/sharedpages.py).
+_ANSWERING_CODE = ("certificates", "registry", "lib", "catalog", "portal")
 
 
 def verification_key(*, token: uuid.UUID, today: date) -> AnswerKey:
@@ -218,12 +218,7 @@ def shared_page_allowed(request: HttpRequest) -> bool:
     """Whether the visitor sees what every visitor without an account sees: no session (so
     not logged in, no messages kept there), no message in a cookie, no query string (the page
     repeats its own address in the 关怀版 switch). The display mode is part of the key."""
-    return (
-        request.method == "GET"
-        and not request.META.get("QUERY_STRING")
-        and settings.SESSION_COOKIE_NAME not in request.COOKIES
-        and CookieStorage.cookie_name not in request.COOKIES
-    )
+    return visitor_like_any_other(request) and not request.META.get("QUERY_STRING")
 
 
 def page_get(key: str) -> PageHoles | None:

@@ -22,8 +22,11 @@ import secrets
 import time
 from typing import Any
 
+from django.conf import settings
+from django.contrib.messages.storage.cookie import CookieStorage
 from django.core.cache import BaseCache, caches
 from django.db import transaction
+from django.http import HttpRequest
 
 logger = logging.getLogger(__name__)
 
@@ -123,3 +126,14 @@ def answer_set(key: str, value: Any, *, seconds: int = ANSWER_SECONDS) -> None:
 def local_answers_forget() -> None:
     """Forget what this process keeps (tests)."""
     _LOCAL.clear()
+
+
+def visitor_like_any_other(request: HttpRequest) -> bool:
+    """Whether the request gets what every visitor without an account gets, so that a page
+    rendered for one may be kept for all: a GET with no session cookie (so not signed in, no
+    messages kept there) and no message in a cookie."""
+    return (
+        request.method == "GET"
+        and settings.SESSION_COOKIE_NAME not in request.COOKIES
+        and CookieStorage.cookie_name not in request.COOKIES
+    )

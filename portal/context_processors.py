@@ -15,6 +15,11 @@ from privacy.models import CorrectionStatus
 from ratings.models import AppealStatus, RectificationStatus
 from registry.models import RegistrationStatus
 
+# Where a page kept for every visitor (portal/sharedpages.py) is rendered, the request holds a
+# random mark under this name, rendered in place of the CSRF token; each answer puts its own
+# visitor's token there.
+CSRF_MARK_ATTRIBUTE = "shared_page_csrf_mark"
+
 
 def site_contacts() -> dict[str, Any]:
     """What every page says about the site, needing no request and no database: the error
@@ -28,6 +33,10 @@ def site_contacts() -> dict[str, Any]:
 
 def site(request: HttpRequest) -> dict[str, Any]:
     context = site_contacts()
+    mark = getattr(request, CSRF_MARK_ATTRIBUTE, None)
+    if mark is not None:
+        # Over the token of Django's own processor, which runs before the listed ones.
+        context["csrf_token"] = mark
     user = getattr(request, "user", None)
     if user is not None and user.is_authenticated:
         context["INBOX_UNREAD"] = inbox_unread_count(user=user)

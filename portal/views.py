@@ -24,10 +24,12 @@ from notifications.selectors import inbox_list_for_user, inbox_message_get_for_u
 from notifications.services import inbox_message_mark_read
 from portal.context_processors import site_contacts
 from portal.display import DisplayMode, display_mode_remember
+from portal.sharedpages import shared_page
 
 logger = logging.getLogger(__name__)
 
 
+@shared_page
 def home(request: HttpRequest) -> HttpResponse:
     return render(
         request,

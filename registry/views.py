@@ -17,6 +17,7 @@ from accounts.selectors import UNVERIFIED_ENTERPRISE, request_user
 from cases.selectors import confirmations_waiting_for_enterprise
 from lib.http import private
 from lib.ratelimit import LimitName, limit_refusal
+from portal.sharedpages import shared_page
 from registry import selectors
 from registry.forms import RegisterQueryForm
 from registry.models import RegisterSettings
@@ -55,6 +56,7 @@ def enterprise(request: HttpRequest) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
+@shared_page
 def query(request: HttpRequest) -> HttpResponse:
     # POST, so that a name and a number never land in an address bar, a history or a log.
     form = RegisterQueryForm(request.POST) if request.method == "POST" else RegisterQueryForm()

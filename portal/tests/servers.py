@@ -22,7 +22,11 @@ def free_port() -> int:
 
 def redis_settings(url: str) -> dict[str, object]:
     return {
-        "CACHES": {"default": {"BACKEND": "lib.cache.FailSoftRedisCache", "LOCATION": url}},
+        # As portal/settings.py with REDIS_URL: the public pages' answers (ADR 0030) there too.
+        "CACHES": {
+            "default": {"BACKEND": "lib.cache.FailSoftRedisCache", "LOCATION": url},
+            "public": {"BACKEND": "lib.cache.FailSoftRedisCache", "LOCATION": url, "KEY_PREFIX": "public"},
+        },
         "SESSION_ENGINE": "django.contrib.sessions.backends.cached_db",
     }
 
