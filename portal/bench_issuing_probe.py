@@ -1,9 +1,9 @@
 """Run by `portal.bench_issuing` in a process of its own, never imported by the portal:
 
     python -m portal.bench_issuing_probe fresh DATA
-        a fresh worker: Django set up, the fonts preloaded as `run_worker` does, then ten copies
-        of the certificate in DATA (a pickled CertificateData), each a new QR address; prints
-        their durations in seconds as a JSON list;
+        a fresh worker: Django set up and `issuing.warm_up` as in `run_worker`, then ten copies
+        of the certificate in DATA (a pickled CertificateData), each a new QR address, and an
+        eleventh for another holder; prints their durations in seconds as a JSON list;
     valgrind --tool=callgrind --instr-atstart=no python -m portal.bench_issuing_probe callgrind DATA N
         warmed by two copies, then three counted segments, each ended by a callgrind dump:
         nothing (what the dumping itself costs), N copies, N times the floor (two SM2
@@ -46,7 +46,7 @@ def main(argv: list[str]) -> None:
     django.setup()
     from certificates import issuing
     from certificates.crypto import get_signer, sm3
-    from certificates.ofd import fonts, zip_package
+    from certificates.ofd import zip_package
 
     mode, path = argv[1], argv[2]
     with open(path, "rb") as f:
@@ -58,12 +58,17 @@ def main(argv: list[str]) -> None:
         )
 
     if mode == "fresh":
-        fonts.preload()
+        issuing.warm_up()  # as run_worker does
         durations = []
         for i in range(10):
             start = time.perf_counter()
             copy(i)
             durations.append(time.perf_counter() - start)
+        # An eleventh for another holder, whose name and employer are new to this worker.
+        other = replace(data, name="欧阳雯婧", employer="鞍山鑫磊钢构工程有限公司")
+        start = time.perf_counter()
+        issuing.sealed_ofd(other, when=datetime.now(UTC))
+        durations.append(time.perf_counter() - start)
         print(json.dumps(durations))
         return
 

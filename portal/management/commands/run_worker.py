@@ -5,12 +5,12 @@ from typing import Any
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
 
-from certificates.ofd import fonts
+from certificates import issuing
 from lib.dbretry import db_retrying
 
 
 class Command(BaseCommand):
-    help = "后台工作进程：预先载入证书字体，然后从数据库队列领取并执行任务（短信、加注等）"
+    help = "后台工作进程：预先载入证书字体和签章密钥，然后从数据库队列领取并执行任务（短信、加注等）"
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
@@ -22,9 +22,9 @@ class Command(BaseCommand):
         parser.add_argument("--batch", action="store_true", help="执行完队列中的任务后退出")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        # Opening the certificate fonts takes a quarter of a second: pay it once at start,
-        # not in the first holder's 加注.
-        fonts.preload()
+        # Opening the certificate fonts takes a quarter of a second, loading the signing key
+        # more than a signature: pay them once at start, not in the first holder's 加注.
+        issuing.warm_up()
         # A locked SQLite file or a dropped PostgreSQL connection ends db_worker's loop with an
         # OperationalError: start it again after a pause rather than die. A task that was
         # running is left RUNNING and handed out again by run_periodic (stale task rows).
