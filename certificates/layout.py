@@ -10,6 +10,7 @@ writer puts into ``DeltaX``.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from datetime import date
 from functools import cached_property
@@ -289,6 +290,8 @@ def check_renderable(data: CertificateData) -> None:
         fonts.ensure_covered(specialty.name, key=VALUE_FONT, field="注册专业")
 
 
+# The labels and the fixed words are the same on every copy: measured once.
+@functools.lru_cache(maxsize=512)
 def _line(font: str, size: float, x: float, y: float, text: str, *, align: str = "left") -> TextLine:
     advances = fonts.source_font(font).advances_mm(text, size)
     width = sum(advances)
@@ -339,6 +342,7 @@ def _labelled(
     ]
 
 
+@functools.lru_cache(maxsize=512)
 def _fit_size(font: str, text: str, size: float, max_width: float) -> float:
     """``size``, or the size at which ``text`` is exactly ``max_width`` wide if smaller."""
     width = fonts.source_font(font).width_mm(text, size)
