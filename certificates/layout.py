@@ -513,10 +513,25 @@ def _qr(url: str, box: tuple[float, float, float, float] = QR_BOX) -> PathItem:
     return PathItem(subpaths=tuple(rects), closed=True, line_width=0.0, stroke=None, fill=BLACK, tag="二维码")
 
 
+# The characters most names and employers of the province are written with (the common
+# surnames, the common characters of given names, Liaoning's cities and a company's usual
+# words): converted when a worker starts, so a new holder's copy seldom converts a glyph.
+COMMON_NAME_CHARS: Final = (
+    "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗梁宋郑谢韩唐冯于董萧程曹袁邓许傅沈曾彭吕苏卢蒋蔡贾丁魏薛叶阎余"
+    "潘杜戴夏钟汪田任姜范方石姚谭廖邹熊金陆郝孔白崔康毛邱秦江史顾侯邵孟龙万段雷钱汤尹黎易常武乔贺赖龚文"
+    "伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超兰霞平刚桂华玉萍红娥玲芬燕彬辉鹏飞俊峰建国志宏海波宇浩然晨欣怡"
+    "婷雪梅琳晶颖佳慧丹凤云亮成斌新春东旭鑫博学永生利民福荣贵祥德昌宝庆瑞泽宁安子一佳思雨嘉琪悦涵"
+)
+COMMON_EMPLOYER_CHARS: Final = (
+    "沈阳大连鞍山抚顺本溪丹东锦州营口阜新辽阳盘锦铁岭朝阳葫芦岛中国铁路冶金"
+    "建设筑工程集团有限公司股份责任市政路桥装饰安装机电钢构水利电力交通房地产开发监理设计咨询科技实业第一二三局"
+)
+
+
 def typical_chars() -> dict[str, set[str]]:
     """The characters of a typical 加注 copy, by font: every fixed label, the digits, both
-    sexes, every specialty and the usual words of a company's name. `fonts.preload` converts
-    their glyphs when a worker starts, so its first copy is no slower than the next."""
+    sexes, every specialty, and the common characters of names and employers. `fonts.preload`
+    converts their glyphs when a worker starts, so its first copy is no slower than the next."""
     # Imported here: the catalogue is not the layout's business but for this warm-up.
     from catalog.specialties import Specialty
 
@@ -542,7 +557,7 @@ def typical_chars() -> dict[str, set[str]]:
         copy_serial=common,
     )
     chars = compose(sample).chars_by_font()
-    chars.setdefault(VALUE_FONT, set()).update(common + "女")
+    chars.setdefault(VALUE_FONT, set()).update(common + "女" + COMMON_NAME_CHARS + COMMON_EMPLOYER_CHARS)
     return chars
 
 
