@@ -187,7 +187,7 @@ def _text_object(
         # Schema order: a TextCode's CGTransforms come right before it. A character beyond
         # the BMP stands alone in its TextObject (_pieces), so its position is 0 both
         # within the TextCode and within the object.
-        for position, count, glyph in _cg_transforms(line.text, subset):
+        for position, count, glyph in _cg_transforms(line.text, subset) if line.beyond_bmp else ():
             transform = sub(
                 element,
                 "CGTransform",
