@@ -5,6 +5,7 @@ A sealed notice goes through the same `sealed_package` (`certificates.notices`).
 from __future__ import annotations
 
 import io
+import logging
 import zipfile
 from dataclasses import dataclass
 from datetime import datetime
@@ -18,11 +19,25 @@ from certificates.document import CertificateData, SpecialtyLine
 from certificates.keys import seal_der
 from certificates.layout import SEAL_CENTER
 from certificates.models import Certificate, CertificateCopy
-from certificates.ofd import OfdPackage, build_ofd, zip_package
+from certificates.ofd import OfdPackage, build_ofd, fonts, zip_package
 from certificates.ses import seal_parse, ses_signature_parse
 from certificates.signing import SIGNED_VALUE_PATH, ofd_sign
 from certificates.timestamps import stamper, token_time
 from lib.errors import ApplicationError
+
+logger = logging.getLogger(__name__)
+
+
+def warm_up() -> None:
+    """What a worker prepares when it starts, so its first copy is no slower than the next:
+    the fonts with the glyphs every certificate draws (`fonts.preload`) and the signer (its key
+    loaded and checked against its certificate). A signer that cannot be made now is left to
+    the first copy, which then fails with the reason."""
+    fonts.preload()
+    try:
+        get_signer()
+    except Exception:
+        logger.warning("签章密钥未能预先载入，首次签发时再试", exc_info=True)
 
 
 def photo_and_signature(*, certificate: Certificate) -> tuple[bytes, bytes]:

@@ -10,6 +10,7 @@ writer puts into ``DeltaX``.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from datetime import date
 from functools import cached_property
@@ -289,6 +290,8 @@ def check_renderable(data: CertificateData) -> None:
         fonts.ensure_covered(specialty.name, key=VALUE_FONT, field="注册专业")
 
 
+# The labels and the fixed words are the same on every copy: measured once.
+@functools.lru_cache(maxsize=512)
 def _line(font: str, size: float, x: float, y: float, text: str, *, align: str = "left") -> TextLine:
     advances = fonts.source_font(font).advances_mm(text, size)
     width = sum(advances)
@@ -339,6 +342,7 @@ def _labelled(
     ]
 
 
+@functools.lru_cache(maxsize=512)
 def _fit_size(font: str, text: str, size: float, max_width: float) -> float:
     """``size``, or the size at which ``text`` is exactly ``max_width`` wide if smaller."""
     width = fonts.source_font(font).width_mm(text, size)
@@ -493,27 +497,41 @@ def _qr(url: str, box: tuple[float, float, float, float] = QR_BOX) -> PathItem:
     """The QR code as filled rectangles, one per run of dark modules in a row: vector, so
     it scans from a print at any size, and a few hundred rectangles instead of thousands."""
     code = segno.make_qr(url, error=QR_ERROR, mask=QR_MASK)
-    rows = [tuple(row) for row in code.matrix_iter(scale=1, border=0)]
+    # The symbol without its quiet zone, one byte a module: 1 dark, 0 light.
+    rows = [bytes(row) for row in code.matrix]
     x0, y0, size, _ = box
     module = size / len(rows)
     rects: list[tuple[tuple[float, float], ...]] = []
     for r, row in enumerate(rows):
-        c = 0
-        while c < len(row):
-            if not row[c]:
-                c += 1
-                continue
-            start = c
-            while c < len(row) and row[c]:
-                c += 1
-            rects.append(_rect((x0 + start * module, y0 + r * module, (c - start) * module, module)))
+        start = row.find(1)
+        while start != -1:
+            end = row.find(0, start)
+            if end == -1:
+                end = len(row)
+            rects.append(_rect((x0 + start * module, y0 + r * module, (end - start) * module, module)))
+            start = row.find(1, end)
     return PathItem(subpaths=tuple(rects), closed=True, line_width=0.0, stroke=None, fill=BLACK, tag="二维码")
+
+
+# The characters most names and employers of the province are written with (the common
+# surnames, the common characters of given names, Liaoning's cities and a company's usual
+# words): converted when a worker starts, so a new holder's copy seldom converts a glyph.
+COMMON_NAME_CHARS: Final = (
+    "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗梁宋郑谢韩唐冯于董萧程曹袁邓许傅沈曾彭吕苏卢蒋蔡贾丁魏薛叶阎余"
+    "潘杜戴夏钟汪田任姜范方石姚谭廖邹熊金陆郝孔白崔康毛邱秦江史顾侯邵孟龙万段雷钱汤尹黎易常武乔贺赖龚文"
+    "伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超兰霞平刚桂华玉萍红娥玲芬燕彬辉鹏飞俊峰建国志宏海波宇浩然晨欣怡"
+    "婷雪梅琳晶颖佳慧丹凤云亮成斌新春东旭鑫博学永生利民福荣贵祥德昌宝庆瑞泽宁安子一佳思雨嘉琪悦涵"
+)
+COMMON_EMPLOYER_CHARS: Final = (
+    "沈阳大连鞍山抚顺本溪丹东锦州营口阜新辽阳盘锦铁岭朝阳葫芦岛中国铁路冶金"
+    "建设筑工程集团有限公司股份责任市政路桥装饰安装机电钢构水利电力交通房地产开发监理设计咨询科技实业第一二三局"
+)
 
 
 def typical_chars() -> dict[str, set[str]]:
     """The characters of a typical 加注 copy, by font: every fixed label, the digits, both
-    sexes, every specialty and the usual words of a company's name. `fonts.preload` converts
-    their glyphs when a worker starts, so its first copy is no slower than the next."""
+    sexes, every specialty, and the common characters of names and employers. `fonts.preload`
+    converts their glyphs when a worker starts, so its first copy is no slower than the next."""
     # Imported here: the catalogue is not the layout's business but for this warm-up.
     from catalog.specialties import Specialty
 
@@ -539,7 +557,7 @@ def typical_chars() -> dict[str, set[str]]:
         copy_serial=common,
     )
     chars = compose(sample).chars_by_font()
-    chars.setdefault(VALUE_FONT, set()).update(common + "女")
+    chars.setdefault(VALUE_FONT, set()).update(common + "女" + COMMON_NAME_CHARS + COMMON_EMPLOYER_CHARS)
     return chars
 
 

@@ -26,6 +26,7 @@ and SM3 (OID 1.2.156.10197.1.501), user ID 1234567812345678 (see certificates.cr
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -279,6 +280,10 @@ class ParsedSignature:
     time_stamp: bytes | None = None
 
 
+# Parsed once per seal: every copy is sealed with the same one, and parsing it twice a copy
+# (the seal's size, then the signature) cost more than the SM2 signature. Keyed by the bytes,
+# so a replaced seal file is parsed anew; treat the result as read-only.
+@functools.lru_cache(maxsize=8)
 def seal_parse(data: bytes) -> ParsedSeal:
     try:
         return _seal_from(SESeal.load(data, strict=True))

@@ -224,7 +224,6 @@ _EXPECTED_ENTRY = {
     "create_version": 20,
     "extract_version": 20,
     "flag_bits": 0,
-    "compress_type": zipfile.ZIP_DEFLATED,
     "external_attr": 0o644 << 16,
     "internal_attr": 0,
     "extra": b"",
@@ -243,7 +242,21 @@ def _repacked(data: bytes, *, written_order: list[str]) -> bool:
     the order it writes them, each local header repeating its directory entry with our
     constants, one after another with nothing between, before or after them, and the
     directory byte for byte ours. The compressed bytes are not compared: another zlib may
-    compress the same content differently, and the content itself is checked by SM3."""
+    compress the same content differently, and the content itself is checked by SM3.
+
+    Each file packed as the writer packs it now (`zip_method`: images and SignedValue.dat
+    stored), or every file deflated, as it packed them before 2026-12."""
+    from certificates.ofd.writer import zip_method
+
+    methods = {info.filename: info.compress_type for info in zipfile.ZipFile(io.BytesIO(data)).infolist()}
+    if methods != {path: zip_method(path) for path in methods} and set(methods.values()) != {
+        zipfile.ZIP_DEFLATED
+    }:
+        return True
+    return _packed_otherwise(data, written_order=written_order)
+
+
+def _packed_otherwise(data: bytes, *, written_order: list[str]) -> bool:
     from certificates.ofd.writer import ZIP_DATE_TIME
 
     archive = zipfile.ZipFile(io.BytesIO(data))
@@ -302,7 +315,7 @@ def _central_directory(infos: list[zipfile.ZipInfo], start: int) -> bytes:
                 20,
                 0,
                 0,
-                zipfile.ZIP_DEFLATED,
+                info.compress_type,
                 dos_time,
                 dos_date,
                 info.CRC,

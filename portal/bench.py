@@ -4,8 +4,9 @@ prints figures for a person to read and compares nothing.
 It runs on its own database (scripts/bench.sh), gives the demo applicant 李娜 a granted
 registration by approving her waiting case through the real services, then measures:
 
-1. issuing one sealed 加注 copy in-process (`sealed_ofd`), N times: median and p95, and the
-   share of each step (layout, font subsetting, the rest of the OFD XML, signing, zip);
+1. issuing one sealed 加注 copy (`sealed_ofd`): in-process median and p95 and the share of each
+   step, a fresh worker's first copy against its tenth, and instructions a copy by callgrind
+   beside the floor, each beside its goal (`portal/bench_issuing.py`);
 2. the public verification page and the other public pages (home, search, 办事指南, 注册人员查询),
    through the whole Django stack in-process, beside a bare view measured in the same run, each
    with its share of the bare view's requests a second and its goal (`portal/bench_pages.py`);
@@ -28,14 +29,10 @@ import statistics
 import subprocess
 import sys
 import time
-from collections import defaultdict
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from dataclasses import replace
+from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
-from unittest import mock
 
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
@@ -51,7 +48,8 @@ from cases.services import case_draft_save
 from cases.types import required_materials
 from catalog.models import ServiceItem
 from catalog.registration_types import RegistrationType
-from certificates import issuing, layout, signing
+from certificates import issuing
+from certificates.document import CertificateData
 from certificates.models import (
     Certificate,
     CertificateCopy,
@@ -59,8 +57,6 @@ from certificates.models import (
     CertificateStatus,
     CopyStatus,
 )
-from certificates.ofd import fonts
-from certificates.ofd import writer as ofd_writer
 from certificates.selectors import certificates_for_user
 from certificates.services import certificate_copy_make, certificate_copy_request, verify_url
 from figures.history import history_build
@@ -68,39 +64,11 @@ from lib.datacrypt import mobile_index
 from lib.idcard import id_number_check_char
 from lib.storage import file_save
 from lib.uscc import uscc_check_char
+from portal.bench_issuing import bench_issuing, percentile
 from portal.bench_lists import bench_lists
 from portal.bench_memory import bench_memory
 from portal.bench_pages import bench_public_pages
 from review.services import case_accept, case_approve, case_review
-
-
-def percentile(values: list[float], share: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
-
-
-@contextmanager
-def timed_steps(totals: dict[str, float]) -> Iterator[None]:
-    """Wrap the steps of issuing so their time adds up in `totals` (seconds)."""
-
-    def wrap(name: str, function: Callable[..., Any]) -> Callable[..., Any]:
-        def timed(*args: Any, **kwargs: Any) -> Any:
-            start = time.perf_counter()
-            try:
-                return function(*args, **kwargs)
-            finally:
-                totals[name] += time.perf_counter() - start
-
-        return timed
-
-    with (
-        mock.patch("certificates.ofd.writer.compose", wrap("layout", layout.compose)),
-        mock.patch("certificates.ofd.fonts.subset_font", wrap("fonts", fonts.subset_font)),
-        mock.patch("certificates.issuing.build_ofd", wrap("ofd", ofd_writer.build_ofd)),
-        mock.patch("certificates.issuing.ofd_sign", wrap("signing", signing.ofd_sign)),
-        mock.patch("certificates.issuing.zip_package", wrap("zip", ofd_writer.zip_package)),
-    ):
-        yield
 
 
 def granted_certificate() -> tuple[Certificate, User]:
@@ -129,35 +97,10 @@ def fresh_copy(certificate: Certificate, holder: User) -> CertificateCopy:
     return copy
 
 
-def bench_issuing(certificate: Certificate, holder: User, *, runs: int, out: Callable[[str], None]) -> None:
+def issuing_data(certificate: Certificate, holder: User) -> CertificateData:
+    """What a fresh copy of `certificate` shows, as the worker hands it to `sealed_ofd`."""
     copy = fresh_copy(certificate, holder)
-    data = issuing.certificate_data(copy=copy, verify_url=verify_url(copy))
-    fonts.preload()
-    for _ in range(5):  # warm the glyph cache, as a running worker has it
-        issuing.sealed_ofd(data, when=timezone.now())
-    totals: dict[str, float] = defaultdict(float)
-    durations: list[float] = []
-    with timed_steps(totals):
-        for i in range(runs):
-            # A new QR address each time, as every real copy has.
-            one = replace(data, verify_url=f"{data.verify_url}?bench={i}")
-            start = time.perf_counter()
-            issuing.sealed_ofd(one, when=timezone.now())
-            durations.append(time.perf_counter() - start)
-    total = sum(durations)
-    xml = totals["ofd"] - totals["layout"] - totals["fonts"]
-    out(
-        f"签发一份加注件（进程内，{runs} 次）：中位数 {statistics.median(durations) * 1000:.1f} ms，"
-        f"p95 {percentile(durations, 0.95) * 1000:.1f} ms，最慢 {max(durations) * 1000:.1f} ms"
-    )
-    for label, seconds in (
-        ("版面排布（含二维码）", totals["layout"]),
-        ("字体子集", totals["fonts"]),
-        ("OFD XML 与图片", xml),
-        ("签章（SM3 + SM2）", totals["signing"]),
-        ("打包 zip", totals["zip"]),
-    ):
-        out(f"    {label:<16} {seconds / total * 100:5.1f}%   平均 {seconds / runs * 1000:.2f} ms")
+    return issuing.certificate_data(copy=copy, verify_url=verify_url(copy))
 
 
 def bench_click_to_ready(
@@ -252,6 +195,7 @@ def run(
     memory_requests: int = 10_000,
     memory_seconds: float = 60.0,
     only_memory: bool = False,
+    only_issuing: bool = False,
 ) -> None:
     engine = settings.DATABASES["default"]["ENGINE"].rsplit(".", 1)[-1]
     out(f"机器：{os.cpu_count()} 核；Python {sys.version.split()[0]}；数据库 {engine}")
@@ -265,13 +209,16 @@ def run(
         bench_lists(cases=figures_cases, runs=LISTS_RUNS, out=out)
         return
     certificate, holder = granted_certificate()
+    if only_issuing:
+        bench_issuing(issuing_data(certificate, holder), runs=runs, out=out)
+        return
     if only_pages:
         bench_public_pages(fresh_copy(certificate, holder), seconds=12.0, out=out)
         return
     if only_memory:
         _bench_memory(certificate, holder, requests=memory_requests, seconds=memory_seconds, out=out)
         return
-    bench_issuing(certificate, holder, runs=runs, out=out)
+    bench_issuing(issuing_data(certificate, holder), runs=runs, out=out)
     bench_public_pages(fresh_copy(certificate, holder), seconds=12.0, out=out)
     bench_click_to_ready(certificate, holder, clicks=clicks, out=out)
     bench_submit(submits=submits, out=out)

@@ -5,12 +5,13 @@
 # own build: nothing downloads a browser), openssl to cross-check signatures, faketime
 # (libfaketime) for `make test-dates`, Redis for the cache-outage tests, nginx for the cluster
 # test (scripts/cluster-test.sh) and Node.js with npm, which installs axe-core for the
-# accessibility checks (package.json), and SoftHSM2 for the PKCS#11 signer's tests
-# (certificates/tests/test_signers_pkcs11.py).
+# accessibility checks (package.json), SoftHSM2 for the PKCS#11 signer's tests
+# (certificates/tests/test_signers_pkcs11.py), and valgrind, with which `make bench` counts the
+# instructions of a certificate copy (portal/bench_issuing.py).
 set -euo pipefail
 want=(fonts-noto-cjk libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 sqlite3)
 if [ "${1:-runtime}" = test ]; then
-  want+=(chromium openssl faketime redis-server nginx nodejs softhsm2)
+  want+=(chromium openssl faketime redis-server nginx nodejs softhsm2 valgrind)
   # Debian ships npm apart from nodejs; NodeSource's nodejs brings its own.
   command -v npm >/dev/null || want+=(npm)
 fi

@@ -261,15 +261,26 @@ class SubsetFont:
         return self.glyph_ids[ord(char)]
 
 
+# Subsets kept per process, the most recently used: a holder's copies, and copies of one
+# employer's people, draw the same characters, and building a subset costs more than the
+# signature. Each holds about 40–100 KB of font data.
+SUBSET_CACHE_SIZE: Final = 64
+
+
 def subset_font(key: str, chars: Iterable[str]) -> SubsetFont:
-    """Build a TrueType font with the glyphs of ``chars`` from face ``key``.
+    """A TrueType font with the glyphs of ``chars`` from face ``key``: built once for a set of
+    characters and then reused from a bounded per-process cache (treat it as read-only).
 
     The glyph order follows the code points, so cmap format 4 stays compact; format 12
     subtables are always written as well, for characters beyond the BMP (𠮷 U+20BB7).
     """
+    return _subset_cached(key, tuple(sorted({ord(char) for char in chars})))
+
+
+@functools.lru_cache(maxsize=SUBSET_CACHE_SIZE)
+def _subset_cached(key: str, code_points: tuple[int, ...]) -> SubsetFont:
     source = source_font(key)
     face = source.face
-    code_points = sorted({ord(char) for char in chars})
     for cp in code_points:
         if not source.covers(chr(cp)):
             raise FontCoverageError(field="证书", char=chr(cp))

@@ -187,7 +187,7 @@ def _text_object(
         # Schema order: a TextCode's CGTransforms come right before it. A character beyond
         # the BMP stands alone in its TextObject (_pieces), so its position is 0 both
         # within the TextCode and within the object.
-        for position, count, glyph in _cg_transforms(line.text, subset):
+        for position, count, glyph in _cg_transforms(line.text, subset) if line.beyond_bmp else ():
             transform = sub(
                 element,
                 "CGTransform",
@@ -445,17 +445,28 @@ def _attachments_xml(meta: DocumentMeta, size: int, created: datetime) -> etree.
     return attachments
 
 
+# Already compressed, or random to zlib: deflating them gained a tenth of their size for a
+# tenth of a copy's instructions (issue 14). Stored as they are: images and SignedValue.dat.
+STORED_SUFFIXES: Final = (".png", ".jpg", ".jpeg", ".dat")
+
+
+def zip_method(path: str) -> int:
+    """How `zip_package` packs the file at `path` (the verifier expects the same)."""
+    return zipfile.ZIP_STORED if path.lower().endswith(STORED_SUFFIXES) else zipfile.ZIP_DEFLATED
+
+
 def zip_package(files: dict[str, bytes]) -> bytes:
-    """The OFD file: one plain deflate zip, OFD.xml first, no directory entries."""
+    """The OFD file: one plain zip, OFD.xml first, no directory entries; every file deflated
+    but those already compressed (`zip_method`)."""
     out = BytesIO()
     ordered = sorted(files, key=lambda path: path != OFD_XML)  # stable: keeps the rest in order
     with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         for path in ordered:
             info = zipfile.ZipInfo(path, date_time=ZIP_DATE_TIME)
-            info.compress_type = zipfile.ZIP_DEFLATED
+            info.compress_type = zip_method(path)
             info.external_attr = 0o644 << 16  # rw-r--r-- when someone unzips it
             archive.writestr(info, files[path])
     return out.getvalue()
 
 
-__all__ = ["DocumentMeta", "OfdPackage", "build_document", "build_ofd", "zip_package"]
+__all__ = ["DocumentMeta", "OfdPackage", "build_document", "build_ofd", "zip_method", "zip_package"]

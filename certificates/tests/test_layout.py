@@ -160,6 +160,7 @@ def test_the_qr_code_encodes_the_verification_url():
     # The same version and error level as segno's own choice of mask: only the mask is fixed.
     chosen = segno.make_qr(data.verify_url, error="m")
     assert (code.version, code.error) == (chosen.version, chosen.error)
+    assert code.mask == layout.QR_MASK  # a valid QR mask pattern (0–7), the one drawn
     matrix = [list(row) for row in code.matrix_iter(scale=1, border=0)]
     x0, y0, size, _ = layout.QR_BOX
     module = size / len(matrix)

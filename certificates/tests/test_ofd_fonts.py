@@ -76,6 +76,27 @@ def test_subsets_are_named_by_their_characters():
     assert TTFont(BytesIO(first.data))["name"].getDebugName(1) == first.family_name
 
 
+def test_a_subset_is_built_once_for_its_characters_and_reused():
+    """A holder's next copy draws the same characters: its subsets come from the cache, not
+    built again (issue 14: building them cost more than the signature)."""
+    data = certificate_data(name="王𠮷堃", employer="沈阳赟达建设有限公司")
+    fonts._subset_cached.cache_clear()
+
+    first = build_ofd(data)
+    second = build_ofd(data)
+
+    cache = fonts._subset_cached.cache_info()
+    assert (cache.misses, cache.hits) == (2, 2)  # one subset a face, built for the first only
+    assert [first.files[p] for p in first.files if p.endswith(".ttf")] == [
+        second.files[p] for p in second.files if p.endswith(".ttf")
+    ]
+    assert fonts.subset_font("song", "王𠮷堃") is fonts.subset_font("song", "堃王𠮷")
+
+
+def test_the_subset_cache_is_bounded():
+    assert fonts._subset_cached.cache_info().maxsize == fonts.SUBSET_CACHE_SIZE
+
+
 @pytest.mark.parametrize(
     ("changes", "field", "char"),
     [

@@ -77,7 +77,7 @@ def test_it_writes_the_expected_files(package):
     }
 
 
-def test_it_zips_one_plain_deflate_archive(package):
+def test_it_zips_one_plain_archive_storing_what_is_already_compressed(package):
     content = zip_package(package.files)
 
     with zipfile.ZipFile(BytesIO(content)) as archive:
@@ -85,7 +85,11 @@ def test_it_zips_one_plain_deflate_archive(package):
         infos = archive.infolist()
         assert infos[0].filename == "OFD.xml"
         assert sorted(info.filename for info in infos) == sorted(package.files)
-        assert all(info.compress_type == zipfile.ZIP_DEFLATED for info in infos)
+        stored = {info.filename for info in infos if info.compress_type == zipfile.ZIP_STORED}
+        assert stored == {path for path in package.files if path.endswith((".png", ".jpg"))}
+        assert all(
+            info.compress_type == zipfile.ZIP_DEFLATED for info in infos if info.filename not in stored
+        )
         assert not any(info.filename.endswith("/") or info.filename.startswith("/") for info in infos)
         assert all(archive.read(path) == package.files[path] for path in package.files)
     assert zip_package(package.files) == content  # same files, same bytes

@@ -14,6 +14,7 @@ import struct
 import zipfile
 from collections.abc import Iterable
 from typing import Any
+from unittest import mock
 
 from django.core.management import CommandError, call_command
 from django.test import SimpleTestCase
@@ -112,6 +113,24 @@ class RepackedTestCase(ContainerTestCase):
         repacked = zip_package(self.files)
         self.assertEqual(repacked, self.sealed)
         self.assertValidWithNotes(verify_ofd(repacked))
+
+    def test_the_signed_value_and_images_are_stored_not_deflated(self):
+        with zipfile.ZipFile(io.BytesIO(self.sealed)) as archive:
+            stored = {i.filename for i in archive.infolist() if i.compress_type == zipfile.ZIP_STORED}
+        self.assertEqual(stored, {p for p in self.files if p.endswith((".png", ".jpg", "SignedValue.dat"))})
+        self.assertIn("Doc_0/Signs/Sign_0/SignedValue.dat", stored)
+
+    def test_a_copy_issued_before_images_were_stored_needs_no_note(self):
+        """Until 2026-12 the writer deflated every file: those copies are still its own."""
+        with mock.patch("certificates.ofd.writer.zip_method", return_value=zipfile.ZIP_DEFLATED):
+            everything_deflated = zip_package(self.files)
+        self.assertNotEqual(everything_deflated, self.sealed)
+        self.assertValidWithNotes(verify_ofd(everything_deflated))
+
+    def test_images_stored_but_the_rest_not_as_the_writer_packs_them_is_a_note(self):
+        with mock.patch("certificates.ofd.writer.zip_method", return_value=zipfile.ZIP_STORED):
+            everything_stored = zip_package(self.files)
+        self.assertValidWithNotes(verify_ofd(everything_stored), REPACKED_NOTE)
 
     def test_other_compression_is_a_note(self):
         for compression in (zipfile.ZIP_STORED, zipfile.ZIP_BZIP2, zipfile.ZIP_LZMA):

@@ -30,6 +30,11 @@ class Command(BaseCommand):
         )
         parser.add_argument("--memory-seconds", type=float, default=60.0, help="内存基准混合负载的时限（秒）")
         parser.add_argument("--only-memory", action="store_true", help="只测 Web 与任务工作进程的内存")
+        parser.add_argument(
+            "--only-issuing",
+            action="store_true",
+            help="只测签发加注件（进程内耗时、新工作进程首份与第十份、callgrind 每份指令数与下限）",
+        )
         parser.add_argument("--only-pages", action="store_true", help="只测公开页面吞吐（与空视图对比）")
         parser.add_argument(
             "--only-lists",
@@ -51,4 +56,5 @@ class Command(BaseCommand):
             memory_requests=max(options["memory_requests"], 1),
             memory_seconds=max(options["memory_seconds"], 1.0),
             only_memory=options["only_memory"],
+            only_issuing=options["only_issuing"],
         )
