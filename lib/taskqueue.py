@@ -18,6 +18,7 @@ from django_tasks.signals import task_finished, task_started
 from django_tasks_db.models import DBTaskResult, get_date_max
 
 from lib.logs import request_id_get, request_id_set
+from lib.wakeup import TASKS_CHANNEL, wake_send
 
 # The keyword under which a task receives the id of the request that enqueued it. Every task
 # function takes `request_id: str = ""` and ignores it: the worker has already put it where the
@@ -27,13 +28,17 @@ REQUEST_ID_KWARG = "request_id"
 
 def enqueue(task: Task[..., Any], /, *, run_after: datetime | None = None, **kwargs: Any) -> TaskResult[Any]:
     """Enqueue `task` with `kwargs` (in the caller's transaction, as Task.enqueue does), adding
-    the current request id when there is one."""
+    the current request id when there is one. A task due now wakes the workers when the
+    transaction commits (lib/wakeup.py): they start it at once rather than at their next poll."""
     request_id = request_id_get()
     if request_id:
         kwargs[REQUEST_ID_KWARG] = request_id
     if run_after is not None:
         task = task.using(run_after=run_after)
-    return task.enqueue(**kwargs)
+    result = task.enqueue(**kwargs)
+    if run_after is None or run_after <= timezone.now():
+        wake_send(TASKS_CHANNEL)
+    return result
 
 
 def backoff_delay(*, attempts: int, base_seconds: int, max_seconds: int) -> timedelta:
