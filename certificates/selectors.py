@@ -23,7 +23,6 @@ from django.http import Http404
 from django.urls import Resolver404, resolve, reverse
 
 from accounts.models import User
-from lib import wakeup
 from accounts.selectors import account_of_identity, verified_identity
 from cases.models import CaseStatus
 from cases.selectors import case_get_for_applicant, notice_get_for_user
@@ -40,6 +39,7 @@ from certificates.models import (
 )
 from certificates.services import copy_channel, verify_url
 from certificates.validity import CertificateVerdict, certificate_verdict
+from lib import wakeup
 
 _RELATED = ("registration__person", "registration__created_by_case__department")
 

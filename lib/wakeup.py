@@ -48,7 +48,8 @@ def carrier() -> str:
 
 def _checked(channel: str) -> str:
     # Channel names become PostgreSQL identifiers and file names: keep them plain.
-    if not channel or not all(c.isascii() and (c.isalnum() or c == "_") for c in channel) or len(channel) > 50:
+    plain = all(c.isascii() and (c.isalnum() or c == "_") for c in channel)
+    if not channel or not plain or len(channel) > 50:
         raise ValueError(f"bad wake-up channel {channel!r}")
     return channel
 
@@ -71,7 +72,7 @@ def _send_now(kind: str, channel: str) -> None:
             _redis_client().publish(f"wake:{channel}", b"")
         else:
             _local_send(channel)
-    except Exception:  # noqa: BLE001 - a lost wake-up only costs the listener's poll interval
+    except Exception:
         logger.warning("wake-up on %s not sent", channel, exc_info=True)
 
 
@@ -83,7 +84,7 @@ class Listener(Protocol):
     def close(self) -> None: ...
 
 
-class listen:  # noqa: N801 - used as a function: `with listen(channel) as listener:`
+class listen:
     """Open a listener on `channel`: from now on no wake-up is missed. Open it, then read the
     database, then wait: a change made between the read and the wait still wakes it."""
 
@@ -107,7 +108,9 @@ class listen:  # noqa: N801 - used as a function: `with listen(channel) as liste
     def __enter__(self) -> listen:
         return self
 
-    def __exit__(self, kind: type[BaseException] | None, value: BaseException | None, tb: TracebackType | None) -> None:
+    def __exit__(
+        self, kind: type[BaseException] | None, value: BaseException | None, tb: TracebackType | None
+    ) -> None:
         self.close()
 
 

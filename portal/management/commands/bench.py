@@ -22,6 +22,7 @@ class Command(BaseCommand):
         parser.add_argument("--only-figures", action="store_true", help="只测统计分析页")
         parser.add_argument("--submits", type=int, default=200, help="保存并提交次数（另重放其中 10%%）")
         parser.add_argument("--only-submit", action="store_true", help="只测保存并提交")
+        parser.add_argument("--only-ready", action="store_true", help="只测加注点击到可下载")
         parser.add_argument("--only-pages", action="store_true", help="只测公开页面吞吐（与空视图对比）")
         parser.add_argument(
             "--only-lists",
@@ -40,4 +41,5 @@ class Command(BaseCommand):
             only_submit=options["only_submit"],
             only_pages=options["only_pages"],
             only_lists=options["only_lists"],
+            only_ready=options["only_ready"],
         )

@@ -27,7 +27,7 @@ class WakeableClock:
     def open(self) -> None:
         try:
             self.listener = wakeup.listen(wakeup.TASKS_CHANNEL)
-        except Exception:  # noqa: BLE001 - without wake-ups the worker still polls
+        except Exception:
             logger.warning("task wake-ups unavailable, polling only", exc_info=True)
             self.listener = None
 
@@ -39,7 +39,7 @@ class WakeableClock:
             return
         try:
             self.listener.wait(seconds)
-        except Exception:  # noqa: BLE001 - a dropped connection: poll this time, reopen next
+        except Exception:
             logger.warning("task wake-up listener failed, reopening", exc_info=True)
             self.close()
             time.sleep(seconds)

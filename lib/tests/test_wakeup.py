@@ -1,0 +1,138 @@
+"""Wake-ups between processes (lib/wakeup.py, ADR 0035): the task worker starts a queued task at
+once rather than at its next poll. Here the carrier is the one of a single host with SQLite and
+no Redis (UNIX sockets); the bench reports which carrier it measured."""
+
+from __future__ import annotations
+
+import threading
+import time
+from datetime import timedelta
+from unittest import mock
+
+from django.db import transaction
+from django.test import TestCase
+from django.utils import timezone
+from django_tasks import TaskResultStatus, task
+from django_tasks_db.compat import DEFAULT_TASK_BACKEND_ALIAS
+from django_tasks_db.management.commands.db_worker import Worker
+from django_tasks_db.models import DBTaskResult
+
+from lib import wakeup
+from lib.taskqueue import enqueue
+from portal.management.commands.run_worker import WakeableClock
+
+# Generous bounds on a shared machine: what is asserted is "far sooner than the poll".
+POLL_SECONDS = 30.0
+PROMPTLY_SECONDS = 5.0
+
+
+@task()
+def noted(request_id: str = "") -> str:
+    return "done"
+
+
+def _later(seconds: float, action: object) -> threading.Thread:
+    thread = threading.Thread(target=lambda: (time.sleep(seconds), action()))  # type: ignore[operator]
+    thread.start()
+    return thread
+
+
+class WakeupTest(TestCase):
+    def send(self, channel: str) -> None:
+        # As if committed: the test's transaction never is.
+        with self.captureOnCommitCallbacks(execute=True):
+            wakeup.wake_send(channel)
+
+    def test_it_is_the_local_carrier_without_postgresql_or_redis(self):
+        self.assertEqual(wakeup.carrier(), "local")
+
+    def test_a_listener_wakes_at_once_when_its_channel_is_sent(self):
+        with wakeup.listen("test_a") as listener:
+            sender = _later(0.2, lambda: wakeup.wake_send("test_a"))
+            start = time.monotonic()
+            self.assertTrue(listener.wait(POLL_SECONDS))
+            self.assertLess(time.monotonic() - start, PROMPTLY_SECONDS)
+            sender.join()
+
+    def test_a_wake_up_sent_before_the_wait_is_not_lost(self):
+        with wakeup.listen("test_b") as listener:
+            self.send("test_b")
+            self.send("test_b")
+            self.assertTrue(listener.wait(POLL_SECONDS))
+            # Two wake-ups before one wait count as one.
+            self.assertFalse(listener.wait(0.05))
+
+    def test_it_times_out_without_a_wake_up_and_ignores_other_channels(self):
+        with wakeup.listen("test_c") as listener:
+            self.send("test_other")
+            start = time.monotonic()
+            self.assertFalse(listener.wait(0.2))
+            self.assertGreaterEqual(time.monotonic() - start, 0.15)
+
+    def test_a_closed_listener_is_skipped(self):
+        listener = wakeup.listen("test_d")
+        listener.close()
+        self.send("test_d")  # nothing to wake, nothing raised
+
+    def test_channel_names_are_plain(self):
+        for bad in ["", "a b", 'x"; DROP', "../up", "通知"]:
+            with self.subTest(bad=bad), self.assertRaises(ValueError):
+                wakeup.wake_send(bad)
+
+
+class TaskWakeupTest(TestCase):
+    def test_enqueueing_wakes_the_workers_at_the_commit_only(self):
+        with wakeup.listen(wakeup.TASKS_CHANNEL) as listener:
+            with self.captureOnCommitCallbacks(execute=False) as callbacks:
+                with transaction.atomic():
+                    enqueue(noted)
+            self.assertFalse(listener.wait(0.05), "woken before the commit")
+            for callback in callbacks:
+                callback()
+            self.assertTrue(listener.wait(POLL_SECONDS))
+
+    def test_a_task_for_later_wakes_nobody(self):
+        with wakeup.listen(wakeup.TASKS_CHANNEL) as listener:
+            with self.captureOnCommitCallbacks(execute=True):
+                enqueue(noted, run_after=timezone.now() + timedelta(minutes=5))
+            self.assertFalse(listener.wait(0.05))
+
+    def test_the_worker_starts_a_task_without_waiting_its_poll_interval(self):
+        # Due in a moment: the worker's first look finds nothing due and it goes to sleep for
+        # its whole interval; the wake-up (as at the commit of an enqueue) ends that sleep.
+        enqueue(noted, run_after=timezone.now() + timedelta(seconds=0.3))
+        worker = Worker(
+            queue_names=["*"],
+            interval=POLL_SECONDS,
+            batch=False,
+            backend_name=DEFAULT_TASK_BACKEND_ALIAS,
+            startup_delay=False,
+            max_tasks=1,
+            worker_id="test-wakeup",
+            excluded_queue_names=[],
+        )
+        clock = WakeableClock()
+        clock.open()
+        sender = _later(0.5, lambda: wakeup.wake_send(wakeup.TASKS_CHANNEL))
+        start = time.monotonic()
+        try:
+            with (
+                mock.patch("django_tasks_db.management.commands.db_worker.time", clock),
+                # As in notifications.testing.drain_task_queue: the test's transaction is not
+                # a broken connection.
+                mock.patch("django_tasks_db.management.commands.db_worker.close_old_connections"),
+            ):
+                worker.run()
+        finally:
+            clock.close()
+            sender.join()
+        self.assertLess(time.monotonic() - start, PROMPTLY_SECONDS)
+        self.assertEqual(DBTaskResult.objects.get().status, TaskResultStatus.SUCCESSFUL)
+
+    def test_the_worker_still_polls_when_wake_ups_fail(self):
+        clock = WakeableClock()
+        with mock.patch.object(wakeup, "listen", side_effect=OSError("no sockets")):
+            start = time.monotonic()
+            clock.sleep(0.1)
+        self.assertGreaterEqual(time.monotonic() - start, 0.09)
+        self.assertIsNone(clock.listener)
