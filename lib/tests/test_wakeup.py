@@ -83,9 +83,8 @@ class WakeupTest(TestCase):
 class TaskWakeupTest(TestCase):
     def test_enqueueing_wakes_the_workers_at_the_commit_only(self):
         with wakeup.listen(wakeup.TASKS_CHANNEL) as listener:
-            with self.captureOnCommitCallbacks(execute=False) as callbacks:
-                with transaction.atomic():
-                    enqueue(noted)
+            with self.captureOnCommitCallbacks(execute=False) as callbacks, transaction.atomic():
+                enqueue(noted)
             self.assertFalse(listener.wait(0.05), "woken before the commit")
             for callback in callbacks:
                 callback()
