@@ -134,6 +134,10 @@ class _PgListener:
         woken = False
         for _ in self.conn.notifies(timeout=max(timeout, 0.0), stop_after=1):
             woken = True
+        if woken:
+            # Several wake-ups since the last wait count as one: take those already here.
+            for _ in self.conn.notifies(timeout=0):
+                pass
         return woken
 
     def close(self) -> None:
