@@ -1,6 +1,7 @@
 """Wake-ups between processes (lib/wakeup.py, ADR 0035): the task worker starts a queued task at
 once rather than at its next poll. The carrier is the one the settings choose: UNIX sockets with
-SQLite and no Redis, LISTEN/NOTIFY with DATABASE_URL (`make test` runs both); the bench
+SQLite and no Redis, LISTEN/NOTIFY with DATABASE_URL (`make test` runs both), pub/sub with
+REDIS_URL and SQLite; the bench
 reports which carrier it measured."""
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from collections.abc import Callable
 from datetime import timedelta
 from unittest import mock
 
+from django.conf import settings
 from django.db import connection, connections, transaction
 from django.test import TestCase, TransactionTestCase
 from django.utils import timezone
@@ -54,8 +56,12 @@ class WakeupTest(TestCase):
     def send(self, channel: str) -> None:
         _in_thread(lambda: wakeup.wake_send(channel)).join()
 
-    def test_it_is_notify_on_postgresql_else_local_without_redis(self):
-        self.assertEqual(wakeup.carrier(), "postgresql" if connection.vendor == "postgresql" else "local")
+    def test_it_is_notify_on_postgresql_then_redis_then_local(self):
+        if connection.vendor == "postgresql":
+            expected = "postgresql"
+        else:
+            expected = "redis" if settings.REDIS_URL else "local"
+        self.assertEqual(wakeup.carrier(), expected)
 
     def test_a_listener_wakes_at_once_when_its_channel_is_sent(self):
         with wakeup.listen("test_a") as listener:
