@@ -147,19 +147,18 @@ class _PgListener:
 # --- Redis --------------------------------------------------------------------------------
 
 
-def _redis_client() -> Any:
+def _redis_client(*, read_timeout: float | None = REDIS_TIMEOUT_SECONDS) -> Any:
     import redis
 
     return redis.Redis.from_url(
-        settings.REDIS_URL, socket_timeout=REDIS_TIMEOUT_SECONDS, socket_connect_timeout=REDIS_TIMEOUT_SECONDS
+        settings.REDIS_URL, socket_timeout=read_timeout, socket_connect_timeout=REDIS_TIMEOUT_SECONDS
     )
 
 
 class _RedisListener:
     def __init__(self, channel: str) -> None:
-        import redis
-
-        self.client = redis.Redis.from_url(settings.REDIS_URL, socket_connect_timeout=REDIS_TIMEOUT_SECONDS)
+        # No read timeout: a subscriber waits as long as its caller asks.
+        self.client = _redis_client(read_timeout=None)
         self.pubsub = self.client.pubsub(ignore_subscribe_messages=True)
         self.pubsub.subscribe(f"wake:{channel}")
 

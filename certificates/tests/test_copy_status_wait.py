@@ -63,7 +63,7 @@ class CopyStatusWaitTest(BaseTestCase):
 
     def test_it_answers_as_soon_as_the_copy_is_made(self):
         listener = WorkerMakesTheCopy()
-        with mock.patch.object(selectors.wakeup, "listen", listener):
+        with mock.patch("lib.wakeup.listen", listener):
             reply, seconds = self.get("?wait=2")
         self.assertEqual(listener.channel, copy_channel(self.copy.pk))
         self.assertEqual(listener.waits, 1)
@@ -85,7 +85,7 @@ class CopyStatusWaitTest(BaseTestCase):
 
     def test_without_a_wait_or_with_a_bad_one_it_answers_at_once(self):
         refused = mock.Mock(side_effect=AssertionError("listened"))
-        with mock.patch.object(selectors.wakeup, "listen", refused):
+        with mock.patch("lib.wakeup.listen", refused):
             for query in ["", "?wait=", "?wait=abc", "?wait=nan", "?wait=-5", "?wait=0"]:
                 with self.subTest(query=query):
                     reply, _ = self.get(query)
@@ -94,7 +94,7 @@ class CopyStatusWaitTest(BaseTestCase):
     def test_a_made_copy_is_answered_without_waiting(self):
         drain_task_queue()
         refused = mock.Mock(side_effect=AssertionError("listened"))
-        with mock.patch.object(selectors.wakeup, "listen", refused):
+        with mock.patch("lib.wakeup.listen", refused):
             reply, _ = self.get("?wait=2")
         self.assertEqual(reply["status"], CopyStatus.READY)
 

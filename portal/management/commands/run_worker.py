@@ -73,7 +73,7 @@ class Command(BaseCommand):
         fonts.preload()
         clock = WakeableClock()
         clock.open()
-        db_worker.time = clock  # type: ignore[assignment]
+        db_worker.time = clock  # type: ignore[attr-defined,assignment]
         # A locked SQLite file or a dropped PostgreSQL connection ends db_worker's loop with an
         # OperationalError: start it again after a pause rather than die. A task that was
         # running is left RUNNING and handed out again by run_periodic (stale task rows).
