@@ -86,14 +86,18 @@ class Listener(Protocol):
 
 class listen:
     """Open a listener on `channel`: from now on no wake-up is missed. Open it, then read the
-    database, then wait: a change made between the read and the wait still wakes it."""
+    database, then wait: a change made between the read and the wait still wakes it. `lasting`:
+    for a process that listens for its whole life rather than during one request."""
 
-    def __init__(self, channel: str) -> None:
+    def __init__(self, channel: str, *, lasting: bool = False) -> None:
         channel = _checked(channel)
         kind = carrier()
         self.listener: Listener
         if kind == "postgresql":
-            self.listener = _PgListener(channel)
+            # A request's short wait borrows Django's connection, already open; a listener that
+            # lasts (the worker's) has one of its own, which Django never closes under it.
+            own = lasting or connection.in_atomic_block
+            self.listener = _PgListener(channel) if own else _PgBorrowedListener(channel)
         elif kind == "redis":
             self.listener = _RedisListener(channel)
         else:
@@ -117,6 +121,17 @@ class listen:
 # --- PostgreSQL ---------------------------------------------------------------------------
 
 
+def _pg_wait(conn: Any, timeout: float) -> bool:
+    woken = False
+    for _ in conn.notifies(timeout=max(timeout, 0.0), stop_after=1):
+        woken = True
+    if woken:
+        # Several wake-ups since the last wait count as one: take those already here.
+        for _ in conn.notifies(timeout=0):
+            pass
+    return woken
+
+
 class _PgListener:
     """A connection of its own in autocommit, LISTENing: Django's connection may be inside a
     transaction, where LISTEN would only start at the commit."""
@@ -131,17 +146,31 @@ class _PgListener:
         self.conn.execute(f'LISTEN "{channel}"')
 
     def wait(self, timeout: float) -> bool:
-        woken = False
-        for _ in self.conn.notifies(timeout=max(timeout, 0.0), stop_after=1):
-            woken = True
-        if woken:
-            # Several wake-ups since the last wait count as one: take those already here.
-            for _ in self.conn.notifies(timeout=0):
-                pass
-        return woken
+        return _pg_wait(self.conn, timeout)
 
     def close(self) -> None:
         self.conn.close()
+
+
+class _PgBorrowedListener:
+    """LISTEN on Django's own connection (in autocommit, so it takes effect at once) for the
+    length of one request: no connection to open. UNLISTEN at the end, and what arrived
+    meanwhile is dropped, so that nothing wakes the next user of the connection."""
+
+    def __init__(self, channel: str) -> None:
+        self.channel = channel
+        with connection.cursor() as cursor:
+            cursor.execute(f'LISTEN "{channel}"')
+        self.conn: Any = connection.connection
+
+    def wait(self, timeout: float) -> bool:
+        return _pg_wait(self.conn, timeout)
+
+    def close(self) -> None:
+        with connection.cursor() as cursor:
+            cursor.execute(f'UNLISTEN "{self.channel}"')
+        for _ in self.conn.notifies(timeout=0):
+            pass
 
 
 # --- Redis --------------------------------------------------------------------------------

@@ -183,3 +183,15 @@ class PostgresNotifyTest(TransactionTestCase):
             except RuntimeError:
                 pass
             self.assertFalse(listener.wait(0.2))
+
+    def test_a_request_borrows_its_connection_and_leaves_it_unlistened(self):
+        with wakeup.listen("test_e") as listener:
+            self.assertIsInstance(listener.listener, wakeup._PgBorrowedListener)
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT count(*) FROM pg_listening_channels()")
+                self.assertEqual(cursor.fetchone(), (1,))
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT count(*) FROM pg_listening_channels()")
+            self.assertEqual(cursor.fetchone(), (0,))
+        with wakeup.listen(wakeup.TASKS_CHANNEL, lasting=True) as listener:
+            self.assertIsInstance(listener.listener, wakeup._PgListener)

@@ -26,7 +26,7 @@ class WakeableClock:
 
     def open(self) -> None:
         try:
-            self.listener = wakeup.listen(wakeup.TASKS_CHANNEL)
+            self.listener = wakeup.listen(wakeup.TASKS_CHANNEL, lasting=True)
         except Exception:
             logger.warning("task wake-ups unavailable, polling only", exc_info=True)
             self.listener = None
