@@ -225,7 +225,7 @@ def certificate_copy_request(*, certificate: Certificate, user: User) -> Certifi
         CertificateLog.objects.create(
             certificate=certificate, copy=copy, user=user, action=LogAction.ANNOTATE
         )
-        enqueue(make_certificate_copy, copy_id=copy.pk)
+        enqueue(make_certificate_copy, copy_id=copy.pk, wake=True)
         return copy
 
 
@@ -296,7 +296,7 @@ def certificate_copies_requeue_stale(*, now: datetime | None = None) -> int:
                 continue
             copy.claimed_at = None
             copy.save(update_fields=["claimed_at"])
-            enqueue(make_certificate_copy, copy_id=copy.pk)
+            enqueue(make_certificate_copy, copy_id=copy.pk, wake=True)
             count += 1
     return count
 

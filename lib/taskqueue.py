@@ -26,17 +26,23 @@ from lib.wakeup import TASKS_CHANNEL, wake_send
 REQUEST_ID_KWARG = "request_id"
 
 
-def enqueue(task: Task[..., Any], /, *, run_after: datetime | None = None, **kwargs: Any) -> TaskResult[Any]:
+def enqueue(
+    task: Task[..., Any], /, *, run_after: datetime | None = None, wake: bool = False, **kwargs: Any
+) -> TaskResult[Any]:
     """Enqueue `task` with `kwargs` (in the caller's transaction, as Task.enqueue does), adding
-    the current request id when there is one. A task due now wakes the workers when the
-    transaction commits (lib/wakeup.py): they start it at once rather than at their next poll."""
+    the current request id when there is one.
+
+    `wake`: for a task someone is waiting for (加注): the workers are woken when the transaction
+    commits (lib/wakeup.py, ADR 0035) and start it at once. Other tasks (SMS, records for other
+    systems) wait for the workers' next poll, a second at most: a wake-up costs one more query
+    on PostgreSQL in the enqueueing transaction (保存并提交 counts its queries)."""
     request_id = request_id_get()
     if request_id:
         kwargs[REQUEST_ID_KWARG] = request_id
     if run_after is not None:
         task = task.using(run_after=run_after)
     result = task.enqueue(**kwargs)
-    if run_after is None or run_after <= timezone.now():
+    if wake and (run_after is None or run_after <= timezone.now()):
         wake_send(TASKS_CHANNEL)
     return result
 

@@ -13,6 +13,7 @@ from certificates import selectors
 from certificates.models import CertificateCopy, CopyStatus
 from certificates.services import certificate_copy_request, copy_channel
 from certificates.tests.helpers import approved_case, ensure_keys
+from lib.wakeup import TASKS_CHANNEL
 from notifications.testing import drain_task_queue
 from portal.test import BaseTestCase
 
@@ -104,6 +105,12 @@ class CopyStatusWaitTest(BaseTestCase):
             drain_task_queue()
         self.assertEqual(CertificateCopy.objects.get(pk=self.copy.pk).status, CopyStatus.READY)
         sent.assert_called_once_with(copy_channel(self.copy.pk))
+
+    def test_a_copy_request_wakes_the_workers(self):
+        drain_task_queue()
+        with mock.patch("lib.taskqueue.wake_send") as sent:
+            certificate_copy_request(certificate=self.certificate, user=self.applicant)
+        sent.assert_called_once_with(TASKS_CHANNEL)
 
     def test_another_holder_still_gets_404(self):
         self.client.force_login(self.other_applicant)

@@ -106,16 +106,29 @@ class TaskWakeupTest(TestCase):
             self.skipTest("PostgreSQL: PostgresNotifyTest")
         with wakeup.listen(wakeup.TASKS_CHANNEL) as listener:
             with self.captureOnCommitCallbacks(execute=False) as callbacks, transaction.atomic():
-                enqueue(noted)
+                enqueue(noted, wake=True)
             self.assertFalse(listener.wait(0.05), "woken before the commit")
             for callback in callbacks:
                 callback()
             self.assertTrue(listener.wait(POLL_SECONDS))
 
+    def test_a_task_nobody_waits_for_wakes_nobody(self):
+        # SMS and records for other systems: the next poll is soon enough, and on PostgreSQL
+        # a wake-up would cost the enqueueing transaction a query.
+        with wakeup.listen(wakeup.TASKS_CHANNEL) as listener:
+            with self.captureOnCommitCallbacks(execute=True):
+                enqueue(noted)
+            self.assertFalse(listener.wait(0.05))
+
+    def test_a_task_waited_for_wakes_the_workers_whatever_the_carrier(self):
+        with mock.patch("lib.taskqueue.wake_send") as sent:
+            enqueue(noted, wake=True)
+        sent.assert_called_once_with(wakeup.TASKS_CHANNEL)
+
     def test_a_task_for_later_wakes_nobody(self):
         with wakeup.listen(wakeup.TASKS_CHANNEL) as listener:
             with self.captureOnCommitCallbacks(execute=True):
-                enqueue(noted, run_after=timezone.now() + timedelta(minutes=5))
+                enqueue(noted, run_after=timezone.now() + timedelta(minutes=5), wake=True)
             self.assertFalse(listener.wait(0.05))
 
     def test_the_worker_starts_a_task_without_waiting_its_poll_interval(self):
@@ -170,7 +183,7 @@ class PostgresNotifyTest(TransactionTestCase):
     def test_the_notify_is_delivered_at_the_commit_only(self):
         with wakeup.listen(wakeup.TASKS_CHANNEL) as listener:
             with transaction.atomic():
-                enqueue(noted)
+                enqueue(noted, wake=True)
                 self.assertFalse(listener.wait(0.1), "woken before the commit")
             self.assertTrue(listener.wait(PROMPTLY_SECONDS))
 
@@ -178,7 +191,7 @@ class PostgresNotifyTest(TransactionTestCase):
         with wakeup.listen(wakeup.TASKS_CHANNEL) as listener:
             try:
                 with transaction.atomic():
-                    enqueue(noted)
+                    enqueue(noted, wake=True)
                     raise RuntimeError("rolled back")
             except RuntimeError:
                 pass
