@@ -13,11 +13,13 @@ from datetime import timedelta
 from unittest import mock
 
 from django.conf import settings
+from django.core.management import call_command
 from django.db import connection, connections, transaction
 from django.test import TestCase, TransactionTestCase
 from django.utils import timezone
 from django_tasks import TaskResultStatus, task
 from django_tasks_db.compat import DEFAULT_TASK_BACKEND_ALIAS
+from django_tasks_db.management.commands import db_worker
 from django_tasks_db.management.commands.db_worker import Worker
 from django_tasks_db.models import DBTaskResult
 
@@ -208,3 +210,16 @@ class PostgresNotifyTest(TransactionTestCase):
             self.assertEqual(cursor.fetchone(), (0,))
         with wakeup.listen(wakeup.TASKS_CHANNEL, lasting=True) as listener:
             self.assertIsInstance(listener.listener, wakeup._PgListener)
+
+
+class RunWorkerTest(TestCase):
+    def test_run_worker_sleeps_on_the_wakeable_clock_and_puts_time_back(self):
+        seen: list[object] = []
+        with mock.patch(
+            "portal.management.commands.run_worker.call_command",
+            side_effect=lambda *args, **kwargs: seen.append(db_worker.time),  # type: ignore[attr-defined]
+        ):
+            call_command("run_worker", batch=True)
+        self.assertEqual(len(seen), 1)
+        self.assertIsInstance(seen[0], WakeableClock)
+        self.assertIs(db_worker.time, time)  # type: ignore[attr-defined]

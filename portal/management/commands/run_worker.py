@@ -73,6 +73,7 @@ class Command(BaseCommand):
         fonts.preload()
         clock = WakeableClock()
         clock.open()
+        original = db_worker.time  # type: ignore[attr-defined]
         db_worker.time = clock  # type: ignore[attr-defined,assignment]
         # A locked SQLite file or a dropped PostgreSQL connection ends db_worker's loop with an
         # OperationalError: start it again after a pause rather than die. A task that was
@@ -90,4 +91,5 @@ class Command(BaseCommand):
                 what="worker",
             )
         finally:
+            db_worker.time = original  # type: ignore[attr-defined]
             clock.close()
