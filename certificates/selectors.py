@@ -123,7 +123,7 @@ def copy_get_for_user(*, user: User, pk: int) -> CertificateCopy:
 
 # The longest a status request waits for its copy to change (`copy_await`). The web workers
 # are synchronous (gunicorn.conf.py): a request waiting holds one, so the wait is short; the
-# page asks again at once (docs/operations.md, ADR 0035).
+# page asks again at once (docs/operations.md, ADR 0037).
 COPY_AWAIT_MAX_SECONDS = 2.0
 # While waiting, the copy is read again at least this often: the safety net for a lost wake-up.
 COPY_AWAIT_RECHECK_SECONDS = 0.5

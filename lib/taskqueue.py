@@ -33,7 +33,7 @@ def enqueue(
     the current request id when there is one.
 
     `wake`: for a task someone is waiting for (加注): the workers are woken when the transaction
-    commits (lib/wakeup.py, ADR 0035) and start it at once. Other tasks (SMS, records for other
+    commits (lib/wakeup.py, ADR 0037) and start it at once. Other tasks (SMS, records for other
     systems) wait for the workers' next poll, a second at most: a wake-up costs one more query
     on PostgreSQL in the enqueueing transaction (保存并提交 counts its queries)."""
     request_id = request_id_get()

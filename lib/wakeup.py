@@ -1,4 +1,4 @@
-"""Wake-ups between processes (ADR 0035): a process that is waiting for something to change
+"""Wake-ups between processes (ADR 0037): a process that is waiting for something to change
 (the task worker for a queued task, a 加注 page for its copy) listens on a channel; whoever
 makes the change sends on that channel once its transaction commits, and the listener wakes at
 once instead of at its next poll.

@@ -11,7 +11,7 @@ registration by approving her waiting case through the real services, then measu
    with its share of the bare view's requests a second and its goal (`portal/bench_pages.py`);
 3. 「加注」 click to the page knowing the file is ready, with a real worker process (woken
    when the task is queued) and the page's long poll, quiet and beside busy loops on every
-   core, beside the goal of ISSUE 14 (ADR 0035);
+   core, beside the goal of ISSUE 14 (ADR 0037);
 4. the 科室负责人's 统计分析 page over 100,000 cases written in bulk (`figures.history`),
    beside its goal and a reference page measured in the same run (ADR 0028);
 5. 保存并提交 of 初始注册 drafts (paper path) through the whole Django stack, each POST as a

@@ -1,4 +1,4 @@
-"""加注中… → the file, told to the page as soon as the worker has stored it (ADR 0035): the status
+"""加注中… → the file, told to the page as soon as the worker has stored it (ADR 0037): the status
 URL with `?wait=N` answers when the copy changes, or after N seconds (at most
 COPY_AWAIT_MAX_SECONDS, the web workers being synchronous), and the page asks again at once."""
 

@@ -1,4 +1,4 @@
-"""Wake-ups between processes (lib/wakeup.py, ADR 0035): the task worker starts a queued task at
+"""Wake-ups between processes (lib/wakeup.py, ADR 0037): the task worker starts a queued task at
 once rather than at its next poll. The carrier is the one the settings choose: UNIX sockets with
 SQLite and no Redis, LISTEN/NOTIFY with DATABASE_URL (`make test` runs both), pub/sub with
 REDIS_URL and SQLite; the bench

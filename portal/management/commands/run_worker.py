@@ -18,7 +18,7 @@ logger = logging.getLogger(__name__)
 class WakeableClock:
     """Stands in for the `time` module inside django-tasks' db_worker, whose loop sleeps with
     `time.sleep(interval)` when the queue is empty: here that sleep ends as soon as a task is
-    queued (lib/wakeup.py, ADR 0035), the interval staying as the safety net. The listener is
+    queued (lib/wakeup.py, ADR 0037), the interval staying as the safety net. The listener is
     opened before the worker first reads the queue, so no task queued meanwhile is missed."""
 
     def __init__(self) -> None:
