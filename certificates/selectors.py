@@ -7,6 +7,7 @@ verification page reads a copy by the token printed in its QR code, and nothing 
 from __future__ import annotations
 
 import json
+import time
 import uuid
 import zipfile
 from dataclasses import dataclass, replace
@@ -36,8 +37,9 @@ from certificates.models import (
     SealedNotice,
     SealStatus,
 )
-from certificates.services import verify_url
+from certificates.services import copy_channel, verify_url
 from certificates.validity import CertificateVerdict, certificate_verdict
+from lib import wakeup
 
 _RELATED = ("registration__person", "registration__created_by_case__department")
 
@@ -117,6 +119,35 @@ def copy_get_for_user(*, user: User, pk: int) -> CertificateCopy:
         )
     except CertificateCopy.DoesNotExist:
         raise Http404("没有这个证书文件") from None
+
+
+# The longest a status request waits for its copy to change (`copy_await`). The web workers
+# are synchronous (gunicorn.conf.py): a request waiting holds one, so the wait is short; the
+# page asks again at once (docs/operations.md, ADR 0037).
+COPY_AWAIT_MAX_SECONDS = 2.0
+# While waiting, the copy is read again at least this often: the safety net for a lost wake-up.
+COPY_AWAIT_RECHECK_SECONDS = 0.5
+
+
+def copy_await(*, user: User, pk: int, seconds: float) -> CertificateCopy:
+    """The holder's copy, once it is no longer 加注中 or after `seconds` (at most
+    COPY_AWAIT_MAX_SECONDS), whichever comes first: woken by the worker's status change."""
+    copy = copy_get_for_user(user=user, pk=pk)
+    seconds = min(max(seconds, 0.0), COPY_AWAIT_MAX_SECONDS)
+    if copy.status != CopyStatus.PENDING or seconds == 0:
+        return copy
+    deadline = time.monotonic() + seconds
+    with wakeup.listen(copy_channel(pk)) as listener:
+        # Listening from here on: a change committed before this read is seen by it, a change
+        # after it wakes the listener.
+        copy.refresh_from_db(fields=["status", "error", "file"])
+        while copy.status == CopyStatus.PENDING:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                break
+            listener.wait(min(remaining, COPY_AWAIT_RECHECK_SECONDS))
+            copy.refresh_from_db(fields=["status", "error", "file"])
+    return copy
 
 
 def logs_for_user(*, user: User) -> QuerySet[CertificateLog]:

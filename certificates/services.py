@@ -48,6 +48,7 @@ from lib.licenseid import license_id_build
 from lib.metrics import certificate_copy_timer
 from lib.storage import file_save
 from lib.taskqueue import enqueue
+from lib.wakeup import wake_send
 from registry.answers import registration_answers_replace
 from registry.models import Registration, RegistrationChange
 
@@ -78,6 +79,11 @@ def certificate_transition(*, certificate: Certificate, action: LogAction, reaso
     licence_status_enqueue(certificate=certificate, reason=reason)
 
 
+def copy_channel(pk: int) -> str:
+    """The wake-up channel (lib/wakeup.py) on which a copy's status changes are announced."""
+    return f"copy_{pk}"
+
+
 def copy_transition(*, copy: CertificateCopy, action: CopyAction, also: Sequence[str] = ()) -> None:
     """Move `copy` by `action` if the table in `certificates/transitions.py` allows it, saving
     the fields named in `also` with the status. The only writer of `CertificateCopy.status`.
@@ -87,6 +93,8 @@ def copy_transition(*, copy: CertificateCopy, action: CopyAction, also: Sequence
         raise ApplicationError(f"该加注件当前状态为“{CopyStatus(copy.status).label}”，不能{action.label}")
     copy.status = transition.target
     copy.save(update_fields=["status", *also])
+    # The page waiting on this copy (selectors.copy_await) learns of it at the commit.
+    wake_send(copy_channel(copy.pk))
     # No kept answer changes: only a made (READY) copy is answered, READY is final, and a new
     # copy has a token of its own (ADR 0030).
 
@@ -217,7 +225,7 @@ def certificate_copy_request(*, certificate: Certificate, user: User) -> Certifi
         CertificateLog.objects.create(
             certificate=certificate, copy=copy, user=user, action=LogAction.ANNOTATE
         )
-        enqueue(make_certificate_copy, copy_id=copy.pk)
+        enqueue(make_certificate_copy, copy_id=copy.pk, wake=True)
         return copy
 
 
@@ -288,7 +296,7 @@ def certificate_copies_requeue_stale(*, now: datetime | None = None) -> int:
                 continue
             copy.claimed_at = None
             copy.save(update_fields=["claimed_at"])
-            enqueue(make_certificate_copy, copy_id=copy.pk)
+            enqueue(make_certificate_copy, copy_id=copy.pk, wake=True)
             count += 1
     return count
 

@@ -8,6 +8,7 @@ most one service; the making of the file happens in the worker, never here."""
 
 from __future__ import annotations
 
+import math
 import re
 import uuid
 from collections.abc import Iterable
@@ -169,7 +170,16 @@ def annotate(request: HttpRequest, cert_pk: int) -> HttpResponse:
 @login_required
 @require_GET
 def copy_status(request: HttpRequest, pk: int) -> HttpResponse:
-    copy = selectors.copy_get_for_user(user=request_user(request), pk=pk)
+    # `?wait=N`: answer when the copy stops being 加注中, or after N seconds (at most
+    # selectors.COPY_AWAIT_MAX_SECONDS) — the page asks again at once, so it learns of the file
+    # as soon as the worker has stored it.
+    try:
+        wait = float(request.GET.get("wait", "0"))
+    except ValueError:
+        wait = 0.0
+    if not math.isfinite(wait):
+        wait = 0.0
+    copy = selectors.copy_await(user=request_user(request), pk=pk, seconds=wait)
     ready = copy.status == CopyStatus.READY
     return JsonResponse(
         {

@@ -18,6 +18,7 @@ from django_tasks.signals import task_finished, task_started
 from django_tasks_db.models import DBTaskResult, get_date_max
 
 from lib.logs import request_id_get, request_id_set
+from lib.wakeup import TASKS_CHANNEL, wake_send
 
 # The keyword under which a task receives the id of the request that enqueued it. Every task
 # function takes `request_id: str = ""` and ignores it: the worker has already put it where the
@@ -25,15 +26,25 @@ from lib.logs import request_id_get, request_id_set
 REQUEST_ID_KWARG = "request_id"
 
 
-def enqueue(task: Task[..., Any], /, *, run_after: datetime | None = None, **kwargs: Any) -> TaskResult[Any]:
+def enqueue(
+    task: Task[..., Any], /, *, run_after: datetime | None = None, wake: bool = False, **kwargs: Any
+) -> TaskResult[Any]:
     """Enqueue `task` with `kwargs` (in the caller's transaction, as Task.enqueue does), adding
-    the current request id when there is one."""
+    the current request id when there is one.
+
+    `wake`: for a task someone is waiting for (加注): the workers are woken when the transaction
+    commits (lib/wakeup.py, ADR 0037) and start it at once. Other tasks (SMS, records for other
+    systems) wait for the workers' next poll, a second at most: a wake-up costs one more query
+    on PostgreSQL in the enqueueing transaction (保存并提交 counts its queries)."""
     request_id = request_id_get()
     if request_id:
         kwargs[REQUEST_ID_KWARG] = request_id
     if run_after is not None:
         task = task.using(run_after=run_after)
-    return task.enqueue(**kwargs)
+    result = task.enqueue(**kwargs)
+    if wake and (run_after is None or run_after <= timezone.now()):
+        wake_send(TASKS_CHANNEL)
+    return result
 
 
 def backoff_delay(*, attempts: int, base_seconds: int, max_seconds: int) -> timedelta:

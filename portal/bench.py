@@ -10,7 +10,9 @@ registration by approving her waiting case through the real services, then measu
 2. the public verification page and the other public pages (home, search, 办事指南, 注册人员查询),
    through the whole Django stack in-process, beside a bare view measured in the same run, each
    with its share of the bare view's requests a second and its goal (`portal/bench_pages.py`);
-3. 「加注」 click to download-ready with a real worker process polling the queue;
+3. 「加注」 click to the page knowing the file is ready, with a real worker process (woken
+   when the task is queued) and the page's long poll, quiet and beside busy loops on every
+   core, beside the goal of ISSUE 14 (ADR 0037);
 4. the 科室负责人's 统计分析 page over 100,000 cases written in bulk (`figures.history`),
    beside its goal and a reference page measured in the same run (ADR 0028);
 5. 保存并提交 of 初始注册 drafts (paper path) through the whole Django stack, each POST as a
@@ -60,6 +62,7 @@ from certificates.models import (
 from certificates.selectors import certificates_for_user
 from certificates.services import certificate_copy_make, certificate_copy_request, verify_url
 from figures.history import history_build
+from lib import wakeup
 from lib.datacrypt import mobile_index
 from lib.idcard import id_number_check_char
 from lib.storage import file_save
@@ -85,8 +88,9 @@ def granted_certificate() -> tuple[Certificate, User]:
     if case.status == CaseStatus.DECIDING:
         case = case_approve(case=case, actor=staff[StaffRole.DECIDER])
     certificate = certificates_for_user(user=holder).get(status=CertificateStatus.CURRENT)
-    # The benchmark makes hundreds of copies a day; the province's daily limit is for people.
-    CertificateSettings.objects.update_or_create(pk=1, defaults={"copies_per_day": 100_000})
+    # The benchmark makes hundreds of copies a day; the province's daily limit is for people
+    # (a small integer: within PostgreSQL's smallint).
+    CertificateSettings.objects.update_or_create(pk=1, defaults={"copies_per_day": 30_000})
     return certificate, holder
 
 
@@ -103,6 +107,42 @@ def issuing_data(certificate: Certificate, holder: User) -> CertificateData:
     return issuing.certificate_data(copy=copy, verify_url=verify_url(copy))
 
 
+# ISSUE 14's goal for 加注: click to file ready, the page told, with the worker running.
+READY_GOAL_P95_SECONDS = 0.100
+
+
+@contextmanager
+def _cpu_load(processes: int) -> Iterator[None]:
+    """`processes` busy loops beside the measurement: the machine under load."""
+    burners = [subprocess.Popen([sys.executable, "-c", "while True: pass"]) for _ in range(processes)]
+    try:
+        yield
+    finally:
+        for burner in burners:
+            burner.kill()
+            burner.wait(timeout=10)
+
+
+def _clicks_to_ready(certificate: Certificate, client: Client, holder: User, *, clicks: int) -> list[float]:
+    """Each click: 加注 through the service, then the page's status requests (`?wait=2`, the
+    long poll of static/js/certificates.js) until one answers that the copy is no longer
+    加注中. The clock stops when the page knows."""
+    durations = []
+    for _ in range(clicks):
+        start = time.perf_counter()
+        with transaction.atomic():
+            copy = certificate_copy_request(certificate=certificate, user=holder)
+        url = reverse("certificates:copy_status", args=[copy.pk]) + "?wait=2"
+        while True:
+            reply = client.get(url, HTTP_ACCEPT="application/json").json()
+            if reply["status"] != CopyStatus.PENDING:
+                break
+            if time.perf_counter() - start > 30:
+                raise SystemExit("工作进程 30 秒内没有完成加注")
+        durations.append(time.perf_counter() - start)
+    return durations
+
+
 def bench_click_to_ready(
     certificate: Certificate, holder: User, *, clicks: int, out: Callable[[str], None]
 ) -> None:
@@ -113,29 +153,26 @@ def bench_click_to_ready(
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
+    client = Client(HTTP_HOST="127.0.0.1")
+    client.force_login(holder)
     try:
         time.sleep(3)  # the worker starts and opens its fonts
-        durations = []
-        for _ in range(clicks):
-            start = time.perf_counter()
-            with transaction.atomic():
-                copy = certificate_copy_request(certificate=certificate, user=holder)
-            while True:
-                copy.refresh_from_db(fields=["status"])
-                if copy.status != CopyStatus.PENDING:
-                    break
-                if time.perf_counter() - start > 30:
-                    raise SystemExit("工作进程 30 秒内没有完成加注")
-                time.sleep(0.01)
-            durations.append(time.perf_counter() - start)
+        _clicks_to_ready(certificate, client, holder, clicks=2)  # warm: templates, first copy
+        quiet = _clicks_to_ready(certificate, client, holder, clicks=clicks)
+        with _cpu_load(os.cpu_count() or 2):
+            loaded = _clicks_to_ready(certificate, client, holder, clicks=clicks)
     finally:
         worker.terminate()
         worker.wait(timeout=10)
-    out(
-        f"「加注」点击到可下载（工作进程运行中，{clicks} 次）："
-        f"中位数 {statistics.median(durations) * 1000:.0f} ms，"
-        f"p95 {percentile(durations, 0.95) * 1000:.0f} ms"
-    )
+    for label, durations in (("空闲", quiet), (f"另有 {os.cpu_count() or 2} 个忙循环进程", loaded)):
+        p95 = percentile(durations, 0.95)
+        verdict = "达到" if p95 <= READY_GOAL_P95_SECONDS else "未达到"
+        out(
+            f"「加注」点击到页面得知可下载（工作进程运行中，{label}，{clicks} 次，"
+            f"唤醒方式 {wakeup.carrier()}）："
+            f"中位数 {statistics.median(durations) * 1000:.0f} ms，p95 {p95 * 1000:.0f} ms"
+            f"（目标：p95 ≤ {READY_GOAL_P95_SECONDS * 1000:.0f} ms，{verdict}）"
+        )
 
 
 # The statistics page's goal on this machine: the median of a page view (ADR 0028).
@@ -196,6 +233,7 @@ def run(
     memory_seconds: float = 60.0,
     only_memory: bool = False,
     only_issuing: bool = False,
+    only_ready: bool = False,
 ) -> None:
     engine = settings.DATABASES["default"]["ENGINE"].rsplit(".", 1)[-1]
     out(f"机器：{os.cpu_count()} 核；Python {sys.version.split()[0]}；数据库 {engine}")
@@ -211,6 +249,9 @@ def run(
     certificate, holder = granted_certificate()
     if only_issuing:
         bench_issuing(issuing_data(certificate, holder), runs=runs, out=out)
+        return
+    if only_ready:
+        bench_click_to_ready(certificate, holder, clicks=clicks, out=out)
         return
     if only_pages:
         bench_public_pages(fresh_copy(certificate, holder), seconds=12.0, out=out)

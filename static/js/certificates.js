@@ -3,8 +3,12 @@
 // window as a page, 「加注」 posts and comes back, and a pending copy refreshes the page.
 (function () {
   "use strict";
-  var POLL_MS = 500;
-  var POLL_LIMIT = 240;  // two minutes; the worker takes well under a second
+  // The status URL answers when the copy is made, or after WAIT_S seconds of still 加注中
+  // (certificates.selectors.copy_await): the page asks again at once, and so learns of the file
+  // as soon as the worker has stored it. After a failed request it waits RETRY_MS.
+  var WAIT_S = 2;
+  var RETRY_MS = 1000;
+  var GIVE_UP_MS = 120000;  // two minutes; the worker takes well under a second
 
   // The window's content is replaced as the copy progresses: a region inside it would be
   // replaced too, so each step is said through the page's lasting one (static/js/a11y.js).
@@ -40,25 +44,25 @@
     return document.body.contains(el) && (!dialog || dialog.open);
   }
 
-  // Asks every half second until the copy is made, then shows the window again with the
-  // 「二建建造师注册证书」 link in the place of 加注中….
-  function poll(container, el, n) {
-    if (n >= POLL_LIMIT) {
+  // Asks until the copy is made (each request waits on the server), then shows the window
+  // again with the 「二建建造师注册证书」 link in the place of 加注中….
+  function poll(container, el, since) {
+    since = since || Date.now();
+    if (Date.now() - since >= GIVE_UP_MS) {
       el.querySelector(".pending-text").textContent = "加注时间较长，请稍后刷新页面查看";
       say("加注时间较长，请稍后刷新页面查看");
       return;
     }
-    setTimeout(function () {
-      if (!stillShown(el)) { return; }
-      fetch(el.dataset.statusUrl, { credentials: "same-origin", headers: { "Accept": "application/json" } })
-        .then(function (r) { if (!r.ok) { throw new Error(r.status); } return r.json(); })
-        .then(function (s) {
-          if (s.status === "pending") { poll(container, el, n + 1); return; }
-          say(s.status === "ready" ? "加注完成，可以下载“二建建造师注册证书”" : (s.error || "加注失败，请重新加注"));
-          if (container) { load(container); } else { window.location.reload(); }
-        })
-        .catch(function () { poll(container, el, n + 1); });
-    }, POLL_MS);
+    if (!stillShown(el)) { return; }
+    var url = el.dataset.statusUrl + (el.dataset.statusUrl.indexOf("?") < 0 ? "?" : "&") + "wait=" + WAIT_S;
+    fetch(url, { credentials: "same-origin", headers: { "Accept": "application/json" } })
+      .then(function (r) { if (!r.ok) { throw new Error(r.status); } return r.json(); })
+      .then(function (s) {
+        if (s.status === "pending") { poll(container, el, since); return; }
+        say(s.status === "ready" ? "加注完成，可以下载“二建建造师注册证书”" : (s.error || "加注失败，请重新加注"));
+        if (container) { load(container); } else { window.location.reload(); }
+      })
+      .catch(function () { setTimeout(function () { poll(container, el, since); }, RETRY_MS); });
   }
 
   function wire(container) {
@@ -98,7 +102,7 @@
           });
       });
     });
-    container.querySelectorAll("[data-status-url]").forEach(function (el) { poll(container, el, 0); });
+    container.querySelectorAll("[data-status-url]").forEach(function (el) { poll(container, el); });
   }
 
   // 「公示附件」 on the case page: the window opens over the page.
@@ -120,6 +124,6 @@
     if (!container.closest("dialog")) { wire(container); }
   });
   document.querySelectorAll("[data-status-url]").forEach(function (el) {
-    if (!el.closest(".attachments-body")) { poll(null, el, 0); }
+    if (!el.closest(".attachments-body")) { poll(null, el); }
   });
 })();

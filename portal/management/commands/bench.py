@@ -35,6 +35,7 @@ class Command(BaseCommand):
             action="store_true",
             help="只测签发加注件（进程内耗时、新工作进程首份与第十份、callgrind 每份指令数与下限）",
         )
+        parser.add_argument("--only-ready", action="store_true", help="只测加注点击到可下载")
         parser.add_argument("--only-pages", action="store_true", help="只测公开页面吞吐（与空视图对比）")
         parser.add_argument(
             "--only-lists",
@@ -57,4 +58,5 @@ class Command(BaseCommand):
             memory_seconds=max(options["memory_seconds"], 1.0),
             only_memory=options["only_memory"],
             only_issuing=options["only_issuing"],
+            only_ready=options["only_ready"],
         )
