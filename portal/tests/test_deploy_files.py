@@ -381,3 +381,12 @@ def test_the_metrics_folder_is_emptied_at_boot_for_the_units_user() -> None:
     assert "User=lnzwfw" in web
     assert web.count(f"ReadWritePaths={example_values()['VAR_DIR']}") == 1
     assert example_values()["PROMETHEUS_MULTIPROC_DIR"].startswith(example_values()["VAR_DIR"] + "/")
+
+
+def test_the_guide_counts_the_fingerprint_lines_the_command_prints() -> None:
+    command = Path(settings.BASE_DIR) / "certificates" / "management" / "commands" / "certificate_keys.py"
+    printed = len(re.findall(r'self\.stdout\.write\(f"[^"]*SHA-256', command.read_text("utf-8")))
+    guide = (Path(settings.BASE_DIR) / "docs" / "operations.md").read_text("utf-8")
+    counts = re.findall(r"([一二三四五六七八九])行指纹", guide)
+    assert counts, "docs/operations.md no longer says how many fingerprint lines to compare"
+    assert {"一二三四五六七八九".index(count) + 1 for count in counts} == {printed}
