@@ -1,6 +1,7 @@
 """Gunicorn's settings, read from the directory it starts in (`make run` and the systemd
 units start it in the project folder): its own log lines in the portal's format, no access
-log, and the metrics of a worker that exits let go of (docs/operations.md 健康检查、监控指标、日志).
+log, the metrics files of exited processes dropped at start, and the live gauges of a worker
+that exits let go of (docs/operations.md 健康检查、监控指标、日志).
 
 Command-line options win over this file: do not pass --access-logfile."""
 
@@ -36,6 +37,12 @@ logconfig_dict = {
         "gunicorn.access": {"level": "INFO", "handlers": [], "propagate": False},
     },
 }
+
+
+def on_starting(server: Any) -> None:
+    from lib.metrics import dead_process_files_remove
+
+    dead_process_files_remove()
 
 
 def child_exit(server: Any, worker: Any) -> None:

@@ -43,7 +43,7 @@ from certificates.transitions import seal_transition_find
 from lib.errors import ApplicationError
 from lib.masking import mask_name
 from lib.storage import file_save
-from lib.taskqueue import enqueue
+from lib.taskqueue import enqueue, task_pending
 from paperwork.documents import ITEMS_HEADING_DEFAULT, ITEMS_HEADINGS, REMEDIES_SENTENCE, SealMark
 from paperwork.pdf import render_pdf
 
@@ -205,7 +205,8 @@ def notice_seal_make(*, sealed_id: int) -> None:
 
 def notice_seals_requeue_stale(*, now: datetime | None = None) -> int:
     """Sealed notices left 盖章中 by a worker that died (or whose task was lost) get a new task;
-    one that has used up its attempts fails. A notice with no sealed notice at all (issued
+    one that has used up its attempts fails; one still waiting for its task is left alone. A
+    notice with no sealed notice at all (issued
     before sealing existed) gets one. Returns how many tasks were enqueued."""
     now = now or timezone.now()
     cutoff = now - timedelta(seconds=settings.COPY_STALE_SECONDS)
@@ -222,8 +223,11 @@ def notice_seals_requeue_stale(*, now: datetime | None = None) -> int:
                 seal_transition(sealed=sealed, action=SealAction.FAIL, also=["error"])
                 logger.warning("sealed notice %s failed: attempts used up", sealed.pk)
                 continue
-            sealed.claimed_at = None
-            sealed.save(update_fields=["claimed_at"])
+            if sealed.claimed_at is not None:  # its worker died: free it for the next one
+                sealed.claimed_at = None
+                sealed.save(update_fields=["claimed_at"])
+            if task_pending(make_sealed_notice, sealed_id=sealed.pk):
+                continue  # a task for it still waits in the queue (workers busy): no second one
             enqueue(make_sealed_notice, sealed_id=sealed.pk)
             count += 1
         for notice in Notice.objects.filter(sealed__isnull=True).order_by("id")[:BACKFILL_BATCH]:

@@ -47,7 +47,7 @@ from lib.errors import ApplicationError
 from lib.licenseid import license_id_build
 from lib.metrics import certificate_copy_timer
 from lib.storage import file_save
-from lib.taskqueue import enqueue
+from lib.taskqueue import enqueue, task_pending
 from lib.wakeup import wake_send
 from registry.answers import registration_answers_replace
 from registry.models import Registration, RegistrationChange
@@ -278,7 +278,8 @@ def certificate_copy_make(*, copy_id: int) -> None:
 
 def certificate_copies_requeue_stale(*, now: datetime | None = None) -> int:
     """Copies left 加注中 by a worker that died (or whose task was lost) get a new task; one
-    that has used up its attempts (a worker died on it each time) fails instead."""
+    that has used up its attempts (a worker died on it each time) fails instead. A copy still
+    waiting for its task (workers busy) is left alone: a task per round would pile up."""
     now = now or timezone.now()
     cutoff = now - timedelta(seconds=settings.COPY_STALE_SECONDS)
     count = 0
@@ -294,8 +295,11 @@ def certificate_copies_requeue_stale(*, now: datetime | None = None) -> int:
                 copy_transition(copy=copy, action=CopyAction.FAIL, also=["error"])
                 logger.warning("certificate copy %s failed: attempts used up", copy.pk)
                 continue
-            copy.claimed_at = None
-            copy.save(update_fields=["claimed_at"])
+            if copy.claimed_at is not None:  # its worker died: free it for the next one
+                copy.claimed_at = None
+                copy.save(update_fields=["claimed_at"])
+            if task_pending(make_certificate_copy, copy_id=copy.pk):
+                continue  # a task for it still waits in the queue (workers busy): no second one
             enqueue(make_certificate_copy, copy_id=copy.pk, wake=True)
             count += 1
     return count

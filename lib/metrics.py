@@ -5,12 +5,16 @@ metric object, so names and labels live here alone (docs/operations.md lists the
 
 Several gunicorn workers and the task worker are separate processes. With
 PROMETHEUS_MULTIPROC_DIR set (the same directory for all of one host's processes, emptied at
-boot), each process writes its numbers to files there and /metrics adds them up; without it
-each process counts on its own, which is right for one process and for tests."""
+boot by deploy/tmpfiles.d/lnzwfw.conf), each process writes its numbers to files there and
+/metrics adds them up; without it each process counts on its own, which is right for one
+process and for tests. A dead process's counter files stay (its counts are part of the
+totals) until the web server starts again: then `dead_process_files_remove` drops them, so
+recycled gunicorn workers and one-off manage.py runs do not pile up between boots."""
 
 from __future__ import annotations
 
 import os
+import re
 import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -181,3 +185,36 @@ def process_dead(pid: int) -> None:
     """For gunicorn's child_exit hook: forget a dead worker's live gauges (multiprocess)."""
     if os.environ.get(MULTIPROC_DIR_ENV):
         multiprocess.mark_process_dead(pid)  # type: ignore[no-untyped-call]
+
+
+_PROCESS_FILE = re.compile(r"^[a-z_]+_(\d+)\.db$")
+
+
+def _process_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # alive, another user's
+        return True
+    return True
+
+
+def dead_process_files_remove() -> int:
+    """For gunicorn's on_starting hook: delete the files of processes that have exited (old
+    workers, finished manage.py commands), keep those of running ones (this host's run_worker).
+    The web server's own totals start again at its start anyway; Prometheus reads the drop as
+    a counter reset. Returns how many files went."""
+    folder = os.environ.get(MULTIPROC_DIR_ENV)
+    if not folder:
+        return 0
+    removed = 0
+    for entry in os.scandir(folder):
+        match = _PROCESS_FILE.match(entry.name)
+        if match and int(match.group(1)) != os.getpid() and not _process_alive(int(match.group(1))):
+            try:
+                os.remove(entry.path)
+            except FileNotFoundError:  # another process swept it first
+                continue
+            removed += 1
+    return removed

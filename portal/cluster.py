@@ -1,7 +1,8 @@
 """`make cluster-test`: the several-host design, run on loopback as docs/operations.md deploys it.
 
 Started here, each a process of its own: moto's S3 server, two gunicorn app servers with the
-same environment (a PostgreSQL database `cluster_test`, Redis database 7, the bucket on moto,
+same environment (a PostgreSQL database `cluster_test_<pid>` of this run, dropped at its end, a
+Redis server of its own on a free port, the bucket on moto,
 one SECRET_KEY, key files made once with `certificate_keys --create` and shared), one worker,
 one `run_periodic`, and nginx with a configuration made from deploy/nginx/lnzwfw.conf.
 
@@ -54,9 +55,9 @@ SITE_FILE = ROOT / "deploy" / "nginx" / "lnzwfw.conf"
 # The error pages nginx answers itself (413, 502, 504), read from the checkout.
 ERROR_PAGES_DIR = ROOT / "deploy" / "nginx" / "errors"
 VENV_BIN = Path(sys.executable).parent
-DATABASE = "cluster_test"
+# This run's own: two runs at once (two checkouts, CI beside a person) must not share them.
+DATABASE = f"cluster_test_{os.getpid()}"
 POSTGRES = "postgresql://postgres@127.0.0.1:5432"
-REDIS_URL = "redis://127.0.0.1:6379/7"
 BUCKET = "cluster-test"
 BIG_UPLOAD_BYTES = 2_300_000
 LOAD_SECONDS = 12.0
@@ -387,7 +388,9 @@ class Cluster:
     s3_endpoint: str
 
 
-def environment(*, run_dir: Path, site_url: str, s3_endpoint: str, nginx_port: int) -> dict[str, str]:
+def environment(
+    *, run_dir: Path, site_url: str, s3_endpoint: str, redis_url: str, nginx_port: int
+) -> dict[str, str]:
     """One environment for every process, as deploy/portal.env.example lists it."""
     keep = {k: v for k, v in os.environ.items() if k in ("PATH", "HOME", "LANG", "LC_ALL", "TZ")}
     return {
@@ -402,7 +405,7 @@ def environment(*, run_dir: Path, site_url: str, s3_endpoint: str, nginx_port: i
         "CSRF_TRUSTED_ORIGINS": f"http://127.0.0.1:{nginx_port}",
         "SITE_URL": site_url,
         "DATABASE_URL": f"{POSTGRES}/{DATABASE}",
-        "REDIS_URL": REDIS_URL,
+        "REDIS_URL": redis_url,
         "S3_BUCKET": BUCKET,
         "S3_ENDPOINT_URL": s3_endpoint,
         "S3_REGION": "us-east-1",
@@ -427,10 +430,20 @@ def database_recreate() -> None:
         connection.execute(f"CREATE DATABASE {DATABASE}")
 
 
-def redis_flush() -> None:
+def database_drop() -> None:
+    import psycopg
+
+    with psycopg.connect(f"{POSTGRES}/postgres", autocommit=True) as connection:
+        connection.execute(f"DROP DATABASE IF EXISTS {DATABASE} WITH (FORCE)")
+
+
+def redis_ready(url: str) -> bool:
     import redis
 
-    redis.Redis.from_url(REDIS_URL).flushdb()
+    try:
+        return bool(redis.Redis.from_url(url, socket_timeout=1).ping())
+    except redis.RedisError:
+        return False
 
 
 def s3_client(endpoint: str) -> Any:
@@ -451,21 +464,33 @@ def http_ok(pool: urllib3.PoolManager, url: str) -> bool:
 
 def cluster_start(processes: Processes, pool: urllib3.PoolManager) -> Cluster:
     run_dir = processes.run_dir
-    ports = {name: free_port() for name in ("s3", "app1", "app2", "nginx")}
+    ports = {name: free_port() for name in ("s3", "redis", "app1", "app2", "nginx")}
     nginx = f"http://127.0.0.1:{ports['nginx']}"
     s3_endpoint = f"http://127.0.0.1:{ports['s3']}"
-    env = environment(run_dir=run_dir, site_url=nginx, s3_endpoint=s3_endpoint, nginx_port=ports["nginx"])
+    redis_url = f"redis://127.0.0.1:{ports['redis']}/0"
+    env = environment(
+        run_dir=run_dir,
+        site_url=nginx,
+        s3_endpoint=s3_endpoint,
+        redis_url=redis_url,
+        nginx_port=ports["nginx"],
+    )
     os.environ.update(env)  # this process reads the same database, cache and bucket to check
     processes.env = env
     python, manage = str(VENV_BIN / "python"), str(ROOT / "manage.py")
 
     started = time.monotonic()
     database_recreate()
-    redis_flush()
+    redis_server = shutil.which("redis-server")
+    if redis_server is None:
+        raise ClusterFailure("找不到 redis-server：scripts/system-packages.sh dev 安装它")
+    redis_options = ["--bind", "127.0.0.1", "--port", str(ports["redis"]), "--save", "", "--appendonly", "no"]
+    processes.start("redis", [redis_server, *redis_options])
+    wait_until("Redis 没有启动", lambda: redis_ready(redis_url), timeout=30, processes=processes)
     processes.start("s3", [str(VENV_BIN / "moto_server"), "-H", "127.0.0.1", "-p", str(ports["s3"])])
     wait_until("moto 的 S3 服务没有启动", lambda: http_ok(pool, s3_endpoint), timeout=30, processes=processes)
     s3_client(s3_endpoint).create_bucket(Bucket=BUCKET)
-    say(f"PostgreSQL 数据库 {DATABASE}、Redis 库 7、S3 桶 {BUCKET} 已就绪")
+    say(f"PostgreSQL 数据库 {DATABASE}、Redis（端口 {ports['redis']}）、S3 桶 {BUCKET} 已就绪")
 
     # Once, on the first host (docs/operations.md): schema, keys, reference and demo data.
     processes.run("migrate", [python, manage, "migrate", "--noinput", "-v", "0"])
@@ -1010,6 +1035,8 @@ def main() -> int:
                 for name in ("app1", "app2", "worker", "periodic", "nginx-error"):
                     say(f"{name} 日志最后几行：\n{processes.tail(name, 15)}")
             processes.stop_all()
+            with suppress(Exception):  # PostgreSQL gone: nothing of ours is left in it
+                database_drop()
             say(f"用时 {time.monotonic() - started:.1f} 秒")
     if ok:
         shutil.rmtree(run_dir, ignore_errors=True)

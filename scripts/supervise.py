@@ -16,16 +16,22 @@ import subprocess
 import sys
 import time
 from dataclasses import dataclass, field
+from datetime import datetime
 from types import FrameType
+from zoneinfo import ZoneInfo
 
 FIRST_PAUSE = 1.0
 MAX_PAUSE = 60.0
 HEALTHY_SECONDS = 60.0  # a child that lived this long starts again after the first pause
 STOP_SECONDS = 10.0
+# The portal's log time (lib/logs.py LOG_TIME_ZONE, not imported: standard library only), so
+# that these lines sort among the children's whatever the host's zone.
+LOG_TIME_ZONE = ZoneInfo("Asia/Shanghai")
 
 
 def say(message: str) -> None:
-    print(f"{time.strftime('%Y-%m-%d %H:%M:%S')} [守护] {message}", file=sys.stderr, flush=True)
+    moment = datetime.now(LOG_TIME_ZONE).isoformat(timespec="milliseconds")
+    print(f"{moment} [守护] {message}", file=sys.stderr, flush=True)
 
 
 @dataclass

@@ -6,6 +6,7 @@ from io import BytesIO
 from unittest.mock import patch
 
 from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
 from lxml import etree  # type: ignore[import-untyped]  # no stubs installed
 
 from cases.tests.helpers import employer_offline
@@ -86,14 +87,25 @@ class CopyMakingTestCase(BaseTestCase):
         # The worker claimed it and died: the task row is gone with it.
         copy.claimed_at = timezone.now() - timedelta(minutes=10)
         copy.save()
-        from django_tasks_db.models import DBTaskResult
-
         DBTaskResult.objects.all().delete()
         later = timezone.now() + timedelta(minutes=10)
         self.assertEqual(certificate_copies_requeue_stale(now=later), 1)
         drain_task_queue()
         copy.refresh_from_db()
         self.assertEqual(copy.status, CopyStatus.READY)
+
+    def test_a_copy_waiting_for_a_busy_worker_gets_no_second_task(self):
+        _, certificate = granted_registration(self)
+        drain_task_queue()  # the case's receipt, sealed
+        copy = certificate_copy_request(certificate=certificate, user=self.applicant)
+        # Every worker is busy: the copy waits unclaimed with its task in the queue, round after round.
+        for minutes in (1, 2, 3, 4):
+            later = timezone.now() + timedelta(minutes=minutes)
+            self.assertEqual(certificate_copies_requeue_stale(now=later), 0)
+        self.assertEqual(DBTaskResult.objects.filter(args_kwargs__kwargs__copy_id=copy.pk).count(), 1)
+        self.assertEqual(drain_task_queue(), 1)
+        copy.refresh_from_db()
+        self.assertEqual((copy.status, copy.attempts), (CopyStatus.READY, 1))
 
     def test_a_failure_is_recorded_and_retried_then_given_up(self):
         _, certificate = granted_registration(self)

@@ -14,6 +14,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import SimpleTestCase
 from django.urls import reverse
 from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
 from lxml import etree  # type: ignore[import-untyped]  # no stubs installed
 
 from cases.models import Notice, NoticeKind
@@ -144,7 +145,15 @@ class SealedNoticeTestCase(BaseTestCase):
         sealed = SealedNotice.objects.get(notice=self.receipt)
         later = timezone.now() + timedelta(hours=1)
         SealedNotice.objects.filter(pk=sealed.pk).update(claimed_at=timezone.now(), attempts=1)
+        DBTaskResult.objects.all().delete()  # the task row went with the worker
         self.assertEqual(notice_seals_requeue_stale(now=later), 1)
+        self.assertEqual(self.sealed(self.receipt).status, SealStatus.READY)
+
+    def test_a_notice_waiting_for_a_busy_worker_gets_no_second_task(self):
+        sealed = SealedNotice.objects.get(notice=self.receipt)
+        for minutes in (1, 2, 3, 4):
+            self.assertEqual(notice_seals_requeue_stale(now=timezone.now() + timedelta(minutes=minutes)), 0)
+        self.assertEqual(DBTaskResult.objects.filter(args_kwargs__kwargs__sealed_id=sealed.pk).count(), 1)
         self.assertEqual(self.sealed(self.receipt).status, SealStatus.READY)
 
     # --- 查看详情: the applicant's downloads ------------------------------------------------------

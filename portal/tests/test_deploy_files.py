@@ -333,3 +333,60 @@ def test_each_unit_restarts_reads_the_env_file_and_runs_hardened(unit: str, comm
         assert options[hardening] == "yes", hardening
     assert options["ProtectSystem"] == "strict"
     assert options["ReadWritePaths"] == example_values()["VAR_DIR"]  # the only place it may write
+
+
+def guide_step(heading: str) -> str:
+    guide = (Path(settings.BASE_DIR) / "docs" / "operations.md").read_text("utf-8")
+    match = re.search(rf"^### {re.escape(heading)}.*?\n(.*?)(?=^#)", guide, re.DOTALL | re.MULTILINE)
+    assert match is not None, f"docs/operations.md: no step {heading!r}"
+    return match.group(1)
+
+
+def folders_made(step: str) -> set[str]:
+    """What the step's shell blocks create: `useradd --home-dir`, `install -d`, tmpfiles lines."""
+    made = set()
+    for block in re.findall(r"```sh\n(.*?)```", step, re.DOTALL):
+        for line in block.splitlines():
+            words = line.split("#", 1)[0].split()
+            if words[:1] == ["useradd"]:
+                made.add(words[words.index("--home-dir") + 1])
+            elif words[:2] == ["install", "-d"]:
+                made.update(word for word in words if word.startswith("/"))
+    return made
+
+
+def test_step_1_makes_every_folder_the_env_template_names() -> None:
+    # The issue: the template named the metrics folder, only the units' ExecStartPre made it,
+    # and settings refuse to start without it, so step 3's migrate failed.
+    folders = {
+        name: value
+        for name, value in example_values().items()
+        if name.endswith(("_DIR", "_ROOT")) and value.startswith("/")
+    }
+    assert "PROMETHEUS_MULTIPROC_DIR" in folders and "CERT_KEY_DIR" in folders
+    made = folders_made(guide_step("第 1 步"))
+    assert {name: path for name, path in folders.items() if path not in made} == {}
+
+
+def test_the_metrics_folder_is_emptied_at_boot_for_the_units_user() -> None:
+    step = guide_step("第 1 步")
+    assert "install -m 0644 deploy/tmpfiles.d/lnzwfw.conf /etc/tmpfiles.d/lnzwfw.conf" in step
+    lines = [
+        line.split()
+        for line in (DEPLOY / "tmpfiles.d" / "lnzwfw.conf").read_text("utf-8").splitlines()
+        if line.strip() and not line.startswith("#")
+    ]
+    assert lines == [["D", example_values()["PROMETHEUS_MULTIPROC_DIR"], "0750", "lnzwfw", "lnzwfw", "-"]]
+    web = (DEPLOY / "systemd" / "lnzwfw-web.service").read_text("utf-8")
+    assert "User=lnzwfw" in web
+    assert web.count(f"ReadWritePaths={example_values()['VAR_DIR']}") == 1
+    assert example_values()["PROMETHEUS_MULTIPROC_DIR"].startswith(example_values()["VAR_DIR"] + "/")
+
+
+def test_the_guide_counts_the_fingerprint_lines_the_command_prints() -> None:
+    command = Path(settings.BASE_DIR) / "certificates" / "management" / "commands" / "certificate_keys.py"
+    printed = len(re.findall(r'self\.stdout\.write\(f"[^"]*SHA-256', command.read_text("utf-8")))
+    guide = (Path(settings.BASE_DIR) / "docs" / "operations.md").read_text("utf-8")
+    counts = re.findall(r"([一二三四五六七八九])行指纹", guide)
+    assert counts, "docs/operations.md no longer says how many fingerprint lines to compare"
+    assert {"一二三四五六七八九".index(count) + 1 for count in counts} == {printed}

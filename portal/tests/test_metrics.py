@@ -242,3 +242,42 @@ class CopyMetricsTestCase(MetricsTestCase):
         self.assertEqual(copy.status, CopyStatus.READY)
         self.assertEqual(self.value("portal_certificate_copy_seconds_count") - before, 1)
         self.assertGreater(self.value("portal_certificate_copy_seconds_sum"), 0)
+
+
+def test_the_web_server_start_drops_the_files_of_exited_processes_only(tmp_path, monkeypatch) -> None:
+    # Recycled gunicorn workers and finished manage.py runs each leave files in the shared
+    # folder; between boots nothing else empties it (deploy/tmpfiles.d/lnzwfw.conf does at boot).
+    import subprocess
+    import sys
+
+    from lib.metrics import dead_process_files_remove
+
+    exited = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True)
+    exited_pid = int(exited.stdout)
+    with subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)"]) as running:
+        try:
+            for pid in (exited_pid, running.pid):
+                for kind in ("counter", "histogram", "gauge_livesum"):
+                    (tmp_path / f"{kind}_{pid}.db").write_bytes(b"")
+            (tmp_path / "notes.txt").write_text("not ours")
+            monkeypatch.setenv("PROMETHEUS_MULTIPROC_DIR", str(tmp_path))
+
+            assert dead_process_files_remove() == 3
+
+            assert sorted(path.name for path in tmp_path.iterdir()) == sorted(
+                [f"counter_{running.pid}.db", f"histogram_{running.pid}.db",
+                 f"gauge_livesum_{running.pid}.db", "notes.txt"]
+            )  # fmt: skip
+        finally:
+            running.kill()
+
+
+def test_gunicorn_sweeps_the_folder_as_it_starts() -> None:
+    import runpy
+
+    from django.conf import settings
+
+    hooks = runpy.run_path(str(settings.BASE_DIR / "gunicorn.conf.py"))
+    with patch("lib.metrics.dead_process_files_remove") as sweep:
+        hooks["on_starting"](None)
+    sweep.assert_called_once_with()

@@ -8,10 +8,13 @@ import time
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
+from unittest.mock import patch
 from zoneinfo import ZoneInfo
 
+from botocore.exceptions import EndpointConnectionError  # type: ignore[import-untyped]
 from django.conf import settings
 from django.contrib.sessions.models import Session
+from django.core.files.storage import storages
 from django.db import connection
 from django.test import override_settings
 
@@ -173,6 +176,22 @@ class ReadyzTestCase(ProbeTestCase):
         self.assertEqual(len(logs.output), 2)
         self.assertTrue(logs.output[0].startswith("WARNING:portal.probes:not ready: cache: ConnectionError"))
         self.assertEqual(logs.output[1], "INFO:portal.probes:ready: every critical check passes")
+
+    def test_it_fails_with_the_storage_unreachable(self):
+        # The object store (S3) is down: nothing uploaded or issued can be saved or read.
+        error = EndpointConnectionError(endpoint_url="http://s3.internal")
+        adapter = type(storages["default"])  # the adapter default_storage stands for
+        with patch.object(adapter, "_save", side_effect=error):
+            r, seconds = self.readyz()
+
+        self.assertEqual(r.status_code, 503)
+        body = r.json()
+        self.assertEqual(body["status"], "fail")
+        storage = body["checks"]["storage"]
+        self.assertEqual((storage["ok"], storage["critical"]), (False, True))
+        self.assertIn("EndpointConnectionError", storage["detail"])
+        self.assertTrue(body["checks"]["database"]["ok"])
+        self.assertLess(seconds, 2)
 
     def test_it_fails_with_a_missing_key_file(self):
         self.keys["CERT_SEAL_FILE"].unlink()

@@ -107,3 +107,18 @@ class RunScriptTestCase(TestCase):
         for pid in (pids["web"], pids["periodic"], int(match.group(2))):
             with self.assertRaises(ProcessLookupError):
                 os.kill(pid, 0)
+
+
+def test_the_supervisor_stamps_its_lines_as_the_portal_does() -> None:
+    # Host time without an offset would not sort among the children's JSON lines (lib/logs.py).
+    result = subprocess.run(
+        [sys.executable, "-c", "import supervise; supervise.say('试一下')"],
+        cwd=Path(__file__).resolve().parents[2] / "scripts",
+        env={**os.environ, "TZ": "UTC"},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}\+08:00 \[守护\] 试一下\n", result.stderr), (
+        result.stderr
+    )
