@@ -16,9 +16,10 @@ Through nginx, as people would use it:
    with SIGKILL half way through.
 Then it checks that every acknowledged write is in the database exactly once, that no write
 was made twice, that every file a row names is in the bucket, that every copy was made, and
-that no idempotent read failed (nginx must retry those on the other server). It prints the
-failed requests (those nginx could not retry: POSTs in flight on the killed server) and the
-time. A failure says what went wrong and where the logs are."""
+that no idempotent read failed (nginx must retry those on the other server; a read whose
+answer had already begun when its server died cannot be retried and is only reported). It
+prints the failed requests (those nginx could not retry: POSTs in flight on the killed server,
+reads cut mid-answer) and the time. A failure says what went wrong and where the logs are."""
 
 from __future__ import annotations
 
@@ -276,6 +277,22 @@ class Tally:
             ]
 
 
+# A read whose answer had begun when its app server was killed: nginx had already sent the
+# status and part of the body, so it could not hand the request to the other server, and it
+# closes the connection instead (「upstream prematurely closed connection while reading
+# upstream」). No balancer can mend that; a browser shows a broken page and the user reloads.
+# Reported among the failed requests, but not counted against nginx's duty to retry reads
+# that had no answer yet.
+CUT_MID_ANSWER = "（应答中途被切断）"
+
+
+def _cut_mid_answer(error: urllib3.exceptions.HTTPError) -> bool:
+    text = str(error)
+    return isinstance(error, urllib3.exceptions.ProtocolError) and (
+        "IncompleteRead" in text or "InvalidChunkLength" in text or "Connection broken" in text
+    )
+
+
 class Browser:
     """Cookies, the CSRF token and multipart posts, like a browser; redirects are not
     followed so that each answer can be judged. All hosts are 127.0.0.1, so one cookie jar
@@ -315,7 +332,10 @@ class Browser:
             else:
                 response = self.pool.request(method, url, headers=sent, redirect=False, timeout=60)
         except urllib3.exceptions.HTTPError as e:
-            self.tally.add(Outcome(method, path, None, time.monotonic(), note=type(e).__name__))
+            note = type(e).__name__
+            if _cut_mid_answer(e):
+                note += CUT_MID_ANSWER
+            self.tally.add(Outcome(method, path, None, time.monotonic(), note=note))
             return None
         for header in response.headers.getlist("Set-Cookie"):
             for name, morsel in SimpleCookie(header).items():
@@ -955,7 +975,11 @@ def check_writes(cluster: Cluster, writes: Writes, tally: Tally, load_started: f
     if lost:
         problems.append(f"{len(lost)} 个数据库记录指向的文件不在桶中，例如 {lost[:3]}")
     orphans = len(keys - set(referenced))
-    failed_reads = [o for o in tally.failed(methods={"GET", "HEAD"}) if o.at >= load_started]
+    failed_reads = [
+        o
+        for o in tally.failed(methods={"GET", "HEAD"})
+        if o.at >= load_started and not o.note.endswith(CUT_MID_ANSWER)
+    ]
     if failed_reads:
         listed = "；".join(f"{o.method} {o.path} → {o.status or o.note}" for o in failed_reads[:5])
         problems.append(f"{len(failed_reads)} 个只读请求失败，nginx 应把它们转给另一台：{listed}")
