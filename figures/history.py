@@ -3,9 +3,9 @@ of history (`make run`'s seed_demo command, a few hundred cases) and the benchma
 (`make bench`). Never used by the portal itself, nor by tests other than its own.
 
 The rows are what the services would have left behind (cases, their events on the transition
-table's paths, ratings with their rectifications), written by `bulk_create` with the times
-they would have had: far cheaper than walking every case through the services, which would
-issue notices, SMS and certificates nobody reads."""
+table's paths, ratings with their rectifications), written in bulk (`lib.bulkcopy`: COPY on
+PostgreSQL) with the times they would have had: far cheaper than walking every case through
+the services, which would issue notices, SMS and certificates nobody reads."""
 
 from __future__ import annotations
 
@@ -26,6 +26,7 @@ from cases.services import case_days_fill
 from cases.transitions import transition_find
 from catalog.calendar import calendar_overrides
 from catalog.models import Department, ServiceItem
+from lib.bulkcopy import rows_create
 from lib.idcard import id_number_check_char
 from lib.workdays import add_workdays, is_workday
 from ratings.answers import rating_figures_replace
@@ -171,7 +172,7 @@ def history_build(
             serials[day] = serials.get(day, 0) + 1
             # 9xxxx: past the day's counter (cases.counters) for any real day.
             case.number = f"LN{day}{90000 + serials[day]:05d}"
-        made = Case.objects.bulk_create([w.case for w in walks], batch_size=BATCH)
+        made = rows_create(Case, [w.case for w in walks], batch_size=BATCH)
         events = []
         for walk in walks:
             status = CaseStatus.DRAFT
@@ -194,7 +195,7 @@ def history_build(
                     )
                 )
                 status = transition.target
-        CaseEvent.objects.bulk_create(events, batch_size=BATCH)
+        rows_create(CaseEvent, events, batch_size=BATCH)
         _ratings(rng, calendar, walks=walks, applicant=applicant, now=now)
         # Written past the services that say so: the workbench's kept counts and figures of the
         # department are out of date (cases.answers, ratings.answers).
