@@ -57,13 +57,16 @@ def verdict_since(*, certificate: Certificate, verdict: CertificateVerdict) -> d
     return None
 
 
-def usage_valid_until(*, certificate: Certificate, today: date) -> date:
+def usage_valid_until(
+    *, certificate: Certificate, today: date, policy: CertificateSettings | None = None
+) -> date:
     """The 使用有效期 of a copy made today: the earliest of today + the configured days, the
     earliest expiry of the specialties still valid and the holder's 65th birthday. A specialty
     left to expire (not renewed) no longer counts: the holder stays registered in the others
     and needs copies for them."""
     registration = certificate.registration
-    candidates = [today + timedelta(days=CertificateSettings.current().usage_days)]
+    policy = policy or CertificateSettings.current()
+    candidates = [today + timedelta(days=policy.usage_days)]
     candidates += [s.valid_to for s in registration.specialties.all() if s.valid_to >= today]
     candidates.append(sixty_fifth_birthday(registration.person.birth_date))
     return min(candidates)
@@ -86,10 +89,15 @@ def copy_usage_expired(copy: CertificateCopy, *, today: date) -> bool:
 
 
 def certificate_verdict(
-    *, certificate: Certificate, today: date, copy: CertificateCopy | None = None
+    *,
+    certificate: Certificate,
+    today: date,
+    copy: CertificateCopy | None = None,
+    policy: CertificateSettings | None = None,
 ) -> CertificateVerdict:
     """Whether `copy` of `certificate` is valid `today`, or, without a copy, whether a copy
-    made today would be (a 使用有效期 that ends before tomorrow makes none)."""
+    made today would be (a 使用有效期 that ends before tomorrow makes none). `policy`: the
+    rules in force, where the caller has read them already."""
     status = certificate.registration.status_on(today)
     if status == RegistrationStatus.REVOKED:
         return CertificateVerdict.REVOKED
@@ -104,5 +112,5 @@ def certificate_verdict(
     if copy is not None:
         expired = copy_usage_expired(copy, today=today)
     else:
-        expired = usage_valid_until(certificate=certificate, today=today) <= today
+        expired = usage_valid_until(certificate=certificate, today=today, policy=policy) <= today
     return CertificateVerdict.EXPIRED if expired else CertificateVerdict.VALID
