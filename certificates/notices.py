@@ -43,7 +43,7 @@ from certificates.transitions import seal_transition_find
 from lib.errors import ApplicationError
 from lib.masking import mask_name
 from lib.storage import file_save
-from lib.taskqueue import enqueue, task_pending
+from lib.taskqueue import enqueue, stale_requeue
 from paperwork.documents import ITEMS_HEADING_DEFAULT, ITEMS_HEADINGS, REMEDIES_SENTENCE, SealMark
 from paperwork.pdf import render_pdf
 
@@ -210,26 +210,24 @@ def notice_seals_requeue_stale(*, now: datetime | None = None) -> int:
     before sealing existed) gets one. Returns how many tasks were enqueued."""
     now = now or timezone.now()
     cutoff = now - timedelta(seconds=settings.COPY_STALE_SECONDS)
-    count = 0
+
+    def fail(sealed: SealedNotice) -> None:
+        sealed.error = sealed.error or "盖章未能完成"
+        seal_transition(sealed=sealed, action=SealAction.FAIL, also=["error"])
+        logger.warning("sealed notice %s failed: attempts used up", sealed.pk)
+
     with transaction.atomic():
         stale = SealedNotice.objects.select_for_update(skip_locked=True).filter(
             status=SealStatus.PENDING, created_at__lt=cutoff
         )
-        for sealed in stale:
-            if sealed.claimed_at is not None and sealed.claimed_at >= cutoff:
-                continue  # a worker is on it right now
-            if sealed.attempts >= SEAL_MAX_ATTEMPTS:
-                sealed.error = sealed.error or "盖章未能完成"
-                seal_transition(sealed=sealed, action=SealAction.FAIL, also=["error"])
-                logger.warning("sealed notice %s failed: attempts used up", sealed.pk)
-                continue
-            if sealed.claimed_at is not None:  # its worker died: free it for the next one
-                sealed.claimed_at = None
-                sealed.save(update_fields=["claimed_at"])
-            if task_pending(make_sealed_notice, sealed_id=sealed.pk):
-                continue  # a task for it still waits in the queue (workers busy): no second one
-            enqueue(make_sealed_notice, sealed_id=sealed.pk)
-            count += 1
+        count = stale_requeue(
+            stale,
+            cutoff=cutoff,
+            max_attempts=SEAL_MAX_ATTEMPTS,
+            fail=fail,
+            task=make_sealed_notice,
+            key="sealed_id",
+        )
         for notice in Notice.objects.filter(sealed__isnull=True).order_by("id")[:BACKFILL_BATCH]:
             notice_seal_request(notice)
             count += 1

@@ -47,7 +47,7 @@ from lib.errors import ApplicationError
 from lib.licenseid import license_id_build
 from lib.metrics import certificate_copy_timer
 from lib.storage import file_save
-from lib.taskqueue import enqueue, task_pending
+from lib.taskqueue import enqueue, stale_requeue
 from lib.wakeup import wake_send
 from registry.answers import registration_answers_replace
 from registry.models import Registration, RegistrationChange
@@ -288,27 +288,26 @@ def certificate_copies_requeue_stale(*, now: datetime | None = None) -> int:
     waiting for its task (workers busy) is left alone: a task per round would pile up."""
     now = now or timezone.now()
     cutoff = now - timedelta(seconds=settings.COPY_STALE_SECONDS)
-    count = 0
+
+    def fail(copy: CertificateCopy) -> None:
+        copy.error = copy.error or "加注未能完成，请重新加注"
+        copy_transition(copy=copy, action=CopyAction.FAIL, also=["error"])
+        logger.warning("certificate copy %s failed: attempts used up", copy.pk)
+
     with transaction.atomic():
         stale = CertificateCopy.objects.select_for_update(skip_locked=True).filter(
             status=CopyStatus.PENDING, requested_at__lt=cutoff
         )
-        for copy in stale:
-            if copy.claimed_at is not None and copy.claimed_at >= cutoff:
-                continue  # a worker is on it right now
-            if copy.attempts >= COPY_MAX_ATTEMPTS:
-                copy.error = copy.error or "加注未能完成，请重新加注"
-                copy_transition(copy=copy, action=CopyAction.FAIL, also=["error"])
-                logger.warning("certificate copy %s failed: attempts used up", copy.pk)
-                continue
-            if copy.claimed_at is not None:  # its worker died: free it for the next one
-                copy.claimed_at = None
-                copy.save(update_fields=["claimed_at"])
-            if task_pending(make_certificate_copy, copy_id=copy.pk):
-                continue  # a task for it still waits in the queue (workers busy): no second one
-            enqueue(make_certificate_copy, copy_id=copy.pk, wake=True)
-            count += 1
-    return count
+        # Someone is waiting on the page for each of them: the workers are woken at once.
+        return stale_requeue(
+            stale,
+            cutoff=cutoff,
+            max_attempts=COPY_MAX_ATTEMPTS,
+            fail=fail,
+            task=make_certificate_copy,
+            key="copy_id",
+            wake=True,
+        )
 
 
 def certificate_download_log(

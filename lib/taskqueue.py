@@ -1,13 +1,15 @@
 """The task queue (django-tasks with its database backend), seen from our side: the one way
 to enqueue, which carries the request id into the worker's log lines; what every outbox that
-retries on its own shares (the back-off, whether a row still has a task waiting); and the
+retries on its own shares (the back-off, whether a row still has a task waiting, the sweep of
+rows a dead worker left); and the
 queue's depth and age, read by /readyz and /metrics alike."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Protocol, TypeVar
 
 from django.db.models import Count, Min, Q
 from django.dispatch import receiver
@@ -24,6 +26,8 @@ from lib.wakeup import TASKS_CHANNEL, wake_send
 # function takes `request_id: str = ""` and ignores it: the worker has already put it where the
 # log lines read it (below), before the function runs.
 REQUEST_ID_KWARG = "request_id"
+
+C = TypeVar("C", bound="Claimable")
 
 
 def enqueue(
@@ -60,6 +64,49 @@ def task_pending(task: Task[..., Any], /, **kwargs: Any) -> bool:
     outbox's sweep asks it before giving a forgotten row a new task."""
     rows = DBTaskResult.objects.filter(status=TaskResultStatus.READY, task_path=task.module_path)
     return rows.filter(**{f"args_kwargs__kwargs__{name}": value for name, value in kwargs.items()}).exists()
+
+
+class Claimable(Protocol):
+    """A row a worker claims before making it (a 加注 copy, a sealed notice)."""
+
+    pk: Any
+    claimed_at: datetime | None
+    attempts: int
+
+    def save(self, *, update_fields: list[str]) -> None: ...
+
+
+def stale_requeue(
+    rows: Iterable[C],
+    *,
+    cutoff: datetime,
+    max_attempts: int,
+    fail: Callable[[C], None],
+    task: Task[..., Any],
+    key: str,
+    wake: bool = False,
+) -> int:
+    """The sweep of rows still waiting since before `cutoff` (selected for update by the
+    caller, in its transaction), each given to `task` as its `key` argument. A row a worker
+    claimed since `cutoff` is being made and is left alone; one whose attempts are used up (a
+    worker died on it each time) goes to `fail`; one whose worker died is freed for the next;
+    one whose task still waits in the queue (workers busy) gets no second task, else one new
+    task. Returns how many tasks were enqueued."""
+    count = 0
+    for row in rows:
+        if row.claimed_at is not None and row.claimed_at >= cutoff:
+            continue  # a worker is on it right now
+        if row.attempts >= max_attempts:
+            fail(row)
+            continue
+        if row.claimed_at is not None:  # its worker died: free it for the next one
+            row.claimed_at = None
+            row.save(update_fields=["claimed_at"])
+        if task_pending(task, **{key: row.pk}):
+            continue  # a task for it still waits in the queue: a task per round would pile up
+        enqueue(task, wake=wake, **{key: row.pk})
+        count += 1
+    return count
 
 
 @receiver(task_started)

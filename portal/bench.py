@@ -212,7 +212,7 @@ def bench_figures(*, cases: int, runs: int, out: Callable[[str], None]) -> None:
     assert leader.department is not None
     start = time.perf_counter()
     made = history_build(department=leader.department, cases=cases)
-    out(f"写入历史办件 {made} 件（bulk_create）：{time.perf_counter() - start:.1f} s")
+    out(f"写入历史办件 {made} 件（批量写入，PostgreSQL 上用 COPY）：{time.perf_counter() - start:.1f} s")
     client = Client(HTTP_HOST="127.0.0.1")
     client.force_login(leader)
     page, page_cpu = _page_times(client, reverse("figures:page"), runs=runs)
