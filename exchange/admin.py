@@ -6,22 +6,22 @@ from __future__ import annotations
 
 import json
 
-from django.contrib import admin, messages
-from django.db.models import QuerySet
-from django.http import HttpRequest
+from django.contrib import admin
 from django.utils.html import format_html
 
-from audit.adminhooks import AuditedAdmin
 from exchange.gateways import masked
-from exchange.models import OutboundRecord, OutboundStatus
+from exchange.models import OutboundRecord
 from exchange.services import outbound_retry
-from lib.errors import ApplicationError
+from notifications.outbox_admin import OutboxAdmin
 
 
 @admin.register(OutboundRecord)
-class OutboundRecordAdmin(AuditedAdmin[OutboundRecord]):
+class OutboundRecordAdmin(OutboxAdmin[OutboundRecord]):
     # A licence record names its holder: opening one is a read of personal data.
     audit_reads = True
+    resend_permission = "exchange.change_outboundrecord"
+    resent_message = "已重新排队发送{count}条记录。"
+    skipped_message = "{count}条记录不是“{failed}”状态，未重新发送。"
 
     list_display = [
         "subject",
@@ -53,42 +53,12 @@ class OutboundRecordAdmin(AuditedAdmin[OutboundRecord]):
         "created_at",
         "sent_at",
     )
-    actions = ["resend"]
 
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: OutboundRecord | None = None) -> bool:
-        # Read-only: a status typed in by hand would bypass the outbox's rules.
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: OutboundRecord | None = None) -> bool:
-        return False
-
-    def has_resend_permission(self, request: HttpRequest) -> bool:
-        return request.user.has_perm("exchange.change_outboundrecord")
+    def retry(self, obj: OutboundRecord) -> None:
+        outbound_retry(record=obj)
 
     @admin.display(description="内容")
     def shown_payload(self, obj: OutboundRecord) -> str:
         # The ID number masked here too: staff check what was sent, not whose number it is.
         text = json.dumps(masked(obj.payload), ensure_ascii=False, indent=2, sort_keys=True)
         return format_html("<pre>{}</pre>", text)
-
-    @admin.action(description="重新发送", permissions=["resend"])
-    def resend(self, request: HttpRequest, queryset: QuerySet[OutboundRecord]) -> None:
-        resent = skipped = 0
-        for record in queryset:
-            try:
-                outbound_retry(record=record)
-            except ApplicationError:
-                skipped += 1
-            else:
-                resent += 1
-        if resent:
-            self.message_user(request, f"已重新排队发送{resent}条记录。", messages.SUCCESS)
-        if skipped:
-            self.message_user(
-                request,
-                f"{skipped}条记录不是“{OutboundStatus.FAILED.label}”状态，未重新发送。",
-                messages.WARNING,
-            )

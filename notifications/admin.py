@@ -5,15 +5,15 @@ message that failed for good, through the same service a script would use."""
 
 from __future__ import annotations
 
-from django.contrib import admin, messages
+from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from audit.adminhooks import AuditedAdmin
 from lib.datacrypt import mobile_index
-from lib.errors import ApplicationError
 from lib.masking import mask_mobile
-from notifications.models import InboxMessage, SmsMessage, SmsStatus
+from notifications.models import InboxMessage, SmsMessage
+from notifications.outbox_admin import OutboxAdmin
 from notifications.services import sms_retry
 
 # A verification code is a secret, even from administrators: these texts are never shown.
@@ -21,8 +21,11 @@ SECRET_TEMPLATES = frozenset({"verification_code"})
 
 
 @admin.register(SmsMessage)
-class SmsMessageAdmin(AuditedAdmin[SmsMessage]):
+class SmsMessageAdmin(OutboxAdmin[SmsMessage]):
     audit_reads = True  # a text and its mobile
+    resend_permission = "notifications.change_smsmessage"
+    resent_message = "已重新排队发送{count}条短信。"
+    skipped_message = "{count}条短信不是“{failed}”状态，未重新发送。"
 
     def audit_subject(self, obj: SmsMessage) -> int | None:
         return obj.user_id
@@ -55,21 +58,10 @@ class SmsMessageAdmin(AuditedAdmin[SmsMessage]):
         "created_at",
         "sent_at",
     )
-    actions = ["resend"]
     list_select_related = False
 
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: SmsMessage | None = None) -> bool:
-        # Read-only: a status typed in by hand would bypass the outbox's rules.
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: SmsMessage | None = None) -> bool:
-        return False
-
-    def has_resend_permission(self, request: HttpRequest) -> bool:
-        return request.user.has_perm("notifications.change_smsmessage")
+    def retry(self, obj: SmsMessage) -> None:
+        sms_retry(message=obj)
 
     def get_search_results(
         self, request: HttpRequest, queryset: QuerySet[SmsMessage], search_term: str
@@ -85,23 +77,6 @@ class SmsMessageAdmin(AuditedAdmin[SmsMessage]):
         if obj.template in SECRET_TEMPLATES:
             return "（验证码短信，内容不予显示）"
         return str(obj.text)
-
-    @admin.action(description="重新发送", permissions=["resend"])
-    def resend(self, request: HttpRequest, queryset: QuerySet[SmsMessage]) -> None:
-        resent = skipped = 0
-        for message in queryset:
-            try:
-                sms_retry(message=message)
-            except ApplicationError:
-                skipped += 1
-            else:
-                resent += 1
-        if resent:
-            self.message_user(request, f"已重新排队发送{resent}条短信。", messages.SUCCESS)
-        if skipped:
-            self.message_user(
-                request, f"{skipped}条短信不是“{SmsStatus.FAILED.label}”状态，未重新发送。", messages.WARNING
-            )
 
 
 @admin.register(InboxMessage)

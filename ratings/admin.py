@@ -6,20 +6,19 @@ from __future__ import annotations
 
 import json
 
-from django.contrib import admin, messages
-from django.db.models import QuerySet
-from django.http import HttpRequest
+from django.contrib import admin
 from django.utils.html import format_html
 
-from audit.adminhooks import AuditedAdmin
-from lib.errors import ApplicationError
-from notifications.outbox import OutboxStatus
+from notifications.outbox_admin import OutboxAdmin
 from ratings.models import RatingPush
 from ratings.services import rating_payload, rating_push_retry
 
 
 @admin.register(RatingPush)
-class RatingPushAdmin(AuditedAdmin[RatingPush]):
+class RatingPushAdmin(OutboxAdmin[RatingPush]):
+    resend_permission = "ratings.change_ratingpush"
+    resent_message = "已重新排队推送{count}条评价。"
+    skipped_message = "{count}条评价不是“{failed}”状态，未重新发送。"
     # What is pushed names a case, never a person (`rating_payload`): a read is not audited,
     # as the data-sharing records of cases are not.
     list_display = [
@@ -51,20 +50,9 @@ class RatingPushAdmin(AuditedAdmin[RatingPush]):
         "created_at",
         "sent_at",
     )
-    actions = ["resend"]
 
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: RatingPush | None = None) -> bool:
-        # Read-only: a status typed in by hand would bypass the outbox's rules.
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: RatingPush | None = None) -> bool:
-        return False
-
-    def has_resend_permission(self, request: HttpRequest) -> bool:
-        return request.user.has_perm("ratings.change_ratingpush")
+    def retry(self, obj: RatingPush) -> None:
+        rating_push_retry(push=obj)
 
     @admin.display(description="办件编号", ordering="rating__case__number")
     def case_number(self, obj: RatingPush) -> str:
@@ -83,22 +71,3 @@ class RatingPushAdmin(AuditedAdmin[RatingPush]):
         # What the worker sends on the next try, built as it builds it.
         text = json.dumps(rating_payload(obj.rating), ensure_ascii=False, indent=2, sort_keys=True)
         return format_html("<pre>{}</pre>", text)
-
-    @admin.action(description="重新发送", permissions=["resend"])
-    def resend(self, request: HttpRequest, queryset: QuerySet[RatingPush]) -> None:
-        resent = skipped = 0
-        for push in queryset:
-            try:
-                rating_push_retry(push=push)
-            except ApplicationError:
-                skipped += 1
-            else:
-                resent += 1
-        if resent:
-            self.message_user(request, f"已重新排队推送{resent}条评价。", messages.SUCCESS)
-        if skipped:
-            self.message_user(
-                request,
-                f"{skipped}条评价不是“{OutboxStatus.FAILED.label}”状态，未重新发送。",
-                messages.WARNING,
-            )
