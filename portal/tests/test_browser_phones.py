@@ -19,12 +19,14 @@ from django.utils import timezone
 from accounts.models import User, UserKind
 from bulletins.models import Bulletin, BulletinStatus
 from bulletins.services import bulletin_draft_prepare
-from cases.models import Case, CaseStatus
+from cases.models import Case, CaseStatus, NoticeKind
 from cases.services import attachment_add, case_draft_save
 from cases.tests.sample_files import document_pdf, photo_png
 from catalog.models import ServiceItem
 from catalog.registration_types import ChangeKind, ProceedingKind, RegistrationType
 from catalog.seed import seed_catalog
+from certificates.models import SealedNotice
+from certificates.notices import notice_seal_make
 from certificates.tests.helpers import ensure_keys
 from lib.datacrypt import mobile_index
 from lib.uploads import check_upload
@@ -264,6 +266,11 @@ class PhonesBrowserTestCase(BrowserTestCase):
             statement_due=timezone.localdate() - timedelta(days=1)
         )
         number = proceeding.registration.number
+        # The QR code of a sealed 材料接收告知单 opens its check page (ADR 0033): sealed here
+        # as the worker seals it.
+        sealed = SealedNotice.objects.get(notice__case=self.waiting, notice__kind=NoticeKind.RECEIPT)
+        notice_seal_make(sealed_id=sealed.pk)
+        sealed.refresh_from_db()
         return [
             (
                 None,
@@ -276,6 +283,7 @@ class PhonesBrowserTestCase(BrowserTestCase):
                     "/accounts/login/",
                     "/accounts/register/",
                     "/certificates/verify/",
+                    f"/certificates/verify/notice/{sealed.token}/",
                     "/bulletins/",
                     f"/bulletins/?q={self.bulletin.entries.get(position=1).registration_number}",
                     f"/bulletins/{self.bulletin.pk}/",
