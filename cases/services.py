@@ -509,7 +509,7 @@ def commitment_withdraw(*, case: Case, material_code: str, user: User) -> Commit
 # --- Submission ---------------------------------------------------------------------------
 
 
-def case_submit(*, case: Case, user: User, draft: DraftChange | None = None) -> Case:
+def case_submit(*, case: Case, user: User, draft: DraftChange | None = None, locked: bool = False) -> Case:
     """保存并提交: check the form, eligibility and materials and give the case its 办件编号.
     Then, when an enterprise with a verified account is to confirm it (`cases.confirmation`),
     the case waits for it in 待单位确认 and the enterprise is told; otherwise it reaches the
@@ -519,32 +519,37 @@ def case_submit(*, case: Case, user: User, draft: DraftChange | None = None) -> 
     With `draft`, the answers the page posted are saved first, under the same lock and in the
     same UPDATE as the submission (保存 and 提交 of one click); they stay saved when the
     submission is refused. `case` should come with its 办理项, 事项 and 部门 (the selectors
-    read them together): they are not read again."""
+    read them together): they are not read again.
+
+    `locked`: `case` is the row the caller read under its lock in the transaction this runs
+    in (`selectors.case_get_for_applicant(for_update=True)`), so it is not read again."""
     app_type = type_for_item(case.item)
     if app_type is None:
         raise ApplicationError(f"“{case.item.name}”暂未开通网上申请")
     today = timezone.localdate()
     refused: ApplicationError | None = None
+    if locked:
+        assert transaction.get_connection().in_atomic_block, "a locked case is locked in a transaction"
     with transaction.atomic():
-        locked = case_lock(case)
-        if locked.applicant_id == user.pk:
-            locked.applicant = user
-        if locked.status not in EDITABLE_STATUSES:
+        row = case if locked else case_lock(case)
+        if row.applicant_id == user.pk:
+            row.applicant = user
+        if row.status not in EDITABLE_STATUSES:
             raise ApplicationError("该办件已提交，请勿重复提交")
         if draft is not None:
-            _draft_apply(locked, draft, user=user)
+            _draft_apply(row, draft, user=user)
         if verified_identity(user) is None:
             # Drafts may wait; nothing reaches the department, the register or a certificate
             # from an identity the real-name source has not confirmed.
             refused = ApplicationError(UNVERIFIED_PERSON)
         else:
-            refused = _submit_or_refusal(case=locked, user=user, today=today, draft=draft)
+            refused = _submit_or_refusal(case=row, user=user, today=today, draft=draft)
         if refused is not None and draft is not None:
             # Refused, but what was typed is kept, as 保存信息 would keep it.
-            locked.save(update_fields=[*DRAFT_FIELDS, "updated_at"])
+            row.save(update_fields=[*DRAFT_FIELDS, "updated_at"])
     if refused is not None:
         raise refused
-    return locked
+    return row
 
 
 def _submit_or_refusal(
