@@ -10,7 +10,6 @@ from typing import Any
 
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, models, transaction
-from django.db.models import prefetch_related_objects
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.datastructures import MultiValueDict
@@ -46,6 +45,7 @@ from cases.sharing import case_record_enqueue
 from cases.transitions import transition_find
 from cases.types import eligibility_refusals, required_materials, type_for_item
 from catalog.models import Material, ServiceItem
+from catalog.selectors import item_materials_prefetch
 from lib.errors import ApplicationError
 from lib.storage import file_save
 from lib.uploads import CheckedFile, extension_for, safe_display_name
@@ -556,8 +556,9 @@ def _submit_or_refusal(
     *, case: Case, user: User, today: date, draft: DraftChange | None
 ) -> ApplicationError | None:
     """The submission of the locked `case`, or why it is refused (nothing written then)."""
-    # The catalogue's materials of the 办理项, read once for the checks and the receipt.
-    prefetch_related_objects([case.item], "materials")
+    # The catalogue's materials of the 办理项, for the checks and the receipt: kept under the
+    # catalogue's version, not read at every submission.
+    item_materials_prefetch(item=case.item)
     present, committed = current_attachments(case), current_commitments(case)
     # A resubmission after 补正 goes back to the department: what the employer confirmed
     # stands (and without a confirmation of the employer named now, the sealed form is
