@@ -434,25 +434,54 @@ def current_commitments(case: Case) -> dict[str, Commitment]:
     return {c.material_code: c for c in case.commitments.filter(withdrawn_at__isnull=True)}
 
 
+@dataclass(frozen=True)
+class MaterialsGiven:
+    """What a case holds for its materials, as the checks and the receipt count it: the files
+    in force per material code, and the codes with a commitment in force."""
+
+    files: dict[str, int]
+    committed: frozenset[str]
+
+
+def materials_given(case: Case) -> MaterialsGiven:
+    """The files and commitments in force of `case`, by material code, in one statement (the
+    codes of both, UNION ALL): 保存并提交 needs their codes, not their rows."""
+    flag = models.BooleanField()
+    files = (
+        case.attachments.filter(removed_at__isnull=True)
+        .order_by()
+        .values_list("material_code", models.Value(False, output_field=flag))
+    )
+    commitments = (
+        case.commitments.filter(withdrawn_at__isnull=True)
+        .order_by()
+        .values_list("material_code", models.Value(True, output_field=flag))
+    )
+    counts: dict[str, int] = {}
+    committed: set[str] = set()
+    for code, is_commitment in files.union(commitments, all=True):
+        if is_commitment:
+            committed.add(code)
+        else:
+            counts[code] = counts.get(code, 0) + 1
+    return MaterialsGiven(files=counts, committed=frozenset(committed))
+
+
 def missing_materials(case: Case) -> list[Material]:
     """The required materials with neither a file nor a commitment in force: a 告知承诺
     counts as the material while the catalogue still offers it (ADR 20); the signed-and-sealed
     form is not required while the employer confirms, or confirmed, online (ADR 19)."""
-    return _missing(case, current_attachments(case), current_commitments(case), questions=None)
+    return _missing(case, materials_given(case), questions=None)
 
 
-def _missing(
-    case: Case,
-    present: dict[str, list[Attachment]],
-    committed: dict[str, Commitment],
-    *,
-    questions: list[Question] | None,
-) -> list[Material]:
+def _missing(case: Case, given: MaterialsGiven, *, questions: list[Question] | None) -> list[Material]:
     required = required_materials(item=case.item, form_data=case.form_data)
     if any(m.sealed_by_employer for m in required) and sealed_form_waiver(case, questions=questions):
         required = [m for m in required if not m.sealed_by_employer]
     return [
-        m for m in required if not present.get(m.code) and not (m.code in committed and m.commitment_offered)
+        m
+        for m in required
+        if not given.files.get(m.code) and not (m.code in given.committed and m.commitment_offered)
     ]
 
 
@@ -559,7 +588,7 @@ def _submit_or_refusal(
     # The catalogue's materials of the 办理项, for the checks and the receipt: kept under the
     # catalogue's version, not read at every submission.
     item_materials_prefetch(item=case.item)
-    present, committed = current_attachments(case), current_commitments(case)
+    given = materials_given(case)
     # A resubmission after 补正 goes back to the department: what the employer confirmed
     # stands (and without a confirmation of the employer named now, the sealed form is
     # required, `missing_materials`).
@@ -569,7 +598,7 @@ def _submit_or_refusal(
     if form is not None and not form.is_valid():
         labels = [str(form.fields[name].label) for name in form.errors if name in form.fields]
         problems.append("申请表中以下内容需要填写或更正：" + "、".join(labels or ["申请表"]))
-    missing = _missing(case, present, committed, questions=questions)
+    missing = _missing(case, given, questions=questions)
     if missing:
         problems.append("以下必传材料尚未上传：" + "、".join(m.name for m in missing))
     if not case.submit_method:
@@ -593,7 +622,7 @@ def _submit_or_refusal(
         for question in questions:
             _confirmation_ask(case=case, question=question, today=today)
     else:
-        _receipt_issue(case=case, event=event, present=present, committed=committed)
+        _receipt_issue(case=case, event=event, given=given)
     return None
 
 
@@ -604,19 +633,11 @@ def _arrival_fields(*, case: Case, today: date) -> dict[str, Any]:
     return {"accept_due": accept_due_on(submitted_on=today, days=accept_workdays(case.item))}
 
 
-def _receipt_issue(
-    *,
-    case: Case,
-    event: CaseEvent,
-    present: dict[str, list[Attachment]] | None = None,
-    committed: dict[str, Commitment] | None = None,
-) -> None:
+def _receipt_issue(*, case: Case, event: CaseEvent, given: MaterialsGiven | None = None) -> None:
     """The case has reached the department: the 材料接收告知单."""
-    if present is None or committed is None:
-        present, committed = current_attachments(case), current_commitments(case)
-    notice_issue(
-        case=case, kind=NoticeKind.RECEIPT, event=event, data=_receipt_data(case, present, committed)
-    )
+    if given is None:
+        given = materials_given(case)
+    notice_issue(case=case, kind=NoticeKind.RECEIPT, event=event, data=_receipt_data(case, given))
 
 
 def form_for_case(case: Case) -> ApplicationForm | None:
@@ -630,18 +651,16 @@ def form_for_case(case: Case) -> ApplicationForm | None:
     return app_type.form_class(data=data, record=register_record_for(applicant))
 
 
-def _receipt_data(
-    case: Case, present: dict[str, list[Attachment]], committed: dict[str, Commitment]
-) -> dict[str, Any]:
+def _receipt_data(case: Case, given: MaterialsGiven) -> dict[str, Any]:
     materials = [
-        {"name": m.name, "files": len(present.get(m.code, []))}
+        {"name": m.name, "files": given.files[m.code]}
         for m in case.item.materials.all()
-        if present.get(m.code)
+        if given.files.get(m.code)
     ] + [
         # Received as a commitment: no file, the commitment itself (ADR 20).
         {"name": f"{m.name}（告知承诺）", "files": 0}
         for m in case.item.materials.all()
-        if m.code in committed and not present.get(m.code)
+        if m.code in given.committed and not given.files.get(m.code)
     ]
     return {
         "materials": materials,

@@ -27,11 +27,11 @@ from portal.test import BaseTestCase
 # the receipt's number and row 5; the receipt's sealing and its task 2 (ADR 0033); the 办件
 # record and its task 2; SAVEPOINT/RELEASE pairs: the submission, the record 4. The session is
 # not written: its idle timeout was renewed less than a minute ago (SessionRenewMiddleware).
-PAPER_QUERIES = 23
+PAPER_QUERIES = 22
 # ... the employer confirms online: instead of the receipt (its number and row) the employer's
 # account is asked: its confirmation row, an SMS with its task (and their SAVEPOINT pair), a
 # 站内消息; the calendar is read for the employer's time instead of the 受理 clock.
-ONLINE_QUERIES = 25
+ONLINE_QUERIES = 24
 # A replayed POST of a submitted case: session, account, the case under its lock (and its pair).
 REPLAY_QUERIES = 5
 
