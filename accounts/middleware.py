@@ -184,5 +184,8 @@ class LoginRedirectMiddleware:
 
 
 def session_login_started(request: HttpRequest) -> None:
-    """Start the absolute lifetime: called by the login view right after auth_login."""
-    request.session[LOGIN_AT_SESSION_KEY] = timezone.now().timestamp()
+    """Start the absolute lifetime and the idle timeout: called by the login view right after
+    auth_login (the login's own write renews the idle timeout, the next click need not)."""
+    now = timezone.now().timestamp()
+    request.session[LOGIN_AT_SESSION_KEY] = now
+    request.session[RENEWED_AT_SESSION_KEY] = now

@@ -10,7 +10,7 @@ from django.test import override_settings
 from django.utils import timezone
 
 from accounts.middleware import RENEWED_AT_SESSION_KEY
-from portal.test import BaseTestCase
+from portal.test import PASSWORD, BaseTestCase
 
 
 class SessionRenewTestCase(BaseTestCase):
@@ -58,3 +58,14 @@ class SessionRenewTestCase(BaseTestCase):
         before = timezone.now()
         self.client.get("/accounts/profile/")
         self.assertGreaterEqual(self.client.session[RENEWED_AT_SESSION_KEY], before.timestamp())
+
+
+class SessionRenewAtLoginTestCase(BaseTestCase):
+    def test_the_login_renews_the_idle_timeout_so_the_next_click_writes_nothing(self):
+        r = self.client.post(
+            "/accounts/login/", {"kind": "person", "identifier": self.applicant.mobile, "password": PASSWORD}
+        )
+        self.assertRedirects(r, "/accounts/profile/", fetch_redirect_response=False)
+        self.assertIsInstance(self.client.session[RENEWED_AT_SESSION_KEY], float)
+        with self.assertNumQueries(4):  # as in SessionRenewTestCase: no UPDATE
+            self.assertEqual(self.client.get("/accounts/profile/").status_code, 200)
