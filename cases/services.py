@@ -446,16 +446,15 @@ class MaterialsGiven:
 def materials_given(case: Case) -> MaterialsGiven:
     """The files and commitments in force of `case`, by material code, in one statement (the
     codes of both, UNION ALL): 保存并提交 needs their codes, not their rows."""
-    flag = models.BooleanField()
     files = (
         case.attachments.filter(removed_at__isnull=True)
         .order_by()
-        .values_list("material_code", models.Value(False, output_field=flag))
+        .values_list("material_code", models.Value(False, output_field=models.BooleanField()))
     )
     commitments = (
         case.commitments.filter(withdrawn_at__isnull=True)
         .order_by()
-        .values_list("material_code", models.Value(True, output_field=flag))
+        .values_list("material_code", models.Value(True, output_field=models.BooleanField()))
     )
     counts: dict[str, int] = {}
     committed: set[str] = set()

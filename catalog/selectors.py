@@ -80,9 +80,9 @@ def item_materials_prefetch(*, item: ServiceItem) -> None:
     materials = [copy.copy(m) for m in kept]
     for material in materials:
         material.item = item
+    # As Django's prefetching leaves it: the related manager answers from this evaluated set.
     rows = item.materials.all()
     rows._result_cache = materials
-    rows._prefetch_done = True
     item.__dict__.setdefault("_prefetched_objects_cache", {})["materials"] = rows
 
 
