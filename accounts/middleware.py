@@ -119,13 +119,13 @@ class SessionRenewMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         session = request.session
+        # No cookie, no session to renew (and none is made here).
         if session.session_key is not None:
             renewed_at = session.get(RENEWED_AT_SESSION_KEY)
             now = timezone.now().timestamp()
-            # Loading a session that ended (or never was) leaves no key: nothing to renew.
-            if session.session_key is not None and not (
-                isinstance(renewed_at, int | float) and 0 <= now - renewed_at < session_renew_seconds()
-            ):
+            fresh = isinstance(renewed_at, int | float) and 0 <= now - renewed_at < session_renew_seconds()
+            # Loading a session that ended (or never was) left no key: nothing to renew either.
+            if session.session_key is not None and not fresh:
                 session[RENEWED_AT_SESSION_KEY] = now
         response = self.get_response(request)
         if request.session.modified and request.session.session_key is not None:

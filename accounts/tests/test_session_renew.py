@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from django.conf import settings
 from django.contrib.sessions.models import Session
 from django.test import override_settings
 from django.utils import timezone
@@ -69,3 +70,12 @@ class SessionRenewAtLoginTestCase(BaseTestCase):
         self.assertIsInstance(self.client.session[RENEWED_AT_SESSION_KEY], float)
         with self.assertNumQueries(4):  # as in SessionRenewTestCase: no UPDATE
             self.assertEqual(self.client.get("/accounts/profile/").status_code, 200)
+
+
+class SessionRenewAnonymousTestCase(BaseTestCase):
+    def test_a_visitor_without_a_session_is_given_none(self):
+        # The kept public pages need a visitor like any other: no session made for them.
+        r = self.client.get("/")
+        self.assertEqual(r.status_code, 200)
+        self.assertNotIn(settings.SESSION_COOKIE_NAME, r.cookies)
+        self.assertFalse(Session.objects.exists())
