@@ -20,6 +20,8 @@ from lib.ratelimit import client_ip
 
 # The session key holding the time of the login, as a POSIX timestamp.
 LOGIN_AT_SESSION_KEY = "_login_at"
+# The session key holding when the session's idle timeout was last renewed (POSIX timestamp).
+RENEWED_AT_SESSION_KEY = "_renewed_at"
 
 
 def admin_network_allowed(address: str) -> bool:
@@ -91,6 +93,47 @@ class SessionLifetimeMiddleware:
         return self.get_response(request)
 
 
+def session_renew_seconds() -> int:
+    """How stale the idle timeout's renewal may grow before a request writes it again: a
+    minute, or a tenth of a short idle timeout (a test's)."""
+    return min(60, settings.SESSION_COOKIE_AGE // 10)
+
+
+def session_idle_seconds() -> int:
+    """The idle time a page may count on after its request (static/js/session.js): the
+    session may have been renewed up to `session_renew_seconds` before that request, so the
+    page warns and gives up no later than the server ends the login."""
+    return settings.SESSION_COOKIE_AGE - session_renew_seconds()
+
+
+class SessionRenewMiddleware:
+    """The idle timeout (SESSION_COOKIE_AGE from the last activity): a request renews the
+    session when its last renewal is older than `session_renew_seconds`, not at every request
+    (SESSION_SAVE_EVERY_REQUEST, an UPDATE of the session row on every click, 保存并提交's
+    included: ISSUE 14). The login therefore ends between SESSION_COOKIE_AGE minus a minute
+    and SESSION_COOKIE_AGE after the last request, never later; the page is told the shorter
+    (`session_idle_seconds`). A session written for another reason is renewed by that write."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        session = request.session
+        # No cookie, no session to renew (and none is made here).
+        if session.session_key is not None:
+            renewed_at = session.get(RENEWED_AT_SESSION_KEY)
+            now = timezone.now().timestamp()
+            fresh = isinstance(renewed_at, int | float) and 0 <= now - renewed_at < session_renew_seconds()
+            # Loading a session that ended (or never was) left no key: nothing to renew either.
+            if session.session_key is not None and not fresh:
+                session[RENEWED_AT_SESSION_KEY] = now
+        response = self.get_response(request)
+        if request.session.modified and request.session.session_key is not None:
+            # Any write renews the idle timeout (the session's expiry is set when it is saved).
+            request.session[RENEWED_AT_SESSION_KEY] = timezone.now().timestamp()
+        return response
+
+
 def login_return_path(request: HttpRequest) -> str | None:
     """Where to come back to after logging in again: the page asked for, or, for a POST (a
     save, an upload, a submission), the page it was sent from: a POST-only address opened
@@ -141,5 +184,8 @@ class LoginRedirectMiddleware:
 
 
 def session_login_started(request: HttpRequest) -> None:
-    """Start the absolute lifetime: called by the login view right after auth_login."""
-    request.session[LOGIN_AT_SESSION_KEY] = timezone.now().timestamp()
+    """Start the absolute lifetime and the idle timeout: called by the login view right after
+    auth_login (the login's own write renews the idle timeout, the next click need not)."""
+    now = timezone.now().timestamp()
+    request.session[LOGIN_AT_SESSION_KEY] = now
+    request.session[RENEWED_AT_SESSION_KEY] = now

@@ -35,7 +35,7 @@ from accounts.forms import (
     SmsCodeRequestForm,
     SmsLoginForm,
 )
-from accounts.middleware import session_login_started
+from accounts.middleware import session_idle_seconds, session_login_started
 from accounts.models import IdType, SecondFactor, SmsPurpose, StaffRole, User, UserKind
 from accounts.selectors import (
     UNVERIFIED_ENTERPRISE,
@@ -448,10 +448,11 @@ def logout_view(request: HttpRequest) -> HttpResponse:
 @login_required_json
 @require_POST
 def keepalive(request: HttpRequest) -> JsonResponse:
-    """「继续办理」 in the dialog shown before the idle timeout: any request renews the session
-    (SESSION_SAVE_EVERY_REQUEST); this one says for how long, for the page's timer."""
+    """「继续办理」 in the dialog shown before the idle timeout: renews the session now
+    (`SessionRenewMiddleware` renews it at most once a minute) and says for how long, for the
+    page's timer."""
     request.session.modified = True
-    return JsonResponse({"ok": True, "idle_seconds": settings.SESSION_COOKIE_AGE})
+    return JsonResponse({"ok": True, "idle_seconds": session_idle_seconds()})
 
 
 @login_required

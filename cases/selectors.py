@@ -33,10 +33,16 @@ def case_list_for_applicant(*, user: User) -> QuerySet[Case]:
     )
 
 
-def case_get_for_applicant(*, user: User, pk: int) -> Case:
+def case_get_for_applicant(*, user: User, pk: int, for_update: bool = False) -> Case:
+    """`for_update`: the case's row (not its 办理项's, 事项's or 部门's) locked until the
+    caller's transaction ends, for a write that starts from this read (保存并提交): the row is
+    read once, not read and then read again under the lock."""
+    # The 办理项's own 事项 too: its time limits fall back on the 事项's (`cases.deadlines`).
+    cases = Case.objects.select_related("matter", "item__matter", "department")
+    if for_update:
+        cases = cases.select_for_update(of=("self",))
     try:
-        # The 办理项's own 事项 too: its time limits fall back on the 事项's (`cases.deadlines`).
-        return Case.objects.select_related("matter", "item__matter", "department").get(pk=pk, applicant=user)
+        return cases.get(pk=pk, applicant=user)
     except Case.DoesNotExist:
         raise Http404("没有这个办件") from None
 

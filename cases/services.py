@@ -10,7 +10,6 @@ from typing import Any
 
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, models, transaction
-from django.db.models import prefetch_related_objects
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.datastructures import MultiValueDict
@@ -46,6 +45,7 @@ from cases.sharing import case_record_enqueue
 from cases.transitions import transition_find
 from cases.types import eligibility_refusals, required_materials, type_for_item
 from catalog.models import Material, ServiceItem
+from catalog.selectors import item_materials_prefetch
 from lib.errors import ApplicationError
 from lib.storage import file_save
 from lib.uploads import CheckedFile, extension_for, safe_display_name
@@ -434,25 +434,53 @@ def current_commitments(case: Case) -> dict[str, Commitment]:
     return {c.material_code: c for c in case.commitments.filter(withdrawn_at__isnull=True)}
 
 
+@dataclass(frozen=True)
+class MaterialsGiven:
+    """What a case holds for its materials, as the checks and the receipt count it: the files
+    in force per material code, and the codes with a commitment in force."""
+
+    files: dict[str, int]
+    committed: frozenset[str]
+
+
+def materials_given(case: Case) -> MaterialsGiven:
+    """The files and commitments in force of `case`, by material code, in one statement (the
+    codes of both, UNION ALL): 保存并提交 needs their codes, not their rows."""
+    files = (
+        case.attachments.filter(removed_at__isnull=True)
+        .order_by()
+        .values_list("material_code", models.Value(False, output_field=models.BooleanField()))
+    )
+    commitments = (
+        case.commitments.filter(withdrawn_at__isnull=True)
+        .order_by()
+        .values_list("material_code", models.Value(True, output_field=models.BooleanField()))
+    )
+    counts: dict[str, int] = {}
+    committed: set[str] = set()
+    for code, is_commitment in files.union(commitments, all=True):
+        if is_commitment:
+            committed.add(code)
+        else:
+            counts[code] = counts.get(code, 0) + 1
+    return MaterialsGiven(files=counts, committed=frozenset(committed))
+
+
 def missing_materials(case: Case) -> list[Material]:
     """The required materials with neither a file nor a commitment in force: a 告知承诺
     counts as the material while the catalogue still offers it (ADR 20); the signed-and-sealed
     form is not required while the employer confirms, or confirmed, online (ADR 19)."""
-    return _missing(case, current_attachments(case), current_commitments(case), questions=None)
+    return _missing(case, materials_given(case), questions=None)
 
 
-def _missing(
-    case: Case,
-    present: dict[str, list[Attachment]],
-    committed: dict[str, Commitment],
-    *,
-    questions: list[Question] | None,
-) -> list[Material]:
+def _missing(case: Case, given: MaterialsGiven, *, questions: list[Question] | None) -> list[Material]:
     required = required_materials(item=case.item, form_data=case.form_data)
     if any(m.sealed_by_employer for m in required) and sealed_form_waiver(case, questions=questions):
         required = [m for m in required if not m.sealed_by_employer]
     return [
-        m for m in required if not present.get(m.code) and not (m.code in committed and m.commitment_offered)
+        m
+        for m in required
+        if not given.files.get(m.code) and not (m.code in given.committed and m.commitment_offered)
     ]
 
 
@@ -509,7 +537,7 @@ def commitment_withdraw(*, case: Case, material_code: str, user: User) -> Commit
 # --- Submission ---------------------------------------------------------------------------
 
 
-def case_submit(*, case: Case, user: User, draft: DraftChange | None = None) -> Case:
+def case_submit(*, case: Case, user: User, draft: DraftChange | None = None, locked: bool = False) -> Case:
     """保存并提交: check the form, eligibility and materials and give the case its 办件编号.
     Then, when an enterprise with a verified account is to confirm it (`cases.confirmation`),
     the case waits for it in 待单位确认 and the enterprise is told; otherwise it reaches the
@@ -519,41 +547,47 @@ def case_submit(*, case: Case, user: User, draft: DraftChange | None = None) -> 
     With `draft`, the answers the page posted are saved first, under the same lock and in the
     same UPDATE as the submission (保存 and 提交 of one click); they stay saved when the
     submission is refused. `case` should come with its 办理项, 事项 and 部门 (the selectors
-    read them together): they are not read again."""
+    read them together): they are not read again.
+
+    `locked`: `case` is the row the caller read under its lock in the transaction this runs
+    in (`selectors.case_get_for_applicant(for_update=True)`), so it is not read again."""
     app_type = type_for_item(case.item)
     if app_type is None:
         raise ApplicationError(f"“{case.item.name}”暂未开通网上申请")
     today = timezone.localdate()
     refused: ApplicationError | None = None
+    if locked:
+        assert transaction.get_connection().in_atomic_block, "a locked case is locked in a transaction"
     with transaction.atomic():
-        locked = case_lock(case)
-        if locked.applicant_id == user.pk:
-            locked.applicant = user
-        if locked.status not in EDITABLE_STATUSES:
+        row = case if locked else case_lock(case)
+        if row.applicant_id == user.pk:
+            row.applicant = user
+        if row.status not in EDITABLE_STATUSES:
             raise ApplicationError("该办件已提交，请勿重复提交")
         if draft is not None:
-            _draft_apply(locked, draft, user=user)
+            _draft_apply(row, draft, user=user)
         if verified_identity(user) is None:
             # Drafts may wait; nothing reaches the department, the register or a certificate
             # from an identity the real-name source has not confirmed.
             refused = ApplicationError(UNVERIFIED_PERSON)
         else:
-            refused = _submit_or_refusal(case=locked, user=user, today=today, draft=draft)
+            refused = _submit_or_refusal(case=row, user=user, today=today, draft=draft)
         if refused is not None and draft is not None:
             # Refused, but what was typed is kept, as 保存信息 would keep it.
-            locked.save(update_fields=[*DRAFT_FIELDS, "updated_at"])
+            row.save(update_fields=[*DRAFT_FIELDS, "updated_at"])
     if refused is not None:
         raise refused
-    return locked
+    return row
 
 
 def _submit_or_refusal(
     *, case: Case, user: User, today: date, draft: DraftChange | None
 ) -> ApplicationError | None:
     """The submission of the locked `case`, or why it is refused (nothing written then)."""
-    # The catalogue's materials of the 办理项, read once for the checks and the receipt.
-    prefetch_related_objects([case.item], "materials")
-    present, committed = current_attachments(case), current_commitments(case)
+    # The catalogue's materials of the 办理项, for the checks and the receipt: kept under the
+    # catalogue's version, not read at every submission.
+    item_materials_prefetch(item=case.item)
+    given = materials_given(case)
     # A resubmission after 补正 goes back to the department: what the employer confirmed
     # stands (and without a confirmation of the employer named now, the sealed form is
     # required, `missing_materials`).
@@ -563,7 +597,7 @@ def _submit_or_refusal(
     if form is not None and not form.is_valid():
         labels = [str(form.fields[name].label) for name in form.errors if name in form.fields]
         problems.append("申请表中以下内容需要填写或更正：" + "、".join(labels or ["申请表"]))
-    missing = _missing(case, present, committed, questions=questions)
+    missing = _missing(case, given, questions=questions)
     if missing:
         problems.append("以下必传材料尚未上传：" + "、".join(m.name for m in missing))
     if not case.submit_method:
@@ -587,7 +621,7 @@ def _submit_or_refusal(
         for question in questions:
             _confirmation_ask(case=case, question=question, today=today)
     else:
-        _receipt_issue(case=case, event=event, present=present, committed=committed)
+        _receipt_issue(case=case, event=event, given=given)
     return None
 
 
@@ -598,19 +632,11 @@ def _arrival_fields(*, case: Case, today: date) -> dict[str, Any]:
     return {"accept_due": accept_due_on(submitted_on=today, days=accept_workdays(case.item))}
 
 
-def _receipt_issue(
-    *,
-    case: Case,
-    event: CaseEvent,
-    present: dict[str, list[Attachment]] | None = None,
-    committed: dict[str, Commitment] | None = None,
-) -> None:
+def _receipt_issue(*, case: Case, event: CaseEvent, given: MaterialsGiven | None = None) -> None:
     """The case has reached the department: the 材料接收告知单."""
-    if present is None or committed is None:
-        present, committed = current_attachments(case), current_commitments(case)
-    notice_issue(
-        case=case, kind=NoticeKind.RECEIPT, event=event, data=_receipt_data(case, present, committed)
-    )
+    if given is None:
+        given = materials_given(case)
+    notice_issue(case=case, kind=NoticeKind.RECEIPT, event=event, data=_receipt_data(case, given))
 
 
 def form_for_case(case: Case) -> ApplicationForm | None:
@@ -624,18 +650,16 @@ def form_for_case(case: Case) -> ApplicationForm | None:
     return app_type.form_class(data=data, record=register_record_for(applicant))
 
 
-def _receipt_data(
-    case: Case, present: dict[str, list[Attachment]], committed: dict[str, Commitment]
-) -> dict[str, Any]:
+def _receipt_data(case: Case, given: MaterialsGiven) -> dict[str, Any]:
     materials = [
-        {"name": m.name, "files": len(present.get(m.code, []))}
+        {"name": m.name, "files": given.files[m.code]}
         for m in case.item.materials.all()
-        if present.get(m.code)
+        if given.files.get(m.code)
     ] + [
         # Received as a commitment: no file, the commitment itself (ADR 20).
         {"name": f"{m.name}（告知承诺）", "files": 0}
         for m in case.item.materials.all()
-        if m.code in committed and not present.get(m.code)
+        if m.code in given.committed and not given.files.get(m.code)
     ]
     return {
         "materials": materials,

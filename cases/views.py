@@ -16,6 +16,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -328,7 +329,11 @@ def _submit(
         raise  # the edit page answers it as a conflicting save (409)
     except ApplicationError as e:
         return _refused_submit(request, case, e, on_error=on_error)
-    if submitted.status == CaseStatus.CONFIRMING:
+    return _submitted(request, submitted)
+
+
+def _submitted(request: HttpRequest, case: Case) -> HttpResponse:
+    if case.status == CaseStatus.CONFIRMING:
         # No 材料接收告知单 yet: the department receives the case after the employer confirms.
         messages.success(request, _CONFIRMING_MESSAGE)
         return redirect("cases:detail", pk=case.pk)
@@ -369,11 +374,12 @@ def _not_editable(request: HttpRequest, case: Case, *, submitting: bool) -> Http
 @register_reads_shared()
 def edit(request: HttpRequest, pk: int) -> HttpResponse:
     user = request_user(request)
+    if request.method == "POST" and request.POST.get("action") == "submit":
+        return _edit_submit(request, user=user, pk=pk)
     case = selectors.case_get_for_applicant(user=user, pk=pk)
-    submitting = request.POST.get("action") == "submit"
     app_type = type_for_item(case.item)
     if case.status not in EDITABLE_STATUSES or app_type is None:
-        return _not_editable(request, case, submitting=submitting)
+        return _not_editable(request, case, submitting=False)
     if request.method != "POST":
         saved = services.form_for_case(case)
         assert saved is not None  # the type exists
@@ -390,27 +396,67 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
         return _render_form(request, item=case.item, app_type=app_type, form=form, case=case, status=status)
 
     try:
-        if submitting:
-            # 保存 and 提交 under one lock; a refusal re-renders the page bound to what was
-            # posted (and saved): every field is kept.
-            return _submit(request, case, on_error=rerender, draft=_draft_change(request, app_type, form))
         case = _draft_save(request, user=user, case=case, app_type=app_type, form=form)
     except DraftConflict as e:
-        form = _with_hints(form)
-        form.add_error(None, e.message)
-        return _render_form(
-            request,
-            item=case.item,
-            app_type=app_type,
-            form=form,
-            case=case,
-            status=409,
-            version=_version(request.POST),
-        )
+        return _draft_conflict(request, case=case, app_type=app_type, form=form, error=e)
     except ApplicationError as e:
         return _refused_submit(request, case, e, on_error=rerender)
     messages.success(request, "保存成功")
     return redirect("cases:edit", pk=case.pk)
+
+
+def _edit_submit(request: HttpRequest, *, user: User, pk: int) -> HttpResponse:
+    """保存并提交 on the edit page: 保存 and 提交 under one lock. The draft is read once, locked
+    (a double click, a replayed POST or a second tab waits here, then finds it submitted), and
+    handed to the service; a refusal re-renders the page bound to what was posted (and saved):
+    every field is kept."""
+    refusal: ApplicationError | None = None
+    with transaction.atomic():
+        case = selectors.case_get_for_applicant(user=user, pk=pk, for_update=True)
+        app_type = type_for_item(case.item)
+        if case.status not in EDITABLE_STATUSES or app_type is None:
+            return _not_editable(request, case, submitting=True)
+        # The register is the portal's own copy (`registry`), read once for the form and the
+        # service (`register_reads_shared`): not read at all for a case already submitted.
+        form = _form(app_type, user, request.POST)
+        try:
+            submitted = services.case_submit(
+                case=case, user=user, draft=_draft_change(request, app_type, form), locked=True
+            )
+        except ApplicationError as e:
+            refusal = e
+    # Pages are rendered once the lock is let go.
+    if isinstance(refusal, DraftConflict):
+        return _draft_conflict(request, case=case, app_type=app_type, form=form, error=refusal)
+    if refusal is not None:
+
+        def rerender(saved: Case) -> HttpResponse:
+            return _render_form(request, item=saved.item, app_type=app_type, form=form, case=saved)
+
+        return _refused_submit(request, case, refusal, on_error=rerender)
+    return _submitted(request, submitted)
+
+
+def _draft_conflict(
+    request: HttpRequest,
+    *,
+    case: Case,
+    app_type: ApplicationType,
+    form: ApplicationForm,
+    error: DraftConflict,
+) -> HttpResponse:
+    """A save (or 保存并提交) from a page that did not see the draft's latest version: 409."""
+    form = _with_hints(form)
+    form.add_error(None, error.message)
+    return _render_form(
+        request,
+        item=case.item,
+        app_type=app_type,
+        form=form,
+        case=case,
+        status=409,
+        version=_version(request.POST),
+    )
 
 
 # --- the autosave ----------------------------------------------------------------------------

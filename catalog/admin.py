@@ -11,6 +11,7 @@ from django.forms import ModelForm
 from django.http import HttpRequest
 
 from catalog.answers import catalogue_answers_replace
+from catalog.calendar import calendar_changed
 from catalog.models import (
     CalendarDay,
     CalendarSource,
@@ -185,11 +186,28 @@ WEEKDAYS = "一二三四五六日"
 
 @admin.register(CalendarDay)
 class CalendarDayAdmin(admin.ModelAdmin[CalendarDay]):
+    """Every change replaces the calendar's version: the limits kept under it (`workday_add`)
+    are computed again from the next request on, in every process."""
+
     list_display = ("day", "weekday", "is_workday", "note")
     list_filter = ("is_workday",)
     date_hierarchy = "day"
     search_fields = ("note",)
     ordering = ("-day",)
+
+    def save_model(
+        self, request: HttpRequest, obj: CalendarDay, form: ModelForm[CalendarDay], change: bool
+    ) -> None:
+        super().save_model(request, obj, form, change)
+        calendar_changed()
+
+    def delete_model(self, request: HttpRequest, obj: CalendarDay) -> None:
+        super().delete_model(request, obj)
+        calendar_changed()
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[CalendarDay]) -> None:
+        super().delete_queryset(request, queryset)
+        calendar_changed()
 
     @admin.display(description="星期")
     def weekday(self, obj: CalendarDay) -> str:

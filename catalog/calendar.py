@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from catalog.models import CalendarDay, CalendarYear
+from lib.publiccache import answer_get, answer_set, version_of, version_replace
 from lib.workdays import WorkdayCounter, add_workdays, workdays_between
 
 WARNING = "{years}的节假日数据尚未维护，期限按周末计算，请系统管理员在后台补充"
@@ -20,8 +21,34 @@ def calendar_overrides(*, start: date, end: date) -> dict[date, bool]:
     return dict(CalendarDay.objects.filter(day__range=(start, end)).values_list("day", "is_workday"))
 
 
+# The calendar's version in the shared cache (lib.publiccache): the limits computed from it are
+# kept under it, and every change of the calendar replaces it.
+_VERSION = "calendar"
+
+
+def calendar_changed() -> None:
+    """The holidays or 调休 changed (the admin, the seed): limits kept are not read again, in
+    any process, once this transaction commits."""
+    version_replace(_VERSION)
+
+
 def workday_add(*, start: date, days: int) -> date:
-    """The last day of a limit of `days` working days counted from the day after `start`."""
+    """The last day of a limit of `days` working days counted from the day after `start`.
+
+    Kept in the shared cache under the calendar's version: every 保存并提交 asks the same
+    question of the same day (its 受理 limit), and the calendar changes a few times a year
+    (ISSUE 14). Without a cache it is computed, as it always was."""
+    version = version_of(_VERSION)
+    key = f"workday-add:{version}:{start.isoformat()}:{days}"
+    if version is not None and isinstance(kept := answer_get(key), date):
+        return kept
+    due = _workday_add(start=start, days=days)
+    if version is not None:
+        answer_set(key, due)
+    return due
+
+
+def _workday_add(*, start: date, days: int) -> date:
     # Twice the limit plus two months holds any real run of holidays; if an administrator
     # entered a longer one, the answer falls past the window and we load a larger one, since
     # the result is only right when every override up to it was loaded.

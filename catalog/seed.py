@@ -20,6 +20,7 @@ import chinese_calendar
 from django.db import transaction
 
 from catalog.answers import catalogue_answers_replace
+from catalog.calendar import calendar_changed
 from catalog.models import (
     CalendarDay,
     CalendarSource,
@@ -846,4 +847,5 @@ def seed_calendar() -> int:
         # Two deploys seeding at once: the second finds the year already there.
         ignore_conflicts=True,
     )
+    calendar_changed()
     return len(days)

@@ -5,12 +5,16 @@ thing answers a mistyped address the same way."""
 
 from __future__ import annotations
 
+import copy
+
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.http import Http404
 
+from catalog.answers import catalogue_answers_version
 from catalog.models import Department, Material, Matter, ServiceItem
 from catalog.registration_types import ProceedingKind
 from catalog.search import normalize_query, query_terms, split_aliases
+from lib.publiccache import answer_get, answer_set
 
 # Ranks of a search hit, best first.
 RANK_EXACT_NAME = 0
@@ -58,6 +62,28 @@ def matter_get(*, code: str) -> Matter:
         return _with_guide(Matter.objects.all()).get(code=code)
     except Matter.DoesNotExist:
         raise Http404("没有这个事项") from None
+
+
+def item_materials_prefetch(*, item: ServiceItem) -> None:
+    """Have `item.materials.all()` answer without a query where it can: the 办理项's materials
+    are kept in the shared cache under the catalogue's version, which every edit in the admin
+    and every seed replaces (`catalog.answers`), as the 办事指南 kept there is. Every 保存并提交
+    checks and lists them (ISSUE 14). Without a cache they are read, as by prefetching."""
+    version = catalogue_answers_version()
+    key = f"item-materials:{version}:{item.pk}"
+    kept = answer_get(key) if version is not None else None
+    if not isinstance(kept, list):
+        kept = list(Material.objects.filter(item=item).order_by("order", "id"))
+        if version is not None:
+            answer_set(key, kept)
+    # Copies: the kept rows are this process's, shared by every request it serves.
+    materials = [copy.copy(m) for m in kept]
+    for material in materials:
+        material.item = item
+    # As Django's prefetching leaves it: the related manager answers from this evaluated set.
+    rows = item.materials.all()
+    rows._result_cache = materials
+    item.__dict__.setdefault("_prefetched_objects_cache", {})["materials"] = rows
 
 
 def _rank(matter: Matter, *, query: str, terms: list[str]) -> int:

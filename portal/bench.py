@@ -399,6 +399,9 @@ def bench_submit(*, submits: int, out: Callable[[str], None]) -> None:
         # A new session for each person (a login over another's session would end that one).
         client.cookies.pop(settings.SESSION_COOKIE_NAME, None)
         client.force_login(person)
+        # The page the POST is sent from, as a browser has it open: the session's first request
+        # (which stamps the login's start and its idle timeout) is not the submission.
+        assert client.get(reverse("cases:edit", args=[case.pk])).status_code == 200
         index = int(case.form_data["qualification_number"].removeprefix("LN2025"))
         data = _submit_form(index, employer_uscc=str(case.employer_uscc), version=case.version)
         posts.append(

@@ -5,6 +5,7 @@ from typing import Any
 from django.conf import settings
 from django.http import HttpRequest
 
+from accounts.middleware import session_idle_seconds
 from accounts.selectors import verified_identity
 from cases.models import CaseStatus, ConfirmationKind, ConfirmationStatus
 from certificates.models import CertificateStatus, CopyStatus
@@ -41,7 +42,7 @@ def site(request: HttpRequest) -> dict[str, Any]:
     if user is not None and user.is_authenticated:
         context["INBOX_UNREAD"] = inbox_unread_count(user=user)
         # For the warning before the idle timeout (static/js/session.js).
-        context["SESSION_IDLE_SECONDS"] = settings.SESSION_COOKIE_AGE
+        context["SESSION_IDLE_SECONDS"] = session_idle_seconds()
         # Read from the signed-in user alone (no query): an unverified person is told on every
         # page why submitting and certificates are closed, and where to fix it.
         context["UNVERIFIED_PERSON"] = user.is_person and verified_identity(user) is None

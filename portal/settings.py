@@ -167,6 +167,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "accounts.middleware.AdminNetworkMiddleware",
     "accounts.middleware.SessionLifetimeMiddleware",
+    # After the lifetime's check (a login it ends is not renewed).
+    "accounts.middleware.SessionRenewMiddleware",
     # Says why a page sent you to the login page (超时 or 请先登录) and where you come back to.
     "accounts.middleware.LoginRedirectMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -273,7 +275,9 @@ else:
     }
     SESSION_ENGINE = "django.contrib.sessions.backends.db"
 SESSION_COOKIE_AGE = env_int("SESSION_IDLE_SECONDS", 30 * 60)
-SESSION_SAVE_EVERY_REQUEST = True
+# The idle timeout is renewed at most once a minute, not by an UPDATE at every request
+# (accounts.middleware.SessionRenewMiddleware, ISSUE 14).
+SESSION_SAVE_EVERY_REQUEST = False
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

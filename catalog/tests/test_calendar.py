@@ -7,6 +7,7 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from catalog.calendar import (
+    calendar_changed,
     calendar_known_years,
     calendar_overrides,
     calendar_unknown_years,
@@ -252,3 +253,44 @@ class CalendarAdminTestCase(BaseTestCase):
 
         self.assertEqual(r.status_code, 302)
         self.assertTrue(r["Location"].startswith(reverse("admin:login")))
+
+
+class WorkdayAddKeptTestCase(BaseTestCase):
+    """Every 保存并提交 of a day asks the same 受理 limit: the answer is kept under the
+    calendar's version, which the admin and the seed replace (ISSUE 14)."""
+
+    def test_it_reads_the_calendar_once_for_the_same_question(self) -> None:
+        with self.assertNumQueries(1):
+            self.assertEqual(workday_add(start=date(2026, 9, 30), days=5), date(2026, 10, 13))
+        with self.assertNumQueries(0):
+            self.assertEqual(workday_add(start=date(2026, 9, 30), days=5), date(2026, 10, 13))
+        with self.assertNumQueries(1):  # another question is asked of the calendar
+            self.assertEqual(workday_add(start=date(2026, 9, 30), days=1), date(2026, 10, 8))
+
+    def test_an_admin_deleting_a_holiday_shows_at_the_next_question(self) -> None:
+        # 管理员 corrects the calendar: 2026-10-08 turns out to be a working day after all.
+        self.assertEqual(workday_add(start=date(2026, 9, 30), days=1), date(2026, 10, 8))
+        self.client.force_login(self.admin)
+        holiday = CalendarDay.objects.get(day=date(2026, 10, 7))
+        r = self.client.post(reverse("admin:catalog_calendarday_delete", args=[holiday.pk]), {"post": "yes"})
+        self.assertEqual(r.status_code, 302)
+        self.assertEqual(workday_add(start=date(2026, 9, 30), days=1), date(2026, 10, 7))
+
+    def test_an_admin_changing_a_day_shows_at_the_next_question(self) -> None:
+        self.assertEqual(workday_add(start=date(2026, 9, 30), days=1), date(2026, 10, 8))
+        self.client.force_login(self.admin)
+        holiday = CalendarDay.objects.get(day=date(2026, 10, 7))
+        r = self.client.post(
+            reverse("admin:catalog_calendarday_change", args=[holiday.pk]),
+            {"day": "2026-10-07", "is_workday": "on", "note": "本省上班"},
+        )
+        self.assertEqual(r.status_code, 302, r.context and r.context["adminform"].form.errors)
+        self.assertEqual(workday_add(start=date(2026, 9, 30), days=1), date(2026, 10, 7))
+
+    def test_seeding_a_year_shows_at_the_next_question(self) -> None:
+        CalendarYear.objects.filter(year=2026).delete()
+        CalendarDay.objects.filter(day__year=2026).delete()
+        calendar_changed()  # as the admin's deletions would
+        self.assertEqual(workday_add(start=date(2026, 9, 30), days=1), date(2026, 10, 1))
+        seed_calendar()
+        self.assertEqual(workday_add(start=date(2026, 9, 30), days=1), date(2026, 10, 8))
