@@ -62,7 +62,7 @@ def file_mb(pid: int) -> float:
     return _status_mb(pid, "RssFile")
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket() as s:
         s.bind((HOST, 0))
         port: int = s.getsockname()[1]
@@ -120,7 +120,7 @@ class Session:
         return self.request("POST", path, body, headers)[0]
 
 
-def _session_cookie(user: User | None) -> str:
+def session_cookie(user: User | None) -> str:
     if user is None:
         return "bench=1"
     client = Client(HTTP_HOST=HOST)
@@ -135,7 +135,7 @@ def _photo_jpeg() -> bytes:
 
 
 @contextmanager
-def _process(args: list[str], env: dict[str, str]) -> Iterator[subprocess.Popen[bytes]]:
+def running(args: list[str], env: dict[str, str]) -> Iterator[subprocess.Popen[bytes]]:
     process = subprocess.Popen(  # noqa: S603 - our own programs with fixed arguments
         args, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=settings.BASE_DIR
     )
@@ -150,7 +150,7 @@ def _process(args: list[str], env: dict[str, str]) -> Iterator[subprocess.Popen[
             process.wait()
 
 
-def _wait_for_web(port: int, master: subprocess.Popen[bytes]) -> int:
+def wait_for_web(port: int, master: subprocess.Popen[bytes]) -> int:
     """The gunicorn worker's pid, once it answers."""
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
@@ -199,7 +199,7 @@ def bench_memory(
         "LOG_LEVEL": "ERROR",
     }
     Path(env["PROMETHEUS_MULTIPROC_DIR"]).mkdir(parents=True, exist_ok=True)
-    port = _free_port()
+    port = free_port()
     python = sys.executable
     gunicorn = str(Path(python).with_name("gunicorn"))
     manage = str(Path(settings.BASE_DIR) / "manage.py")
@@ -208,8 +208,8 @@ def bench_memory(
         ofd = f.read()
     material = required_materials(item=upload_case.item, form_data=upload_case.form_data)[0]
     photo = _photo_jpeg()
-    person = Session(port, _session_cookie(holder))
-    applicant = Session(port, _session_cookie(uploader))
+    person = Session(port, session_cookie(holder))
+    applicant = Session(port, session_cookie(uploader))
     public = Session(port, "bench=1")
     holder_case = Case.objects.filter(applicant=holder).order_by("id").first()
     assert holder_case is not None
@@ -270,10 +270,10 @@ def bench_memory(
     ]
 
     with (
-        _process([gunicorn, "portal.wsgi", "--bind", f"{HOST}:{port}", "--workers", "1"], env) as web,
-        _process([python, manage, "run_worker"], env) as worker,
+        running([gunicorn, "portal.wsgi", "--bind", f"{HOST}:{port}", "--workers", "1"], env) as web,
+        running([python, manage, "run_worker"], env) as worker,
     ):
-        web_pid = _wait_for_web(port, web)
+        web_pid = wait_for_web(port, web)
         for _ in range(20):
             for _label, call in ordinary:
                 call()
