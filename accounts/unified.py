@@ -21,9 +21,6 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
-import requests
-from authlib.integrations.base_client import MismatchingStateError, OAuthError
-from authlib.integrations.django_client import DjangoIntegration, DjangoOAuth2App
 from django.conf import settings
 from django.core.checks import CheckMessage
 from django.core.checks import Error as CheckError
@@ -122,6 +119,8 @@ def _client_for(
     # One client per configuration (the settings are the cache key, so a test's
     # override_settings gets its own); it keeps the platform's metadata and keys between
     # sign-ins. Authlib ships no type hints: Any stands for its client here only.
+    from authlib.integrations.django_client import DjangoIntegration, DjangoOAuth2App
+
     return DjangoOAuth2App(
         DjangoIntegration(CLIENT_NAME),
         CLIENT_NAME,
@@ -165,6 +164,8 @@ def _metadata(client: Any) -> dict[str, Any]:
 def unified_signin_redirect(request: HttpRequest, *, redirect_uri: str) -> HttpResponse:
     """Send the browser to the platform. The state, nonce and PKCE verifier stay in this
     browser's session, where the way back must find them."""
+    import requests  # here: a web worker that never signs anyone in this way never loads it
+
     try:
         client = _client()
         _metadata(client)
@@ -181,6 +182,9 @@ def unified_signin_finish(request: HttpRequest) -> UnifiedAssertion:
         error = str(request.GET["error"])[:60]
         reason = REFUSED_CANCELLED if error == "access_denied" else REFUSED_TOKEN
         raise UnifiedSignInRefused(reason, f"authorization error {error}")
+    import requests
+    from authlib.integrations.base_client import MismatchingStateError, OAuthError
+
     client = _client()
     try:
         metadata = _metadata(client)

@@ -6,7 +6,6 @@ from dataclasses import asdict
 from typing import Any
 from urllib.parse import urlencode
 
-import segno
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login as auth_login
@@ -534,6 +533,8 @@ def totp_setup(request: HttpRequest) -> HttpResponse:
     qr_svg = ""
     if pending is not None:
         # segno writes the SVG from the URI alone (no text from users): safe to put in the page.
+        import segno  # here: only the page that sets up a 动态口令 draws a QR code
+
         qr_svg = mark_safe(segno.make(pending.config_url, error="m").svg_inline(scale=4))  # noqa: S308
     return render(
         request,

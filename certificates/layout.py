@@ -17,7 +17,6 @@ from functools import cached_property
 from io import BytesIO
 from typing import Final
 
-import segno
 from PIL import Image
 
 from certificates.document import CertificateData, SpecialtyLine
@@ -496,6 +495,8 @@ def _specialty_table(data: CertificateData) -> list[Item]:
 def _qr(url: str, box: tuple[float, float, float, float] = QR_BOX) -> PathItem:
     """The QR code as filled rectangles, one per run of dark modules in a row: vector, so
     it scans from a print at any size, and a few hundred rectangles instead of thousands."""
+    import segno  # here, not when the URLconf loads: a web worker draws a QR code only for a preview
+
     code = segno.make_qr(url, error=QR_ERROR, mask=QR_MASK)
     # The symbol without its quiet zone, one byte a module: 1 dark, 0 light.
     rows = [bytes(row) for row in code.matrix]

@@ -24,7 +24,6 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any, Final
 
-import segno
 from django.conf import settings
 from django.db import transaction
 from django.db.models import F
@@ -274,6 +273,8 @@ def notice_public_record(sealed: SealedNotice) -> NoticeRecord:
 
 def _qr_png(url: str) -> bytes:
     out = io.BytesIO()
+    import segno  # here: the worker draws it, a web worker rarely
+
     segno.make_qr(url, error="m").save(out, kind="png", scale=QR_PNG_SCALE, border=2)
     return out.getvalue()
 

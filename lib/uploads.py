@@ -23,14 +23,15 @@ import re
 import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Final
+from typing import TYPE_CHECKING, Final
 
 import filetype
 from PIL import Image, ImageChops, ImageOps, ImageStat
-from pypdf import PdfReader
-from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject, NameObject, PdfObject
 
 from lib.errors import ApplicationError
+
+if TYPE_CHECKING:
+    from pypdf.generic import PdfObject
 
 DEFAULT_MAX_BYTES: Final = 10 * 1024 * 1024
 # Pixel budget checked from the header before anything is decoded. 40 MP
@@ -274,6 +275,10 @@ _PDF_MAX_CONTAINERS: Final = 200_000
 
 
 def _check_pdf(data: bytes) -> CheckedFile:
+    # pypdf (with the fontTools it brings, some 25 MB) is loaded by the first PDF a worker
+    # checks, not by every web worker at start (ISSUE 14's memory goal).
+    from pypdf import PdfReader
+
     try:
         reader = PdfReader(io.BytesIO(data), strict=False)
         if reader.is_encrypted:
@@ -298,10 +303,14 @@ def _check_pdf(data: bytes) -> CheckedFile:
 
 
 def _resolve(obj: PdfObject | None) -> PdfObject | None:
+    from pypdf.generic import IndirectObject
+
     return obj.get_object() if isinstance(obj, IndirectObject) else obj
 
 
 def _children(obj: PdfObject) -> Iterator[PdfObject]:
+    from pypdf.generic import ArrayObject, DictionaryObject
+
     if isinstance(obj, DictionaryObject):
         yield from obj.values()
     elif isinstance(obj, ArrayObject):
@@ -317,6 +326,8 @@ def _refuse_active_content(root: PdfObject | None) -> None:
     byte search of the raw file would miss. Objects that nothing references
     are never run by a reader and are not visited.
     """
+    from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject, NameObject
+
     seen: set[tuple[int, int]] = set()
     stack: list[PdfObject] = [root] if root is not None else []
     containers = 0
