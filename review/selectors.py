@@ -71,7 +71,8 @@ def queue_counts(*, user: User, query: str = "") -> dict[str, int]:
         case_queue(user=user, status=ALL, query=query)
         .order_by()  # no ORDER BY columns in the GROUP BY
         .values("status")
-        .annotate(n=Count("id"))
+        # COUNT(*), which needs no column: the narrow cases_case_counts_idx answers it alone.
+        .annotate(n=Count("*"))
         .values_list("status", "n")
     )
     finished = sum(n for status, n in counts.items() if status in FINISHED_STATUSES)

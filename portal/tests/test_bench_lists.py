@@ -30,7 +30,11 @@ class BenchListsTestCase(BaseTestCase):
         self.assertIn("其中“我的办件”申请人 8 件", lines[0])
         self.assertIn("空视图", lines[2])
         pages = lines[3:-1]
-        self.assertEqual(len(pages), 6)
+        # The queue's three tabs, its first tab after a status change and after a new rating,
+        # 我的办件 and the register's query.
+        self.assertEqual(len(pages), 7)
+        self.assertIn("办件状态变化", pages[1])
+        self.assertIn("新的评价", pages[2])
         for line in pages:
             self.assertIn("目标：PostgreSQL 上中位数 ≤ 50 ms", line)
             self.assertRegex(line, r"SQL \d+ 条，共 [\d.]+ ms")
