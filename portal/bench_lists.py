@@ -263,6 +263,8 @@ def bench_lists(
     acceptor = acceptor or User.objects.get(username="shouli")
     mine, registration = lists_load(cases=cases, out=out, acceptor=acceptor, mine_cases=mine_cases)
     staff, applicant = _session(acceptor), _session(mine)
+    department_id = acceptor.department_id
+    assert department_id is not None, "the workbench's user works in a department"
     queue = reverse("review:queue")
     pages = [
         ListPage("工作台 · 待受理（默认）", queue, session=staff),
@@ -273,13 +275,13 @@ def bench_lists(
             "工作台 · 待受理，每次浏览前都有办件状态变化（页签计数重新数）",
             queue,
             session=staff,
-            forget=functools.partial(department_counts_replace, department_id=acceptor.department_id),
+            forget=functools.partial(department_counts_replace, department_id=department_id),
         ),
         ListPage(
             "工作台 · 待受理，每次浏览前都有新的评价（好差评统计重新算）",
             queue,
             session=staff,
-            forget=functools.partial(rating_figures_replace, department_id=acceptor.department_id),
+            forget=functools.partial(rating_figures_replace, department_id=department_id),
         ),
         ListPage("工作台 · 已办结", queue, "status=finished", session=staff),
         ListPage("工作台 · 全部", queue, "status=all", session=staff),
