@@ -26,26 +26,36 @@ from catalog.services import matter_index_refresh
 M = TypeVar("M", bound=Model)
 
 
-class CatalogueAdmin(admin.ModelAdmin[M]):
-    """An admin page of what the public pages show (departments, 事项, 办理项, materials): every
-    way it writes (the form, its inlines, the list's editable column, deleting one or several)
-    replaces the catalogue's version, so the kept public pages show the edit at once (ADR 0030,
-    addendum)."""
+class VersionedAdmin(admin.ModelAdmin[M]):
+    """An admin page of data that answers are kept under a version of: every way it writes
+    (the form, its inlines, the list's editable column, deleting one or several) calls
+    `changed`, which replaces that version, so what was kept is not read again."""
+
+    def changed(self) -> None:
+        raise NotImplementedError
 
     def save_model(self, request: HttpRequest, obj: M, form: ModelForm[M], change: bool) -> None:
         super().save_model(request, obj, form, change)
-        catalogue_answers_replace()
+        self.changed()
 
     def save_related(self, request: HttpRequest, form: ModelForm[M], formsets: Any, change: bool) -> None:
         super().save_related(request, form, formsets, change)
-        catalogue_answers_replace()
+        self.changed()
 
     def delete_model(self, request: HttpRequest, obj: M) -> None:
         super().delete_model(request, obj)
-        catalogue_answers_replace()
+        self.changed()
 
     def delete_queryset(self, request: HttpRequest, queryset: QuerySet[M]) -> None:
         super().delete_queryset(request, queryset)
+        self.changed()
+
+
+class CatalogueAdmin(VersionedAdmin[M]):
+    """An admin page of what the public pages show (departments, 事项, 办理项, materials): the
+    kept public pages and the 办理项's materials show an edit at once (ADR 0030, addendum)."""
+
+    def changed(self) -> None:
         catalogue_answers_replace()
 
 
@@ -185,7 +195,7 @@ WEEKDAYS = "一二三四五六日"
 
 
 @admin.register(CalendarDay)
-class CalendarDayAdmin(admin.ModelAdmin[CalendarDay]):
+class CalendarDayAdmin(VersionedAdmin[CalendarDay]):
     """Every change replaces the calendar's version: the limits kept under it (`workday_add`)
     are computed again from the next request on, in every process."""
 
@@ -195,18 +205,7 @@ class CalendarDayAdmin(admin.ModelAdmin[CalendarDay]):
     search_fields = ("note",)
     ordering = ("-day",)
 
-    def save_model(
-        self, request: HttpRequest, obj: CalendarDay, form: ModelForm[CalendarDay], change: bool
-    ) -> None:
-        super().save_model(request, obj, form, change)
-        calendar_changed()
-
-    def delete_model(self, request: HttpRequest, obj: CalendarDay) -> None:
-        super().delete_model(request, obj)
-        calendar_changed()
-
-    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[CalendarDay]) -> None:
-        super().delete_queryset(request, queryset)
+    def changed(self) -> None:
         calendar_changed()
 
     @admin.display(description="星期")
