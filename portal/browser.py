@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, TypedDict
 from django.conf import settings
 from django.contrib.staticfiles.testing import StaticLiveServerTestCase
 from django.core.cache import caches
+from django.core.management import call_command
 from django.core.servers.basehttp import ThreadedWSGIServer
 from django.test.testcases import LiveServerThread
 
@@ -162,6 +163,15 @@ def server_paused() -> Iterator[None]:
         yield
     finally:
         _ONE_AT_A_TIME.release()
+
+
+def queued_tasks_run() -> None:
+    """Run what is queued as the worker would (`manage.py db_worker --batch`), the live
+    server's requests waiting meanwhile: a page polling for the result (加注中…) would
+    otherwise read the database while the worker begins its exclusive transaction, and on
+    SQLite one of the two fails with "database table is locked"."""
+    with server_paused():
+        call_command("db_worker", batch=True, interval=0, startup_delay=False, queue_name="*")
 
 
 class BrowserTestCase(StaticLiveServerTestCase):

@@ -10,7 +10,6 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 from playwright.sync_api import expect
@@ -27,7 +26,14 @@ from certificates.models import CertificateCopy
 from certificates.tests.helpers import ensure_keys
 from lib.datacrypt import mobile_index
 from lib.uploads import check_upload
-from portal.browser import DESKTOP, PHONE, BrowserTestCase, axe_report, axe_violations, server_paused
+from portal.browser import (
+    DESKTOP,
+    PHONE,
+    BrowserTestCase,
+    axe_report,
+    axe_violations,
+    queued_tasks_run,
+)
 from portal.cluster import ERROR_PAGES_DIR
 from portal.demo import APPLICANT_PASSWORD, STAFF_PASSWORD, demo_history, seed_demo
 from portal.test import catalog_seeded
@@ -202,8 +208,7 @@ class AxeTestCase(BrowserTestCase):
             page.evaluate("document.getElementById('attachments-dialog').contains(document.activeElement)")
         )
         self.check("公示附件窗口（加注中）")
-        with server_paused():  # the page polls for the result meanwhile
-            call_command("db_worker", batch=True, interval=0, startup_delay=False, queue_name="*")
+        queued_tasks_run()  # the page polls for the result meanwhile
         live.get_by_text("加注完成，可以下载“二建建造师注册证书”").wait_for(state="attached")
         expect(dialog.get_by_role("link", name="二建建造师注册证书")).to_be_focused()
         page.keyboard.press("Escape")

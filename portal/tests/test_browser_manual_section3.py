@@ -12,13 +12,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from django.core.management import call_command
 
 from catalog.seed import seed_catalog
 from certificates.models import CertificateCopy, CopyStatus
 from certificates.tests.helpers import ensure_keys
 from certificates.verify import verify_ofd
-from portal.browser import BrowserTestCase
+from portal.browser import BrowserTestCase, queued_tasks_run
 from portal.demo import APPLICANT_PASSWORD, seed_demo
 
 HOLDER_MOBILE = "13800138003"  # 王强 in the demo data: registration granted
@@ -58,7 +57,7 @@ class ManualSectionThreeTestCase(BrowserTestCase):
         dialog.get_by_text("加注中…").wait_for()
 
         # The worker seals the copy (outside the request); the window notices by itself.
-        call_command("db_worker", batch=True, interval=0, startup_delay=False, queue_name="*")
+        queued_tasks_run()
         copy = CertificateCopy.objects.get()
         self.assertEqual(copy.status, CopyStatus.READY)
         link = dialog.get_by_role("link", name="二建建造师注册证书")

@@ -20,7 +20,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from django.core.management import call_command
 from django.urls import reverse
 
 from accounts.models import Enterprise, StaffRole, User, UserKind
@@ -34,7 +33,7 @@ from certificates.services import certificate_copy_request
 from certificates.tests.helpers import ensure_keys
 from certificates.verify import verify_ofd
 from lib.datacrypt import mobile_index
-from portal.browser import BrowserTestCase
+from portal.browser import BrowserTestCase, queued_tasks_run
 from portal.demo import APPLICANT_PASSWORD, seed_demo
 from registry.models import RegisterLookup, Registration
 from review.services import case_accept, case_approve, case_review
@@ -50,10 +49,6 @@ SHOTS = Path(tempfile.gettempdir()) / "shots"
 
 def field(page: Any, label: str) -> Any:
     return page.get_by_label(re.compile(rf"^\*?{re.escape(label)}$"))
-
-
-def run_worker() -> None:
-    call_command("db_worker", batch=True, interval=0, startup_delay=False, queue_name="*")
 
 
 def certificate_json(content: bytes) -> dict[str, Any]:
@@ -84,7 +79,7 @@ class ManualSectionFourTestCase(BrowserTestCase):
             registration=self.registration, status=CertificateStatus.CURRENT
         )
         copy = certificate_copy_request(certificate=certificate, user=self.holder)
-        run_worker()
+        queued_tasks_run()
         copy.refresh_from_db()
         self.assertEqual(copy.status, CopyStatus.READY)
         return copy
@@ -205,7 +200,7 @@ class ManualSectionFourTestCase(BrowserTestCase):
         attachments = page.get_by_role("dialog")
         attachments.get_by_role("button", name="加注").click()
         attachments.get_by_text("加注中…").wait_for()
-        run_worker()
+        queued_tasks_run()
         copy = CertificateCopy.objects.exclude(pk=old.pk).get(certificate__registration=self.registration)
         self.assertEqual(copy.status, CopyStatus.READY)
         with page.expect_download() as download_info:
