@@ -26,6 +26,7 @@ registration by approving her waiting case through the real services, then measu
 
 from __future__ import annotations
 
+import io
 import os
 import statistics
 import subprocess
@@ -39,6 +40,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
+from django.core.management import call_command
 from django.db import DatabaseError, connection, transaction
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -237,6 +239,25 @@ def bench_figures(*, cases: int, runs: int, out: Callable[[str], None]) -> None:
         f"    参照：帮助手册页（同一进程、同一次运行）中位数 {statistics.median(bare) * 1000:.1f} ms，"
         f"p95 {percentile(bare, 0.95) * 1000:.1f} ms"
     )
+
+
+def database_fresh() -> None:
+    """The bench database made anew: on PostgreSQL everything in it dropped first (scripts/bench.sh
+    removes the SQLite file before), then the schema, the certificate keys, the catalogue and
+    the demo, as `make setup` makes them for the portal."""
+    # Never the portal's own database: only the one scripts/bench.sh names for the bench.
+    if connection.vendor == "postgresql":
+        if os.environ.get("DATABASE_URL") != os.environ.get("BENCH_DATABASE_URL"):
+            raise SystemExit("--fresh 只清空 BENCH_DATABASE_URL 指定的基准数据库：请用 make bench 运行")
+        with connection.cursor() as cursor:
+            cursor.execute("DROP SCHEMA public CASCADE; CREATE SCHEMA public")
+    elif Path(settings.DATABASES["default"]["NAME"]).parent.name != "bench":
+        raise SystemExit("--fresh 只用于 var/bench/ 中的基准数据库：请用 make bench 运行")
+    quiet = io.StringIO()
+    call_command("migrate", interactive=False, verbosity=0)
+    call_command("certificate_keys", create=True, stdout=quiet)
+    call_command("seed_catalog", stdout=quiet)
+    call_command("seed_demo", stdout=quiet)
 
 
 def settle_database() -> None:

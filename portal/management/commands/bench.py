@@ -4,7 +4,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
-from portal.bench import run
+from portal.bench import database_fresh, run
 
 
 class Command(BaseCommand):
@@ -14,6 +14,14 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument(
+            "--fresh",
+            action="store_true",
+            help=(
+                "先清空基准数据库（PostgreSQL 上删除 public 模式的全部内容），"
+                "再建表、密钥、目录与演示数据（make bench 使用）"
+            ),
+        )
         parser.add_argument("--runs", type=int, default=200, help="签发次数（至少 200）")
         parser.add_argument("--clicks", type=int, default=30, help="加注点击次数")
         parser.add_argument(
@@ -44,6 +52,8 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if options["fresh"]:
+            database_fresh()
         run(
             runs=max(options["runs"], 1),
             clicks=max(options["clicks"], 1),
