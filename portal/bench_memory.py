@@ -288,11 +288,14 @@ def bench_memory(
             f"（目标 ≤ {WORKER_GOAL_MB} MB，{_verdict(worker_warm, WORKER_GOAL_MB)}）"
         )
         statuses: dict[str, Counter[int]] = {}
+        spent: Counter[str] = Counter()
         start = time.monotonic()
         done = 0
         while done < requests and time.monotonic() - start < seconds:
             label, call = mix[done % len(mix)]
+            began = time.monotonic()
             statuses.setdefault(label, Counter())[call()] += 1
+            spent[label] += time.monotonic() - began
             done += 1
         elapsed = time.monotonic() - start
         pending = list(CertificateCopy.objects.filter(status=CopyStatus.PENDING).values_list("pk", flat=True))
@@ -304,6 +307,12 @@ def bench_memory(
     out(
         f"    混合负载 {done} 次请求（{elapsed:.0f} s{scaled}）："
         + "，".join(f"{label} {sum(c.values())}" for label, c in statuses.items())
+    )
+    out(
+        "    每类平均用时："
+        + "，".join(
+            f"{label} {spent[label] / sum(c.values()) * 1000:.1f} ms" for label, c in statuses.items()
+        )
     )
     out(
         "    各类应答状态："
