@@ -10,13 +10,53 @@ would after `bulk_create` and rows referring to them can follow. Signals are not
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import TypeVar
+import operator
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar
 
 from django.db import DEFAULT_DB_ALIAS, connections, models
+from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models.fields import AutoFieldMixin
 
 M = TypeVar("M", bound=models.Model)
+
+
+# Fields whose Python value psycopg writes as `get_db_prep_save` would have prepared it: their
+# values are taken as they are (a third of the time of 100,000 cases went to preparing each of
+# them). Exact classes only: a subclass (an encrypted field, say) prepares its own.
+_AS_THEY_ARE: frozenset[type[models.Field[Any, Any]]] = frozenset(
+    {
+        models.AutoField,
+        models.BigAutoField,
+        models.BigIntegerField,
+        models.BooleanField,
+        models.CharField,
+        models.DateField,
+        models.DateTimeField,
+        models.ForeignKey,
+        models.IntegerField,
+        models.PositiveIntegerField,
+        models.PositiveSmallIntegerField,
+        models.SmallIntegerField,
+        models.TextField,
+        models.UUIDField,
+    }
+)
+
+
+def _value_of(
+    field: models.Field[Any, Any], connection: BaseDatabaseWrapper
+) -> Callable[[models.Model], Any]:
+    """How the row's value of `field` is read from an object, as `bulk_create` would write it."""
+    kept = type(field) in _AS_THEY_ARE and not getattr(field, "auto_now", False)
+    if kept and not getattr(field, "auto_now_add", False):
+        if isinstance(field, models.ForeignKey):
+            # The key the target field stores must be stored as it is too (an integer or UUID).
+            target = field.target_field
+            kept = type(target) in _AS_THEY_ARE
+        if kept:
+            return operator.attrgetter(field.attname)
+    return lambda obj: field.get_db_prep_save(field.pre_save(obj, True), connection=connection)
 
 
 def rows_create(model: type[M], objs: Sequence[M], *, batch_size: int = 2000) -> list[M]:
@@ -40,11 +80,10 @@ def rows_create(model: type[M], objs: Sequence[M], *, batch_size: int = 2000) ->
         for obj, (key,) in zip(objs, cursor.fetchall(), strict=True):
             setattr(obj, pk.attname, key)
         raw = cursor.cursor  # psycopg's own cursor, for COPY
+        values = [_value_of(f, connection) for f in fields]
         with raw.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
             for obj in objs:
-                copy.write_row(
-                    [f.get_db_prep_save(f.pre_save(obj, True), connection=connection) for f in fields]
-                )
+                copy.write_row([value(obj) for value in values])
     for obj in objs:
         obj._state.adding = False
         obj._state.db = connection.alias

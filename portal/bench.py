@@ -243,8 +243,8 @@ def bench_figures(*, cases: int, runs: int, out: Callable[[str], None]) -> None:
 
 def database_fresh() -> None:
     """The bench database made anew: on PostgreSQL everything in it dropped first (scripts/bench.sh
-    removes the SQLite file before), then the schema, the certificate keys, the catalogue and
-    the demo, as `make setup` makes them for the portal."""
+    removes the SQLite file before), then the schema, the certificate keys and fonts, the
+    catalogue and the demo, as `make setup` makes them for the portal."""
     # Never the portal's own database: only the one scripts/bench.sh names for the bench.
     if connection.vendor == "postgresql":
         if os.environ.get("DATABASE_URL") != os.environ.get("BENCH_DATABASE_URL"):
@@ -256,6 +256,9 @@ def database_fresh() -> None:
     quiet = io.StringIO()
     call_command("migrate", interactive=False, verbosity=0)
     call_command("certificate_keys", create=True, stdout=quiet)
+    # This host's certificate font store (ADR 0035), as make setup prepares it: the first copy
+    # of a fresh worker is measured, not the conversion of its glyphs.
+    call_command("certificate_fonts", stdout=quiet)
     call_command("seed_catalog", stdout=quiet)
     call_command("seed_demo", stdout=quiet)
 

@@ -34,15 +34,7 @@ add_key AUDIT_KEY a1 32
 set -a; . var/portal.env; set +a
 export SITE_URL=${SITE_URL:-http://127.0.0.1:${PORT:-8000}}
 .venv/bin/python manage.py migrate --noinput -v 0
-# collectstatic compresses every file again at each run (about 30 s, nearly all of it the API
-# documentation's bundles from django-ninja): only when the project's static files, the
-# installed packages or the settings changed since it last ran (the mark is kept in the collected
-# folder, so that removing it collects again).
-collected=${STATIC_ROOT:-var/static}/.collected
-if [ ! -e "$collected" ] || [ -n "$(find static requirements.txt .venv/.runtime portal/settings.py var/portal.env -newer "$collected" -print -quit)" ]; then
-  .venv/bin/python manage.py collectstatic --noinput -v 0
-  touch "$collected"
-fi
+scripts/static.sh
 .venv/bin/python manage.py certificate_keys --create
 # The certificate fonts in their compact form, shared by every process of this host (ADR 0035).
 .venv/bin/python manage.py certificate_fonts
