@@ -32,6 +32,8 @@ from notifications.tasks import deliver_sms
 logger = logging.getLogger(__name__)
 
 REDACTED_TEXT = "（本短信含验证码，发送结束后内容已隐藏）"
+CLOSED_ACCOUNT_TEXT = "（账号已注销，本短信未发送，内容已删除）"
+CLOSED_ACCOUNT_ERROR = "账号已注销，不再发送"
 
 _TEMPLATE_NAME = re.compile(r"[a-z0-9_]+")
 
@@ -142,14 +144,28 @@ def sms_requeue_stale(*, now: datetime | None = None) -> int:
 def sms_retry(*, message: SmsMessage) -> SmsMessage:
     """Resend a FAILED message (the admin's 「重新发送」): a fresh set of attempts from now."""
     with transaction.atomic():
-        message = SmsMessage.objects.select_for_update().get(pk=message.pk)
+        message = SmsMessage.objects.select_for_update().select_related("user").get(pk=message.pk)
         if message.status != SmsStatus.FAILED:
             raise ApplicationError("只有发送失败的短信可以重新发送")
+        if message.user is not None and message.user.closed_at is not None:
+            raise ApplicationError("该账号已注销，不再向其发送短信")
         if message.sensitive:
             # Its code has expired and its text is gone; the user simply asks for a new code.
             raise ApplicationError("验证码短信不重新发送，请申请人重新获取验证码")
         SMS_OUTBOX.requeue(message)
     return message
+
+
+def sms_cancel_for_closed_account(*, user: AbstractBaseUser) -> int:
+    """The account is being closed (privacy.services.account_close, in its transaction): its
+    messages not yet sent are not sent, and their texts are deleted. A message already with
+    the gateway (SENDING) cannot be called back. Returns how many were cancelled; their queued
+    tasks then find nothing to claim (`Outbox.claim`)."""
+    return SmsMessage.objects.filter(user_id=user.pk, status__in=[SmsStatus.QUEUED, SmsStatus.FAILED]).update(
+        status=SmsStatus.FAILED,
+        text=CLOSED_ACCOUNT_TEXT,  # encrypted by the field, as save() would
+        last_error=CLOSED_ACCOUNT_ERROR,
+    )
 
 
 # --- In-site messages -------------------------------------------------------------------

@@ -23,7 +23,7 @@ from catalog.registration_types import RegistrationType
 from lib.datacrypt import mobile_index
 from lib.errors import ApplicationError
 from notifications.models import InboxMessage
-from notifications.services import inbox_message_create
+from notifications.services import inbox_message_create, sms_cancel_for_closed_account
 from privacy.models import CorrectionRequest, CorrectionStatus
 from privacy.transitions import transition_allowed
 
@@ -130,8 +130,8 @@ def account_close(*, user: User, password: str, request: HttpRequest | None = No
     trail, and the account's row, which those records name (its name, 证件类型 and 证件号码).
     Removed: the mobile, the password, known browsers, authenticators, the link to
     统一身份认证, the drafts never submitted (with their files), unused SMS codes, 站内消息, and
-    for a 法人 the enterprise details (经办人 and his ID number). Every session ends, since the
-    password is gone.
+    for a 法人 the enterprise details (经办人 and his ID number); SMS still queued for it are not
+    sent and their texts are deleted. Every session ends, since the password is gone.
 
     The 证件号码 (or 统一社会信用代码) may register a new account at once: the closed one no
     longer holds the login name, and the uniqueness rules leave closed accounts out."""
@@ -149,6 +149,8 @@ def account_close(*, user: User, password: str, request: HttpRequest | None = No
         KnownBrowser.objects.filter(user=locked).delete()
         TOTPDevice.objects.filter(user=locked).delete()
         InboxMessage.objects.filter(user=locked).delete()
+        # Nothing more reaches the closed account's phone, not even what was queued before.
+        sms_cancel_for_closed_account(user=locked)
         Enterprise.objects.filter(user=locked).delete()
         # The platform's subject may then sign in again, into a new account (ADR 0023).
         UnifiedIdentityLink.objects.filter(user=locked).delete()

@@ -4,6 +4,8 @@ rest is gone (mobile, browsers, sessions, drafts, unused codes); the ID may regi
 
 from __future__ import annotations
 
+from unittest.mock import patch
+
 from django.core.files.storage import default_storage
 
 from accounts.models import Enterprise, KnownBrowser, SmsCode, SmsPurpose, User
@@ -16,14 +18,27 @@ from certificates.models import Certificate
 from certificates.selectors import certificates_for_user
 from lib.datacrypt import mobile_index
 from lib.errors import ApplicationError
-from notifications.models import InboxMessage
-from notifications.services import inbox_message_create
+from notifications.models import InboxMessage, SmsMessage, SmsStatus
+from notifications.services import (
+    CLOSED_ACCOUNT_TEXT,
+    inbox_message_create,
+    sms_deliver,
+    sms_enqueue,
+    sms_retry,
+)
 from portal.test import PASSWORD, BaseTestCase
 from privacy.services import account_close
 from registry.models import Registration
 from registry.tests.builders import registration_granted
 
 URL = "/my-info/close/"
+FINISHED = {
+    "matter": "二级建造师注册",
+    "item": "变更注册",
+    "number": "LN202612010001",
+    "result": "准予",
+    "rate_url": "",
+}
 
 
 class AccountCloseTestCase(BaseTestCase):
@@ -36,6 +51,15 @@ class AccountCloseTestCase(BaseTestCase):
         login_browser_record(user=self.applicant, device_id="phone", user_agent="Safari")
         sms_code_send(mobile=self.applicant.mobile, purpose=SmsPurpose.LOGIN)
         inbox_message_create(user=self.applicant, title="办件已办结", body="")
+        # A notice queued for the phone before the closing (the gateway was down, say), and
+        # one that failed earlier, which an administrator might otherwise send again.
+        queued, failed = (
+            sms_enqueue(
+                mobile=self.applicant.mobile, template="case_finished", context=FINISHED, user=self.applicant
+            )
+            for _ in range(2)
+        )
+        SmsMessage.objects.filter(pk=failed.pk).update(status=SmsStatus.FAILED, attempts=5)
         other = self.client_class()
         other.force_login(self.applicant)
 
@@ -61,6 +85,16 @@ class AccountCloseTestCase(BaseTestCase):
         self.assertFalse(KnownBrowser.objects.filter(user=user).exists())
         self.assertFalse(SmsCode.objects.filter(mobile_index=mobile_index(self.applicant.mobile)).exists())
         self.assertFalse(InboxMessage.objects.filter(user=user).exists())
+        # The queued SMS is not sent and its text is gone; neither may be sent again.
+        for message in SmsMessage.objects.filter(pk__in=[queued.pk, failed.pk]):
+            self.assertEqual((message.status, message.text), (SmsStatus.FAILED, CLOSED_ACCOUNT_TEXT))
+            self.assertEqual(message.last_error, "账号已注销，不再发送")
+            with self.assertRaisesMessage(ApplicationError, "该账号已注销"):
+                sms_retry(message=message)
+        with patch("notifications.gateways.ConsoleGateway.send") as send:
+            sms_deliver(message_id=queued.pk)  # its task, when the worker runs it later
+        send.assert_not_called()
+        self.assertEqual(SmsMessage.objects.get(pk=queued.pk).status, SmsStatus.FAILED)
         # On the record, and every session ended (this one logged out, the other one's
         # password hash no longer matches).
         row = AuditEvent.objects.get(action=AuditAction.ACCOUNT_CLOSE)
