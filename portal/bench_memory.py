@@ -41,6 +41,7 @@ HOST = "127.0.0.1"
 WEB_GOAL_MB = 120
 WORKER_GOAL_MB = 150
 GROWTH_GOAL = 1.5  # after the load, at most this times the warm figure
+COURSE_POINTS = 6  # RSS read this many times during the load
 CSRF_TOKEN = "".join(secrets.choice("abcdefghijklmnopqrstuvwxyz0123456789") for _ in range(32))
 
 
@@ -289,6 +290,8 @@ def bench_memory(
         )
         statuses: dict[str, Counter[int]] = {}
         spent: Counter[str] = Counter()
+        # RSS through the load: whether it levels off, not only where it ends.
+        course: list[tuple[int, float, float]] = []
         start = time.monotonic()
         done = 0
         while done < requests and time.monotonic() - start < seconds:
@@ -297,6 +300,8 @@ def bench_memory(
             statuses.setdefault(label, Counter())[call()] += 1
             spent[label] += time.monotonic() - began
             done += 1
+            if began - start >= (len(course) + 1) * seconds / COURSE_POINTS:
+                course.append((done, rss_mb(web_pid), rss_mb(worker.pid)))
         elapsed = time.monotonic() - start
         pending = list(CertificateCopy.objects.filter(status=CopyStatus.PENDING).values_list("pk", flat=True))
         for pk in pending:
@@ -313,6 +318,10 @@ def bench_memory(
         + "，".join(
             f"{label} {spent[label] / sum(c.values()) * 1000:.1f} ms" for label, c in statuses.items()
         )
+    )
+    out(
+        "    负载中的 RSS（请求数：Web / 任务工作进程）："
+        + "，".join(f"{n} 次 {web:.0f} / {task:.0f} MB" for n, web, task in course)
     )
     out(
         "    各类应答状态："
