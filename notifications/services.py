@@ -144,7 +144,7 @@ def sms_requeue_stale(*, now: datetime | None = None) -> int:
 def sms_retry(*, message: SmsMessage) -> SmsMessage:
     """Resend a FAILED message (the admin's 「重新发送」): a fresh set of attempts from now."""
     with transaction.atomic():
-        message = SmsMessage.objects.select_for_update().select_related("user").get(pk=message.pk)
+        message = SmsMessage.objects.select_for_update().get(pk=message.pk)
         if message.status != SmsStatus.FAILED:
             raise ApplicationError("只有发送失败的短信可以重新发送")
         if message.user is not None and message.user.closed_at is not None:
