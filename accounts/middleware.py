@@ -183,6 +183,16 @@ class LoginRedirectMiddleware:
         )
 
 
+def session_login_age(request: HttpRequest) -> float | None:
+    """Seconds since this session's login (what an irreversible step of an account without a
+    password, such as 注销账号, takes as proof that its holder is at the keyboard), or None
+    when the session does not know."""
+    login_at = request.session.get(LOGIN_AT_SESSION_KEY)
+    if not isinstance(login_at, int | float):
+        return None
+    return timezone.now().timestamp() - login_at
+
+
 def session_login_started(request: HttpRequest) -> None:
     """Start the absolute lifetime and the idle timeout: called by the login view right after
     auth_login (the login's own write renews the idle timeout, the next click need not)."""

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 
 from lib.forms import PortalForm
@@ -43,3 +45,10 @@ class CorrectionCloseForm(PortalForm):
 class AccountCloseForm(PortalForm):
     password = forms.CharField(label="登录密码", strip=False, widget=forms.PasswordInput)
     understood = forms.BooleanField(label="我已了解上述说明，确认注销账号")
+
+    def __init__(self, *args: Any, with_password: bool = True, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if not with_password:
+            # An account made by 统一身份认证 has no password: a recent login proves its holder
+            # instead (privacy.services.account_close).
+            del self.fields["password"]

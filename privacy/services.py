@@ -124,7 +124,19 @@ def account_close_refusal(*, user: User) -> str | None:
     return None
 
 
-def account_close(*, user: User, password: str, request: HttpRequest | None = None) -> User:
+# An account without a password (made by 统一身份认证) is closed only this soon after a login:
+# whoever finds a signed-in browser left open cannot close it.
+CLOSE_LOGIN_SECONDS = 600
+CLOSE_LOGIN_AGAIN = "为确认是您本人，请重新登录后在10分钟内注销账号"
+
+
+def account_close(
+    *,
+    user: User,
+    password: str | None = None,
+    login_age: float | None = None,
+    request: HttpRequest | None = None,
+) -> User:
     """「注销账号」. Kept, because laws and regulations require it: the submitted cases with
     their files and notices, the register record, certificates and their logs, the audit
     trail, and the account's row, which those records name (its name, 证件类型 and 证件号码).
@@ -133,10 +145,16 @@ def account_close(*, user: User, password: str, request: HttpRequest | None = No
     for a 法人 the enterprise details (经办人 and his ID number); SMS still queued for it are not
     sent and their texts are deleted. Every session ends, since the password is gone.
 
+    Proof that the holder asks: the password, or for an account without one (made by
+    统一身份认证) a login less than `CLOSE_LOGIN_SECONDS` ago (`login_age`, in seconds).
+
     The 证件号码 (or 统一社会信用代码) may register a new account at once: the closed one no
     longer holds the login name, and the uniqueness rules leave closed accounts out."""
-    if not user.check_password(password):
-        raise ApplicationError("密码不正确")
+    if user.has_usable_password():
+        if password is None or not user.check_password(password):
+            raise ApplicationError("密码不正确")
+    elif login_age is None or login_age > CLOSE_LOGIN_SECONDS:
+        raise ApplicationError(CLOSE_LOGIN_AGAIN)
     with transaction.atomic():
         locked = get_user_model().objects.select_for_update().get(pk=user.pk)
         refusal = account_close_refusal(user=locked)

@@ -11,10 +11,13 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import urlencode
 from django.views.decorators.http import require_http_methods, require_POST
 
+from accounts.middleware import session_login_age
 from accounts.models import User
 from accounts.selectors import request_user
+from accounts.unified import unified_signin_enabled
 from audit.models import AuditAction
 from audit.services import audit_record
 from lib.errors import ApplicationError
@@ -74,20 +77,42 @@ def correction_new(request: HttpRequest) -> HttpResponse:
     return _render(request, user, form, status=400)
 
 
+def _login_again_url(request: HttpRequest) -> str:
+    """Where an account without a password logs in again and comes back to this page: the
+    province's 统一身份认证 that made it (or, switched off since, the login page)."""
+    back = urlencode({"next": reverse("privacy:close")})
+    if unified_signin_enabled():
+        return f"{reverse('accounts:unified_start')}?{back}"
+    return f"{reverse('accounts:login')}?{back}"
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def account_close(request: HttpRequest) -> HttpResponse:
     user = _applicant(request)
-    form = AccountCloseForm(request.POST or None)
+    with_password = user.has_usable_password()
+    form = AccountCloseForm(request.POST or None, with_password=with_password)
     refusal = services.account_close_refusal(user=user)
     if request.method == "POST" and form.is_valid():
         try:
-            services.account_close(user=user, password=form.cleaned_data["password"], request=request)
+            services.account_close(
+                user=user,
+                password=form.cleaned_data.get("password"),
+                login_age=session_login_age(request),
+                request=request,
+            )
         except ApplicationError as e:
             form.add_error(None, e.message)
         else:
             auth_logout(request)
             messages.success(request, "账号已注销。依法需要保存的办件、注册和证照记录仍由主管部门保存")
             return redirect("portal:home")
-    context = {"form": form, "refusal": refusal, "account": user}
+    context = {
+        "form": form,
+        "refusal": refusal,
+        "account": user,
+        # Without a password, the page says how the holder is recognised, and offers to log in
+        # again when the login is older than that allows.
+        "login_again": None if with_password else _login_again_url(request),
+    }
     return private(render(request, "privacy/close.html", context, status=400 if form.errors else 200))

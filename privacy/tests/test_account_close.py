@@ -7,7 +7,9 @@ from __future__ import annotations
 from unittest.mock import patch
 
 from django.core.files.storage import default_storage
+from django.utils import timezone
 
+from accounts.middleware import LOGIN_AT_SESSION_KEY
 from accounts.models import Enterprise, KnownBrowser, SmsCode, SmsPurpose, User
 from accounts.services import login_browser_record, person_register, sms_code_send
 from accounts.tests.helpers import last_code
@@ -158,3 +160,47 @@ class AccountCloseTestCase(BaseTestCase):
         self.assertEqual(self.client.get(URL).status_code, 404)
         with self.assertRaisesMessage(ApplicationError, "工作人员账号由系统管理员停用"):
             account_close(user=self.acceptor, password="Shenpi#2026-ln")
+
+
+class PasswordlessAccountCloseTestCase(BaseTestCase):
+    """张伟's account was made by 统一身份认证 (ADR 0023): it has no password, so a recent login
+    is what shows that he, not whoever finds his browser open, closes it."""
+
+    def setUp(self) -> None:
+        super().setUp()
+        self.applicant.set_unusable_password()
+        self.applicant.save(update_fields=["password"])
+        self.client.force_login(self.applicant)
+
+    def login_minutes_ago(self, minutes: int) -> None:
+        session = self.client.session
+        session[LOGIN_AT_SESSION_KEY] = timezone.now().timestamp() - minutes * 60
+        session.save()
+
+    def test_the_page_asks_no_password_and_says_how_he_is_recognised(self):
+        r = self.client.get(URL)
+        self.assertNotContains(r, 'name="password"')
+        self.assertContains(r, "没有登录密码")
+        self.assertContains(r, f'href="/accounts/login/?next={URL.replace("/", "%2F")}"')
+
+    def test_just_after_login_he_closes_it(self):
+        self.login_minutes_ago(2)
+        with self.captureOnCommitCallbacks(execute=True):
+            r = self.client.post(URL, {"understood": "on"})
+        self.assertRedirects(r, "/", fetch_redirect_response=False)
+        user = User.objects.get(pk=self.applicant.pk)
+        self.assertEqual((user.is_active, user.mobile), (False, ""))
+        self.assertTrue(
+            AuditEvent.objects.filter(action=AuditAction.ACCOUNT_CLOSE, actor_id=user.pk).exists()
+        )
+
+    def test_a_login_older_than_ten_minutes_must_be_made_again(self):
+        self.login_minutes_ago(11)
+        r = self.client.post(URL, {"understood": "on"})
+        self.assertContains(r, "请重新登录后在10分钟内注销账号", status_code=400)
+        user = User.objects.get(pk=self.applicant.pk)
+        self.assertEqual((user.closed_at, user.is_active), (None, True))
+        self.assertFalse(AuditEvent.objects.filter(action=AuditAction.ACCOUNT_CLOSE).exists())
+        # Without the session's login time (the service called on its own), neither.
+        with self.assertRaisesMessage(ApplicationError, "请重新登录"):
+            account_close(user=self.applicant)
