@@ -1,14 +1,17 @@
 """The 好差评 tallies (ADR 0034): whatever happens to ratings through the services (each level,
 a rectification's steps, an appeal upheld or dismissed, another matter, another department),
-the figures read from the tallies are those counted from the rows; the rebuild and the
-migration that created the table count the same."""
+the figures read from the tallies are those counted from the rows; the rebuild (and its
+command) and the migration that created the table count the same."""
 
 from __future__ import annotations
 
 import importlib
+from io import StringIO
 from typing import Any
 
 from django.apps import apps
+from django.core.management import call_command
+from django.core.management.base import CommandError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -156,3 +159,31 @@ class RatingTallyTestCase(BaseTestCase):
         tally = RatingTally.objects.get()
         self.assertEqual((tally.department_id, tally.matter_id), (self.department.pk, self.main.pk))
         self.assertEqual((tally.ratings, tally.satisfied, tally.open_rectifications), (1, 1, 0))
+
+
+class RebuildCommandTestCase(BaseTestCase):
+    def test_it_counts_the_tallies_again_for_every_department(self):
+        rating_of(self, RatingLevel.SATISFIED)
+        RatingTally.objects.update(ratings=0, satisfied=0)
+        out = StringIO()
+
+        call_command("rating_tallies_rebuild", stdout=out)
+
+        self.assertIn("1 个事项", out.getvalue())
+        tally = RatingTally.objects.get()
+        self.assertEqual((tally.ratings, tally.satisfied), (1, 1))
+
+    def test_it_counts_one_department_by_its_code(self):
+        rating_of(self, RatingLevel.SATISFIED)
+        rating_of(self, RatingLevel.SATISFIED, department=self.other_department)
+        RatingTally.objects.update(ratings=0, satisfied=0)
+
+        call_command("rating_tallies_rebuild", department=self.department.code, stdout=StringIO())
+
+        here = RatingTally.objects.get(department=self.department)
+        self.assertEqual((here.ratings, here.satisfied), (1, 1))
+        self.assertEqual(RatingTally.objects.get(department=self.other_department).ratings, 0)
+
+    def test_an_unknown_department_is_refused(self):
+        with self.assertRaisesMessage(CommandError, "没有编码为 nowhere 的部门"):
+            call_command("rating_tallies_rebuild", department="nowhere", stdout=StringIO())
