@@ -37,6 +37,7 @@ from django.utils.crypto import get_random_string
 from accounts.models import IdType, User, UserKind
 from cases.answers import department_counts_replace
 from cases.models import Case, CaseStatus
+from catalog.registration_types import ProceedingKind
 from catalog.specialties import Specialty
 from figures.history import BATCH, NAMES, history_build
 from lib.idcard import id_number_check_char
@@ -228,6 +229,8 @@ def _ratings_coming(*, department_id: int, count: int) -> Callable[[], None]:
     rates it, through the service, which moves the department's 好差评 tally as it does in use."""
     unrated = iter(
         Case.objects.filter(department_id=department_id, status=CaseStatus.APPROVED, rating__isnull=True)
+        # 撤销 and 强制注销 are the authority's acts: nobody rates them (ratings.services).
+        .exclude(item__code__in=ProceedingKind.values)
         .select_related("applicant", "item")
         .order_by("id")[:count]
     )
