@@ -29,9 +29,9 @@ from catalog.models import Department, ServiceItem
 from lib.bulkcopy import rows_create
 from lib.idcard import id_number_check_char
 from lib.workdays import add_workdays, is_workday
-from ratings.answers import rating_figures_replace
 from ratings.deadlines import RECTIFICATION_WORKDAYS
 from ratings.models import Rating, RatingLevel, Rectification, RectificationStatus
+from ratings.services import rating_tallies_rebuild
 
 # The applicant every history case names: one account nobody logs into (no password).
 HISTORY_USERNAME = "history-demo"
@@ -197,10 +197,10 @@ def history_build(
                 status = transition.target
         rows_create(CaseEvent, events, batch_size=BATCH)
         _ratings(rng, calendar, walks=walks, applicant=applicant, now=now)
-        # Written past the services that say so: the workbench's kept counts and figures of the
-        # department are out of date (cases.answers, ratings.answers).
+        # Written past the services that say so: the workbench's kept counts of the department
+        # are out of date (cases.answers), and its 好差评 tallies are counted from the rows.
         department_counts_replace(department_id=department.pk)
-        rating_figures_replace(department_id=department.pk)
+        rating_tallies_rebuild(department_id=department.pk)
     return len(made)
 
 

@@ -14,6 +14,7 @@ from django.db import models
 from django.utils import timezone
 
 from cases.models import Case
+from catalog.models import Department, Matter
 from notifications.outbox import OutboxRow
 
 
@@ -157,6 +158,31 @@ class RatingAppeal(models.Model):
 
     def __str__(self) -> str:
         return f"{self.rating.case} {self.get_status_display()}"
+
+
+class RatingTally(models.Model):
+    """A department's 好差评 figures of all time for one matter (`ratings.figures`), which the
+    workbench shows on every view: kept by each service of `ratings.services` that changes
+    them, in its own transaction, so that reading them is one small query however many ratings
+    there are (ADR 0034). `rating_tallies_rebuild` counts them again from the rows."""
+
+    department = models.ForeignKey(
+        Department, on_delete=models.CASCADE, related_name="+", verbose_name="部门"
+    )
+    matter = models.ForeignKey(Matter, on_delete=models.CASCADE, related_name="+", verbose_name="事项")
+    ratings = models.PositiveIntegerField("评价数（申诉成立的不计）", default=0)
+    satisfied = models.PositiveIntegerField("满意数", default=0)
+    open_rectifications = models.PositiveIntegerField("未办结的整改数", default=0)
+
+    class Meta:
+        verbose_name = "好差评统计"
+        verbose_name_plural = "好差评统计"
+        constraints = [
+            models.UniqueConstraint(fields=["department", "matter"], name="ratings_tally_department_matter")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.department_id}/{self.matter_id}: {self.satisfied}/{self.ratings}"
 
 
 class RatingPush(OutboxRow):

@@ -5,17 +5,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from django.conf import settings
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, QuerySet
 from django.http import Http404
 from django.urls import reverse
 
 from accounts.models import User
 from cases.models import Case
-from lib.publiccache import answer_get, answer_set
-from ratings.answers import rating_figures_version
-from ratings.models import SATISFIED_LEVELS, AppealStatus, Rating, RatingAppeal, RatingLevel, Rectification
+from ratings.figures import counted, counts_aggregates
+from ratings.models import AppealStatus, Rating, RatingAppeal, RatingLevel, RatingTally, Rectification
 from ratings.services import may_decide_appeals, may_handle_rectifications
 from ratings.transitions import OPEN_RECTIFICATION_STATUSES
 
@@ -116,35 +116,42 @@ def _department_ratings(*, user: User, since: datetime | None, until: datetime |
 def rating_figures(
     *, user: User, since: datetime | None = None, until: datetime | None = None
 ) -> tuple[list[RatingFigures], RatingFigures]:
-    """Per matter of the staff member's department, and in total: the ratings that count (an upheld appeal
-    takes one out), how many were satisfied (非常满意, 满意, 基本满意), and the
-    rectifications still open; of the ratings made in [since, until) when given (the
-    statistics page). One query, whatever the number of matters or ratings; the figures of all
-    time (the workbench's) are kept under the department's version (`ratings.answers`)."""
-    version = None
-    if since is None and until is None and user.department_id is not None and may_handle_rectifications(user):
-        version = rating_figures_version(department_id=user.department_id)
-    key = f"rating-figures:{user.department_id}:{version}"
-    if version is not None:
-        kept = answer_get(key)
-        if isinstance(kept, tuple):
-            return kept
-    counted = ~Q(appeal__status=AppealStatus.UPHELD)
-    ratings = _department_ratings(user=user, since=since, until=until)
-    rows = (
-        ratings.values("case__matter_id", "case__matter__name")
-        .annotate(
-            ratings=Count("id", filter=counted),
-            satisfied=Count("id", filter=counted & Q(level__in=SATISFIED_LEVELS)),
-            open_rectifications=Count(
-                "rectification", filter=Q(rectification__status__in=OPEN_RECTIFICATION_STATUSES)
-            ),
+    """Per matter of the staff member's department, and in total: the ratings that count (an
+    upheld appeal takes one out), how many were satisfied (非常满意, 满意, 基本满意), and the
+    rectifications still open (`ratings.figures`). Of all time (the workbench's, on every view):
+    read from the department's tallies, which the services keep (ADR 0034). Of the ratings made
+    in [since, until) (the statistics page): counted from the ratings. One query either way,
+    whatever the number of matters or ratings."""
+    if since is None and until is None:
+        if not may_handle_rectifications(user) or user.department_id is None:
+            return _figures([])
+        tallies = (
+            RatingTally.objects.filter(department_id=user.department_id)
+            .values("matter__name", "ratings", "satisfied", "open_rectifications")
+            .order_by("matter__name")
         )
+        return _figures([{**row, "name": row["matter__name"]} for row in tallies])
+    return _rating_figures_counted(user=user, since=since, until=until)
+
+
+def _rating_figures_counted(
+    *, user: User, since: datetime | None, until: datetime | None
+) -> tuple[list[RatingFigures], RatingFigures]:
+    """The figures counted from the ratings made in [since, until), or of all time when neither
+    is given: what the tallies must equal (the tests compare them)."""
+    rows = (
+        _department_ratings(user=user, since=since, until=until)
+        .values("case__matter_id", "case__matter__name")
+        .annotate(**counts_aggregates())
         .order_by("case__matter__name")
     )
+    return _figures([{**row, "name": row["case__matter__name"]} for row in rows])
+
+
+def _figures(rows: list[dict[str, Any]]) -> tuple[list[RatingFigures], RatingFigures]:
     lines = [
         RatingFigures(
-            name=row["case__matter__name"],
+            name=row["name"],
             ratings=row["ratings"],
             satisfied=row["satisfied"],
             open_rectifications=row["open_rectifications"],
@@ -157,8 +164,6 @@ def rating_figures(
         satisfied=sum(line.satisfied for line in lines),
         open_rectifications=sum(line.open_rectifications for line in lines),
     )
-    if version is not None:
-        answer_set(key, (lines, total))
     return lines, total
 
 
@@ -167,10 +172,9 @@ def rating_levels(
 ) -> dict[str, int]:
     """How many of the department's ratings that count fall on each level (`RatingLevel`
     value → count, every level present), in [since, until) when given. One query."""
-    counted = ~Q(appeal__status=AppealStatus.UPHELD)
     rows = (
         _department_ratings(user=user, since=since, until=until)
-        .filter(counted)
+        .filter(counted())
         .order_by()
         .values("level")
         .annotate(n=Count("id"))

@@ -1,6 +1,6 @@
 """Ended cases and ratings for the tests of ratings, written as they stand after their steps
 (`cases.tests.builders.case_build`), and a rating made through the service (its rows are
-what the tests check)."""
+what the tests check), for another matter or department when asked."""
 
 from __future__ import annotations
 
@@ -11,7 +11,8 @@ from django.utils import timezone
 from accounts.models import User
 from cases.models import ActorRole, Case, CaseAction, CaseEvent, CaseStatus
 from cases.tests.builders import case_build
-from ratings.models import Rating, RatingIndicator, RatingLevel
+from catalog.models import Department, Matter
+from ratings.models import BAD_LEVELS, Rating, RatingIndicator, RatingLevel
 from ratings.services import rating_submit
 
 
@@ -56,3 +57,23 @@ def rating_made(
 ) -> Rating:
     case = case or case_ended(testcase)
     return rating_submit(case=case, user=case.applicant, level=level, indicators=indicators, text=text)
+
+
+def rating_of(
+    testcase: Any, level: RatingLevel, *, matter: Matter | None = None, department: Department | None = None
+) -> Rating:
+    """A rating of `level`, through the service, of a case ended in `department` for `matter`
+    (the test's own by default): the figures' tests spread ratings over matters and
+    departments."""
+    case = case_ended(testcase)
+    changes: dict[str, Any] = {}
+    if matter is not None:
+        changes["matter"] = matter
+    if department is not None:
+        changes["department"] = department
+    if changes:
+        # Rows as they would stand for another matter or department: the figures are the subject.
+        Case.objects.filter(pk=case.pk).update(**changes)
+        case.refresh_from_db()
+    indicators = (RatingIndicator.OVERALL,) if level in BAD_LEVELS else ()
+    return rating_made(testcase, case=case, level=level, indicators=indicators)

@@ -1,35 +1,28 @@
 """The workbench's 好差评 figures: per matter of the department and in total, the ratings that
-count, the share satisfied and the open rectifications, in one query however many there are."""
+count, the share satisfied and the open rectifications, in one query however many there are
+(read from the tallies the services keep; `test_tally` checks them against the rows)."""
 
 from __future__ import annotations
+
+from datetime import timedelta
 
 from django.core.cache import caches
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from cases.models import Case
 from catalog.models import Matter
 from portal.test import BaseTestCase
-from ratings.models import BAD_LEVELS, AppealStatus, RatingLevel
+from ratings.models import AppealStatus, RatingLevel
 from ratings.selectors import rating_figures
 from ratings.services import appeal_decide, appeal_file, rectification_follow_up, rectification_reply
-from ratings.tests.builders import case_ended, rating_made
+from ratings.tests.builders import case_ended, rating_of
 
 
 class RatingFiguresTestCase(BaseTestCase):
     def rate(self, level: RatingLevel, *, matter: Matter | None = None, department=None):
-        case = case_ended(self)
-        changes = {}
-        if matter is not None:
-            changes["matter"] = matter
-        if department is not None:
-            changes["department"] = department
-        if changes:
-            # Rows as they would stand for another matter or department: the figures are the subject.
-            Case.objects.filter(pk=case.pk).update(**changes)
-            case.refresh_from_db()
-        indicators = ("overall",) if level in BAD_LEVELS else ()
-        return rating_made(self, case=case, level=level, indicators=indicators)
+        return rating_of(self, level, matter=matter, department=department)
 
     def setUp(self):
         super().setUp()
@@ -86,9 +79,12 @@ class RatingFiguresTestCase(BaseTestCase):
         self.assertEqual(rating_figures(user=self.outsider)[1].ratings, 0)
 
     def test_it_takes_one_query_however_many_ratings(self):
+        since, until = timezone.now() - timedelta(days=1), timezone.now() + timedelta(days=1)
         self.rate(RatingLevel.SATISFIED)
         with self.assertNumQueries(1):
             rating_figures(user=self.reviewer)
+        with self.assertNumQueries(1):
+            rating_figures(user=self.reviewer, since=since, until=until)
 
         for level in RatingLevel:
             self.rate(level)
@@ -96,12 +92,15 @@ class RatingFiguresTestCase(BaseTestCase):
         with self.assertNumQueries(1):
             _, total = rating_figures(user=self.reviewer)
         self.assertEqual(total.ratings, 11)
+        with self.assertNumQueries(1):
+            _, total = rating_figures(user=self.reviewer, since=since, until=until)
+        self.assertEqual(total.ratings, 11)
 
-    def test_the_workbench_keeps_them_until_a_rating_or_a_rectification_changes(self):
+    def test_the_workbench_shows_them_moved_by_each_rating_and_rectification(self):
         self.rate(RatingLevel.VERY_SATISFIED)
         self.client.force_login(self.acceptor)
         self.assertContains(self.client.get("/workbench/"), "100.0%")
-        closed = self.rate(RatingLevel.DISSATISFIED).rectification  # rating_submit replaces them
+        closed = self.rate(RatingLevel.DISSATISFIED).rectification  # rating_submit moves the tally
         r = self.client.get("/workbench/")
         _, total = r.context["rating_figures"]
         self.assertEqual((total.ratings, total.satisfied, total.open_rectifications), (2, 1, 1))
@@ -114,7 +113,7 @@ class RatingFiguresTestCase(BaseTestCase):
         self.rate(RatingLevel.SATISFIED)
         self.client.force_login(self.reviewer)
         self.client.get("/accounts/profile/")  # the login's first page: it stamps the session
-        # Counted afresh both times: nothing kept under a version (ratings.answers, cases.answers).
+        # The tab counts counted afresh both times, as they are kept under a version (cases.answers).
         caches["public"].clear()
         with CaptureQueriesContext(connection) as few:
             r = self.client.get("/workbench/")
