@@ -289,7 +289,7 @@ def bench_memory(
             f"（目标 ≤ {WORKER_GOAL_MB} MB，{_verdict(worker_warm, WORKER_GOAL_MB)}）"
         )
         statuses: dict[str, Counter[int]] = {}
-        spent: Counter[str] = Counter()
+        spent: dict[str, float] = {}
         # RSS through the load: whether it levels off, not only where it ends.
         course: list[tuple[int, float, float]] = []
         start = time.monotonic()
@@ -298,7 +298,7 @@ def bench_memory(
             label, call = mix[done % len(mix)]
             began = time.monotonic()
             statuses.setdefault(label, Counter())[call()] += 1
-            spent[label] += time.monotonic() - began
+            spent[label] = spent.get(label, 0.0) + time.monotonic() - began
             done += 1
             if began - start >= (len(course) + 1) * seconds / COURSE_POINTS:
                 course.append((done, rss_mb(web_pid), rss_mb(worker.pid)))
