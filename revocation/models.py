@@ -15,6 +15,7 @@ from django.db import models
 
 from cases.models import CaseAction, CaseStatus
 from catalog.registration_types import ChangeKind, ProceedingKind
+from lib.encrypted import EncryptedCharField
 from registry.models import RegistrationAction
 
 
@@ -120,7 +121,9 @@ class Proceeding(models.Model):
     # Stored by `revocation.services.proceeding_state` under the case's uuid, never under a
     # name the holder gave.
     statement_file = models.FileField("证明材料", upload_to="proceedings/", max_length=200, blank=True)
-    statement_file_name = models.CharField("原文件名", max_length=120, blank=True)
+    # The name the holder's file had on their computer (often their own name in it): encrypted at
+    # rest, as an application's attachment's is (cases.Attachment.display_name).
+    statement_file_name = EncryptedCharField("原文件名", max_length=120, blank=True)
     statement_content_type = models.CharField("类型", max_length=50, blank=True)
     stated_at = models.DateTimeField("陈述申辩时间", null=True, blank=True)
     started_by = models.ForeignKey(

@@ -9,7 +9,7 @@ from __future__ import annotations
 import io
 
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import transaction
+from django.db import connection, transaction
 from django.test import override_settings
 from django.urls import reverse
 from django.utils import timezone
@@ -127,6 +127,13 @@ class RevokeEndToEndTest(ProceedingTestCase):
         self.assertEqual(proceeding.case.status, CaseStatus.STATED)
         self.assertEqual(proceeding.statement, "劳动合同真实有效，附单位盖章证明。")
         self.assertTrue(proceeding.statement_file.name.startswith(f"proceedings/{case.uuid}/"))
+        # The name it had on the holder's computer is kept for the download, encrypted at rest.
+        self.assertEqual(proceeding.statement_file_name, "证明.pdf")
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT statement_file_name FROM revocation_proceeding WHERE id = %s", [proceeding.pk]
+            )
+            self.assertTrue(cursor.fetchone()[0].startswith("sm4:"))
         self.assertTrue(InboxMessage.objects.filter(user=self.leader, title__contains="待决定").exists())
         self.assertEqual(self.client.get(reverse("revocation:mine_file", args=[case.pk])).status_code, 200)
         # Once only.
