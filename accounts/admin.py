@@ -31,7 +31,7 @@ from accounts.models import (
 from accounts.roles import enters_admin_site, staff_role_refusal
 from accounts.services import enterprise_verify_by_hand, login_throttle_unlock
 from audit.adminhooks import AuditedAdmin
-from lib.datacrypt import identity_index
+from lib.datacrypt import identity_index, platform_subject_index
 from lib.masking import mask_id_number
 
 # Permissions come from roles alone (accounts/roles.py): a group would grant nothing, so the
@@ -231,9 +231,22 @@ class UnifiedIdentityLinkAdmin(AuditedAdmin[UnifiedIdentityLink]):
         return obj.user_id
 
     list_display = ["user", "issuer", "linked_at"]
+    # Shows the search box; the subject is encrypted, so get_search_results finds it instead.
     search_fields = ["=subject"]
     search_help_text = "输入完整的平台用户标识查询"
     fields = readonly_fields = ("user", "issuer", "subject", "linked_at")
+
+    def get_search_results(
+        self, request: HttpRequest, queryset: QuerySet[UnifiedIdentityLink], search_term: str
+    ) -> tuple[QuerySet[UnifiedIdentityLink], bool]:
+        # A whole subject is found by its blind index, under each platform linked so far (the
+        # search box does not say which); a part of one finds nothing.
+        term = search_term.strip()
+        if not term:
+            return queryset, False
+        issuers = UnifiedIdentityLink.objects.values_list("issuer", flat=True).distinct()
+        indexes = [platform_subject_index(issuer=issuer, subject=term) for issuer in issuers]
+        return queryset.filter(subject_index__in=indexes), False
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

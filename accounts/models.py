@@ -277,7 +277,7 @@ class IdentityCheck(models.Model):
         return f"{self.user} {self.get_verdict_display()}"
 
 
-class UnifiedIdentityLink(models.Model):
+class UnifiedIdentityLink(BlindIndexed):
     """A person account its holder linked to the province's 统一身份认证 after seeing what would
     be linked (docs/adr/0023-unified-identity-sign-in.md). The account is found by the
     (证件类型, 证件号码) the provider asserts, never by this row: it only records that the
@@ -286,14 +286,16 @@ class UnifiedIdentityLink(models.Model):
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="unified_links")
     issuer = models.CharField("认证平台", max_length=200)
-    subject = models.CharField("平台用户标识", max_length=255)
+    # Some platforms give the person's 证件号码 as `sub`: encrypted at rest, found by its index.
+    subject = EncryptedCharField("平台用户标识", max_length=255)
+    subject_index = BlindIndexField(kind=IndexKind.PLATFORM_SUBJECT, sources=["issuer", "subject"])
     linked_at = models.DateTimeField("关联时间", default=timezone.now)
 
     class Meta:
         verbose_name = "统一身份认证关联"
         verbose_name_plural = "统一身份认证关联"
         constraints = [
-            models.UniqueConstraint(fields=["issuer", "subject"], name="accounts_unified_subject_unique"),
+            models.UniqueConstraint(fields=["subject_index"], name="accounts_unified_subject_unique"),
             models.UniqueConstraint(fields=["user", "issuer"], name="accounts_unified_user_unique"),
         ]
 

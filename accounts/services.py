@@ -42,7 +42,7 @@ from accounts.unified import UnifiedAssertion
 from audit.models import AuditAction, AuditResult
 from audit.services import audit_record
 from catalog.models import Department
-from lib.datacrypt import identity_index, mobile_index, subject_index
+from lib.datacrypt import identity_index, mobile_index, platform_subject_index, subject_index
 from lib.errors import ApplicationError
 from lib.idcard import normalize_id_number
 from lib.masking import mask_id_number
@@ -904,7 +904,8 @@ def unified_match(*, assertion: UnifiedAssertion) -> UnifiedMatch:
     ).first()
     link = (
         UnifiedIdentityLink.objects.filter(
-            issuer=assertion.issuer, subject=assertion.subject, user__closed_at__isnull=True
+            subject_index=platform_subject_index(issuer=assertion.issuer, subject=assertion.subject),
+            user__closed_at__isnull=True,
         )
         .select_related("user")
         .first()
@@ -964,7 +965,8 @@ def unified_link_confirm(*, assertion: UnifiedAssertion, request: HttpRequest | 
                 user = match.account
             # A closed account (注销账号) keeps nothing of the platform's subject.
             UnifiedIdentityLink.objects.filter(
-                issuer=assertion.issuer, subject=assertion.subject, user__closed_at__isnull=False
+                subject_index=platform_subject_index(issuer=assertion.issuer, subject=assertion.subject),
+                user__closed_at__isnull=False,
             ).delete()
             UnifiedIdentityLink.objects.update_or_create(
                 user=user, issuer=assertion.issuer, defaults={"subject": assertion.subject, "linked_at": now}

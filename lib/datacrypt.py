@@ -201,6 +201,12 @@ def mobile_index(mobile: str) -> str:
     return blind_index("mobile", [number]) if number else ""
 
 
+def platform_subject_index(*, issuer: str, subject: str) -> str:
+    """The index of a 统一身份认证 platform's user (`iss`, `sub`): exact, since `sub` is compared
+    as the platform gives it. "" for no subject."""
+    return blind_index("platform-subject", [issuer, subject]) if subject else ""
+
+
 def subject_index(subject: str) -> str:
     """The index of a login name or other typed identifier that may be an ID number or a
     mobile (rate-limit and lock keys): stripped and upper-cased."""

@@ -25,7 +25,7 @@ from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models.expressions import Combinable
 from django.db.models.lookups import Exact, IsNull
 
-from lib.datacrypt import decrypt_text, encrypt_text, identity_index, mobile_index
+from lib.datacrypt import decrypt_text, encrypt_text, identity_index, mobile_index, platform_subject_index
 
 Connection = BaseDatabaseWrapper
 
@@ -35,6 +35,7 @@ class IndexKind(models.TextChoices):
 
     IDENTITY = "identity", "证件类型和证件号码"
     MOBILE = "mobile", "手机号"
+    PLATFORM_SUBJECT = "platform_subject", "统一身份认证平台和平台用户标识"
 
 
 def index_of(kind: str, values: list[str]) -> str:
@@ -45,6 +46,9 @@ def index_of(kind: str, values: list[str]) -> str:
     if kind == IndexKind.MOBILE:
         (mobile,) = values
         return mobile_index(mobile)
+    if kind == IndexKind.PLATFORM_SUBJECT:
+        issuer, subject = values
+        return platform_subject_index(issuer=issuer, subject=subject)
     raise ValueError(f"unknown blind index kind: {kind!r}")
 
 

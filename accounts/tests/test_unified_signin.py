@@ -7,6 +7,7 @@ from __future__ import annotations
 from urllib.parse import parse_qs, urlsplit
 
 import requests
+from django.db import connection
 from django.test import override_settings
 
 from accounts import unified
@@ -14,6 +15,7 @@ from accounts.models import IdentityCheck, IdentityCheckMethod, IdType, UnifiedI
 from accounts.services import UNIFIED_HELD_UNVERIFIED, UNIFIED_SUBJECT_ELSEWHERE
 from accounts.tests.oidc_provider import LocalProvider
 from audit.models import AuditAction, AuditEvent, AuditResult
+from lib.datacrypt import platform_subject_index
 from portal.test import PASSWORD, BaseTestCase, make_id_number
 from privacy.services import account_close
 
@@ -116,6 +118,14 @@ class UnifiedSignInTestCase(BaseTestCase):
         self.assertEqual(
             (link.user_id, link.issuer, link.subject),
             (self.applicant.pk, self.provider.issuer, "platform-user-1001"),
+        )
+        # The subject (a 证件号码 on some platforms) is encrypted at rest, found by its index.
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT subject FROM accounts_unifiedidentitylink WHERE id = %s", [link.pk])
+            self.assertTrue(cursor.fetchone()[0].startswith("sm4:"))
+        self.assertEqual(
+            link.subject_index,
+            platform_subject_index(issuer=self.provider.issuer, subject="platform-user-1001"),
         )
         self.assertEqual(User.objects.filter(kind=UserKind.PERSON).count(), 2)  # nobody new
         check = IdentityCheck.objects.get(user=self.applicant, method=IdentityCheckMethod.UNIFIED)
@@ -363,6 +373,11 @@ class UnifiedLinkLifeTestCase(BaseTestCase):
         self.assertEqual(self.client.get("/admin/accounts/unifiedidentitylink/").status_code, 403)
         self.client.force_login(self.security_admin)
         self.assertContains(self.client.get("/admin/accounts/unifiedidentitylink/"), "https://tyrz.example")
+        # Found by the whole subject (through its blind index), not by a part of it.
+        found = self.client.get("/admin/accounts/unifiedidentitylink/", {"q": "platform-user-1001"})
+        self.assertContains(found, f"/admin/accounts/unifiedidentitylink/{link.pk}/change/")
+        partial = self.client.get("/admin/accounts/unifiedidentitylink/", {"q": "platform-user"})
+        self.assertNotContains(partial, f"/admin/accounts/unifiedidentitylink/{link.pk}/change/")
         r = self.client.post(f"/admin/accounts/unifiedidentitylink/{link.pk}/delete/", {"post": "yes"})
         self.assertEqual(r.status_code, 302)
         self.assertFalse(UnifiedIdentityLink.objects.exists())
