@@ -27,6 +27,15 @@ class IdType(models.TextChoices):
     FOREIGN_PR = "foreign_pr", "外国人永久居留身份证"
 
 
+class Sex(models.TextChoices):
+    """性别 as the register and the certificate print it. The values are the printed words
+    themselves: the register (`registry.Person.sex`) has always kept 男/女, the words
+    `lib.idcard.id_number_sex` reads from a 居民身份证 number."""
+
+    MALE = "男", "男"
+    FEMALE = "女", "女"
+
+
 class StaffRole(models.TextChoices):
     ACCEPTOR = "acceptor", "受理人员"
     REVIEWER = "reviewer", "审查人员"

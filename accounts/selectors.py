@@ -5,14 +5,16 @@ identity the real-name source confirmed, and it always carries the 证件类型 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from django.db.models import Q
 from django.http import HttpRequest
 
-from accounts.models import Enterprise, IdType, StaffRole, User, UserKind
+from accounts.models import Enterprise, IdType, Sex, StaffRole, User, UserKind
 from accounts.services import user_find
 from lib.datacrypt import identity_index
+from lib.idcard import IdNumberError, id_number_birth_date, id_number_sex
 
 UNVERIFIED_PERSON = (
     "您的账号尚未通过实名认证，暂不能提交申请、提取注册信息或查看证照。"
@@ -65,6 +67,30 @@ def verified_identity(user: User | Any) -> PersonIdentity | None:
     if user.real_name_verified_at is None or not user.id_type or not user.id_number:
         return None
     return PersonIdentity(name=user.name, id_type=user.id_type, id_number=user.id_number)
+
+
+@dataclass(frozen=True)
+class PersonParticulars:
+    """A person's 性别 and 出生日期, as the register, the certificate and the age rule need them."""
+
+    sex: Sex
+    birth_date: date
+
+
+def person_particulars(user: User) -> PersonParticulars | None:
+    """The 性别 and 出生日期 of a person account, or None when they are not known.
+
+    The one home of where they come from: a 居民身份证 number carries both (GB 11643), and
+    they are read from it, never stored a second time; the other documents (港澳、台湾通行证,
+    护照, 外国人永久居留身份证) carry nothing readable, so nothing is known of them here yet."""
+    if user.id_type == IdType.RESIDENT:
+        try:
+            return PersonParticulars(
+                sex=Sex(id_number_sex(user.id_number)), birth_date=id_number_birth_date(user.id_number)
+            )
+        except IdNumberError:
+            return None
+    return None
 
 
 def department_staff(*, department_id: int, role: StaffRole) -> list[User]:

@@ -29,7 +29,7 @@ from portal.test import PASSWORD, BaseTestCase
 from registry.eligibility import registration_of_user
 from registry.models import Person, Registration, RegistrationStatus
 from registry.selectors import name_mismatch
-from registry.services import person_for_user, register_extract
+from registry.services import RegistryError, person_for_user, register_extract
 
 
 class SameNumberAnotherTypeTestCase(BaseTestCase):
@@ -144,11 +144,11 @@ class SameNumberAnotherTypeTestCase(BaseTestCase):
         )
         # Login by 证件号码 is 居民身份证 only.
         self.assertEqual(user_find(kind=UserKind.PERSON, identifier=self.applicant.id_number), self.applicant)
-        # A grant for the attacker would make a person of its own, not change 张伟's.
-        with transaction.atomic():
-            person = person_for_user(user=attacker)
-        self.assertEqual((person.id_type, person.name), (IdType.PASSPORT, "冒名者"))
-        self.assertEqual(Person.objects.get(id_type=IdType.RESIDENT).name, "张伟")
+        # A grant for the attacker never reads 张伟's sex and birth date from the number: his
+        # 护照 number carries none, so the grant is refused and 张伟's person is unchanged.
+        with transaction.atomic(), self.assertRaisesMessage(RegistryError, "缺少性别和出生日期"):
+            person_for_user(user=attacker)
+        self.assertEqual(Person.objects.get().name, "张伟")
         self.assertIsNone(name_mismatch(applicant=attacker))
 
     def test_an_unverified_account_reaches_nothing(self):
