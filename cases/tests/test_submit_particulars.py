@@ -12,6 +12,7 @@ from django.urls import reverse
 
 from accounts.models import IdType, Sex
 from accounts.selectors import PARTICULARS_MISSING
+from cases.documents import applicant_profile
 from cases.models import Case, CaseStatus
 from cases.services import case_submit
 from cases.tests.helpers import attach_required, draft_case
@@ -50,3 +51,36 @@ class SubmitWithoutParticularsTestCase(BaseTestCase):
         case = case_submit(case=self.case, user=self.holder)
         self.assertNotEqual(case.status, CaseStatus.DRAFT)
         self.assertTrue(case.number)
+
+
+class ApplicantBlockTestCase(BaseTestCase):
+    """The 申请人信息 block of the form and of the printed 申请表 reads the same one home: what
+    王丽 gave for her 护照, what 张伟's number says for him."""
+
+    def test_it_shows_what_the_holder_gave(self):
+        holder = document_holder_create(
+            name="王丽",
+            id_type=IdType.PASSPORT,
+            id_number="E12345678",
+            mobile="13600000072",
+            sex=Sex.FEMALE,
+            birth_date=date(1986, 5, 20),
+        )
+        profile = applicant_profile(holder)
+        self.assertEqual((profile.sex, profile.birth_date), ("女", date(1986, 5, 20)))
+        case = draft_case(self, applicant=holder)
+        self.client.force_login(holder)
+        r = self.client.get(reverse("cases:edit", args=[case.pk]))
+        self.assertContains(r, "<dt>性别</dt><dd>女</dd>", html=True)
+        self.assertContains(r, "<dt>出生日期</dt><dd>1986-05-20</dd>", html=True)
+
+    def test_it_reads_a_resident_id_number(self):
+        profile = applicant_profile(self.applicant)
+        self.assertEqual((profile.sex, profile.birth_date), ("男", date(1990, 3, 7)))
+
+    def test_a_holder_who_gave_nothing_yet_gets_blanks_not_an_error(self):
+        holder = document_holder_create(
+            name="陈家明", id_type=IdType.HK_MACAO, id_number="H60123456", mobile="13600000071"
+        )
+        profile = applicant_profile(holder)
+        self.assertEqual((profile.sex, profile.birth_date), ("", None))
