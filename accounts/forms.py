@@ -115,7 +115,13 @@ def particulars_clean(form: forms.Form, cleaned: dict[str, Any], *, id_type: str
 
 class PersonRegisterForm(_PasswordPairMixin):
     name = forms.CharField(label="姓名", max_length=NAME_MAX)
-    id_type = forms.ChoiceField(label="证件类型", choices=IdType.choices, initial=IdType.RESIDENT)
+    id_type = forms.ChoiceField(
+        label="证件类型",
+        choices=IdType.choices,
+        initial=IdType.RESIDENT,
+        # static/js/particulars.js hides 性别 and 出生日期 while this type is chosen.
+        widget=forms.Select(attrs={"data-without-particulars": IdType.RESIDENT}),
+    )
     id_number = forms.CharField(label="证件号码", max_length=32)
     sex = _sex_field()
     birth_date = _birth_date_field()
