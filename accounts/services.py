@@ -45,7 +45,7 @@ from audit.services import audit_record
 from catalog.models import Department
 from lib.datacrypt import identity_index, mobile_index, subject_index
 from lib.errors import ApplicationError
-from lib.idcard import normalize_id_number
+from lib.idcard import birth_date_plausible, normalize_id_number
 from lib.masking import mask_id_number
 from lib.metrics import LoginFailureKind, login_failure
 from lib.uscc import normalize_uscc
@@ -182,8 +182,8 @@ def person_register(
     made from data the source contradicts); when the source cannot be asked, the account is
     made unverified, can browse and save drafts, and retries from 个人中心 (实名认证)."""
     resident = id_type == IdType.RESIDENT
-    if not resident and not (sex and birth_date):
-        raise ApplicationError(PARTICULARS_REQUIRED)
+    if not resident:
+        _particulars_check(sex=sex, birth_date=birth_date)
     sms_code_verify(mobile=mobile, purpose=SmsPurpose.REGISTER, code=sms_code)
     _refuse_taken_person(id_type=id_type, id_number=id_number, mobile=mobile)
     result = person_identity_check(name=name, id_type=id_type, id_number=id_number)
@@ -215,6 +215,15 @@ def person_register(
 PARTICULARS_REQUIRED = "证件类型不是居民身份证的，请按证件填写性别和出生日期"
 
 
+def _particulars_check(*, sex: str, birth_date: date | None) -> None:
+    # The forms say this beside each field; a caller without a form (a command, a test) is
+    # refused here too, rather than by the database's check on the sex.
+    if sex not in Sex.values or birth_date is None:
+        raise ApplicationError(PARTICULARS_REQUIRED)
+    if not birth_date_plausible(birth_date, today=timezone.localdate()):
+        raise ApplicationError("出生日期有误，请按证件上的日期填写")
+
+
 def person_particulars_set(
     *, user: User, sex: str, birth_date: date, request: HttpRequest | None = None
 ) -> User:
@@ -228,8 +237,7 @@ def person_particulars_set(
         raise ApplicationError("只有个人账号需要填写性别和出生日期")
     if user.id_type == IdType.RESIDENT:
         raise ApplicationError("居民身份证的性别和出生日期从证件号码读取，不用填写")
-    if sex not in Sex.values:
-        raise ApplicationError("请选择性别")
+    _particulars_check(sex=sex, birth_date=birth_date)
     with transaction.atomic():
         row = User.objects.select_for_update().get(pk=user.pk)
         if row.sex and row.birth_date:

@@ -482,6 +482,8 @@ def particulars(request: HttpRequest) -> HttpResponse:
     """「补充性别和出生日期」: asked of a holder of another document whose account predates the
     question at 注册; an application is not submitted without them (ADR 0038)."""
     user = request_user(request)
+    if not user.is_person:
+        raise Http404("页面不存在")
     if not particulars_needed(user):
         messages.info(request, "您的性别和出生日期已登记，不用填写")
         return redirect("accounts:profile")

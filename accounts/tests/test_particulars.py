@@ -10,7 +10,9 @@ from __future__ import annotations
 from datetime import date
 
 from accounts.models import IdType, Sex
+from accounts.services import person_particulars_set
 from audit.models import AuditAction, AuditEvent
+from lib.errors import ApplicationError
 from portal.test import BaseTestCase, document_holder_create
 
 URL = "/accounts/particulars/"
@@ -64,3 +66,15 @@ class ParticularsTestCase(BaseTestCase):
         self.assertContains(r, "您的性别和出生日期已登记，不用填写")
         self.applicant.refresh_from_db()
         self.assertEqual((self.applicant.sex, self.applicant.birth_date), ("", None))
+
+    def test_the_service_refuses_what_no_form_checked(self):
+        for sex, born in (("X", date(1979, 11, 3)), ("男", None), ("男", date(1899, 12, 31))):
+            with self.subTest(sex=sex, born=born), self.assertRaises(ApplicationError):
+                person_particulars_set(user=self.holder, sex=sex, birth_date=born)  # type: ignore[arg-type]
+        self.holder.refresh_from_db()
+        self.assertEqual((self.holder.sex, self.holder.birth_date), ("", None))
+
+    def test_accounts_that_are_not_persons_have_no_such_page(self):
+        for user in (self.enterprise, self.decider):
+            self.client.force_login(user)
+            self.assertEqual(self.client.get(URL).status_code, 404)
