@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import re
+from datetime import date
 from typing import Any
 
 from django import forms
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 
-from accounts.models import IdType, SmsPurpose, User, UserKind
+from accounts.models import IdType, Sex, SmsPurpose, User, UserKind
 from lib.forms import PortalForm
-from lib.idcard import IdNumberError, validate_id_number
+from lib.idcard import IdNumberError, birth_date_plausible, validate_id_number
 from lib.mobile import MobileError, validate_mobile
 from lib.names import TextRefused, check_name
 from lib.uscc import UsccError, validate_uscc
@@ -71,10 +73,58 @@ class _PasswordPairMixin(PortalForm):
         return cleaned
 
 
+PARTICULARS_HELP = "按证件填写。证件类型为居民身份证的不用填写，从身份证号码读取"
+MSG_BIRTH_FUTURE = "出生日期不能晚于今天，请按证件填写"
+MSG_BIRTH_IMPLAUSIBLE = "出生日期有误，请按证件上的日期填写"
+
+
+def _sex_field() -> forms.ChoiceField:
+    return forms.ChoiceField(
+        label="性别", choices=[("", "请选择"), *Sex.choices], required=False, help_text=PARTICULARS_HELP
+    )
+
+
+def _birth_date_field() -> forms.DateField:
+    return forms.DateField(
+        label="出生日期",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        help_text=PARTICULARS_HELP,
+    )
+
+
+def particulars_clean(form: forms.Form, cleaned: dict[str, Any], *, id_type: str) -> None:
+    """性别 and 出生日期, which a document other than the 居民身份证 does not carry in its
+    number: required for those, each refused beside its own field; for a 居民身份证 they are
+    dropped (read from the number, `accounts.selectors.person_particulars`)."""
+    if id_type == IdType.RESIDENT:
+        cleaned["sex"], cleaned["birth_date"] = "", None
+        return
+    if not cleaned.get("sex") and "sex" not in form.errors:
+        form.add_error("sex", "请选择性别")
+    born: date | None = cleaned.get("birth_date")
+    if "birth_date" in form.errors:
+        return
+    if born is None:
+        form.add_error("birth_date", "请填写出生日期")
+    elif not birth_date_plausible(born, today=timezone.localdate()):
+        form.add_error(
+            "birth_date", MSG_BIRTH_FUTURE if born > timezone.localdate() else MSG_BIRTH_IMPLAUSIBLE
+        )
+
+
 class PersonRegisterForm(_PasswordPairMixin):
     name = forms.CharField(label="姓名", max_length=NAME_MAX)
-    id_type = forms.ChoiceField(label="证件类型", choices=IdType.choices, initial=IdType.RESIDENT)
+    id_type = forms.ChoiceField(
+        label="证件类型",
+        choices=IdType.choices,
+        initial=IdType.RESIDENT,
+        # static/js/particulars.js hides 性别 and 出生日期 while this type is chosen.
+        widget=forms.Select(attrs={"data-without-particulars": IdType.RESIDENT}),
+    )
     id_number = forms.CharField(label="证件号码", max_length=32)
+    sex = _sex_field()
+    birth_date = _birth_date_field()
     mobile = forms.CharField(
         label="手机号",
         max_length=20,
@@ -89,7 +139,18 @@ class PersonRegisterForm(_PasswordPairMixin):
         label="我已阅读并同意《个人信息保护告知书》",
         error_messages={"required": "请阅读并同意《个人信息保护告知书》"},
     )
-    field_order = ["name", "id_type", "id_number", "mobile", "sms_code", "password1", "password2", "consent"]
+    field_order = [
+        "name",
+        "id_type",
+        "id_number",
+        "sex",
+        "birth_date",
+        "mobile",
+        "sms_code",
+        "password1",
+        "password2",
+        "consent",
+    ]
 
     def clean_name(self) -> str:
         return _clean_name(self.cleaned_data["name"], "姓名")
@@ -111,6 +172,27 @@ class PersonRegisterForm(_PasswordPairMixin):
                     cleaned["id_number"] = value
             except ValidationError as e:
                 self.add_error("id_number", e)
+        if "id_type" in cleaned:
+            particulars_clean(self, cleaned, id_type=cleaned["id_type"])
+        return cleaned
+
+
+class PersonParticularsForm(PortalForm):
+    """「补充性别和出生日期」 in 个人中心, for an account opened with another document before
+    注册 asked for them."""
+
+    sex = _sex_field()
+    birth_date = _birth_date_field()
+
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.user = user
+        for name in ("sex", "birth_date"):
+            self.fields[name].help_text = "按证件填写，提交后不能自行修改"
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        particulars_clean(self, cleaned, id_type=self.user.id_type)
         return cleaned
 
 

@@ -27,6 +27,15 @@ class IdType(models.TextChoices):
     FOREIGN_PR = "foreign_pr", "外国人永久居留身份证"
 
 
+class Sex(models.TextChoices):
+    """性别 as the register and the certificate print it. The values are the printed words
+    themselves: the register (`registry.Person.sex`) has always kept 男/女, the words
+    `lib.idcard.id_number_sex` reads from a 居民身份证 number."""
+
+    MALE = "男", "男"
+    FEMALE = "女", "女"
+
+
 class StaffRole(models.TextChoices):
     ACCEPTOR = "acceptor", "受理人员"
     REVIEWER = "reviewer", "审查人员"
@@ -86,6 +95,13 @@ class User(BlindIndexed, AbstractBaseUser, PermissionsMixin):
     id_index = BlindIndexField(kind=IndexKind.IDENTITY, sources=["id_type", "id_number"])
     mobile = EncryptedCharField("手机号", max_length=11, blank=True)
     mobile_index = BlindIndexField(kind=IndexKind.MOBILE, sources=["mobile"])
+    # 性别 and 出生日期 of a person whose document is not a 居民身份证 (ADR 0038): given at 注册
+    # (or later in 个人中心) because no other document's number carries them, and copied to
+    # the register at 准予. Blank for a 居民身份证: read from its number
+    # (`accounts.selectors.person_particulars`), never kept twice. Not encrypted: neither
+    # identifies anyone or is looked up, and the register keeps both in clear for everyone.
+    sex = models.CharField("性别", max_length=2, choices=Sex.choices, blank=True)
+    birth_date = models.DateField("出生日期", null=True, blank=True)
     staff_role = models.CharField("岗位", max_length=10, choices=StaffRole.choices, blank=True)
     department = models.ForeignKey(
         "catalog.Department",
@@ -131,6 +147,7 @@ class User(BlindIndexed, AbstractBaseUser, PermissionsMixin):
             models.CheckConstraint(
                 condition=Q(kind__in=["person", "legal", "staff"]), name="accounts_kind_valid"
             ),
+            models.CheckConstraint(condition=Q(sex__in=["", *Sex.values]), name="accounts_sex_valid"),
             # 三员分立: no account holds every permission (accounts/roles.py).
             models.CheckConstraint(condition=Q(is_superuser=False), name="accounts_no_superuser"),
         ]

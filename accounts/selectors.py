@@ -5,14 +5,16 @@ identity the real-name source confirmed, and it always carries the 证件类型 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from django.db.models import Q
 from django.http import HttpRequest
 
-from accounts.models import Enterprise, IdType, StaffRole, User, UserKind
+from accounts.models import Enterprise, IdType, Sex, StaffRole, User, UserKind
 from accounts.services import user_find
 from lib.datacrypt import identity_index
+from lib.idcard import IdNumberError, id_number_birth_date, id_number_sex
 
 UNVERIFIED_PERSON = (
     "您的账号尚未通过实名认证，暂不能提交申请、提取注册信息或查看证照。"
@@ -21,6 +23,11 @@ UNVERIFIED_PERSON = (
 UNVERIFIED_ENTERPRISE = (
     "本单位账号尚未通过企业认证（统一社会信用代码、单位名称和法定代表人须与市场监管部门的登记信息一致），"
     "暂不能查看本单位人员。请在“个人中心”点击“企业认证”重新核验，或携带营业执照到政务服务大厅办理"
+)
+
+PARTICULARS_MISSING = (
+    "您的证件号码中没有性别和出生日期，注册证书和注册信息库需要这两项。"
+    "请先在“个人中心”点击“补充性别和出生日期”按证件填写，再提交申请"
 )
 
 
@@ -65,6 +72,42 @@ def verified_identity(user: User | Any) -> PersonIdentity | None:
     if user.real_name_verified_at is None or not user.id_type or not user.id_number:
         return None
     return PersonIdentity(name=user.name, id_type=user.id_type, id_number=user.id_number)
+
+
+@dataclass(frozen=True)
+class PersonParticulars:
+    """A person's 性别 and 出生日期, as the register, the certificate and the age rule need them."""
+
+    sex: Sex
+    birth_date: date
+    # Read from a 居民身份证 number rather than given by the holder.
+    read_from_number: bool = False
+
+
+def person_particulars(user: User) -> PersonParticulars | None:
+    """The 性别 and 出生日期 of a person account, or None when they are not known.
+
+    The one home of where they come from: a 居民身份证 number carries both (GB 11643), and
+    they are read from it, never stored a second time. The other documents (港澳、台湾通行证,
+    护照, 外国人永久居留身份证) carry nothing readable: their holders give both at 注册, or in
+    个人中心 when their account is older than that (`person_particulars_set`); None until then."""
+    if user.id_type == IdType.RESIDENT:
+        try:
+            return PersonParticulars(
+                sex=Sex(id_number_sex(user.id_number)),
+                birth_date=id_number_birth_date(user.id_number),
+                read_from_number=True,
+            )
+        except IdNumberError:
+            return None
+    if user.sex and user.birth_date:
+        return PersonParticulars(sex=Sex(user.sex), birth_date=user.birth_date)
+    return None
+
+
+def particulars_needed(user: User | Any) -> bool:
+    """A person whose 性别 and 出生日期 must still be given (their document does not carry them)."""
+    return bool(getattr(user, "is_person", False)) and person_particulars(user) is None
 
 
 def department_staff(*, department_id: int, role: StaffRole) -> list[User]:

@@ -10,7 +10,7 @@ import hmac
 import logging
 import secrets
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
@@ -28,6 +28,7 @@ from accounts.models import (
     KnownBrowser,
     LoginThrottle,
     SecondFactor,
+    Sex,
     SmsCode,
     SmsPurpose,
     SmsQuota,
@@ -44,7 +45,7 @@ from audit.services import audit_record
 from catalog.models import Department
 from lib.datacrypt import identity_index, mobile_index, platform_subject_index, subject_index
 from lib.errors import ApplicationError
-from lib.idcard import normalize_id_number
+from lib.idcard import birth_date_plausible, normalize_id_number
 from lib.masking import mask_id_number
 from lib.metrics import LoginFailureKind, login_failure
 from lib.uscc import normalize_uscc
@@ -162,14 +163,27 @@ def _identity_check_record(
 
 
 def person_register(
-    *, name: str, id_type: str, id_number: str, mobile: str, password: str, sms_code: str
+    *,
+    name: str,
+    id_type: str,
+    id_number: str,
+    mobile: str,
+    password: str,
+    sms_code: str,
+    sex: str = "",
+    birth_date: date | None = None,
 ) -> User:
-    """Register a 自然人. Inputs are already normalised by the form.
+    """Register a 自然人. Inputs are already normalised by the form; `sex` and `birth_date`
+    are kept only for a document other than the 居民身份证, whose number carries them
+    (ADR 0038), and such a document needs them.
 
     The SMS code is proven first: until then the answer is the same whether or not the number
     or the mobile is registered. Then the real-name source: a MISMATCH is refused (nothing is
     made from data the source contradicts); when the source cannot be asked, the account is
     made unverified, can browse and save drafts, and retries from 个人中心 (实名认证)."""
+    resident = id_type == IdType.RESIDENT
+    if not resident:
+        _particulars_check(sex=sex, birth_date=birth_date)
     sms_code_verify(mobile=mobile, purpose=SmsPurpose.REGISTER, code=sms_code)
     _refuse_taken_person(id_type=id_type, id_number=id_number, mobile=mobile)
     result = person_identity_check(name=name, id_type=id_type, id_number=id_number)
@@ -183,6 +197,8 @@ def person_register(
                 name=name,
                 id_type=id_type,
                 id_number=id_number,
+                sex="" if resident else sex,
+                birth_date=None if resident else birth_date,
                 mobile=mobile,
                 real_name_verified_at=timezone.now() if result.ok else None,
             )
@@ -193,6 +209,50 @@ def person_register(
         # Someone registered the same number between our check and this insert.
         _refuse_taken_person(id_type=id_type, id_number=id_number, mobile=mobile)
         raise
+    return user
+
+
+PARTICULARS_REQUIRED = "证件类型不是居民身份证的，请按证件填写性别和出生日期"
+
+
+def _particulars_check(*, sex: str, birth_date: date | None) -> None:
+    # The forms say this beside each field; a caller without a form (a command, a test) is
+    # refused here too, rather than by the database's check on the sex.
+    if sex not in Sex.values or birth_date is None:
+        raise ApplicationError(PARTICULARS_REQUIRED)
+    if not birth_date_plausible(birth_date, today=timezone.localdate()):
+        raise ApplicationError("出生日期有误，请按证件上的日期填写")
+
+
+def person_particulars_set(
+    *, user: User, sex: str, birth_date: date, request: HttpRequest | None = None
+) -> User:
+    """「补充性别和出生日期」: the holder of a document other than the 居民身份证 whose account
+    was opened before 注册 asked for them gives them once (the form checked the date).
+
+    Once given they are the holder's declaration, checked by staff against the 身份证明
+    material of each application and copied to the register at 准予: the holder cannot
+    change them again; a mistake is corrected through 申请更正 (我的信息)."""
+    if not user.is_person:
+        raise ApplicationError("只有个人账号需要填写性别和出生日期")
+    if user.id_type == IdType.RESIDENT:
+        raise ApplicationError("居民身份证的性别和出生日期从证件号码读取，不用填写")
+    _particulars_check(sex=sex, birth_date=birth_date)
+    with transaction.atomic():
+        row = User.objects.select_for_update().get(pk=user.pk)
+        if row.sex and row.birth_date:
+            raise ApplicationError("性别和出生日期已填写，不能自行修改；如有错误，请在“我的信息”中申请更正")
+        row.sex, row.birth_date = sex, birth_date
+        row.save(update_fields=["sex", "birth_date"])
+        audit_record(
+            action=AuditAction.PARTICULARS_SET,
+            request=request,
+            actor=row,
+            obj=row,
+            label=account_audit_label(row),
+            subject_id=row.pk,
+        )
+    user.sex, user.birth_date = row.sex, row.birth_date
     return user
 
 

@@ -18,6 +18,7 @@ urlpatterns = [
     path("keepalive/", views.keepalive, name="keepalive"),
     path("profile/", views.profile, name="profile"),
     path("verify/", views.verify, name="verify"),
+    path("particulars/", views.particulars, name="particulars"),
     path("password-reset/", views.password_reset_view, name="password_reset"),
     path("sms-code/", views.sms_code, name="sms_code"),
 ]

@@ -29,6 +29,7 @@ from accounts.forms import (
     PasswordChangeForm,
     PasswordLoginForm,
     PasswordResetForm,
+    PersonParticularsForm,
     PersonRegisterForm,
     SecondFactorForm,
     SmsCodeRequestForm,
@@ -40,6 +41,7 @@ from accounts.selectors import (
     UNVERIFIED_ENTERPRISE,
     UNVERIFIED_PERSON,
     enterprise_for_user,
+    particulars_needed,
     request_user,
     verified_identity,
 )
@@ -111,6 +113,8 @@ def register(request: HttpRequest) -> HttpResponse:
                     mobile=data["mobile"],
                     password=data["password1"],
                     sms_code=data["sms_code"],
+                    sex=data["sex"],
+                    birth_date=data["birth_date"],
                 )
         except ApplicationError as e:
             form.add_error(None, e.message)
@@ -467,9 +471,37 @@ def profile(request: HttpRequest) -> HttpResponse:
         "account": user,
         "enterprise": enterprise,
         "verify_needed": verify_needed,
+        "particulars_needed": particulars_needed(user),
         "totp_device": services.staff_totp_device(user=user) if user.is_department_staff else None,
     }
     return render(request, "accounts/profile.html", context)
+
+
+@login_required
+def particulars(request: HttpRequest) -> HttpResponse:
+    """「补充性别和出生日期」: asked of a holder of another document whose account predates the
+    question at 注册; an application is not submitted without them (ADR 0038)."""
+    user = request_user(request)
+    if not user.is_person:
+        raise Http404("页面不存在")
+    if not particulars_needed(user):
+        messages.info(request, "您的性别和出生日期已登记，不用填写")
+        return redirect("accounts:profile")
+    form = PersonParticularsForm(request.POST or None, user=user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.person_particulars_set(
+                user=user,
+                sex=form.cleaned_data["sex"],
+                birth_date=form.cleaned_data["birth_date"],
+                request=request,
+            )
+        except ApplicationError as e:
+            form.add_error(None, e.message)
+        else:
+            messages.success(request, "性别和出生日期已保存，现在可以提交申请")
+            return redirect("accounts:profile")
+    return render(request, "accounts/particulars.html", {"form": form, "account": user})
 
 
 @login_required

@@ -21,6 +21,8 @@ class AuditAction(models.TextChoices):
     PASSWORD_CHANGE = "password_change", "修改密码"
     PASSWORD_RESET = "password_reset", "找回密码"
     ACCOUNT_CLOSE = "account_close", "注销账号"
+    # 性别 and 出生日期 given in 个人中心 by the holder of a non-resident document (ADR 0038)
+    PARTICULARS_SET = "particulars_set", "填写性别和出生日期"
     # Personal data read by staff or by the person
     CASE_VIEW = "case_view", "查看办件"
     ATTACHMENT_VIEW = "attachment_view", "查看申请材料"

@@ -5,7 +5,6 @@ plain dicts it expects are built here from the case."""
 
 from __future__ import annotations
 
-import contextlib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
@@ -15,7 +14,8 @@ from django import forms
 from django.conf import settings
 from django.utils import timezone
 
-from accounts.models import IdType, User
+from accounts.models import User
+from accounts.selectors import person_particulars
 from cases.confirmation import sealed_form_waiver
 from cases.deadlines import accept_workdays, promised_workdays
 from cases.models import Attachment, Case, Commitment, Notice, NoticeKind
@@ -25,7 +25,6 @@ from cases.services import current_attachments, current_commitments
 from cases.types import required_materials, type_for_item
 from catalog.models import Material, MaterialKind, ServiceItem
 from catalog.specialties import specialty_name
-from lib.idcard import IdNumberError, id_number_birth_date, id_number_sex
 from lib.masking import mask_id_number
 from lib.uploads import ACCEPT_ANY, ACCEPT_IMAGES, msg_too_big, msg_wrong_type
 from paperwork.documents import (
@@ -56,15 +55,13 @@ class ApplicantProfile:
 
 
 def applicant_profile(user: User) -> ApplicantProfile:
-    sex, born = "", None
-    # Sex and birth date are only encoded in a 居民身份证 number; other documents leave them blank.
-    if user.id_type == IdType.RESIDENT:
-        with contextlib.suppress(IdNumberError):
-            sex, born = id_number_sex(user.id_number), id_number_birth_date(user.id_number)
+    # Read from a 居民身份证 number, or as the holder of another document gave them; blank
+    # (shown as —) until such a holder has (ADR 0038).
+    particulars = person_particulars(user)
     return ApplicantProfile(
         name=user.name,
-        sex=sex,
-        birth_date=born,
+        sex=particulars.sex.label if particulars else "",
+        birth_date=particulars.birth_date if particulars else None,
         id_type=user.get_id_type_display(),
         id_number=user.id_number,
         mobile=user.mobile,

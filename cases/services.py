@@ -15,7 +15,13 @@ from django.utils import timezone
 from django.utils.datastructures import MultiValueDict
 
 from accounts.models import User
-from accounts.selectors import UNVERIFIED_PERSON, enterprise_for_user, verified_identity
+from accounts.selectors import (
+    PARTICULARS_MISSING,
+    UNVERIFIED_PERSON,
+    enterprise_for_user,
+    particulars_needed,
+    verified_identity,
+)
 from cases.answers import department_counts_replace
 from cases.confirmation import Question, answer_due, questions_for, sealed_form_waiver
 from cases.counters import counter_next
@@ -570,6 +576,10 @@ def case_submit(*, case: Case, user: User, draft: DraftChange | None = None, loc
             # Drafts may wait; nothing reaches the department, the register or a certificate
             # from an identity the real-name source has not confirmed.
             refused = ApplicationError(UNVERIFIED_PERSON)
+        elif particulars_needed(user):
+            # An account opened with another document before 注册 asked for 性别 and 出生日期
+            # (ADR 0038): its draft waits for them, or the grant could not write the register.
+            refused = ApplicationError(PARTICULARS_MISSING)
         else:
             refused = _submit_or_refusal(case=row, user=user, today=today, draft=draft)
         if refused is not None and draft is not None:

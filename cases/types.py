@@ -19,6 +19,7 @@ from typing import Any, Protocol
 from django.core.exceptions import ImproperlyConfigured
 
 from accounts.models import IdType, User
+from accounts.selectors import person_particulars
 from cases.forms import (
     AdditionForm,
     ApplicationForm,
@@ -39,7 +40,6 @@ from catalog.registration_types import (
     is_proceeding,
 )
 from lib.dates import add_years
-from lib.idcard import IdNumberError, id_number_birth_date
 
 # DOMAIN.md: nobody may start these from 90 days before the 65th birthday.
 AGE_LIMIT_YEARS = 65
@@ -226,13 +226,14 @@ def sixty_fifth_birthday(born: date) -> date:
 
 
 def _age_refusal(user: User, today: date) -> str | None:
-    if user.id_type != IdType.RESIDENT:
+    particulars = person_particulars(user)
+    if particulars is None:
+        if user.id_type == IdType.RESIDENT:
+            return "账号中的身份证号码无效，请联系技术支持"
+        # Another document whose holder has not given a birth date yet: submission asks for
+        # it (cases.services.case_submit), and this check runs again then.
         return None
-    try:
-        born = id_number_birth_date(user.id_number)
-    except IdNumberError:
-        return "账号中的身份证号码无效，请联系技术支持"
-    birthday_65 = sixty_fifth_birthday(born)
+    birthday_65 = sixty_fifth_birthday(particulars.birth_date)
     if today >= birthday_65 - AGE_LIMIT_MARGIN:
         return f"申请人将于{birthday_65:%Y年%m月%d日}年满65周岁，自年满65周岁前90日起不再受理此类注册申请"
     return None

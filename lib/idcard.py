@@ -85,6 +85,12 @@ def _parse_birth_date(digits: str) -> date | None:
     return born
 
 
+def birth_date_plausible(born: date, *, today: date) -> bool:
+    """A birth date a living person can have: not after `today`, not before 1900. The one
+    rule for a date read from a 居民身份证 number and one typed for another document."""
+    return born.year >= _MIN_BIRTH_YEAR and born <= today
+
+
 def validate_id_number(raw: str, *, today: date | None = None) -> str:
     """Return the normalized number or raise IdNumberError."""
     number = normalize_id_number(raw)
@@ -96,7 +102,7 @@ def validate_id_number(raw: str, *, today: date | None = None) -> str:
         raise IdNumberError(MSG_REGION)
     born = _parse_birth_date(number[6:14])
     reference = today if today is not None else date.today()
-    if born is None or born.year < _MIN_BIRTH_YEAR or born > reference:
+    if born is None or not birth_date_plausible(born, today=reference):
         raise IdNumberError(MSG_BIRTH_DATE)
     if id_number_check_char(number[:17]) != number[17]:
         raise IdNumberError(MSG_CHECK)

@@ -67,6 +67,24 @@ def person_create(*, name: str, first17: str, mobile: str) -> User:
     )
 
 
+def document_holder_create(*, name: str, id_type: IdType, id_number: str, mobile: str, **fields: Any) -> User:
+    """A 自然人 who registered with a document other than the 居民身份证 (港澳、台湾通行证,
+    护照, 外国人永久居留身份证): listed in the real-name directory and verified against it.
+    `fields` are further account fields."""
+    KnownIdentity.objects.create(name=name, id_type=id_type, id_number=id_number)
+    return User.objects.create_user(
+        username=person_username_new(),
+        password=PASSWORD,
+        kind=UserKind.PERSON,
+        name=name,
+        id_type=id_type,
+        id_number=id_number,
+        mobile=mobile,
+        real_name_verified_at=timezone.now(),
+        **fields,
+    )
+
+
 # The rows `seed_catalog` made the first time a test class asked for the catalogue in this run:
 # (model, [field values of each row]). Later classes get the same rows by one bulk insert per
 # table instead of running the seed again (about a quarter of a second each, a third of the

@@ -10,7 +10,7 @@ from django.db.models import QuerySet
 from django.http import Http404
 
 from accounts.models import Enterprise, StaffRole, User
-from accounts.selectors import enterprise_for_user, verified_identity
+from accounts.selectors import PersonParticulars, enterprise_for_user, person_particulars, verified_identity
 from audit.models import AuditEvent, AuditResult
 from audit.selectors import audit_accesses_to_person
 from cases.models import Case
@@ -30,6 +30,8 @@ DOWNLOADS_SHOWN = 20
 class PersonalInfo:
     account: User
     enterprise: Enterprise | None
+    # 性别 and 出生日期 (ADR 0038): read from a 居民身份证 number, or as the holder gave them.
+    particulars: PersonParticulars | None
     register: RegisterEntry | None
     cases: list[Case]
     case_count: int
@@ -57,6 +59,7 @@ def personal_info(*, user: User, today: date) -> PersonalInfo:
     return PersonalInfo(
         account=user,
         enterprise=enterprise_for_user(user=user),
+        particulars=person_particulars(user) if user.is_person else None,
         register=register_entry(registration=registration, today=today) if registration else None,
         cases=list(cases[:CASES_SHOWN]),
         case_count=cases.count(),

@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models.functions import Upper
 
-from accounts.models import IdType
+from accounts.models import IdType, Sex
 from cases.models import Case
 from catalog.registration_types import ChangeKind
 from catalog.specialties import Specialty
@@ -46,7 +46,7 @@ class Person(BlindIndexed, models.Model):
     # are matched on it.
     id_index = BlindIndexField(kind=IndexKind.IDENTITY, sources=["id_type", "id_number"])
     name = models.CharField("姓名", max_length=100)
-    sex = models.CharField("性别", max_length=2)
+    sex = models.CharField("性别", max_length=2, choices=Sex.choices)
     birth_date = models.DateField("出生日期")
     mobile = EncryptedCharField("手机号", max_length=11, blank=True)
 

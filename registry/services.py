@@ -11,8 +11,8 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from accounts.models import User
-from accounts.selectors import UNVERIFIED_PERSON, PersonIdentity, verified_identity
+from accounts.models import IdType, User
+from accounts.selectors import UNVERIFIED_PERSON, PersonIdentity, person_particulars, verified_identity
 from cases.counters import counter_next
 from cases.models import Case
 from cases.notices import change_summary
@@ -22,7 +22,7 @@ from catalog.registration_types import ChangeKind, RegistrationType
 from catalog.specialties import specialty_names
 from lib.dates import validity_end
 from lib.errors import ApplicationError
-from lib.idcard import IdNumberError, id_number_birth_date, id_number_sex, validate_id_number
+from lib.idcard import IdNumberError, validate_id_number
 from lib.masking import mask_id_number
 from registry.answers import registration_answers_replace
 from registry.eligibility import record_lookup
@@ -70,14 +70,23 @@ def _identity(user: User) -> PersonIdentity:
 
 
 def person_for_user(*, user: User) -> Person:
+    """The register's person of the applicant's verified identity, made or brought up to date
+    from the account. The register and the certificate print 性别 and 出生日期: without them
+    (`person_particulars`) the grant is refused here, before anything of it is written."""
     identity = _identity(user)
+    particulars = person_particulars(user)
+    if particulars is None:
+        raise RegistryError(
+            f"申请人的账号缺少性别和出生日期（{IdType(identity.id_type).label}的号码中不含这些信息），"
+            "不能写入注册信息库和证书"
+        )
     person, _ = Person.objects.update_or_create(
         **identity.person_filter(),
         defaults={
             **identity.person_fields(),
             "name": identity.name,
-            "sex": id_number_sex(identity.id_number),
-            "birth_date": id_number_birth_date(identity.id_number),
+            "sex": particulars.sex,
+            "birth_date": particulars.birth_date,
             "mobile": user.mobile,
         },
     )

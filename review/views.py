@@ -24,7 +24,7 @@ from django.utils.functional import cached_property
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.models import StaffRole, User
-from accounts.selectors import verified_identity
+from accounts.selectors import person_particulars, verified_identity
 from audit.models import AuditAction
 from audit.services import audit_record
 from cases.deadlines import accept_workdays, case_deadline, case_deadlines, promised_workdays
@@ -200,6 +200,9 @@ def _case_page(
         {
             "case": case,
             "applicant": case.applicant,
+            # 性别 and 出生日期 as the register will take them (ADR 0038): checked against the
+            # 身份证明 when the applicant typed them for a document other than the 居民身份证.
+            "particulars": person_particulars(case.applicant),
             "sections": [
                 (title, [(label, value or "—") for label, value in rows])
                 for title, rows in form_display(case, omit_blank=False)

@@ -1,4 +1,4 @@
-"""accounts 0010 converts the links to 统一身份认证 already made: their subjects come out
+"""accounts 0011 converts the links to 统一身份认证 already made: their subjects come out
 encrypted and indexed (so the next sign-in finds its link), and the way back restores them."""
 
 from __future__ import annotations
@@ -10,8 +10,8 @@ from django.test import TransactionTestCase
 from accounts.models import UnifiedIdentityLink
 from lib.datacrypt import is_encrypted, platform_subject_index
 
-BEFORE = [("accounts", "0009_leader_role")]
-AFTER = [("accounts", "0010_unified_subject_crypt")]
+BEFORE = [("accounts", "0010_person_sex_birth_date")]
+AFTER = [("accounts", "0011_unified_subject_crypt")]
 ISSUER = "https://tyrz.example"
 
 

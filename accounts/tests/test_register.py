@@ -129,7 +129,14 @@ class RegisterPersonTestCase(BaseTestCase):
         code = self.send_code()
         r = self.client.post(
             "/accounts/register/",
-            self.form(sms_code=code, name="冒名者", id_type="passport", id_number=self.applicant.id_number),
+            self.form(
+                sms_code=code,
+                name="冒名者",
+                id_type="passport",
+                id_number=self.applicant.id_number,
+                sex="男",
+                birth_date="1988-04-02",
+            ),
         )
         self.assertContains(r, "实名认证未通过")
         self.assertFalse(User.objects.filter(id_type="passport").exists())

@@ -135,6 +135,10 @@ class AxeTestCase(BrowserTestCase):
         self.visit(f"/catalog/matters/{MATTER}/", "办事指南")
         self.visit("/help/", "帮助手册")
         self.visit("/accounts/register/", "注册")
+        # With another document, 性别 and 出生日期 show (ADR 0038).
+        field(self.page, "证件类型").select_option(label="护照")
+        field(self.page, "出生日期").wait_for()
+        self.check("注册（护照）")
         for kind, tab in (("person", "个人"), ("legal", "法人"), ("staff", "工作人员")):
             self.visit(f"/accounts/login/?kind={kind}", f"登录（{tab}）")
         self.visit("/accounts/password-reset/", "找回密码")

@@ -8,6 +8,7 @@ from datetime import date, timedelta
 
 from django.utils import timezone
 
+from accounts.models import IdType, Sex
 from cases.models import CaseStatus
 from cases.services import case_withdraw
 from cases.tests.builders import case_build
@@ -16,7 +17,7 @@ from cases.types import eligibility_refusals
 from catalog.registration_types import RegistrationType
 from lib.dates import add_years
 from lib.errors import ApplicationError
-from portal.test import BaseTestCase, person_create
+from portal.test import BaseTestCase, document_holder_create, person_create
 from registry.models import RegisterSettings, Registration, RegistrationStatus
 from registry.tests.builders import case_granted, registration_granted
 
@@ -212,6 +213,7 @@ class AgeLimitTestCase(EligibilityTestCase):
         # Born so that they turn 65 in about 200 days: today they may still register, and the
         # checks are asked about the days around 90 days before that birthday.
         born = add_years(self.today + timedelta(days=200), -65)
+        self.born = born
         self.birthday_65 = born.replace(year=born.year + 65)
         self.last_day_allowed = self.birthday_65 - timedelta(days=91)
         self.first_day_refused = self.birthday_65 - timedelta(days=90)
@@ -243,6 +245,20 @@ class AgeLimitTestCase(EligibilityTestCase):
                 self.assertEqual(self.on(self.last_day_allowed, code), [])
                 self.assertEqual(self.on(self.first_day_refused, code), [self.refused])
                 self.assertEqual(self.on(self.birthday_65, code), [self.refused])
+
+    def test_a_passport_holder_is_refused_by_the_birth_date_he_gave(self):
+        # 李明哲's 护照 number says nothing of his age: the date he gave at 注册 does (ADR 0038).
+        senior = document_holder_create(
+            name="李明哲",
+            id_type=IdType.PASSPORT,
+            id_number="E87654321",
+            mobile="13800000067",
+            sex=Sex.MALE,
+            birth_date=self.born,
+        )
+        code = RegistrationType.INITIAL
+        self.assertEqual(self.refusals(code, user=senior, today=self.last_day_allowed), [])
+        self.assertEqual(self.refusals(code, user=senior, today=self.first_day_refused), [self.refused])
 
     def test_a_change_is_refused_only_for_a_new_employer(self):
         employer = form_data_of(self, RegistrationType.CHANGE)

@@ -7,11 +7,13 @@ alone and handed him to 冒名者."""
 
 from __future__ import annotations
 
+from datetime import date
+
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.models import IdentityVerdict, IdType, KnownIdentity, User, UserKind
+from accounts.models import IdentityVerdict, IdType, KnownIdentity, Sex, User, UserKind
 from accounts.selectors import account_of_identity
 from accounts.services import user_find
 from accounts.tests.helpers import human_fields, last_code
@@ -49,6 +51,8 @@ class SameNumberAnotherTypeTestCase(BaseTestCase):
             id_type=IdType.PASSPORT,
             id_number=self.applicant.id_number,
             mobile="13600000066",
+            sex=Sex.MALE,
+            birth_date=date(1988, 4, 2),
             real_name_verified_at=timezone.now(),
         )
 
@@ -64,6 +68,8 @@ class SameNumberAnotherTypeTestCase(BaseTestCase):
                 "name": "冒名者",
                 "id_type": "passport",
                 "id_number": self.applicant.id_number,
+                "sex": "男",
+                "birth_date": "1988-04-02",
                 "mobile": "13600000066",
                 "sms_code": last_code("13600000066"),
                 "password1": "Maoming-2026",
@@ -144,10 +150,12 @@ class SameNumberAnotherTypeTestCase(BaseTestCase):
         )
         # Login by 证件号码 is 居民身份证 only.
         self.assertEqual(user_find(kind=UserKind.PERSON, identifier=self.applicant.id_number), self.applicant)
-        # A grant for the attacker would make a person of its own, not change 张伟's.
+        # A grant for the attacker would make a person of its own, not change 张伟's, with the
+        # sex and birth date the attacker gave, never those 张伟's number carries.
         with transaction.atomic():
             person = person_for_user(user=attacker)
         self.assertEqual((person.id_type, person.name), (IdType.PASSPORT, "冒名者"))
+        self.assertEqual((person.sex, person.birth_date), (Sex.MALE, date(1988, 4, 2)))
         self.assertEqual(Person.objects.get(id_type=IdType.RESIDENT).name, "张伟")
         self.assertIsNone(name_mismatch(applicant=attacker))
 

@@ -23,7 +23,7 @@ def backwards(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('accounts', '0009_leader_role'),
+        ('accounts', '0010_person_sex_birth_date'),
     ]
 
     operations = [
