@@ -11,13 +11,14 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from asn1crypto import x509
+from django.utils import timezone
 
 from cases.services import current_attachments
 from catalog.specialties import specialty_name
-from certificates.crypto import get_signer
+from certificates.crypto import Signer, get_signer, private_key_generate, sm2_sign
 from certificates.document import CertificateData, SpecialtyLine
 from certificates.keys import seal_der
-from certificates.layout import SEAL_CENTER
+from certificates.layout import SEAL_CENTER, sample_data
 from certificates.models import Certificate, CertificateCopy
 from certificates.ofd import OfdPackage, build_ofd, fonts, zip_package
 from certificates.ses import seal_parse, ses_signature_parse
@@ -30,14 +31,34 @@ logger = logging.getLogger(__name__)
 
 def warm_up() -> None:
     """What a worker prepares when it starts, so its first copy is no slower than the next:
-    the fonts with the glyphs every certificate draws (`fonts.preload`) and the signer (its key
-    loaded and checked against its certificate). A signer that cannot be made now is left to
-    the first copy, which then fails with the reason."""
+    the fonts with the glyphs every certificate draws (`fonts.preload`), the signer (its key
+    loaded and checked against its certificate), and one throwaway copy of a made-up
+    certificate. A signer that cannot be made now is left to the first copy, which then fails
+    with the reason."""
     fonts.preload()
     try:
-        get_signer()
+        signer = get_signer()
     except Exception:
         logger.warning("签章密钥未能预先载入，首次签发时再试", exc_info=True)
+        return
+    # Python specialises the code a copy runs during its first calls: without this, the
+    # first holder's copy paid for it (ISSUE 14: a few ms). Sealed by a key made for it and
+    # dropped, never by the seal's key or its signing service, and never time-stamped.
+    _ThrowawaySigner(signer.certificate_der).seal(sample_data())
+
+
+class _ThrowawaySigner:
+    """A `Signer` whose key lives for one warm-up copy; its signatures verify against nothing."""
+
+    def __init__(self, certificate_der: bytes) -> None:
+        self._private_key = private_key_generate()
+        self.certificate_der = certificate_der
+
+    def sign(self, data: bytes) -> bytes:
+        return sm2_sign(private_key=self._private_key, data=data)
+
+    def seal(self, data: CertificateData) -> bytes:
+        return sealed_package(build_ofd(data), center=SEAL_CENTER, when=timezone.now(), signer=self)
 
 
 def photo_and_signature(*, certificate: Certificate) -> tuple[bytes, bytes]:
@@ -90,12 +111,15 @@ def sealed_ofd(data: CertificateData, *, when: datetime) -> bytes:
     return sealed_package(build_ofd(data), center=SEAL_CENTER, when=when)
 
 
-def sealed_package(package: OfdPackage, *, center: tuple[float, float], when: datetime) -> bytes:
+def sealed_package(
+    package: OfdPackage, *, center: tuple[float, float], when: datetime, signer: Signer | None = None
+) -> bytes:
     """Seal an OFD package (a certificate, a notice) with the configured seal and signer, the
     seal's picture centred on `center` (mm) of the package's last page, and zip it; stamped by
     the time-stamping service when one is configured (CERT_TSA), and not made at all while it
-    cannot stamp (TimestampError)."""
-    stamp = stamper()
+    cannot stamp (TimestampError). `signer`: another than the configured one (`warm_up`'s
+    throwaway key), and then not stamped."""
+    stamp = stamper() if signer is None else None
     seal = seal_der()
     # Drawn at the size the seal declares: the portal's own seal or one from the province's
     # 电子印章 system, whatever its size.
@@ -103,7 +127,7 @@ def sealed_package(package: OfdPackage, *, center: tuple[float, float], when: da
     width, height = picture.picture_width_mm, picture.picture_height_mm
     signed = ofd_sign(
         package.files,
-        signer=get_signer(),
+        signer=signer or get_signer(),
         seal_der=seal,
         page_id=package.page_id,
         stamp_boundary=(center[0] - width / 2, center[1] - height / 2, width, height),

@@ -529,18 +529,20 @@ COMMON_EMPLOYER_CHARS: Final = (
 )
 
 
-def typical_chars() -> dict[str, set[str]]:
-    """The characters of a typical 加注 copy, by font: every fixed label, the digits, both
-    sexes, every specialty, and the common characters of names and employers. `fonts.preload`
-    converts their glyphs when a worker starts, so its first copy is no slower than the next."""
+SAMPLE_DIGITS: Final = "0123456789X"
+
+
+def sample_data() -> CertificateData:
+    """A made-up certificate with every specialty, for what a worker prepares when it starts
+    (`typical_chars`, `certificates.issuing.warm_up`); never sealed with the seal's key."""
     # Imported here: the catalogue is not the layout's business but for this warm-up.
     from catalog.specialties import Specialty
 
     picture = BytesIO()
     Image.new("L", (1, 1), 255).save(picture, "PNG")
     day = date(2026, 12, 31)
-    common = "0123456789X"
-    sample = CertificateData(
+    common = SAMPLE_DIGITS
+    return CertificateData(
         name="张伟",
         sex="男",
         birth_date=day,
@@ -557,8 +559,16 @@ def typical_chars() -> dict[str, set[str]]:
         usage_valid_until=day,
         copy_serial=common,
     )
-    chars = compose(sample).chars_by_font()
-    chars.setdefault(VALUE_FONT, set()).update(common + "女" + COMMON_NAME_CHARS + COMMON_EMPLOYER_CHARS)
+
+
+def typical_chars() -> dict[str, set[str]]:
+    """The characters of a typical 加注 copy, by font: every fixed label, the digits, both
+    sexes, every specialty, and the common characters of names and employers. `fonts.preload`
+    converts their glyphs when a worker starts, so its first copy is no slower than the next."""
+    chars = compose(sample_data()).chars_by_font()
+    chars.setdefault(VALUE_FONT, set()).update(
+        SAMPLE_DIGITS + "女" + COMMON_NAME_CHARS + COMMON_EMPLOYER_CHARS
+    )
     return chars
 
 

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import zipfile
+from collections.abc import Callable
 from datetime import timedelta
 from io import BytesIO
 from unittest.mock import patch
@@ -10,6 +11,7 @@ from django_tasks_db.models import DBTaskResult
 from lxml import etree  # type: ignore[import-untyped]  # no stubs installed
 
 from cases.tests.helpers import employer_offline
+from certificates.document import CertificateData
 from certificates.layout import SEAL_CENTER
 from certificates.models import CopyStatus
 from certificates.services import (
@@ -117,3 +119,47 @@ class CopyMakingTestCase(BaseTestCase):
         self.assertEqual(copy.status, CopyStatus.FAILED)
         self.assertEqual(copy.attempts, 3)
         self.assertIn("seal service down", copy.error)
+
+
+class WorkerWarmUpTestCase(BaseTestCase):
+    """run_worker's warm-up draws and seals one made-up copy, so the first holder's copy is no
+    slower than the next (issue 14) — with a key made for it, never the seal's."""
+
+    @classmethod
+    def setUpClass(cls) -> None:
+        super().setUpClass()
+        ensure_keys()
+
+    def test_the_seals_key_signs_nothing_and_nothing_is_stored_or_stamped(self):
+        from certificates import issuing
+        from certificates.crypto import get_signer
+
+        made: list[bytes] = []
+        real = get_signer()
+        with (
+            patch.object(type(real), "sign", side_effect=AssertionError("the seal's key signed")) as sign,
+            patch("certificates.issuing.stamper", side_effect=AssertionError("stamped")),
+            patch.object(issuing._ThrowawaySigner, "seal", autospec=True, side_effect=_recorded(made)),
+        ):
+            issuing.warm_up()
+        sign.assert_not_called()
+        [ofd] = made
+        # A whole copy was made, and its seal verifies against no certificate of ours.
+        with zipfile.ZipFile(BytesIO(ofd)) as archive:
+            self.assertIn("Doc_0/Signs/Sign_0/SignedValue.dat", archive.namelist())
+        verdict = verify_ofd(ofd)
+        self.assertFalse(verdict.ok)
+        self.assertEqual(verdict.signatures, 1)
+
+
+def _recorded(made: list[bytes]) -> Callable[..., bytes]:
+    """`_ThrowawaySigner.seal` as it is, keeping what it made in `made`."""
+    from certificates.issuing import _ThrowawaySigner
+
+    original = _ThrowawaySigner.seal
+
+    def seal(self: _ThrowawaySigner, data: CertificateData) -> bytes:
+        made.append(original(self, data))
+        return made[-1]
+
+    return seal
