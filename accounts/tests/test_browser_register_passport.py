@@ -45,6 +45,10 @@ class RegisterWithPassportTestCase(BrowserTestCase):
         field(page, "证件类型").select_option(label="护照")
         field(page, "性别").wait_for()
         self.assertTrue(field(page, "出生日期").is_visible())
+        # Shown, they are required: the star, and for screen readers.
+        for label in ("性别", "出生日期"):
+            self.assertEqual(field(page, label).get_attribute("aria-required"), "true")
+            self.assertEqual(page.locator(f"label:has-text('{label}') .req").count(), 1)
         field(page, "证件号码").fill(PASSPORT)
         field(page, "手机号").fill(MOBILE)
         page.get_by_role("button", name="获取验证码").click()

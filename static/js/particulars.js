@@ -10,9 +10,25 @@
     var input = type.form && type.form.querySelector("[name=" + name + "]");
     return input ? input.closest(".field") : null;
   }).filter(Boolean);
+  // Shown, they are required (the server says so if left empty): marked as every required
+  // field is, with the star and for screen readers.
+  fields.forEach(function (field) {
+    var label = field.querySelector("label");
+    if (label && !label.querySelector(".req")) {
+      var star = document.createElement("span");
+      star.className = "req";
+      star.setAttribute("aria-hidden", "true");
+      star.textContent = "*";
+      label.insertBefore(star, label.firstChild);
+    }
+  });
   function sync() {
     var hide = type.value === type.dataset.withoutParticulars;
-    fields.forEach(function (field) { field.hidden = hide; });
+    fields.forEach(function (field) {
+      field.hidden = hide;
+      var input = field.querySelector("select, input");
+      if (input) { input.setAttribute("aria-required", hide ? "false" : "true"); }
+    });
   }
   type.addEventListener("change", sync);
   sync();
