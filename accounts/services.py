@@ -1066,6 +1066,9 @@ def _unified_person_create(*, assertion: UnifiedAssertion, now: datetime) -> Use
         mobile=mobile,
         real_name_verified_at=now,
     )
+    if assertion.sex and assertion.birth_date and assertion.id_type != IdType.RESIDENT:
+        # As the platform asserted them (ADR 0038): the holder is not asked in 个人中心.
+        user.sex, user.birth_date = assertion.sex, date.fromisoformat(assertion.birth_date)
     user.set_unusable_password()
     user.save()
     return user

@@ -19,6 +19,7 @@ import functools
 import logging
 import time
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from django.conf import settings
@@ -26,11 +27,12 @@ from django.core.checks import CheckMessage
 from django.core.checks import Error as CheckError
 from django.core.exceptions import ImproperlyConfigured
 from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
 from joserfc.errors import JoseError
 
-from accounts.models import IdType
+from accounts.models import IdType, Sex
 from lib.datacrypt import normalize_identity_number
-from lib.idcard import IdNumberError, validate_id_number
+from lib.idcard import IdNumberError, birth_date_plausible, validate_id_number
 from lib.mobile import MobileError, validate_mobile
 
 log = logging.getLogger(__name__)
@@ -79,6 +81,10 @@ class UnifiedAssertion:
     id_type: str
     id_number: str
     mobile: str = ""
+    # For a document whose number does not carry them, when the platform gave both: 男/女
+    # (`accounts.models.Sex`) and the ISO date (the assertion waits in the session as JSON).
+    sex: str = ""
+    birth_date: str = ""
 
 
 def unified_signin_enabled() -> bool:
@@ -252,6 +258,7 @@ def _assertion_from(claims: dict[str, Any]) -> UnifiedAssertion:
         mobile = validate_mobile(_claim(claims, settings.OIDC_CLAIM_MOBILE))
     except MobileError:
         mobile = ""  # optional: a number we cannot use is left out, never a reason to refuse
+    sex, birth_date = _particulars_from(claims) if id_type != IdType.RESIDENT else ("", "")
     return UnifiedAssertion(
         issuer=settings.OIDC_ISSUER,
         subject=str(claims["sub"]),
@@ -259,4 +266,23 @@ def _assertion_from(claims: dict[str, Any]) -> UnifiedAssertion:
         id_type=id_type,
         id_number=number[:32],
         mobile=mobile,
+        sex=sex,
+        birth_date=birth_date,
     )
+
+
+# OIDC's `gender` values, and the words 政务服务 platforms send instead.
+_GENDERS = {"male": Sex.MALE, "female": Sex.FEMALE, "男": Sex.MALE, "女": Sex.FEMALE}
+
+
+def _particulars_from(claims: dict[str, Any]) -> tuple[str, str]:
+    """性别 and 出生日期 from the platform's claims, both or neither: optional, like the
+    mobile, so a value we cannot use is left out (the holder gives them in 个人中心)."""
+    sex = _GENDERS.get(_claim(claims, settings.OIDC_CLAIM_GENDER).lower())
+    try:
+        born = date.fromisoformat(_claim(claims, settings.OIDC_CLAIM_BIRTHDATE))
+    except ValueError:
+        return "", ""
+    if sex is None or not birth_date_plausible(born, today=timezone.localdate()):
+        return "", ""
+    return str(sex), born.isoformat()

@@ -633,6 +633,11 @@ OIDC_CLAIM_ID_TYPE = env("OIDC_CLAIM_ID_TYPE", "id_type")
 OIDC_CLAIM_ID_NUMBER = env("OIDC_CLAIM_ID_NUMBER", "id_number")
 OIDC_CLAIM_NAME = env("OIDC_CLAIM_NAME", "name")
 OIDC_CLAIM_MOBILE = env("OIDC_CLAIM_MOBILE")
+# OIDC's standard claims for 性别 (`gender`: male / female) and 出生日期 (`birthdate`:
+# YYYY-MM-DD), taken only for the documents whose number does not carry them (ADR 0038) and
+# only when both are usable; empty: not taken (the holder gives them in 个人中心).
+OIDC_CLAIM_GENDER = env("OIDC_CLAIM_GENDER", "gender")
+OIDC_CLAIM_BIRTHDATE = env("OIDC_CLAIM_BIRTHDATE", "birthdate")
 # The platform's 证件类型 codes and ours (accounts.models.IdType), `code:ours` comma-separated;
 # the defaults are the codes of GA/T 2000.156 that 政务服务 platforms use.
 OIDC_ID_TYPE_CODES = env(

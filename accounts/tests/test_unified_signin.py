@@ -4,6 +4,7 @@ document and keys, exchanges the code over HTTP and checks the ID token as in pr
 
 from __future__ import annotations
 
+from datetime import date
 from urllib.parse import parse_qs, urlsplit
 
 import requests
@@ -11,7 +12,15 @@ from django.db import connection
 from django.test import override_settings
 
 from accounts import unified
-from accounts.models import IdentityCheck, IdentityCheckMethod, IdType, UnifiedIdentityLink, User, UserKind
+from accounts.models import (
+    IdentityCheck,
+    IdentityCheckMethod,
+    IdType,
+    Sex,
+    UnifiedIdentityLink,
+    User,
+    UserKind,
+)
 from accounts.services import UNIFIED_HELD_UNVERIFIED, UNIFIED_SUBJECT_ELSEWHERE
 from accounts.tests.oidc_provider import LocalProvider
 from audit.models import AuditAction, AuditEvent, AuditResult
@@ -217,6 +226,40 @@ class UnifiedSignInTestCase(BaseTestCase):
         self.client.post("/accounts/login/unified/confirm/", {"action": "confirm"})
         user = self.signed_in_user()
         self.assertEqual((user.id_type, user.id_number), (IdType.PASSPORT, self.applicant.id_number))
+
+    def test_a_passport_holders_new_account_takes_the_platforms_gender_and_birthdate(self):
+        # 王丽's 护照 carries neither in its number: the platform's standard claims give both.
+        self.as_person(
+            sub="platform-user-3005",
+            name="王丽",
+            number="E12345678",
+            id_type="414",
+            gender="female",
+            birthdate="1986-05-20",
+        )
+        self.sign_in()
+        self.client.post("/accounts/login/unified/confirm/", {"action": "confirm"})
+        user = self.signed_in_user()
+        self.assertEqual(
+            (user.id_type, user.sex, user.birth_date), (IdType.PASSPORT, Sex.FEMALE, date(1986, 5, 20))
+        )
+        self.assertNotContains(self.client.get("/accounts/profile/"), "补充性别和出生日期")
+
+    def test_a_gender_or_birthdate_it_cannot_use_is_left_for_the_holder_to_give(self):
+        # A birth date in the future: neither is taken, and 个人中心 asks for both.
+        self.as_person(
+            sub="platform-user-3006",
+            name="王丽",
+            number="E12345678",
+            id_type="414",
+            gender="female",
+            birthdate="2099-01-01",
+        )
+        self.sign_in()
+        self.client.post("/accounts/login/unified/confirm/", {"action": "confirm"})
+        user = self.signed_in_user()
+        self.assertEqual((user.sex, user.birth_date), ("", None))
+        self.assertContains(self.client.get("/accounts/profile/"), "补充性别和出生日期")
 
     def test_an_enterprise_or_staff_account_is_never_linked(self):
         agent_number = self.enterprise.enterprise.agent_id_number
